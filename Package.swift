@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "policy-ledger",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "PolicyLedger", targets: ["PolicyLedger"]),
+    .executable(name: "policy-ledger", targets: ["policy-ledger"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "PolicyLedgerSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .executableTarget(
+      name: "EmbedMigrationsTool",
+      path: "Sources/EmbedMigrationsTool"),
+    .plugin(
+      name: "EmbedMigrations",
+      capability: .buildTool(),
+      dependencies: ["EmbedMigrationsTool"]),
+    .target(
+      name: "PolicyLedger",
+      dependencies: [
+        "PolicyLedgerSQLite",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      plugins: ["EmbedMigrations"]),
+    .executableTarget(
+      name: "policy-ledger",
+      dependencies: [
+        "PolicyLedger",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(
+      name: "PolicyLedgerTests",
+      dependencies: ["PolicyLedger"]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: ["PolicyLedger", "policy-ledger"]),
+  ]
+)
+
+// One loop enables the upcoming features for every target (as swift-log does).
+for target in package.targets where target.type != .system && target.type != .plugin {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  target.swiftSettings = settings
+}

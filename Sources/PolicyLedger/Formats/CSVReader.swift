@@ -1,0 +1,510 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A refusal from ``CSVReader``, ``CSVTable`` or ``LineReader``, naming the physical line (1-based).
+public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let line: Int
+  public let message: String
+
+  public init(line: Int, message: String) {
+    self.line = line
+    self.message = message
+  }
+
+  /// `line N: message`
+  public var description: String { "line \(line): \(message)" }
+}
+
+/// A strict, streaming RFC 4180 reader.
+///
+/// It reads 1 MiB at a time and parses bytes. Records end with LF or CRLF; the last one may have
+/// no line end. Fields may be quoted, with `""` for a quote and commas, CR and LF inside. A UTF-8
+/// byte order mark at the very start is skipped. An empty line is a record of one empty field.
+///
+/// It refuses, naming the line: a quote inside an unquoted field, a CR that does not end a line in
+/// an unquoted field, anything but a comma or a line end after a closing quote, a quoted field
+/// still open at the end of the input (naming the line where it began), a field that is not valid
+/// UTF-8, and a field longer than ``maxFieldBytes``. NUL bytes are passed on: callers decide.
+/// After a refusal every later call throws the same error.
+public final class CSVReader {
+  /// The longest field accepted, in bytes.
+  public var maxFieldBytes = 16 * 1024 * 1024
+  /// The physical line (1-based) where the record last returned, or refused, began.
+  public private(set) var recordLine: Int = 0
+
+  private let source: ByteSource
+  /// The physical line of the next unread byte.
+  private var line = 1
+  /// Bytes of a field that is quoted or spans chunks; reused.
+  private var field: [UInt8] = []
+  private var fieldIndex = 0
+  /// Fields in the last record: room to reserve for the next.
+  private var lastFieldCount = 4
+  private var failure: CSVError?
+
+  private enum End {
+    case comma, lineEnd, input
+  }
+
+  /// Reads the file at `path`, or standard input when `path` is `-`.
+  public convenience init(path: String) throws {
+    self.init(source: try ByteSource(path: path))
+  }
+
+  /// Reads an open descriptor, which is not closed.
+  public convenience init(fileDescriptor: Int32) {
+    self.init(source: ByteSource(fileDescriptor: fileDescriptor, owned: false, name: "file descriptor \(fileDescriptor)"))
+  }
+
+  /// Reads bytes in memory (tests, fuzzing).
+  public convenience init(bytes: [UInt8]) {
+    self.init(source: ByteSource(bytes: bytes, chunkSize: ByteSource.defaultChunkSize))
+  }
+
+  /// Reads bytes in memory in chunks of `chunkSize`, to test chunk boundaries.
+  convenience init(bytes: [UInt8], chunkSize: Int) {
+    self.init(source: ByteSource(bytes: bytes, chunkSize: chunkSize))
+  }
+
+  private init(source: ByteSource) {
+    self.source = source
+  }
+
+  /// The next record's fields, or nil at the end of the input.
+  public func readRecord() throws(CSVError) -> [String]? {
+    if let failure { throw failure }
+    do {
+      return try parseRecord()
+    } catch {
+      failure = error
+      throw error
+    }
+  }
+
+  private func parseRecord() throws(CSVError) -> [String]? {
+    if !source.started { try source.start(line: line) }
+    recordLine = line
+    guard try source.available(line: line) else { return nil }
+    var fields: [String] = []
+    fields.reserveCapacity(lastFieldCount)
+    fieldIndex = 0
+    while true {
+      let (value, end) = try parseField()
+      fields.append(value)
+      fieldIndex += 1
+      if end != .comma {
+        lastFieldCount = fields.count
+        return fields
+      }
+    }
+  }
+
+  private func parseField() throws(CSVError) -> (String, End) {
+    guard try source.available(line: line) else { return ("", .input) }
+    if source.buffer[source.position] == 0x22 {
+      source.position += 1
+      return try parseQuotedField()
+    }
+    var carried = false
+    while true {
+      let base = source.buffer
+      let start = source.position
+      let end = source.end
+      var p = start
+      while p < end {
+        let b = base[p]
+        if b == 0x2C || b == 0x0A || b == 0x0D || b == 0x22 { break }
+        p += 1
+      }
+      guard p < end else {
+        try collect(base + start, end - start, startLine: line)
+        carried = true
+        source.position = end
+        if try source.available(line: line) { continue }
+        return (try decodeField(startLine: line), .input)
+      }
+      let b = base[p]
+      if b == 0x22 { throw CSVError(line: line, message: "bare quote in unquoted field") }
+      let value: String
+      if carried {
+        try collect(base + start, p - start, startLine: line)
+        value = try decodeField(startLine: line)
+      } else {
+        if p - start > maxFieldBytes { throw tooLong(line) }
+        value = try decode(UnsafeBufferPointer(start: base + start, count: p - start), startLine: line)
+      }
+      source.position = p + 1
+      switch b {
+      case 0x2C:
+        return (value, .comma)
+      case 0x0A:
+        line += 1
+        return (value, .lineEnd)
+      default:  // CR
+        if try source.available(line: line), source.buffer[source.position] == 0x0A {
+          source.position += 1
+          line += 1
+          return (value, .lineEnd)
+        }
+        throw CSVError(line: line, message: "bare CR in unquoted field")
+      }
+    }
+  }
+
+  /// Parses after an opening quote.
+  private func parseQuotedField() throws(CSVError) -> (String, End) {
+    let startLine = line
+    field.removeAll(keepingCapacity: true)
+    while true {
+      guard try source.available(line: line) else {
+        throw CSVError(line: startLine, message: "unterminated quoted field")
+      }
+      let base = source.buffer
+      let start = source.position
+      let end = source.end
+      var p = start
+      while p < end {
+        let b = base[p]
+        if b == 0x22 { break }
+        if b == 0x0A { line += 1 }
+        p += 1
+      }
+      try collect(base + start, p - start, startLine: startLine)
+      guard p < end else {
+        source.position = end
+        continue
+      }
+      // A quote: doubled, closing, or wrong.
+      source.position = p + 1
+      guard try source.available(line: line) else {
+        return (try decodeField(startLine: startLine), .input)
+      }
+      let next = source.buffer[source.position]
+      switch next {
+      case 0x22:
+        source.position += 1
+        if field.count + 1 > maxFieldBytes { throw tooLong(startLine) }
+        field.append(0x22)
+      case 0x2C:
+        source.position += 1
+        return (try decodeField(startLine: startLine), .comma)
+      case 0x0A:
+        source.position += 1
+        let value = try decodeField(startLine: startLine)
+        line += 1
+        return (value, .lineEnd)
+      case 0x0D:
+        source.position += 1
+        if try source.available(line: line), source.buffer[source.position] == 0x0A {
+          source.position += 1
+          let value = try decodeField(startLine: startLine)
+          line += 1
+          return (value, .lineEnd)
+        }
+        throw CSVError(line: line, message: "unexpected '\\r' after closing quote")
+      default:
+        throw CSVError(line: line, message: "unexpected \(CSVReader.describe(next)) after closing quote")
+      }
+    }
+  }
+
+  @inline(__always)
+  private func collect(_ start: UnsafePointer<UInt8>, _ count: Int, startLine: Int) throws(CSVError) {
+    guard count > 0 else { return }
+    if field.count + count > maxFieldBytes { throw tooLong(startLine) }
+    field.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
+  }
+
+  private func decodeField(startLine: Int) throws(CSVError) -> String {
+    defer { field.removeAll(keepingCapacity: true) }
+    return try field.withUnsafeBufferPointer { (bytes) throws(CSVError) -> String in
+      try decode(bytes, startLine: startLine)
+    }
+  }
+
+  @inline(__always)
+  private func decode(_ bytes: UnsafeBufferPointer<UInt8>, startLine: Int) throws(CSVError) -> String {
+    if CSVReader.isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+    throw CSVError(
+      line: startLine + CSVReader.lineBreaksBeforeInvalidUTF8(bytes),
+      message: "invalid UTF-8 in field \(fieldIndex + 1)")
+  }
+
+  private func tooLong(_ line: Int) -> CSVError {
+    CSVError(line: line, message: "field longer than \(maxFieldBytes) bytes")
+  }
+
+  /// How many LFs come before the first byte that is not valid UTF-8.
+  static func lineBreaksBeforeInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var breaks = 0
+    while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue(let scalar): if scalar == "\n" { breaks += 1 }
+      case .emptyInput, .error: return breaks
+      }
+    }
+  }
+
+  /// A byte for a message: `'x'` when printable ASCII, else `byte 0xNN`.
+  static func describe(_ byte: UInt8) -> String {
+    switch byte {
+    case 0x09: "'\\t'"
+    case 0x20...0x7E: "'\(Character(Unicode.Scalar(byte)))'"
+    default: "byte 0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+    }
+  }
+}
+
+// MARK: - CSVTable
+
+/// A CSV file with a header naming its columns, checked against the columns a command knows.
+///
+/// The header must name each required column, may name optional ones, and nothing else, each once.
+/// Every record must have as many fields as the header. Errors are ``CSVError``s naming the line.
+public struct CSVTable {
+  /// The columns in the order of the header.
+  public let columns: [String]
+  private let reader: CSVReader
+  private let index: [String: Int]
+
+  public init(reader: CSVReader, required: [String], optional: [String]) throws(CSVError) {
+    self.reader = reader
+    let expected = required + optional
+    guard let header = try reader.readRecord() else {
+      throw CSVError(line: 1, message: "empty file: expected a header (\(expected.joined(separator: ", ")))")
+    }
+    let line = reader.recordLine
+    if header == [""] {
+      throw CSVError(line: line, message: "empty header: expected \(expected.joined(separator: ", "))")
+    }
+    var index: [String: Int] = [:]
+    for (position, name) in header.enumerated() {
+      guard expected.contains(name) else {
+        throw CSVError(line: line, message: "unknown column '\(name)' (expected: \(expected.joined(separator: ", ")))")
+      }
+      guard index.updateValue(position, forKey: name) == nil else {
+        throw CSVError(line: line, message: "duplicate column '\(name)'")
+      }
+    }
+    for name in required where index[name] == nil {
+      throw CSVError(line: line, message: "missing column '\(name)'")
+    }
+    self.columns = header
+    self.index = index
+  }
+
+  /// The next record, or nil at the end of the file.
+  public func next() throws(CSVError) -> CSVRow? {
+    guard let fields = try reader.readRecord() else { return nil }
+    let line = reader.recordLine
+    guard fields.count == columns.count else {
+      if fields == [""] {
+        throw CSVError(line: line, message: "empty line, expected \(columns.count) fields")
+      }
+      throw CSVError(
+        line: line, message: "\(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columns.count)")
+    }
+    return CSVRow(line: line, fields: fields, index: index)
+  }
+}
+
+/// One record of a ``CSVTable``.
+public struct CSVRow {
+  /// The physical line where the record began.
+  public let line: Int
+  /// The fields in header order.
+  public let fields: [String]
+  private let index: [String: Int]
+
+  init(line: Int, fields: [String], index: [String: Int]) {
+    self.line = line
+    self.fields = fields
+    self.index = index
+  }
+
+  /// The field of `column`, or nil when the header does not name it.
+  public subscript(column: String) -> String? {
+    index[column].map { fields[$0] }
+  }
+}
+
+// MARK: - UTF-8
+
+extension CSVReader {
+  /// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+  ///
+  /// `String(validating:as:)` does the same, but through unspecialized generic code that costs more
+  /// than the parsing; this one checks 8 ASCII bytes at a time.
+  static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let count = bytes.count
+    var i = 0
+    while i < count {
+      if i + 8 <= count {
+        let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        if word & 0x8080_8080_8080_8080 == 0 {
+          i += 8
+          continue
+        }
+      }
+      let lead = base[i]
+      if lead < 0x80 {
+        i += 1
+        continue
+      }
+      @inline(__always) func continuation(_ offset: Int) -> Bool {
+        i + offset < count && base[i + offset] & 0xC0 == 0x80
+      }
+      switch lead {
+      case 0xC2...0xDF:
+        guard continuation(1) else { return false }
+        i += 2
+      case 0xE0...0xEF:
+        guard continuation(1), continuation(2) else { return false }
+        let second = base[i + 1]
+        if lead == 0xE0 && second < 0xA0 { return false }  // overlong
+        if lead == 0xED && second > 0x9F { return false }  // surrogate
+        i += 3
+      case 0xF0...0xF4:
+        guard continuation(1), continuation(2), continuation(3) else { return false }
+        let second = base[i + 1]
+        if lead == 0xF0 && second < 0x90 { return false }  // overlong
+        if lead == 0xF4 && second > 0x8F { return false }  // past U+10FFFF
+        i += 4
+      default:
+        return false
+      }
+    }
+    return true
+  }
+}
+
+// MARK: - ByteSource
+
+/// Bytes from a descriptor or from memory, one chunk at a time, for ``CSVReader`` and ``LineReader``.
+final class ByteSource {
+  static let defaultChunkSize = 1024 * 1024
+
+  private enum Origin {
+    case descriptor(Int32, owned: Bool)
+    case memory([UInt8], offset: Int)
+  }
+
+  private var origin: Origin
+  private let name: String
+  let buffer: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
+  /// The most bytes one read from memory gives (to test chunk boundaries).
+  private var chunkLimit = Int.max
+  /// The next unread byte in `buffer`.
+  var position = 0
+  /// One past the last byte read into `buffer`.
+  var end = 0
+  private var atEOF = false
+  private(set) var started = false
+
+  init(fileDescriptor: Int32, owned: Bool, name: String) {
+    origin = .descriptor(fileDescriptor, owned: owned)
+    self.name = name
+    capacity = ByteSource.defaultChunkSize
+    buffer = .allocate(capacity: capacity)
+  }
+
+  init(bytes: [UInt8], chunkSize: Int) {
+    precondition(chunkSize > 0)
+    origin = .memory(bytes, offset: 0)
+    name = "input"
+    chunkLimit = chunkSize
+    // Room for a byte order mark even with tiny test chunks.
+    capacity = max(chunkSize, 3)
+    buffer = .allocate(capacity: capacity)
+  }
+
+  /// Opens `path` for reading; `-` is standard input.
+  convenience init(path: String) throws {
+    if path == "-" {
+      self.init(fileDescriptor: 0, owned: false, name: "standard input")
+      return
+    }
+    var fd: Int32
+    repeat {
+      fd = open(path, O_RDONLY | O_CLOEXEC)
+    } while fd < 0 && errno == EINTR
+    guard fd >= 0 else {
+      throw LedgerError("cannot open '\(path)': \(String(cString: strerror(errno)))")
+    }
+    var status = stat()
+    if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+      _ = close(fd)
+      throw LedgerError("cannot open '\(path)': \(String(cString: strerror(EISDIR)))")
+    }
+    self.init(fileDescriptor: fd, owned: true, name: "'\(path)'")
+  }
+
+  deinit {
+    if case .descriptor(let fd, owned: true) = origin { _ = close(fd) }
+    buffer.deallocate()
+  }
+
+  /// Skips a UTF-8 byte order mark at the very start.
+  func start(line: Int) throws(CSVError) {
+    started = true
+    while end < 3 && !atEOF {
+      let n = try read(into: buffer + end, count: min(capacity - end, chunkLimit), line: line)
+      if n == 0 { atEOF = true }
+      end += n
+    }
+    if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+  }
+
+  /// True when a byte is ready at `buffer[position]`, reading the next chunk when needed.
+  @inline(__always)
+  func available(line: Int) throws(CSVError) -> Bool {
+    if position < end { return true }
+    return try refill(line: line)
+  }
+
+  private func refill(line: Int) throws(CSVError) -> Bool {
+    position = 0
+    end = 0
+    guard !atEOF else { return false }
+    let n = try read(into: buffer, count: min(capacity, chunkLimit), line: line)
+    if n == 0 { atEOF = true }
+    end = n
+    return n > 0
+  }
+
+  private func read(into destination: UnsafeMutablePointer<UInt8>, count: Int, line: Int) throws(CSVError) -> Int {
+    guard count > 0 else { return 0 }
+    switch origin {
+    case .descriptor(let fd, _):
+      while true {
+        let n = systemRead(fd, destination, count)
+        if n >= 0 { return n }
+        if errno == EINTR { continue }
+        throw CSVError(line: line, message: "cannot read \(name): \(String(cString: strerror(errno)))")
+      }
+    case .memory(let bytes, let offset):
+      let n = min(count, bytes.count - offset)
+      guard n > 0 else { return 0 }
+      bytes.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + offset, count: n) }
+      origin = .memory(bytes, offset: offset + n)
+      return n
+    }
+  }
+}
+
+// ByteSource.read(into:count:line:) shadows read(2) inside the class.
+@inline(__always)
+private func systemRead(_ fd: Int32, _ destination: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+  read(fd, destination, count)
+}

@@ -1,0 +1,32 @@
+/// The shapes the CLI can print rows in (`--format`).
+public enum OutputFormat: String, CaseIterable, Sendable {
+  /// Aligned columns for people in a terminal.
+  case table
+  /// RFC 4180 CSV with a header row.
+  case csv
+  /// One JSON array of objects.
+  case json
+  /// One JSON object a line.
+  case jsonl
+}
+
+/// Writes rows to a ``ByteSink`` in one ``OutputFormat``.
+///
+/// Call ``begin(columns:)`` once, ``write(_:)`` once a row (with one cell a column), then
+/// ``finish()``, which writes any trailer and flushes the sink (it does not close it). Each method
+/// throws the sink's write failure (a ``LedgerError``) as soon as it is seen.
+public protocol RowWriter: AnyObject {
+  func begin(columns: [String]) throws
+  func write(_ row: [Cell]) throws
+  func finish() throws
+}
+
+/// The writer for `format`. `excelSafe` applies to CSV only (see ``CSVWriter``).
+public func makeRowWriter(_ format: OutputFormat, sink: ByteSink, excelSafe: Bool = false) -> any RowWriter {
+  switch format {
+  case .table: TableWriter(sink: sink)
+  case .csv: CSVWriter(sink: sink, excelSafe: excelSafe)
+  case .json: JSONWriter(sink: sink)
+  case .jsonl: JSONLinesWriter(sink: sink)
+  }
+}

@@ -1,0 +1,197 @@
+/// Writes rows for people in a terminal: aligned columns under a header and a dashed rule, two
+/// spaces between columns, integers right-aligned, everything else left-aligned:
+///
+///     id  employee  title
+///     --  --------  -----------
+///      7  E0001234  Remote work
+///
+/// The rows are kept until ``finish()``, which measures the columns (in Characters) and prints.
+/// With no rows only the header and the rule are printed. `.null` shows as empty. Inside a value,
+/// line breaks show as `⏎`, TAB as `\t`, CR as `\r` and other control characters as `\u{1B}`;
+/// a value longer than 60 Characters is cut to 59 and `…`. Lines carry no trailing spaces.
+public final class TableWriter: RowWriter {
+  /// Longest value shown, in Characters; longer ones are cut to one less and `…`.
+  public static let maxValueWidth = 60
+
+  private struct Shown {
+    var text: String
+    var width: Int
+    var rightAligned: Bool
+  }
+
+  private let sink: ByteSink
+  private var header: [Shown] = []
+  private var rows: [[Shown]] = []
+
+  public init(sink: ByteSink) {
+    self.sink = sink
+  }
+
+  public func begin(columns: [String]) throws {
+    header = columns.map { TableWriter.shown($0, rightAligned: false) }
+    rows = []
+  }
+
+  public func write(_ row: [Cell]) throws {
+    precondition(row.count == header.count, "a row has \(row.count) cells for \(header.count) columns")
+    rows.append(
+      row.map { cell in
+        switch cell {
+        case .null: Shown(text: "", width: 0, rightAligned: false)
+        case .integer(let value): TableWriter.shown(String(value), rightAligned: true)
+        case .text(let text): TableWriter.shown(text, rightAligned: false)
+        }
+      })
+  }
+
+  public func finish() throws {
+    guard !header.isEmpty else { return try sink.flush() }
+    var widths = header.map { max($0.width, 1) }
+    for row in rows {
+      for (index, cell) in row.enumerated() where cell.width > widths[index] {
+        widths[index] = cell.width
+      }
+    }
+    writeLine(header, widths: widths)
+    writeLine(widths.map { Shown(text: String(repeating: "-", count: $0), width: $0, rightAligned: false) }, widths: widths)
+    for row in rows {
+      writeLine(row, widths: widths)
+      try sink.throwIfFailed()
+    }
+    rows = []
+    try sink.flush()
+  }
+
+  private func writeLine(_ cells: [Shown], widths: [Int]) {
+    var line = ""
+    for (index, cell) in cells.enumerated() {
+      let last = index == cells.count - 1
+      if index > 0 { line += "  " }
+      let padding = widths[index] - cell.width
+      if cell.rightAligned {
+        line += String(repeating: " ", count: padding)
+        line += cell.text
+      } else {
+        line += cell.text
+        if !last { line += String(repeating: " ", count: padding) }
+      }
+    }
+    // A row whose last cells are empty would end in spaces.
+    while line.utf8.last == 0x20 { line.removeLast() }
+    line += "\n"
+    sink.write(line)
+  }
+
+  private static func shown(_ value: String, rightAligned: Bool) -> Shown {
+    var text = displayEscaped(value)
+    var width = text.count
+    if width > maxValueWidth {
+      text = String(text.prefix(maxValueWidth - 1)) + "…"
+      width = maxValueWidth
+    }
+    return Shown(text: text, width: width, rightAligned: rightAligned)
+  }
+
+  /// `value` with line breaks (LF, CRLF) as `⏎` (or `lineBreak`), TAB as `\t`, a lone CR as `\r`,
+  /// and other control characters — C0, DEL, C1, U+2028/U+2029 and the bidirectional
+  /// embeddings, overrides and isolates, which could reorder what a terminal shows — as `\u{…}`.
+  static func displayEscaped(_ value: String, lineBreak: String = "⏎") -> String {
+    // Fast path: nothing to escape.
+    var plain = true
+    for scalar in value.unicodeScalars where needsEscape(scalar) {
+      plain = false
+      break
+    }
+    if plain { return value }
+
+    var out = ""
+    var scalars = value.unicodeScalars.makeIterator()
+    var pending = scalars.next()
+    while let scalar = pending {
+      pending = scalars.next()
+      switch scalar {
+      case "\n":
+        out += lineBreak
+      case "\r":
+        if pending == "\n" {
+          pending = scalars.next()
+          out += lineBreak
+        } else {
+          out += "\\r"
+        }
+      case "\t":
+        out += "\\t"
+      default:
+        if needsEscape(scalar) {
+          out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out
+  }
+
+  @inline(__always)
+  private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+    default: false
+    }
+  }
+}
+
+/// Writes each row as a block of `column: value` lines, for showing single entries. Names are
+/// right-aligned, as in sqlite3's `.mode line`; values are never cut, and a value of several lines
+/// goes on in continuation lines indented under its first line. Control characters other than
+/// line breaks are escaped as in ``TableWriter``. One blank line separates records:
+///
+///        id: 7
+///     title: Remote work
+///      body: First line
+///            second line
+public final class RecordWriter: RowWriter {
+  private let sink: ByteSink
+  private var labels: [String] = []
+  private var indent = ""
+  private var records = 0
+
+  public init(sink: ByteSink) {
+    self.sink = sink
+  }
+
+  public func begin(columns: [String]) throws {
+    let names = columns.map { TableWriter.displayEscaped($0) }
+    let width = names.map(\.count).max() ?? 0
+    labels = names.map { String(repeating: " ", count: width - $0.count) + $0 + ":" }
+    indent = String(repeating: " ", count: width + 2)
+    records = 0
+  }
+
+  public func write(_ row: [Cell]) throws {
+    precondition(row.count == labels.count, "a row has \(row.count) cells for \(labels.count) columns")
+    var out = records > 0 ? "\n" : ""
+    records += 1
+    for (index, cell) in row.enumerated() {
+      out += labels[index]
+      let value: String
+      switch cell {
+      case .null: value = ""
+      case .integer(let number): value = String(number)
+      case .text(let text): value = text
+      }
+      let lines = TableWriter.displayEscaped(value, lineBreak: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+      for (number, line) in lines.enumerated() {
+        if number > 0 { out += "\n" + indent } else if !line.isEmpty { out += " " }
+        out += line
+      }
+      out += "\n"
+    }
+    sink.write(out)
+    try sink.throwIfFailed()
+  }
+
+  public func finish() throws {
+    try sink.flush()
+  }
+}

@@ -1,0 +1,151 @@
+/// The typed content of one journal entry, and its canonical encoding.
+public enum EntryPayload: Equatable, Sendable {
+  case version(VersionEntry)
+  case notice(NoticeEntry)
+  case correction(CorrectionEntry)
+  case ack(AckEntry)
+
+  /// The journal's `kind` column.
+  public var kind: String {
+    switch self {
+    case .version: "policy.add"
+    case .notice: "notice.send"
+    case .correction(let c): c.kind == .retraction ? "correction.retract" : "correction.amend"
+    case .ack: "ack"
+    }
+  }
+
+  /// The payload's canonical bytes; field order as in docs/journal-format.md.
+  public func encoded() -> [UInt8] {
+    var e = CanonicalEncoder()
+    switch self {
+    case .version(let v):
+      e.text(v.policy)
+      e.integer(v.version)
+      e.text(v.title)
+      e.data(v.body)
+      e.text(v.bodySHA256)
+      e.integer(v.effectiveFrom.microseconds)
+      e.integer(v.effectiveUntil?.microseconds)
+      e.integer(v.announcedAt.microseconds)
+    case .notice(let n):
+      e.text(n.id)
+      e.text(n.subject)
+      e.data(n.body)
+      e.text(n.bodySHA256)
+      e.integer(n.sentAt.microseconds)
+      e.text(n.sender)
+      e.text(n.channel)
+      e.text(n.announces?.policy)
+      e.integer(n.announces?.number)
+      e.integer(n.recipientCount)
+      e.text(n.recipientsSHA256)
+    case .correction(let c):
+      e.text(c.id)
+      switch c.target {
+      case .notice(let id):
+        e.text(id)
+        e.null()
+        e.null()
+      case .version(let ref):
+        e.null()
+        e.text(ref.policy)
+        e.integer(ref.number)
+      }
+      e.integer(c.voidVersion ? 1 : 0)
+      e.integer(c.issuedAt.microseconds)
+      e.text(c.statement)
+      e.text(c.reason)
+      e.integer(c.effectiveFrom?.microseconds)
+      e.integer(c.effectiveUntil?.microseconds)
+      e.integer(c.recipientCount)
+      e.text(c.recipientsSHA256)
+    case .ack(let a):
+      e.text(a.notice)
+      e.text(a.employee)
+      e.integer(a.at.microseconds)
+    }
+    return e.bytes
+  }
+
+  /// Decodes a payload written by ``encoded()`` for the journal kind `kind`.
+  public static func decode(kind: String, bytes: [UInt8]) throws -> EntryPayload {
+    var d = CanonicalDecoder(bytes)
+    let payload: EntryPayload
+    switch kind {
+    case "policy.add":
+      payload = .version(
+        VersionEntry(
+          policy: try d.text(), version: try d.integer(), title: try d.text(), body: try d.data(),
+          bodySHA256: try d.text(), effectiveFrom: Instant(microseconds: try d.integer()),
+          effectiveUntil: try d.optionalInteger().map(Instant.init(microseconds:)),
+          announcedAt: Instant(microseconds: try d.integer())))
+    case "notice.send":
+      let id = try d.text(), subject = try d.text(), body = try d.data(), sha = try d.text()
+      let sentAt = Instant(microseconds: try d.integer()), sender = try d.text(), channel = try d.text()
+      let policy = try d.optionalText(), number = try d.optionalInteger()
+      guard (policy == nil) == (number == nil) else { throw LedgerError("malformed notice payload: announces half a version") }
+      payload = .notice(
+        NoticeEntry(
+          id: id, subject: subject, body: body, bodySHA256: sha, sentAt: sentAt, sender: sender, channel: channel,
+          announces: policy.map { VersionRef(policy: $0, number: number!) },
+          recipientCount: try d.integer(), recipientsSHA256: try d.text()))
+    case "correction.retract", "correction.amend":
+      let id = try d.text()
+      let notice = try d.optionalText(), policy = try d.optionalText(), number = try d.optionalInteger()
+      let target: CorrectionTarget
+      if let notice, policy == nil, number == nil {
+        target = .notice(notice)
+      } else if notice == nil, let policy, let number {
+        target = .version(VersionRef(policy: policy, number: number))
+      } else {
+        throw LedgerError("malformed correction payload: it must target one notice or one version")
+      }
+      payload = .correction(
+        CorrectionEntry(
+          id: id, kind: kind == "correction.retract" ? .retraction : .amendment, target: target,
+          voidVersion: try d.integer() != 0, issuedAt: Instant(microseconds: try d.integer()),
+          statement: try d.text(), reason: try d.text(),
+          effectiveFrom: try d.optionalInteger().map(Instant.init(microseconds:)),
+          effectiveUntil: try d.optionalInteger().map(Instant.init(microseconds:)),
+          recipientCount: try d.integer(), recipientsSHA256: try d.text()))
+    case "ack":
+      payload = .ack(AckEntry(notice: try d.text(), employee: try d.text(), at: Instant(microseconds: try d.integer())))
+    default:
+      throw LedgerError("unknown entry kind '\(kind)'")
+    }
+    guard d.isAtEnd else { throw LedgerError("malformed \(kind) payload: extra bytes after the last field") }
+    return payload
+  }
+}
+
+/// One row of the journal.
+public struct JournalEntry: Equatable, Sendable {
+  public var seq: Int64
+  public var recordedAt: Instant
+  public var kind: String
+  public var actor: String
+  public var payload: [UInt8]
+  public var previousHash: [UInt8]
+  public var entryHash: [UInt8]
+
+  /// The bytes the entry hash covers after the previous hash: the header fields, then the payload.
+  public static func canonicalBytes(seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+    var e = CanonicalEncoder()
+    e.integer(seq)
+    e.integer(recordedAt.microseconds)
+    e.text(kind)
+    e.text(actor)
+    return e.bytes + payload
+  }
+
+  /// `SHA-256(previous hash ‖ canonical entry bytes)`.
+  public static func hash(previous: [UInt8], seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+    var hasher = SHA256Hasher()
+    hasher.update(previous)
+    hasher.update(canonicalBytes(seq: seq, recordedAt: recordedAt, kind: kind, actor: actor, payload: payload))
+    return hasher.finish()
+  }
+
+  public static let genesisHash = [UInt8](repeating: 0, count: 32)
+}

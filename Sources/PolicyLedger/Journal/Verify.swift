@@ -1,0 +1,185 @@
+/// The outcome of `verify`.
+public struct VerifyResult: Sendable, Equatable {
+  /// The number of entries checked.
+  public var entries: Int64
+  /// The last entry's sequence number and hash, when the journal is not empty.
+  public var head: Head?
+  /// The first problem found; nil when everything matched.
+  public var failure: Failure?
+
+  public struct Head: Sendable, Equatable, CustomStringConvertible {
+    public var seq: Int64
+    public var hash: [UInt8]
+    public var description: String { "\(seq):\(Hex.encode(hash))" }
+
+    public init(seq: Int64, hash: [UInt8]) {
+      self.seq = seq
+      self.hash = hash
+    }
+
+    /// Parses `SEQ:HASH` (hash in hex).
+    public static func parse(_ text: String, field: String) throws -> Head {
+      let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2, let seq = Int64(parts[0]), seq >= 1, let hash = Hex.decode(String(parts[1])), hash.count == 32 else {
+        throw LedgerError("invalid \(field) '\(text)': expected SEQ:HASH, as 'policy-ledger head' prints it")
+      }
+      return Head(seq: seq, hash: hash)
+    }
+  }
+
+  public struct Failure: Sendable, Equatable, CustomStringConvertible {
+    /// The first bad entry, when the problem belongs to one.
+    public var seq: Int64?
+    public var message: String
+    public var description: String { seq.map { "entry \($0): \(message)" } ?? message }
+  }
+
+  public var isValid: Bool { failure == nil }
+}
+
+extension Ledger {
+  /// The last entry's sequence number and hash.
+  public func head() throws -> VerifyResult.Head? {
+    try read { try db.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
+  }
+
+  /// Recomputes the hash chain, rebuilds every projection from the journal and compares
+  /// it with the ledger's tables; with `expect`, also checks that the ledger still
+  /// begins with that history. Reports the first bad entry.
+  public func verify(expect: VerifyResult.Head? = nil, progress: ((Int64) -> Void)? = nil) throws -> VerifyResult {
+    try read {
+      var result = VerifyResult(entries: 0, head: nil, failure: nil)
+      func fail(_ seq: Int64?, _ message: String) -> VerifyResult {
+        result.failure = .init(seq: seq, message: message)
+        return result
+      }
+      let scratch = try Connection(path: "", mode: .temporary)
+      try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+      try Migrator().migrate(scratch, path: "(verify scratch)")
+      let projector = Projector(db: scratch)
+      var payloads: [Int64: (count: Int64, sha256: String)] = [:]
+
+      // 1. The chain, entry by entry, replayed into the scratch database.
+      var previous = JournalEntry.genesisHash
+      var lastRecorded = Instant(microseconds: .min)
+      var expected: Int64 = 1
+      var failure: VerifyResult.Failure? = nil
+      try scratch.inTransaction(.immediate) {
+        try db.forEachEntry { entry in
+          guard failure == nil else { return }
+          func bad(_ message: String) { failure = .init(seq: entry.seq, message: message) }
+          if entry.seq != expected { return bad("expected entry \(expected) here; the sequence has a gap or a repeat") }
+          if entry.previousHash != previous { return bad("its previous hash does not match the entry before it") }
+          let hash = JournalEntry.hash(
+            previous: entry.previousHash, seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind,
+            actor: entry.actor, payload: entry.payload)
+          if hash != entry.entryHash { return bad("its hash does not match its contents (the entry was altered)") }
+          if entry.recordedAt < lastRecorded { return bad("recorded_at goes back in time") }
+          let payload: EntryPayload
+          do {
+            payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
+            try projector.apply(seq: entry.seq, payload)
+          } catch {
+            return bad("cannot be replayed: \(error)")
+          }
+          switch payload {
+          case .notice(let n): payloads[entry.seq] = (n.recipientCount, n.recipientsSHA256)
+          case .correction(let c): payloads[entry.seq] = (c.recipientCount, c.recipientsSHA256)
+          default: break
+          }
+          previous = entry.entryHash
+          lastRecorded = entry.recordedAt
+          result.entries = entry.seq
+          result.head = .init(seq: entry.seq, hash: entry.entryHash)
+          expected += 1
+          if entry.seq % 10_000 == 0 { progress?(entry.seq) }
+        }
+      }
+      if let failure { return fail(failure.seq, failure.message) }
+
+      // 2. `--expect`: the ledger still begins with that history.
+      if let expect {
+        guard let hash = try db.cached("SELECT entry_hash FROM journal WHERE seq = ?").first([expect.seq], { $0.blob(0) }) else {
+          return fail(
+            expect.seq,
+            "missing: the ledger has \(result.entries) entries, fewer than the \(expect.seq) expected (entries were dropped from the end)")
+        }
+        if hash != expect.hash { return fail(expect.seq, "its hash is \(Hex.encode(hash)), not the expected \(Hex.encode(expect.hash))") }
+      }
+
+      // 3. Every projected table against the replay.
+      var uri = Connection.fileURI(path) + "?mode=ro"
+      if db.isImmutable { uri += "&immutable=1" }
+      try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
+      for check in Ledger.projectionChecks {
+        let sql = """
+          SELECT min(entry) FROM (
+            SELECT * FROM (\(check.query.replacingOccurrences(of: "$", with: "main.")) EXCEPT \(check.query.replacingOccurrences(of: "$", with: "ledger.")))
+            UNION ALL
+            SELECT * FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")) EXCEPT \(check.query.replacingOccurrences(of: "$", with: "main.")))
+          )
+          """
+        if let seq = try scratch.prepare(sql).first({ $0.optionalInt64(0) }) ?? nil as Int64? {
+          return fail(seq, "the \(check.table) table does not match the journal")
+        }
+        let rows = try scratch.prepare("SELECT count(*) FROM ledger.\(check.table)").first { $0.int64(0) } ?? 0
+        let joined = try scratch.prepare("SELECT count(*) FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")))").first { $0.int64(0) } ?? 0
+        if rows != joined { return fail(nil, "the \(check.table) table has \(rows - joined) rows that no entry accounts for") }
+      }
+
+      // 4. Recipient lists against the count and digest each entry recorded.
+      let stored = try Ledger.storedRecipientDigests(db)
+      if let seq = stored.orphan { return fail(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
+      for (seq, recorded) in payloads.sorted(by: { $0.key < $1.key }) {
+        var digest = stored.digests[seq] ?? RecipientDigest()
+        let count = digest.count
+        let sha = digest.finishHex()
+        if count != recorded.count || sha != recorded.sha256 {
+          return fail(seq, "its recipients do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the deliveries table holds \(count) with digest \(sha)")
+        }
+      }
+      if let extra = stored.digests.keys.filter({ payloads[$0] == nil }).min() {
+        return fail(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
+      }
+      if let id = try db.prepare(
+        """
+        SELECT min(e.id) FROM employees e
+        WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
+          AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
+        """
+      ).first({ $0.optionalInt64(0) }) ?? nil {
+        return fail(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
+      }
+      return result
+    }
+  }
+
+  /// Each projection, as a query that names employees and policies by their keys (their
+  /// numbers are the ledger's own) and puts the owning entry's seq first.
+  static let projectionChecks: [(table: String, query: String)] = [
+    ("policies", "SELECT (SELECT min(v.seq) FROM $versions v WHERE v.policy = p.id) AS entry, p.id, p.key FROM $policies p"),
+    ("versions", "SELECT seq AS entry, * FROM $versions"),
+    ("notices", "SELECT seq AS entry, * FROM $notices"),
+    ("corrections", "SELECT seq AS entry, * FROM $corrections"),
+    (
+      "acks",
+      "SELECT a.seq AS entry, n.id, e.name, a.at FROM $acks a JOIN $notices n ON n.seq = a.notice JOIN $employees e ON e.id = a.employee"
+    ),
+  ]
+
+  /// The count and digest of every message's recipients, from one pass over the
+  /// employee directory in id order (no sort), and the first delivery row that names no
+  /// employee, if any.
+  static func storedRecipientDigests(_ db: Connection) throws -> (digests: [Int64: RecipientDigest], orphan: Int64?) {
+    var digests: [Int64: RecipientDigest] = [:]
+    try db.prepare(
+      "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
+    ).forEach { row in
+      digests[row.int64(1), default: RecipientDigest()].add(row.string(0))
+    }
+    let orphan = try db.prepare(
+      "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
+    ).first { $0.optionalInt64(0) } ?? nil
+    return (digests, orphan)
+  }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import PolicyLedgerSQLite
+
+/// An open ledger file: the journal, its projections, and every query over them.
+///
+/// Recording opens the file for writing (creating it with mode 0600 when missing and
+/// applying pending migrations); queries open it read-only and never create it.
+///
+///     let ledger = try Ledger(path: "policy-ledger.db", access: .readWrite)
+///     let ref = try ledger.addVersion(NewVersion(policy: "mobile-devices", ...), actor: "hr")
+public final class Ledger {
+  public enum Access: Sendable {
+    case readOnly
+    case readWrite
+  }
+
+  public let path: String
+  public let access: Access
+  let db: Connection
+
+  /// Opens the ledger at `path`.
+  /// - Throws: `LedgerError` "no ledger at PATH" for a read-only open of a missing file,
+  ///   and a clear error for a file that is not a ledger or comes from a newer version.
+  public init(path: String, access: Access) throws {
+    self.path = path
+    self.access = access
+    switch access {
+    case .readOnly:
+      guard FileManager.default.fileExists(atPath: path) else { throw LedgerError("no ledger at \(path)") }
+      db = try Ledger.openReadOnly(path)
+    case .readWrite:
+      try Ledger.createFileIfMissing(path)
+      do {
+        db = try Connection(path: path, mode: .readWriteCreate)
+        try db.configureForLedger()
+        try Migrator().migrate(db, path: path)
+      } catch let error as SQLiteError {
+        throw Ledger.describe(error, path: path)
+      }
+    }
+  }
+
+  /// A ledger in a new temporary file, for tests and the demo.
+  public static func temporary() throws -> Ledger {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("policy-ledger-\(UUID().uuidString).db").path
+    return try Ledger(path: path, access: .readWrite)
+  }
+
+  private static func openReadOnly(_ path: String) throws -> Connection {
+    func attempt(immutable: Bool) throws -> Connection {
+      let db = try Connection(path: path, mode: .readOnly, immutable: immutable)
+      try db.configureForLedger()
+      let pending = try Migrator().pending(in: db, path: path)
+      if !pending.isEmpty {
+        let names = pending.map(\.name).joined(separator: ", ")
+        if pending.count == Migrator().migrations.count {
+          throw LedgerError("'\(path)' is empty, not a policy-ledger ledger")
+        }
+        throw LedgerError("the ledger at \(path) needs migration \(names); run 'policy-ledger migrate --db \(path)'")
+      }
+      return db
+    }
+    do {
+      return try attempt(immutable: false)
+    } catch let error as SQLiteError where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
+      // A WAL ledger in a read-only folder: SQLite cannot create the -shm file that
+      // readers share, so read the file as immutable (nobody can write it there).
+      // https://www.sqlite.org/wal.html#readonly
+      do {
+        return try attempt(immutable: true)
+      } catch let error as SQLiteError {
+        throw describe(error, path: path)
+      }
+    } catch let error as SQLiteError {
+      throw describe(error, path: path)
+    }
+  }
+
+  private static func createFileIfMissing(_ path: String) throws {
+    let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    if fd >= 0 {
+      close(fd)
+    } else if errno != EEXIST {
+      throw LedgerError("cannot create a ledger at \(path): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  static func describe(_ error: SQLiteError, path: String) -> any Error {
+    switch error.code {
+    case SQLITE_NOTADB: LedgerError("'\(path)' is not a policy-ledger ledger (not an SQLite database)")
+    case SQLITE_CORRUPT: LedgerError("the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
+    case SQLITE_CANTOPEN: LedgerError("cannot open the ledger at \(path): \(error.message)")
+    default: error
+    }
+  }
+
+  /// Runs `body` in one immediate transaction, turning SQLite's failures into ledger errors.
+  func write<T>(_ body: () throws -> T) throws -> T {
+    guard access == .readWrite else { throw LedgerError("the ledger at \(path) is open read-only") }
+    do {
+      return try db.inTransaction(.immediate, body)
+    } catch let error as SQLiteError {
+      throw Ledger.describe(error, path: path)
+    }
+  }
+
+  /// Runs `body` in one read transaction so that every query sees one snapshot.
+  func read<T>(_ body: () throws -> T) throws -> T {
+    if !db.isAutocommit { return try body() }
+    do {
+      return try db.inTransaction(.deferred, body)
+    } catch let error as SQLiteError {
+      throw Ledger.describe(error, path: path)
+    }
+  }
+
+  /// The name recorded as the actor when none is given: `$POLICY_LEDGER_ACTOR`, else the login name.
+  public static func defaultActor(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    if let actor = environment["POLICY_LEDGER_ACTOR"], !actor.isEmpty { return actor }
+    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return environment["USER"] ?? "unknown"
+  }
+}

@@ -1,0 +1,351 @@
+import PolicyLedgerSQLite
+
+/// A policy version to record (`policy add`).
+public struct NewVersion: Sendable {
+  public var policy: String
+  public var title: String
+  public var body: [UInt8]
+  public var effectiveFrom: Instant
+  public var effectiveUntil: Instant?
+  /// Defaults to `effectiveFrom` (rule 7).
+  public var announcedAt: Instant?
+
+  public init(policy: String, title: String, body: [UInt8], effectiveFrom: Instant, effectiveUntil: Instant? = nil, announcedAt: Instant? = nil) {
+    self.policy = policy
+    self.title = title
+    self.body = body
+    self.effectiveFrom = effectiveFrom
+    self.effectiveUntil = effectiveUntil
+    self.announcedAt = announcedAt
+  }
+}
+
+/// A notice to record (`notice send`).
+public struct NewNotice: Sendable {
+  public var id: String?
+  public var subject: String
+  public var body: [UInt8]
+  public var sentAt: Instant
+  public var sender: String
+  public var channel: String
+  public var announces: VersionRef?
+
+  public init(id: String? = nil, subject: String, body: [UInt8], sentAt: Instant, sender: String, channel: String = "email", announces: VersionRef? = nil) {
+    self.id = id
+    self.subject = subject
+    self.body = body
+    self.sentAt = sentAt
+    self.sender = sender
+    self.channel = channel
+    self.announces = announces
+  }
+}
+
+/// A retraction or amendment to record (`correct retract`, `correct amend`).
+public struct NewCorrection: Sendable {
+  public var id: String?
+  public var kind: CorrectionKind
+  public var target: CorrectionTarget
+  public var voidVersion: Bool
+  public var issuedAt: Instant
+  public var statement: String
+  public var reason: String
+  public var effectiveFrom: Instant?
+  public var effectiveUntil: Instant?
+
+  public init(
+    id: String? = nil, kind: CorrectionKind, target: CorrectionTarget, voidVersion: Bool = false, issuedAt: Instant,
+    statement: String, reason: String, effectiveFrom: Instant? = nil, effectiveUntil: Instant? = nil
+  ) {
+    self.id = id
+    self.kind = kind
+    self.target = target
+    self.voidVersion = voidVersion
+    self.issuedAt = issuedAt
+    self.statement = statement
+    self.reason = reason
+    self.effectiveFrom = effectiveFrom
+    self.effectiveUntil = effectiveUntil
+  }
+}
+
+/// Who receives a correction (rule 8).
+public enum CorrectionRecipients {
+  /// Every recipient of the target notice, or of every notice announcing the target version.
+  case defaults
+  /// Nobody (`--no-recipients`).
+  case none
+  /// The ids the caller names.
+  case named(any RecipientSource)
+}
+
+extension Ledger {
+  // MARK: - policy add
+
+  /// Records a new version of a policy; versions are numbered 1, 2, 3 … per policy.
+  /// - Returns: the new version's `KEY@N`.
+  @discardableResult
+  public func addVersion(_ new: NewVersion, actor: String) throws -> VersionRef {
+    try Identifier.check(new.policy, field: "policy key", isPolicyKey: true)
+    try checkActor(actor)
+    try checkText(new.title, field: "--title")
+    try checkBody(new.body, field: "--body")
+    if let until = new.effectiveUntil, until <= new.effectiveFrom {
+      throw LedgerError(
+        "invalid --effective-until '\(until)': it must be after --effective-from '\(new.effectiveFrom)'")
+    }
+    return try write {
+      let next = NextEntry(after: try db.journalHead())
+      let number =
+        (try db.cached(
+          "SELECT max(v.version) FROM versions v JOIN policies p ON p.id = v.policy WHERE p.key = ?"
+        ).first([new.policy]) { $0.optionalInt64(0) } ?? nil).map { $0 + 1 } ?? 1
+      let entry = VersionEntry(
+        policy: new.policy, version: number, title: new.title, body: new.body,
+        bodySHA256: SHA256Hasher.hex(new.body), effectiveFrom: new.effectiveFrom, effectiveUntil: new.effectiveUntil,
+        announcedAt: new.announcedAt ?? new.effectiveFrom)
+      try append(.version(entry), actor: actor, next: next)
+      return VersionRef(policy: new.policy, number: number)
+    }
+  }
+
+  // MARK: - notice send
+
+  /// Records a notice and its recipients, streamed from `recipients`.
+  /// - Returns: the notice's id.
+  @discardableResult
+  public func sendNotice(_ new: NewNotice, recipients: some RecipientSource, actor: String) throws -> String {
+    if let id = new.id { try Identifier.check(id, field: "--id") }
+    try checkActor(actor)
+    try checkText(new.subject, field: "--subject")
+    try checkBody(new.body, field: "--body")
+    try checkText(new.sender, field: "--sender")
+    try Identifier.check(new.channel, field: "--channel")
+    var recipients = recipients
+    return try write {
+      let next = NextEntry(after: try db.journalHead())
+      let id = try newMessageID(new.id, prefix: "N", seq: next.seq)
+      if let ref = new.announces {
+        guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: "--announces") }
+        _ = version
+      }
+      let (count, digest) = try deliver(message: next.seq, from: &recipients)
+      guard count > 0 else { throw LedgerError("a notice needs at least one recipient (give --to or --recipients-file)") }
+      let entry = NoticeEntry(
+        id: id, subject: new.subject, body: new.body, bodySHA256: SHA256Hasher.hex(new.body), sentAt: new.sentAt,
+        sender: new.sender, channel: new.channel, announces: new.announces, recipientCount: count,
+        recipientsSHA256: digest)
+      try append(.notice(entry), actor: actor, next: next)
+      return id
+    }
+  }
+
+  // MARK: - correct retract / amend
+
+  /// Records a retraction or an amendment of a notice or a version.
+  /// - Returns: the correction's id.
+  @discardableResult
+  public func correct(_ new: NewCorrection, recipients: CorrectionRecipients, actor: String) throws -> String {
+    if let id = new.id { try Identifier.check(id, field: "--id") }
+    try checkActor(actor)
+    try checkText(new.statement, field: "--statement")
+    try checkText(new.reason, field: "--reason")
+    if new.kind == .retraction, new.effectiveFrom != nil || new.effectiveUntil != nil {
+      throw LedgerError("a retraction voids its target; use 'correct amend' to change an effective date")
+    }
+    if new.voidVersion {
+      guard new.kind == .retraction, case .notice = new.target else {
+        throw LedgerError("--void-version goes with 'correct retract --notice ID'")
+      }
+    }
+    return try write {
+      let next = NextEntry(after: try db.journalHead())
+      let id = try newMessageID(new.id, prefix: "C", seq: next.seq)
+      let targetTime: Instant
+      let affected: Int64?
+      let targetName: String
+      switch new.target {
+      case .notice(let noticeID):
+        guard let notice = try db.noticeRow(noticeID) else {
+          if try db.correctionSeq(noticeID) != nil {
+            throw LedgerError("'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
+          }
+          throw LedgerError("no notice '\(noticeID)' in this ledger (list notices with 'policy-ledger export notices')")
+        }
+        if new.voidVersion && notice.announces == nil {
+          throw LedgerError("notice '\(noticeID)' announces no version, so --void-version has nothing to void")
+        }
+        targetTime = notice.sentAt
+        affected = notice.announces
+        targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"
+      case .version(let ref):
+        guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: "--version") }
+        targetTime = version.announcedAt
+        affected = version.seq
+        targetName = "version \(ref) (announced \(version.announcedAt))"
+      }
+      if new.issuedAt < targetTime {
+        throw LedgerError("invalid --issued-at '\(new.issuedAt)': it is before its target, \(targetName)")
+      }
+      if new.kind == .amendment, new.effectiveFrom != nil || new.effectiveUntil != nil {
+        guard let affected else {
+          throw LedgerError("the notice announces no version, so there is no effective period to amend")
+        }
+        try checkAmendment(new, version: affected)
+      }
+      let (count, digest): (Int64, String)
+      switch recipients {
+      case .none:
+        (count, digest) = (0, RecipientDigest().finishHexOfEmpty())
+      case .named(var source):
+        (count, digest) = try deliver(message: next.seq, from: &source)
+      case .defaults:
+        switch new.target {
+        case .notice(let noticeID):
+          try db.cached("INSERT INTO deliveries (message, employee) SELECT ?, employee FROM deliveries WHERE message = ?")
+            .run([next.seq, try db.noticeRow(noticeID)!.seq])
+        case .version:
+          // Rule 8: every recipient of every notice in the journal now that announces the version.
+          try db.cached(
+            """
+            INSERT INTO deliveries (message, employee)
+            SELECT DISTINCT ?, d.employee FROM notices n JOIN deliveries d ON d.message = n.seq WHERE n.announces = ?
+            """
+          ).run([next.seq, affected])
+        }
+        (count, digest) = try RecipientDigest.stored(message: next.seq, in: db)
+      }
+      let entry = CorrectionEntry(
+        id: id, kind: new.kind, target: new.target, voidVersion: new.voidVersion, issuedAt: new.issuedAt,
+        statement: new.statement, reason: new.reason, effectiveFrom: new.effectiveFrom,
+        effectiveUntil: new.effectiveUntil, recipientCount: count, recipientsSHA256: digest)
+      try append(.correction(entry), actor: actor, next: next)
+      return id
+    }
+  }
+
+  /// Rule 4: refuse an amendment that, with every amendment so far, leaves an empty period.
+  private func checkAmendment(_ new: NewCorrection, version seq: Int64) throws {
+    guard let facts = try loadFacts(policyOfVersion: seq, viewer: nil) else { return }
+    guard let version = facts.versions.first(where: { $0.seq == seq }) else { return }
+    let proposed = CorrectionFacts(
+      seq: .max, id: "", kind: .amendment, targetNotice: nil, targetVersion: seq, affectedVersion: seq,
+      voidVersion: false, issuedAt: new.issuedAt, recordedAt: .now(), effectiveFrom: new.effectiveFrom,
+      effectiveUntil: new.effectiveUntil, receivedByViewer: true)
+    let (from, until) = Bitemporal.period(of: version, amendments: facts.corrections + [proposed])
+    if let until, until <= from {
+      throw LedgerError(
+        "this amendment would leave \(version.policy)@\(version.number) an empty effective period [\(from), \(until)); effective_until must be after effective_from"
+      )
+    }
+  }
+
+  // MARK: - ack
+
+  /// Records that `employee` read `notice` at `at`. Only a recipient may acknowledge, not
+  /// before the notice was sent, and once.
+  public func acknowledge(notice: String, employee: String, at: Instant, actor: String) throws {
+    try Identifier.check(notice, field: "--notice")
+    try Identifier.check(employee, field: "--employee")
+    try checkActor(actor)
+    try write {
+      let next = NextEntry(after: try db.journalHead())
+      guard let row = try db.noticeRow(notice) else {
+        throw LedgerError("no notice '\(notice)' in this ledger (list notices with 'policy-ledger export notices')")
+      }
+      guard let employeeID = try db.employeeID(employee),
+        try db.cached("SELECT 1 FROM deliveries WHERE message = ? AND employee = ?").first([row.seq, employeeID], { _ in true }) ?? false
+      else {
+        throw LedgerError("invalid --employee '\(employee)': not a recipient of notice '\(notice)'")
+      }
+      if at < row.sentAt {
+        throw LedgerError("invalid --at '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
+      }
+      let previous = try db.cached("SELECT at FROM acks WHERE notice = ? AND employee = ?")
+        .first([row.seq, employeeID]) { Instant(microseconds: $0.int64(0)) }
+      if let previous {
+        throw LedgerError("'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
+      }
+      try append(.ack(AckEntry(notice: notice, employee: employee, at: at)), actor: actor, next: next)
+    }
+  }
+
+  // MARK: - shared steps
+
+  /// Appends the entry and projects it, in the caller's transaction.
+  func append(_ payload: EntryPayload, actor: String, next: NextEntry) throws {
+    try db.appendEntry(payload, actor: actor, seq: next.seq, recordedAt: next.recordedAt, previousHash: next.previousHash)
+    try Projector(db: db).apply(seq: next.seq, payload)
+  }
+
+  /// Streams recipients into `deliveries` for `message`, refusing a bad or repeated id.
+  func deliver(message: Int64, from source: inout some RecipientSource) throws -> (Int64, String) {
+    var digest = RecipientDigest()
+    let insert = try db.cached("INSERT INTO deliveries (message, employee) VALUES (?, ?)")
+    while let recipient = try source.next() {
+      if let problem = Identifier.problem(recipient.id) {
+        throw LedgerError("invalid recipient '\(Identifier.printable(recipient.id))' (\(recipient.origin)): \(problem)")
+      }
+      let employee = try db.employeeIDCreating(recipient.id)
+      do {
+        try insert.run([message, employee])
+      } catch let error as SQLiteError where error.isConstraint {
+        throw LedgerError("duplicate recipient '\(recipient.id)' (\(recipient.origin))")
+      }
+      digest.add(recipient.id)
+    }
+    if digest.isSorted { return (digest.count, digest.finishHex()) }
+    return try RecipientDigest.stored(message: message, in: db)
+  }
+
+  /// The id to give a new notice or correction: the caller's, if free, else an assigned one.
+  private func newMessageID(_ given: String?, prefix: String, seq: Int64) throws -> String {
+    if let given {
+      if try db.messageIDExists(given) {
+        throw LedgerError("invalid --id '\(given)': a notice or correction with that id already exists")
+      }
+      return given
+    }
+    var candidate = "\(prefix)\(seq)"
+    var suffix = 1
+    while try db.messageIDExists(candidate) {
+      suffix += 1
+      candidate = "\(prefix)\(seq)-\(suffix)"
+    }
+    return candidate
+  }
+
+  private func unknownVersion(_ ref: VersionRef, field: String) throws -> LedgerError {
+    if try db.policyID(ref.policy) == nil {
+      return LedgerError("invalid \(field) '\(ref)': no policy '\(ref.policy)' in this ledger")
+    }
+    return LedgerError("invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)")
+  }
+
+  func checkActor(_ actor: String) throws {
+    try Identifier.check(actor, field: "--by")
+  }
+
+  /// Titles, subjects, statements and reasons: non-empty single-line text.
+  func checkText(_ text: String, field: String) throws {
+    if text.trimmingWhitespace().isEmpty { throw LedgerError("invalid \(field) '\(text)': must not be empty") }
+    if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+      throw LedgerError(
+        "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
+    }
+  }
+
+  /// Bodies: any UTF-8 text, stored byte for byte.
+  func checkBody(_ body: [UInt8], field: String) throws {
+    if String(validating: body, as: UTF8.self) == nil {
+      throw LedgerError("invalid \(field): not valid UTF-8 text")
+    }
+  }
+}
+
+extension RecipientDigest {
+  func finishHexOfEmpty() -> String {
+    var empty = RecipientDigest()
+    return empty.finishHex()
+  }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The worked example of the contract (spec section 2): July 2020, an email told some
+/// employees to delete TikTok, and that afternoon a retraction said it was sent in error.
+public enum WorkedExample {
+  public static let policy = "mobile-devices"
+  public static let noticeID = "N-2020-07-10-0800"
+  public static let retractionID = "R-2020-07-10-1400"
+  /// Received the notice and the retraction.
+  public static let toldBoth = "E1001"
+  /// Received the notice but not the retraction.
+  public static let missedRetraction = "E1004"
+  /// Received neither.
+  public static let toldNeither = "E2001"
+  public static let noticeRecipients = ["E1001", "E1002", "E1003", "E1004"]
+  public static let retractionRecipients = ["E1001", "E1002", "E1003"]
+  public static let pacific = TimeZone(identifier: "America/Los_Angeles")!
+
+  /// An instant on 2020-07-10 in Pacific daylight time (UTC-7).
+  public static func july10(_ hour: Int, _ minute: Int = 0) -> Instant {
+    Instant(microseconds: (1_594_339_200 + Int64(hour + 7) * 3600 + Int64(minute) * 60) * 1_000_000)
+  }
+
+  /// Records the story into `ledger`.
+  public static func record(into ledger: Ledger, actor: String = "demo") throws {
+    let newYear = Instant(microseconds: 1_577_865_600 * 1_000_000)  // 2020-01-01T00:00:00-08:00
+    try ledger.addVersion(
+      NewVersion(
+        policy: policy, title: "Mobile devices that access company email",
+        body: Array("Any phone that accesses company email must use a passcode. There is no restriction on apps.\n".utf8),
+        effectiveFrom: newYear),
+      actor: actor)
+    try ledger.addVersion(
+      NewVersion(
+        policy: policy, title: "Mobile devices that access company email",
+        body: Array(
+          "Delete TikTok from any phone that accesses company email, or lose mobile access to company email.\n".utf8),
+        effectiveFrom: july10(8)),
+      actor: actor)
+    try ledger.sendNotice(
+      NewNotice(
+        id: noticeID, subject: "Action required: remove TikTok from mobile devices",
+        body: Array(
+          "Due to security risks, TikTok is no longer permitted on mobile devices that access company email. Delete it by end of day today or lose mobile email access.\n"
+            .utf8),
+        sentAt: july10(8), sender: "it-security", announces: VersionRef(policy: policy, number: 2)),
+      recipients: RecipientList(noticeRecipients), actor: actor)
+    try ledger.acknowledge(notice: noticeID, employee: missedRetraction, at: july10(8, 30), actor: actor)
+    try ledger.correct(
+      NewCorrection(
+        id: retractionID, kind: .retraction, target: .notice(noticeID), voidVersion: true, issuedAt: july10(14),
+        statement:
+          "This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.",
+        reason: "sent in error"),
+      recipients: .named(RecipientList(retractionRecipients)), actor: actor)
+  }
+}

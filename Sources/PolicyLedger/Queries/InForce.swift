@@ -1,0 +1,92 @@
+import Foundation
+
+/// One row of `in-force`.
+public struct InForceRow: TabularRow, Equatable, Sendable {
+  public var policy: String
+  public var version: Int64
+  public var title: String
+  public var effectiveFrom: Instant
+  public var effectiveUntil: Instant?
+  public var announcedAt: Instant
+  public var bodySHA256: String
+
+  public static let columns = ["policy", "version", "title", "effective_from", "effective_until", "announced_at", "body_sha256"]
+
+  public func cells(timeZone: TimeZone?) -> [Cell] {
+    [
+      .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
+      .time(announcedAt, timeZone), .text(bodySHA256),
+    ]
+  }
+
+  init(_ v: Bitemporal.ViewedVersion) {
+    policy = v.facts.policy
+    version = v.facts.number
+    title = v.facts.title
+    effectiveFrom = v.effectiveFrom
+    effectiveUntil = v.effectiveUntil
+    announcedAt = v.facts.announcedAt
+    bodySHA256 = v.facts.bodySHA256
+  }
+}
+
+/// One row of `history`.
+public struct HistoryRow: TabularRow, Equatable, Sendable {
+  public var policy: String
+  public var version: Int64
+  public var title: String
+  public var effectiveFrom: Instant
+  public var effectiveUntil: Instant?
+  public var announcedAt: Instant
+  public var status: Bitemporal.Status
+  public var correctedBy: [String]
+
+  public static let columns = [
+    "policy", "version", "title", "effective_from", "effective_until", "announced_at", "status", "corrected_by",
+  ]
+
+  public func cells(timeZone: TimeZone?) -> [Cell] {
+    [
+      .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
+      .time(announcedAt, timeZone), .text(status.rawValue), .text(correctedBy.joined(separator: ";")),
+    ]
+  }
+}
+
+extension Ledger {
+  /// Rule 6: the version of `policy` in force at `t` in `view` — of every policy, one row
+  /// each, when `policy` is nil. An empty result when nothing is in force.
+  /// - Throws: "no policy 'KEY'" for a key the ledger never recorded (rule 15).
+  public func inForce(_ policy: String?, at t: Instant, view: Bitemporal.View = .init()) throws -> [InForceRow] {
+    try read {
+      if let policy {
+        let id = try requirePolicy(policy)
+        let facts = try loadFacts(policyID: id, key: policy, viewer: view.toldTo)
+        return Bitemporal.inForce(Bitemporal.view(facts, view), at: t).map { [InForceRow($0)] } ?? []
+      }
+      var rows: [InForceRow] = []
+      try db.prepare("SELECT id, key FROM policies ORDER BY key").forEach { row in
+        let facts = try loadFacts(policyID: row.int64(0), key: row.string(1), viewer: view.toldTo)
+        if let v = Bitemporal.inForce(Bitemporal.view(facts, view), at: t) { rows.append(InForceRow(v)) }
+      }
+      return rows
+    }
+  }
+
+  /// Every version of `policy` known in `view`, with its status at `t` (default: k when
+  /// given, else now) and the corrections affecting it.
+  public func history(_ policy: String, at t: Instant? = nil, view: Bitemporal.View = .init()) throws -> [HistoryRow] {
+    try read {
+      let id = try requirePolicy(policy)
+      let facts = try loadFacts(policyID: id, key: policy, viewer: view.toldTo)
+      let versions = Bitemporal.view(facts, view)
+      let at = t ?? view.knownAt ?? .now()
+      return versions.map { v in
+        HistoryRow(
+          policy: policy, version: v.facts.number, title: v.facts.title, effectiveFrom: v.effectiveFrom,
+          effectiveUntil: v.effectiveUntil, announcedAt: v.facts.announcedAt,
+          status: Bitemporal.status(of: v, among: versions, at: at), correctedBy: v.correctedBy)
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import PolicyLedgerSQLite
+
+/// One SQLite connection. It owns its handle and closes it when released.
+///
+/// A connection is used from one thread at a time; the ledger opens one per process.
+public final class Connection {
+  public enum Mode: Sendable {
+    /// Open an existing file for reading only; never create one.
+    case readOnly
+    /// Open for reading and writing, creating the file (mode 0600) when missing.
+    case readWriteCreate
+    /// A private, temporary database that lives only as long as the connection.
+    case temporary
+  }
+
+  public enum TransactionKind: String, Sendable {
+    case deferred = "DEFERRED"
+    case immediate = "IMMEDIATE"
+  }
+
+  let handle: OpaquePointer
+  public let path: String
+  public let mode: Mode
+  /// Opened with `immutable=1`: a read-only file in a read-only folder.
+  public let isImmutable: Bool
+  private var cache: [String: Statement] = [:]
+
+  /// How long a writer waits for another process's lock before giving up.
+  public static let busyTimeoutMilliseconds: Int32 = 60_000
+
+  public init(path: String, mode: Mode, immutable: Bool = false) throws {
+    var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+    switch mode {
+    case .readOnly: flags |= SQLITE_OPEN_READONLY
+    case .readWriteCreate, .temporary: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+    }
+    let name: String
+    switch mode {
+    case .temporary: name = ""
+    case .readOnly where immutable: name = Connection.fileURI(path) + "?mode=ro&immutable=1"
+    default: name = Connection.fileURI(path)
+    }
+    var handle: OpaquePointer?
+    let code = sqlite3_open_v2(name, &handle, flags, nil)
+    guard code == SQLITE_OK, let handle else {
+      // > Whether or not an error occurs when it is opened, resources associated with
+      // > the database connection handle should be released by passing it to
+      // > sqlite3_close() when it is no longer required.
+      // https://www.sqlite.org/c3ref/open.html
+      let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+      sqlite3_close_v2(handle)
+      throw SQLiteError(extendedCode: code, message: message)
+    }
+    self.handle = handle
+    self.path = path
+    self.mode = mode
+    self.isImmutable = immutable
+    sqlite3_extended_result_codes(handle, 1)
+    sqlite3_busy_timeout(handle, Connection.busyTimeoutMilliseconds)
+  }
+
+  deinit {
+    cache.removeAll()
+    sqlite3_close_v2(handle)
+  }
+
+  /// A `file:` URI for a path, with the characters that URIs reserve escaped.
+  /// https://www.sqlite.org/uri.html
+  static func fileURI(_ path: String) -> String {
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "?#%")
+    return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)
+  }
+
+  func error(code: Int32, sql: String?) -> SQLiteError {
+    let extended = sqlite3_extended_errcode(handle)
+    let message = String(cString: sqlite3_errmsg(handle))
+    return SQLiteError(extendedCode: (extended & 0xff) == (code & 0xff) ? extended : code, message: message, sql: sql)
+  }
+
+  /// Runs one or more statements that take no parameters.
+  public func execute(_ sql: String) throws {
+    let code = sqlite3_exec(handle, sql, nil, nil, nil)
+    guard code == SQLITE_OK else { throw error(code: code, sql: sql) }
+  }
+
+  /// A new prepared statement, owned by the caller.
+  public func prepare(_ sql: String) throws -> Statement {
+    try Statement(connection: self, sql: sql)
+  }
+
+  /// A prepared statement kept for reuse on hot paths.
+  public func cached(_ sql: String) throws -> Statement {
+    if let statement = cache[sql] { return statement }
+    let statement = try Statement(connection: self, sql: sql)
+    cache[sql] = statement
+    return statement
+  }
+
+  public var changes: Int { Int(sqlite3_changes64(handle)) }
+  public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+  public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+  /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+  ///
+  /// `.immediate` takes the write lock at once, so that two writers never deadlock on
+  /// a lock upgrade; SQLite's busy handler waits for the other writer. A `SQLITE_BUSY`
+  /// that still escapes (the timeout ran out) is retried a few times with a pause.
+  public func inTransaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+    var attempt = 0
+    while true {
+      do {
+        try execute("BEGIN \(kind.rawValue)")
+        break
+      } catch let error as SQLiteError where error.isBusy && attempt < 5 {
+        attempt += 1
+        usleep(useconds_t(50_000 * attempt))
+      }
+    }
+    do {
+      let result = try body()
+      try execute("COMMIT")
+      return result
+    } catch {
+      if !isAutocommit { try? execute("ROLLBACK") }
+      throw error
+    }
+  }
+
+  /// Sets the pragmas a ledger connection runs with.
+  func configureForLedger() throws {
+    try execute("PRAGMA foreign_keys = ON")
+    if mode == .readWriteCreate {
+      // WAL lets readers go on while one process appends.
+      // https://www.sqlite.org/wal.html
+      try execute("PRAGMA journal_mode = WAL")
+      try execute("PRAGMA synchronous = FULL")
+    }
+  }
+}

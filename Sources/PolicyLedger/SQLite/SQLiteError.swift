@@ -1,0 +1,30 @@
+import PolicyLedgerSQLite
+
+/// A failure reported by SQLite.
+///
+/// It carries the extended result code, SQLite's message and the SQL text — never the
+/// bound values, which may be personal data.
+public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+  /// The extended result code (https://www.sqlite.org/rescode.html).
+  public let extendedCode: Int32
+  public let message: String
+  public let sql: String?
+
+  public init(extendedCode: Int32, message: String, sql: String? = nil) {
+    self.extendedCode = extendedCode
+    self.message = message
+    self.sql = sql
+  }
+
+  /// The primary result code: the low byte of the extended one.
+  public var code: Int32 { extendedCode & 0xff }
+
+  public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+  public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+
+  public var description: String {
+    var text = "SQLite error \(extendedCode): \(message)"
+    if let sql { text += " (while running: \(sql.split(whereSeparator: \.isNewline).joined(separator: " ")))" }
+    return text
+  }
+}

@@ -1,0 +1,80 @@
+/// One migration file as embedded in the binary.
+public struct EmbeddedMigration: Sendable {
+  public let name: String
+  public let bytes: [UInt8]
+
+  public var sql: String { String(decoding: bytes, as: UTF8.self) }
+  public var sha256: String { SHA256Hasher.hex(bytes) }
+}
+
+/// Applies the numbered SQL files of `migrations/` (embedded at build time) to a ledger.
+///
+/// Each migration runs in its own transaction and is recorded with the SHA-256 of its
+/// file. A ledger that lists a migration this binary does not know (a newer
+/// policy-ledger wrote it) or whose recorded checksum differs from the file is refused.
+public struct Migrator {
+  /// `PRAGMA application_id` of every ledger: "PLDG".
+  public static let applicationID: Int32 = 0x504C_4447
+
+  public let migrations: [EmbeddedMigration]
+
+  init(migrations: [EmbeddedMigration] = Migrator.embedded) {
+    self.migrations = migrations
+  }
+
+  static let bookkeeping = """
+    CREATE TABLE IF NOT EXISTS ledger_migrations (
+      name   TEXT PRIMARY KEY,
+      sha256 TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER IF NOT EXISTS ledger_migrations_no_update BEFORE UPDATE ON ledger_migrations
+      BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: UPDATE is refused'); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
+      BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
+    """
+
+  /// Checks what the file is and which migrations it has; returns the pending ones.
+  func pending(in db: Connection, path: String) throws -> [EmbeddedMigration] {
+    let appID = try db.cached("PRAGMA application_id").first { Int32(truncatingIfNeeded: $0.int64(0)) } ?? 0
+    let tableCount = try db.cached("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } ?? 0
+    if appID != Migrator.applicationID {
+      if appID == 0 && tableCount == 0 { return migrations }
+      throw LedgerError("'\(path)' is an SQLite database but not a policy-ledger ledger")
+    }
+    let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
+      (name: $0.string(0), sha256: $0.string(1))
+    }
+    let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.name, $0) })
+    for record in applied {
+      guard let migration = known[record.name] else {
+        throw LedgerError(
+          "'\(path)' was written by a newer policy-ledger: it has migration '\(record.name)', which this binary does not know; use a newer policy-ledger")
+      }
+      guard migration.sha256 == record.sha256 else {
+        throw LedgerError(
+          "'\(path)' recorded migration '\(record.name)' with checksum \(record.sha256), but this binary's file has \(migration.sha256); a shipped migration was edited")
+      }
+    }
+    let appliedNames = Set(applied.map(\.name))
+    return migrations.filter { !appliedNames.contains($0.name) }
+  }
+
+  /// Applies every pending migration, each in its own immediate transaction.
+  public func migrate(_ db: Connection, path: String) throws {
+    guard try !pending(in: db, path: path).isEmpty else { return }
+    for migration in migrations {
+      try db.inTransaction(.immediate) {
+        // Another process may have migrated while this one waited for the lock.
+        let pending = try self.pending(in: db, path: path)
+        guard pending.contains(where: { $0.name == migration.name }) else { return }
+        if try db.cached("PRAGMA application_id").first({ $0.int64(0) }) ?? 0 == 0 {
+          try db.execute("PRAGMA application_id = \(Migrator.applicationID)")
+          try db.execute(Migrator.bookkeeping)
+        }
+        try db.execute(migration.sql)
+        try db.prepare("INSERT INTO ledger_migrations (name, sha256) VALUES (?, ?)")
+          .run([migration.name, migration.sha256])
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+extension PolicyLedgerCommand {
+  struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record the July 2020 worked example into a fresh ledger and answer its questions.",
+      discussion: """
+        Without --db the ledger is a new temporary file. With --db the file must not exist
+        yet, so that the demo never mixes with real entries.
+        """)
+
+    @Option(help: "Where to write the demo ledger (must not exist yet).") var db: String?
+
+    func run() throws {
+      let ledger: Ledger
+      if let db {
+        if FileManager.default.fileExists(atPath: db) { throw LedgerError("'\(db)' exists; the demo needs a new file") }
+        ledger = try Ledger(path: db, access: .readWrite)
+      } else {
+        ledger = try Ledger.temporary()
+      }
+      try WorkedExample.record(into: ledger)
+      try DemoReport(ledger: ledger, sink: .standardOutput).write()
+    }
+  }
+}
+
+/// The demo's answers, written as a person would want to read them.
+struct DemoReport {
+  let ledger: Ledger
+  let sink: ByteSink
+  let zone = WorkedExample.pacific
+
+  func line(_ text: String = "") { sink.write(text + "\n") }
+
+  func clock(_ instant: Instant) -> String {
+    let text = instant.iso8601(in: zone)  // 2020-07-10T12:00:00-07:00
+    return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
+  }
+
+  func firstLine(_ row: InForceRow) throws -> String {
+    let record = try ledger.show("\(row.policy)@\(row.version)")
+    guard let index = record.columns.firstIndex(of: "body"), case .text(let body) = record.values[index] else { return "" }
+    return body.split(separator: "\n").first.map(String.init) ?? ""
+  }
+
+  func write() throws {
+    typealias W = WorkedExample
+    let head = try ledger.head()!
+    line("policy-ledger demo: the July 2020 worked example (spec section 2)")
+    line("ledger \(ledger.path), head \(head)")
+    line("times are Pacific (America/Los_Angeles), 2020-07-10 unless a date is shown")
+    line()
+    line("What happened")
+    line("  2020-01-01 00:00  \(W.policy)@1 in force: no restriction on apps")
+    line("  08:00  notice \(W.noticeID) to \(W.noticeRecipients.joined(separator: ", ")): delete TikTok (announces \(W.policy)@2, effective at once)")
+    line("  08:30  \(W.missedRetraction) acknowledges the notice")
+    line("  14:00  retraction \(W.retractionID) to \(W.retractionRecipients.joined(separator: ", ")) (not \(W.missedRetraction)): \"sent in error\", voids \(W.policy)@2")
+    line()
+    line("Which version was in force?")
+    let questions: [(String, Instant, Bitemporal.View)] = [
+      ("at 12:00, as known now", W.july10(12), .init()),
+      ("at 12:00, as known at 12:00", W.july10(12), .init(knownAt: W.july10(12))),
+      ("at 15:00, as known at 15:00", W.july10(15), .init(knownAt: W.july10(15))),
+      ("at 12:00, as known at 07:00", W.july10(12), .init(knownAt: W.july10(7))),
+      ("at 15:00, as told to \(W.missedRetraction) (missed the retraction)", W.july10(15), .init(toldTo: W.missedRetraction)),
+      ("at 15:00, as told to \(W.toldBoth) (got both)", W.july10(15), .init(toldTo: W.toldBoth)),
+      ("at 15:00, as told to \(W.toldNeither) (got neither)", W.july10(15), .init(toldTo: W.toldNeither)),
+    ]
+    let width = questions.map(\.0.count).max()!
+    for (question, at, view) in questions {
+      let answer: String
+      if let row = try ledger.inForce(W.policy, at: at, view: view).first {
+        answer = "version \(row.version): \(try firstLine(row))"
+      } else {
+        answer = "nothing in force"
+      }
+      line("  " + question.padding(toLength: width, withPad: " ", startingAt: 0) + "  ->  " + answer)
+    }
+    line()
+    line("History of \(W.policy) (policy-ledger history \(W.policy))")
+    try table(try ledger.history(W.policy))
+    line()
+    line("Timeline of \(W.toldBoth) (policy-ledger timeline --employee \(W.toldBoth))")
+    try table(try ledger.timeline(employee: W.toldBoth))
+    line()
+    line("Outstanding: received the notice, never the retraction (policy-ledger outstanding)")
+    var outstanding: [OutstandingRow] = []
+    try ledger.outstanding { outstanding.append($0) }
+    try table(outstanding)
+    line()
+    line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
+    try sink.flush()
+  }
+
+  func table<R: TabularRow>(_ rows: [R]) throws {
+    try sink.flush()
+    let writer = TableWriter(sink: sink)
+    try writer.write(rows, timeZone: zone)
+  }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+/// Where the ledger is and how times are read and written.
+struct LedgerOptions: ParsableArguments {
+  @Option(help: "The ledger file (default: $POLICY_LEDGER_DB, else ./policy-ledger.db).")
+  var db: String?
+
+  @Option(help: "The time zone for times given without an offset and for times printed (IANA name or +HH:MM; default UTC).")
+  var tz: String?
+
+  var path: String {
+    db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
+  }
+
+  func timeZone() throws -> TimeZone? { try tz.map(parseTimeZone) }
+
+  /// Parses a time argument strictly, naming the option in the error.
+  func time(_ text: String, _ field: String) throws -> Instant {
+    let zone = try timeZone() ?? TimeZone(identifier: "UTC")!
+    do {
+      return try Instant.parse(text, timeZone: zone)
+    } catch {
+      throw LedgerError("invalid \(field) '\(error.value)': \(error.reason)")
+    }
+  }
+
+  func time(_ text: String?, _ field: String) throws -> Instant? {
+    try text.map { try time($0, field) }
+  }
+
+  func openForQuery() throws -> Ledger { try Ledger(path: path, access: .readOnly) }
+  func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite) }
+}
+
+/// How query results are written.
+struct OutputOptions: ParsableArguments {
+  @Option(help: "The output format: table, csv, json or jsonl.")
+  var format: OutputFormat = .table
+
+  @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
+  var excelSafe = false
+
+  func writer(to sink: ByteSink = .standardOutput) -> any RowWriter {
+    makeRowWriter(format, sink: sink, excelSafe: excelSafe)
+  }
+
+  /// Writes `rows` to stdout in the chosen format.
+  func write<R: TabularRow>(_ rows: [R], timeZone: TimeZone?) throws {
+    let sink = ByteSink.standardOutput
+    try writer(to: sink).write(rows, timeZone: timeZone)
+    try sink.flush()
+  }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Who is making the entry.
+struct ActorOptions: ParsableArguments {
+  @Option(help: "Who makes this entry (default: $POLICY_LEDGER_ACTOR, else the login name).")
+  var by: String?
+
+  var actor: String { by ?? Ledger.defaultActor() }
+}
+
+/// The knowledge instants of a query.
+struct ViewOptions: ParsableArguments {
+  @Option(help: "Only what had happened by this instant (business time, ISO 8601; default: no limit).")
+  var asKnownAt: String?
+
+  @Option(help: "Only what the ledger had recorded by this instant (default: no limit).")
+  var asRecordedAt: String?
+
+  func view(_ ledger: LedgerOptions, toldTo: String? = nil) throws -> Bitemporal.View {
+    Bitemporal.View(
+      knownAt: try ledger.time(asKnownAt, "--as-known-at"), recordedAt: try ledger.time(asRecordedAt, "--as-recorded-at"),
+      toldTo: toldTo)
+  }
+}
+
+extension ByteSink {
+  nonisolated(unsafe) static let standardOutput = ByteSink(fileDescriptor: 1)
+}
+
+/// Reads a body from `--body` or `--body-file`, byte for byte.
+func readBody(text: String?, file: String?) throws -> [UInt8] {
+  switch (text, file) {
+  case (let text?, nil): return Array(text.utf8)
+  case (nil, let file?):
+    if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    guard let data = FileManager.default.contents(atPath: file) else {
+      throw LedgerError("invalid --body-file '\(file)': cannot read it (\(String(cString: strerror(errno))))")
+    }
+    return Array(data)
+  default: throw ValidationError("Give exactly one of --body and --body-file.")
+  }
+}
+
+/// Shows progress on stderr when it is a terminal; says nothing otherwise.
+struct Progress {
+  let label: String
+  let start = Date()
+  static let isTerminal = isatty(2) == 1
+
+  func callAsFunction(_ done: Int64, of total: Int64? = nil) {
+    guard Progress.isTerminal else { return }
+    let elapsed = Date().timeIntervalSince(start)
+    let rate = elapsed > 0 ? Double(done) / elapsed : 0
+    var line = "\r\(label): \(done) rows, \(Int(rate)) rows/s"
+    if let total, rate > 0, total > done { line += ", \(Int(Double(total - done) / rate)) s left" }
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  func finish() {
+    if Progress.isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+  }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+/// The `policy-ledger` executable: a thin layer that parses, calls the library, and writes.
+@main
+struct PolicyLedgerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "policy-ledger",
+    abstract: "An append-only, tamper-evident ledger of workplace policies, the notices sent about them, and their corrections.",
+    discussion: """
+      Every recording command appends one hash-chained entry to the ledger (an SQLite
+      file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct
+      what policy was in force at any instant, as it was known at any instant, and as
+      each employee had been told it.
+
+      Try it: policy-ledger demo
+      """,
+    version: "0.1.0",
+    subcommands: [Demo.self],
+    groupedSubcommands: [
+      CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),
+      CommandGroup(
+        name: "Query",
+        subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
+      CommandGroup(name: "Export and import", subcommands: [Export.self]),
+      CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
+    ])
+
+  /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as LedgerError {
+      fail(error.description)
+    } catch let error as SQLiteError {
+      fail(error.description)
+    } catch let error as CSVError {
+      fail(error.description)
+    } catch {
+      exit(withError: error)
+    }
+  }
+
+  static func fail(_ message: String) -> Never {
+    try? ByteSink.standardOutput.flush()
+    FileHandle.standardError.write(Data("policy-ledger: error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+    Foundation.exit(1)
+  }
+}
+
+/// Writes one line to stdout: the id a recording command prints.
+func printLine(_ text: String) throws {
+  ByteSink.standardOutput.write(text + "\n")
+  try ByteSink.standardOutput.flush()
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+extension PolicyLedgerCommand {
+  struct Policy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record policy versions.", subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Record a new version of a policy; prints KEY@N.",
+        discussion: """
+          Versions are numbered 1, 2, 3 … per policy. The body is stored byte for byte.
+          A version no notice announces is public, as in a handbook.
+
+            policy-ledger policy add mobile-devices --title "Mobile devices" \\
+                --body "No restriction on apps." --effective-from 2020-01-01
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @Argument(help: "The policy key (no '@').") var key: String
+      @Option(help: "The version's title.") var title: String
+      @Option(help: "The version's text.") var body: String?
+      @Option(help: "A file holding the version's text ('-' for standard input).") var bodyFile: String?
+      @Option(help: "When the version takes effect (inclusive).") var effectiveFrom: String
+      @Option(help: "When it stops being in force (exclusive; default: open).") var effectiveUntil: String?
+      @Option(help: "When it was announced (default: --effective-from).") var announcedAt: String?
+
+      func run() throws {
+        let new = NewVersion(
+          policy: key, title: title, body: try readBody(text: body, file: bodyFile),
+          effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
+          effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"),
+          announcedAt: try ledger.time(announcedAt, "--announced-at"))
+        let ref = try ledger.openForRecording().addVersion(new, actor: who.actor)
+        try printLine(ref.description)
+      }
+    }
+  }
+
+  struct Notice: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record notices sent to employees.", subcommands: [Send.self])
+
+    struct Send: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Record a notice and its exact recipients; prints the notice id.",
+        discussion: """
+          Recipients stream from a file (one employee id a line; trimmed; blank lines
+          skipped; a duplicate is refused), so a notice can go to a million employees.
+
+            policy-ledger notice send --id N-2020-07-10 --subject "Delete TikTok" \\
+                --body-file notice.txt --sent-at 2020-07-10T08:00:00-07:00 \\
+                --sender it-security --announces mobile-devices@2 --recipients-file staff.txt
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @Option(help: "The notice's id (default: assigned).") var id: String?
+      @Option(help: "The notice's subject line.") var subject: String
+      @Option(help: "The notice's text.") var body: String?
+      @Option(help: "A file holding the notice's text ('-' for standard input).") var bodyFile: String?
+      @Option(help: "When it was sent.") var sentAt: String
+      @Option(help: "Who sent it.") var sender: String
+      @Option(help: "How it was sent: email, chat, letter, portal ….") var channel = "email"
+      @Option(help: "The policy version it announces, as KEY@N.") var announces: String?
+      @Option(help: "Recipients, separated by commas.") var to: String?
+      @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
+
+      func validate() throws {
+        if (to == nil) == (recipientsFile == nil) { throw ValidationError("Give exactly one of --to and --recipients-file.") }
+      }
+
+      func run() throws {
+        let new = NewNotice(
+          id: id, subject: subject, body: try readBody(text: body, file: bodyFile),
+          sentAt: try ledger.time(sentAt, "--sent-at"), sender: sender, channel: channel,
+          announces: try announces.map { try VersionRef.parse($0, field: "--announces") })
+        if new.announces != nil { try requireExistingLedger(ledger) }
+        let id: String
+        if let to {
+          id = try ledger.openForRecording().sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor)
+        } else {
+          let source = try RecipientFile(path: recipientsFile!)
+          id = try ledger.openForRecording().sendNotice(new, recipients: source, actor: who.actor)
+        }
+        try printLine(id)
+      }
+    }
+  }
+
+  struct Correct: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record a retraction or an amendment of a notice or version.",
+      subcommands: [Retract.self, Amend.self])
+
+    struct Retract: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Void a notice or a version from the start; prints the correction id.",
+        discussion: """
+          A retraction of a notice voids the version it announces only with --void-version.
+          By default it goes to every recipient of the notice (or, for a version, of every
+          notice announcing it).
+
+            policy-ledger correct retract --notice N-2020-07-10 --void-version \\
+                --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
+                --statement "There is no change to our policies right now."
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @OptionGroup var target: CorrectionTargetOptions
+      @Flag(help: "Also void the version the notice announces.") var voidVersion = false
+      @Option(help: "The correction's id (default: assigned).") var id: String?
+      @Option(help: "When it was issued.") var issuedAt: String
+      @Option(help: "What employees are told.") var statement: String
+      @Option(help: "Why (for the record).") var reason: String
+      @OptionGroup var recipients: CorrectionRecipientOptions
+
+      func run() throws {
+        try requireExistingLedger(ledger)
+        let new = NewCorrection(
+          id: id, kind: .retraction, target: try target.target(), voidVersion: voidVersion,
+          issuedAt: try ledger.time(issuedAt, "--issued-at"), statement: statement, reason: reason)
+        try printLine(try ledger.openForRecording().correct(new, recipients: try recipients.choice(), actor: who.actor))
+      }
+    }
+
+    struct Amend: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Change a version's effective period from now on; prints the correction id.",
+        discussion: """
+          From its issue time on, the amendment sets the bounds it names on the version it
+          targets (or the version its target notice announces). Setting --effective-until
+          with no successor repeals the policy.
+
+            policy-ledger correct amend --version mobile-devices@2 \\
+                --issued-at 2020-07-11 --effective-from 2020-08-01 \\
+                --reason "wrong date" --statement "The change starts on 1 August."
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @OptionGroup var target: CorrectionTargetOptions
+      @Option(help: "The correction's id (default: assigned).") var id: String?
+      @Option(help: "When it was issued.") var issuedAt: String
+      @Option(help: "What employees are told.") var statement: String
+      @Option(help: "Why (for the record).") var reason: String
+      @Option(help: "The corrected start of the effective period.") var effectiveFrom: String?
+      @Option(help: "The corrected end of the effective period (exclusive).") var effectiveUntil: String?
+      @OptionGroup var recipients: CorrectionRecipientOptions
+
+      func run() throws {
+        try requireExistingLedger(ledger)
+        let new = NewCorrection(
+          id: id, kind: .amendment, target: try target.target(), issuedAt: try ledger.time(issuedAt, "--issued-at"),
+          statement: statement, reason: reason, effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
+          effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"))
+        try printLine(try ledger.openForRecording().correct(new, recipients: try recipients.choice(), actor: who.actor))
+      }
+    }
+  }
+
+  struct Ack: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record that an employee read a notice; prints nothing.",
+      discussion: """
+        Only a recipient can acknowledge, no earlier than the notice was sent, and once.
+
+          policy-ledger ack --notice N-2020-07-10 --employee E1001 --at 2020-07-10T09:12:00-07:00
+        """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var who: ActorOptions
+    @Option(help: "The notice acknowledged.") var notice: String
+    @Option(help: "The employee who acknowledged it.") var employee: String
+    @Option(help: "When they acknowledged it.") var at: String
+
+    func run() throws {
+      let at = try ledger.time(at, "--at")
+      try requireExistingLedger(ledger)
+      try ledger.openForRecording().acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)
+    }
+  }
+}
+
+struct CorrectionTargetOptions: ParsableArguments {
+  @Option(help: "The notice corrected.") var notice: String?
+  @Option(help: "The version corrected, as KEY@N.") var version: String?
+
+  func validate() throws {
+    if (notice == nil) == (version == nil) { throw ValidationError("Give exactly one of --notice and --version.") }
+  }
+
+  func target() throws -> CorrectionTarget {
+    if let notice { return .notice(notice) }
+    return .version(try VersionRef.parse(version!, field: "--version"))
+  }
+}
+
+struct CorrectionRecipientOptions: ParsableArguments {
+  @Option(help: "Recipients, separated by commas (default: the recipients of what is corrected).") var to: String?
+  @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
+  @Flag(help: "Send the correction to nobody.") var noRecipients = false
+
+  func validate() throws {
+    if [to != nil, recipientsFile != nil, noRecipients].filter({ $0 }).count > 1 {
+      throw ValidationError("Give at most one of --to, --recipients-file and --no-recipients.")
+    }
+  }
+
+  func choice() throws -> CorrectionRecipients {
+    if noRecipients { return .none }
+    if let to { return .named(RecipientList(splitList(to))) }
+    if let recipientsFile { return .named(try RecipientFile(path: recipientsFile)) }
+    return .defaults
+  }
+}
+
+/// `--to E1,E2`: ids separated by commas, each trimmed.
+func splitList(_ text: String) -> [String] {
+  text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+}
+
+/// Commands that refer to earlier entries must not create a new, empty ledger.
+func requireExistingLedger(_ ledger: LedgerOptions) throws {
+  if !FileManager.default.fileExists(atPath: ledger.path) { throw LedgerError("no ledger at \(ledger.path)") }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Runs the built `policy-ledger` binary as a user would, capturing stdout, stderr and
+/// the exit status separately.
+struct CLIResult {
+  var stdout: String
+  var stderr: String
+  var status: Int32
+
+  /// stdout's lines, without the final empty one.
+  var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+}
+
+enum CLI {
+  /// The `policy-ledger` binary beside the test bundle (`.build/<triple>/debug/`).
+  static let binary: URL = {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    return exe.deletingLastPathComponent().appendingPathComponent("policy-ledger")
+  }()
+
+  /// Runs `policy-ledger args…` and waits for it.
+  @discardableResult
+  static func run(
+    _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    currentDirectory: String? = nil
+  ) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["POLICY_LEDGER_DB"] = nil
+    env["POLICY_LEDGER_ACTOR"] = "cli-test"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    // Drain both pipes concurrently so a large output never blocks the child.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CLIResult(
+      stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+      status: process.terminationStatus)
+  }
+}
+
+/// A temporary folder, removed when released.
+final class TemporaryDirectory {
+  let path: String
+
+  init() throws {
+    path = FileManager.default.temporaryDirectory.appendingPathComponent("policy-ledger-test-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  func file(_ name: String) -> String { path + "/" + name }
+
+  func write(_ name: String, _ text: String) throws -> String {
+    let file = file(name)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+    return file
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+}

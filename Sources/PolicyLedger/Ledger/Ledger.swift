@@ -17,6 +17,8 @@ public final class Ledger {
   public let path: String
   public let access: Access
   let db: Connection
+  /// True inside ``batch(_:)``: each recording call then runs in a savepoint of the batch's transaction.
+  private var inBatch = false
 
   /// Opens the ledger at `path`.
   /// - Throws: `LedgerError` "no ledger at PATH" for a read-only open of a missing file,
@@ -96,8 +98,32 @@ public final class Ledger {
   }
 
   /// Runs `body` in one immediate transaction, turning SQLite's failures into ledger errors.
+  /// Inside ``batch(_:)`` it runs in a savepoint instead, so that a refused entry leaves
+  /// nothing behind while the entries before it stay in the batch.
   func write<T>(_ body: () throws -> T) throws -> T {
     guard access == .readWrite else { throw LedgerError("the ledger at \(path) is open read-only") }
+    do {
+      return try inBatch ? db.inSavepoint(body) : db.inTransaction(.immediate, body)
+    } catch let error as SQLiteError {
+      throw Ledger.describe(error, path: path)
+    }
+  }
+
+  /// Records several entries in one transaction: all of them, or none when `body` throws.
+  ///
+  /// Each recording call inside `body` still appends exactly one entry together with the
+  /// rows it projects, and a call that throws leaves nothing of its entry behind; the
+  /// batch commits once, so a bulk load pays for one sync to disk rather than one per
+  /// entry.
+  ///
+  ///     try ledger.batch {
+  ///       for new in versions { try ledger.addVersion(new, actor: "hr") }
+  ///     }
+  public func batch<T>(_ body: () throws -> T) throws -> T {
+    guard access == .readWrite else { throw LedgerError("the ledger at \(path) is open read-only") }
+    guard !inBatch else { return try body() }
+    inBatch = true
+    defer { inBatch = false }
     do {
       return try db.inTransaction(.immediate, body)
     } catch let error as SQLiteError {

@@ -128,6 +128,22 @@ public final class Connection {
     }
   }
 
+  /// Runs `body` inside the open transaction as a savepoint: released when it returns,
+  /// rolled back (and released) when it throws, leaving the rest of the transaction as it was.
+  /// https://www.sqlite.org/lang_savepoint.html
+  public func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+    try execute("SAVEPOINT entry")
+    do {
+      let result = try body()
+      try execute("RELEASE entry")
+      return result
+    } catch {
+      try? execute("ROLLBACK TO entry")
+      try? execute("RELEASE entry")
+      throw error
+    }
+  }
+
   /// Sets the pragmas a ledger connection runs with.
   func configureForLedger() throws {
     try execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,23 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The benchmark program of spec section 6. A package of its own, so that `swift test`
+// and CI's build of the main package never compile it:
+//
+//     swift run -c release --package-path Benchmarks ledger-bench [--quick] [--case NAME]
+let package = Package(
+  name: "ledger-benchmarks",
+  platforms: [.macOS(.v13)],
+  dependencies: [
+    .package(name: "policy-ledger", path: "..")
+  ],
+  targets: [
+    .executableTarget(
+      name: "ledger-bench",
+      dependencies: [
+        .product(name: "PolicyLedger", package: "policy-ledger"),
+        .product(name: "policy-ledger", package: "policy-ledger"),
+      ],
+    ),
+  ]
+)

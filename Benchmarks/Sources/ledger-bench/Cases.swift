@@ -1,0 +1,410 @@
+import Foundation
+import PolicyLedger
+
+/// How much data and how many repetitions.
+struct Sizes {
+  var name: String
+  var noticeRecipients: Int
+  /// The in-force ledger sizes, in policies; the last is the one the CLI case queries.
+  var inForcePolicies: [Int]
+  var workforceRecipients: Int
+  var workforceNotices: Int
+  var verifyRecipients: Int
+  var verifyEntries: Int
+  /// In-process queries timed per case.
+  var queries: Int
+  /// Alternating pairs for the cases that take seconds (notice, export, verify).
+  var heavyRuns: Int
+  /// Alternating pairs for one CLI query.
+  var cliRuns: Int
+
+  static let full = Sizes(
+    name: "full", noticeRecipients: 1_000_000, inForcePolicies: [10_000, 100_000], workforceRecipients: 1_000_000,
+    workforceNotices: 10, verifyRecipients: 1_000_000, verifyEntries: 100_000, queries: 2_000, heavyRuns: 3, cliRuns: 21)
+
+  static let quick = Sizes(
+    name: "quick", noticeRecipients: 20_000, inForcePolicies: [500, 5_000], workforceRecipients: 20_000,
+    workforceNotices: 10, verifyRecipients: 20_000, verifyEntries: 2_000, queries: 300, heavyRuns: 3, cliRuns: 11)
+}
+
+/// One line of the report.
+struct Outcome {
+  var name: String
+  var data: String
+  var ours: String
+  var sqlite: String
+  var ratio: String
+  /// The same ratio in CPU time (user + system), or the in-process CPU median.
+  var cpu: String = "—"
+  var target: String
+  /// nil: informational, no target.
+  var pass: Bool?
+  var memory: String
+}
+
+func formatSeconds(_ s: Double) -> String {
+  if s < 0.001 { return String(format: "%.0f µs", s * 1e6) }
+  if s < 1 { return String(format: "%.2f ms", s * 1e3) }
+  return String(format: "%.2f s", s)
+}
+
+func formatKiB(_ k: Int) -> String {
+  k >= 10 * 1024 ? "\(k / 1024) MiB" : "\(k) KiB"
+}
+
+func count(_ n: Int) -> String {
+  switch n {
+  case 1_000_000...: n % 1_000_000 == 0 ? "\(n / 1_000_000)M" : String(format: "%.1fM", Double(n) / 1e6)
+  case 1_000...: n % 1_000 == 0 ? "\(n / 1_000)k" : String(format: "%.1fk", Double(n) / 1e3)
+  default: "\(n)"
+  }
+}
+
+/// Runs the cases.
+struct Bench {
+  var sizes: Sizes
+  var data: Datasets
+  /// The release `policy-ledger` binary.
+  let cli: String
+  /// Per-run files, deleted and rewritten as cases go.
+  let scratch: String
+
+  /// `ours` and `theirs` `runs` times each, alternating which goes first.
+  func alternate(
+    _ runs: Int, before: () throws -> Void = {}, after: () throws -> Void = {}, ours: () throws -> ChildRun,
+    theirs: () throws -> ChildRun
+  ) rethrows -> (ours: [ChildRun], theirs: [ChildRun]) {
+    var a: [ChildRun] = []
+    var b: [ChildRun] = []
+    for run in 0..<runs {
+      try before()
+      if run % 2 == 0 {
+        a.append(try ours())
+        b.append(try theirs())
+      } else {
+        b.append(try theirs())
+        a.append(try ours())
+      }
+      try after()
+    }
+    return (a, b)
+  }
+
+  func pairOutcome(
+    _ name: String, data: String, _ pair: (ours: [ChildRun], theirs: [ChildRun]), limit: Double, throughput: Bool = false
+  ) -> Outcome {
+    let ours = median(pair.ours.map(\.seconds))
+    let theirs = median(pair.theirs.map(\.seconds))
+    let oursCPU = median(pair.ours.map(\.cpuSeconds))
+    let theirsCPU = median(pair.theirs.map(\.cpuSeconds))
+    let memory = "\(formatKiB(pair.ours.map(\.maxRSSKiB).max()!)) / \(formatKiB(pair.theirs.map(\.maxRSSKiB).max()!))"
+    if throughput {
+      let ratio = theirs / ours
+      return Outcome(
+        name: name, data: data, ours: formatSeconds(ours), sqlite: formatSeconds(theirs),
+        ratio: String(format: "%.2f× throughput", ratio),
+        cpu: String(format: "%.2f×", theirsCPU / oursCPU) + " (\(formatSeconds(oursCPU)) / \(formatSeconds(theirsCPU)))",
+        target: String(format: "≥ %.1f× throughput", limit),
+        pass: ratio >= limit, memory: memory)
+    }
+    let ratio = ours / theirs
+    return Outcome(
+      name: name, data: data, ours: formatSeconds(ours), sqlite: formatSeconds(theirs), ratio: String(format: "%.2f×", ratio),
+      cpu: String(format: "%.2f×", oursCPU / theirsCPU) + " (\(formatSeconds(oursCPU)) / \(formatSeconds(theirsCPU)))",
+      target: String(format: "≤ %.1f×", limit), pass: ratio <= limit, memory: memory)
+  }
+
+  // MARK: - notice send vs .import
+
+  mutating func notice() throws -> [Outcome] {
+    let n = sizes.noticeRecipients
+    let ids = try data.recipients(n)
+    let ours = scratch + "/notice.db"
+    let theirs = scratch + "/import.db"
+    let script = scratch + "/import.sql"
+    try """
+      CREATE TABLE recipients (notice INTEGER NOT NULL, employee TEXT NOT NULL);
+      CREATE INDEX recipients_by_employee ON recipients (employee);
+      .import --csv \(ids.csv) recipients
+
+      """.write(toFile: script, atomically: true, encoding: .utf8)
+    warm(ids.txt)
+    warm(ids.csv)
+    let pair = try alternate(
+      sizes.heavyRuns,
+      ours: {
+        removeLedger(ours)
+        return try runChecked(
+          [
+            cli, "notice", "send", "--db", ours, "--id", "N-all", "--subject", "To everyone", "--body", "Read the handbook.",
+            "--sent-at", "2024-01-02T09:00:00Z", "--sender", "hr", "--by", "bench", "--recipients-file", ids.txt,
+          ], scratch: scratch)
+      },
+      theirs: {
+        removeLedger(theirs)
+        return try runChecked(["sqlite3", theirs], stdin: script, scratch: scratch)
+      })
+    try expectCount(ours, "SELECT count(*) FROM deliveries", n)
+    try expectCount(theirs, "SELECT count(*) FROM recipients", n)
+    defer {
+      removeLedger(ours)
+      removeLedger(theirs)
+    }
+    return [
+      pairOutcome(
+        "notice send --recipients-file vs sqlite3 .import", data: "\(count(n)) recipients", pair, limit: 1.0)
+    ]
+  }
+
+  func expectCount(_ path: String, _ sql: String, _ expected: Int) throws {
+    let db = try Connection(path: path, mode: .readOnly)
+    let found = try db.prepare(sql).first { $0.int(0) } ?? -1
+    guard found == expected else { throw BenchError("\(path): \(sql) gave \(found), expected \(expected)") }
+  }
+
+  // MARK: - in force, in-process
+
+  mutating func inForce() throws -> [Outcome] {
+    var outcomes: [Outcome] = []
+    var medians: [(Int, Double)] = []
+    for policies in sizes.inForcePolicies {
+      let (path, froms) = try data.inForce(policies: policies)
+      warm(path)
+      let ledger = try Ledger(path: path, access: .readOnly)
+      var rng = SplitMix64(seed: 0x51 &+ UInt64(policies))
+      func query() throws -> (wall: Double, cpu: Double) {
+        let q = Int(rng.next() % UInt64(policies))
+        let t = froms[q * 10] + Int64(rng.next() % UInt64(froms[q * 10 + 9] - froms[q * 10] + 60 * Datasets.day))
+        let key = Datasets.policyKey(q)
+        var rows: [InForceRow] = []
+        let s = try timedWithCPU { rows = try ledger.inForce(key, at: Instant(microseconds: t)) }
+        if let row = rows.first, row.policy != key { throw BenchError("in-force \(key) answered \(row.policy)") }
+        return s
+      }
+      for _ in 0..<min(200, sizes.queries) { _ = try query() }
+      resetPeakRSS()
+      var samples: [(wall: Double, cpu: Double)] = []
+      for _ in 0..<sizes.queries { samples.append(try query()) }
+      let times = samples.map(\.wall)
+      let m = median(times)
+      medians.append((policies, m))
+      outcomes.append(
+        Outcome(
+          name: "in-force KEY --at T, in-process", data: "\(count(policies)) policies × 10 versions, \(count(policies / 10)) corrections",
+          ours: formatSeconds(m) + " (p99 " + formatSeconds(percentile(times, 0.99)) + ")", sqlite: "—", ratio: "—",
+          cpu: "CPU " + formatSeconds(median(samples.map(\.cpu))), target: "≤ 1 ms", pass: m <= 0.001, memory: formatKiB(peakRSSKiB())))
+    }
+    if medians.count >= 2 {
+      let (small, a) = medians[medians.count - 2]
+      let (large, b) = medians[medians.count - 1]
+      let ratio = b / a
+      outcomes.append(
+        Outcome(
+          name: "in-force: \(large / small)× the data", data: "\(count(small)) → \(count(large)) policies",
+          ours: "\(formatSeconds(a)) → \(formatSeconds(b))", sqlite: "—", ratio: String(format: "%.2f×", ratio),
+          target: "< 2.0×", pass: ratio < 2.0, memory: "—"))
+    }
+    return outcomes
+  }
+
+  // MARK: - in force through the CLI vs sqlite3
+
+  /// The in-force question (spec section 3, rules 3–6, as known now) in SQL, for the sqlite3 shell.
+  static func inForceSQL(key: String, at t: Int64) -> String {
+    let amended = { (column: String) in
+      """
+      (SELECT c.\(column) FROM corrections c WHERE c.affected_version = v.seq AND c.kind = 'amendment' AND c.\(column) IS NOT NULL ORDER BY c.seq DESC LIMIT 1)
+      """
+    }
+    let iso = { (column: String) in
+      "strftime('%Y-%m-%dT%H:%M:%SZ', \(column) / 1000000, 'unixepoch')"
+    }
+    return """
+      WITH vv AS (
+        SELECT v.seq, v.version, v.title, v.announced_at, v.body_sha256,
+          coalesce(\(amended("effective_from")), v.effective_from) AS ef,
+          CASE WHEN EXISTS (SELECT 1 FROM corrections c WHERE c.affected_version = v.seq AND c.kind = 'amendment' AND c.effective_until IS NOT NULL)
+            THEN \(amended("effective_until")) ELSE v.effective_until END AS eu
+        FROM versions v
+        WHERE v.policy = (SELECT id FROM policies WHERE key = '\(key)')
+          AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.affected_version = v.seq AND c.kind = 'retraction' AND (c.version = v.seq OR c.void_version = 1)))
+      SELECT '\(key)' AS policy, version, title, \(iso("ef")) AS effective_from, \(iso("eu")) AS effective_until,
+        \(iso("announced_at")) AS announced_at, body_sha256
+      FROM vv WHERE ef <= \(t) AND (eu IS NULL OR \(t) < eu) ORDER BY ef DESC, version DESC LIMIT 1;
+      """
+  }
+
+  mutating func inForceCLI() throws -> [Outcome] {
+    let policies = sizes.inForcePolicies.last!
+    let (path, froms) = try data.inForce(policies: policies)
+    warm(path)
+    var rng = SplitMix64(seed: 0xC11 &+ UInt64(policies))
+    let oursOut = scratch + "/inforce-ours.csv"
+    let theirsOut = scratch + "/inforce-sqlite.csv"
+    var key = ""
+    var t: Int64 = 0
+    var answered = 0
+    let pair = try alternate(
+      sizes.cliRuns,
+      before: {
+        // A new question for each pair; both answer the same one.
+        let q = Int(rng.next() % UInt64(policies))
+        key = Datasets.policyKey(q)
+        t = froms[q * 10] + Int64(rng.next() % UInt64(froms[q * 10 + 9] - froms[q * 10] + 60 * Datasets.day))
+      },
+      after: {
+        // Both answers must agree, or the comparison means nothing.
+        let ours = try String(contentsOfFile: oursOut, encoding: .utf8).split(separator: "\n")
+        let theirs = try String(contentsOfFile: theirsOut, encoding: .utf8).split(separator: "\n")
+        guard ours.count == max(theirs.count, 1), ours.dropFirst().elementsEqual(theirs.dropFirst()) else {
+          throw BenchError("in-force \(key) at \(t): policy-ledger printed \(ours), sqlite3 printed \(theirs)")
+        }
+        if ours.count > 1 { answered += 1 }
+      },
+      ours: {
+        try runChecked(
+          [cli, "in-force", key, "--at", Instant(microseconds: t).description, "--format", "csv", "--db", path], stdout: oursOut,
+          scratch: scratch)
+      },
+      theirs: {
+        try runChecked(["sqlite3", "-csv", "-header", path, Bench.inForceSQL(key: key, at: t)], stdout: theirsOut, scratch: scratch)
+      })
+    return [
+      pairOutcome(
+        "in-force KEY --at T --format csv (CLI) vs sqlite3 -csv", data: "\(count(policies * 10)) versions (\(answered) of \(sizes.cliRuns) in force)",
+        pair, limit: 2.0)
+    ]
+  }
+
+  // MARK: - timeline, in-process
+
+  mutating func timeline() throws -> [Outcome] {
+    let n = sizes.workforceRecipients
+    let path = try data.workforce(recipients: n, notices: sizes.workforceNotices)
+    warm(path)
+    let ledger = try Ledger(path: path, access: .readOnly)
+    var rng = SplitMix64(seed: 0x7133 &+ UInt64(n))
+    func query() throws -> (wall: Double, cpu: Double) {
+      let employee = Datasets.employee(Int(rng.next() % UInt64(n)))
+      var rows: [TimelineRow] = []
+      let s = try timedWithCPU { rows = try ledger.timeline(employee: employee) }
+      guard rows.count >= sizes.workforceNotices else {
+        throw BenchError("timeline of \(employee) has \(rows.count) rows, expected at least \(sizes.workforceNotices)")
+      }
+      return s
+    }
+    for _ in 0..<min(200, sizes.queries) { _ = try query() }
+    resetPeakRSS()
+    var samples: [(wall: Double, cpu: Double)] = []
+    for _ in 0..<sizes.queries { samples.append(try query()) }
+    let times = samples.map(\.wall)
+    let m = median(times)
+    return [
+      Outcome(
+        name: "timeline --employee E, in-process", data: "\(count(n * sizes.workforceNotices)) recipient rows",
+        ours: formatSeconds(m) + " (p99 " + formatSeconds(percentile(times, 0.99)) + ")", sqlite: "—", ratio: "—",
+        cpu: "CPU " + formatSeconds(median(samples.map(\.cpu))), target: "≤ 2 ms", pass: m <= 0.002, memory: formatKiB(peakRSSKiB()))
+    ]
+  }
+
+  // MARK: - export vs sqlite3 -csv
+
+  mutating func export() throws -> [Outcome] {
+    let n = sizes.workforceRecipients * sizes.workforceNotices
+    let path = try data.workforce(recipients: sizes.workforceRecipients, notices: sizes.workforceNotices)
+    warm(path)
+    let oursOut = scratch + "/export-ours.csv"
+    let theirsOut = scratch + "/export-sqlite.csv"
+    defer {
+      unlink(oursOut)
+      unlink(theirsOut)
+    }
+    let sql = """
+      SELECT n.id AS notice, e.name AS employee FROM deliveries d JOIN notices n ON n.seq = d.message
+      JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee
+      """
+    let pair = try alternate(
+      sizes.heavyRuns,
+      ours: { try runChecked([cli, "export", "recipients", "--db", path, "--output", oursOut], scratch: scratch) },
+      theirs: { try runChecked(["sqlite3", "-csv", "-header", path, sql], stdout: theirsOut, scratch: scratch) })
+    guard try runChild(["cmp", "-s", oursOut, theirsOut]).status == 0 else {
+      throw BenchError("export recipients and sqlite3 -csv wrote different bytes (\(oursOut), \(theirsOut))")
+    }
+    return [
+      pairOutcome(
+        "export recipients vs sqlite3 -csv", data: "\(count(n)) rows, \(fileSize(oursOut) >> 20) MiB of CSV", pair, limit: 0.8,
+        throughput: true)
+    ]
+  }
+
+  // MARK: - verify vs sha256sum
+
+  mutating func verify() throws -> [Outcome] {
+    var outcomes: [Outcome] = []
+    let ledgers = [
+      (
+        try data.verify(recipients: sizes.verifyRecipients, entries: sizes.verifyEntries),
+        "notice to \(count(sizes.verifyRecipients)) + \(count(sizes.verifyEntries)) entries"
+      ),
+      (
+        try data.workforce(recipients: sizes.workforceRecipients, notices: sizes.workforceNotices),
+        "\(count(sizes.workforceRecipients * sizes.workforceNotices)) recipient rows"
+      ),
+    ]
+    for (path, label) in ledgers {
+      warm(path)
+      let pair = try alternate(
+        sizes.heavyRuns,
+        ours: { try runChecked([cli, "verify", "--db", path], scratch: scratch) },
+        theirs: { try runChecked(["sha256sum", path], scratch: scratch) })
+      outcomes.append(
+        pairOutcome("verify vs sha256sum", data: "\(label), \(fileSize(path) >> 20) MiB", pair, limit: 2.0))
+    }
+    return outcomes
+  }
+
+  // MARK: - storage
+
+  mutating func storage() throws -> [Outcome] {
+    let path = try data.workforce(recipients: sizes.workforceRecipients, notices: sizes.workforceNotices)
+    let ledger = try Connection(path: path, mode: .readOnly)
+    let rows = try ledger.prepare("SELECT count(*) FROM deliveries").first { $0.int64(0) } ?? 0
+    let bytes = { (db: Connection, names: [String]) throws -> Int64 in
+      let list = names.map { "'\($0)'" }.joined(separator: ", ")
+      return try db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN (\(list))").first { $0.int64(0) } ?? 0
+    }
+    let ours = try bytes(ledger, ["deliveries", "deliveries_by_employee"])
+    let directory = try bytes(ledger, ["employees", "sqlite_autoindex_employees_1"])
+    var outcomes: [Outcome] = []
+    // The minimal table, filled in the order the ledger received the rows (notice by
+    // notice, the file's order), with its index kept as rows arrive — as an application
+    // recording deliveries would — and then the same rows with the index built at the end.
+    for (label, indexFirst) in [("index kept while loading", true), ("index built after loading", false)] {
+      let minimal = scratch + "/minimal.db"
+      removeLedger(minimal)
+      let index = "CREATE INDEX m_by_employee ON m (employee);"
+      let script = scratch + "/minimal.sql"
+      try """
+        ATTACH DATABASE 'file:\(path)?mode=ro' AS ledger;
+        CREATE TABLE m (notice INTEGER, employee INTEGER);
+        \(indexFirst ? index : "")
+        BEGIN;
+        INSERT INTO m SELECT message, employee FROM ledger.deliveries ORDER BY message, employee;
+        COMMIT;
+        \(indexFirst ? "" : index)
+
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+      try runChecked(["sqlite3", "-bail", minimal], stdin: script, scratch: scratch)
+      let theirs = try bytes(try Connection(path: minimal, mode: .readOnly), ["m", "m_by_employee"])
+      removeLedger(minimal)
+      let ratio = Double(ours) / Double(theirs)
+      outcomes.append(
+        Outcome(
+          name: "bytes per recipient row vs minimal table (\(label))", data: "\(count(Int(rows))) rows",
+          ours: String(format: "%.1f B", Double(ours) / Double(rows)), sqlite: String(format: "%.1f B", Double(theirs) / Double(rows)),
+          ratio: String(format: "%.2f×", ratio), target: "≤ 1.3×", pass: ratio <= 1.3,
+          memory: String(format: "directory apart: %.1f B/employee", Double(directory) / Double(sizes.workforceRecipients))))
+    }
+    return outcomes
+  }
+}

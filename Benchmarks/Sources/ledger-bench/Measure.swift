@@ -1,0 +1,144 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Runs `body` and returns its wall time in seconds.
+func timed(_ body: () throws -> Void) rethrows -> Double {
+  let start = monotonicSeconds()
+  try body()
+  return monotonicSeconds() - start
+}
+
+/// CPU time of the calling thread, in seconds.
+func threadCPUSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Runs `body` and returns its wall time and this thread's CPU time, in seconds.
+func timedWithCPU(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+  let cpu = threadCPUSeconds()
+  let start = monotonicSeconds()
+  try body()
+  return (monotonicSeconds() - start, threadCPUSeconds() - cpu)
+}
+
+func median(_ values: [Double]) -> Double {
+  precondition(!values.isEmpty)
+  let sorted = values.sorted()
+  let mid = sorted.count / 2
+  return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+  let sorted = values.sorted()
+  let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
+  return sorted[max(0, index)]
+}
+
+/// Peak resident memory of this process, in KiB, since the last ``resetPeakRSS()``.
+///
+/// Linux keeps the peak in `VmHWM`; writing 5 to `/proc/self/clear_refs` resets it
+/// (https://www.kernel.org/doc/html/latest/filesystems/proc.html), so each in-process case
+/// reports its own peak rather than the largest so far.
+func peakRSSKiB() -> Int {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+  for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+  }
+  return 0
+}
+
+func resetPeakRSS() {
+  let fd = open("/proc/self/clear_refs", O_WRONLY)
+  if fd >= 0 {
+    _ = write(fd, "5", 1)
+    close(fd)
+  }
+}
+
+/// What a child process did: exit status, wall time and peak resident memory.
+struct ChildRun {
+  var status: Int32
+  var seconds: Double
+  /// User + system CPU time: steadier than wall time on a shared machine.
+  var cpuSeconds: Double
+  var maxRSSKiB: Int
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Runs `argv` as a child process (posix_spawn) with stdin and stdout redirected to files
+/// (default /dev/null), stderr to `stderrPath` (default inherited), and reports its wall
+/// time and peak RSS as `wait4` sees them.
+func runChild(_ argv: [String], stdin: String? = nil, stdout: String? = nil, stderr: String? = nil) throws -> ChildRun {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  if let stderr { posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+  let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+  defer { for p in cArgs { free(p) } }
+  var pid: pid_t = 0
+  let start = monotonicSeconds()
+  let code = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+  guard code == 0 else { throw BenchError("cannot run \(argv[0]): \(String(cString: strerror(code)))") }
+  var status: Int32 = 0
+  var usage = rusage()
+  while wait4(pid, &status, 0, &usage) < 0 {
+    guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
+  }
+  let seconds = monotonicSeconds() - start
+  // WEXITSTATUS / WIFEXITED by hand: the macros are not imported into Swift.
+  let exited = (status & 0x7f) == 0
+  let exitStatus = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+  let cpu =
+    Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+    + Double(usage.ru_stime.tv_usec) / 1e6
+  return ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss))
+}
+
+/// Runs a child and throws, with its stderr, when it exits non-zero.
+@discardableResult
+func runChecked(_ argv: [String], stdin: String? = nil, stdout: String? = nil, scratch: String) throws -> ChildRun {
+  let errPath = scratch + "/stderr.txt"
+  let run = try runChild(argv, stdin: stdin, stdout: stdout, stderr: errPath)
+  if run.status != 0 {
+    let message = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    throw BenchError("\(argv.prefix(3).joined(separator: " ")) … exited \(run.status): \(message.prefix(2000))")
+  }
+  return run
+}
+
+func fileSize(_ path: String) -> Int64 {
+  var st = stat()
+  return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+}
+
+func removeLedger(_ path: String) {
+  for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+}
+
+/// Reads a file through the page cache once, so that the first timed run does not pay for the disk.
+func warm(_ path: String) {
+  let fd = open(path, O_RDONLY)
+  guard fd >= 0 else { return }
+  defer { close(fd) }
+  let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+  defer { buffer.deallocate() }
+  while read(fd, buffer, 1 << 20) > 0 {}
+}

@@ -279,24 +279,58 @@ extension Ledger {
   }
 
   /// Streams recipients into `deliveries` for `message`, refusing a bad or repeated id.
+  ///
+  /// Per recipient this runs one statement when the employee is in the directory
+  /// (insert the delivery, finding the employee's number in the same statement) and two
+  /// when not (add the employee, insert the delivery). Which to try first follows the
+  /// previous recipient: a first notice to a workforce meets new employees one after
+  /// another, later notices known ones.
   func deliver(message: Int64, from source: inout some RecipientSource) throws -> (Int64, String) {
-    var digest = RecipientDigest()
-    let insert = try db.cached("INSERT INTO deliveries (message, employee) VALUES (?, ?)")
+    var digest = RecipientDigest(keepingUpTo: Ledger.recipientSortLimit)
+    let deliverKnown = try db.cached("INSERT INTO deliveries (message, employee) SELECT ?1, id FROM employees WHERE name = ?2")
+    let addIfNew = try db.cached("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+    let deliverNew = try db.cached("INSERT INTO deliveries (message, employee) VALUES (?1, ?2)")
+    try deliverKnown.bind(message, at: 1)
+    try deliverNew.bind(message, at: 1)
+    var expectNew = false
     while let recipient = try source.next() {
       if let problem = Identifier.problem(recipient.id) {
         throw LedgerError("invalid recipient '\(Identifier.printable(recipient.id))' (\(recipient.origin)): \(problem)")
       }
-      let employee = try db.employeeIDCreating(recipient.id)
       do {
-        try insert.run([message, employee])
+        var delivered = false
+        if expectNew {
+          try addIfNew.run(text: recipient.id, at: 1)
+          if db.changes == 1 {
+            try deliverNew.bind(db.lastInsertRowID, at: 2)
+            try deliverNew.runBound()
+            delivered = true
+          } else {
+            expectNew = false
+          }
+        }
+        if !delivered {
+          try deliverKnown.run(text: recipient.id, at: 2)
+          if db.changes == 0 {
+            try addIfNew.run(text: recipient.id, at: 1)
+            try deliverNew.bind(db.lastInsertRowID, at: 2)
+            try deliverNew.runBound()
+            expectNew = true
+          }
+        }
       } catch let error as SQLiteError where error.isConstraint {
         throw LedgerError("duplicate recipient '\(recipient.id)' (\(recipient.origin))")
       }
       digest.add(recipient.id)
     }
-    if digest.isSorted { return (digest.count, digest.finishHex()) }
+    if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }
     return try RecipientDigest.stored(message: message, in: db)
   }
+
+  /// How many bytes of recipient ids ``deliver(message:from:)`` keeps to sort in memory
+  /// when they arrive unsorted (about 24 bytes an id: a million recipients take 24 MB);
+  /// past it the digest comes from a sorted scan of the stored rows.
+  static let recipientSortLimit = 256 << 20
 
   /// The id to give a new notice or correction: the caller's, if free, else an assigned one.
   private func newMessageID(_ given: String?, prefix: String, seq: Int64) throws -> String {

@@ -35,6 +35,22 @@ public enum Identifier {
   }
 
   public static func problem(_ text: String, isPolicyKey: Bool = false) -> String? {
+    // Fast path: printable ASCII (nearly every id) has no control characters and one
+    // scalar per byte, so the rules below reduce to byte tests.
+    var copy = text
+    let ascii: String?? = copy.withUTF8 { utf8 in
+      var hasAt = false
+      for byte in utf8 {
+        if byte < 0x20 || byte >= 0x7F { return .none }
+        if byte == 0x40 { hasAt = true }
+      }
+      guard let first = utf8.first, let last = utf8.last else { return "must not be empty" }
+      if isPolicyKey && hasAt { return "a policy key cannot contain '@'" }
+      if utf8.count > 200 { return "longer than 200 characters" }
+      if first == 0x20 || last == 0x20 { return "leading or trailing space is not allowed" }
+      return .some(nil)
+    }
+    if let ascii { return ascii }
     let scalars = text.unicodeScalars
     guard let first = scalars.first, let last = scalars.last else { return "must not be empty" }
     var count = 0

@@ -28,6 +28,14 @@ public struct Row {
     return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
   }
 
+  /// The column's text bytes, without making a String: valid only until the next step.
+  func text(_ index: Int) -> UnsafeRawBufferPointer {
+    let bytes = sqlite3_column_text(handle, Int32(index))
+    let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+    guard let bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: bytes, count: count)
+  }
+
   public func optionalString(_ index: Int) -> String? {
     isNull(index) ? nil : string(index)
   }

@@ -54,7 +54,7 @@ extension Ledger {
         return result
       }
       let scratch = try Connection(path: "", mode: .temporary)
-      try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+      try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
       try Migrator().migrate(scratch, path: "(verify scratch)")
       let projector = Projector(db: scratch)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
@@ -131,9 +131,8 @@ extension Ledger {
       let stored = try Ledger.storedRecipientDigests(db)
       if let seq = stored.orphan { return fail(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
       for (seq, recorded) in payloads.sorted(by: { $0.key < $1.key }) {
-        var digest = stored.digests[seq] ?? RecipientDigest()
-        let count = digest.count
-        let sha = digest.finishHex()
+        var empty = RecipientDigest()
+        let (count, sha) = stored.digests[seq] ?? (0, empty.finishHex())
         if count != recorded.count || sha != recorded.sha256 {
           return fail(seq, "its recipients do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the deliveries table holds \(count) with digest \(sha)")
         }
@@ -141,13 +140,7 @@ extension Ledger {
       if let extra = stored.digests.keys.filter({ payloads[$0] == nil }).min() {
         return fail(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
       }
-      if let id = try db.prepare(
-        """
-        SELECT min(e.id) FROM employees e
-        WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
-          AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
-        """
-      ).first({ $0.optionalInt64(0) }) ?? nil {
+      if let id = stored.unaccountedEmployee {
         return fail(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
       }
       return result
@@ -167,19 +160,136 @@ extension Ledger {
     ),
   ]
 
-  /// The count and digest of every message's recipients, from one pass over the
-  /// employee directory in id order (no sort), and the first delivery row that names no
-  /// employee, if any.
-  static func storedRecipientDigests(_ db: Connection) throws -> (digests: [Int64: RecipientDigest], orphan: Int64?) {
+  /// What the deliveries table holds, for step 4 of ``verify(expect:progress:)``.
+  struct StoredRecipients {
+    /// Each message's recipient count and digest.
+    var digests: [Int64: (count: Int64, sha256: String)] = [:]
+    /// The first message with a delivery row that names no employee.
+    var orphan: Int64? = nil
+    /// The lowest employee number that no delivery and no acknowledgement names.
+    var unaccountedEmployee: Int64? = nil
+  }
+
+  /// The count and digest of every message's recipients, in one pass over `deliveries`
+  /// in primary-key order — each message's rows together, read straight off the table —
+  /// with the employee directory held in memory (about 10 bytes and the id for each
+  /// employee); each message's ids are then sorted in memory (``RecipientSorter``).
+  ///
+  /// A directory whose numbers are far sparser than its rows (never the case for a
+  /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
+  static func storedRecipientDigests(_ db: Connection) throws -> StoredRecipients {
+    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
+    var stored = StoredRecipients()
+    var delivered = [Bool](repeating: false, count: directory.capacity)
+    var current: Int64? = nil
+    var sorter = RecipientSorter(limit: .max)
+    func finishMessage() {
+      if let current { stored.digests[current] = sorter.digest() }
+      sorter = RecipientSorter(limit: .max)
+    }
+    try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee").forEach { row in
+      let message = row.int64(0)
+      let employee = row.int64(1)
+      if message != current {
+        finishMessage()
+        current = message
+      }
+      guard directory.withName(employee, { _ = sorter.add($0) }) else {
+        if stored.orphan == nil { stored.orphan = message }
+        return
+      }
+      delivered[Int(employee)] = true
+    }
+    finishMessage()
+    var acked = Set<Int64>()
+    try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
+    stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
+    return stored
+  }
+
+  /// ``storedRecipientDigests(_:)`` without holding the directory: one walk of the
+  /// employees by name, joined to their deliveries.
+  static func storedRecipientDigestsByName(_ db: Connection) throws -> StoredRecipients {
     var digests: [Int64: RecipientDigest] = [:]
     try db.prepare(
       "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
     ).forEach { row in
-      digests[row.int64(1), default: RecipientDigest()].add(row.string(0))
+      digests[row.int64(1), default: RecipientDigest()].add(row.text(0))
     }
-    let orphan = try db.prepare(
+    var stored = StoredRecipients()
+    for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
+    stored.orphan = try db.prepare(
       "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
     ).first { $0.optionalInt64(0) } ?? nil
-    return (digests, orphan)
+    stored.unaccountedEmployee = try db.prepare(
+      """
+      SELECT min(e.id) FROM employees e
+      WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
+        AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
+      """
+    ).first { $0.optionalInt64(0) } ?? nil
+    return stored
+  }
+}
+
+/// The employee directory in memory: every name's UTF-8 bytes in one array, found by
+/// employee number.
+struct EmployeeDirectory {
+  private var bytes: [UInt8] = []
+  private var starts: [UInt32]
+  private var lengths: [UInt16]
+  private static let missing = UInt16.max
+
+  /// The highest employee number an array is indexed by (6 bytes a slot).
+  static let maxNumber: Int64 = 64 << 20
+
+  /// Numbers run from 0 to `capacity - 1`.
+  var capacity: Int { starts.count }
+
+  /// Loads the directory; nil when its numbers are too sparse to index an array by
+  /// (more than four slots a row) or its names too many bytes for 32-bit offsets.
+  init?(_ db: Connection) throws {
+    // max and min of the rowid are two lookups; count(*) would scan the directory.
+    guard
+      let (maxID, minID) = try db.prepare("SELECT coalesce(max(id), 0), coalesce(min(id), 0) FROM employees")
+        .first({ ($0.int64(0), $0.int64(1)) }),
+      minID >= 0, maxID <= EmployeeDirectory.maxNumber
+    else { return nil }
+    starts = [UInt32](repeating: 0, count: Int(maxID) + 1)
+    lengths = [UInt16](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
+    bytes.reserveCapacity(Int(maxID) * 12)
+    var rows = 0
+    var tooLong = false
+    try db.prepare("SELECT id, name FROM employees").forEach { row in
+      let name = row.text(1)
+      let id = Int(row.int64(0))
+      guard name.count < Int(EmployeeDirectory.missing), bytes.count + name.count < Int(UInt32.max) else {
+        tooLong = true
+        return
+      }
+      starts[id] = UInt32(bytes.count)
+      lengths[id] = UInt16(name.count)
+      bytes.append(contentsOf: name)
+      rows += 1
+    }
+    if tooLong || Int(maxID) > 4 * rows + 1024 { return nil }
+  }
+
+  /// Calls `body` with the name of employee `number`; false when there is none.
+  func withName(_ number: Int64, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    guard number >= 0, number < starts.count else { return false }
+    let length = lengths[Int(number)]
+    guard length != EmployeeDirectory.missing else { return false }
+    let start = Int(starts[Int(number)])
+    bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + Int(length)])) }
+    return true
+  }
+
+  /// The lowest employee number in the directory for which `test` holds.
+  func firstNumber(where test: (Int64) -> Bool) -> Int64? {
+    for number in 0..<starts.count where lengths[number] != EmployeeDirectory.missing && test(Int64(number)) {
+      return Int64(number)
+    }
+    return nil
   }
 }

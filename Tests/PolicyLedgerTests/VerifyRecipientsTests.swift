@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import PolicyLedger
+
+/// `verify` recomputes every recipient list's count and digest from the deliveries table
+/// in one pass; changes made behind the ledger's back must still be named.
+@Suite struct VerifyRecipientsTests {
+  static let t0 = Instant(microseconds: 1_600_000_000_000_000)
+
+  /// Two notices (seq 1 and 2) to unsorted lists, an acknowledgement, and a retraction to the defaults.
+  func ledger() throws -> Ledger {
+    let ledger = try Ledger.temporary()
+    try ledger.sendNotice(
+      NewNotice(id: "N1", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E3", "E1", "E2"]),
+      actor: "test")
+    try ledger.sendNotice(
+      NewNotice(id: "N2", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E4", "E2"]),
+      actor: "test")
+    try ledger.acknowledge(notice: "N2", employee: "E4", at: Self.t0, actor: "test")
+    try ledger.correct(
+      NewCorrection(kind: .retraction, target: .notice("N1"), issuedAt: Self.t0, statement: "Sent in error.", reason: "error"),
+      recipients: .defaults, actor: "test")
+    #expect(try ledger.verify().isValid)
+    return ledger
+  }
+
+  /// Runs `sql` on the file with the append-only triggers dropped, as a tamperer would.
+  func tamper(_ ledger: Ledger, _ sql: String) throws {
+    let db = try Connection(path: ledger.path, mode: .readWriteCreate)
+    try db.execute("DROP TRIGGER deliveries_no_delete; DROP TRIGGER deliveries_no_update; DROP TRIGGER employees_no_update;")
+    try db.execute(sql)
+  }
+
+  func failure(_ ledger: Ledger) throws -> VerifyResult.Failure? {
+    try Ledger(path: ledger.path, access: .readOnly).verify().failure
+  }
+
+  @Test func aRemovedDeliveryIsNamed() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "DELETE FROM deliveries WHERE message = 2 AND employee = (SELECT id FROM employees WHERE name = 'E2')")
+    let failure = try #require(try failure(ledger))
+    #expect(failure.seq == 2)
+    #expect(failure.message.hasPrefix("its recipients do not match: the entry records 2 with digest"))
+  }
+
+  @Test func aDeliveryMovedToAnotherEmployeeIsNamed() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "UPDATE deliveries SET employee = (SELECT id FROM employees WHERE name = 'E4') WHERE message = 1 AND employee = (SELECT id FROM employees WHERE name = 'E3')")
+    #expect(try failure(ledger)?.seq == 1)
+  }
+
+  @Test func aRenamedEmployeeIsNamedAtTheFirstEntryThatListsThem() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "UPDATE employees SET name = 'E0' WHERE name = 'E2'")
+    #expect(try failure(ledger)?.seq == 1)
+  }
+
+  @Test func aDeliveryToNoEmployeeIsNamed() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "INSERT INTO deliveries (message, employee) VALUES (2, 999)")
+    #expect(try failure(ledger) == .init(seq: 2, message: "the deliveries table lists recipients that no employee or entry accounts for"))
+  }
+
+  @Test func anEmployeeNoEntryNamesIsReported() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "INSERT INTO employees (name) VALUES ('E-ghost')")
+    let failure = try #require(try failure(ledger))
+    #expect(failure.seq == nil)
+    #expect(failure.message.hasPrefix("the employees table has an employee (number"))
+  }
+
+  @Test func anAcknowledgingEmployeeIsAccountedFor() throws {
+    // E4's only delivery row goes, but the acknowledgement still names E4: the digest
+    // of notice 2 is what fails, not the directory.
+    let ledger = try ledger()
+    try tamper(ledger, "DELETE FROM deliveries WHERE employee = (SELECT id FROM employees WHERE name = 'E4')")
+    #expect(try failure(ledger)?.seq == 2)
+  }
+
+  @Test func aSparseDirectoryIsCheckedByNameWithTheSameAnswers() throws {
+    // Employee numbers far beyond the row count take the walk-by-name path.
+    let ledger = try ledger()
+    try tamper(ledger, "UPDATE employees SET id = 1000000 WHERE name = 'E4'; UPDATE deliveries SET employee = 1000000 WHERE employee = 4")
+    let db = try Connection(path: ledger.path, mode: .readOnly)
+    #expect(try EmployeeDirectory(db) == nil)
+    let stored = try Ledger.storedRecipientDigests(db)
+    #expect(stored.orphan == nil)
+    #expect(stored.unaccountedEmployee == nil)
+    #expect(stored.digests.count == 3)
+  }
+
+  @Test func bothPathsAgree() throws {
+    let ledger = try ledger()
+    let db = try Connection(path: ledger.path, mode: .readOnly)
+    let fast = try Ledger.storedRecipientDigests(db)
+    let byName = try Ledger.storedRecipientDigestsByName(db)
+    #expect(fast.digests.mapValues { "\($0.count):\($0.sha256)" } == byName.digests.mapValues { "\($0.count):\($0.sha256)" })
+    #expect(fast.orphan == byName.orphan)
+    #expect(fast.unaccountedEmployee == byName.unaccountedEmployee)
+  }
+}

@@ -5,6 +5,7 @@ import PolicyLedger
 extension PolicyLedgerCommand {
   struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "demo",
       abstract: "Record the July 2020 worked example into a fresh ledger and answer its questions.",
       discussion: """
         Without --db the ledger is a new temporary file. With --db the file must not exist

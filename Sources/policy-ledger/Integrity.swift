@@ -5,6 +5,7 @@ import PolicyLedger
 extension PolicyLedgerCommand {
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Recompute the hash chain and every table from the journal; exit 0 only if all match.",
       discussion: """
         On failure it names the first bad entry and exits 1. --expect SEQ:HASH (as 'head'
@@ -29,6 +30,7 @@ extension PolicyLedgerCommand {
 
   struct Head: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "head",
       abstract: "Print the last entry's sequence number and hash as SEQ:HASH.",
       discussion: "  Keep it somewhere safe; 'verify --expect SEQ:HASH' later proves nothing before it changed.")
 
@@ -42,6 +44,7 @@ extension PolicyLedgerCommand {
 
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "migrate",
       abstract: "Apply pending schema migrations to a ledger (recording commands do this too).")
 
     @OptionGroup var ledger: LedgerOptions

@@ -32,6 +32,7 @@ extension PolicyLedgerCommand {
 
   struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "history",
       abstract: "List every version of a policy with its status and corrections.",
       discussion: """
         status is the first that applies at --at (default: --as-known-at, else now) of
@@ -55,6 +56,7 @@ extension PolicyLedgerCommand {
 
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Print one entry in full: a version (KEY@N), a notice or a correction.",
       discussion: "  policy-ledger show mobile-devices@2")
 
@@ -75,6 +77,7 @@ extension PolicyLedgerCommand {
 
   struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "timeline",
       abstract: "List the notices, corrections and acknowledgements of an employee or a policy.",
       discussion: """
         Rows in order of time, then journal order; --from and --to include both ends.
@@ -110,6 +113,7 @@ extension PolicyLedgerCommand {
 
   struct Recipients: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "recipients",
       abstract: "List a notice's recipients with their acknowledgement status.",
       discussion: "  policy-ledger recipients N-2020-07-10 --format csv")
 
@@ -127,6 +131,7 @@ extension PolicyLedgerCommand {
 
   struct Outstanding: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "outstanding",
       abstract: "List who received a notice but not a later correction of it.",
       discussion: """
         One row for each correction, each notice it affects, and each recipient of that

@@ -5,10 +5,12 @@ import PolicyLedger
 extension PolicyLedgerCommand {
   struct Policy: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "policy",
       abstract: "Record policy versions.", subcommands: [Add.self])
 
     struct Add: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Record a new version of a policy; prints KEY@N.",
         discussion: """
           Versions are numbered 1, 2, 3 … per policy. The body is stored byte for byte.
@@ -42,10 +44,12 @@ extension PolicyLedgerCommand {
 
   struct Notice: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "notice",
       abstract: "Record notices sent to employees.", subcommands: [Send.self])
 
     struct Send: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Record a notice and its exact recipients; prints the notice id.",
         discussion: """
           Recipients stream from a file (one employee id a line; trimmed; blank lines
@@ -93,11 +97,13 @@ extension PolicyLedgerCommand {
 
   struct Correct: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "correct",
       abstract: "Record a retraction or an amendment of a notice or version.",
       subcommands: [Retract.self, Amend.self])
 
     struct Retract: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "retract",
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
           A retraction of a notice voids the version it announces only with --void-version.
@@ -130,6 +136,7 @@ extension PolicyLedgerCommand {
 
     struct Amend: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "amend",
         abstract: "Change a version's effective period from now on; prints the correction id.",
         discussion: """
           From its issue time on, the amendment sets the bounds it names on the version it
@@ -165,6 +172,7 @@ extension PolicyLedgerCommand {
 
   struct Ack: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "ack",
       abstract: "Record that an employee read a notice; prints nothing.",
       discussion: """
         Only a recipient can acknowledge, no earlier than the notice was sent, and once.

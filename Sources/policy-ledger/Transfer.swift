@@ -7,6 +7,7 @@ extension ExportKind: ExpressibleByArgument {}
 extension PolicyLedgerCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Write every row of one kind, streaming, in the CSV that import reads.",
       discussion: """
         Kinds: versions, notices, recipients, corrections, acks, journal. Export to a new

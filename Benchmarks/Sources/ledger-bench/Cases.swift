@@ -63,6 +63,12 @@ func count(_ n: Int) -> String {
 /// Runs the cases.
 struct Bench {
   var sizes: Sizes
+  /// The peak RSS (KiB) of ours and of sqlite3's side in the last ``alternate(_:before:after:ours:theirs:)``.
+  final class Peak {
+    var ours: Int?
+    var theirs: Int?
+  }
+  let peak = Peak()
   var data: Datasets
   /// The release `policy-ledger` binary.
   let cli: String
@@ -87,7 +93,24 @@ struct Bench {
       }
       try after()
     }
+    try before()
+    peak.ours = peakRSSOfChildren(ours)
+    peak.theirs = peakRSSOfChildren(theirs)
     return (a, b)
+  }
+
+  /// The peak resident memory of one more run of `run`, in KiB, untimed: through GNU
+  /// time, whose own child starts from a small process, because `wait4` here would
+  /// report this (large) benchmark process's peak for any child it spawned. nil when
+  /// /usr/bin/time is not installed.
+  func peakRSSOfChildren(_ run: () throws -> ChildRun) -> Int? {
+    let time = "/usr/bin/time"
+    guard FileManager.default.isExecutableFile(atPath: time) else { return nil }
+    let out = scratch + "/peak-rss.txt"
+    childPrefix = [time, "-f", "%M", "-o", out]
+    defer { childPrefix = [] }
+    guard (try? run()) != nil, let text = try? String(contentsOfFile: out, encoding: .utf8) else { return nil }
+    return Int(text.split(separator: "\n").last.map(String.init) ?? "")
   }
 
   func pairOutcome(
@@ -97,7 +120,7 @@ struct Bench {
     let theirs = median(pair.theirs.map(\.seconds))
     let oursCPU = median(pair.ours.map(\.cpuSeconds))
     let theirsCPU = median(pair.theirs.map(\.cpuSeconds))
-    let memory = "\(formatKiB(pair.ours.map(\.maxRSSKiB).max()!)) / \(formatKiB(pair.theirs.map(\.maxRSSKiB).max()!))"
+    let memory = "\(peak.ours.map(formatKiB) ?? "?") / \(peak.theirs.map(formatKiB) ?? "?")"
     if throughput {
       let ratio = theirs / ours
       return Outcome(

@@ -73,6 +73,8 @@ struct ChildRun {
   var seconds: Double
   /// User + system CPU time: steadier than wall time on a shared machine.
   var cpuSeconds: Double
+  /// Not the child's own peak: Linux carries the parent's peak over into a child that
+  /// posix_spawn (vfork) starts, so a large benchmark process inflates it. See ``peakRSSOfChildren``.
   var maxRSSKiB: Int
 }
 
@@ -112,11 +114,15 @@ func runChild(_ argv: [String], stdin: String? = nil, stdout: String? = nil, std
   return ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss))
 }
 
+/// Prepended to every child's argv by ``runChecked`` while set: the peak-memory runs go
+/// through GNU time (see ``Bench/alternate``).
+nonisolated(unsafe) var childPrefix: [String] = []
+
 /// Runs a child and throws, with its stderr, when it exits non-zero.
 @discardableResult
 func runChecked(_ argv: [String], stdin: String? = nil, stdout: String? = nil, scratch: String) throws -> ChildRun {
   let errPath = scratch + "/stderr.txt"
-  let run = try runChild(argv, stdin: stdin, stdout: stdout, stderr: errPath)
+  let run = try runChild(childPrefix + argv, stdin: stdin, stdout: stdout, stderr: errPath)
   if run.status != 0 {
     let message = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     throw BenchError("\(argv.prefix(3).joined(separator: " ")) … exited \(run.status): \(message.prefix(2000))")

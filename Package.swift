@@ -43,6 +43,19 @@ let package = Package(
     .testTarget(
       name: "CLITests",
       dependencies: ["PolicyLedger", "policy-ledger"]),
+    // The benchmark program is a package of its own (Benchmarks/Package.swift) that
+    // CI does not build: its release build takes longer than CI can give it here
+    // (docs/performance.md). Its data generator is compiled here as well, so that a
+    // test keeps it working as the library changes.
+    .target(
+      name: "LedgerBenchData",
+      dependencies: ["PolicyLedger"],
+      path: "Benchmarks/Sources/ledger-bench",
+      exclude: ["Cases.swift", "main.swift"],
+      sources: ["Datasets.swift", "Random.swift", "Measure.swift"]),
+    .testTarget(
+      name: "BenchmarkDataTests",
+      dependencies: ["LedgerBenchData", "PolicyLedger"]),
   ]
 )
 

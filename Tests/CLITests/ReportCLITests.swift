@@ -63,6 +63,26 @@ struct ReportCLITests {
     #expect(try read(output) == first)
   }
 
+  @Test func theShownCommandQuotesWhatTheShellWouldSplitOrReadAsAnOption() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("my ledger.db")
+    let add = try CLI.run([
+      "policy", "add", "--db", db, "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--", "-odd key's",
+    ])
+    #expect(add.status == 0, "stderr: \(add.stderr)")
+    let output = dir.file("r.html")
+    #expect(try CLI.run(["report", "--db", db, "--output", output, "--", "-odd key's"]).status == 0)
+    let first = try read(output)
+    let html = String(decoding: first, as: UTF8.self)
+    #expect(html.contains("<span>&#39;-odd key&#39;\\&#39;&#39;s&#39;</span>"))
+    let command = try #require(reproduction(in: html))
+    #expect(Array(command.suffix(2)) == ["--", "-odd key's"])
+    #expect(command[3] == db)
+    try FileManager.default.removeItem(atPath: output)
+    #expect(try CLI.run(Array(command.dropFirst())).status == 0)
+    #expect(try read(output) == first)
+  }
+
   @Test func aDashWritesTheReportToStandardOutput() throws {
     let dir = try TemporaryDirectory()
     let db = try demo(dir)
@@ -204,8 +224,9 @@ struct ReportCLITests {
 
   /// The command the report shows under "Reproduce", split as a shell would.
   func reproduction(in html: String) -> [String]? {
-    guard let match = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code>(.*?)<\/code>/) else { return nil }
-    let text = String(match.1).replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+    guard let match = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code class="command">(.*?)<\/code>/) else { return nil }
+    let text = String(match.1).replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "")
+      .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
       .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
       .replacingOccurrences(of: "&amp;", with: "&")
     var words: [String] = []

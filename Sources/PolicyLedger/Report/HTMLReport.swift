@@ -88,9 +88,9 @@ public struct HTMLReport {
         out.text("from \(from.map(time) ?? "the beginning") to \(to.map(time) ?? "the end") (picture and notices; the history lists every version)")
       }
     }
-    row("Reproduce") { $0.code(HTMLReport.shellCommand(command)) }
+    row("Reproduce") { $0.command(command) }
     row("Check the ledger") { out in
-      out.code(HTMLReport.shellCommand(["policy-ledger", "verify"] + ledgerArguments + ["--expect", data.head.description]))
+      out.command(["policy-ledger", "verify"] + ledgerArguments + ["--expect", data.head.description])
       out.text(" proves that the ledger still begins with the history this report was made from.")
     }
     out.raw("</table>\n")
@@ -128,9 +128,11 @@ public struct HTMLReport {
     out.raw("</p>\n<figure>\n")
     out.raw(SVGTimeline(policy: policy, data: data, timeZone: timeZone, idPrefix: id).render())
     out.raw("<figcaption>")
+    let known = data.knownAt.map { "at " + time($0) } ?? "at the ledger's head"
     out.text(
-      "Upper lane: each version's effective period as known \(data.knownAt.map { "at " + time($0) } ?? "at the ledger's head"), "
-        + "with its notices and corrections. Lower lane: what was believed to be in force at each moment, as known at that moment.")
+      "Rows: each version's effective period as known \(known) (solid where it is in force), with the notices and corrections "
+        + "about it at the times they were issued. Lanes below: the version in force at each instant as known \(known), and "
+        + "as known at that instant — where they differ, something was believed that later turned out otherwise.")
     out.raw("</figcaption>\n</figure>\n")
     history(policy, id: id, into: &out)
     events(policy, into: &out)
@@ -152,11 +154,11 @@ public struct HTMLReport {
     for row in policy.history {
       out.raw("<tr class=\"\(row.status.rawValue)\"><td><a href=\"#\(id)-v\(row.version)\">v\(row.version)</a></td><td>")
       out.text(row.title)
-      out.raw("</td><td>")
+      out.raw("</td><td class=\"time\">")
       out.text(time(row.effectiveFrom))
-      out.raw("</td><td>")
+      out.raw("</td><td class=\"time\">")
       out.text(row.effectiveUntil.map(time) ?? "open")
-      out.raw("</td><td>")
+      out.raw("</td><td class=\"time\">")
       out.text(time(row.announcedAt))
       out.raw("</td><td><span class=\"status \(row.status.rawValue)\">")
       out.text(row.status.rawValue)
@@ -179,7 +181,7 @@ public struct HTMLReport {
     out.raw("</tr></thead>\n<tbody>\n")
     for event in policy.events {
       let r = event.row
-      out.raw("<tr class=\"\(r.kind.rawValue)\"><td>")
+      out.raw("<tr class=\"\(r.kind.rawValue)\"><td class=\"time\">")
       out.text(time(r.at))
       out.raw("</td><td><span class=\"kind \(r.kind.rawValue)\">")
       out.text(r.kind.rawValue)
@@ -237,8 +239,7 @@ public struct HTMLReport {
       } else {
         out.text("As CSV: ")
       }
-      out.code(
-        HTMLReport.shellCommand(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + ["--notice", group.notice, "--format", "csv"]))
+      out.command(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + ["--notice", group.notice, "--format", "csv"])
       out.raw("</p>\n</div>\n")
     }
   }
@@ -329,15 +330,13 @@ public struct HTMLReport {
     return (value < 0 ? "-" : "") + result
   }
 
-  /// The arguments as one line a POSIX shell reads back the same: each quoted with `'…'`
-  /// unless it is made only of characters that need no quoting.
-  public static func shellCommand(_ arguments: [String]) -> String {
-    arguments.map { argument in
-      let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy { scalar in
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar))
-      }
-      return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }.joined(separator: " ")
+  /// An argument as a POSIX shell reads it back: quoted with `'…'` unless it is made only
+  /// of characters that need no quoting.
+  public static func shellQuoted(_ argument: String) -> String {
+    let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy { scalar in
+      scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar))
+    }
+    return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
   static let css = """
@@ -353,6 +352,8 @@ public struct HTMLReport {
     code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; }
     code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: break-word; }
     table.events td:nth-child(3) code { white-space: nowrap; }
+    code.command span { white-space: nowrap; }
+    td.time { white-space: nowrap; }
     .lede { color: #333; margin: 4px 0 12px; }
     table { border-collapse: collapse; margin: 6px 0 12px; width: 100%; }
     th, td { border: 1px solid #d8d8d8; padding: 4px 8px; text-align: left; vertical-align: top; }
@@ -370,7 +371,7 @@ public struct HTMLReport {
     .kind.retraction { color: #c0392b; font-weight: 600; }
     .kind.amendment { color: #a86400; font-weight: 600; }
     figure { margin: 12px 0; overflow-x: auto; }
-    figure svg { width: 100%; height: auto; display: block; border: 1px solid #e4e4e4; }
+    figure svg { width: 100%; min-width: 1100px; height: auto; display: block; border: 1px solid #e4e4e4; }
     figcaption { color: #555; font-size: 13px; margin-top: 4px; }
     .summary { color: #333; }
     .outstanding { border-left: 4px solid #c0392b; padding: 2px 12px; margin: 10px 0; background: #fdf6f5; }
@@ -408,6 +409,13 @@ struct HTMLText {
 
   mutating func code(_ value: String) {
     text += "<code>" + HTML.escape(value) + "</code>"
+  }
+
+  /// A command line, one shell-quoted argument per span so that lines break only between arguments.
+  mutating func command(_ arguments: [String]) {
+    text += "<code class=\"command\">"
+    text += arguments.map { "<span>" + HTML.escape(HTMLReport.shellQuoted($0)) + "</span>" }.joined(separator: " ")
+    text += "</code>"
   }
 }
 

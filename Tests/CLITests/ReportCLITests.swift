@@ -114,7 +114,7 @@ struct ReportCLITests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }
 
-  @Test func aBadTimeIsRefusedNamingTheOptionAndTheValue() throws {
+  @Test func badTimesAndLimitsAreRefusedNamingTheOptionAndTheValue() throws {
     let dir = try TemporaryDirectory()
     let db = try demo(dir)
     let output = dir.file("r.html")
@@ -123,9 +123,22 @@ struct ReportCLITests {
     #expect(result.stderr.hasPrefix("policy-ledger: error: invalid --from '2020-13-01': "))
     #expect(result.stderr.split(separator: "\n").count == 1)
     #expect(!FileManager.default.fileExists(atPath: output))
+    let cases: [([String], String)] = [
+      (["--from", "2020-07-10T12:00Z", "--to", "2020-07-10T08:00Z"],
+        "invalid --to '2020-07-10T08:00:00Z': it is before --from '2020-07-10T12:00:00Z'"),
+      (["--as-recorded-at", "2000-01-01"], "invalid --as-recorded-at '2000-01-01T00:00:00Z': the ledger had recorded nothing by then"),
+      (["--as-known-at", "yesterday"], "invalid --as-known-at 'yesterday': "),
+    ]
+    for (arguments, message) in cases {
+      let refused = try CLI.run(["report", "--db", db, "--output", output] + arguments)
+      #expect(refused.status == 1)
+      #expect(refused.stderr.hasPrefix("policy-ledger: error: \(message)"), "\(refused.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: output))
+    }
     let limit = try CLI.run(["report", "--db", db, "--outstanding-limit=-1", "--output", output])
     #expect(limit.status == 64)
     #expect(limit.stderr.contains("--outstanding-limit must be 0 or more."))
+    #expect(!FileManager.default.fileExists(atPath: output))
   }
 
   @Test func theLedgerItselfIsNeverOverwritten() throws {

@@ -219,6 +219,9 @@ struct ReportTests {
     #expect(throws: LedgerError("invalid --as-recorded-at '1970-01-01T00:00:00Z': the ledger had recorded nothing by then")) {
       try ledger.reportData(ReportRequest(recordedAt: Instant(microseconds: 0)))
     }
+    #expect(throws: LedgerError("invalid --to '2020-07-10T15:00:00Z': it is before --from '2020-07-10T19:00:00Z'")) {
+      try ledger.reportData(ReportRequest(from: W.july10(12), to: W.july10(8)))
+    }
   }
 
   // MARK: diff

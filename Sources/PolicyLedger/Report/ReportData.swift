@@ -115,9 +115,12 @@ extension Ledger {
   /// Gathers a report from `history`, `timeline(policy:)`, `knownPeriods`, `outstanding`
   /// and `show`, all in one snapshot of the ledger and one view.
   /// - Throws: "no policy 'KEY'" for a key never recorded; an error when nothing had been
-  ///   recorded by the instant asked about.
+  ///   recorded by the instant asked about, or when the window ends before it starts.
   public func reportData(_ request: ReportRequest) throws -> ReportData {
-    try read {
+    if let from = request.from, let to = request.to, to < from {
+      throw LedgerError("invalid --to '\(to)': it is before --from '\(from)'")
+    }
+    return try read {
       guard let pinned = try head(recordedBy: request.recordedAt ?? Instant(microseconds: .max)) else {
         if let r = request.recordedAt, try head() != nil {
           throw LedgerError("invalid --as-recorded-at '\(r)': the ledger had recorded nothing by then")

@@ -283,7 +283,11 @@ public struct HTMLReport {
     let oldPeriod = "\(time(old.history.effectiveFrom)) to \(old.history.effectiveUntil.map(time) ?? "open")"
     let newPeriod = "\(time(new.history.effectiveFrom)) to \(new.history.effectiveUntil.map(time) ?? "open")"
     if oldPeriod != newPeriod { notes.append("effective: \(oldPeriod) → \(newPeriod)") }
-    if !notes.isEmpty { out.line("p", notes.joined(separator: "; ")) }
+    if !notes.isEmpty {
+      out.raw("<p class=\"facts\">")
+      out.text(notes.joined(separator: "; "))
+      out.raw("</p>\n")
+    }
     let diff = LineDiff.unified(
       old: old.version.body, new: new.version.body, oldLabel: "\(key)@\(old.history.version)",
       newLabel: "\(key)@\(new.history.version)")
@@ -299,9 +303,10 @@ public struct HTMLReport {
         case .insertion: "ins"
         case .noNewline: "nonl"
         }
+      // The line break inside the span: a block ends its line there, and copied text keeps it.
       out.raw("<span class=\"\(kind)\">")
-      out.text(line.text)
-      out.raw("</span>\n")
+      out.text(line.text + "\n")
+      out.raw("</span>")
     }
     out.raw("</pre>\n")
   }

@@ -63,20 +63,6 @@ struct Stats {
   var noticeStatuses: Set<String> = []
 }
 
-// MARK: - A deterministic generator
-
-/// SplitMix64: small, fast and the same on every platform.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ 0x5DEE_CE66_D1CE_4E5B }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Times on a coarse grid: whole hours over two days from `Grid.base`, so that ties and exact
 /// equalities happen often.

@@ -172,8 +172,12 @@ private func runImport(
   let zone = try options.timeZone() ?? .utc
   let ledger = try options.openForRecording()
   let progress = Progress(label: "import \(kind.rawValue)")
-  let summary = try body(ledger, zone) { progress($0) }
-  progress.finish()
+  let summary: ImportSummary
+  do {
+    // Clear the progress line on failure too, before main() prints the error.
+    defer { progress.finish() }
+    summary = try body(ledger, zone) { progress($0) }
+  }
   func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
   var text = "imported \(count(summary.entries, kind.singular))"
   if let recipients {

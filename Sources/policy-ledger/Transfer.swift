@@ -167,16 +167,28 @@ extension PolicyLedgerCommand {
 /// what it recorded and how many rows of the recipients file it skipped. stdout stays empty.
 private func runImport(
   _ options: LedgerOptions, _ kind: ImportKind, _ input: ImportFile, recipients: ImportFile? = nil,
-  _ body: (Ledger, TimeZone, (Int64) -> Void) throws -> ImportSummary
+  _ body: (Ledger, TimeZone, @escaping (ImportProgress) -> Void) throws -> ImportSummary
 ) throws {
   let zone = try options.timeZone() ?? .utc
   let ledger = try options.openForRecording()
-  let progress = Progress(label: "import \(kind.rawValue)")
+  let loading = recipients.map { Progress(label: "import \(kind.rawValue): reading \($0.name)") }
+  // Made at the first row recorded, so that its rate leaves out the reading.
+  var recording: Progress? = nil
   let summary: ImportSummary
   do {
     // Clear the progress line on failure too, before main() prints the error.
-    defer { progress.finish() }
-    summary = try body(ledger, zone) { progress($0) }
+    defer { (recording ?? loading)?.finish() }
+    summary = try body(ledger, zone) {
+      switch $0 {
+      case .loading(let rows): loading?(rows)
+      case .recording(let rows):
+        if recording == nil {
+          loading?.finish()
+          recording = Progress(label: "import \(kind.rawValue): recording")
+        }
+        recording?(rows)
+      }
+    }
   }
   func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
   var text = "imported \(count(summary.entries, kind.singular))"

@@ -245,6 +245,20 @@ import Testing
     #expect(try ExportedFiles(of: ledger).records(.recipients).map { $0[1] } == ids)
   }
 
+  @Test func progressCountsRowsLoadedThenRowsRecorded() throws {
+    let ledger = try Ledger.temporary()
+    var reports: [ImportProgress] = []
+    try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-12-01,hr\n"),
+      recipients: file("recipients.csv", "notice,employee\n" + (0..<25_000).map { "N1,E\($0)\n" }.joined()), actor: "importer"
+    ) { reports.append($0) }
+    // 25,000 rows loaded; 25,000 recipients and 1 entry recorded.
+    #expect(
+      reports == [
+        .loading(rows: 10_000), .loading(rows: 20_000), .recording(rows: 0), .recording(rows: 10_000), .recording(rows: 20_000),
+      ])
+  }
+
   // MARK: - Refusals: the message names file, line, column and value; nothing is written
 
   @Test func refusesAnUnknownColumn() throws {

@@ -76,6 +76,36 @@ public struct ImportFile {
   }
 }
 
+/// How far an import has got, for a progress display.
+public enum ImportProgress: Sendable, Equatable {
+  /// Rows of the recipients file read into the temporary table so far.
+  case loading(rows: Int64)
+  /// Rows recorded so far: one per entry, and one per recipient given to an entry. The
+  /// first report, 0, marks the start of recording.
+  case recording(rows: Int64)
+}
+
+/// Counts an import's rows and reports every 10,000th.
+final class ImportCounter {
+  private let report: (ImportProgress) -> Void
+  private var loadedRows: Int64 = 0
+  private var recordedRows: Int64 = 0
+
+  init(report: @escaping (ImportProgress) -> Void) {
+    self.report = report
+  }
+
+  func loaded() {
+    loadedRows += 1
+    if loadedRows % 10_000 == 0 { report(.loading(rows: loadedRows)) }
+  }
+
+  func recorded() {
+    recordedRows += 1
+    if recordedRows % 10_000 == 0 { report(.recording(rows: recordedRows)) }
+  }
+}
+
 /// What an import recorded.
 public struct ImportSummary: Sendable, Equatable {
   public var kind: ImportKind
@@ -98,12 +128,12 @@ extension Ledger {
   /// - Parameters:
   ///   - timeZone: how times without `Z` or an offset are read (`--tz`).
   ///   - actor: who makes the entries whose `by` is empty or absent.
-  ///   - progress: called now and then with the number of rows read.
+  ///   - progress: called when recording starts, then every 10,000 rows.
   /// - Throws: `LedgerError` naming the file, the line, the column and the value; the
   ///   ledger is then unchanged.
   @discardableResult
   public func importVersions(
-    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: (Int64) -> Void = { _ in }
+    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
     try importRows(.versions, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
       let new = NewVersion(
@@ -130,7 +160,7 @@ extension Ledger {
   @discardableResult
   public func importNotices(
     _ file: ImportFile, recipients: ImportFile, timeZone: TimeZone = .utc, actor: String,
-    progress: (Int64) -> Void = { _ in }
+    progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
     try importRows(.notices, file, recipients: recipients, timeZone: timeZone, actor: actor, progress: progress) {
       row, stored in
@@ -155,7 +185,7 @@ extension Ledger {
   @discardableResult
   public func importCorrections(
     _ file: ImportFile, recipients: ImportFile?, timeZone: TimeZone = .utc, actor: String,
-    progress: (Int64) -> Void = { _ in }
+    progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
     try importRows(.corrections, file, recipients: recipients, timeZone: timeZone, actor: actor, progress: progress) {
       row, stored in
@@ -193,7 +223,7 @@ extension Ledger {
   /// Imports `export acks` CSV: one `ack` entry per row.
   @discardableResult
   public func importAcks(
-    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: (Int64) -> Void = { _ in }
+    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
     try importRows(.acks, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
       let ack = AckEntry(notice: row.text("notice"), employee: row.text("employee"), at: try row.time("at"))
@@ -207,20 +237,17 @@ extension Ledger {
   /// `record` returns the number of recipients it took from the recipients file.
   private func importRows(
     _ kind: ImportKind, _ file: ImportFile, recipients: ImportFile?, timeZone: TimeZone, actor: String,
-    progress: (Int64) -> Void, record: (ImportRow, ImportRecipients?) throws -> Int64
+    progress: @escaping (ImportProgress) -> Void, record: (ImportRow, ImportRecipients?) throws -> Int64
   ) throws -> ImportSummary {
     try write {
       let table = try file.table(required: kind.required, optional: kind.optional)
       if kind == .corrections, !table.columns.contains("notice"), !table.columns.contains("version") {
         throw LedgerError("\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
       }
-      var rows: Int64 = 0
-      func tick() {
-        rows += 1
-        if rows % 10_000 == 0 { progress(rows) }
-      }
-      let stored = try recipients.map { try ImportRecipients(loading: $0, into: db, tick: tick) }
+      let counter = ImportCounter(report: progress)
+      let stored = try recipients.map { try ImportRecipients(loading: $0, into: db, counter: counter) }
       var summary = ImportSummary(kind: kind)
+      progress(.recording(rows: 0))
       while let csv = try file.next(table) {
         let row = ImportRow(csv: csv, timeZone: timeZone, defaultActor: actor, recipientsFile: recipients?.name)
         do {
@@ -234,7 +261,7 @@ extension Ledger {
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
         summary.entries += 1
-        tick()
+        counter.recorded()
       }
       if let stored {
         summary.skippedRecipientRows = stored.rows - summary.recipients
@@ -334,9 +361,12 @@ final class ImportRecipients {
   private let db: Connection
   private let select: Statement
 
-  init(loading file: ImportFile, into db: Connection, tick: () -> Void) throws {
+  private let counter: ImportCounter
+
+  init(loading file: ImportFile, into db: Connection, counter: ImportCounter) throws {
     self.name = file.name
     self.db = db
+    self.counter = counter
     try db.execute(
       """
       DROP TABLE IF EXISTS temp.import_recipients;
@@ -354,7 +384,7 @@ final class ImportRecipients {
       if message.isEmpty { throw LedgerError("\(name) line \(row.line): invalid notice '': must not be empty") }
       try insert.run([message, Int64(row.line), row["employee"]!])
       rows += 1
-      tick()
+      counter.loaded()
     }
     select = try db.prepare("SELECT line, employee FROM temp.import_recipients WHERE message = ? ORDER BY line")
   }
@@ -362,7 +392,7 @@ final class ImportRecipients {
   /// The recipients of message `id`, in file order; each names its line for errors.
   func recipients(of id: String) throws -> StoredRecipients {
     try select.bind([id])
-    return StoredRecipients(statement: select, file: name)
+    return StoredRecipients(statement: select, file: name, counter: counter)
   }
 
   func drop() throws {
@@ -375,13 +405,15 @@ final class ImportRecipients {
 struct StoredRecipients: RecipientSource {
   let statement: Statement?
   let file: String
+  let counter: ImportCounter?
 
   /// A source with no rows.
-  static var none: StoredRecipients { StoredRecipients(statement: nil, file: "") }
+  static var none: StoredRecipients { StoredRecipients(statement: nil, file: "", counter: nil) }
 
   mutating func next() throws -> Recipient? {
     guard let statement, try statement.step() else { return nil }
     let row = statement.row
+    counter?.recorded()
     return Recipient(id: row.string(1), origin: "\(file) line \(row.int64(0))")
   }
 }

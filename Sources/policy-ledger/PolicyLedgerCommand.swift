@@ -24,7 +24,7 @@ struct PolicyLedgerCommand: ParsableCommand {
         name: "Query",
         subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
-      CommandGroup(name: "Export and import", subcommands: [Export.self]),
+      CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
       CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
     ])
 

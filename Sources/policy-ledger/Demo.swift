@@ -8,20 +8,17 @@ extension PolicyLedgerCommand {
       commandName: "demo",
       abstract: "Record the July 2020 worked example into a fresh ledger and answer its questions.",
       discussion: """
-        Without --db the ledger is a new temporary file. With --db the file must not exist
-        yet, so that the demo never mixes with real entries.
+        Without --db the ledger is a new temporary file. With --db the file must not exist yet, so that the demo never mixes with real entries.
         """)
 
     @Option(help: "Where to write the demo ledger (must not exist yet).") var db: String?
 
     func run() throws {
-      let ledger: Ledger
-      if let db {
-        if FileManager.default.fileExists(atPath: db) { throw LedgerError("'\(db)' exists; the demo needs a new file") }
-        ledger = try Ledger(path: db, access: .readWrite)
-      } else {
-        ledger = try Ledger.temporary()
-      }
+      // Without --db the demo ledger stays in the temporary folder, so that the queries
+      // the demo prints can be tried on it.
+      let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("policy-ledger-demo-\(UUID().uuidString).db").path
+      if FileManager.default.fileExists(atPath: path) { throw LedgerError("'\(path)' exists; the demo needs a new file") }
+      let ledger = try Ledger(path: path, access: .readWrite)
       try WorkedExample.record(into: ledger)
       try DemoReport(ledger: ledger, sink: .standardOutput).write()
     }

@@ -9,10 +9,7 @@ struct PolicyLedgerCommand: ParsableCommand {
     commandName: "policy-ledger",
     abstract: "An append-only, tamper-evident ledger of workplace policies, the notices sent about them, and their corrections.",
     discussion: """
-      Every recording command appends one hash-chained entry to the ledger (an SQLite
-      file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct
-      what policy was in force at any instant, as it was known at any instant, and as
-      each employee had been told it.
+      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it.
 
       Try it: policy-ledger demo
       """,
@@ -23,7 +20,8 @@ struct PolicyLedgerCommand: ParsableCommand {
       CommandGroup(
         name: "Query",
         subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
-      CommandGroup(name: "Export and import", subcommands: [Export.self]),
+      CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
+      CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
       CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
     ])
 

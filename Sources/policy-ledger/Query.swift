@@ -8,9 +8,7 @@ extension PolicyLedgerCommand {
       commandName: "in-force",
       abstract: "Show which policy version was in force at an instant.",
       discussion: """
-        Without --as-known-at, the answer uses everything the ledger knows now. With it,
-        only what had happened by then; with --as-told-to, only what that employee had
-        been told.
+        Without --as-known-at, the answer uses everything the ledger knows now. With it, only what had happened by then; with --as-told-to, only what that employee had been told.
 
           policy-ledger in-force mobile-devices --at 2020-07-10T12:00:00-07:00 \\
               --as-known-at 2020-07-10T12:00:00-07:00
@@ -35,8 +33,7 @@ extension PolicyLedgerCommand {
       commandName: "history",
       abstract: "List every version of a policy with its status and corrections.",
       discussion: """
-        status is the first that applies at --at (default: --as-known-at, else now) of
-        void, in_force, scheduled, superseded, expired.
+        status is the first that applies at --at (default: --as-known-at, else now) of void, in_force, scheduled, superseded, expired.
 
           policy-ledger history mobile-devices
         """)
@@ -134,9 +131,7 @@ extension PolicyLedgerCommand {
       commandName: "outstanding",
       abstract: "List who received a notice but not a later correction of it.",
       discussion: """
-        One row for each correction, each notice it affects, and each recipient of that
-        notice who did not receive the correction: the people still holding a withdrawn
-        or changed instruction.
+        One row for each correction, each notice it affects, and each recipient of that notice who did not receive the correction: the people still holding a withdrawn or changed instruction.
 
           policy-ledger outstanding --notice N-2020-07-10 --format csv
         """)

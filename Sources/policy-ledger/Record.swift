@@ -87,7 +87,7 @@ extension PolicyLedgerCommand {
         if let to {
           id = try ledger.openForRecording().sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor)
         } else {
-          let source = try RecipientFile(path: recipientsFile!)
+          let source = CountingRecipients(try RecipientFile(path: recipientsFile!), label: "recipients")
           id = try ledger.openForRecording().sendNotice(new, recipients: source, actor: who.actor)
         }
         try printLine(id)

@@ -43,6 +43,17 @@ extension Ledger {
     try read { try db.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
   }
 
+  /// The last entry recorded by `recordedAt` and its recorded time: the head the ledger
+  /// had then (`recorded_at` never decreases along the journal). Nil when nothing was.
+  public func head(recordedBy recordedAt: Instant) throws -> (head: VerifyResult.Head, recordedAt: Instant)? {
+    try read {
+      try db.cached("SELECT seq, recorded_at, entry_hash FROM journal WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1")
+        .first([recordedAt.microseconds]) {
+          (head: VerifyResult.Head(seq: $0.int64(0), hash: $0.blob(2)), recordedAt: Instant(microseconds: $0.int64(1)))
+        }
+    }
+  }
+
   /// Recomputes the hash chain, rebuilds every projection from the journal and compares
   /// it with the ledger's tables; with `expect`, also checks that the ledger still
   /// begins with that history. Reports the first bad entry.

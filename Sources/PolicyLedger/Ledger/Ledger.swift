@@ -42,11 +42,22 @@ public final class Ledger {
     }
   }
 
-  /// A ledger in a new temporary file, for tests and the demo.
-  public static func temporary() throws -> Ledger {
-    let path = FileManager.default.temporaryDirectory
-      .appendingPathComponent("policy-ledger-\(UUID().uuidString).db").path
-    return try Ledger(path: path, access: .readWrite)
+  /// Set for a ``temporary(directory:)`` ledger: its files go with it.
+  private var removesFilesOnDeinit = false
+
+  /// A ledger in a new temporary file (in `directory`, default the system's temporary
+  /// folder), removed with its `-wal` and `-shm` files when the ledger is released.
+  public static func temporary(directory: URL? = nil) throws -> Ledger {
+    let folder = directory ?? FileManager.default.temporaryDirectory
+    let path = folder.appendingPathComponent("policy-ledger-\(UUID().uuidString).db").path
+    let ledger = try Ledger(path: path, access: .readWrite)
+    ledger.removesFilesOnDeinit = true
+    return ledger
+  }
+
+  deinit {
+    guard removesFilesOnDeinit else { return }
+    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
   }
 
   private static func openReadOnly(_ path: String) throws -> Connection {

@@ -86,27 +86,31 @@ extension Ledger {
   /// - Returns: the new version's `KEY@N`.
   @discardableResult
   public func addVersion(_ new: NewVersion, actor: String) throws -> VersionRef {
-    try Identifier.check(new.policy, field: "policy key", isPolicyKey: true)
-    try checkActor(actor)
-    try checkText(new.title, field: "--title")
-    try checkBody(new.body, field: "--body")
+    let entry = try write { try recordVersion(new, actor: actor, names: .options) }
+    return VersionRef(policy: entry.policy, number: entry.version)
+  }
+
+  /// Checks and appends one version in the caller's write transaction; returns what it recorded.
+  func recordVersion(_ new: NewVersion, actor: String, names: FieldNames) throws -> VersionEntry {
+    try Identifier.check(new.policy, field: names.policyKey, isPolicyKey: true)
+    try checkActor(actor, names: names)
+    try checkText(new.title, field: names("title"))
+    try checkBody(new.body, field: names("body"))
     if let until = new.effectiveUntil, until <= new.effectiveFrom {
       throw LedgerError(
-        "invalid --effective-until '\(until)': it must be after --effective-from '\(new.effectiveFrom)'")
+        "invalid \(names("effective_until")) '\(until)': it must be after \(names("effective_from")) '\(new.effectiveFrom)'")
     }
-    return try write {
-      let next = NextEntry(after: try db.journalHead())
-      let number =
-        (try db.cached(
-          "SELECT max(v.version) FROM versions v JOIN policies p ON p.id = v.policy WHERE p.key = ?"
-        ).first([new.policy]) { $0.optionalInt64(0) } ?? nil).map { $0 + 1 } ?? 1
-      let entry = VersionEntry(
-        policy: new.policy, version: number, title: new.title, body: new.body,
-        bodySHA256: SHA256Hasher.hex(new.body), effectiveFrom: new.effectiveFrom, effectiveUntil: new.effectiveUntil,
-        announcedAt: new.announcedAt ?? new.effectiveFrom)
-      try append(.version(entry), actor: actor, next: next)
-      return VersionRef(policy: new.policy, number: number)
-    }
+    let next = NextEntry(after: try db.journalHead())
+    let number =
+      (try db.cached(
+        "SELECT max(v.version) FROM versions v JOIN policies p ON p.id = v.policy WHERE p.key = ?"
+      ).first([new.policy]) { $0.optionalInt64(0) } ?? nil).map { $0 + 1 } ?? 1
+    let entry = VersionEntry(
+      policy: new.policy, version: number, title: new.title, body: new.body,
+      bodySHA256: SHA256Hasher.hex(new.body), effectiveFrom: new.effectiveFrom, effectiveUntil: new.effectiveUntil,
+      announcedAt: new.announcedAt ?? new.effectiveFrom)
+    try append(.version(entry), actor: actor, next: next)
+    return entry
   }
 
   // MARK: - notice send
@@ -115,29 +119,37 @@ extension Ledger {
   /// - Returns: the notice's id.
   @discardableResult
   public func sendNotice(_ new: NewNotice, recipients: some RecipientSource, actor: String) throws -> String {
-    if let id = new.id { try Identifier.check(id, field: "--id") }
-    try checkActor(actor)
-    try checkText(new.subject, field: "--subject")
-    try checkBody(new.body, field: "--body")
-    try checkText(new.sender, field: "--sender")
-    try Identifier.check(new.channel, field: "--channel")
     var recipients = recipients
-    return try write {
-      let next = NextEntry(after: try db.journalHead())
-      let id = try newMessageID(new.id, prefix: "N", seq: next.seq)
-      if let ref = new.announces {
-        guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: "--announces") }
-        _ = version
-      }
-      let (count, digest) = try deliver(message: next.seq, from: &recipients)
-      guard count > 0 else { throw LedgerError("a notice needs at least one recipient (give --to or --recipients-file)") }
-      let entry = NoticeEntry(
-        id: id, subject: new.subject, body: new.body, bodySHA256: SHA256Hasher.hex(new.body), sentAt: new.sentAt,
-        sender: new.sender, channel: new.channel, announces: new.announces, recipientCount: count,
-        recipientsSHA256: digest)
-      try append(.notice(entry), actor: actor, next: next)
-      return id
+    return try write { try recordNotice(new, recipients: &recipients, actor: actor, names: .options) }.id
+  }
+
+  /// Checks and appends one notice in the caller's write transaction; returns what it recorded.
+  func recordNotice(_ new: NewNotice, recipients: inout some RecipientSource, actor: String, names: FieldNames) throws -> NoticeEntry {
+    if let id = new.id { try Identifier.check(id, field: names("id")) }
+    try checkActor(actor, names: names)
+    try checkText(new.subject, field: names("subject"))
+    try checkBody(new.body, field: names("body"))
+    try checkText(new.sender, field: names("sender"))
+    try Identifier.check(new.channel, field: names("channel"))
+    let next = NextEntry(after: try db.journalHead())
+    let id = try newMessageID(new.id, prefix: "N", seq: next.seq, field: names("id"))
+    if let ref = new.announces {
+      guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: names("announces")) }
+      _ = version
     }
+    let (count, digest) = try deliver(message: next.seq, from: &recipients)
+    guard count > 0 else {
+      switch names {
+      case .options: throw LedgerError("a notice needs at least one recipient (give --to or --recipients-file)")
+      case .columns: throw LedgerError("a notice needs at least one recipient (the recipients file has no row for notice '\(id)')")
+      }
+    }
+    let entry = NoticeEntry(
+      id: id, subject: new.subject, body: new.body, bodySHA256: SHA256Hasher.hex(new.body), sentAt: new.sentAt,
+      sender: new.sender, channel: new.channel, announces: new.announces, recipientCount: count,
+      recipientsSHA256: digest)
+    try append(.notice(entry), actor: actor, next: next)
+    return entry
   }
 
   // MARK: - correct retract / amend
@@ -146,82 +158,95 @@ extension Ledger {
   /// - Returns: the correction's id.
   @discardableResult
   public func correct(_ new: NewCorrection, recipients: CorrectionRecipients, actor: String) throws -> String {
-    if let id = new.id { try Identifier.check(id, field: "--id") }
-    try checkActor(actor)
-    try checkText(new.statement, field: "--statement")
-    try checkText(new.reason, field: "--reason")
+    try write { try recordCorrection(new, recipients: recipients, actor: actor, names: .options) }.id
+  }
+
+  /// Checks and appends one correction in the caller's write transaction; returns what it recorded.
+  func recordCorrection(_ new: NewCorrection, recipients: CorrectionRecipients, actor: String, names: FieldNames) throws
+    -> CorrectionEntry
+  {
+    if let id = new.id { try Identifier.check(id, field: names("id")) }
+    try checkActor(actor, names: names)
+    try checkText(new.statement, field: names("statement"))
+    try checkText(new.reason, field: names("reason"))
     if new.kind == .retraction, new.effectiveFrom != nil || new.effectiveUntil != nil {
-      throw LedgerError("a retraction voids its target; use 'correct amend' to change an effective date")
+      switch names {
+      case .options: throw LedgerError("a retraction voids its target; use 'correct amend' to change an effective date")
+      case .columns:
+        let (column, value) = new.effectiveFrom.map { ("effective_from", $0) } ?? ("effective_until", new.effectiveUntil!)
+        throw LedgerError("invalid \(column) '\(value)': a retraction voids its target; only an amendment changes an effective date")
+      }
     }
     if new.voidVersion {
       guard new.kind == .retraction, case .notice = new.target else {
-        throw LedgerError("--void-version goes with 'correct retract --notice ID'")
+        switch names {
+        case .options: throw LedgerError("--void-version goes with 'correct retract --notice ID'")
+        case .columns: throw LedgerError("invalid void_version 'true': only a retraction of a notice can void its version")
+        }
       }
     }
-    return try write {
-      let next = NextEntry(after: try db.journalHead())
-      let id = try newMessageID(new.id, prefix: "C", seq: next.seq)
-      let targetTime: Instant
-      let affected: Int64?
-      let targetName: String
+    let next = NextEntry(after: try db.journalHead())
+    let id = try newMessageID(new.id, prefix: "C", seq: next.seq, field: names("id"))
+    let targetTime: Instant
+    let affected: Int64?
+    let targetName: String
+    switch new.target {
+    case .notice(let noticeID):
+      guard let notice = try db.noticeRow(noticeID) else {
+        if try db.correctionSeq(noticeID) != nil {
+          throw LedgerError("'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
+        }
+        throw LedgerError("no notice '\(noticeID)' in this ledger (list notices with 'policy-ledger export notices')")
+      }
+      if new.voidVersion && notice.announces == nil {
+        throw LedgerError("notice '\(noticeID)' announces no version, so \(names("void_version")) has nothing to void")
+      }
+      targetTime = notice.sentAt
+      affected = notice.announces
+      targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"
+    case .version(let ref):
+      guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: names("version")) }
+      targetTime = version.announcedAt
+      affected = version.seq
+      targetName = "version \(ref) (announced \(version.announcedAt))"
+    }
+    if new.issuedAt < targetTime {
+      throw LedgerError("invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)")
+    }
+    if new.kind == .amendment, new.effectiveFrom != nil || new.effectiveUntil != nil {
+      guard let affected else {
+        throw LedgerError("the notice announces no version, so there is no effective period to amend")
+      }
+      try checkAmendment(new, version: affected)
+    }
+    let (count, digest): (Int64, String)
+    switch recipients {
+    case .none:
+      (count, digest) = (0, RecipientDigest().finishHexOfEmpty())
+    case .named(var source):
+      (count, digest) = try deliver(message: next.seq, from: &source)
+    case .defaults:
       switch new.target {
       case .notice(let noticeID):
-        guard let notice = try db.noticeRow(noticeID) else {
-          if try db.correctionSeq(noticeID) != nil {
-            throw LedgerError("'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
-          }
-          throw LedgerError("no notice '\(noticeID)' in this ledger (list notices with 'policy-ledger export notices')")
-        }
-        if new.voidVersion && notice.announces == nil {
-          throw LedgerError("notice '\(noticeID)' announces no version, so --void-version has nothing to void")
-        }
-        targetTime = notice.sentAt
-        affected = notice.announces
-        targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"
-      case .version(let ref):
-        guard let version = try db.versionRow(ref) else { throw try unknownVersion(ref, field: "--version") }
-        targetTime = version.announcedAt
-        affected = version.seq
-        targetName = "version \(ref) (announced \(version.announcedAt))"
+        try db.cached("INSERT INTO deliveries (message, employee) SELECT ?, employee FROM deliveries WHERE message = ?")
+          .run([next.seq, try db.noticeRow(noticeID)!.seq])
+      case .version:
+        // Rule 8: every recipient of every notice in the journal now that announces the version.
+        try db.cached(
+          """
+          INSERT INTO deliveries (message, employee)
+          SELECT DISTINCT ?, d.employee FROM notices n JOIN deliveries d ON d.message = n.seq WHERE n.announces = ?
+          """
+        ).run([next.seq, affected])
       }
-      if new.issuedAt < targetTime {
-        throw LedgerError("invalid --issued-at '\(new.issuedAt)': it is before its target, \(targetName)")
-      }
-      if new.kind == .amendment, new.effectiveFrom != nil || new.effectiveUntil != nil {
-        guard let affected else {
-          throw LedgerError("the notice announces no version, so there is no effective period to amend")
-        }
-        try checkAmendment(new, version: affected)
-      }
-      let (count, digest): (Int64, String)
-      switch recipients {
-      case .none:
-        (count, digest) = (0, RecipientDigest().finishHexOfEmpty())
-      case .named(var source):
-        (count, digest) = try deliver(message: next.seq, from: &source)
-      case .defaults:
-        switch new.target {
-        case .notice(let noticeID):
-          try db.cached("INSERT INTO deliveries (message, employee) SELECT ?, employee FROM deliveries WHERE message = ?")
-            .run([next.seq, try db.noticeRow(noticeID)!.seq])
-        case .version:
-          // Rule 8: every recipient of every notice in the journal now that announces the version.
-          try db.cached(
-            """
-            INSERT INTO deliveries (message, employee)
-            SELECT DISTINCT ?, d.employee FROM notices n JOIN deliveries d ON d.message = n.seq WHERE n.announces = ?
-            """
-          ).run([next.seq, affected])
-        }
-        (count, digest) = try RecipientDigest.stored(message: next.seq, in: db)
-      }
-      let entry = CorrectionEntry(
-        id: id, kind: new.kind, target: new.target, voidVersion: new.voidVersion, issuedAt: new.issuedAt,
-        statement: new.statement, reason: new.reason, effectiveFrom: new.effectiveFrom,
-        effectiveUntil: new.effectiveUntil, recipientCount: count, recipientsSHA256: digest)
-      try append(.correction(entry), actor: actor, next: next)
-      return id
+      (count, digest) = try RecipientDigest.stored(message: next.seq, in: db)
     }
+    let entry = CorrectionEntry(
+      id: id, kind: new.kind, target: new.target, voidVersion: new.voidVersion, issuedAt: new.issuedAt,
+      statement: new.statement, reason: new.reason, effectiveFrom: new.effectiveFrom,
+      effectiveUntil: new.effectiveUntil, recipientCount: count, recipientsSHA256: digest)
+    try append(.correction(entry), actor: actor, next: next)
+    return entry
   }
 
   /// Rule 4: refuse an amendment that, with every amendment so far, leaves an empty period.
@@ -245,29 +270,34 @@ extension Ledger {
   /// Records that `employee` read `notice` at `at`. Only a recipient may acknowledge, not
   /// before the notice was sent, and once.
   public func acknowledge(notice: String, employee: String, at: Instant, actor: String) throws {
-    try Identifier.check(notice, field: "--notice")
-    try Identifier.check(employee, field: "--employee")
-    try checkActor(actor)
-    try write {
-      let next = NextEntry(after: try db.journalHead())
-      guard let row = try db.noticeRow(notice) else {
-        throw LedgerError("no notice '\(notice)' in this ledger (list notices with 'policy-ledger export notices')")
-      }
-      guard let employeeID = try db.employeeID(employee),
-        try db.cached("SELECT 1 FROM deliveries WHERE message = ? AND employee = ?").first([row.seq, employeeID], { _ in true }) ?? false
-      else {
-        throw LedgerError("invalid --employee '\(employee)': not a recipient of notice '\(notice)'")
-      }
-      if at < row.sentAt {
-        throw LedgerError("invalid --at '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
-      }
-      let previous = try db.cached("SELECT at FROM acks WHERE notice = ? AND employee = ?")
-        .first([row.seq, employeeID]) { Instant(microseconds: $0.int64(0)) }
-      if let previous {
-        throw LedgerError("'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
-      }
-      try append(.ack(AckEntry(notice: notice, employee: employee, at: at)), actor: actor, next: next)
+    _ = try write { try recordAck(AckEntry(notice: notice, employee: employee, at: at), actor: actor, names: .options) }
+  }
+
+  /// Checks and appends one acknowledgement in the caller's write transaction.
+  func recordAck(_ ack: AckEntry, actor: String, names: FieldNames) throws -> AckEntry {
+    let (notice, employee, at) = (ack.notice, ack.employee, ack.at)
+    try Identifier.check(notice, field: names("notice"))
+    try Identifier.check(employee, field: names("employee"))
+    try checkActor(actor, names: names)
+    let next = NextEntry(after: try db.journalHead())
+    guard let row = try db.noticeRow(notice) else {
+      throw LedgerError("no notice '\(notice)' in this ledger (list notices with 'policy-ledger export notices')")
     }
+    guard let employeeID = try db.employeeID(employee),
+      try db.cached("SELECT 1 FROM deliveries WHERE message = ? AND employee = ?").first([row.seq, employeeID], { _ in true }) ?? false
+    else {
+      throw LedgerError("invalid \(names("employee")) '\(employee)': not a recipient of notice '\(notice)'")
+    }
+    if at < row.sentAt {
+      throw LedgerError("invalid \(names("at")) '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
+    }
+    let previous = try db.cached("SELECT at FROM acks WHERE notice = ? AND employee = ?")
+      .first([row.seq, employeeID]) { Instant(microseconds: $0.int64(0)) }
+    if let previous {
+      throw LedgerError("'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
+    }
+    try append(.ack(ack), actor: actor, next: next)
+    return ack
   }
 
   // MARK: - shared steps
@@ -333,10 +363,10 @@ extension Ledger {
   static let recipientSortLimit = 256 << 20
 
   /// The id to give a new notice or correction: the caller's, if free, else an assigned one.
-  private func newMessageID(_ given: String?, prefix: String, seq: Int64) throws -> String {
+  private func newMessageID(_ given: String?, prefix: String, seq: Int64, field: String) throws -> String {
     if let given {
       if try db.messageIDExists(given) {
-        throw LedgerError("invalid --id '\(given)': a notice or correction with that id already exists")
+        throw LedgerError("invalid \(field) '\(given)': a notice or correction with that id already exists")
       }
       return given
     }
@@ -356,8 +386,8 @@ extension Ledger {
     return LedgerError("invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)")
   }
 
-  func checkActor(_ actor: String) throws {
-    try Identifier.check(actor, field: "--by")
+  func checkActor(_ actor: String, names: FieldNames) throws {
+    try Identifier.check(actor, field: names("by"))
   }
 
   /// Titles, subjects, statements and reasons: non-empty single-line text.

@@ -1,0 +1,419 @@
+import Foundation
+
+/// What `import` reads: for each kind, the CSV that `export` writes (spec section 5), so
+/// that an export imported into a new ledger rebuilds the same history.
+///
+/// Each import is one write transaction — every row or none — that appends one journal
+/// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
+/// docs/formats.md ("Export and import") describes the columns and what is checked.
+public enum ImportKind: String, CaseIterable, Sendable {
+  case versions, notices, corrections, acks
+
+  /// The columns a file must have. A correction also needs `notice` or `version` (or both,
+  /// as export writes them), and each row names exactly one of them.
+  public var required: [String] {
+    switch self {
+    case .versions: ["policy", "title", "body", "effective_from"]
+    case .notices: ["id", "subject", "body", "sent_at", "sender"]
+    case .corrections: ["kind", "issued_at", "statement", "reason"]
+    case .acks: ["notice", "employee", "at"]
+    }
+  }
+
+  /// The columns a file may have besides: with ``required``, exactly the columns that
+  /// ``ExportKind/columns`` lists for the same kind.
+  public var optional: [String] {
+    switch self {
+    case .versions: ["version", "effective_until", "announced_at", "by", "recorded_at", "body_sha256"]
+    case .notices: ["channel", "announces", "by", "recorded_at", "body_sha256", "recipient_count", "recipients_sha256"]
+    case .corrections:
+      [
+        "id", "notice", "version", "void_version", "effective_from", "effective_until", "by", "recorded_at",
+        "recipient_count", "recipients_sha256",
+      ]
+    case .acks: ["by", "recorded_at"]
+    }
+  }
+
+  /// One entry of this kind, for messages: "version", "notice", "correction", "ack".
+  public var singular: String { String(rawValue.dropLast()) }
+}
+
+/// A CSV file to import, and the name its refusals give it (`notices.csv line 3: …`).
+public struct ImportFile {
+  /// The path as given, or "standard input" for `-`.
+  public let name: String
+  let reader: CSVReader
+
+  /// Opens `path` (`-` is standard input) for streaming; nothing is read yet.
+  public init(path: String) throws {
+    reader = try CSVReader(path: path)
+    name = path == "-" ? "standard input" : path
+  }
+
+  /// CSV bytes in memory, named `name` in errors (tests).
+  public init(name: String, bytes: [UInt8]) {
+    reader = CSVReader(bytes: bytes)
+    self.name = name
+  }
+
+  /// Reads and checks the header.
+  func table(required: [String], optional: [String]) throws -> CSVTable {
+    do {
+      return try CSVTable(reader: reader, required: required, optional: optional)
+    } catch {
+      throw LedgerError("\(name) line \(error.line): \(error.message)")
+    }
+  }
+
+  /// The next record, or nil at the end.
+  func next(_ table: CSVTable) throws -> CSVRow? {
+    do {
+      return try table.next()
+    } catch {
+      throw LedgerError("\(name) line \(error.line): \(error.message)")
+    }
+  }
+}
+
+/// How far an import has got, for a progress display.
+public enum ImportProgress: Sendable, Equatable {
+  /// Rows of the recipients file read into the temporary table so far.
+  case loading(rows: Int64)
+  /// Rows recorded so far: one per entry, and one per recipient given to an entry. The
+  /// first report, 0, marks the start of recording.
+  case recording(rows: Int64)
+}
+
+/// Counts an import's rows and reports every 10,000th.
+final class ImportCounter {
+  private let report: (ImportProgress) -> Void
+  private var loadedRows: Int64 = 0
+  private var recordedRows: Int64 = 0
+
+  init(report: @escaping (ImportProgress) -> Void) {
+    self.report = report
+  }
+
+  func loaded() {
+    loadedRows += 1
+    if loadedRows % 10_000 == 0 { report(.loading(rows: loadedRows)) }
+  }
+
+  func recorded() {
+    recordedRows += 1
+    if recordedRows % 10_000 == 0 { report(.recording(rows: recordedRows)) }
+  }
+}
+
+/// What an import recorded.
+public struct ImportSummary: Sendable, Equatable {
+  public var kind: ImportKind
+  /// Journal entries appended: one per row.
+  public var entries: Int64 = 0
+  /// Deliveries recorded from the recipients file.
+  public var recipients: Int64 = 0
+  /// Rows of the recipients file that name no id of the imported file (the recipients of
+  /// corrections when importing notices, and the other way round).
+  public var skippedRecipientRows: Int64 = 0
+
+  public init(kind: ImportKind) {
+    self.kind = kind
+  }
+}
+
+extension Ledger {
+  /// Imports `export versions` CSV: one `policy add` entry per row, numbered per policy in
+  /// file order.
+  /// - Parameters:
+  ///   - timeZone: how times without `Z` or an offset are read (`--tz`).
+  ///   - actor: who makes the entries whose `by` is empty or absent.
+  ///   - progress: called when recording starts, then every 10,000 rows.
+  /// - Throws: `LedgerError` naming the file, the line, the column and the value; the
+  ///   ledger is then unchanged.
+  @discardableResult
+  public func importVersions(
+    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
+  ) throws -> ImportSummary {
+    try importRows(.versions, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
+      let new = NewVersion(
+        policy: row.text("policy"), title: row.text("title"), body: Array(row.text("body").utf8),
+        effectiveFrom: try row.time("effective_from"), effectiveUntil: try row.optionalTime("effective_until"),
+        announcedAt: try row.optionalTime("announced_at"))
+      let entry = try recordVersion(new, actor: row.actor, names: .columns)
+      if let given = try row.optionalInteger("version"), given != entry.version {
+        throw LedgerError(
+          "invalid version '\(given)': the ledger numbers this version \(entry.policy)@\(entry.version) (1, 2, 3 … per policy, in journal order)"
+        )
+      }
+      try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")
+      return 0
+    }
+  }
+
+  /// Imports `export notices` CSV: one `notice send` entry per row, each with the rows of
+  /// `recipients` (`export recipients` CSV) whose `notice` is its id, in file order.
+  ///
+  /// The recipients file is read once, into a temporary table, so that a notice to a million
+  /// employees never holds their ids in memory; rows naming an id that is not in `file`
+  /// are skipped and counted in ``ImportSummary/skippedRecipientRows``.
+  @discardableResult
+  public func importNotices(
+    _ file: ImportFile, recipients: ImportFile, timeZone: TimeZone = .utc, actor: String,
+    progress: @escaping (ImportProgress) -> Void = { _ in }
+  ) throws -> ImportSummary {
+    try importRows(.notices, file, recipients: recipients, timeZone: timeZone, actor: actor, progress: progress) {
+      row, stored in
+      let id = row.text("id")
+      let new = NewNotice(
+        id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
+        sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
+        announces: try row.optionalText("announces").map { try VersionRef.parse($0, field: "announces") })
+      var source = try stored!.recipients(of: id)
+      let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
+      try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")
+      try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "notice '\(id)'")
+      return entry.recipientCount
+    }
+  }
+
+  /// Imports `export corrections` CSV: one `correct retract` or `correct amend` entry per row.
+  ///
+  /// With `recipients`, each correction goes to the rows whose `notice` is its id (none when
+  /// there are none; other rows are skipped and counted); without, to its default
+  /// recipients (rule 8).
+  @discardableResult
+  public func importCorrections(
+    _ file: ImportFile, recipients: ImportFile?, timeZone: TimeZone = .utc, actor: String,
+    progress: @escaping (ImportProgress) -> Void = { _ in }
+  ) throws -> ImportSummary {
+    try importRows(.corrections, file, recipients: recipients, timeZone: timeZone, actor: actor, progress: progress) {
+      row, stored in
+      let kindText = row.text("kind")
+      guard let kind = CorrectionKind(rawValue: kindText) else {
+        throw LedgerError("invalid kind '\(Identifier.printable(kindText))': expected retraction or amendment")
+      }
+      let target: CorrectionTarget
+      switch (row.optionalText("notice"), row.optionalText("version")) {
+      case (let notice?, nil): target = .notice(notice)
+      case (nil, let version?): target = .version(try VersionRef.parse(version, field: "version"))
+      case (let notice?, let version?):
+        throw LedgerError(
+          "invalid version '\(Identifier.printable(version))': the row also names notice '\(Identifier.printable(notice))'; a correction targets one notice or one version"
+        )
+      case (nil, nil): throw LedgerError("no target: give a notice or a version (both are empty)")
+      }
+      let id = row.optionalText("id")
+      let new = NewCorrection(
+        id: id, kind: kind, target: target, voidVersion: try row.bool("void_version"), issuedAt: try row.time("issued_at"),
+        statement: row.text("statement"), reason: row.text("reason"), effectiveFrom: try row.optionalTime("effective_from"),
+        effectiveUntil: try row.optionalTime("effective_until"))
+      let choice: CorrectionRecipients
+      if let stored {
+        choice = .named(try id.map { try stored.recipients(of: $0) } ?? StoredRecipients.none)
+      } else {
+        choice = .defaults
+      }
+      let entry = try recordCorrection(new, recipients: choice, actor: row.actor, names: .columns)
+      try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "correction '\(entry.id)'")
+      return stored == nil ? 0 : entry.recipientCount
+    }
+  }
+
+  /// Imports `export acks` CSV: one `ack` entry per row.
+  @discardableResult
+  public func importAcks(
+    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
+  ) throws -> ImportSummary {
+    try importRows(.acks, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
+      let ack = AckEntry(notice: row.text("notice"), employee: row.text("employee"), at: try row.time("at"))
+      _ = try recordAck(ack, actor: row.actor, names: .columns)
+      return 0
+    }
+  }
+
+  /// The shared loop: one transaction; the header, then the recipients file (if any) into a
+  /// temporary table, then each row through `record`, whose refusals gain the file and line.
+  /// `record` returns the number of recipients it took from the recipients file.
+  private func importRows(
+    _ kind: ImportKind, _ file: ImportFile, recipients: ImportFile?, timeZone: TimeZone, actor: String,
+    progress: @escaping (ImportProgress) -> Void, record: (ImportRow, ImportRecipients?) throws -> Int64
+  ) throws -> ImportSummary {
+    try write {
+      let table = try file.table(required: kind.required, optional: kind.optional)
+      if kind == .corrections, !table.columns.contains("notice"), !table.columns.contains("version") {
+        throw LedgerError("\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
+      }
+      let counter = ImportCounter(report: progress)
+      let stored = try recipients.map { try ImportRecipients(loading: $0, into: db, counter: counter) }
+      var summary = ImportSummary(kind: kind)
+      progress(.recording(rows: 0))
+      while let csv = try file.next(table) {
+        let row = ImportRow(csv: csv, timeZone: timeZone, defaultActor: actor, recipientsFile: recipients?.name)
+        do {
+          // recorded_at is the ledger's to assign and cannot be equal in a new ledger:
+          // checked as a time, then not used (docs/formats.md).
+          _ = try row.optionalTime("recorded_at")
+          summary.recipients += try record(row, stored)
+        } catch let error as LedgerError {
+          throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
+        } catch let error as SQLiteError {
+          throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
+        }
+        summary.entries += 1
+        counter.recorded()
+      }
+      if let stored {
+        summary.skippedRecipientRows = stored.rows - summary.recipients
+        try stored.drop()
+      }
+      return summary
+    }
+  }
+}
+
+extension TimeZone {
+  /// UTC, the default zone for times without an offset (`--tz`).
+  public static let utc = TimeZone(identifier: "UTC")!
+}
+
+/// One row of an import file, read by column: an empty field is an absent value (an open
+/// bound, a default, an assigned id), and every refusal names the column and the value.
+struct ImportRow {
+  let csv: CSVRow
+  let timeZone: TimeZone
+  let defaultActor: String
+  /// The recipients file's name, for messages about recipients.
+  let recipientsFile: String?
+
+  /// The field, or "" when the header does not name the column.
+  func text(_ column: String) -> String { csv[column] ?? "" }
+
+  /// The field, or nil when it is empty or the header does not name the column.
+  func optionalText(_ column: String) -> String? {
+    guard let value = csv[column], !value.isEmpty else { return nil }
+    return value
+  }
+
+  /// The `by` column when given, else the importer's actor.
+  var actor: String { optionalText("by") ?? defaultActor }
+
+  func time(_ column: String) throws -> Instant {
+    guard let text = optionalText(column) else { throw LedgerError("invalid \(column) '': must not be empty") }
+    return try parseTime(text, column)
+  }
+
+  func optionalTime(_ column: String) throws -> Instant? {
+    try optionalText(column).map { try parseTime($0, column) }
+  }
+
+  private func parseTime(_ text: String, _ column: String) throws -> Instant {
+    do {
+      return try Instant.parse(text, timeZone: timeZone)
+    } catch {
+      throw LedgerError("invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
+    }
+  }
+
+  func optionalInteger(_ column: String) throws -> Int64? {
+    guard let text = optionalText(column) else { return nil }
+    guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int64(text) else {
+      throw LedgerError("invalid \(column) '\(Identifier.printable(text))': expected a whole number")
+    }
+    return value
+  }
+
+  /// `true` or `1`, `false` or `0`; empty is false.
+  func bool(_ column: String) throws -> Bool {
+    switch optionalText(column) {
+    case nil, "false", "0": return false
+    case "true", "1": return true
+    case let text?: throw LedgerError("invalid \(column) '\(Identifier.printable(text))': expected true or false (or 1 or 0)")
+    }
+  }
+
+  /// A column the ledger assigns must, when given, say what the ledger assigned.
+  func check(_ column: String, _ assigned: String, what: String) throws {
+    if let given = optionalText(column), given != assigned {
+      throw LedgerError("invalid \(column) '\(Identifier.printable(given))': \(what) is \(assigned)")
+    }
+  }
+
+  func checkRecipients(count: Int64, sha256: String, of entry: String) throws {
+    let source = recipientsFile.map { " (the rows of \($0) that name it)" } ?? ""
+    if let given = try optionalInteger("recipient_count"), given != count {
+      throw LedgerError("invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
+    }
+    try check("recipients_sha256", sha256, what: "the digest of the recipients of \(entry)\(source)")
+  }
+}
+
+/// The rows of a recipients file (`notice, employee`, as `export recipients` writes them),
+/// streamed once into a temporary table keyed by message id and line, so that each
+/// message's recipients come back in file order without the ids living in memory.
+///
+/// The table is created in the import's transaction: a failed import rolls it back with
+/// everything else; a finished one drops it before committing.
+final class ImportRecipients {
+  let name: String
+  /// Rows loaded.
+  private(set) var rows: Int64 = 0
+  private let db: Connection
+  private let select: Statement
+
+  private let counter: ImportCounter
+
+  init(loading file: ImportFile, into db: Connection, counter: ImportCounter) throws {
+    self.name = file.name
+    self.db = db
+    self.counter = counter
+    try db.execute(
+      """
+      DROP TABLE IF EXISTS temp.import_recipients;
+      CREATE TEMP TABLE import_recipients (
+        message  TEXT    NOT NULL,
+        line     INTEGER NOT NULL,
+        employee TEXT    NOT NULL,
+        PRIMARY KEY (message, line)
+      ) WITHOUT ROWID;
+      """)
+    let table = try file.table(required: ExportKind.recipients.columns, optional: [])
+    let insert = try db.prepare("INSERT INTO temp.import_recipients (message, line, employee) VALUES (?, ?, ?)")
+    while let row = try file.next(table) {
+      let message = row["notice"]!
+      if message.isEmpty { throw LedgerError("\(name) line \(row.line): invalid notice '': must not be empty") }
+      try insert.run([message, Int64(row.line), row["employee"]!])
+      rows += 1
+      counter.loaded()
+    }
+    select = try db.prepare("SELECT line, employee FROM temp.import_recipients WHERE message = ? ORDER BY line")
+  }
+
+  /// The recipients of message `id`, in file order; each names its line for errors.
+  func recipients(of id: String) throws -> StoredRecipients {
+    try select.bind([id])
+    return StoredRecipients(statement: select, file: name, counter: counter)
+  }
+
+  func drop() throws {
+    try select.bind([])  // resets it: a statement still stepping would lock the table
+    try db.execute("DROP TABLE temp.import_recipients")
+  }
+}
+
+/// One message's rows of an ``ImportRecipients`` table, as a ``RecipientSource``.
+struct StoredRecipients: RecipientSource {
+  let statement: Statement?
+  let file: String
+  let counter: ImportCounter?
+
+  /// A source with no rows.
+  static var none: StoredRecipients { StoredRecipients(statement: nil, file: "", counter: nil) }
+
+  mutating func next() throws -> Recipient? {
+    guard let statement, try statement.step() else { return nil }
+    let row = statement.row
+    counter?.recorded()
+    return Recipient(id: row.string(1), origin: "\(file) line \(row.int64(0))")
+  }
+}

@@ -1,0 +1,93 @@
+/// A stretch of time in which the same version was in force (or nothing was).
+public struct InForcePeriod: Sendable, Equatable {
+  public var from: Instant
+  /// When the answer changed; nil for the last period, which holds to the end of the range asked about.
+  public var until: Instant?
+  /// The version in force; nil when nothing was.
+  public var version: Int64?
+
+  public init(from: Instant, until: Instant?, version: Int64?) {
+    self.from = from
+    self.until = until
+    self.version = version
+  }
+}
+
+extension Ledger {
+  /// The policy over valid time in one view: the version in force at each instant from
+  /// `from` (default: the first effective bound) to `to` (default: no end), as `inForce`
+  /// answers it in `view`.
+  ///
+  /// The answer can only change at an effective bound of a version or an amendment, so
+  /// the rules (``Bitemporal/inForce(_:at:)``) are asked at each of those, and equal
+  /// neighbours merged.
+  /// - Throws: "no policy 'KEY'" for a key the ledger never recorded.
+  public func inForcePeriods(_ policy: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init())
+    throws -> [InForcePeriod]
+  {
+    try read {
+      let facts = try loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      var bounds: [Instant] = []
+      for v in facts.versions { bounds += [v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
+      for c in facts.corrections { bounds += [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
+      let versions = Bitemporal.view(facts, view)
+      return Ledger.periods(at: bounds, from: from, to: to) { t in Bitemporal.inForce(versions, at: t)?.facts.number }
+    }
+  }
+
+  /// The policy as it was known at each moment (knowledge time): for each instant x, the
+  /// version in force at x as known at x — the view's `knownAt` becomes x, its `recordedAt`
+  /// and `toldTo` are kept — from `from` (default: the policy's first business time or
+  /// effective bound) to `to` or the view's `knownAt`, whichever is earlier (default: no end).
+  ///
+  /// The answer can only change where knowledge or validity changes: at the business time
+  /// of one of the policy's entries, or at an effective bound of a version or an amendment.
+  /// The rules are asked at each such instant, and equal neighbours merged.
+  /// - Throws: "no policy 'KEY'" for a key the ledger never recorded.
+  public func knownPeriods(_ policy: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init())
+    throws -> [InForcePeriod]
+  {
+    try read {
+      let facts = try loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      var changes: [Instant] = []
+      for v in facts.versions { changes += [v.announcedAt, v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
+      for n in facts.notices { changes.append(n.sentAt) }
+      for c in facts.corrections { changes += [c.issuedAt] + [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
+      let end = [to, view.knownAt].compactMap { $0 }.min()
+      return Ledger.periods(at: changes, from: from, to: end) { x in
+        let asOf = Bitemporal.View(knownAt: x, recordedAt: view.recordedAt, toldTo: view.toldTo)
+        return Bitemporal.inForce(Bitemporal.view(facts, asOf), at: x)?.facts.number
+      }
+    }
+  }
+
+  /// Asks `answer` at `from` and at each change point after it up to `to`, and merges equal neighbours.
+  private static func periods(at changes: [Instant], from: Instant?, to: Instant?, _ answer: (Instant) -> Int64?)
+    -> [InForcePeriod]
+  {
+    let points = Set(changes).sorted()
+    guard let first = from ?? points.first else { return [] }
+    if let to, to < first { return [] }
+    var periods: [InForcePeriod] = []
+    for x in [first] + points.filter({ p in p > first && (to.map { p <= $0 } ?? true) }) {
+      let version = answer(x)
+      if let last = periods.last, last.version == version { continue }
+      if !periods.isEmpty { periods[periods.count - 1].until = x }
+      periods.append(InForcePeriod(from: x, until: nil, version: version))
+    }
+    return periods
+  }
+
+  /// The keys of the policies with a version recorded by `recordedAt` (default: any), in key order.
+  public func policyKeys(recordedBy recordedAt: Instant? = nil) throws -> [String] {
+    try read {
+      try db.prepare(
+        """
+        SELECT p.key FROM policies p
+        WHERE EXISTS (SELECT 1 FROM versions v JOIN journal j ON j.seq = v.seq WHERE v.policy = p.id AND j.recorded_at <= ?)
+        ORDER BY p.key
+        """
+      ).map([recordedAt?.microseconds ?? .max]) { $0.string(0) }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/// What an audit report is asked to show.
+public struct ReportRequest: Sendable {
+  /// The policies, in this order; every policy recorded by `recordedAt` when empty.
+  public var policies: [String]
+  /// The window of the picture and of the notices and corrections listed (both ends included).
+  public var from: Instant?
+  public var to: Instant?
+  /// Only what had happened by this instant (business time); default: no limit.
+  public var knownAt: Instant?
+  /// Only what the ledger had recorded by this instant; default: the last entry's recorded time,
+  /// which pins the report to the ledger's head so that it can be made again later, byte for byte.
+  public var recordedAt: Instant?
+  /// The instant statuses are judged at; default: `knownAt`, else the recorded instant.
+  public var statusAt: Instant?
+  /// How many outstanding recipients to list for each correction and notice; the rest are counted.
+  public var outstandingLimit: Int
+
+  public init(
+    policies: [String] = [], from: Instant? = nil, to: Instant? = nil, knownAt: Instant? = nil,
+    recordedAt: Instant? = nil, statusAt: Instant? = nil, outstandingLimit: Int = 50
+  ) {
+    self.policies = policies
+    self.from = from
+    self.to = to
+    self.knownAt = knownAt
+    self.recordedAt = recordedAt
+    self.statusAt = statusAt
+    self.outstandingLimit = outstandingLimit
+  }
+}
+
+/// Everything a report shows, gathered from the ledger's queries in one read transaction,
+/// with every default resolved to the instant it stands for.
+public struct ReportData: Sendable {
+  /// The last entry the report could see: the ledger as it stood at `recordedAt`.
+  public var head: VerifyResult.Head
+  public var recordedAt: Instant
+  public var knownAt: Instant?
+  public var statusAt: Instant
+  public var from: Instant?
+  public var to: Instant?
+  public var outstandingLimit: Int
+  public var policies: [PolicyReport]
+
+  /// The point of view of every query in the report.
+  public var view: Bitemporal.View { .init(knownAt: knownAt, recordedAt: recordedAt) }
+}
+
+/// One policy's part of a report.
+public struct PolicyReport: Sendable {
+  public var key: String
+  /// `history` at the report's status instant: every version known in the view.
+  public var history: [HistoryRow]
+  /// The text and recorded details of each version in `history`, in the same order.
+  public var versions: [ReportedVersion]
+  /// `timeline(policy:)` in the window, with each entry's details from `show`.
+  public var events: [ReportedEvent]
+  /// Valid time: the version in force at each instant, as known in the report's view
+  /// (``Ledger/inForcePeriods(_:from:to:view:)``).
+  public var inForcePeriods: [InForcePeriod]
+  /// Knowledge time: the version believed in force at each moment, as known at that moment
+  /// (``Ledger/knownPeriods(_:from:to:view:)``).
+  public var knownPeriods: [InForcePeriod]
+  /// `outstanding` for each notice in `events`, grouped by notice and correction.
+  public var outstanding: [OutstandingGroup]
+}
+
+/// A version's body and the period it was first recorded with (before any amendment).
+public struct ReportedVersion: Sendable {
+  public var number: Int64
+  public var body: String
+  public var bodySHA256: String
+  public var recordedFrom: Instant
+  public var recordedUntil: Instant?
+  public var by: String
+}
+
+/// A notice or correction of the policy's timeline, with what `show` adds.
+public struct ReportedEvent: Sendable {
+  public var row: TimelineRow
+  public var recipientCount: Int64
+  /// A notice's sender and channel.
+  public var sender: String?
+  public var channel: String?
+  /// A correction's target: the notice id, or the version as KEY@N.
+  public var targetNotice: String?
+  public var targetVersion: String?
+  public var voidVersion: Bool
+  public var reason: String?
+  /// The bounds an amendment sets.
+  public var effectiveFrom: Instant?
+  public var effectiveUntil: Instant?
+}
+
+/// The recipients of one notice who did not receive one correction affecting it.
+public struct OutstandingGroup: Sendable, Equatable {
+  public var notice: String
+  public var correction: String
+  public var correctionKind: CorrectionKind
+  /// How many there are in all.
+  public var count: Int64
+  /// The first of them in employee-id order, at most the report's limit.
+  public var employees: [String]
+
+  public init(notice: String, correction: String, correctionKind: CorrectionKind, count: Int64, employees: [String]) {
+    self.notice = notice
+    self.correction = correction
+    self.correctionKind = correctionKind
+    self.count = count
+    self.employees = employees
+  }
+}
+
+extension Ledger {
+  /// Gathers a report from `history`, `timeline(policy:)`, `knownPeriods`, `outstanding`
+  /// and `show`, all in one snapshot of the ledger and one view.
+  /// - Throws: "no policy 'KEY'" for a key never recorded; an error when nothing had been
+  ///   recorded by the instant asked about, or when the window ends before it starts.
+  public func reportData(_ request: ReportRequest) throws -> ReportData {
+    if let from = request.from, let to = request.to, to < from {
+      throw LedgerError("invalid --to '\(to)': it is before --from '\(from)'")
+    }
+    return try read {
+      guard let pinned = try head(recordedBy: request.recordedAt ?? Instant(microseconds: .max)) else {
+        if let r = request.recordedAt, try head() != nil {
+          throw LedgerError("invalid --as-recorded-at '\(r)': the ledger had recorded nothing by then")
+        }
+        throw LedgerError("the ledger at \(path) is empty: nothing to report")
+      }
+      let recordedAt = request.recordedAt ?? pinned.recordedAt
+      let view = Bitemporal.View(knownAt: request.knownAt, recordedAt: recordedAt)
+      let statusAt = request.statusAt ?? request.knownAt ?? recordedAt
+      var keys: [String] = []
+      for key in request.policies.isEmpty ? try policyKeys(recordedBy: recordedAt) : request.policies
+      where !keys.contains(key) {
+        keys.append(key)
+      }
+      if keys.isEmpty { throw LedgerError("the ledger at \(path) holds no policy: nothing to report") }
+      let policies = try keys.map { key in
+        try policyReport(key, request: request, view: view, statusAt: statusAt)
+      }
+      return ReportData(
+        head: pinned.head, recordedAt: recordedAt, knownAt: request.knownAt, statusAt: statusAt, from: request.from,
+        to: request.to, outstandingLimit: request.outstandingLimit, policies: policies)
+    }
+  }
+
+  private func policyReport(_ key: String, request: ReportRequest, view: Bitemporal.View, statusAt: Instant) throws
+    -> PolicyReport
+  {
+    let history = try history(key, at: statusAt, view: view)
+    let versions = try history.map { row in
+      let record = try show("\(key)@\(row.version)")
+      return ReportedVersion(
+        number: row.version, body: record.text("body") ?? "", bodySHA256: record.text("body_sha256") ?? "",
+        recordedFrom: record.instant("effective_from") ?? row.effectiveFrom,
+        recordedUntil: record.instant("effective_until"), by: record.text("by") ?? "")
+    }
+    let events = try timeline(policy: key, from: request.from, to: request.to, view: view).map { row in
+      let record = try show(row.id)
+      return ReportedEvent(
+        row: row, recipientCount: record.integer("recipient_count") ?? 0, sender: record.text("sender"),
+        channel: record.text("channel"), targetNotice: record.text("notice"), targetVersion: record.text("version"),
+        voidVersion: record.text("void_version") == "true", reason: record.text("reason"),
+        effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"))
+    }
+    var groups: [OutstandingGroup] = []
+    for event in events where event.row.kind == .notice {
+      try outstanding(notice: event.row.id, view: view) { row in
+        if let last = groups.last, last.notice == row.notice, last.correction == row.correction {
+          groups[groups.count - 1].count += 1
+          if last.employees.count < request.outstandingLimit { groups[groups.count - 1].employees.append(row.employee) }
+        } else {
+          groups.append(
+            OutstandingGroup(
+              notice: row.notice, correction: row.correction, correctionKind: row.correctionKind, count: 1,
+              employees: request.outstandingLimit > 0 ? [row.employee] : []))
+        }
+      }
+    }
+    return PolicyReport(
+      key: key, history: history, versions: versions, events: events,
+      inForcePeriods: try inForcePeriods(key, from: request.from, to: request.to, view: view),
+      knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups)
+  }
+}
+
+extension EntryRecord {
+  /// The value of `column` as text; nil when absent or empty.
+  func text(_ column: String) -> String? {
+    guard let i = columns.firstIndex(of: column), case .text(let text) = values[i] else { return nil }
+    return text
+  }
+
+  func integer(_ column: String) -> Int64? {
+    guard let i = columns.firstIndex(of: column), case .integer(let value) = values[i] else { return nil }
+    return value
+  }
+
+  /// A time column, written by `show` in UTC, read back.
+  func instant(_ column: String) -> Instant? {
+    text(column).flatMap { try? Instant.parse($0) }
+  }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+extension PolicyLedgerCommand {
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write an audit report of policies as one self-contained HTML file.",
+      discussion: """
+        For each policy: a timeline picture (versions over valid time with their
+        notices and corrections, then what was in force as known now and as known
+        at the time), the history, the notices and corrections, who still holds a
+        corrected notice, and each version's text with a diff from the one before.
+        No scripts; nothing is loaded from elsewhere.
+
+        The report names the ledger head it was made from and the command that
+        makes it again. That command pins --as-recorded-at to the head, so it
+        writes the same bytes later, even after more entries are recorded.
+
+          policy-ledger report mobile-devices --tz America/Los_Angeles \\
+              --output report.html
+        """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var knowledge: ViewOptions
+    @Argument(help: "The policy keys; every policy when omitted.") var policies: [String] = []
+    @Option(help: "Start of the window drawn and of the notices listed (default: the first event).") var from: String?
+    @Option(help: "End of the window drawn and of the notices listed (default: the last event).") var to: String?
+    @Option(help: "The instant statuses are judged at (default: --as-known-at, else the time the last entry was recorded).")
+    var at: String?
+    @Option(help: "How many outstanding recipients to list per correction; the rest are counted.") var outstandingLimit = 50
+    @Option(help: "The HTML file to write ('-' for standard output).") var output: String
+
+    func validate() throws {
+      if outstandingLimit < 0 { throw ValidationError("--outstanding-limit must be 0 or more.") }
+    }
+
+    func run() throws {
+      let view = try knowledge.view(ledger)
+      let request = ReportRequest(
+        policies: policies, from: try ledger.time(from, "--from"), to: try ledger.time(to, "--to"), knownAt: view.knownAt,
+        recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
+      let data = try ledger.openForQuery().reportData(request)
+      let html = HTMLReport(
+        data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path]
+      ).render()
+      try writeOutput(Array(html.utf8), to: output, besides: ledger.path)
+    }
+
+    /// This command with every default made explicit, so that it makes the same report again.
+    func reproduction(_ data: ReportData) -> [String] {
+      var arguments = ["policy-ledger", "report", "--db", ledger.path]
+      if let tz = ledger.tz { arguments += ["--tz", tz] }
+      if let from = data.from { arguments += ["--from", from.iso8601()] }
+      if let to = data.to { arguments += ["--to", to.iso8601()] }
+      if let knownAt = data.knownAt { arguments += ["--as-known-at", knownAt.iso8601()] }
+      arguments += ["--as-recorded-at", data.recordedAt.iso8601(), "--at", data.statusAt.iso8601()]
+      if outstandingLimit != 50 { arguments += ["--outstanding-limit", String(outstandingLimit)] }
+      arguments += ["--output", output]
+      if policies.contains(where: { $0.hasPrefix("-") }) { arguments.append("--") }
+      return arguments + policies
+    }
+  }
+
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show what changed between two versions: title, effective period, status and a line diff of the text.",
+      discussion: """
+        Periods and statuses are as known now. The text diff is in unified format
+        (---, +++, @@ hunks), coloured only when standard output is a terminal
+        and NO_COLOR is unset.
+
+          policy-ledger diff mobile-devices@1 mobile-devices@2
+        """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "The old version, as KEY@N.") var old: String
+    @Argument(help: "The new version, as KEY@N.") var new: String
+    @Option(help: "Lines of unchanged text around each change.") var context = 3
+
+    func validate() throws {
+      if context < 0 { throw ValidationError("--context must be 0 or more.") }
+    }
+
+    func run() throws {
+      let comparison = try ledger.openForQuery().compare(
+        try VersionRef.parse(old, field: "old version"), try VersionRef.parse(new, field: "new version"), context: context)
+      let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+      let sink = ByteSink.standardOutput
+      for line in comparison.summary(timeZone: try ledger.timeZone()) { sink.write(line + "\n") }
+      for line in comparison.body { sink.write((colour ? painted(line) : line.text) + "\n") }
+      try sink.flush()
+    }
+
+    func painted(_ line: LineDiff.UnifiedLine) -> String {
+      let code =
+        switch line.kind {
+        case .oldFile, .newFile: "1"
+        case .hunk: "36"
+        case .deletion: "31"
+        case .insertion: "32"
+        case .noNewline: "2"
+        case .context: ""
+        }
+      return code.isEmpty ? line.text : "\u{1B}[\(code)m\(line.text)\u{1B}[0m"
+    }
+  }
+}
+
+/// Writes `bytes` to `path` ('-': standard output) whole or not at all (a temporary file
+/// beside it, renamed over it), and never over the ledger.
+func writeOutput(_ bytes: [UInt8], to path: String, besides ledgerPath: String) throws {
+  if path == "-" {
+    bytes.withUnsafeBytes { ByteSink.standardOutput.write($0) }
+    return try ByteSink.standardOutput.flush()
+  }
+  let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+  if target == URL(fileURLWithPath: ledgerPath).standardizedFileURL.resolvingSymlinksInPath() {
+    throw LedgerError("invalid --output '\(path)': that is the ledger itself")
+  }
+  func failure(_ code: Int32) -> LedgerError {
+    LedgerError("cannot write '\(path)': \(String(cString: strerror(code)))")
+  }
+  let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp").path
+  let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+  guard fd >= 0 else { throw failure(errno) }
+  let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
+  bytes.withUnsafeBytes { sink.write($0) }
+  do {
+    try sink.close()
+  } catch {
+    unlink(temporary)
+    throw LedgerError("cannot write '\(path)': \(error)")
+  }
+  guard rename(temporary, target.path) == 0 else {
+    let code = errno
+    unlink(temporary)
+    throw failure(code)
+  }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// The recording commands as a user runs them: stdout carries only the new id, errors are
+/// one line on stderr with a non-zero exit, and a refused command leaves the ledger as it was.
+struct RecordCLITests {
+  let dir: TemporaryDirectory
+  let db: String
+
+  init() throws {
+    dir = try TemporaryDirectory()
+    db = dir.file("ledger.db")
+  }
+
+  func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+    try CLI.run(arguments + ["--db", db], stdin: stdin, environment: environment)
+  }
+
+  func head() throws -> String { try run(["head"]).stdout }
+
+  @Test func policyAddPrintsKeyAtVersionAndCreatesAPrivateLedger() throws {
+    let first = try run(["policy", "add", "mobile-devices", "--title", "Mobile", "--body", "No restriction.", "--effective-from", "2020-01-01"])
+    #expect(first.status == 0)
+    #expect(first.stdout == "mobile-devices@1\n")
+    #expect(first.stderr.isEmpty)
+    let second = try run(["policy", "add", "mobile-devices", "--title", "Mobile", "--body", "Delete it.", "--effective-from", "2020-07-10T08:00:00-07:00"])
+    #expect(second.stdout == "mobile-devices@2\n")
+    let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as! Int
+    #expect(mode == 0o600)
+  }
+
+  @Test func theLedgerPathComesFromTheEnvironmentWhenDbIsNotGiven() throws {
+    let env = ["POLICY_LEDGER_DB": dir.file("env.db")]
+    let added = try CLI.run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"], environment: env)
+    #expect(added.status == 0)
+    #expect(FileManager.default.fileExists(atPath: dir.file("env.db")))
+    let local = try CLI.run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"], currentDirectory: dir.path)
+    #expect(local.status == 0)
+    #expect(FileManager.default.fileExists(atPath: dir.file("policy-ledger.db")))
+  }
+
+  @Test func aBodyFileIsStoredByteForByte() throws {
+    let body = "Line one\r\nLine two — with “quotes”\n\n"
+    let file = try dir.write("body.txt", body)
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body-file", file, "--effective-from", "2020-01-01"]).status == 0)
+    let shown = try run(["show", "p@1", "--format", "json"])
+    let object = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as! [[String: Any]]
+    #expect(object[0]["body"] as? String == body)
+    #expect(object[0]["by"] as? String == "cli-test")
+  }
+
+  @Test func aBadTimeIsOneLineNamingTheOptionAndTheValueAndWritesNothing() throws {
+    let cases: [(String, String)] = [
+      ("2021-02-30", "invalid --effective-from '2021-02-30': February 2021 has 28 days"),
+      ("2020-07-10T25:00:00Z", "invalid --effective-from '2020-07-10T25:00:00Z': hour 25 is out of range (00-23)"),
+    ]
+    for (value, message) in cases {
+      let result = try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", value])
+      #expect(result.status == 1)
+      #expect(result.stdout.isEmpty)
+      #expect(result.stderr == "policy-ledger: error: \(message)\n")
+    }
+    #expect(!FileManager.default.fileExists(atPath: db))
+    let garbage = try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-7-10garbage"])
+    #expect(garbage.status == 1)
+    #expect(garbage.stderr.hasPrefix("policy-ledger: error: invalid --effective-from '2020-7-10garbage': "))
+    #expect(garbage.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func timesWithoutAnOffsetAreReadInTheGivenZone() throws {
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-07-10T08:00", "--tz", "America/Los_Angeles"]).status == 0)
+    let utc = try run(["in-force", "p", "--at", "2020-07-10T15:00:00Z", "--format", "csv"])
+    #expect(utc.lines.last?.contains(",2020-07-10T15:00:00Z,") == true)
+    let before = try run(["in-force", "p", "--at", "2020-07-10T14:59:59.999999Z", "--format", "csv"])
+    #expect(before.lines.count == 1)
+    let local = try run(["in-force", "p", "--at", "2020-07-10T08:00", "--tz", "America/Los_Angeles", "--format", "csv"])
+    #expect(local.lines.last?.contains(",2020-07-10T08:00:00-07:00,") == true)
+  }
+
+  @Test func noticeSendStreamsRecipientsFromAFileOrStandardInput() throws {
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"]).status == 0)
+    let file = try dir.write("staff.txt", "E1\nE2\n\nE3\n")
+    let sent = try run(["notice", "send", "--id", "N1", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10T15:00:00Z", "--sender", "it", "--announces", "p@1", "--recipients-file", file])
+    #expect(sent.stdout == "N1\n")
+    let piped = try run(["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10T15:00:00Z", "--sender", "it", "--recipients-file", "-"], stdin: "E4\r\nE5\r\n")
+    #expect(piped.status == 0)
+    #expect(piped.stdout == "N3\n")
+    let recipients = try run(["recipients", "N3", "--format", "csv"])
+    #expect(recipients.stdout == "notice,employee,status,acknowledged_at\nN3,E4,unacknowledged,\nN3,E5,unacknowledged,\n")
+  }
+
+  @Test func aDuplicateRecipientIsRefusedNamingItsLineAndNothingIsWritten() throws {
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"]).status == 0)
+    let before = try head()
+    let file = try dir.write("dup.txt", "E1\nE2\nE1\n")
+    let result = try run(["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "it", "--recipients-file", file])
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr == "policy-ledger: error: duplicate recipient 'E1' (line 3 of \(file))\n")
+    #expect(try head() == before)
+  }
+
+  @Test func commandsThatNeedEarlierEntriesDoNotCreateALedger() throws {
+    let retract = try run(["correct", "retract", "--notice", "N1", "--issued-at", "2020-07-10", "--statement", "s", "--reason", "r"])
+    #expect(retract.status == 1)
+    #expect(retract.stderr == "policy-ledger: error: no ledger at \(db)\n")
+    let ack = try run(["ack", "--notice", "N1", "--employee", "E1", "--at", "2020-07-10"])
+    #expect(ack.stderr == "policy-ledger: error: no ledger at \(db)\n")
+    let query = try run(["in-force", "p", "--at", "now"])
+    #expect(query.stderr == "policy-ledger: error: no ledger at \(db)\n")
+    #expect(!FileManager.default.fileExists(atPath: db))
+  }
+
+  @Test func correctAndAckRecordTheWorkedExample() throws {
+    _ = try run(["policy", "add", "mobile-devices", "--title", "T", "--body", "v1", "--effective-from", "2020-01-01T00:00:00-08:00"])
+    _ = try run(["policy", "add", "mobile-devices", "--title", "T", "--body", "v2", "--effective-from", "2020-07-10T08:00:00-07:00"])
+    let notice = try run(["notice", "send", "--id", "N1", "--subject", "Delete TikTok", "--body", "…", "--sent-at", "2020-07-10T08:00:00-07:00", "--sender", "it", "--announces", "mobile-devices@2", "--to", "E1,E2"])
+    #expect(notice.stdout == "N1\n")
+    let ack = try run(["ack", "--notice", "N1", "--employee", "E2", "--at", "2020-07-10T09:00:00-07:00"])
+    #expect(ack.status == 0)
+    #expect(ack.stdout.isEmpty)
+    let retraction = try run(["correct", "retract", "--notice", "N1", "--void-version", "--issued-at", "2020-07-10T14:00:00-07:00", "--statement", "sent in error", "--reason", "sent in error", "--to", "E1"])
+    #expect(retraction.stdout == "C5\n")
+    let outstanding = try run(["outstanding", "--format", "csv"])
+    #expect(outstanding.stdout == "notice,employee,correction,correction_kind\nN1,E2,C5,retraction\n")
+    let known = try run(["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--as-known-at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
+    #expect(known.lines.last?.hasPrefix("mobile-devices,2,") == true)
+    let now = try run(["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
+    #expect(now.lines.last?.hasPrefix("mobile-devices,1,") == true)
+    let amend = try run(["correct", "amend", "--version", "mobile-devices@1", "--issued-at", "2020-08-01", "--effective-until", "2020-07-01", "--statement", "s", "--reason", "r", "--no-recipients"])
+    #expect(amend.stdout == "C6\n")
+    #expect(try run(["verify"]).status == 0)
+  }
+
+  @Test func usageMistakesAreReportedByTheParser() throws {
+    let result = try run(["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "it"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("Give exactly one of --to and --recipients-file."))
+    #expect(!FileManager.default.fileExists(atPath: db))
+  }
+}

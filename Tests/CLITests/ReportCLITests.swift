@@ -1,0 +1,273 @@
+import Foundation
+import Testing
+
+struct ReportCLITests {
+  let pacific = "America/Los_Angeles"
+
+  func demo(_ dir: TemporaryDirectory) throws -> String {
+    let db = dir.file("demo.db")
+    let result = try CLI.run(["demo", "--db", db])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    return db
+  }
+
+  func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+  func head(_ db: String) throws -> String {
+    try CLI.run(["head", "--db", db]).stdout.trimmingCharacters(in: .newlines)
+  }
+
+  // MARK: report
+
+  @Test func theWorkedExampleReportIsWrittenAndNamesItsHeadAndCommand() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let output = dir.file("report.html")
+    let result = try CLI.run(["report", "--db", db, "--tz", pacific, "--output", output])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    #expect(result.stdout.isEmpty && result.stderr.isEmpty)
+    let html = String(decoding: try read(output), as: UTF8.self)
+    #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
+    #expect(html.contains(try head(db)))
+    let command = try #require(reproduction(in: html))
+    #expect(Array(command.prefix(6)) == ["policy-ledger", "report", "--db", db, "--tz", pacific])
+    #expect(command.contains("--as-recorded-at") && command.contains("--at"))
+    #expect(Array(command.suffix(2)) == ["--output", output])
+    #expect(html.contains("<svg"))
+    #expect(!html.contains("<script"))
+  }
+
+  @Test func twoRunsWriteIdenticalBytesAndTheShownCommandMakesTheSameReportLater() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let output = dir.file("report.html")
+    let arguments = ["report", "mobile-devices", "--db", db, "--tz", pacific, "--output", output]
+    #expect(try CLI.run(arguments).status == 0)
+    let first = try read(output)
+    #expect(try CLI.run(arguments).status == 0)
+    #expect(try read(output) == first, "two auditors get byte-identical reports")
+
+    // More entries later; the command the report shows still makes the same report.
+    let ack = try CLI.run(["ack", "--db", db, "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00"])
+    #expect(ack.status == 0, "stderr: \(ack.stderr)")
+    let amend = try CLI.run([
+      "correct", "amend", "--db", db, "--version", "mobile-devices@1", "--issued-at", "2020-08-01", "--reason", "r",
+      "--statement", "s", "--effective-until", "2021-01-01",
+    ])
+    #expect(amend.status == 0, "stderr: \(amend.stderr)")
+    let command = try #require(reproduction(in: String(decoding: first, as: UTF8.self)))
+    #expect(try CLI.run(arguments).status == 0)
+    #expect(try read(output) != first, "the unpinned report shows the new entries")
+    let again = try CLI.run(Array(command.dropFirst()))
+    #expect(again.status == 0, "stderr: \(again.stderr)")
+    #expect(try read(output) == first)
+  }
+
+  @Test func theShownCommandQuotesWhatTheShellWouldSplitOrReadAsAnOption() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("my ledger.db")
+    let add = try CLI.run([
+      "policy", "add", "--db", db, "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--", "-odd key's",
+    ])
+    #expect(add.status == 0, "stderr: \(add.stderr)")
+    let output = dir.file("r.html")
+    #expect(try CLI.run(["report", "--db", db, "--output", output, "--", "-odd key's"]).status == 0)
+    let first = try read(output)
+    let html = String(decoding: first, as: UTF8.self)
+    #expect(html.contains("<span>&#39;-odd key&#39;\\&#39;&#39;s&#39;</span>"))
+    let command = try #require(reproduction(in: html))
+    #expect(Array(command.suffix(2)) == ["--", "-odd key's"])
+    #expect(command[3] == db)
+    try FileManager.default.removeItem(atPath: output)
+    #expect(try CLI.run(Array(command.dropFirst())).status == 0)
+    #expect(try read(output) == first)
+  }
+
+  @Test func aDashWritesTheReportToStandardOutput() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let result = try CLI.run(["report", "--db", db, "--output", "-"])
+    #expect(result.status == 0)
+    #expect(result.stdout.hasPrefix("<!DOCTYPE html>") && result.stdout.hasSuffix("</html>\n"))
+  }
+
+  @Test func anUnknownPolicyIsRefusedAndNothingIsWritten() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let existing = try dir.write("old.html", "keep me")
+    let result = try CLI.run(["report", "mobile-devices", "nope", "--db", db, "--output", existing])
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr == "policy-ledger: error: no policy 'nope'\n")
+    #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
+    let fresh = dir.file("fresh.html")
+    #expect(try CLI.run(["report", "nope", "--db", db, "--output", fresh]).status == 1)
+    #expect(!FileManager.default.fileExists(atPath: fresh))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("demo.db") } == ["old.html"])
+  }
+
+  @Test func aMissingLedgerIsRefusedAndNoneIsCreated() throws {
+    let dir = try TemporaryDirectory()
+    let result = try CLI.run(["report", "--db", dir.file("none.db"), "--output", dir.file("r.html")])
+    #expect(result.status == 1)
+    #expect(result.stderr == "policy-ledger: error: no ledger at \(dir.file("none.db"))\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+  }
+
+  @Test func badTimesAndLimitsAreRefusedNamingTheOptionAndTheValue() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let output = dir.file("r.html")
+    let result = try CLI.run(["report", "--db", db, "--from", "2020-13-01", "--output", output])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("policy-ledger: error: invalid --from '2020-13-01': "))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+    #expect(!FileManager.default.fileExists(atPath: output))
+    let cases: [([String], String)] = [
+      (["--from", "2020-07-10T12:00Z", "--to", "2020-07-10T08:00Z"],
+        "invalid --to '2020-07-10T08:00:00Z': it is before --from '2020-07-10T12:00:00Z'"),
+      (["--as-recorded-at", "2000-01-01"], "invalid --as-recorded-at '2000-01-01T00:00:00Z': the ledger had recorded nothing by then"),
+      (["--as-known-at", "yesterday"], "invalid --as-known-at 'yesterday': "),
+    ]
+    for (arguments, message) in cases {
+      let refused = try CLI.run(["report", "--db", db, "--output", output] + arguments)
+      #expect(refused.status == 1)
+      #expect(refused.stderr.hasPrefix("policy-ledger: error: \(message)"), "\(refused.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: output))
+    }
+    let limit = try CLI.run(["report", "--db", db, "--outstanding-limit=-1", "--output", output])
+    #expect(limit.status == 64)
+    #expect(limit.stderr.contains("--outstanding-limit must be 0 or more."))
+    #expect(!FileManager.default.fileExists(atPath: output))
+  }
+
+  @Test func theLedgerItselfIsNeverOverwritten() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let before = try head(db)
+    let result = try CLI.run(["report", "--db", db, "--output", db])
+    #expect(result.status == 1)
+    #expect(result.stderr == "policy-ledger: error: invalid --output '\(db)': that is the ledger itself\n")
+    #expect(try head(db) == before)
+    #expect(try CLI.run(["verify", "--db", db]).status == 0)
+  }
+
+  @Test func anOutputInAMissingFolderIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let output = dir.file("missing/r.html")
+    let result = try CLI.run(["report", "--db", db, "--output", output])
+    #expect(result.status == 1)
+    #expect(result.stderr == "policy-ledger: error: cannot write '\(output)': No such file or directory\n")
+  }
+
+  // MARK: diff
+
+  @Test func diffPrintsWhatChangedAndAUnifiedDiffWithoutColourInAPipe() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let result = try CLI.run(["diff", "--db", db, "--tz", pacific, "mobile-devices@1", "mobile-devices@2"])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    #expect(result.stderr.isEmpty)
+    let lines = result.lines
+    #expect(lines.count == 9)
+    #expect(Array(lines.prefix(3)) == [
+      "title: Mobile devices that access company email (same)",
+      "effective: 2020-01-01T00:00:00-08:00 to open -> 2020-07-10T08:00:00-07:00 to open",
+      "status: in_force -> void",
+    ])
+    #expect(lines[3].wholeMatch(of: /body sha256: [0-9a-f]{64} -> [0-9a-f]{64}/) != nil)
+    #expect(Array(lines.suffix(5)) == [
+      "--- mobile-devices@1", "+++ mobile-devices@2", "@@ -1 +1 @@",
+      "-Any phone that accesses company email must use a passcode. There is no restriction on apps.",
+      "+Delete TikTok from any phone that accesses company email, or lose mobile access to company email.",
+    ])
+    #expect(!result.stdout.contains("\u{1B}"))
+  }
+
+  static let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  @Test(.enabled(if: script != nil, "script(1) is needed to give the command a terminal"))
+  func diffColoursOnlyATerminal() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    func inTerminal(_ environment: [String: String]) throws -> String {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: Self.script!)
+      let command = [CLI.binary.path, "diff", "--db", db, "mobile-devices@1", "mobile-devices@2"].map { "'\($0)'" }
+      process.arguments = ["-qec", command.joined(separator: " "), "/dev/null"]
+      var env = ProcessInfo.processInfo.environment
+      env["NO_COLOR"] = nil
+      for (key, value) in environment { env[key] = value }
+      process.environment = env
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let data = out.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0)
+      return String(decoding: data, as: UTF8.self)
+    }
+    let coloured = try inTerminal([:])
+    #expect(coloured.contains("\u{1B}[31m-Any phone"))
+    #expect(coloured.contains("\u{1B}[32m+Delete TikTok"))
+    #expect(coloured.contains("\u{1B}[36m@@ -1 +1 @@\u{1B}[0m"))
+    #expect(!(try inTerminal(["NO_COLOR": "1"])).contains("\u{1B}["))
+  }
+
+  @Test func diffRefusesWhatIsNotThere() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let cases: [([String], String)] = [
+      (["mobile-devices@1", "mobile-devices@9"], "policy 'mobile-devices' has no version 9"),
+      (["nope@1", "mobile-devices@1"], "no policy 'nope'"),
+      (["mobile-devices", "mobile-devices@1"],
+        "invalid old version 'mobile-devices': expected KEY@N, a policy key and a version number such as mobile-devices@2"),
+    ]
+    for (arguments, message) in cases {
+      let result = try CLI.run(["diff", "--db", db] + arguments)
+      #expect(result.status == 1)
+      #expect(result.stdout.isEmpty)
+      #expect(result.stderr == "policy-ledger: error: \(message)\n")
+    }
+  }
+
+  // MARK: Helpers
+
+  /// The command the report shows under "Reproduce", split as a shell would.
+  func reproduction(in html: String) -> [String]? {
+    guard let match = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code class="command">(.*?)<\/code>/) else { return nil }
+    let text = String(match.1).replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "")
+      .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+      .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+      .replacingOccurrences(of: "&amp;", with: "&")
+    var words: [String] = []
+    var word = ""
+    var quoted = false
+    var escaped = false
+    var started = false
+    for character in text {
+      if escaped {
+        word.append(character)
+        escaped = false
+      } else if quoted {
+        if character == "'" { quoted = false } else { word.append(character) }
+      } else if character == "'" {
+        quoted = true
+        started = true
+      } else if character == "\\" {
+        escaped = true
+        started = true
+      } else if character == " " {
+        if started || !word.isEmpty { words.append(word) }
+        word = ""
+        started = false
+      } else {
+        word.append(character)
+      }
+    }
+    if started || !word.isEmpty { words.append(word) }
+    return words
+  }
+}

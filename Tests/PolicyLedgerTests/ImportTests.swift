@@ -1,0 +1,684 @@
+import Foundation
+import Testing
+
+@testable import PolicyLedger
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+@Suite struct ImportTests {
+  // MARK: - Round trip
+
+  @Test func anExportImportedIntoANewLedgerAnswersEveryQueryTheSame() throws {
+    let original = try Ledger.temporary()
+    try RichStory.record(into: original)
+    let copy = try Ledger.temporary()
+    let files = try ExportedFiles(of: original)
+    let summaries = try files.importAll(into: copy, actor: "importer")
+
+    #expect(summaries.map(\.entries) == [5, 4, 4, 3])
+    // Notices take 4 + 5 + 2 + 2 rows of the recipients file and skip the corrections' 3 + 5 + 2 + 0.
+    #expect(summaries[1].recipients == 13)
+    #expect(summaries[1].skippedRecipientRows == 10)
+    #expect(summaries[2].recipients == 10)
+    #expect(summaries[2].skippedRecipientRows == 13)
+    #expect(try copy.verify().isValid)
+    #expect(try copy.head()?.seq == original.head()?.seq)
+
+    // The same answers, row for row, in every view but --as-recorded-at (recorded_at is the new ledger's).
+    let instants = [
+      "2019-12-31T23:59:59Z", "2020-01-01T08:00:00Z", "2020-02-20T00:00:00Z", "2020-07-10T12:00:00-07:00",
+      "2020-07-10T15:00:00-07:00", "2020-08-10T00:00:00Z", "2020-09-15T00:00:00Z", "2020-10-01T00:00:00Z", "2021-06-01T00:00:00Z",
+    ].map { try! Instant.parse($0) }
+    var views: [Bitemporal.View] = [.init()]
+    views += instants.map { Bitemporal.View(knownAt: $0) }
+    views += RichStory.employees.map { Bitemporal.View(toldTo: $0) }
+    views += RichStory.employees.map { Bitemporal.View(knownAt: instants[4], toldTo: $0) }
+    var compared = 0
+    for view in views {
+      for t in instants {
+        let a = try original.inForce(nil, at: t, view: view)
+        #expect(a == (try copy.inForce(nil, at: t, view: view)), "in force at \(t) in \(view)")
+        compared += a.count
+      }
+      for policy in RichStory.policies {
+        for t in instants {
+          #expect(try original.history(policy, at: t, view: view) == (try copy.history(policy, at: t, view: view)))
+        }
+      }
+      var outstanding: ([OutstandingRow], [OutstandingRow]) = ([], [])
+      try original.outstanding(view: view) { outstanding.0.append($0) }
+      try copy.outstanding(view: view) { outstanding.1.append($0) }
+      #expect(outstanding.0 == outstanding.1)
+    }
+    #expect(compared > 100)
+    for employee in RichStory.employees {
+      #expect(try cells(original.timeline(employee: employee)) == cells(copy.timeline(employee: employee)))
+    }
+    for policy in RichStory.policies {
+      #expect(try cells(original.timeline(policy: policy)) == cells(copy.timeline(policy: policy)))
+    }
+    for notice in RichStory.notices {
+      var recipients: ([RecipientRow], [RecipientRow]) = ([], [])
+      try original.recipients(of: notice) { recipients.0.append($0) }
+      try copy.recipients(of: notice) { recipients.1.append($0) }
+      #expect(Set(recipients.0.map(\.employee)) == Set(recipients.1.map(\.employee)))
+      #expect(recipients.0.count == recipients.1.count)
+    }
+
+    // The same exports but for recorded_at. The recipients file lists messages in journal
+    // order, and the copy records every notice before every correction: the same rows, and
+    // each message's rows in the same order.
+    let again = try ExportedFiles(of: copy)
+    for kind in [ExportKind.versions, .notices, .corrections, .acks] {
+      let before = try files.records(kind, without: "recorded_at")
+      #expect(before == (try again.records(kind, without: "recorded_at")), "export \(kind)")
+      #expect(before.count > 1)
+    }
+    let recipientsBefore = try files.records(.recipients)
+    let recipientsAfter = try again.records(.recipients)
+    #expect(recipientsBefore.sorted { $0.lexicographicallyPrecedes($1) } == recipientsAfter.sorted { $0.lexicographicallyPrecedes($1) })
+    for message in Set(recipientsBefore.map { $0[0] }) {
+      #expect(recipientsBefore.filter { $0[0] == message } == recipientsAfter.filter { $0[0] == message })
+    }
+    // The body that starts with '=' and holds CR LF, quotes and non-ASCII came through byte for byte.
+    let shown = try copy.show("remote-work@1")
+    #expect(shown.values[try #require(shown.columns.firstIndex(of: "body"))] == .text(RichStory.trickyBody))
+  }
+
+  @Test func theImportedJournalDiffersOnlyInRecordedAt() throws {
+    let original = try Ledger.temporary()
+    try RichStory.record(into: original)
+    let copy = try Ledger.temporary()
+    try ExportedFiles(of: original).importAll(into: copy, actor: "importer")
+    // Every entry's payload and actor are in the copy; the copy's order groups them by kind.
+    let payloads = { (ledger: Ledger) in try ExportedFiles(of: ledger).records(.journal).map { [$0[2], $0[3], $0[4]] } }
+    let a = try payloads(original), b = try payloads(copy)
+    #expect(Set(a.map { $0.joined(separator: "|") }) == Set(b.map { $0.joined(separator: "|") }))
+    #expect(a.count == 16)
+  }
+
+  @Test func importAcceptsExactlyTheColumnsThatExportWrites() {
+    for kind in ImportKind.allCases {
+      let export = ExportKind(rawValue: kind.rawValue)!
+      #expect(Set(kind.required).isDisjoint(with: kind.optional))
+      #expect(Set(kind.required + kind.optional) == Set(export.columns), "\(kind)")
+    }
+  }
+
+  // MARK: - Columns
+
+  @Test func byBecomesTheActorAndAnEmptyByIsTheImporters() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.importVersions(
+      file("versions.csv", "policy,title,body,effective_from,by\np,T,b,2020-01-01,hr-ops\np,T,b2,2020-02-01,\n"),
+      actor: "importer")
+    let rows = try ExportedFiles(of: ledger).records(.versions)
+    #expect(rows.map { $0[7] } == ["hr-ops", "importer"])
+  }
+
+  @Test func timesWithoutAnOffsetAreReadInTheGivenZone() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.importVersions(
+      file("versions.csv", "policy,title,body,effective_from,announced_at\np,T,b,2020-07-10T08:00,2020-07-10\n"),
+      timeZone: WorkedExample.pacific, actor: "importer")
+    let row = try #require(try ledger.inForce("p", at: WorkedExample.july10(9)).first)
+    #expect(row.effectiveFrom == WorkedExample.july10(8))
+    #expect(row.announcedAt == WorkedExample.july10(0))
+  }
+
+  @Test func recordedAtIsParsedButTheLedgerRecordsItsOwn() throws {
+    let ledger = try Ledger.temporary()
+    let before = Instant.now()
+    try ledger.importVersions(
+      file("versions.csv", "policy,title,body,effective_from,recorded_at\np,T,b,2020-01-01,2000-01-01T00:00:00Z\n"),
+      actor: "importer")
+    let recorded = try Instant.parse(try ExportedFiles(of: ledger).records(.versions)[0][8])
+    #expect(recorded >= before)
+  }
+
+  @Test func emptyFieldsAreAbsentValuesOpenBoundsAndDefaults() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.importVersions(
+      file(
+        "versions.csv",
+        "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256\np,,T,,2020-01-01,,,,,\n"),
+      actor: "importer")
+    let summary = try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender,channel,announces\nN1,S,,2020-01-02,hr,,\n"),
+      recipients: file("recipients.csv", "notice,employee\nN1,E1\n"), actor: "importer")
+    #expect(summary.recipients == 1)
+    try ledger.importCorrections(
+      file("corrections.csv", "id,kind,notice,version,void_version,issued_at,statement,reason\n,retraction,,p@1,,2020-01-03,S,R\n"),
+      recipients: nil, actor: "importer")
+    let version = try ExportedFiles(of: ledger).records(.versions)[0]
+    #expect(version[3] == "" && version[5] == "" && version[6] == "2020-01-01T00:00:00Z")
+    let notice = try ExportedFiles(of: ledger).records(.notices)[0]
+    #expect(notice[5] == "email" && notice[6] == "")
+    let correction = try ExportedFiles(of: ledger).records(.corrections)[0]
+    // An empty id is assigned; void_version empty is false; a version's retraction goes to its notices' recipients.
+    #expect(correction[0] == "C3" && correction[4] == "false" && correction[12] == "0")
+    #expect(try ledger.history("p").first?.status == .void)
+  }
+
+  @Test func voidVersionTakesTrueFalseOneAndZero() throws {
+    for (text, expected) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+      let ledger = try Ledger.temporary()
+      try WorkedExample.recordVersionsAndNotice(into: ledger)
+      try ledger.importCorrections(
+        file("corrections.csv", "kind,notice,void_version,issued_at,statement,reason\nretraction,\(WorkedExample.noticeID),\(text),2020-07-10T14:00:00-07:00,S,R\n"),
+        recipients: nil, actor: "importer")
+      let inForce = try ledger.inForce(WorkedExample.policy, at: WorkedExample.july10(12))
+      #expect(inForce.first?.version == (expected ? 1 : 2), "void_version \(text)")
+    }
+  }
+
+  @Test func correctionsGoToDefaultRecipientsWithoutARecipientsFileAndToTheirRowsWithOne() throws {
+    let header = "id,kind,notice,issued_at,statement,reason\n"
+    let rows = "C1,amendment,\(WorkedExample.noticeID),2020-07-10T14:00:00-07:00,S,R\n"
+    let withoutFile = try Ledger.temporary()
+    try WorkedExample.recordVersionsAndNotice(into: withoutFile)
+    let a = try withoutFile.importCorrections(file("corrections.csv", header + rows), recipients: nil, actor: "importer")
+    #expect(a.recipients == 0 && a.skippedRecipientRows == 0)
+    #expect(try ExportedFiles(of: withoutFile).records(.corrections)[0][12] == "4")
+
+    let absent = try Ledger.temporary()
+    try WorkedExample.recordVersionsAndNotice(into: absent)
+    let b = try absent.importCorrections(
+      file("corrections.csv", header + rows), recipients: file("recipients.csv", "notice,employee\nN-other,E1\n"),
+      actor: "importer")
+    #expect(b.recipients == 0 && b.skippedRecipientRows == 1)
+    #expect(try ExportedFiles(of: absent).records(.corrections)[0][12] == "0")
+
+    let named = try Ledger.temporary()
+    try WorkedExample.recordVersionsAndNotice(into: named)
+    let c = try named.importCorrections(
+      file("corrections.csv", header + rows), recipients: file("recipients.csv", "notice,employee\nC1,E1002\nC1,E9\n"),
+      actor: "importer")
+    #expect(c.recipients == 2 && c.skippedRecipientRows == 0)
+    #expect(try ExportedFiles(of: named).records(.recipients).filter { $0[0] == "C1" } == [["C1", "E1002"], ["C1", "E9"]])
+  }
+
+  @Test func assignedColumnsThatMatchAreAccepted() throws {
+    let original = try Ledger.temporary()
+    try WorkedExample.record(into: original)
+    let copy = try Ledger.temporary()
+    // The export carries version, body_sha256, recipient_count and recipients_sha256: all checked, all equal.
+    try ExportedFiles(of: original).importAll(into: copy, actor: "importer")
+    #expect(try copy.verify().isValid)
+  }
+
+  @Test func aFailedImportLeavesNoTemporaryTableBehind() throws {
+    let ledger = try Ledger.temporary()
+    let recipients = "notice,employee\nN1,E1\n"
+    #expect(throws: LedgerError.self) {
+      try ledger.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-13-01,hr\n"), recipients: file("recipients.csv", recipients),
+        actor: "importer")
+    }
+    let temporaryTables = { try ledger.db.prepare("SELECT count(*) FROM sqlite_temp_master").first { $0.int64(0) } }
+    #expect(try temporaryTables() == 0)
+    let summary = try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-12-01,hr\n"), recipients: file("recipients.csv", recipients),
+      actor: "importer")
+    #expect(summary.entries == 1)
+    try ledger.importCorrections(
+      file("corrections.csv", "id,kind,notice,issued_at,statement,reason\nC1,retraction,N1,2020-12-02,S,R\n"),
+      recipients: file("recipients.csv", "notice,employee\nC1,E1\n"), actor: "importer")
+    #expect(try ledger.head()?.seq == 2)
+    #expect(try temporaryTables() == 0)
+  }
+
+  @Test func recipientsKeepTheirFileOrderAndTheDigestCoversThemSorted() throws {
+    let ledger = try Ledger.temporary()
+    let ids = (0..<500).map { "E\(($0 * 7919) % 500)" }
+    let summary = try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-12-01,hr\n"),
+      recipients: file("recipients.csv", "notice,employee\n" + ids.map { "N1,\($0)\n" }.joined()), actor: "importer")
+    #expect(summary.recipients == 500)
+    let sorted = ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    let expected = SHA256Hasher.hex(Array(sorted.map { $0 + "\n" }.joined().utf8))
+    #expect(try ExportedFiles(of: ledger).records(.notices)[0][11] == expected)
+    #expect(try ExportedFiles(of: ledger).records(.recipients).map { $0[1] } == ids)
+  }
+
+  @Test func progressCountsRowsLoadedThenRowsRecorded() throws {
+    let ledger = try Ledger.temporary()
+    var reports: [ImportProgress] = []
+    try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-12-01,hr\n"),
+      recipients: file("recipients.csv", "notice,employee\n" + (0..<25_000).map { "N1,E\($0)\n" }.joined()), actor: "importer"
+    ) { reports.append($0) }
+    // 25,000 rows loaded; 25,000 recipients and 1 entry recorded.
+    #expect(
+      reports == [
+        .loading(rows: 10_000), .loading(rows: 20_000), .recording(rows: 0), .recording(rows: 10_000), .recording(rows: 20_000),
+      ])
+  }
+
+  // MARK: - Refusals: the message names file, line, column and value; nothing is written
+
+  @Test func refusesAnUnknownColumn() throws {
+    try refuses(
+      "versions.csv line 1: unknown column 'colour' (expected: policy, title, body, effective_from, version, effective_until, announced_at, by, recorded_at, body_sha256)"
+    ) { try $0.importVersions(file("versions.csv", "policy,title,body,effective_from,colour\np,T,b,2020-01-01,red\n"), actor: "i") }
+  }
+
+  @Test func refusesAMissingColumn() throws {
+    try refuses("versions.csv line 1: missing column 'body'") {
+      try $0.importVersions(file("versions.csv", "policy,title,effective_from\np,T,2020-01-01\n"), actor: "i")
+    }
+    try refuses("corrections.csv line 1: missing column 'notice' or 'version' (each correction targets one)") {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,issued_at,statement,reason\nretraction,2020-08-01,S,R\n"), recipients: nil, actor: "i")
+    }
+    try refuses("recipients.csv line 1: missing column 'employee'") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"), recipients: file("recipients.csv", "notice\nN1\n"),
+        actor: "i")
+    }
+  }
+
+  @Test func refusesARowWithTheWrongNumberOfFields() throws {
+    try refuses("versions.csv line 3: 3 fields, expected 4") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,2020-02-01\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesBadQuoting() throws {
+    try refuses("versions.csv line 2: unexpected 't' after closing quote") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,\"Ti\"tle,b,2020-01-01\n"), actor: "i")
+    }
+    try refuses("versions.csv line 3: unterminated quoted field") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,\"b,2020-02-01\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesInvalidUTF8() throws {
+    let bytes = Array("policy,title,body,effective_from\np,T,caf".utf8) + [0xE9] + Array(",2020-01-01\n".utf8)
+    try refuses("versions.csv line 2: invalid UTF-8 in field 3") {
+      try $0.importVersions(ImportFile(name: "versions.csv", bytes: bytes), actor: "i")
+    }
+  }
+
+  @Test func refusesABadTimeNamingTheLineAfterGoodRows() throws {
+    let notices = """
+      id,subject,body,sent_at,sender
+      N1,S,b,2020-12-01,hr
+      N2,S,b,2020-13-01,hr
+      N3,S,b,2020-12-03,hr
+
+      """
+    try refuses("notices.csv line 3: invalid sent_at '2020-13-01': month 13 is out of range (01-12)") {
+      try $0.importNotices(
+        file("notices.csv", notices), recipients: file("recipients.csv", "notice,employee\nN1,E1\nN2,E1\nN3,E1\n"), actor: "i")
+    }
+    try refuses("versions.csv line 2: invalid effective_from '': must not be empty") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,\n"), actor: "i")
+    }
+    try refuses("versions.csv line 2: invalid recorded_at 'yesterday': expected a date as YYYY-MM-DD (or 'now')") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from,recorded_at\np,T,b,2020-01-01,yesterday\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesABadRowEarlyInABigFileWithoutReadingOn() throws {
+    var text = "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,b,2020-01-32\n"
+    text += String(repeating: "p,T,b,2020-01-01\n", count: 50_000)
+    try refuses("versions.csv line 3: invalid effective_from '2020-01-32': January 2020 has 31 days") {
+      try $0.importVersions(file("versions.csv", text), actor: "i")
+    }
+  }
+
+  @Test func refusesABadLastRowOfABigFileAndRecordsNoneOfIt() throws {
+    var text = "policy,title,body,effective_from\n"
+    text += (0..<2_000).map { "p\($0 % 10),T,b,2020-01-01\n" }.joined()
+    text += "p,T,b,2020-01-01T25:00\n"
+    try refuses("versions.csv line 2002: invalid effective_from '2020-01-01T25:00': hour 25 is out of range (00-23)") {
+      try $0.importVersions(file("versions.csv", text), actor: "i")
+    }
+  }
+
+  @Test func refusesAnUnknownNoticeOrVersion() throws {
+    try refuses("corrections.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')") {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,notice,issued_at,statement,reason\nretraction,N404,2020-08-01,S,R\n"), recipients: nil, actor: "i")
+    }
+    try refuses("acks.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')") {
+      try $0.importAcks(file("acks.csv", "notice,employee,at\nN404,E1001,2020-08-01\n"), actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid version 'travel@1': no policy 'travel' in this ledger") {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,version,issued_at,statement,reason\nretraction,travel@1,2020-08-01,S,R\n"), recipients: nil,
+        actor: "i")
+    }
+    try refuses("notices.csv line 2: invalid announces 'mobile-devices@9': policy 'mobile-devices' has no version 9") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender,announces\nN1,S,b,2020-08-01,hr,mobile-devices@9\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\n"), actor: "i")
+    }
+    try refuses(
+      "notices.csv line 2: invalid announces 'mobile-devices': expected KEY@N, a policy key and a version number such as mobile-devices@2"
+    ) {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender,announces\nN1,S,b,2020-08-01,hr,mobile-devices\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesADuplicateId() throws {
+    try refuses("notices.csv line 2: invalid id 'R-2020-07-10-1400': a notice or correction with that id already exists") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nR-2020-07-10-1400,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nR-2020-07-10-1400,E1\n"), actor: "i")
+    }
+    try refuses("corrections.csv line 3: invalid id 'C1': a notice or correction with that id already exists") {
+      try $0.importCorrections(
+        file(
+          "corrections.csv",
+          "id,kind,version,issued_at,statement,reason\nC1,amendment,mobile-devices@1,2020-08-01,S,R\nC1,amendment,mobile-devices@1,2020-08-02,S,R\n"),
+        recipients: nil, actor: "i")
+    }
+    try refuses("notices.csv line 2: invalid id '': must not be empty") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\n,S,b,2020-08-01,hr\n"), recipients: file("recipients.csv", "notice,employee\n"),
+        actor: "i")
+    }
+  }
+
+  @Test func refusesADuplicateRecipientNamingTheRecipientsFileLine() throws {
+    try refuses("notices.csv line 2: duplicate recipient 'E1' (recipients.csv line 5)") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\nR9,E1\nN1,E2\nN1,E1\n"), actor: "i")
+    }
+    try refuses("notices.csv line 2: invalid recipient ' E2' (recipients.csv line 3): leading or trailing space is not allowed") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\nN1, E2\n"), actor: "i")
+    }
+    try refuses("notices.csv line 2: a notice needs at least one recipient (the recipients file has no row for notice 'N1')") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN2,E1\n"), actor: "i")
+    }
+    try refuses("recipients.csv line 3: invalid notice '': must not be empty") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\n,E2\n"), actor: "i")
+    }
+    try refuses("recipients.csv line 2: bare quote in unquoted field") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E\"1\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesAnAssignedColumnThatDoesNotMatch() throws {
+    try refuses(
+      "versions.csv line 2: invalid version '2': the ledger numbers this version mobile-devices@3 (1, 2, 3 … per policy, in journal order)"
+    ) {
+      try $0.importVersions(file("versions.csv", "policy,version,title,body,effective_from\nmobile-devices,2,T,b,2021-01-01\n"), actor: "i")
+    }
+    try refuses("versions.csv line 2: invalid version 'three': expected a whole number") {
+      try $0.importVersions(file("versions.csv", "policy,version,title,body,effective_from\nmobile-devices,three,T,b,2021-01-01\n"), actor: "i")
+    }
+    let sha = SHA256Hasher.hex(Array("b".utf8))
+    try refuses("versions.csv line 2: invalid body_sha256 'abc': the SHA-256 of the body is \(sha)") {
+      try $0.importVersions(file("versions.csv", "policy,title,body,effective_from,body_sha256\np,T,b,2021-01-01,abc\n"), actor: "i")
+    }
+    let notices = "id,subject,body,sent_at,sender,recipient_count,recipients_sha256\n"
+    let recipients = file("recipients.csv", "notice,employee\nN1,E1\nN1,E2\n")
+    try refuses("notices.csv line 2: invalid recipient_count '3': notice 'N1' has 2 recipients (the rows of recipients.csv that name it)") {
+      try $0.importNotices(file("notices.csv", notices + "N1,S,b,2020-08-01,hr,3,\n"), recipients: recipients, actor: "i")
+    }
+    let digest = SHA256Hasher.hex(Array("E1\nE2\n".utf8))
+    try refuses(
+      "notices.csv line 2: invalid recipients_sha256 'ff': the digest of the recipients of notice 'N1' (the rows of recipients.csv that name it) is \(digest)"
+    ) {
+      try $0.importNotices(
+        file("notices.csv", notices + "N1,S,b,2020-08-01,hr,2,ff\n"), recipients: file("recipients.csv", "notice,employee\nN1,E1\nN1,E2\n"),
+        actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid recipient_count '4': correction 'C1' has 3 recipients (the rows of recipients.csv that name it)") {
+      try $0.importCorrections(
+        file(
+          "corrections.csv",
+          "id,kind,notice,issued_at,statement,reason,recipient_count\nC1,amendment,\(WorkedExample.noticeID),2020-08-01,S,R,4\n"),
+        recipients: file("recipients.csv", "notice,employee\nC1,E1\nC1,E2\nC1,E3\n"), actor: "i")
+    }
+  }
+
+  @Test func refusesABodyThatExcelSafeAltered() throws {
+    let original = try Ledger.temporary()
+    try original.addVersion(
+      NewVersion(policy: "p", title: "Title", body: Array("=SUM(A1)".utf8), effectiveFrom: try Instant.parse("2020-01-01")), actor: "hr")
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("importtests-\(UUID().uuidString).csv").path
+    defer { unlink(path) }
+    let sink = try ByteSink.create(path: path)
+    try original.export(.versions, to: CSVWriter(sink: sink, excelSafe: true))
+    try sink.close()
+    let sha = SHA256Hasher.hex(Array("=SUM(A1)".utf8))
+    let altered = SHA256Hasher.hex(Array("'=SUM(A1)".utf8))
+    try refuses("versions.csv line 2: invalid body_sha256 '\(sha)': the SHA-256 of the body is \(altered)") {
+      try $0.importVersions(ImportFile(name: "versions.csv", bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))), actor: "i")
+    }
+  }
+
+  @Test func refusesACorrectionIssuedBeforeItsTarget() throws {
+    try refuses(
+      "corrections.csv line 2: invalid issued_at '2020-07-10T14:59:59Z': it is before its target, notice 'N-2020-07-10-0800' (sent 2020-07-10T15:00:00Z)"
+    ) {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,notice,issued_at,statement,reason\nretraction,N-2020-07-10-0800,2020-07-10T14:59:59Z,S,R\n"),
+        recipients: nil, actor: "i")
+    }
+  }
+
+  @Test func refusesAnAckFromANonRecipientEarlyOrTwice() throws {
+    try refuses("acks.csv line 2: invalid employee 'E2001': not a recipient of notice 'N-2020-07-10-0800'") {
+      try $0.importAcks(file("acks.csv", "notice,employee,at\nN-2020-07-10-0800,E2001,2020-07-10T16:00:00Z\n"), actor: "i")
+    }
+    try refuses("acks.csv line 2: invalid at '2020-07-10T14:00:00Z': notice 'N-2020-07-10-0800' was sent later, at 2020-07-10T15:00:00Z") {
+      try $0.importAcks(file("acks.csv", "notice,employee,at\nN-2020-07-10-0800,E1001,2020-07-10T14:00:00Z\n"), actor: "i")
+    }
+    try refuses("acks.csv line 3: 'E1001' already acknowledged notice 'N-2020-07-10-0800' at 2020-07-10T16:00:00Z") {
+      try $0.importAcks(
+        file("acks.csv", "notice,employee,at\nN-2020-07-10-0800,E1001,2020-07-10T16:00:00Z\nN-2020-07-10-0800,E1001,2020-07-10T17:00:00Z\n"),
+        actor: "i")
+    }
+  }
+
+  @Test func refusesAMalformedCorrection() throws {
+    let header = "id,kind,notice,version,void_version,issued_at,statement,reason,effective_from\n"
+    let notice = WorkedExample.noticeID
+    try refuses("corrections.csv line 2: invalid kind 'withdrawal': expected retraction or amendment") {
+      try $0.importCorrections(file("corrections.csv", header + ",withdrawal,\(notice),,,2020-08-01,S,R,\n"), recipients: nil, actor: "i")
+    }
+    try refuses(
+      "corrections.csv line 2: invalid version 'mobile-devices@2': the row also names notice '\(notice)'; a correction targets one notice or one version"
+    ) {
+      try $0.importCorrections(
+        file("corrections.csv", header + ",retraction,\(notice),mobile-devices@2,,2020-08-01,S,R,\n"), recipients: nil, actor: "i")
+    }
+    try refuses("corrections.csv line 2: no target: give a notice or a version (both are empty)") {
+      try $0.importCorrections(file("corrections.csv", header + ",retraction,,,,2020-08-01,S,R,\n"), recipients: nil, actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid void_version 'yes': expected true or false (or 1 or 0)") {
+      try $0.importCorrections(file("corrections.csv", header + ",retraction,\(notice),,yes,2020-08-01,S,R,\n"), recipients: nil, actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid void_version 'true': only a retraction of a notice can void its version") {
+      try $0.importCorrections(
+        file("corrections.csv", header + ",retraction,,mobile-devices@2,true,2020-08-01,S,R,\n"), recipients: nil, actor: "i")
+    }
+    try refuses(
+      "corrections.csv line 2: invalid effective_from '2020-09-01T00:00:00Z': a retraction voids its target; only an amendment changes an effective date"
+    ) {
+      try $0.importCorrections(
+        file("corrections.csv", header + ",retraction,\(notice),,,2020-08-01,S,R,2020-09-01\n"), recipients: nil, actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid reason '': must not be empty") {
+      try $0.importCorrections(file("corrections.csv", header + ",retraction,\(notice),,,2020-08-01,S,,\n"), recipients: nil, actor: "i")
+    }
+    try refuses("corrections.csv line 2: invalid by 'a\\nb': control characters are not allowed") {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,notice,issued_at,statement,reason,by\nretraction,\(notice),2020-08-01,S,R,\"a\nb\"\n"), recipients: nil,
+        actor: "i")
+    }
+  }
+
+  @Test func refusesAnEmptyFile() throws {
+    try refuses(
+      "acks.csv line 1: empty file: expected a header (notice, employee, at, by, recorded_at)"
+    ) { try $0.importAcks(file("acks.csv", ""), actor: "i") }
+  }
+
+  // MARK: - Helpers
+
+  /// Runs `body` on a ledger holding the worked example; expects exactly `message` and no change.
+  private func refuses(_ message: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: (Ledger) throws -> Void) throws {
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    let head = try ledger.head()
+    let exported = try ExportedFiles(of: ledger).records(.recipients)
+    #expect(throws: LedgerError(message), sourceLocation: sourceLocation) { try body(ledger) }
+    #expect(try ledger.head() == head, "the journal changed", sourceLocation: sourceLocation)
+    #expect(try ExportedFiles(of: ledger).records(.recipients) == exported, sourceLocation: sourceLocation)
+    #expect(try ledger.verify().isValid, sourceLocation: sourceLocation)
+  }
+
+  private func file(_ name: String, _ text: String) -> ImportFile {
+    ImportFile(name: name, bytes: Array(text.utf8))
+  }
+
+  private func cells(_ rows: [some TabularRow]) -> [[Cell]] {
+    rows.map { $0.cells(timeZone: nil) }
+  }
+}
+
+extension WorkedExample {
+  /// The worked example's two versions and its 08:00 notice, without the ack and the retraction.
+  static func recordVersionsAndNotice(into ledger: Ledger) throws {
+    try ledger.addVersion(
+      NewVersion(policy: policy, title: "Mobile devices", body: Array("No restriction.".utf8), effectiveFrom: try Instant.parse("2020-01-01")),
+      actor: "demo")
+    try ledger.addVersion(
+      NewVersion(policy: policy, title: "Mobile devices", body: Array("Delete TikTok.".utf8), effectiveFrom: july10(8)), actor: "demo")
+    try ledger.sendNotice(
+      NewNotice(
+        id: noticeID, subject: "Delete TikTok", body: Array("Delete it.".utf8), sentAt: july10(8), sender: "it-security",
+        announces: VersionRef(policy: policy, number: 2)),
+      recipients: RecipientList(noticeRecipients), actor: "demo")
+  }
+}
+
+/// The worked example and more: an amendment, a retraction of a version, a correction sent
+/// to nobody, a notice recorded after corrections, and text that tests CSV — commas, quotes,
+/// CR LF, non-ASCII, and values that start with = + - @.
+enum RichStory {
+  static let trickyBody = "=HYPERLINK(\"http://example.com\")\r\nLine two, with a comma\nTrailing space \n\"Quoted\" — café, 日本語, 😀\n"
+  static let policies = ["mobile-devices", "remote-work", "travel"]
+  static let notices = [WorkedExample.noticeID, "N-remote, 2", "N-travel", "N-reminder"]
+  static let employees = ["E1001", "E1002", "E1003", "E1004", "E2001", "Doe, Jane", "Émile", "=E3", "+E4"]
+
+  static func record(into ledger: Ledger) throws {
+    func t(_ text: String) -> Instant { try! Instant.parse(text) }
+    try WorkedExample.record(into: ledger)
+    try ledger.addVersion(
+      NewVersion(
+        policy: "remote-work", title: "+Remote work, \"hybrid\" — für alle", body: Array(trickyBody.utf8),
+        effectiveFrom: t("2020-03-01"), announcedAt: t("2020-02-15")),
+      actor: "hr-ops")
+    try ledger.addVersion(
+      NewVersion(
+        policy: "remote-work", title: "-Remote work, phase 2", body: Array("@everyone: \"three days\" in the office\r\n".utf8),
+        effectiveFrom: t("2020-09-01")),
+      actor: "hr-ops")
+    try ledger.addVersion(
+      NewVersion(
+        policy: "travel", title: "Travel", body: Array("Book economy.".utf8), effectiveFrom: t("2020-01-01"),
+        effectiveUntil: t("2021-01-01")),
+      actor: "=finance")
+    try ledger.sendNotice(
+      NewNotice(
+        id: "N-remote, 2", subject: "=Remote work \"phase 2\", café", body: Array("-Dear all,\r\n\"quoted\" text\n".utf8),
+        sentAt: t("2020-08-01"), sender: "@hr", channel: "portal", announces: VersionRef(policy: "remote-work", number: 2)),
+      recipients: RecipientList(["Doe, Jane", "Émile", "E1001", "=E3", "+E4"]), actor: "hr-ops")
+    try ledger.sendNotice(
+      NewNotice(
+        id: "N-travel", subject: "Travel policy", body: [], sentAt: t("2020-01-05"), sender: "finance",
+        announces: VersionRef(policy: "travel", number: 1)),
+      recipients: RecipientList(["E1002", "E2001"]), actor: "=finance")
+    // An amendment of a notice, to its recipients.
+    try ledger.correct(
+      NewCorrection(
+        id: "A-remote", kind: .amendment, target: .notice("N-remote, 2"), issuedAt: t("2020-08-15"),
+        statement: "Phase 2 starts on 1 October, not 1 September.", reason: "wrong date", effectiveFrom: t("2020-10-01")),
+      recipients: .defaults, actor: "hr-ops")
+    // A retraction of a version, with an assigned id, to the recipients of its notices (rule 8).
+    try ledger.correct(
+      NewCorrection(
+        kind: .retraction, target: .version(VersionRef(policy: "travel", number: 1)), issuedAt: t("2020-06-01"),
+        statement: "The travel policy is withdrawn.", reason: "-superseded by the handbook"),
+      recipients: .defaults, actor: "=finance")
+    // A correction sent to nobody (--no-recipients).
+    try ledger.correct(
+      NewCorrection(
+        id: "A-quiet", kind: .amendment, target: .version(VersionRef(policy: "remote-work", number: 1)),
+        issuedAt: t("2020-08-20"), statement: "Phase 1 ends when phase 2 begins.", reason: "housekeeping",
+        effectiveUntil: t("2020-10-01")),
+      recipients: .none, actor: "hr-ops")
+    try ledger.acknowledge(notice: "N-remote, 2", employee: "Doe, Jane", at: t("2020-08-02T09:30:00.25Z"), actor: "portal")
+    // A notice recorded after the corrections, announcing nothing.
+    try ledger.sendNotice(
+      NewNotice(id: "N-reminder", subject: "Reminder: read the policies", body: Array("Read them.\n".utf8), sentAt: t("2020-09-15"), sender: "hr"),
+      recipients: RecipientList(["Émile", "E1001"]), actor: "hr-ops")
+    try ledger.acknowledge(notice: "N-travel", employee: "E2001", at: t("2020-01-06"), actor: "portal")
+  }
+}
+
+/// Every export of a ledger as CSV bytes, as `policy-ledger export KIND` writes them.
+struct ExportedFiles {
+  private var csv: [ExportKind: [UInt8]] = [:]
+
+  init(of ledger: Ledger) throws {
+    for kind in ExportKind.allCases {
+      let path = FileManager.default.temporaryDirectory.appendingPathComponent("importtests-\(UUID().uuidString).csv").path
+      defer { unlink(path) }
+      let sink = try ByteSink.create(path: path)
+      try ledger.export(kind, to: CSVWriter(sink: sink))
+      try sink.close()
+      csv[kind] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+  }
+
+  func file(_ kind: ExportKind) -> ImportFile {
+    ImportFile(name: "\(kind.rawValue).csv", bytes: csv[kind]!)
+  }
+
+  /// The records after the header, without `column` when given.
+  func records(_ kind: ExportKind, without column: String? = nil) throws -> [[String]] {
+    let reader = CSVReader(bytes: csv[kind]!)
+    let header = try #require(try reader.readRecord())
+    let drop = column.flatMap { header.firstIndex(of: $0) }
+    var records: [[String]] = []
+    while var record = try reader.readRecord() {
+      if let drop { record.remove(at: drop) }
+      records.append(record)
+    }
+    return records
+  }
+
+  /// Imports versions, notices, corrections and acks, in that order, as the docs tell.
+  @discardableResult
+  func importAll(into ledger: Ledger, actor: String) throws -> [ImportSummary] {
+    [
+      try ledger.importVersions(file(.versions), actor: actor),
+      try ledger.importNotices(file(.notices), recipients: file(.recipients), actor: actor),
+      try ledger.importCorrections(file(.corrections), recipients: file(.recipients), actor: actor),
+      try ledger.importAcks(file(.acks), actor: actor),
+    ]
+  }
+}

@@ -1,0 +1,573 @@
+import PolicyLedger
+
+/// A second, independent reading of the bitemporal rules (spec section 3, rules 1–15, and
+/// section 5's `history`, `timeline` and `outstanding`), written from the spec alone.
+///
+/// It holds every entry exactly as recorded, in journal order, and answers each question by
+/// scanning all of them: no indexes, no caches, nothing shared with the library's `Queries`.
+/// It is meant to be slow and obviously right; the property tests compare the library with it.
+/// Where the spec leaves room for more than one reading, the one chosen here is written down in
+/// `docs/semantics.md` ("Readings of the contract").
+struct ReplayModel {
+  // MARK: - Entries, as recorded
+
+  struct Version {
+    var seq: Int
+    var policy: String
+    var number: Int64
+    var title: String
+    var bodySHA256: String
+    var effectiveFrom: Instant
+    var effectiveUntil: Instant?
+    var announcedAt: Instant
+    var recordedAt: Instant
+    var ref: VersionRef { VersionRef(policy: policy, number: number) }
+  }
+
+  struct Notice {
+    var seq: Int
+    var id: String
+    var subject: String
+    var sentAt: Instant
+    var announces: VersionRef?
+    var recipients: Set<String>
+    var recordedAt: Instant
+  }
+
+  struct Correction {
+    var seq: Int
+    var id: String
+    var kind: CorrectionKind
+    var target: CorrectionTarget
+    var voidVersion: Bool
+    var issuedAt: Instant
+    var statement: String
+    var reason: String
+    var effectiveFrom: Instant?
+    var effectiveUntil: Instant?
+    var recipients: Set<String>
+    var recordedAt: Instant
+  }
+
+  struct Ack {
+    var seq: Int
+    var notice: String
+    var employee: String
+    var at: Instant
+    var recordedAt: Instant
+  }
+
+  enum Entry {
+    case version(Version)
+    case notice(Notice)
+    case correction(Correction)
+    case ack(Ack)
+  }
+
+  /// Every entry, in journal order (`entries[i]` has sequence number `i + 1`).
+  private(set) var entries: [Entry] = [] {
+    didSet { split() }
+  }
+
+  // The same entries, one list per kind, each in journal order.
+  private(set) var versions: [Version] = []
+  private(set) var notices: [Notice] = []
+  private(set) var corrections: [Correction] = []
+  private(set) var acks: [Ack] = []
+
+  private mutating func split() {
+    versions = entries.compactMap { if case .version(let v) = $0 { v } else { nil } }
+    notices = entries.compactMap { if case .notice(let n) = $0 { n } else { nil } }
+    corrections = entries.compactMap { if case .correction(let c) = $0 { c } else { nil } }
+    acks = entries.compactMap { if case .ack(let a) = $0 { a } else { nil } }
+  }
+
+  func version(_ ref: VersionRef) -> Version? {
+    versions.first { $0.policy == ref.policy && $0.number == ref.number }
+  }
+
+  func notice(_ id: String) -> Notice? { notices.first { $0.id == id } }
+
+  // MARK: - Proposed entries and the model's own validity rule
+
+  enum Recipients: Equatable {
+    case defaults
+    case none
+    case named([String])
+  }
+
+  enum Proposal {
+    case version(policy: String, title: String, bodySHA256: String, from: Instant, until: Instant?, announcedAt: Instant?)
+    case notice(id: String, subject: String, sentAt: Instant, announces: VersionRef?, recipients: [String])
+    case correction(
+      id: String, kind: CorrectionKind, target: CorrectionTarget, voidVersion: Bool, issuedAt: Instant,
+      statement: String, reason: String, from: Instant?, until: Instant?, recipients: Recipients)
+    case ack(notice: String, employee: String, at: Instant)
+  }
+
+  /// Why the ledger must refuse `proposal`, or nil when it must accept it. Only the rules that
+  /// depend on the history are checked here (ids and texts in the tests are always well formed).
+  func refusal(_ proposal: Proposal) -> String? {
+    switch proposal {
+    case .version(_, _, _, let from, let until, _):
+      if let until, until <= from { return "effective_until must be after effective_from" }
+      return nil
+
+    case .notice(let id, _, _, let announces, let recipients):
+      if isMessageID(id) { return "id '\(id)' already names a notice or correction" }
+      if let announces, version(announces) == nil { return "no version \(announces)" }
+      if recipients.isEmpty { return "a notice needs at least one recipient" }
+      if Set(recipients).count != recipients.count { return "duplicate recipient" }
+      return nil
+
+    case .correction(let id, let kind, let target, let voidVersion, let issuedAt, _, _, let from, let until, let recipients):
+      if isMessageID(id) { return "id '\(id)' already names a notice or correction" }
+      if kind == .retraction && (from != nil || until != nil) { return "a retraction sets no effective period" }
+      if voidVersion {
+        guard kind == .retraction, case .notice = target else { return "void_version needs a retraction of a notice" }
+      }
+      let targetTime: Instant
+      let affected: Version?
+      switch target {
+      case .notice(let noticeID):
+        guard let n = notice(noticeID) else { return "no notice '\(noticeID)'" }
+        if voidVersion && n.announces == nil { return "the notice announces no version to void" }
+        targetTime = n.sentAt
+        affected = n.announces.flatMap(version)
+      case .version(let ref):
+        guard let v = version(ref) else { return "no version \(ref)" }
+        targetTime = v.announcedAt
+        affected = v
+      }
+      if issuedAt < targetTime { return "issued before its target" }  // spec section 7
+      if kind == .amendment && (from != nil || until != nil) {
+        guard let affected else { return "the notice announces no version, so there is no period to amend" }
+        // Rule 4: every amendment in the journal so far, then this one, in journal order.
+        var (f, u) = (affected.effectiveFrom, affected.effectiveUntil)
+        for c in corrections where c.kind == .amendment && affects(c, version: affected) {
+          if let x = c.effectiveFrom { f = x }
+          if let x = c.effectiveUntil { u = x }
+        }
+        if let from { f = from }
+        if let until { u = until }
+        if let u, u <= f { return "the amendment would leave \(affected.ref) an empty period" }
+      }
+      if case .named(let ids) = recipients, Set(ids).count != ids.count { return "duplicate recipient" }
+      return nil
+
+    case .ack(let noticeID, let employee, let at):
+      guard let n = notice(noticeID) else { return "no notice '\(noticeID)'" }
+      if !n.recipients.contains(employee) { return "'\(employee)' is not a recipient of '\(noticeID)'" }
+      if at < n.sentAt { return "acknowledged before the notice was sent" }
+      if acks.contains(where: { $0.notice == noticeID && $0.employee == employee }) { return "already acknowledged" }
+      return nil
+    }
+  }
+
+  private func isMessageID(_ id: String) -> Bool {
+    notices.contains { $0.id == id } || corrections.contains { $0.id == id }
+  }
+
+  /// Appends an accepted proposal. `recordedAt` may be fixed later with ``setRecordedTimes(_:)``.
+  mutating func record(_ proposal: Proposal, recordedAt: Instant) {
+    precondition(refusal(proposal) == nil, "the model records only valid entries")
+    let seq = entries.count + 1
+    switch proposal {
+    case .version(let policy, let title, let sha, let from, let until, let announcedAt):
+      // Rule 11: numbered 1, 2, 3 … per policy in journal order. Rule 7: announced_at defaults.
+      let number = Int64(versions.filter { $0.policy == policy }.count + 1)
+      entries.append(
+        .version(
+          Version(
+            seq: seq, policy: policy, number: number, title: title, bodySHA256: sha, effectiveFrom: from,
+            effectiveUntil: until, announcedAt: announcedAt ?? from, recordedAt: recordedAt)))
+    case .notice(let id, let subject, let sentAt, let announces, let recipients):
+      entries.append(
+        .notice(
+          Notice(
+            seq: seq, id: id, subject: subject, sentAt: sentAt, announces: announces, recipients: Set(recipients),
+            recordedAt: recordedAt)))
+    case .correction(let id, let kind, let target, let voidVersion, let issuedAt, let statement, let reason, let from, let until, let recipients):
+      let delivered: Set<String>
+      switch recipients {
+      case .none: delivered = []
+      case .named(let ids): delivered = Set(ids)
+      case .defaults:
+        // Rule 8: the target notice's recipients, or those of every notice in the journal now
+        // that announces the target version.
+        switch target {
+        case .notice(let noticeID): delivered = notice(noticeID)!.recipients
+        case .version(let ref):
+          delivered = notices.filter { $0.announces == ref }.reduce(into: []) { $0.formUnion($1.recipients) }
+        }
+      }
+      entries.append(
+        .correction(
+          Correction(
+            seq: seq, id: id, kind: kind, target: target, voidVersion: voidVersion, issuedAt: issuedAt,
+            statement: statement, reason: reason, effectiveFrom: from, effectiveUntil: until, recipients: delivered,
+            recordedAt: recordedAt)))
+    case .ack(let noticeID, let employee, let at):
+      entries.append(.ack(Ack(seq: seq, notice: noticeID, employee: employee, at: at, recordedAt: recordedAt)))
+    }
+  }
+
+  /// Replaces every entry's `recorded_at` with the ledger's, in journal order.
+  mutating func setRecordedTimes(_ times: [Instant]) {
+    precondition(times.count == entries.count, "one recorded_at per entry")
+    for (i, time) in times.enumerated() {
+      switch entries[i] {
+      case .version(var v): v.recordedAt = time; entries[i] = .version(v)
+      case .notice(var n): n.recordedAt = time; entries[i] = .notice(n)
+      case .correction(var c): c.recordedAt = time; entries[i] = .correction(c)
+      case .ack(var a): a.recordedAt = time; entries[i] = .ack(a)
+      }
+    }
+  }
+
+  // MARK: - The rules
+
+  /// The instants a question is asked at: k, r (nil: no limit) and the employee E (nil: anyone).
+  struct View: Equatable, CustomStringConvertible {
+    var knownAt: Instant?
+    var recordedAt: Instant?
+    var toldTo: String?
+
+    var description: String {
+      "k=\(knownAt.map(\.description) ?? "∞") r=\(recordedAt.map(\.description) ?? "∞") toldTo=\(toldTo ?? "-")"
+    }
+  }
+
+  /// Rule 1.
+  func isKnown(businessTime: Instant, recordedAt: Instant, _ view: View) -> Bool {
+    (view.knownAt.map { businessTime <= $0 } ?? true) && (view.recordedAt.map { recordedAt <= $0 } ?? true)
+  }
+
+  /// Rules 1 and 12: a correction counts when known, and, as told to E, when E received it.
+  func counts(_ c: Correction, _ view: View) -> Bool {
+    isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view)
+      && (view.toldTo.map { c.recipients.contains($0) } ?? true)
+  }
+
+  /// Rule 2, versions.
+  func affects(_ c: Correction, version v: Version) -> Bool {
+    switch c.target {
+    case .version(let ref): ref == v.ref
+    case .notice(let id): notice(id)?.announces == v.ref
+    }
+  }
+
+  /// Rule 2, notices.
+  func affects(_ c: Correction, notice n: Notice) -> Bool {
+    switch c.target {
+    case .notice(let id): id == n.id
+    case .version(let ref): n.announces == ref
+    }
+  }
+
+  /// Rules 1 and 12: whether the version is known in the view.
+  func isKnown(_ v: Version, _ view: View) -> Bool {
+    guard let employee = view.toldTo else {
+      return isKnown(businessTime: v.announcedAt, recordedAt: v.recordedAt, view)
+    }
+    let announcing = notices.filter { n in
+      n.announces == v.ref && (view.recordedAt.map { n.recordedAt <= $0 } ?? true)
+    }
+    if announcing.isEmpty {
+      // Published to everyone, as in a handbook.
+      return isKnown(businessTime: v.announcedAt, recordedAt: v.recordedAt, view)
+    }
+    return announcing.contains { n in
+      n.recipients.contains(employee) && (view.knownAt.map { n.sentAt <= $0 } ?? true)
+    }
+  }
+
+  /// Rule 3.
+  func isVoid(_ v: Version, _ view: View) -> Bool {
+    corrections.contains { c in
+      guard c.kind == .retraction, counts(c, view) else { return false }
+      switch c.target {
+      case .version(let ref): return ref == v.ref
+      case .notice(let id): return c.voidVersion && notice(id)?.announces == v.ref
+      }
+    }
+  }
+
+  /// Rule 4: the period after every amendment that counts in the view, in journal order.
+  func period(_ v: Version, _ view: View) -> (from: Instant, until: Instant?) {
+    var (from, until) = (v.effectiveFrom, v.effectiveUntil)
+    for c in corrections where c.kind == .amendment && counts(c, view) && affects(c, version: v) {
+      if let x = c.effectiveFrom { from = x }
+      if let x = c.effectiveUntil { until = x }
+    }
+    return (from, until)
+  }
+
+  func contains(_ period: (from: Instant, until: Instant?), _ t: Instant) -> Bool {
+    period.from <= t && (period.until.map { t < $0 } ?? true)
+  }
+
+  /// Rule 6's order: a later effective_from, then a greater version number.
+  func outranks(_ a: Version, _ b: Version, _ view: View) -> Bool {
+    let (pa, pb) = (period(a, view), period(b, view))
+    return pa.from > pb.from || (pa.from == pb.from && a.number > b.number)
+  }
+
+  struct ModelError: Error, Equatable, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Rule 15.
+  func checkPolicy(_ policy: String) throws(ModelError) {
+    if !versions.contains(where: { $0.policy == policy }) { throw ModelError(description: "no policy '\(policy)'") }
+  }
+
+  /// Rules 5 and 6.
+  func inForceVersion(_ policy: String, at t: Instant, _ view: View) -> Version? {
+    let candidates = versions.filter { v in
+      v.policy == policy && isKnown(v, view) && !isVoid(v, view) && contains(period(v, view), t)
+    }
+    var best: Version? = nil
+    for v in candidates {
+      if let b = best, !outranks(v, b, view) { continue }
+      best = v
+    }
+    return best
+  }
+
+  // MARK: - Answers
+
+  struct InForceAnswer: Equatable, CustomStringConvertible {
+    var policy: String
+    var version: Int64
+    var title: String
+    var effectiveFrom: Instant
+    var effectiveUntil: Instant?
+    var announcedAt: Instant
+    var bodySHA256: String
+
+    var description: String {
+      "\(policy)@\(version) [\(effectiveFrom), \(effectiveUntil.map(\.description) ?? "open")) announced \(announcedAt)"
+    }
+  }
+
+  /// `in-force [KEY] --at t`: one row per policy with a version in force, by policy key.
+  func inForce(_ policy: String?, at t: Instant, _ view: View) throws(ModelError) -> [InForceAnswer] {
+    let keys: [String]
+    if let policy {
+      try checkPolicy(policy)
+      keys = [policy]
+    } else {
+      keys = Set(versions.map(\.policy)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+    return keys.compactMap { key in
+      inForceVersion(key, at: t, view).map { v in
+        let p = period(v, view)
+        return InForceAnswer(
+          policy: v.policy, version: v.number, title: v.title, effectiveFrom: p.from, effectiveUntil: p.until,
+          announcedAt: v.announcedAt, bodySHA256: v.bodySHA256)
+      }
+    }
+  }
+
+  struct HistoryAnswer: Equatable, CustomStringConvertible {
+    var policy: String
+    var version: Int64
+    var title: String
+    var effectiveFrom: Instant
+    var effectiveUntil: Instant?
+    var announcedAt: Instant
+    var status: String
+    var correctedBy: [String]
+
+    var description: String {
+      "\(policy)@\(version) [\(effectiveFrom), \(effectiveUntil.map(\.description) ?? "open")) \(status) corrected_by=\(correctedBy.joined(separator: ";"))"
+    }
+  }
+
+  /// `history KEY --at T`: every version known in the view, by version number.
+  func history(_ policy: String, at t: Instant, _ view: View) throws(ModelError) -> [HistoryAnswer] {
+    try checkPolicy(policy)
+    let known = versions.filter { $0.policy == policy && isKnown($0, view) }
+    let winner = inForceVersion(policy, at: t, view)
+    return known.map { v in
+      let p = period(v, view)
+      // The first status that applies, in the spec's order.
+      let status: String
+      if isVoid(v, view) {
+        status = "void"
+      } else if winner?.seq == v.seq {
+        status = "in_force"
+      } else if p.from > t {
+        status = "scheduled"
+      } else if known.contains(where: { w in
+        w.seq != v.seq && !isVoid(w, view) && outranks(w, v, view) && period(w, view).from <= t
+      }) {
+        status = "superseded"
+      } else if let until = p.until, until <= t {
+        status = "expired"
+      } else {
+        status = "(no status applies)"  // unreachable by the rules; a mismatch shows it
+      }
+      let correctedBy = corrections.filter { counts($0, view) && affects($0, version: v) }.map(\.id)
+      return HistoryAnswer(
+        policy: v.policy, version: v.number, title: v.title, effectiveFrom: p.from, effectiveUntil: p.until,
+        announcedAt: v.announcedAt, status: status, correctedBy: correctedBy)
+    }
+  }
+
+  struct TimelineAnswer: Equatable, CustomStringConvertible {
+    var at: Instant
+    var kind: String
+    var id: String
+    var policy: String?
+    var version: Int64?
+    var subject: String
+    var status: String
+
+    var description: String {
+      "\(at) \(kind) \(id) \(policy ?? "-")@\(version.map(String.init) ?? "-") \(subject) \(status)"
+    }
+  }
+
+  /// A notice's timeline status: the last of sent, acknowledged (by `employee`), amended,
+  /// retracted that applies, as known in the view.
+  func noticeStatus(_ n: Notice, employee: String?, _ view: View) -> String {
+    let known = corrections.filter { counts($0, view) && affects($0, notice: n) }
+    if known.contains(where: { $0.kind == .retraction }) { return "retracted" }
+    if known.contains(where: { $0.kind == .amendment }) { return "amended" }
+    if let employee, acks.contains(where: { a in
+      a.notice == n.id && a.employee == employee && isKnown(businessTime: a.at, recordedAt: a.recordedAt, view)
+    }) {
+      return "acknowledged"
+    }
+    return "sent"
+  }
+
+  /// The version a correction is about: its target, or the version its target notice announces.
+  func subjectVersion(of c: Correction) -> VersionRef? {
+    switch c.target {
+    case .version(let ref): ref
+    case .notice(let id): notice(id)?.announces
+    }
+  }
+
+  private func inRange(_ at: Instant, _ from: Instant?, _ to: Instant?) -> Bool {
+    (from.map { $0 <= at } ?? true) && (to.map { at <= $0 } ?? true)
+  }
+
+  /// `timeline --employee E`: the notices and corrections E received and E's acknowledgements,
+  /// known in the view, with `from ≤ at ≤ to`, by `at` then journal order. An employee to whom
+  /// the journal never sent anything is an error, as an unknown policy is (rule 15).
+  func timeline(employee: String, from: Instant?, to: Instant?, _ view: View) throws(ModelError) -> [TimelineAnswer] {
+    if !notices.contains(where: { $0.recipients.contains(employee) })
+      && !corrections.contains(where: { $0.recipients.contains(employee) })
+    {
+      throw ModelError(description: "no employee '\(employee)'")
+    }
+    var rows: [(seq: Int, row: TimelineAnswer)] = []
+    for entry in entries {
+      switch entry {
+      case .version: continue
+      case .notice(let n):
+        guard n.recipients.contains(employee), isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
+          inRange(n.sentAt, from, to)
+        else { continue }
+        rows.append(
+          (
+            n.seq,
+            TimelineAnswer(
+              at: n.sentAt, kind: "notice", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
+              subject: n.subject, status: noticeStatus(n, employee: employee, view))
+          ))
+      case .correction(let c):
+        guard c.recipients.contains(employee), isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view),
+          inRange(c.issuedAt, from, to)
+        else { continue }
+        rows.append((c.seq, correctionRow(c)))
+      case .ack(let a):
+        guard a.employee == employee, isKnown(businessTime: a.at, recordedAt: a.recordedAt, view),
+          inRange(a.at, from, to)
+        else { continue }
+        let n = notice(a.notice)!
+        rows.append(
+          (
+            a.seq,
+            TimelineAnswer(
+              at: a.at, kind: "acknowledgement", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
+              subject: n.subject, status: "acknowledged")
+          ))
+      }
+    }
+    return ordered(rows)
+  }
+
+  /// `timeline --policy KEY`: the notices announcing a version of the policy and the corrections
+  /// affecting one, known in the view, with `from ≤ at ≤ to`, by `at` then journal order.
+  func timeline(policy: String, from: Instant?, to: Instant?, _ view: View) throws(ModelError) -> [TimelineAnswer] {
+    try checkPolicy(policy)
+    var rows: [(seq: Int, row: TimelineAnswer)] = []
+    for entry in entries {
+      switch entry {
+      case .version, .ack: continue
+      case .notice(let n):
+        guard n.announces?.policy == policy, isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
+          inRange(n.sentAt, from, to)
+        else { continue }
+        rows.append(
+          (
+            n.seq,
+            TimelineAnswer(
+              at: n.sentAt, kind: "notice", id: n.id, policy: policy, version: n.announces?.number,
+              subject: n.subject, status: noticeStatus(n, employee: nil, view))
+          ))
+      case .correction(let c):
+        guard subjectVersion(of: c)?.policy == policy,
+          isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view), inRange(c.issuedAt, from, to)
+        else { continue }
+        rows.append((c.seq, correctionRow(c)))
+      }
+    }
+    return ordered(rows)
+  }
+
+  private func correctionRow(_ c: Correction) -> TimelineAnswer {
+    let ref = subjectVersion(of: c)
+    return TimelineAnswer(
+      at: c.issuedAt, kind: c.kind.rawValue, id: c.id, policy: ref?.policy, version: ref?.number,
+      subject: c.statement, status: "sent")
+  }
+
+  private func ordered(_ rows: [(seq: Int, row: TimelineAnswer)]) -> [TimelineAnswer] {
+    rows.sorted { ($0.row.at, $0.seq) < ($1.row.at, $1.seq) }.map(\.row)
+  }
+
+  struct OutstandingAnswer: Equatable, CustomStringConvertible {
+    var notice: String
+    var employee: String
+    var correction: String
+    var correctionKind: CorrectionKind
+
+    var description: String { "\(notice) \(employee) \(correction) \(correctionKind.rawValue)" }
+  }
+
+  /// Rule 9: one row for each known correction C, each known notice N that C affects, and each
+  /// recipient of N who did not receive C; ordered by the notice, correction and employee
+  /// columns (their ids, compared byte by byte).
+  func outstanding(notice only: String?, _ view: View) throws(ModelError) -> [OutstandingAnswer] {
+    if let only, notice(only) == nil { throw ModelError(description: "no notice '\(only)'") }
+    var rows: [OutstandingAnswer] = []
+    for c in corrections where counts(c, view) {
+      for n in notices where affects(c, notice: n) && isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view) {
+        if let only, n.id != only { continue }
+        for employee in n.recipients where !c.recipients.contains(employee) {
+          rows.append(OutstandingAnswer(notice: n.id, employee: employee, correction: c.id, correctionKind: c.kind))
+        }
+      }
+    }
+    func bytes(_ row: OutstandingAnswer) -> [[UInt8]] { [Array(row.notice.utf8), Array(row.correction.utf8), Array(row.employee.utf8)] }
+    return rows.sorted { a, b in
+      bytes(a).lexicographicallyPrecedes(bytes(b)) { $0.lexicographicallyPrecedes($1) }
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import PolicyLedger
+import Testing
+
+struct ReportTests {
+  typealias W = WorkedExample
+  static let newYear = Instant(microseconds: 1_577_865_600 * 1_000_000)  // 2020-01-01T00:00:00-08:00
+  static let day: Int64 = 86_400_000_000
+
+  func render(_ ledger: Ledger, _ request: ReportRequest = .init(), timeZone: TimeZone? = nil) throws -> String {
+    let data = try ledger.reportData(request)
+    return HTMLReport(data: data, timeZone: timeZone, command: ["policy-ledger", "report"], ledgerArguments: ["--db", "x.db"])
+      .render()
+  }
+
+  // MARK: Structure
+
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func theWorkedExampleReportIsWellFormedWithOneTimelinePerPolicy() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try ledger.addVersion(
+      NewVersion(policy: "badges", title: "Badges", body: Array("Wear your badge.\n".utf8), effectiveFrom: Self.newYear), actor: "t")
+    let html = try render(ledger, timeZone: W.pacific)
+    let check = try #require(try HTMLCheck.parse(html))
+    #expect(check.errors == [])
+    #expect(check.counts["svg"] == 2)
+    #expect(check.counts["section"] == 2)
+    #expect(check.counts["script"] == nil)
+    #expect(check.counts["link"] == nil && check.counts["img"] == nil, "nothing is loaded from elsewhere")
+    #expect(!html.contains("http://") || html.components(separatedBy: "http://").count == 3, "only the SVG namespaces")
+    #expect(check.text.contains("Policy mobile-devices") && check.text.contains("Policy badges"))
+    let head = try #require(try ledger.head())
+    #expect(check.section("meta").contains(head.description))
+    #expect(check.section("meta").contains("policy-ledger verify --db x.db --expect \(head)"))
+  }
+
+  @Test func everyVersionIsPresentAndTheVoidVersionIsMarked() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    let html = try render(ledger, timeZone: W.pacific)
+    #expect(html.contains("<article class=\"version in_force\" id=\"p1-v1\">"))
+    #expect(html.contains("<article class=\"version void\" id=\"p1-v2\">"))
+    #expect(html.contains("<tr class=\"void\"><td><a href=\"#p1-v2\">v2</a></td>"))
+    #expect(html.contains(">VOID</text>"), "the bar is labelled void")
+    #expect(html.contains("fill=\"url(#p1-hatch)\""), "and hatched")
+    #expect(html.contains(">v2 believed, later void</text>"), "the knowledge lane shows the morning v2 was believed")
+    #expect(html.contains("Delete TikTok from any phone"), "each version's text")
+    #expect(html.contains("<span class=\"del\">-Any phone that accesses company email must use a passcode."))
+    #expect(html.contains("<span class=\"ins\">+Delete TikTok from any phone"))
+  }
+
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func outstandingRecipientsAreListed() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    let check = try #require(try HTMLCheck.parse(try render(ledger)))
+    let outstanding = check.section("outstanding")
+    #expect(outstanding.contains("retraction R-2020-07-10-1400 of notice N-2020-07-10-0800: 1 recipient did not receive it"))
+    #expect(outstanding.contains("E1004"))
+    #expect(!outstanding.contains("E1001"))
+  }
+
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func aHugeOutstandingListShowsItsCountTheFirstRowsAndHowToGetAll() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(
+      NewVersion(policy: "p", title: "T", body: Array("b\n".utf8), effectiveFrom: Self.newYear), actor: "t")
+    let everyone = (1...120).map { String(format: "E%04d", $0) }
+    try ledger.sendNotice(
+      NewNotice(id: "N1", subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: "p", number: 1)),
+      recipients: RecipientList(everyone), actor: "t")
+    try ledger.correct(
+      NewCorrection(id: "R1", kind: .retraction, target: .notice("N1"), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
+        statement: "st", reason: "r"),
+      recipients: .named(RecipientList(Array(everyone.prefix(10)))), actor: "t")
+    let data = try ledger.reportData(ReportRequest(outstandingLimit: 5))
+    #expect(data.policies[0].outstanding == [
+      OutstandingGroup(notice: "N1", correction: "R1", correctionKind: .retraction, count: 110,
+        employees: ["E0011", "E0012", "E0013", "E0014", "E0015"])
+    ])
+    let html = HTMLReport(data: data, timeZone: nil, command: [], ledgerArguments: ["--db", "my ledger.db"]).render()
+    let check = try #require(try HTMLCheck.parse(html))
+    let outstanding = check.section("outstanding")
+    #expect(outstanding.contains("110 recipients did not receive it"))
+    #expect(outstanding.contains("E0015") && !outstanding.contains("E0016"))
+    #expect(
+      outstanding.contains(
+        "The first 5 of 110, in employee-id order. All of them: policy-ledger outstanding --db 'my ledger.db' "
+          + "--as-recorded-at \(data.recordedAt) --notice N1 --format csv"))
+  }
+
+  // MARK: Escaping and determinism
+
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func everyValueIsEscaped() throws {
+    let ledger = try Ledger.temporary()
+    let key = "x<script>alert('key')</script>"
+    let title = "\"Quotes\" & <b>bold</b>"
+    let body = "<script>alert('body')</script>\n</pre><img src=x onerror=alert(1)>\n\u{1B}[31m\n"
+    try ledger.addVersion(NewVersion(policy: key, title: title, body: Array(body.utf8), effectiveFrom: Self.newYear), actor: "t")
+    try ledger.addVersion(
+      NewVersion(policy: key, title: title, body: Array("<i>new</i>\n".utf8), effectiveFrom: W.july10(8)), actor: "t")
+    try ledger.sendNotice(
+      NewNotice(id: "N<i>1", subject: "<script>s</script>", body: [], sentAt: W.july10(8), sender: "<hr>",
+        announces: VersionRef(policy: key, number: 2)),
+      recipients: RecipientList(["<u>E1</u>", "E2"]), actor: "t")
+    try ledger.correct(
+      NewCorrection(id: "R'\"1", kind: .retraction, target: .notice("N<i>1"), voidVersion: true, issuedAt: W.july10(14),
+        statement: "</textarea><script>x</script>", reason: "<svg onload=alert(1)>"),
+      recipients: .named(RecipientList(["E2"])), actor: "t")
+    let html = try render(ledger)
+    for tag in ["<script", "<img", "<b>", "<i>", "<u>", "<hr>", "<svg onload"] {
+      #expect(!html.lowercased().contains(tag), "\(tag) must not appear unescaped")
+    }
+    let check = try #require(try HTMLCheck.parse(html))
+    #expect(check.errors == [])
+    #expect(check.counts["script"] == nil && check.counts["img"] == nil && check.counts["b"] == nil)
+    #expect(check.counts["svg"] == 1)
+    #expect(check.text.contains("<script>alert('body')</script>\n</pre><img src=x onerror=alert(1)>\n␛[31m"))
+    #expect(check.text.contains(title) && check.text.contains(key))
+    #expect(check.section("outstanding").contains("<u>E1</u>"))
+    #expect(check.text.contains("reason: <svg onload=alert(1)>"))
+  }
+
+  @Test func theSameLedgerAndArgumentsGiveTheSameBytes() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try Self.recordLongPolicy(into: ledger)
+    let first = try render(ledger, timeZone: W.pacific)
+    let second = try render(ledger, timeZone: W.pacific)
+    #expect(first == second)
+    // Later entries do not change a report pinned to the earlier head.
+    let data = try ledger.reportData(ReportRequest())
+    try ledger.acknowledge(notice: W.noticeID, employee: W.toldBoth, at: W.july10(9), actor: "t")
+    try ledger.addVersion(
+      NewVersion(policy: W.policy, title: "Later", body: Array("later\n".utf8), effectiveFrom: W.july10(20)), actor: "t")
+    let again = try render(ledger, ReportRequest(recordedAt: data.recordedAt, statusAt: data.statusAt), timeZone: W.pacific)
+    #expect(again == first)
+    #expect(try render(ledger, timeZone: W.pacific) != first, "while the unpinned report shows the new version")
+  }
+
+  // MARK: The picture
+
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func aPolicyWithFortyVersionsShowsEveryVersionWithItsBarsOnTheScale() throws {
+    let ledger = try Ledger.temporary()
+    try Self.recordLongPolicy(into: ledger)
+    let html = try render(ledger, ReportRequest(policies: ["remote-work"]))
+    let check = try #require(try HTMLCheck.parse(html))
+    #expect(check.errors == [])
+    #expect(check.counts["svg"] == 1)
+    #expect(check.counts["article"] == 40)
+    for n in 1...40 { #expect(html.contains("id=\"p1-v\(n)\"")) }
+    #expect(html.components(separatedBy: "fill=\"#1f4e9a\" stroke=\"#fff\"").count - 1 == 40, "a mark per notice")
+    #expect(html.components(separatedBy: "<article class=\"version void\"").count - 1 == 5, "v7, v14 … v35 retracted")
+    // Every bar and mark lies inside the picture.
+    let svg = String(html[html.range(of: "<svg")!.lowerBound..<html.range(of: "</svg>")!.upperBound])
+    let width = 1200.0
+    for match in svg.matches(of: /<rect x="(-?[\d.]+)" y="(-?[\d.]+)" width="(-?[\d.]+)"/) {
+      let x = Double(match.1)!, w = Double(match.3)!
+      #expect(x >= 0 && w >= 0 && x + w <= width, "rect at \(x) of width \(w)")
+    }
+    for match in svg.matches(of: /\s(?:cx|x1|x2)="(-?[\d.]+)"/) {
+      #expect((0...width).contains(Double(match.1)!), "x = \(match.1)")
+    }
+    // The bars follow the versions' order in time.
+    let bars = svg.matches(of: /<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="16" rx="2"/).map { Double($0.1)! }
+    #expect(bars.count == 40)
+    #expect(bars == bars.sorted())
+  }
+
+  @Test func correctionsAreLinkedToWhatTheyCorrect() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try ledger.correct(
+      NewCorrection(
+        id: "A1", kind: .amendment, target: .version(VersionRef(policy: W.policy, number: 1)), issuedAt: W.july10(16),
+        statement: "Version 1 ends with 2020.", reason: "repeal", effectiveUntil: Instant(microseconds: Self.newYear.microseconds + 366 * Self.day)),
+      recipients: CorrectionRecipients.none, actor: "t")
+    let html = try render(ledger)
+    let svg = String(html[html.range(of: "<svg")!.lowerBound..<html.range(of: "</svg>")!.upperBound])
+    let notice = try #require(svg.firstMatch(of: /<circle cx="([\d.]+)" cy="([\d.]+)" r="5" fill="#1f4e9a" stroke="#fff"/))
+    let arcs = svg.matches(of: /<path d="M [\d.]+ [\d.]+ Q [\d.]+ [\d.]+ ([\d.]+) ([\d.]+)" fill="none" stroke="(#[0-9a-f]+)"/)
+    #expect(arcs.count == 3, "two links and the legend's sample")
+    #expect(arcs.contains { $0.3 == "#c0392b" && $0.1 == notice.1 && $0.2 == notice.2 }, "the retraction's arc ends on the notice")
+    let v1 = try #require(svg.firstMatch(of: /<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="16" rx="2"/))
+    #expect(
+      arcs.contains { $0.3 == "#c77700" && $0.1 == v1.1 && Double($0.2)! == Double(v1.2)! },
+      "the amendment's arc ends where the version it amends begins")
+    #expect(svg.contains("stroke-dasharray=\"4 3\"><title>v1 as first recorded: 2020-01-01 08:00 to open</title>"))
+  }
+
+  @Test func theWindowNarrowsThePictureAndTheNoticesListed() throws {
+    let ledger = try Ledger.temporary()
+    try Self.recordLongPolicy(into: ledger)
+    let from = Instant(microseconds: Self.newYear.microseconds + 300 * Self.day)
+    let to = Instant(microseconds: Self.newYear.microseconds + 400 * Self.day)
+    let data = try ledger.reportData(ReportRequest(from: from, to: to))
+    let events = data.policies[0].events
+    #expect(!events.isEmpty)
+    #expect(events.allSatisfy { $0.row.at >= from && $0.row.at <= to })
+    #expect(data.policies[0].history.count == 40, "the history keeps every version")
+    let html = HTMLReport(data: data, timeZone: nil, command: []).render()
+    let svg = String(html[html.range(of: "<svg")!.lowerBound..<html.range(of: "</svg>")!.upperBound])
+    let rows = svg.matches(of: /font-weight="700" font-size="12">v(\d+)</).map { Int($0.1)! }
+    #expect(rows.count < 10 && rows.count > 0, "only the versions that meet the window have a row: \(rows)")
+  }
+
+  // MARK: Errors
+
+  @Test func aReportOfAnUnknownPolicyOrAnEmptyLedgerIsRefused() throws {
+    let ledger = try Ledger.temporary()
+    #expect(throws: LedgerError("the ledger at \(ledger.path) is empty: nothing to report")) {
+      try ledger.reportData(ReportRequest())
+    }
+    try W.record(into: ledger)
+    #expect(throws: LedgerError("no policy 'nope'")) { try ledger.reportData(ReportRequest(policies: [W.policy, "nope"])) }
+    #expect(throws: LedgerError("invalid --as-recorded-at '1970-01-01T00:00:00Z': the ledger had recorded nothing by then")) {
+      try ledger.reportData(ReportRequest(recordedAt: Instant(microseconds: 0)))
+    }
+    #expect(throws: LedgerError("invalid --to '2020-07-10T15:00:00Z': it is before --from '2020-07-10T19:00:00Z'")) {
+      try ledger.reportData(ReportRequest(from: W.july10(12), to: W.july10(8)))
+    }
+  }
+
+  // MARK: diff
+
+  @Test func comparingTwoVersionsShowsTitlePeriodStatusAndText() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    let comparison = try ledger.compare(VersionRef(policy: W.policy, number: 1), VersionRef(policy: W.policy, number: 2))
+    #expect(Array(comparison.summary(timeZone: W.pacific).prefix(3)) == [
+      "title: Mobile devices that access company email (same)",
+      "effective: 2020-01-01T00:00:00-08:00 to open -> 2020-07-10T08:00:00-07:00 to open",
+      "status: in_force -> void",
+    ])
+    #expect(comparison.body.map(\.text) == [
+      "--- mobile-devices@1", "+++ mobile-devices@2", "@@ -1 +1 @@",
+      "-Any phone that accesses company email must use a passcode. There is no restriction on apps.",
+      "+Delete TikTok from any phone that accesses company email, or lose mobile access to company email.",
+    ])
+    #expect(throws: LedgerError("policy 'mobile-devices' has no version 3")) {
+      try ledger.compare(VersionRef(policy: W.policy, number: 1), VersionRef(policy: W.policy, number: 3))
+    }
+  }
+
+  // MARK: Fixture
+
+  /// `remote-work`: 40 versions a month apart, each announced a week ahead by a notice to
+  /// 20 of 60 employees; every 5th notice amended (the start moved 10 days later), every
+  /// 7th retracted with its version, reaching only 15 of its 20 recipients.
+  static func recordLongPolicy(into ledger: Ledger) throws {
+    let start = Instant(microseconds: 1_609_459_200 * 1_000_000)  // 2021-01-01T00:00:00Z
+    func at(_ days: Double) -> Instant { Instant(microseconds: start.microseconds + Int64(days * Double(day))) }
+    var clauses = (1...8).map { "\($0). Clause \($0) of the remote-work policy, as first written." }
+    for n in 1...40 {
+      clauses[(n * 3) % clauses.count] = "\((n * 3) % clauses.count + 1). Clause rewritten for version \(n)."
+      if n % 6 == 0 { clauses.append("\(clauses.count + 1). A clause added in version \(n).") }
+      let effective = at(Double(n - 1) * 30)
+      try ledger.addVersion(
+        NewVersion(
+          policy: "remote-work", title: n % 10 == 0 ? "Remote and hybrid work (rev. \(n / 10))" : "Remote and hybrid work",
+          body: Array((clauses.joined(separator: "\n") + "\n").utf8), effectiveFrom: effective,
+          announcedAt: at(Double(n - 1) * 30 - 7)),
+        actor: "hr")
+      let recipients = (0..<20).map { String(format: "E%04d", (n * 7 + $0 * 3) % 60 + 1) }
+      let noticeID = String(format: "RW-%02d", n)
+      try ledger.sendNotice(
+        NewNotice(
+          id: noticeID, subject: "Remote work policy, version \(n)", body: Array("See the policy.\n".utf8),
+          sentAt: at(Double(n - 1) * 30 - 7), sender: "hr", announces: VersionRef(policy: "remote-work", number: Int64(n))),
+        recipients: RecipientList(recipients), actor: "hr")
+      if n % 5 == 0 {
+        try ledger.correct(
+          NewCorrection(
+            id: "\(noticeID)-A", kind: .amendment, target: .notice(noticeID), issuedAt: at(Double(n - 1) * 30 - 3),
+            statement: "Version \(n) starts ten days later.", reason: "wrong start date",
+            effectiveFrom: at(Double(n - 1) * 30 + 10)),
+          recipients: .defaults, actor: "hr")
+      }
+      if n % 7 == 0 {
+        try ledger.correct(
+          NewCorrection(
+            id: "\(noticeID)-R", kind: .retraction, target: .notice(noticeID), voidVersion: true,
+            issuedAt: at(Double(n - 1) * 30 - 6), statement: "Yesterday's notice was sent in error.", reason: "sent in error"),
+          recipients: .named(RecipientList(Array(recipients.prefix(15)))), actor: "hr")
+      }
+    }
+  }
+}

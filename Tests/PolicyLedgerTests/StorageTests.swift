@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import PolicyLedger
+
+struct StorageTests {
+  static let tables = ["journal", "policies", "versions", "notices", "corrections", "employees", "deliveries", "acks", "ledger_migrations"]
+
+  @Test(arguments: tables)
+  func updateAndDeleteAreRefusedOnEveryTable(_ table: String) throws {
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    #expect(ledger.rowCount(table) > 0)
+    let db = try Connection(path: ledger.path, mode: .readWriteCreate)
+    let column = try db.prepare("SELECT name FROM pragma_table_info(?) LIMIT 1").first([table]) { $0.string(0) }!
+    #expect(throws: SQLiteError.self) { try db.execute("UPDATE \(table) SET \(column) = \(column)") }
+    #expect(throws: SQLiteError.self) { try db.execute("DELETE FROM \(table)") }
+    do {
+      try db.execute("DELETE FROM \(table)")
+    } catch let error as SQLiteError {
+      #expect(error.message == "\(table == "journal" ? "the journal" : table) is append-only: DELETE is refused")
+    }
+    #expect(try Ledger(path: ledger.path, access: .readOnly).verify().isValid)
+  }
+
+  @Test func migrationsApplyOnceAndAreRecordedWithTheirChecksums() throws {
+    let ledger = try Ledger.temporary()
+    _ = try Ledger(path: ledger.path, access: .readWrite)
+    _ = try Ledger(path: ledger.path, access: .readWrite)
+    let applied = try ledger.db.prepare("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map { [$0.string(0), $0.string(1)] }
+    #expect(applied == Migrator.embedded.map { [$0.name, try! sha256sum($0.bytes)] })
+    #expect(applied.first?[0] == "0001_ledger")
+    #expect(try ledger.db.prepare("PRAGMA application_id").first { $0.int64(0) } == Int64(Migrator.applicationID))
+  }
+
+  @Test func theEmbeddedMigrationsAreTheFilesOfTheMigrationsFolder() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../migrations").standardized
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+    #expect(files.map { String($0.dropLast(4)) } == Migrator.embedded.map(\.name))
+    for (file, migration) in zip(files, Migrator.embedded) {
+      #expect(try Data(contentsOf: folder.appendingPathComponent(file)) == Data(migration.bytes))
+    }
+  }
+
+  @Test func aLedgerWithAMigrationThisBinaryDoesNotKnowIsRefused() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.db.execute("INSERT INTO ledger_migrations (name, sha256) VALUES ('0999_future', 'abc')")
+    expectLedgerError(
+      "'\(ledger.path)' was written by a newer policy-ledger: it has migration '0999_future', which this binary does not know; use a newer policy-ledger"
+    ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
+    expectLedgerError(
+      "'\(ledger.path)' was written by a newer policy-ledger: it has migration '0999_future', which this binary does not know; use a newer policy-ledger"
+    ) { _ = try Ledger(path: ledger.path, access: .readWrite) }
+  }
+
+  @Test func aLedgerWhoseMigrationChecksumDiffersIsRefused() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.db.execute("DROP TRIGGER ledger_migrations_no_update")
+    try ledger.db.execute("UPDATE ledger_migrations SET sha256 = 'edited' WHERE name = '0001_ledger'")
+    let real = Migrator.embedded[0].sha256
+    expectLedgerError(
+      "'\(ledger.path)' recorded migration '0001_ledger' with checksum edited, but this binary's file has \(real); a shipped migration was edited"
+    ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
+  }
+
+  @Test func aPendingMigrationIsAppliedByARecordingOpenAndReportedByAReadOnlyOne() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pending-\(UUID()).db").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let first = EmbeddedMigration(name: "0001_ledger", bytes: Migrator.embedded[0].bytes)
+    let extra = EmbeddedMigration(name: "0002_test", bytes: Array("CREATE TABLE test_extra (x INTEGER) STRICT;".utf8))
+    let db = try Connection(path: path, mode: .readWriteCreate)
+    try Migrator(migrations: [first]).migrate(db, path: path)
+    let readOnly = try Connection(path: path, mode: .readOnly)
+    #expect(try Migrator(migrations: [first, extra]).pending(in: readOnly, path: path).map(\.name) == ["0002_test"])
+    try Migrator(migrations: [first, extra]).migrate(db, path: path)
+    try Migrator(migrations: [first, extra]).migrate(db, path: path)
+    #expect(try db.prepare("SELECT count(*) FROM ledger_migrations").first { $0.int64(0) } == 2)
+    #expect(try db.prepare("SELECT count(*) FROM test_extra").first { $0.int64(0) } == 0)
+  }
+
+  @Test func aFileThatIsNotALedgerIsRefused() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notaledger-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let random = dir.appendingPathComponent("random.db").path
+    try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: random))
+    expectLedgerError("'\(random)' is not a policy-ledger ledger (not an SQLite database)") {
+      _ = try Ledger(path: random, access: .readOnly)
+    }
+    let other = dir.appendingPathComponent("other.db").path
+    try Connection(path: other, mode: .readWriteCreate).execute("CREATE TABLE t (x)")
+    expectLedgerError("'\(other)' is an SQLite database but not a policy-ledger ledger") {
+      _ = try Ledger(path: other, access: .readWrite)
+    }
+  }
+
+  @Test func aQueryOnAMissingLedgerIsAnErrorAndCreatesNothing() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID()).db").path
+    expectLedgerError("no ledger at \(path)") { _ = try Ledger(path: path, access: .readOnly) }
+    #expect(!FileManager.default.fileExists(atPath: path))
+  }
+
+  @Test func aNewLedgerFileIsPrivateToItsOwner() throws {
+    let ledger = try Ledger.temporary()
+    let mode = try FileManager.default.attributesOfItem(atPath: ledger.path)[.posixPermissions] as! Int
+    #expect(mode == 0o600)
+  }
+
+  @Test func theConnectionRollsBackATransactionThatThrows() throws {
+    let db = try Connection(path: "", mode: .temporary)
+    try db.execute("CREATE TABLE t (x INTEGER)")
+    struct Boom: Error {}
+    #expect(throws: Boom.self) {
+      try db.inTransaction(.immediate) {
+        try db.prepare("INSERT INTO t VALUES (1)").run()
+        throw Boom()
+      }
+    }
+    #expect(try db.prepare("SELECT count(*) FROM t").first { $0.int64(0) } == 0)
+    #expect(db.isAutocommit)
+  }
+
+  @Test func sqliteErrorsNameTheSQLButNeverTheBoundValues() throws {
+    let db = try Connection(path: "", mode: .temporary)
+    try db.execute("CREATE TABLE t (x TEXT UNIQUE)")
+    try db.prepare("INSERT INTO t VALUES (?)").run(["secret-employee-42"])
+    do {
+      try db.prepare("INSERT INTO t VALUES (?)").run(["secret-employee-42"])
+      Issue.record("expected a constraint error")
+    } catch let error as SQLiteError {
+      #expect(error.isConstraint)
+      #expect(error.extendedCode == 2067)  // SQLITE_CONSTRAINT_UNIQUE
+      #expect(error.description.contains("INSERT INTO t VALUES (?)"))
+      #expect(!error.description.contains("secret-employee-42"))
+    }
+  }
+
+  @Test func valuesRoundTripThroughEveryStorageClass() throws {
+    let db = try Connection(path: "", mode: .temporary)
+    try db.execute("CREATE TABLE t (v ANY) STRICT")
+    let values: [SQLiteValue] = [
+      .null, .integer(.min), .integer(.max), .real(2.5), .text(""), .text("a\u{0}b ✓"), .blob([]), .blob([0, 255, 1]),
+    ]
+    for value in values { try db.prepare("INSERT INTO t VALUES (?)").run([value]) }
+    #expect(try db.prepare("SELECT v FROM t ORDER BY rowid").map { $0.value(0) } == values)
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import PolicyLedger
+
+/// An instant from ISO 8601 text, for readable tests.
+func at(_ text: String) -> Instant {
+  try! Instant.parse(text)
+}
+
+extension Ledger {
+  /// The journal's length, to prove that a refused command wrote nothing.
+  var entryCount: Int64 {
+    (try? db.prepare("SELECT count(*) FROM journal").first { $0.int64(0) }) ?? -1
+  }
+
+  /// Rows in a table, to prove that nothing was projected either.
+  func rowCount(_ table: String) -> Int64 {
+    (try? db.prepare("SELECT count(*) FROM \(table)").first { $0.int64(0) }) ?? -1
+  }
+
+  /// Records a minimal valid version.
+  @discardableResult
+  func addTestVersion(_ policy: String = "p", from: String = "2020-01-01T00:00:00Z", until: String? = nil, announced: String? = nil) throws -> VersionRef {
+    try addVersion(
+      NewVersion(
+        policy: policy, title: "Title of \(policy)", body: Array("Body of \(policy)".utf8), effectiveFrom: at(from),
+        effectiveUntil: until.map(at), announcedAt: announced.map(at)),
+      actor: "test")
+  }
+
+  @discardableResult
+  func sendTestNotice(id: String? = nil, announces: VersionRef? = nil, sentAt: String = "2020-07-10T15:00:00Z", to: [String]) throws -> String {
+    try sendNotice(
+      NewNotice(id: id, subject: "Subject", body: Array("Notice body".utf8), sentAt: at(sentAt), sender: "hr", announces: announces),
+      recipients: RecipientList(to), actor: "test")
+  }
+}
+
+/// Expects `body` to throw a `LedgerError` whose description is exactly `message`.
+func expectLedgerError(_ message: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+  do {
+    try body()
+    Issue.record("expected the error: \(message)", sourceLocation: sourceLocation)
+  } catch let error as LedgerError {
+    #expect(error.description == message, sourceLocation: sourceLocation)
+  } catch {
+    Issue.record("expected a LedgerError, got \(error)", sourceLocation: sourceLocation)
+  }
+}
+
+/// The SHA-256 of `bytes` as the system's `sha256sum` computes it: an independent check.
+func sha256sum(_ bytes: [UInt8]) throws -> String {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+  let input = Pipe(), output = Pipe()
+  process.standardInput = input
+  process.standardOutput = output
+  try process.run()
+  input.fileHandleForWriting.write(Data(bytes))
+  try input.fileHandleForWriting.close()
+  let data = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return String(String(decoding: data, as: UTF8.self).prefix(64))
+}
+
+/// SplitMix64: a small, fast, seeded generator that is the same on every platform, so that
+/// a failing property-test round can be replayed from its seed.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ 0x5DEE_CE66_D1CE_4E5B }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -5,6 +5,7 @@ import PolicyLedger
 extension PolicyLedgerCommand {
   struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "report",
       abstract: "Write an audit report of policies as one self-contained HTML file.",
       discussion: """
         For each policy: a timeline picture (versions over valid time with their
@@ -64,6 +65,7 @@ extension PolicyLedgerCommand {
 
   struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Show what changed between two versions: title, effective period, status and a line diff of the text.",
       discussion: """
         Periods and statuses are as known now. The text diff is in unified format

@@ -39,6 +39,7 @@ extension PolicyLedgerCommand {
 extension PolicyLedgerCommand {
   struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "import",
       abstract: "Record the rows of a CSV file that export wrote, all in one transaction.",
       discussion: """
         Each import appends one entry per row, checked as the recording commands
@@ -61,6 +62,7 @@ extension PolicyLedgerCommand {
 
     struct Versions: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "versions",
         abstract: "Record one policy version per row of an 'export versions' file.",
         discussion: """
           Needs policy, title, body, effective_from; takes version,
@@ -85,6 +87,7 @@ extension PolicyLedgerCommand {
 
     struct Notices: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "notices",
         abstract: "Record one notice per row of an 'export notices' file, with its recipients.",
         discussion: """
           Each notice goes to the rows of the recipients file ('export recipients')
@@ -112,6 +115,7 @@ extension PolicyLedgerCommand {
 
     struct Corrections: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "corrections",
         abstract: "Record one retraction or amendment per row of an 'export corrections' file.",
         discussion: """
           With --recipients, each correction goes to the rows of that file whose
@@ -140,6 +144,7 @@ extension PolicyLedgerCommand {
 
     struct Acks: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "acks",
         abstract: "Record one acknowledgement per row of an 'export acks' file.",
         discussion: """
           Needs notice, employee and at; takes by and recorded_at. Each employee

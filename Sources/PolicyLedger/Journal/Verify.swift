@@ -172,7 +172,7 @@ extension Ledger {
   ]
 
   /// What the deliveries table holds, for step 4 of ``verify(expect:progress:)``.
-  struct StoredRecipients {
+  struct DeliveryDigests {
     /// Each message's recipient count and digest.
     var digests: [Int64: (count: Int64, sha256: String)] = [:]
     /// The first message with a delivery row that names no employee.
@@ -188,9 +188,9 @@ extension Ledger {
   ///
   /// A directory whose numbers are far sparser than its rows (never the case for a
   /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
-  static func storedRecipientDigests(_ db: Connection) throws -> StoredRecipients {
+  static func storedRecipientDigests(_ db: Connection) throws -> DeliveryDigests {
     guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
-    var stored = StoredRecipients()
+    var stored = DeliveryDigests()
     var delivered = [Bool](repeating: false, count: directory.capacity)
     var current: Int64? = nil
     var sorter = RecipientSorter(limit: .max)
@@ -220,14 +220,14 @@ extension Ledger {
 
   /// ``storedRecipientDigests(_:)`` without holding the directory: one walk of the
   /// employees by name, joined to their deliveries.
-  static func storedRecipientDigestsByName(_ db: Connection) throws -> StoredRecipients {
+  static func storedRecipientDigestsByName(_ db: Connection) throws -> DeliveryDigests {
     var digests: [Int64: RecipientDigest] = [:]
     try db.prepare(
       "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
     ).forEach { row in
       digests[row.int64(1), default: RecipientDigest()].add(row.text(0))
     }
-    var stored = StoredRecipients()
+    var stored = DeliveryDigests()
     for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
     stored.orphan = try db.prepare(
       "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"

@@ -5,8 +5,10 @@ import PolicyLedger
 struct Sizes {
   var name: String
   var noticeRecipients: Int
-  /// The in-force ledger sizes, in policies; the last is the one the CLI case queries.
+  /// The in-force ledger sizes, in policies, smallest first (the scale step is the last two).
   var inForcePolicies: [Int]
+  /// The in-force ledger the CLI case queries (the contract's: 1,000,000 versions).
+  var cliPolicies: Int
   var workforceRecipients: Int
   var workforceNotices: Int
   var verifyRecipients: Int
@@ -19,11 +21,12 @@ struct Sizes {
   var cliRuns: Int
 
   static let full = Sizes(
-    name: "full", noticeRecipients: 1_000_000, inForcePolicies: [10_000, 100_000], workforceRecipients: 1_000_000,
+    name: "full", noticeRecipients: 1_000_000, inForcePolicies: [100_000, 1_000_000], cliPolicies: 100_000,
+    workforceRecipients: 1_000_000,
     workforceNotices: 10, verifyRecipients: 1_000_000, verifyEntries: 100_000, queries: 2_000, heavyRuns: 3, cliRuns: 21)
 
   static let quick = Sizes(
-    name: "quick", noticeRecipients: 20_000, inForcePolicies: [500, 5_000], workforceRecipients: 20_000,
+    name: "quick", noticeRecipients: 20_000, inForcePolicies: [500, 5_000], cliPolicies: 5_000, workforceRecipients: 20_000,
     workforceNotices: 10, verifyRecipients: 20_000, verifyEntries: 2_000, queries: 300, heavyRuns: 3, cliRuns: 11)
 }
 
@@ -258,7 +261,7 @@ struct Bench {
   }
 
   mutating func inForceCLI() throws -> [Outcome] {
-    let policies = sizes.inForcePolicies.last!
+    let policies = sizes.cliPolicies
     let (path, froms) = try data.inForce(policies: policies)
     warm(path)
     var rng = SplitMix64(seed: 0xC11 &+ UInt64(policies))

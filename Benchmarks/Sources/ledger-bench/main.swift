@@ -17,7 +17,7 @@ let usage = """
     --cli PATH           the release policy-ledger binary (default: next to this program)
     --regenerate         build the data again even when cached
     --strict             exit 1 when a target is missed (default: only on errors)
-    --in-force-policies  the in-force ledger sizes, smallest first (default 10000,100000)
+    --in-force-policies  the in-force ledger sizes, smallest first (default 100000,1000000)
     --runs N             alternating pairs for the cases that take seconds (default 3)
   """
 

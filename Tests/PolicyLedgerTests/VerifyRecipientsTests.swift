@@ -90,16 +90,6 @@ import Testing
     #expect(stored.digests.count == 3)
   }
 
-  @Test func entriesPastTheHeadAskedForAreLeftOut() throws {
-    // What the second connection does when entries were appended after verify's snapshot.
-    let ledger = try ledger()
-    let db = try Connection(path: ledger.path, mode: .readOnly)
-    for digests in [try Ledger.storedRecipientDigests(db, upTo: 2), try Ledger.storedRecipientDigestsByName(db, upTo: 2)] {
-      #expect(digests.digests.keys.sorted() == [1, 2])
-      #expect(digests.unaccountedEmployee == nil)
-    }
-  }
-
   @Test func bothPathsAgree() throws {
     let ledger = try ledger()
     let db = try Connection(path: ledger.path, mode: .readOnly)

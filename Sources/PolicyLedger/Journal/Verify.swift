@@ -1,5 +1,3 @@
-import Foundation
-
 /// The outcome of `verify`.
 public struct VerifyResult: Sendable, Equatable {
   /// The number of entries checked.
@@ -60,21 +58,12 @@ extension Ledger {
   /// it with the ledger's tables; with `expect`, also checks that the ledger still
   /// begins with that history. Reports the first bad entry.
   public func verify(expect: VerifyResult.Head? = nil, progress: ((Int64) -> Void)? = nil) throws -> VerifyResult {
-    // Inside a caller's transaction another connection would not see its uncommitted entries.
-    let overlap = db.isAutocommit
-    return try read {
+    try read {
       var result = VerifyResult(entries: 0, head: nil, failure: nil)
       func fail(_ seq: Int64?, _ message: String) -> VerifyResult {
         result.failure = .init(seq: seq, message: message)
         return result
       }
-      // Step 4 reads only deliveries, employees and acks, which steps 1–3 never need:
-      // it runs on a second connection on a thread of its own meanwhile. That
-      // connection may see entries appended after this one's snapshot; entries are
-      // whole and append-only, so it judges only messages up to this snapshot's head.
-      let head = try db.journalHead()?.seq ?? 0
-      let recipients = overlap ? BackgroundRecipientDigests(path: path, immutable: db.isImmutable, upTo: head) : nil
-      defer { recipients?.discard() }
       let scratch = try Connection(path: "", mode: .temporary)
       try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
       try Migrator().migrate(scratch, path: "(verify scratch)")
@@ -150,7 +139,7 @@ extension Ledger {
       }
 
       // 4. Recipient lists against the count and digest each entry recorded.
-      let stored = try recipients?.value() ?? Ledger.storedRecipientDigests(db, upTo: head)
+      let stored = try Ledger.storedRecipientDigests(db)
       if let seq = stored.orphan { return fail(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
       for (seq, recorded) in payloads.sorted(by: { $0.key < $1.key }) {
         var empty = RecipientDigest()
@@ -183,7 +172,7 @@ extension Ledger {
   ]
 
   /// What the deliveries table holds, for step 4 of ``verify(expect:progress:)``.
-  struct DeliveryDigests: Sendable {
+  struct DeliveryDigests {
     /// Each message's recipient count and digest.
     var digests: [Int64: (count: Int64, sha256: String)] = [:]
     /// The first message with a delivery row that names no employee.
@@ -199,32 +188,30 @@ extension Ledger {
   ///
   /// A directory whose numbers are far sparser than its rows (never the case for a
   /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
-  static func storedRecipientDigests(_ db: Connection, upTo head: Int64 = .max) throws -> DeliveryDigests {
-    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db, upTo: head) }
+  static func storedRecipientDigests(_ db: Connection) throws -> DeliveryDigests {
+    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
     var stored = DeliveryDigests()
     var delivered = [Bool](repeating: false, count: directory.capacity)
-    var current: Int64 = -1
+    var current: Int64? = nil
     var sorter = RecipientSorter(limit: .max)
-    // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
-    // captured state, ten million times.
-    let scan = try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee")
-    try scan.bind([])
-    while try scan.step() {
-      let row = scan.row
+    func finishMessage() {
+      if let current { stored.digests[current] = sorter.digest() }
+      sorter = RecipientSorter(limit: .max)
+    }
+    try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee").forEach { row in
       let message = row.int64(0)
       let employee = row.int64(1)
       if message != current {
-        if current >= 0 && current <= head { stored.digests[current] = sorter.digest() }
-        sorter = RecipientSorter(limit: .max)
+        finishMessage()
         current = message
       }
       guard directory.withName(employee, { _ = sorter.add($0) }) else {
-        if stored.orphan == nil && message <= head { stored.orphan = message }
-        continue
+        if stored.orphan == nil { stored.orphan = message }
+        return
       }
       delivered[Int(employee)] = true
     }
-    if current >= 0 && current <= head { stored.digests[current] = sorter.digest() }
+    finishMessage()
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
     stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
@@ -233,18 +220,18 @@ extension Ledger {
 
   /// ``storedRecipientDigests(_:)`` without holding the directory: one walk of the
   /// employees by name, joined to their deliveries.
-  static func storedRecipientDigestsByName(_ db: Connection, upTo head: Int64 = .max) throws -> DeliveryDigests {
+  static func storedRecipientDigestsByName(_ db: Connection) throws -> DeliveryDigests {
     var digests: [Int64: RecipientDigest] = [:]
     try db.prepare(
-      "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id WHERE d.message <= ? ORDER BY e.name"
-    ).forEach([head]) { row in
+      "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
+    ).forEach { row in
       digests[row.int64(1), default: RecipientDigest()].add(row.text(0))
     }
     var stored = DeliveryDigests()
     for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
     stored.orphan = try db.prepare(
-      "SELECT min(d.message) FROM deliveries d WHERE d.message <= ? AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
-    ).first([head]) { $0.optionalInt64(0) } ?? nil
+      "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
+    ).first { $0.optionalInt64(0) } ?? nil
     stored.unaccountedEmployee = try db.prepare(
       """
       SELECT min(e.id) FROM employees e
@@ -253,39 +240,6 @@ extension Ledger {
       """
     ).first { $0.optionalInt64(0) } ?? nil
     return stored
-  }
-}
-
-/// ``Ledger/storedRecipientDigests(_:upTo:)`` on a thread of its own, with its own
-/// read-only connection, so that verify's step 4 overlaps steps 1–3 on a second core.
-final class BackgroundRecipientDigests: @unchecked Sendable {
-  private let done = DispatchSemaphore(value: 0)
-  private var outcome: Result<Ledger.DeliveryDigests, any Error>? = nil
-  private var waited = false
-
-  init(path: String, immutable: Bool, upTo head: Int64) {
-    DispatchQueue.global().async { [self] in
-      outcome = Result {
-        let db = try Connection(path: path, mode: .readOnly, immutable: immutable)
-        try db.configureForLedger()
-        return try db.inTransaction(.deferred) { try Ledger.storedRecipientDigests(db, upTo: head) }
-      }
-      done.signal()
-    }
-  }
-
-  /// The digests; nil when the second connection failed (the caller then reads them on
-  /// its own connection, so a failure here changes nothing but the time).
-  func value() -> Ledger.DeliveryDigests? {
-    done.wait()
-    waited = true
-    return try? outcome?.get()
-  }
-
-  /// Waits for the thread when ``value()`` was never asked for (verify stopped early).
-  func discard() {
-    if !waited { done.wait() }
-    waited = true
   }
 }
 

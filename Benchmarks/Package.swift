@@ -4,7 +4,8 @@ import PackageDescription
 // The benchmark program of spec section 6. A package of its own, so that `swift test`
 // and CI's build of the main package never compile it:
 //
-//     swift run -c release --package-path Benchmarks ledger-bench [--quick] [--case NAME]
+//     swift build -c release --static-swift-stdlib --package-path Benchmarks
+//     Benchmarks/.build/release/ledger-bench [--quick] [--case NAME]
 let package = Package(
   name: "ledger-benchmarks",
   platforms: [.macOS(.v13)],

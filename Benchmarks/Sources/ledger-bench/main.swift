@@ -3,7 +3,8 @@ import PolicyLedger
 
 // ledger-bench: the benchmarks of spec section 6, side by side with the sqlite3 shell.
 //
-//     swift run -c release --package-path Benchmarks ledger-bench [--quick] [--case NAME]...
+//     swift build -c release --static-swift-stdlib --package-path Benchmarks
+//     Benchmarks/.build/release/ledger-bench [--quick] [--case NAME]...
 //
 // See docs/performance.md.
 
@@ -111,7 +112,7 @@ if cases.isEmpty { cases = Bench.caseNames }
 do {
   let cliPath = cli ?? defaultCLI()
   guard FileManager.default.isExecutableFile(atPath: cliPath) else {
-    throw BenchError("no policy-ledger binary at \(cliPath); build it with 'swift build -c release' or pass --cli")
+    throw BenchError("no policy-ledger binary at \(cliPath); build it with 'swift build -c release --static-swift-stdlib --package-path Benchmarks' or pass --cli")
   }
   let scratch = dataDirectory + "/scratch"
   try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

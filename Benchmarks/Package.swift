@@ -2,7 +2,8 @@
 import PackageDescription
 
 // The benchmark program of spec section 6. A package of its own, so that `swift test`
-// and CI's build of the main package never compile it:
+// and CI's build of the main package never build it (only its data generator is
+// compiled there, for a test: see the main Package.swift and docs/performance.md):
 //
 //     swift build -c release --static-swift-stdlib --package-path Benchmarks
 //     Benchmarks/.build/release/ledger-bench [--quick] [--case NAME]

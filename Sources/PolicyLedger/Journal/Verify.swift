@@ -6,6 +6,8 @@ public struct VerifyResult: Sendable, Equatable {
   public var head: Head?
   /// The first problem found; nil when everything matched.
   public var failure: Failure?
+  /// The Merkle tree rebuilt from the journal: its size and root.
+  public var tree: TreeHead? = nil
 
   public struct Head: Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64
@@ -43,10 +45,14 @@ extension Ledger {
     try read { try db.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
   }
 
-  /// Recomputes the hash chain, rebuilds every projection from the journal and compares
-  /// it with the ledger's tables; with `expect`, also checks that the ledger still
-  /// begins with that history. Reports the first bad entry.
-  public func verify(expect: VerifyResult.Head? = nil, progress: ((Int64) -> Void)? = nil) throws -> VerifyResult {
+  /// Recomputes the hash chain, rebuilds every projection and the Merkle tree from the
+  /// journal and compares them with the ledger's tables; with `expect`, also checks that
+  /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
+  /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
+  /// size). Reports the first bad entry.
+  public func verify(
+    expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
+  ) throws -> VerifyResult {
     try read {
       var result = VerifyResult(entries: 0, head: nil, failure: nil)
       func fail(_ seq: Int64?, _ message: String) -> VerifyResult {
@@ -58,6 +64,8 @@ extension Ledger {
       try Migrator().migrate(scratch, path: "(verify scratch)")
       let projector = Projector(db: scratch)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
+      // The tree is rebuilt beside the projections, from the entry hashes just checked.
+      var tree = MerkleFrontier()
 
       // 1. The chain, entry by entry, replayed into the scratch database.
       var previous = JournalEntry.genesisHash
@@ -82,6 +90,7 @@ extension Ledger {
           } catch {
             return bad("cannot be replayed: \(error)")
           }
+          try scratch.insertMerkleNodes(tree.append(leafHash: Merkle.leafHash(entry.entryHash)))
           switch payload {
           case .notice(let n): payloads[entry.seq] = (n.recipientCount, n.recipientsSHA256)
           case .correction(let c): payloads[entry.seq] = (c.recipientCount, c.recipientsSHA256)
@@ -96,6 +105,7 @@ extension Ledger {
         }
       }
       if let failure { return fail(failure.seq, failure.message) }
+      result.tree = TreeHead(size: tree.size, root: tree.root)
 
       // 2. `--expect`: the ledger still begins with that history.
       if let expect {
@@ -150,6 +160,15 @@ extension Ledger {
       ).first({ $0.optionalInt64(0) }) ?? nil {
         return fail(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
       }
+
+      // 5. `--checkpoint`: the tree now extends the checkpoint's tree.
+      if let checkpoint {
+        do {
+          try checkConsistency(with: checkpoint, current: result.tree!)
+        } catch let error as LedgerError {
+          return fail(nil, error.description)
+        }
+      }
       return result
     }
   }
@@ -165,6 +184,8 @@ extension Ledger {
       "acks",
       "SELECT a.seq AS entry, n.id, e.name, a.at FROM $acks a JOIN $notices n ON n.seq = a.notice JOIN $employees e ON e.id = a.employee"
     ),
+    // A node's entry is the last one it covers: the one whose append completed it.
+    ("merkle_nodes", "SELECT ((idx + 1) << level) AS entry, level, idx, hash FROM $merkle_nodes"),
   ]
 
   /// The count and digest of every message's recipients, from one pass over the

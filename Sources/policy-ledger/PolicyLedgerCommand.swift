@@ -24,7 +24,12 @@ struct PolicyLedgerCommand: ParsableCommand {
         name: "Query",
         subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self]),
-      CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
+      CommandGroup(
+        name: "Integrity",
+        subcommands: [
+          Verify.self, Head.self, Migrate.self, Keygen.self, CheckpointCommand.self, Prove.self, CheckProof.self,
+          CheckExport.self,
+        ]),
     ])
 
   /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.

@@ -365,3 +365,54 @@ import Testing
     #expect(wrongKey.stderr.hasPrefix("policy-ledger: error: invalid --checkpoint '\(checkpoint)': it is not signed by the key example.com/hr+"))
   }
 }
+
+/// docs/check-proof.py, a verifier written from docs/proofs.md alone (Python, hashlib,
+/// and the `cryptography` package), agrees with check-proof. Skipped where python3 or
+/// `cryptography` is missing.
+@Suite struct IndependentVerifierTests {
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("docs/check-proof.py").path
+
+  static func python(_ arguments: [String]) -> (status: Int32, output: String)? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    guard (try? process.run()) != nil else { return nil }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+  }
+
+  static let available = python(["-c", "import cryptography"])?.status == 0
+
+  @Test(.enabled(if: available)) func aVerifierWrittenFromTheDocsAcceptsReceiptsAndRefusesChanges() throws {
+    let s = try ProofCLITests.Setup()
+    let receipt = s.dir.file("r.tlog-proof")
+    try #require(
+      try s.run([
+        "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
+        "--receipt", receipt, "--sign-key", s.key, "--origin", "example.com/hr-ledger",
+      ]).status == 0)
+    let ok = try #require(Self.python([Self.script, receipt, s.pub]))
+    #expect(ok.status == 0, "\(ok.output)")
+    #expect(ok.output.hasPrefix("ok: entry 6 (entry hash "))
+    #expect(ok.output.hasSuffix(") is in example.com/hr-ledger at tree size 6, signed by example.com/hr\n"))
+    let checkpoint = try s.checkpoint("cp")
+    let notice = try s.dir.write("n", try s.run(["prove", "mobile-devices@1", "--checkpoint", checkpoint]).stdout)
+    #expect(Self.python([Self.script, notice, s.pub])?.status == 0)
+
+    var lines = try ProofCLITests.read(receipt).components(separatedBy: "\n")
+    lines[2] = "index 4"
+    let moved = try s.dir.write("moved", lines.joined(separator: "\n"))
+    #expect(Self.python([Self.script, moved, s.pub])?.output == "error: the entry is not at the proof's index\n")
+    #expect(try CLI.run(["check-proof", moved, "--public-key", s.pub]).status == 1)
+    lines = try ProofCLITests.read(receipt).components(separatedBy: "\n")
+    lines[3] = Data(repeating: 7, count: 32).base64EncodedString()
+    let altered = try s.dir.write("altered", lines.joined(separator: "\n"))
+    #expect(Self.python([Self.script, altered, s.pub])?.output == "error: the audit path does not lead to the checkpoint's root\n")
+    #expect(try CLI.run(["check-proof", altered, "--public-key", s.pub]).status == 1)
+  }
+}

@@ -348,3 +348,68 @@ import Testing
     #expect(throws: LedgerError.self) { try read.check(file: path, key: try NoteSigningKey.generate(name: "example.com/hr").verifier) }
   }
 }
+
+/// What the tree costs, measured on a ledger of N entries; off unless
+/// POLICY_LEDGER_MEASURE_PROOFS=N is set (docs/proofs.md, "Costs"):
+///
+///     POLICY_LEDGER_MEASURE_PROOFS=100000 swift test --skip-build --filter ProofCosts
+@Suite struct ProofCosts {
+  static let entries = ProcessInfo.processInfo.environment["POLICY_LEDGER_MEASURE_PROOFS"].flatMap { Int($0) }
+
+  func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  @Test(.enabled(if: entries != nil)) func measureAppendsVerifyAndProofs() throws {
+    let n = ProofCosts.entries!
+    let ledger = try Ledger.temporary()
+    defer { try? FileManager.default.removeItem(atPath: ledger.path) }
+    let version = { (i: Int) in
+      EntryPayload.version(
+        VersionEntry(
+          policy: "p\(i)", version: 1, title: "Policy \(i)", body: Array("text \(i)\n".utf8), bodySHA256: "",
+          effectiveFrom: Instant(microseconds: 0), effectiveUntil: nil, announcedAt: Instant(microseconds: 0)))
+    }
+    // N entries in one transaction, so that fsync does not hide the CPU cost.
+    let append = try seconds {
+      try ledger.write {
+        for i in 0..<n { try ledger.append(version(i), actor: "m", next: NextEntry(after: try ledger.db.journalHead())) }
+      }
+    }
+    // The tree alone: the same leaves into a fresh table, as the 0002 backfill does.
+    let tree = try seconds {
+      try ledger.write {
+        try ledger.db.execute("CREATE TEMP TABLE merkle_nodes (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID")
+        try ledger.db.backfillMerkleTree()
+        try ledger.db.execute("DROP TABLE temp.merkle_nodes")
+      }
+    }
+    let rows = try ledger.db.prepare("SELECT count(*) FROM merkle_nodes").first { $0.int64(0) }!
+    let pages = try ledger.db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name = 'merkle_nodes'").first { $0.optionalInt64(0) } ?? nil
+    var result = VerifyResult(entries: 0, head: nil, failure: nil)
+    let verify = try seconds { result = try ledger.verify() }
+    #expect(result.isValid)
+    let origin = try ledger.establishOrigin("example.com/measure")
+    let key = try NoteSigningKey.generate(name: "example.com/measure")
+    var checkpoint: SignedCheckpoint! = nil
+    let sign = try seconds { checkpoint = try ledger.checkpoint(origin: origin, signedBy: key) }
+    let samples = 1_000
+    let prove = try seconds {
+      for i in 0..<samples { _ = try ledger.proof(seq: Int64(i * n / samples + 1), in: checkpoint) }
+    }
+    let proof = try ledger.proof(seq: Int64(n / 2), in: checkpoint)
+    let check = try seconds { for _ in 0..<samples { _ = try proof.check(key: key.verifier) } }
+    print(
+      """
+      proof costs at \(n) entries:
+        append (one transaction): \(String(format: "%.1f", append / Double(n) * 1e6)) µs an entry, of which the tree (backfill rate) \(String(format: "%.1f", tree / Double(n) * 1e6)) µs
+        merkle_nodes: \(rows) rows (\(String(format: "%.2f", Double(rows) / Double(n))) an entry)\(pages.map { ", \($0) bytes (\(String(format: "%.1f", Double($0) / Double(n))) an entry)" } ?? "")
+        verify: \(String(format: "%.2f", verify)) s
+        checkpoint (signed): \(String(format: "%.2f", sign * 1e3)) ms
+        prove: \(String(format: "%.2f", prove / Double(samples) * 1e3)) ms a proof, \(proof.hashes.count) hashes
+        check-proof (library): \(String(format: "%.3f", check / Double(samples) * 1e3)) ms a proof
+      """)
+  }
+}

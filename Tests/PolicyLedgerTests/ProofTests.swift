@@ -251,18 +251,64 @@ import Testing
     try ledger.db.execute("DROP TRIGGER merkle_nodes_no_update")
     try ledger.db.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 2")
     let result = try ledger.verify()
-    #expect(result.failure == VerifyResult.Failure(seq: 6, message: "the merkle_nodes table does not match the journal"))
+    #expect(
+      result.failure
+        == VerifyResult.Failure(seq: 6, message: "the merkle_nodes table does not match the journal (its node for entries 5-6)"))
+    try ledger.db.execute("DROP TRIGGER merkle_nodes_no_delete")
+    try ledger.db.execute("DELETE FROM merkle_nodes WHERE level = 0 AND idx = 1")
+    #expect(try ledger.verify().failure == VerifyResult.Failure(seq: 2, message: "the merkle_nodes table lacks its node for entries 2-2"))
+    try ledger.db.execute("INSERT INTO merkle_nodes VALUES (0, 1, zeroblob(32))")
+    #expect(
+      try ledger.verify().failure
+        == VerifyResult.Failure(seq: 2, message: "the merkle_nodes table does not match the journal (its node for entries 2-2)"))
+  }
+
+  @Test func verifyNamesTreeRowsThatNoEntryAccountsFor() throws {
+    let ledger = try ledger(entries: 5)
+    try ledger.db.execute("INSERT INTO merkle_nodes VALUES (3, 1, zeroblob(32))")
+    #expect(
+      try ledger.verify().failure
+        == VerifyResult.Failure(seq: nil, message: "the merkle_nodes table has a node (level 3, index 1) for entries after the last one, 5"))
+    let other = try self.ledger(entries: 5)
+    try other.db.execute("INSERT INTO merkle_nodes VALUES (1, 5, zeroblob(32))")
+    #expect(
+      try other.verify().failure
+        == VerifyResult.Failure(seq: nil, message: "the merkle_nodes table has a node (level 1, index 5) for entries after the last one, 5"))
   }
 
   @Test func anAppendRefusesToExtendATreeThatLostANode() throws {
     let ledger = try ledger(entries: 4)
-    try ledger.db.execute("DROP TRIGGER merkle_nodes_no_delete")
-    try ledger.db.execute("DELETE FROM merkle_nodes WHERE level = 2")
+    // Changed behind the ledger's back, by another connection (as sqlite3 would).
+    let other = try Connection(path: ledger.path, mode: .readWriteCreate)
+    try other.execute("DROP TRIGGER merkle_nodes_no_delete")
+    try other.execute("DELETE FROM merkle_nodes WHERE level = 2")
     let before = try ledger.head()
     #expect(throws: LedgerError("the ledger's Merkle tree has no node for entries 1-4; run 'policy-ledger verify'")) {
       try ledger.addVersion(NewVersion(policy: "late", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
     }
     #expect(try ledger.head() == before)
+  }
+
+  @Test func aRolledBackAppendLeavesNoTraceInTheTree() throws {
+    let ledger = try ledger(entries: 3)
+    struct Abandon: Error {}
+    let payload = { (key: String) in
+      EntryPayload.version(
+        VersionEntry(
+          policy: key, version: 1, title: "t", body: [], bodySHA256: SHA256Hasher.hex([]),
+          effectiveFrom: Instant(microseconds: 0), effectiveUntil: nil, announcedAt: Instant(microseconds: 0)))
+    }
+    #expect(throws: Abandon.self) {
+      try ledger.write {
+        for key in ["x", "y"] { try ledger.append(payload(key), actor: "t", next: NextEntry(after: try ledger.db.journalHead())) }
+        throw Abandon()
+      }
+    }
+    try ledger.addVersion(NewVersion(policy: "z", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
+    try ledger.addVersion(NewVersion(policy: "w", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
+    let model = Model(leaves: try entryHashes(ledger).map(Merkle.leafHash))
+    #expect(try ledger.treeHead() == TreeHead(size: 5, root: model.mth(0, 5)))
+    #expect(try ledger.verify().isValid)
   }
 
   @Test func migratingALedgerFromBeforeTheTreeBuildsIt() throws {
@@ -356,10 +402,16 @@ import Testing
 @Suite struct ProofCosts {
   static let entries = ProcessInfo.processInfo.environment["POLICY_LEDGER_MEASURE_PROOFS"].flatMap { Int($0) }
 
+  /// CPU seconds of the process (not wall time, which the shared machine's load skews).
   func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
+    func now() -> Double {
+      var time = timespec()
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+      return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+    let start = now()
     try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return now() - start
   }
 
   @Test(.enabled(if: entries != nil)) func measureAppendsVerifyAndProofs() throws {

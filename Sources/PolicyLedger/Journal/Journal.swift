@@ -22,7 +22,7 @@ extension Connection {
     ).run([seq, recordedAt.microseconds, kind, actor, bytes, previousHash, hash])
     // The entry hash is also the next leaf of the Merkle tree (docs/proofs.md): adding it
     // here, in the same transaction, keeps the tree and the journal whole together.
-    try appendMerkleLeaf(seq: seq, entryHash: hash)
+    try appendMerkleLeaf(seq: seq, entryHash: hash, previousHash: previousHash)
     return JournalEntry(
       seq: seq, recordedAt: recordedAt, kind: kind, actor: actor, payload: bytes, previousHash: previousHash,
       entryHash: hash)

@@ -64,8 +64,11 @@ extension Ledger {
       try Migrator().migrate(scratch, path: "(verify scratch)")
       let projector = Projector(db: scratch)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
-      // The tree is rebuilt beside the projections, from the entry hashes just checked.
+      // The tree is rebuilt beside the projections, from the entry hashes just checked,
+      // and compared with merkle_nodes as it goes; its first problem waits for step 3.
       var tree = MerkleFrontier()
+      let treeCheck = db.merkleTableCheck()
+      var treeFailure: VerifyResult.Failure? = nil
 
       // 1. The chain, entry by entry, replayed into the scratch database.
       var previous = JournalEntry.genesisHash
@@ -90,7 +93,9 @@ extension Ledger {
           } catch {
             return bad("cannot be replayed: \(error)")
           }
-          try scratch.insertMerkleNodes(tree.append(leafHash: Merkle.leafHash(entry.entryHash)))
+          for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
+            if let problem = try treeCheck.check(node, hash: hash) { treeFailure = .init(seq: entry.seq, message: problem) }
+          }
           switch payload {
           case .notice(let n): payloads[entry.seq] = (n.recipientCount, n.recipientsSHA256)
           case .correction(let c): payloads[entry.seq] = (c.recipientCount, c.recipientsSHA256)
@@ -106,6 +111,7 @@ extension Ledger {
       }
       if let failure { return fail(failure.seq, failure.message) }
       result.tree = TreeHead(size: tree.size, root: tree.root)
+      if treeFailure == nil, let problem = try treeCheck.leftover(size: tree.size) { treeFailure = .init(seq: nil, message: problem) }
 
       // 2. `--expect`: the ledger still begins with that history.
       if let expect {
@@ -136,6 +142,7 @@ extension Ledger {
         let joined = try scratch.prepare("SELECT count(*) FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")))").first { $0.int64(0) } ?? 0
         if rows != joined { return fail(nil, "the \(check.table) table has \(rows - joined) rows that no entry accounts for") }
       }
+      if let treeFailure { return fail(treeFailure.seq, treeFailure.message) }
 
       // 4. Recipient lists against the count and digest each entry recorded.
       let stored = try Ledger.storedRecipientDigests(db)
@@ -184,8 +191,6 @@ extension Ledger {
       "acks",
       "SELECT a.seq AS entry, n.id, e.name, a.at FROM $acks a JOIN $notices n ON n.seq = a.notice JOIN $employees e ON e.id = a.employee"
     ),
-    // A node's entry is the last one it covers: the one whose append completed it.
-    ("merkle_nodes", "SELECT ((idx + 1) << level) AS entry, level, idx, hash FROM $merkle_nodes"),
   ]
 
   /// The count and digest of every message's recipients, from one pass over the

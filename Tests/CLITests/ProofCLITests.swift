@@ -331,7 +331,20 @@ import Testing
     let badKey = try s.run(["export", "versions", "--manifest", s.dir.file("m2"), "--sign-key", s.pub])
     #expect(badKey.status == 1)
     #expect(badKey.stdout.isEmpty)
+    #expect(badKey.stderr == "policy-ledger: error: invalid --sign-key '\(s.pub)': this is a public key; give the private key file (without .pub)\n")
     #expect(!FileManager.default.fileExists(atPath: s.dir.file("m2")))
+    let badFolder = try s.run(["export", "versions", "--output", s.dir.file("v.csv"), "--manifest", s.dir.file("none/m")])
+    #expect(badFolder.status == 1)
+    #expect(badFolder.stderr == "policy-ledger: error: invalid --manifest '\(s.dir.file("none/m"))': there is no folder '\(s.dir.file("none"))'\n")
+    #expect(!FileManager.default.fileExists(atPath: s.dir.file("v.csv")))
+    let badOrigin = try s.run(["export", "versions", "--manifest", s.dir.file("m3"), "--origin", "hr ledger"])
+    #expect(badOrigin.status == 1)
+    #expect(badOrigin.stdout.isEmpty)
+    #expect(badOrigin.stderr == "policy-ledger: error: invalid --origin 'hr ledger': spaces are not allowed (use a name such as example.com/policy-ledger)\n")
+    #expect(!FileManager.default.fileExists(atPath: s.dir.file("m3")))
+    // The origin is still the one the first manifest set.
+    let origin = try Self.read(manifest).components(separatedBy: "\n").first { $0.hasPrefix("origin ") }!.dropFirst(7)
+    #expect(try s.run(["checkpoint"]).lines.first == String(origin))
     #expect(try s.head() == before)
   }
 

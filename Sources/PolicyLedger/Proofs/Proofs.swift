@@ -275,9 +275,13 @@ public struct TlogProof: Equatable, Sendable {
     } catch let error as LedgerError {
       throw LedgerError("entry \(entry.seq) is not proven to be in \(checkpoint.summary): \(error)")
     }
-    return ProvenEntry(
-      checkpoint: checkpoint.checkpoint, signer: key, entry: entry,
-      payload: try EntryPayload.decode(kind: entry.kind, bytes: entry.payload))
+    let payload: EntryPayload
+    do {
+      payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
+    } catch {
+      throw LedgerError("entry \(entry.seq) is in \(checkpoint.summary), but its \(entry.kind) payload cannot be read: \(error)")
+    }
+    return ProvenEntry(checkpoint: checkpoint.checkpoint, signer: key, entry: entry, payload: payload)
   }
 }
 

@@ -22,7 +22,12 @@ struct PolicyLedgerCommand: ParsableCommand {
         subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
-      CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
+      CommandGroup(
+        name: "Integrity",
+        subcommands: [
+          Verify.self, Head.self, Migrate.self, Keygen.self, CheckpointCommand.self, Prove.self, CheckProof.self,
+          CheckExport.self,
+        ]),
     ])
 
   /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.

@@ -6,6 +6,8 @@ public struct VerifyResult: Sendable, Equatable {
   public var head: Head?
   /// The first problem found; nil when everything matched.
   public var failure: Failure?
+  /// The Merkle tree rebuilt from the journal: its size and root.
+  public var tree: TreeHead? = nil
 
   public struct Head: Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64
@@ -54,10 +56,14 @@ extension Ledger {
     }
   }
 
-  /// Recomputes the hash chain, rebuilds every projection from the journal and compares
-  /// it with the ledger's tables; with `expect`, also checks that the ledger still
-  /// begins with that history. Reports the first bad entry.
-  public func verify(expect: VerifyResult.Head? = nil, progress: ((Int64) -> Void)? = nil) throws -> VerifyResult {
+  /// Recomputes the hash chain, rebuilds every projection and the Merkle tree from the
+  /// journal and compares them with the ledger's tables; with `expect`, also checks that
+  /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
+  /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
+  /// size). Reports the first bad entry.
+  public func verify(
+    expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
+  ) throws -> VerifyResult {
     try read {
       var result = VerifyResult(entries: 0, head: nil, failure: nil)
       func fail(_ seq: Int64?, _ message: String) -> VerifyResult {
@@ -69,6 +75,11 @@ extension Ledger {
       try Migrator().migrate(scratch, path: "(verify scratch)")
       let projector = Projector(db: scratch)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
+      // The tree is rebuilt beside the projections, from the entry hashes just checked,
+      // and compared with merkle_nodes as it goes; its first problem waits for step 3.
+      var tree = MerkleFrontier()
+      let treeCheck = db.merkleTableCheck()
+      var treeFailure: VerifyResult.Failure? = nil
 
       // 1. The chain, entry by entry, replayed into the scratch database.
       var previous = JournalEntry.genesisHash
@@ -93,6 +104,9 @@ extension Ledger {
           } catch {
             return bad("cannot be replayed: \(error)")
           }
+          for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
+            if let problem = try treeCheck.check(node, hash: hash) { treeFailure = .init(seq: entry.seq, message: problem) }
+          }
           switch payload {
           case .notice(let n): payloads[entry.seq] = (n.recipientCount, n.recipientsSHA256)
           case .correction(let c): payloads[entry.seq] = (c.recipientCount, c.recipientsSHA256)
@@ -107,6 +121,8 @@ extension Ledger {
         }
       }
       if let failure { return fail(failure.seq, failure.message) }
+      result.tree = TreeHead(size: tree.size, root: tree.root)
+      if treeFailure == nil, let problem = try treeCheck.leftover(size: tree.size) { treeFailure = .init(seq: nil, message: problem) }
 
       // 2. `--expect`: the ledger still begins with that history.
       if let expect {
@@ -137,6 +153,7 @@ extension Ledger {
         let joined = try scratch.prepare("SELECT count(*) FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")))").first { $0.int64(0) } ?? 0
         if rows != joined { return fail(nil, "the \(check.table) table has \(rows - joined) rows that no entry accounts for") }
       }
+      if let treeFailure { return fail(treeFailure.seq, treeFailure.message) }
 
       // 4. Recipient lists against the count and digest each entry recorded.
       let stored = try Ledger.storedRecipientDigests(db)
@@ -160,6 +177,15 @@ extension Ledger {
         """
       ).first({ $0.optionalInt64(0) }) ?? nil {
         return fail(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
+      }
+
+      // 5. `--checkpoint`: the tree now extends the checkpoint's tree.
+      if let checkpoint {
+        do {
+          try checkConsistency(with: checkpoint, current: result.tree!)
+        } catch let error as LedgerError {
+          return fail(nil, error.description)
+        }
       }
       return result
     }

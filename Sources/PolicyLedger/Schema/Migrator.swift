@@ -33,6 +33,12 @@ public struct Migrator {
       BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
     """
 
+  /// Work a migration needs beyond its SQL, run right after it in the same transaction:
+  /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger).
+  static let steps: [String: @Sendable (Connection) throws -> Void] = [
+    "0002_merkle": { try $0.backfillMerkleTree() }
+  ]
+
   /// Checks what the file is and which migrations it has; returns the pending ones.
   func pending(in db: Connection, path: String) throws -> [EmbeddedMigration] {
     let appID = try db.cached("PRAGMA application_id").first { Int32(truncatingIfNeeded: $0.int64(0)) } ?? 0
@@ -72,6 +78,7 @@ public struct Migrator {
           try db.execute(Migrator.bookkeeping)
         }
         try db.execute(migration.sql)
+        try Migrator.steps[migration.name]?(db)
         try db.prepare("INSERT INTO ledger_migrations (name, sha256) VALUES (?, ?)")
           .run([migration.name, migration.sha256])
       }

@@ -32,6 +32,10 @@ public final class Ledger {
       try Ledger.createFileIfMissing(path)
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
+        // Know what the file is before changing anything in it: an unrelated database, or a
+        // ledger that a newer policy-ledger wrote, is refused with its bytes untouched
+        // (switching to WAL below would rewrite its header).
+        _ = try Migrator().pending(in: db, path: path)
         try db.configureForLedger()
         try Migrator().migrate(db, path: path)
       } catch let error as SQLiteError {

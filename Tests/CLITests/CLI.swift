@@ -19,15 +19,21 @@ enum CLI {
     return exe.deletingLastPathComponent().appendingPathComponent("policy-ledger")
   }()
 
-  /// Runs `policy-ledger args…` and waits for it.
+  /// Runs `policy-ledger args…` and waits for it. With a `launcher` (such as
+  /// `["/usr/bin/setpriv", "--reuid=65534", …]`), runs `launcher… policy-ledger args…`.
   @discardableResult
   static func run(
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-    currentDirectory: String? = nil
+    currentDirectory: String? = nil, launcher: [String] = []
   ) throws -> CLIResult {
     let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
+    if let program = launcher.first {
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = launcher.dropFirst() + [binary.path] + arguments
+    } else {
+      process.executableURL = binary
+      process.arguments = arguments
+    }
     var env = ProcessInfo.processInfo.environment
     env["POLICY_LEDGER_DB"] = nil
     env["POLICY_LEDGER_ACTOR"] = "cli-test"

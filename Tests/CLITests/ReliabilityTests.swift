@@ -426,6 +426,35 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(append.isOneLineError, "\(append)")
   }
 
+  @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
+  func aReadOnlyFolderWithUncheckpointedEntriesIsRefusedNotMisread() throws {
+    let dir = try TemporaryDirectory()
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+    let source = dir.file("source.db")
+    try LedgerFiles.makeFullLedger(at: source)
+    let folder = dir.file("ledgers")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let db = folder + "/ledger.db"
+    do {
+      // A writer that never checkpointed (as if killed): its last entry lives only in the -wal.
+      let writer = try Ledger(path: source, access: .readWrite)
+      try writer.addVersion(
+        NewVersion(policy: "late", title: "Late", body: Array("b".utf8), effectiveFrom: LedgerFiles.time("2021-01-01")),
+        actor: "hr")
+      try FileManager.default.copyItem(atPath: source, toPath: db)
+      try FileManager.default.copyItem(atPath: source + "-wal", toPath: db + "-wal")
+    }
+    for file in [db, db + "-wal"] { try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: file) }
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+    defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
+
+    let head = try CLI.run(["head", "--db", db], launcher: Self.nobody)
+    #expect(head.isOneLineError)
+    #expect(head.stderr.contains("\(db)-wal holds entries not yet in the ledger file"), "\(head.stderr)")
+    // Where the -shm can be made (root here), the entry in the -wal is read.
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("10:"))
+  }
+
   // MARK: File modes
 
   @Test func newLedgerFilesAreCreatedWithMode0600EvenUnderAPermissiveUmask() throws {

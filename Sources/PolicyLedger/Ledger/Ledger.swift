@@ -71,6 +71,13 @@ public final class Ledger {
       // A WAL ledger in a read-only folder: SQLite cannot create the -shm file that
       // readers share, so read the file as immutable (nobody can write it there).
       // https://www.sqlite.org/wal.html#readonly
+      // Immutable reads see the main file only: entries still in a -wal (a writer was
+      // killed before its checkpoint) would be silently missing, so refuse instead.
+      let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+      if wal > 0 {
+        throw LedgerError(
+          "cannot read the ledger at \(path): \(path)-wal holds entries not yet in the ledger file, and SQLite cannot create \(path)-shm to read them (a read-only folder); open it once where its folder is writable")
+      }
       do {
         return try attempt(immutable: true)
       } catch let error as SQLiteError {

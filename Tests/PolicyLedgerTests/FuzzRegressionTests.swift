@@ -59,6 +59,22 @@ import Testing
     #expect(FuzzProperties.time(Array(text.utf8)) == nil)
   }
 
+  /// Found by the CSV fuzzer (Fuzz/regressions/csv/bare-quote-after-too-long-field): a field
+  /// longer than the limit, then a bare quote, was refused as too long when it arrived in
+  /// several chunks but for its quote when it arrived in one. The length now counts first.
+  @Test(arguments: [1, 3, 7, 64])
+  func aTooLongFieldBeforeABareQuoteIsTooLongInAnyChunks(_ chunk: Int) throws {
+    let input = try Self.bytes("regressions/csv/bare-quote-after-too-long-field")
+    #expect(input == [0, 0, 0, 0, 0xF0, 0x80, 0x80, 0x80, 0, 0, 0x2A, 0x22, 0x0A])
+    let reader = CSVReader(bytes: input, chunkSize: chunk)
+    reader.maxFieldBytes = 1
+    #expect(throws: CSVError(line: 1, message: "field longer than 1 bytes")) { try reader.readRecord() }
+    // Within the limit, the quote is what is wrong, in any chunks.
+    let within = CSVReader(bytes: Array("a\"b\n".utf8), chunkSize: chunk)
+    within.maxFieldBytes = 1
+    #expect(throws: CSVError(line: 1, message: "bare quote in unquoted field")) { try within.readRecord() }
+  }
+
   // MARK: Limits the fuzzers' small inputs do not reach
 
   /// Lines of exactly 1 MiB are read, one byte more is refused, at every chunk size; a CR

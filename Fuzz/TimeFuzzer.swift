@@ -1,8 +1,9 @@
 // libFuzzer harness for the time parser (`Instant.parse`, `Instant.iso8601(in:)`).
 //
 // scripts/fuzz.sh compiles it with Tests/PolicyLedgerTests/FuzzProperties.swift (the
-// properties, shared with the regression tests) and the library's Model/Instant.swift and
-// Model/LedgerError.swift, which need only Foundation. Not part of the package.
+// properties, shared with the regression tests) and the library's Formats/*.swift,
+// Model/Instant.swift and Model/LedgerError.swift, which need only Foundation. Not part of
+// the package.
 
 import Foundation
 

@@ -22,11 +22,13 @@ shift 2
 
 lib=Sources/PolicyLedger
 properties=Tests/PolicyLedgerTests/FuzzProperties.swift
+# The properties cover both targets, so both builds take the same library files.
 case $target in
-  time) sources=(Fuzz/TimeFuzzer.swift "$properties" "$lib/Model/Instant.swift" "$lib/Model/LedgerError.swift") ;;
-  csv) sources=(Fuzz/CSVFuzzer.swift "$properties" "$lib"/Formats/*.swift "$lib/Model/Instant.swift" "$lib/Model/LedgerError.swift") ;;
+  time) harness=Fuzz/TimeFuzzer.swift ;;
+  csv) harness=Fuzz/CSVFuzzer.swift ;;
   *) usage ;;
 esac
+sources=("$harness" "$properties" "$lib"/Formats/*.swift "$lib/Model/Instant.swift" "$lib/Model/LedgerError.swift")
 
 out=.build-fuzz
 mkdir -p "$out/corpus/$target" "$out/crashes"

@@ -179,6 +179,16 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     #expect(verify.status == 1)
   }
 
+  @Test func plannerStatisticsFromAnalyzeAreNotTampering() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("ledger.db")
+    try LedgerFiles.makeFullLedger(at: path)
+    try LedgerFiles.sqlite3(path, "ANALYZE")
+    #expect(try LedgerFiles.sqlite3(path, "SELECT count(*) > 0 FROM sqlite_stat1") == "1\n")
+    let verify = try CLI.run(["verify", "--db", path])
+    #expect(verify.status == 0, "\(verify.stderr)")
+  }
+
   @Test func droppingTheLastEntryWithItsRowsIsCaughtByExpect() throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("ledger.db")

@@ -173,15 +173,17 @@ extension Ledger {
       }
 
       // 5. The schema, triggers included, is exactly what the migrations create: a dropped
-      // append-only trigger is itself a change made behind the ledger's back.
+      // append-only trigger is itself a change made behind the ledger's back. (ANALYZE's
+      // sqlite_stat tables are statistics for the query planner, not schema.)
+      let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
+      let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
+      let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
       if let object = try scratch.prepare(
         """
         SELECT side, type, name FROM (
-          SELECT 'missing' AS side, * FROM (SELECT type, name, tbl_name, sql FROM main.sqlite_schema
-                                            EXCEPT SELECT type, name, tbl_name, sql FROM ledger.sqlite_schema)
+          SELECT 'missing' AS side, * FROM (\(replayedSchema) EXCEPT \(storedSchema))
           UNION ALL
-          SELECT 'changed', * FROM (SELECT type, name, tbl_name, sql FROM ledger.sqlite_schema
-                                    EXCEPT SELECT type, name, tbl_name, sql FROM main.sqlite_schema)
+          SELECT 'changed', * FROM (\(storedSchema) EXCEPT \(replayedSchema))
         ) ORDER BY side = 'changed', name LIMIT 1
         """
       ).first({ (side: $0.string(0), type: $0.string(1), name: $0.string(2)) }) {

@@ -43,9 +43,9 @@ enum FuzzProperties {
 
   /// `Instant.parse` and `Instant.iso8601(in:)`, for any bytes:
   /// - parsing never crashes;
-  /// - an accepted text formats (in UTC and in the zone it was read in) to a text that parses
-  ///   back to the same instant, whenever the year shown is 0001-9999 (the range the parser
-  ///   accepts), and formatting that again gives the same text;
+  /// - an accepted text formats in UTC to a text that parses back to the same instant (and in
+  ///   the zone it was read in, whenever the year shown is 0001-9999), and formatting that
+  ///   again gives the same text;
   /// - UTC and a fixed offset (no daylight saving) accept the same texts, and read the same
   ///   instant, or for wall-clock text instants that differ by exactly the offset.
   static func time(_ bytes: [UInt8]) -> String? {
@@ -76,7 +76,9 @@ enum FuzzProperties {
 
   static func roundTrip(_ instant: Instant, zone: TimeZone?, input: String) throws(Violation) {
     let text = instant.iso8601(in: zone)
-    guard yearInRange(text) else { return }
+    // Every accepted instant prints in UTC as a year the parser reads; in another zone a day
+    // from either end of the range may print as year 0000 or 10000 (Instant's documentation).
+    guard zone == nil || yearInRange(text) else { return }
     for reader in [zones[0], zones[1]] {
       guard let again = try? Instant.parse(text, timeZone: reader, now: fixedNow) else {
         throw Violation(description: "'\(input)' -> '\(text)' does not parse back")

@@ -59,6 +59,20 @@ import Testing
     #expect(FuzzProperties.time(Array(text.utf8)) == nil)
   }
 
+  /// Found by the time fuzzer after that change (Fuzz/regressions/time/wall-clock-past-9999-at-an-offset):
+  /// the harness still expected UTC and a fixed offset to accept the same wall-clock texts, but
+  /// 9999-12-31T23:59 at -09:30 is in year 10000 in UTC. The property now allows exactly that.
+  @Test func aWallClockTimeNearTheEndIsAcceptedInUTCButNotWestOfIt() throws {
+    let text = try String(decoding: Self.bytes("regressions/time/wall-clock-past-9999-at-an-offset"), as: UTF8.self)
+    #expect(text == "9999-12-31T23:59")
+    #expect(try Instant.parse(text).iso8601() == "9999-12-31T23:59:00Z")
+    let west = TimeZone(secondsFromGMT: -(9 * 3600 + 30 * 60))!
+    #expect(throws: InvalidTime(value: text, reason: "it is 10000-01-01T09:29:00Z, outside the years 0001-9999 in UTC, which is all a ledger can print")) {
+      try Instant.parse(text, timeZone: west)
+    }
+    #expect(FuzzProperties.time(Array(text.utf8)) == nil)
+  }
+
   @Test func theEndsOfTheRangeAreAcceptedWithAnyOffsetThatKeepsThemInside() throws {
     let latest = try Instant.parse("9999-12-31T23:59:59.999999Z")
     #expect(try Instant.parse("9999-12-31T22:59:59.999999-01:00") == latest)

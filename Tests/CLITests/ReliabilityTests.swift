@@ -172,12 +172,17 @@ private func sha256sum(_ path: String) throws -> String {
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")
     #expect(try CLI.run(add("stream", "t-0", db)).status == 0)
-    var completed: Set<String> = ["t-0"]
+    // One append on the existing ledger, timed: kills land within 1.2 times that.
+    let start = Date()
+    #expect(try CLI.run(add("stream", "t-1", db)).status == 0)
+    let duration = Date().timeIntervalSince(start)
+    var completed: Set<String> = ["t-0", "t-1"]
     var killed: Set<String> = []
-    for index in 1...settings.appends {
+    for index in 2..<(settings.appends + 2) {
       let title = "t-\(index)"
-      // About two in three appends are killed at a moment within a debug build's run time.
-      let delay = Double.random(in: 0..<0.25, using: &random)
+      // About two in three appends get a kill: during start-up, opening, the transaction, the
+      // commit or the exit, or after it ended.
+      let delay = Double.random(in: 0..<(duration * 1.2), using: &random)
       let kill = Int.random(in: 0..<3, using: &random) < 2
       let run = try KilledRun.run(add("stream", title, db), after: kill ? delay : 3_600, in: dir)
       if run.killed {

@@ -47,6 +47,11 @@ public struct Migrator {
       if appID == 0 && tableCount == 0 { return migrations }
       throw LedgerError("'\(path)' is an SQLite database but not a policy-ledger ledger")
     }
+    let bookkept = try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations'")
+      .first { $0.int(0) } ?? 0
+    if bookkept == 0 {
+      throw LedgerError("'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
+    }
     let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
       (name: $0.string(0), sha256: $0.string(1))
     }
@@ -62,7 +67,14 @@ public struct Migrator {
       }
     }
     let appliedNames = Set(applied.map(\.name))
-    return migrations.filter { !appliedNames.contains($0.name) }
+    let pending = migrations.filter { !appliedNames.contains($0.name) }
+    // Migrations are applied in order, the first one with the application id; a ledger that
+    // lacks the record of one before its last applied migration had its bookkeeping changed.
+    if let missing = pending.first, applied.isEmpty || missing.name < applied.last!.name {
+      throw LedgerError(
+        "'\(path)' has no record of migration '\(missing.name)', which every ledger of its version has applied; its ledger_migrations table was changed outside policy-ledger")
+    }
+    return pending
   }
 
   /// Applies every pending migration, each in its own immediate transaction.

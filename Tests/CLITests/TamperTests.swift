@@ -104,7 +104,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("acks", "seq", "UPDATE acks SET seq = 40 WHERE seq = 4", .entry(4)),
     .init("acks", "deleted row", "DELETE FROM acks WHERE seq = 9", .entry(9)),
     // ledger_migrations: checked whenever the ledger is opened
-    .init("ledger_migrations", "name", "UPDATE ledger_migrations SET name = '0001_other'", .refused("has migration '0001_other', which this binary does not know")),
+    .init("ledger_migrations", "name", "UPDATE ledger_migrations SET name = '0001_other' WHERE name = '0001_ledger'", .refused("has migration '0001_other', which this binary does not know")),
     .init("ledger_migrations", "sha256", "UPDATE ledger_migrations SET sha256 = upper(sha256)", .refused("a shipped migration was edited")),
     .init("ledger_migrations", "deleted row", "DELETE FROM ledger_migrations", .refused("has no record of migration '0001_ledger'")),
     .init(
@@ -200,6 +200,8 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     // The ack (seq 9) and its journal entry go together: the rest is a valid, shorter ledger.
     try LedgerFiles.tamper(path, table: "acks", "DELETE FROM acks WHERE seq = 9")
     try LedgerFiles.tamper(path, table: "journal", "DELETE FROM journal WHERE seq = 9")
+    // Entry 9 is leaf 8 of the Merkle tree; with 9 leaves it completes no larger subtree.
+    try LedgerFiles.tamper(path, table: "merkle_nodes", "DELETE FROM merkle_nodes WHERE level = 0 AND idx = 8")
     let plain = try CLI.run(["verify", "--db", path])
     #expect(plain.status == 0)
     #expect(plain.stdout.hasPrefix("ok: 8 entries verified"))

@@ -127,7 +127,10 @@ extension Ledger {
       }
       if let failure { return fail(failure.seq, failure.message) }
       result.tree = TreeHead(size: tree.size, root: tree.root)
-      if treeFailure == nil, let problem = try treeCheck.leftover(size: tree.size) { treeFailure = .init(seq: nil, message: problem) }
+      // A node for leaves past the end belongs to entries that are missing: name the first.
+      if treeFailure == nil, let problem = try treeCheck.leftover(size: tree.size) {
+        treeFailure = .init(seq: tree.size + 1, message: problem)
+      }
 
       // 2. `--expect`: the ledger still begins with that history.
       if let expect {

@@ -268,12 +268,12 @@ import Testing
     try ledger.db.execute("INSERT INTO merkle_nodes VALUES (3, 1, zeroblob(32))")
     #expect(
       try ledger.verify().failure
-        == VerifyResult.Failure(seq: nil, message: "the merkle_nodes table has a node (level 3, index 1) for entries after the last one, 5"))
+        == VerifyResult.Failure(seq: 6, message: "the merkle_nodes table has a node (level 3, index 1) for entries after the last one, 5"))
     let other = try self.ledger(entries: 5)
     try other.db.execute("INSERT INTO merkle_nodes VALUES (1, 5, zeroblob(32))")
     #expect(
       try other.verify().failure
-        == VerifyResult.Failure(seq: nil, message: "the merkle_nodes table has a node (level 1, index 5) for entries after the last one, 5"))
+        == VerifyResult.Failure(seq: 6, message: "the merkle_nodes table has a node (level 1, index 5) for entries after the last one, 5"))
   }
 
   @Test func anAppendRefusesToExtendATreeThatLostANode() throws {

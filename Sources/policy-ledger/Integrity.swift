@@ -8,23 +8,44 @@ extension PolicyLedgerCommand {
       commandName: "verify",
       abstract: "Recompute the hash chain and every table from the journal; exit 0 only if all match.",
       discussion: """
-        On failure it names the first bad entry and exits 1. --expect SEQ:HASH (as 'head'
-        printed it earlier) also proves the ledger still begins with that history, so
-        entries dropped from the end are caught.
+        On failure it names the first bad entry and exits 1. --expect SEQ:HASH
+        (as 'head' printed it earlier) also proves the ledger still begins with
+        that history, so entries dropped from the end are caught. --checkpoint
+        FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962
+        consistency proof, that the ledger is that checkpoint's tree with
+        entries appended and nothing else changed.
 
           policy-ledger verify --expect 4:9f2c…
+          policy-ledger verify --checkpoint 2024-06.checkpoint --public-key hr.key.pub
         """)
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "A head printed earlier (SEQ:HASH) that the ledger must still contain.") var expect: String?
+    @Option(help: "A checkpoint printed earlier that the ledger must extend.") var checkpoint: String?
+    @Option(help: "The public key (FILE.pub) that must have signed --checkpoint.") var publicKey: String?
+
+    func validate() throws {
+      if publicKey != nil && checkpoint == nil { throw ValidationError("--public-key goes with --checkpoint.") }
+    }
 
     func run() throws {
       let expected = try expect.map { try VerifyResult.Head.parse($0, field: "--expect") }
+      // The checkpoint is read, and its signature checked, before the ledger is opened.
+      let earlier = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
+      if let earlier, let publicKey {
+        do {
+          try earlier.note.verify(try NoteVerifierKey(file: publicKey, field: "--public-key"))
+        } catch let error as LedgerError where !error.description.hasPrefix("invalid --public-key") {
+          throw LedgerError("invalid --checkpoint '\(checkpoint!)': \(error)")
+        }
+      }
       let progress = Progress(label: "verify")
-      let result = try ledger.openForQuery().verify(expect: expected) { progress($0) }
+      let result = try ledger.openForQuery().verify(expect: expected, checkpoint: earlier) { progress($0) }
       progress.finish()
       if let failure = result.failure { PolicyLedgerCommand.fail("verify failed: \(failure)") }
-      try printLine("ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))")
+      var line = "ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))"
+      if let earlier { line += "; extends \(earlier.summary)" }
+      try printLine(line)
     }
   }
 

@@ -22,11 +22,17 @@ struct PolicyLedgerCommand: ParsableCommand {
         subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
-      CommandGroup(name: "Integrity", subcommands: [Verify.self, Head.self, Migrate.self]),
+      CommandGroup(
+        name: "Integrity",
+        subcommands: [
+          Verify.self, Head.self, Migrate.self, Keygen.self, CheckpointCommand.self, Prove.self, CheckProof.self,
+          CheckExport.self,
+        ]),
     ])
 
   /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.
   static func main() {
+    if let problem = invalidArgument() { fail(problem) }
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -39,6 +45,30 @@ struct PolicyLedgerCommand: ParsableCommand {
     } catch {
       exit(withError: error)
     }
+  }
+
+  /// Swift decodes the command line with replacement characters, so an argument that is not
+  /// UTF-8 would be stored changed; refuse it instead, naming it with its bad bytes escaped.
+  static func invalidArgument() -> String? {
+    for index in 1..<Int(CommandLine.argc) {
+      guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+      let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+      if String(validating: bytes, as: UTF8.self) != nil { continue }
+      var shown = ""
+      var i = 0
+      while i < bytes.count {
+        // The shortest valid character here, else the byte as \xNN.
+        if let n = (1...4).first(where: { i + $0 <= bytes.count && String(validating: bytes[i..<i + $0], as: UTF8.self) != nil }) {
+          shown += Identifier.printable(String(decoding: bytes[i..<i + n], as: UTF8.self))
+          i += n
+        } else {
+          shown += "\\x" + String(bytes[i], radix: 16, uppercase: true)
+          i += 1
+        }
+      }
+      return "invalid argument '\(shown)': not valid UTF-8 text"
+    }
+    return nil
   }
 
   static func fail(_ message: String) -> Never {

@@ -175,9 +175,15 @@ extension PolicyLedgerCommand {
       commandName: "ack",
       abstract: "Record that an employee read a notice; prints nothing.",
       discussion: """
-        Only a recipient can acknowledge, no earlier than the notice was sent, and once.
+        Only a recipient can acknowledge, no earlier than the notice was sent,
+        and once. --receipt FILE also writes the employee's proof of it: the
+        entry, its inclusion proof and a checkpoint (signed with --sign-key),
+        which 'check-proof' checks offline (docs/proofs.md).
 
-          policy-ledger ack --notice N-2020-07-10 --employee E1001 --at 2020-07-10T09:12:00-07:00
+          policy-ledger ack --notice N-2020-07-10 --employee E1001 \\
+              --at 2020-07-10T09:12:00-07:00
+          policy-ledger ack --notice N-2020-07-10 --employee E1001 --at now \\
+              --receipt E1001.tlog-proof --sign-key hr.key
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -185,11 +191,27 @@ extension PolicyLedgerCommand {
     @Option(help: "The notice acknowledged.") var notice: String
     @Option(help: "The employee who acknowledged it.") var employee: String
     @Option(help: "When they acknowledged it.") var at: String
+    @Option(help: "Also write the acknowledgement's receipt (a proof) to this file.") var receipt: String?
+    @OptionGroup var signing: SigningOptions
+
+    func validate() throws {
+      if signing.isUsed && receipt == nil { throw ValidationError("--sign-key and --origin go with --receipt.") }
+    }
 
     func run() throws {
       let at = try ledger.time(at, "--at")
       try requireExistingLedger(ledger)
-      try ledger.openForRecording().acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)
+      // Everything the receipt needs is checked before the acknowledgement is recorded.
+      let signer = try signing.signer()
+      if let receipt { try ProofFile.checkWritable(receipt, field: "--receipt") }
+      let ledgerFile = try ledger.openForRecording()
+      if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }
+      try ledgerFile.acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)
+      if let receipt {
+        let seq = try ledgerFile.seq(ofAckOf: notice, by: employee)
+        let proof = try ledgerFile.receipt(seq: seq, origin: try ledgerFile.establishOrigin(signing.origin), signedBy: signer)
+        try ProofFile.write(proof.serialized, to: receipt, field: "--receipt")
+      }
     }
   }
 }

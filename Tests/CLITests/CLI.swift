@@ -19,15 +19,21 @@ enum CLI {
     return exe.deletingLastPathComponent().appendingPathComponent("policy-ledger")
   }()
 
-  /// Runs `policy-ledger args…` and waits for it.
+  /// Runs `policy-ledger args…` and waits for it. With a `launcher` (such as
+  /// `["/usr/bin/setpriv", "--reuid=65534", …]`), runs `launcher… policy-ledger args…`.
   @discardableResult
   static func run(
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-    currentDirectory: String? = nil
+    currentDirectory: String? = nil, launcher: [String] = []
   ) throws -> CLIResult {
     let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
+    if let program = launcher.first {
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = launcher.dropFirst() + [binary.path] + arguments
+    } else {
+      process.executableURL = binary
+      process.arguments = arguments
+    }
     var env = ProcessInfo.processInfo.environment
     env["POLICY_LEDGER_DB"] = nil
     env["POLICY_LEDGER_ACTOR"] = "cli-test"
@@ -44,17 +50,48 @@ enum CLI {
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
+      errData = readToEnd(err.fileHandleForReading)
       group.leave()
     }
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    if let stdin { writeAll(Data(stdin.utf8), to: input.fileHandleForWriting) }
     try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = readToEnd(out.fileHandleForReading)
     group.wait()
     process.waitUntilExit()
     return CLIResult(
       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
       status: process.terminationStatus)
+  }
+}
+
+/// Reads a pipe to its end, retrying reads that a signal interrupted: Foundation's
+/// `readDataToEndOfFile` traps on `EINTR`, which the SIGCHLD of the many processes that
+/// parallel tests start can cause.
+func readToEnd(_ handle: FileHandle) -> Data {
+  var data = Data()
+  var buffer = [UInt8](repeating: 0, count: 65_536)
+  while true {
+    let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+    if n > 0 {
+      data.append(contentsOf: buffer[0..<n])
+    } else if n == 0 || errno != EINTR {
+      return data
+    }
+  }
+}
+
+/// Writes all of `data` to a pipe, retrying writes that a signal interrupted.
+func writeAll(_ data: Data, to handle: FileHandle) {
+  data.withUnsafeBytes { bytes in
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(handle.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if n > 0 {
+        offset += n
+      } else if errno != EINTR {
+        return
+      }
+    }
   }
 }
 

@@ -4,7 +4,10 @@ import Testing
 @testable import PolicyLedger
 
 struct StorageTests {
-  static let tables = ["journal", "policies", "versions", "notices", "corrections", "employees", "deliveries", "acks", "ledger_migrations"]
+  static let tables = [
+    "journal", "policies", "versions", "notices", "corrections", "employees", "deliveries", "acks", "ledger_migrations",
+    "merkle_nodes",
+  ]
 
   @Test(arguments: tables)
   func updateAndDeleteAreRefusedOnEveryTable(_ table: String) throws {

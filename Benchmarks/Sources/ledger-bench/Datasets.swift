@@ -5,8 +5,9 @@ import PolicyLedger
 /// seeded random numbers (the same bytes on every machine), and cached under
 /// `Benchmarks/.data/` by size so that reruns start at once.
 struct Datasets {
-  /// Bump when the generator changes, so that old caches are not reused.
-  static let generatorVersion = "v1"
+  /// Bump when the generator or the ledger's schema changes, so that old caches are not
+  /// reused (v2: migration 0002, the Merkle tree).
+  static let generatorVersion = "v2"
 
   let root: String
   let regenerate: Bool

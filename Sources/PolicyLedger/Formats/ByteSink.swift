@@ -37,6 +37,10 @@ public final class ByteSink {
   private var failure: LedgerError?
   /// True when the kept failure is `EPIPE`: the reading end of a pipe was closed.
   public private(set) var failedWithBrokenPipe = false
+  /// Between ``startDigest()`` and ``finishDigest()``: the SHA-256 and count of the bytes
+  /// handed to the kernel (an export manifest's hash of exactly what was written).
+  private var digest: SHA256Hasher? = nil
+  private var digestCount: Int64 = 0
 
   /// A sink over an open descriptor, e.g. 1 for stdout. The descriptor is not closed by
   /// ``close()`` unless `closesDescriptor` is true.
@@ -173,6 +177,21 @@ public final class ByteSink {
     try throwIfFailed()
   }
 
+  /// Starts counting and hashing the bytes written from now on.
+  public func startDigest() {
+    drain()
+    digest = SHA256Hasher()
+    digestCount = 0
+  }
+
+  /// Flushes, then returns the count and SHA-256 of the bytes written since ``startDigest()``.
+  public func finishDigest() throws -> (count: Int64, sha256: [UInt8]) {
+    try flush()
+    guard var digest else { preconditionFailure("finishDigest() without startDigest()") }
+    self.digest = nil
+    return (digestCount, digest.finish())
+  }
+
   /// Writes out the buffer. After a failure the buffer is emptied and output is discarded.
   private func drain() {
     defer { count = 0 }
@@ -185,6 +204,10 @@ public final class ByteSink {
     while offset < length {
       let n = systemWrite(fd, base + offset, length - offset)
       if n > 0 {
+        if digest != nil {
+          digest!.update(UnsafeRawBufferPointer(start: base + offset, count: n))
+          digestCount += Int64(n)
+        }
         offset += n
       } else if n < 0 && errno == EINTR {
         continue

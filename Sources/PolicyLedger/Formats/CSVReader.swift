@@ -131,7 +131,16 @@ public final class CSVReader {
         return (try decodeField(startLine: line), .input)
       }
       let b = base[p]
-      if b == 0x22 { throw CSVError(line: line, message: "bare quote in unquoted field") }
+      if b == 0x22 {
+        // The bytes before the quote count first, as they do when they arrive in several
+        // chunks: the error must not depend on where a chunk ends.
+        if carried {
+          try collect(base + start, p - start, startLine: line)
+        } else if p - start > maxFieldBytes {
+          throw tooLong(line)
+        }
+        throw CSVError(line: line, message: "bare quote in unquoted field")
+      }
       let value: String
       if carried {
         try collect(base + start, p - start, startLine: line)

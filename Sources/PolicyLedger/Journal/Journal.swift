@@ -7,7 +7,8 @@ extension Connection {
     }
   }
 
-  /// Appends one entry after `head`, chained to its hash. Call inside a write transaction.
+  /// Appends one entry after `head`, chained to its hash, and adds it to the Merkle tree.
+  /// Call inside a write transaction.
   @discardableResult
   func appendEntry(
     _ payload: EntryPayload, actor: String, seq: Int64, recordedAt: Instant, previousHash: [UInt8]
@@ -19,6 +20,9 @@ extension Connection {
     try cached(
       "INSERT INTO journal (seq, recorded_at, kind, actor, payload, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
     ).run([seq, recordedAt.microseconds, kind, actor, bytes, previousHash, hash])
+    // The entry hash is also the next leaf of the Merkle tree (docs/proofs.md): adding it
+    // here, in the same transaction, keeps the tree and the journal whole together.
+    try appendMerkleLeaf(seq: seq, entryHash: hash, previousHash: previousHash)
     return JournalEntry(
       seq: seq, recordedAt: recordedAt, kind: kind, actor: actor, payload: bytes, previousHash: previousHash,
       entryHash: hash)

@@ -6,6 +6,8 @@ public struct VerifyResult: Sendable, Equatable {
   public var head: Head?
   /// The first problem found; nil when everything matched.
   public var failure: Failure?
+  /// The Merkle tree rebuilt from the journal: its size and root.
+  public var tree: TreeHead? = nil
 
   public struct Head: Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64
@@ -54,10 +56,14 @@ extension Ledger {
     }
   }
 
-  /// Recomputes the hash chain, rebuilds every projection from the journal and compares
-  /// it with the ledger's tables; with `expect`, also checks that the ledger still
-  /// begins with that history. Reports the first bad entry.
-  public func verify(expect: VerifyResult.Head? = nil, progress: ((Int64) -> Void)? = nil) throws -> VerifyResult {
+  /// Recomputes the hash chain, rebuilds every projection and the Merkle tree from the
+  /// journal and compares them with the ledger's tables; with `expect`, also checks that
+  /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
+  /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
+  /// size). Reports the first bad entry.
+  public func verify(
+    expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
+  ) throws -> VerifyResult {
     try read {
       var result = VerifyResult(entries: 0, head: nil, failure: nil)
       func fail(_ seq: Int64?, _ message: String) -> VerifyResult {
@@ -69,6 +75,11 @@ extension Ledger {
       try Migrator().migrate(scratch, path: "(verify scratch)")
       let projector = Projector(db: scratch)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
+      // The tree is rebuilt beside the projections, from the entry hashes just checked,
+      // and compared with merkle_nodes as it goes; its first problem waits for step 3.
+      var tree = MerkleFrontier()
+      let treeCheck = db.merkleTableCheck()
+      var treeFailure: VerifyResult.Failure? = nil
 
       // 1. The chain, entry by entry, replayed into the scratch database.
       var previous = JournalEntry.genesisHash
@@ -79,7 +90,12 @@ extension Ledger {
         try db.forEachEntry { entry in
           guard failure == nil else { return }
           func bad(_ message: String) { failure = .init(seq: entry.seq, message: message) }
-          if entry.seq != expected { return bad("expected entry \(expected) here; the sequence has a gap or a repeat") }
+          if entry.seq != expected {
+            // Name the entry that is missing, not the one that came instead.
+            let after = expected == 1 ? "starts at" : "goes from entry \(expected - 1) to"
+            failure = .init(seq: expected, message: "missing: the journal \(after) entry \(entry.seq)")
+            return
+          }
           if entry.previousHash != previous { return bad("its previous hash does not match the entry before it") }
           let hash = JournalEntry.hash(
             previous: entry.previousHash, seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind,
@@ -92,6 +108,9 @@ extension Ledger {
             try projector.apply(seq: entry.seq, payload)
           } catch {
             return bad("cannot be replayed: \(error)")
+          }
+          for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
+            if let problem = try treeCheck.check(node, hash: hash) { treeFailure = .init(seq: entry.seq, message: problem) }
           }
           switch payload {
           case .notice(let n): payloads[entry.seq] = (n.recipientCount, n.recipientsSHA256)
@@ -107,6 +126,11 @@ extension Ledger {
         }
       }
       if let failure { return fail(failure.seq, failure.message) }
+      result.tree = TreeHead(size: tree.size, root: tree.root)
+      // A node for leaves past the end belongs to entries that are missing: name the first.
+      if treeFailure == nil, let problem = try treeCheck.leftover(size: tree.size) {
+        treeFailure = .init(seq: tree.size + 1, message: problem)
+      }
 
       // 2. `--expect`: the ledger still begins with that history.
       if let expect {
@@ -118,41 +142,86 @@ extension Ledger {
         if hash != expect.hash { return fail(expect.seq, "its hash is \(Hex.encode(hash)), not the expected \(Hex.encode(expect.hash))") }
       }
 
-      // 3. Every projected table against the replay.
+      // 3. Every projected table against the replay, and 4. every recipient list against the
+      // count and digest its entry recorded. Every mismatch is collected, so that the first bad
+      // entry is named whichever table shows it.
+      var findings: [VerifyResult.Failure] = []
+      func found(_ seq: Int64?, _ message: String) { findings.append(.init(seq: seq, message: message)) }
+      func rows(_ count: Int64) -> String { count == 1 ? "1 row" : "\(count) rows" }
       var uri = Connection.fileURI(path) + "?mode=ro"
       if db.isImmutable { uri += "&immutable=1" }
       try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
       for check in Ledger.projectionChecks {
+        let replayed = check.query.replacingOccurrences(of: "$", with: "main.")
+        let stored = check.query.replacingOccurrences(of: "$", with: "ledger.")
+        // Rows on either side that the other lacks; the first that belongs to an entry is named.
         let sql = """
-          SELECT min(entry) FROM (
-            SELECT * FROM (\(check.query.replacingOccurrences(of: "$", with: "main.")) EXCEPT \(check.query.replacingOccurrences(of: "$", with: "ledger.")))
+          SELECT count(*), min(entry) FROM (
+            SELECT * FROM (\(replayed) EXCEPT \(stored))
             UNION ALL
-            SELECT * FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")) EXCEPT \(check.query.replacingOccurrences(of: "$", with: "main.")))
+            SELECT * FROM (\(stored) EXCEPT \(replayed))
           )
           """
-        if let seq = try scratch.prepare(sql).first({ $0.optionalInt64(0) }) ?? nil as Int64? {
-          return fail(seq, "the \(check.table) table does not match the journal")
+        if let (differing, seq) = try scratch.prepare(sql).first({ ($0.int64(0), $0.optionalInt64(1)) }), differing > 0 {
+          if let seq {
+            found(seq, "the \(check.table) table does not match the journal")
+          } else {
+            found(nil, "the \(check.table) table has \(rows(differing)) that no entry accounts for")
+          }
         }
-        let rows = try scratch.prepare("SELECT count(*) FROM ledger.\(check.table)").first { $0.int64(0) } ?? 0
-        let joined = try scratch.prepare("SELECT count(*) FROM (\(check.query.replacingOccurrences(of: "$", with: "ledger.")))").first { $0.int64(0) } ?? 0
-        if rows != joined { return fail(nil, "the \(check.table) table has \(rows - joined) rows that no entry accounts for") }
+        let all = try scratch.prepare("SELECT count(*) FROM ledger.\(check.table)").first { $0.int64(0) } ?? 0
+        let joined = try scratch.prepare("SELECT count(*) FROM (\(stored))").first { $0.int64(0) } ?? 0
+        if all != joined { found(nil, "the \(check.table) table has \(rows(all - joined)) that no entry accounts for") }
       }
+      if let treeFailure { return fail(treeFailure.seq, treeFailure.message) }
 
-      // 4. Recipient lists against the count and digest each entry recorded.
       let stored = try Ledger.storedRecipientDigests(db)
-      if let seq = stored.orphan { return fail(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
+      if let seq = stored.orphan { found(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
       for (seq, recorded) in payloads.sorted(by: { $0.key < $1.key }) {
         var empty = RecipientDigest()
         let (count, sha) = stored.digests[seq] ?? (0, empty.finishHex())
         if count != recorded.count || sha != recorded.sha256 {
-          return fail(seq, "its recipients do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the deliveries table holds \(count) with digest \(sha)")
+          found(seq, "its recipients do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the deliveries table holds \(count) with digest \(sha)")
+          break
         }
       }
       if let extra = stored.digests.keys.filter({ payloads[$0] == nil }).min() {
-        return fail(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
+        found(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
       }
       if let id = stored.unaccountedEmployee {
-        return fail(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
+        found(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
+      }
+      // The lowest entry first (the earlier check on a tie), then what belongs to no entry.
+      if let first = findings.filter({ $0.seq != nil }).min(by: { $0.seq! < $1.seq! }) ?? findings.first {
+        return fail(first.seq, first.message)
+      }
+
+      // 5. The schema, triggers included, is exactly what the migrations create: a dropped
+      // append-only trigger is itself a change made behind the ledger's back. (ANALYZE's
+      // sqlite_stat tables are statistics for the query planner, not schema.)
+      let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
+      let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
+      let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
+      if let object = try scratch.prepare(
+        """
+        SELECT side, type, name FROM (
+          SELECT 'missing' AS side, * FROM (\(replayedSchema) EXCEPT \(storedSchema))
+          UNION ALL
+          SELECT 'changed', * FROM (\(storedSchema) EXCEPT \(replayedSchema))
+        ) ORDER BY side = 'changed', name LIMIT 1
+        """
+      ).first({ (side: $0.string(0), type: $0.string(1), name: $0.string(2)) }) {
+        let what = object.side == "missing" ? "is missing or was altered" : "was added or altered"
+        return fail(nil, "the schema does not match the migrations: \(object.type) '\(object.name)' \(what)")
+      }
+
+      // 5. `--checkpoint`: the tree now extends the checkpoint's tree.
+      if let checkpoint {
+        do {
+          try checkConsistency(with: checkpoint, current: result.tree!)
+        } catch let error as LedgerError {
+          return fail(nil, error.description)
+        }
       }
       return result
     }

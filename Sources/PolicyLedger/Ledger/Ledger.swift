@@ -34,6 +34,10 @@ public final class Ledger {
       try Ledger.createFileIfMissing(path)
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
+        // Know what the file is before changing anything in it: an unrelated database, or a
+        // ledger that a newer policy-ledger wrote, is refused with its bytes untouched
+        // (switching to WAL below would rewrite its header).
+        _ = try Migrator().pending(in: db, path: path)
         try db.configureForLedger()
         try Migrator().migrate(db, path: path)
       } catch let error as SQLiteError {
@@ -80,6 +84,13 @@ public final class Ledger {
       // A WAL ledger in a read-only folder: SQLite cannot create the -shm file that
       // readers share, so read the file as immutable (nobody can write it there).
       // https://www.sqlite.org/wal.html#readonly
+      // Immutable reads see the main file only: entries still in a -wal (a writer was
+      // killed before its checkpoint) would be silently missing, so refuse instead.
+      let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+      if wal > 0 {
+        throw LedgerError(
+          "cannot read the ledger at \(path): \(path)-wal holds entries not yet in the ledger file, and SQLite cannot create \(path)-shm to read them (a read-only folder); open it once where its folder is writable")
+      }
       do {
         return try attempt(immutable: true)
       } catch let error as SQLiteError {

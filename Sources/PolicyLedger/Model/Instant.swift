@@ -15,15 +15,18 @@ import Foundation
 /// Refused, each with a specific reason: empty text, leading or trailing whitespace, fields with the
 /// wrong number of digits (`2020-7-10`, `T8:00`), years outside 0001–9999, month 00 or 13, days past
 /// the month's length (Gregorian leap years), hour 24, minute 60, second 60 (no leap seconds),
-/// anything after the time, basic formats without separators, and — for wall-clock times in a named
-/// zone — times that do not exist because the clocks moved forward (a DST gap).
+/// anything after the time, basic formats without separators, times whose offset takes them outside
+/// 0001-01-01T00:00:00Z…9999-12-31T23:59:59.999999Z (so that every accepted time prints in UTC as a
+/// text that parses back), and — for wall-clock times in a named zone — times that do not exist
+/// because the clocks moved forward (a DST gap).
 ///
 /// A wall-clock time that occurs twice (a DST overlap, when the clocks move back) resolves to the
 /// EARLIER instant, the first occurrence: `2020-11-01T01:30` in America/Los_Angeles is
 /// `2020-11-01T01:30:00-07:00`, not `…-08:00`. Write the offset to name the later one.
 ///
 /// Formatting (`iso8601(in:)`) always writes an explicit `Z` or offset, so its output parses back to
-/// the same instant whenever the year shown is 0001–9999. Zones whose historical offset is not a whole
+/// the same instant whenever the year shown is 0001–9999: always in UTC for a parsed instant; in
+/// another zone, within a day of either end of that range, the local year may be 0000 or 10000. Zones whose historical offset is not a whole
 /// number of minutes (local mean time before standard time, e.g. -07:52:58 in Los Angeles before 1883)
 /// are written with the offset rounded to the minute and the clock time shifted to match, so the text
 /// still names exactly this instant.
@@ -73,8 +76,16 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
         reason: "\(fields.clockText) does not exist in \(timeZone.identifier) on \(fields.dateText)"
           + " (clocks moved forward)")
     }
-    return Instant(microseconds: utcSeconds * 1_000_000 + fields.microsecond)
+    let instant = Instant(microseconds: utcSeconds * 1_000_000 + fields.microsecond)
+    guard Instant.parsableRange.contains(instant) else {
+      throw InvalidTime(
+        value: text, reason: "it is \(instant.iso8601()), outside the years 0001-9999 in UTC, which is all a ledger can print")
+    }
+    return instant
   }
+
+  /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999Z: the instants whose UTC text parses.
+  static let parsableRange = Instant(microseconds: -62_135_596_800_000_000)...Instant(microseconds: 253_402_300_799_999_999)
 
   /// ISO 8601: in UTC with `Z` when timeZone is nil (or UTC), else with that zone's offset at that instant (`-07:00`).
   /// Fractional seconds only when non-zero, without trailing zeros: 2020-07-10T15:00:00.25Z

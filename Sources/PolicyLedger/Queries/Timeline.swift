@@ -46,13 +46,7 @@ extension Ledger {
         WHERE d.employee = ?
         """
       ).forEach([employeeID]) { row in
-        let notice = noticeFacts(row)
-        guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return }
-        rows.append(
-          TimelineRow(
-            at: notice.sentAt, kind: .notice, id: notice.id, policy: row.optionalString(6), version: row.optionalInt64(7),
-            subject: row.string(4),
-            status: try noticeStatus(notice, acknowledged: acked.contains(notice.seq), view: view), seq: notice.seq))
+        if let r = try noticeRow(row, view: view, acknowledged: acked.contains) { rows.append(r) }
       }
       try db.cached(
         """
@@ -96,12 +90,7 @@ extension Ledger {
         WHERE n.policy = ?
         """
       ).forEach([policyID]) { row in
-        let notice = noticeFacts(row)
-        guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return }
-        rows.append(
-          TimelineRow(
-            at: notice.sentAt, kind: .notice, id: notice.id, policy: row.optionalString(6), version: row.optionalInt64(7),
-            subject: row.string(4), status: try noticeStatus(notice, acknowledged: false, view: view), seq: notice.seq))
+        if let r = try noticeRow(row, view: view, acknowledged: { _ in false }) { rows.append(r) }
       }
       try db.cached(
         """
@@ -117,10 +106,17 @@ extension Ledger {
     }
   }
 
-  private func noticeFacts(_ row: Row) -> NoticeFacts {
-    NoticeFacts(
+  /// A notice's timeline row from `seq, id, sent_at, recorded_at, subject, announces, key, version`;
+  /// nil when the view does not know it.
+  private func noticeRow(_ row: Row, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
+    let notice = NoticeFacts(
       seq: row.int64(0), id: row.string(1), sentAt: Instant(microseconds: row.int64(2)),
       recordedAt: Instant(microseconds: row.int64(3)), announces: row.optionalInt64(5), receivedByViewer: true)
+    guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return nil }
+    return TimelineRow(
+      at: notice.sentAt, kind: .notice, id: notice.id, policy: row.optionalString(6), version: row.optionalInt64(7),
+      subject: row.string(4), status: try noticeStatus(notice, acknowledged: acknowledged(notice.seq), view: view),
+      seq: notice.seq)
   }
 
   private func correctionRow(_ row: Row, view: Bitemporal.View) -> TimelineRow? {

@@ -25,6 +25,9 @@ public final class Connection {
   /// Opened with `immutable=1`: a read-only file in a read-only folder.
   public let isImmutable: Bool
   private var cache: [String: Statement] = [:]
+  /// The Merkle tree's right edge as this connection's last append left it, so that a run
+  /// of appends need not read it back each time (see `appendMerkleLeaf`).
+  var merkleEdge: MerkleEdge? = nil
 
   /// How long a writer waits for another process's lock before giving up.
   public static let busyTimeoutMilliseconds: Int32 = 60_000

@@ -33,6 +33,12 @@ public struct Migrator {
       BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
     """
 
+  /// Work a migration needs beyond its SQL, run right after it in the same transaction:
+  /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger).
+  static let steps: [String: @Sendable (Connection) throws -> Void] = [
+    "0002_merkle": { try $0.backfillMerkleTree() }
+  ]
+
   /// Checks what the file is and which migrations it has; returns the pending ones.
   func pending(in db: Connection, path: String) throws -> [EmbeddedMigration] {
     let appID = try db.cached("PRAGMA application_id").first { Int32(truncatingIfNeeded: $0.int64(0)) } ?? 0
@@ -40,6 +46,11 @@ public struct Migrator {
     if appID != Migrator.applicationID {
       if appID == 0 && tableCount == 0 { return migrations }
       throw LedgerError("'\(path)' is an SQLite database but not a policy-ledger ledger")
+    }
+    let bookkept = try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations'")
+      .first { $0.int(0) } ?? 0
+    if bookkept == 0 {
+      throw LedgerError("'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
     }
     let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
       (name: $0.string(0), sha256: $0.string(1))
@@ -56,7 +67,14 @@ public struct Migrator {
       }
     }
     let appliedNames = Set(applied.map(\.name))
-    return migrations.filter { !appliedNames.contains($0.name) }
+    let pending = migrations.filter { !appliedNames.contains($0.name) }
+    // Migrations are applied in order, the first one with the application id; a ledger that
+    // lacks the record of one before its last applied migration had its bookkeeping changed.
+    if let missing = pending.first, applied.isEmpty || missing.name < applied.last!.name {
+      throw LedgerError(
+        "'\(path)' has no record of migration '\(missing.name)', which every ledger of its version has applied; its ledger_migrations table was changed outside policy-ledger")
+    }
+    return pending
   }
 
   /// Applies every pending migration, each in its own immediate transaction.
@@ -72,6 +90,7 @@ public struct Migrator {
           try db.execute(Migrator.bookkeeping)
         }
         try db.execute(migration.sql)
+        try Migrator.steps[migration.name]?(db)
         try db.prepare("INSERT INTO ledger_migrations (name, sha256) VALUES (?, ?)")
           .run([migration.name, migration.sha256])
       }

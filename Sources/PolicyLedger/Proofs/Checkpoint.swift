@@ -1,0 +1,78 @@
+/// A C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the ledger's Merkle tree
+/// head at one size, as the text of a signed note:
+///
+///     example.com/hr-policy-ledger       origin: the ledger's stable name
+///     57                                 tree size: the number of journal entries
+///     sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=   base64 of the root hash
+///
+public struct Checkpoint: Equatable, Sendable {
+  public var origin: String
+  public var size: Int64
+  public var root: [UInt8]
+  /// Optional lines after the root. This project writes none, and keeps those it reads.
+  public var extensionLines: [String]
+
+  public init(origin: String, size: Int64, root: [UInt8], extensionLines: [String] = []) {
+    self.origin = origin
+    self.size = size
+    self.root = root
+    self.extensionLines = extensionLines
+  }
+
+  /// The note text: origin, size and root hash, one a line, each ending in a newline.
+  public var text: String {
+    ([origin, String(size), Base64.encode(root)] + extensionLines).map { $0 + "\n" }.joined()
+  }
+
+  /// Parses a checkpoint's note text.
+  /// - Throws: `LedgerError` "invalid SOURCE: …".
+  public init(text: String, source: String) throws {
+    func bad(_ problem: String) -> LedgerError { LedgerError("invalid \(source): \(problem)") }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.last == "" else { throw bad("a checkpoint's text ends with a newline") }
+    lines.removeLast()
+    guard lines.count >= 3 else {
+      throw bad("a checkpoint has at least three lines: origin, tree size, root hash")
+    }
+    if let problem = NoteName.problem(String(lines[0])) { throw bad("its origin line '\(Identifier.printable(String(lines[0])))' \(problem)") }
+    let sizeText = lines[1]
+    guard sizeText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), sizeText == "0" || sizeText.first != "0",
+      let size = Int64(sizeText)
+    else {
+      throw bad("its tree size '\(Identifier.printable(String(sizeText)))' is not a decimal number without leading zeros")
+    }
+    guard let root = Base64.decode(lines[2]), root.count == 32 else {
+      throw bad("its root hash '\(Identifier.printable(String(lines[2])))' is not the base64 of 32 bytes")
+    }
+    if lines.dropFirst(3).contains("") { throw bad("its extension lines must not be empty") }
+    self.init(origin: String(lines[0]), size: size, root: root, extensionLines: lines.dropFirst(3).map(String.init))
+  }
+}
+
+/// A checkpoint with the note it came in: its signatures, and its exact text.
+public struct SignedCheckpoint: Equatable, Sendable {
+  public var note: SignedNote
+  public var checkpoint: Checkpoint
+
+  /// An unsigned note of `checkpoint`, signed by `key` when given.
+  public init(_ checkpoint: Checkpoint, signedBy key: NoteSigningKey? = nil) {
+    self.checkpoint = checkpoint
+    note = SignedNote(text: checkpoint.text)
+    if let key { note.sign(with: key) }
+  }
+
+  /// Parses a checkpoint note (`policy-ledger checkpoint` output).
+  public init(parsing bytes: [UInt8], source: String) throws {
+    note = try SignedNote.parse(bytes, source: source)
+    checkpoint = try Checkpoint(text: note.text, source: source)
+  }
+
+  /// Reads a checkpoint file.
+  public init(file path: String, field: String) throws {
+    let source = "\(field) '\(path)'"
+    try self.init(parsing: try readSmallFile(path, source: source), source: source)
+  }
+
+  /// `ORIGIN at size N`, for messages.
+  public var summary: String { "the checkpoint of \(checkpoint.origin) at size \(checkpoint.size)" }
+}

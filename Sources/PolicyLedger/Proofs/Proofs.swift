@@ -1,0 +1,356 @@
+import Foundation
+
+/// The Merkle tree's size and root hash at one moment.
+public struct TreeHead: Equatable, Sendable {
+  public var size: Int64
+  public var root: [UInt8]
+}
+
+// MARK: - The ledger's origin, checkpoints and proofs
+
+extension Ledger {
+  /// The tree over the whole journal, read in one snapshot.
+  public func treeHead() throws -> TreeHead {
+    try read {
+      let size = try db.journalHead()?.seq ?? 0
+      return TreeHead(size: size, root: try db.storedTree(size: size).root())
+    }
+  }
+
+  /// The ledger's origin (the first line of its checkpoints), or nil before its first checkpoint.
+  public func origin() throws -> String? {
+    try read { try db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) } }
+  }
+
+  /// Refuses `requested` when the ledger already has a different origin.
+  public func checkOrigin(_ requested: String?) throws {
+    if let requested { try NoteName.check(requested, field: "--origin") }
+    if let requested, let stored = try origin(), stored != requested {
+      throw LedgerError(
+        "invalid --origin '\(requested)': this ledger's origin is '\(stored)' (set at its first checkpoint; it never changes)")
+    }
+  }
+
+  /// The ledger's origin; on first use, stores `requested`, else a generated
+  /// `policy-ledger/` and 16 random hex digits. A read-only ledger opens its file for
+  /// writing for that one row.
+  public func establishOrigin(_ requested: String?) throws -> String {
+    try checkOrigin(requested)
+    if let stored = try origin() { return stored }
+    let writer = access == .readWrite ? self : try Ledger(path: path, access: .readWrite)
+    let candidate = requested ?? "policy-ledger/" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
+    let stored = try writer.write {
+      // Another process may have set it meanwhile: the first one wins.
+      try writer.db.cached("INSERT OR IGNORE INTO ledger_origin (id, origin) VALUES (1, ?)").run([candidate])
+      return try writer.db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) }!
+    }
+    if let requested, stored != requested { try checkOrigin(requested) }
+    return stored
+  }
+
+  /// The checkpoint of the whole journal now, signed by `key` when given.
+  public func checkpoint(origin: String, signedBy key: NoteSigningKey? = nil) throws -> SignedCheckpoint {
+    let head = try treeHead()
+    return SignedCheckpoint(Checkpoint(origin: origin, size: head.size, root: head.root), signedBy: key)
+  }
+
+  /// Checks that `checkpoint` describes this ledger: same origin, and this ledger's
+  /// tree at the checkpoint's size has the checkpoint's root.
+  public func checkMatches(_ checkpoint: SignedCheckpoint, field: String) throws {
+    try read {
+      let c = checkpoint.checkpoint
+      guard let origin = try origin() else {
+        throw LedgerError("\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint")
+      }
+      guard c.origin == origin else {
+        throw LedgerError("\(field) is \(checkpoint.summary), but this ledger is \(origin)")
+      }
+      let size = try db.journalHead()?.seq ?? 0
+      guard c.size <= size else {
+        throw LedgerError(
+          "\(field) is \(checkpoint.summary), but this ledger has only \(size) entries (entries were dropped from the end)")
+      }
+      let root = try db.storedTree(size: c.size).root()
+      guard root == c.root else {
+        throw LedgerError(
+          "\(field) does not match this ledger: its first \(c.size) entries hash to \(Base64.encode(root)), not the checkpoint's \(Base64.encode(c.root))")
+      }
+    }
+  }
+
+  /// The journal seq of the entry named `name`: a notice or correction id, or `KEY@N`.
+  public func seq(ofEntry name: String) throws -> Int64 {
+    try read {
+      if let notice = try db.noticeRow(name) { return notice.seq }
+      if let correction = try db.correctionSeq(name) { return correction }
+      if let ref = try? VersionRef.parse(name, field: "entry") {
+        if let version = try db.versionRow(ref) { return version.seq }
+        if try db.policyID(ref.policy) == nil { throw LedgerError("no policy '\(ref.policy)'") }
+        throw LedgerError("policy '\(ref.policy)' has no version \(ref.number)")
+      }
+      throw LedgerError("no notice, correction or version '\(name)' in this ledger (name a version as KEY@N)")
+    }
+  }
+
+  /// The journal seq of `employee`'s acknowledgement of `notice`.
+  public func seq(ofAckOf notice: String, by employee: String) throws -> Int64 {
+    try read {
+      guard
+        let seq = try db.cached(
+          "SELECT a.seq FROM acks a JOIN notices n ON n.seq = a.notice JOIN employees e ON e.id = a.employee WHERE n.id = ? AND e.name = ?"
+        ).first([notice, employee], { $0.int64(0) })
+      else { throw LedgerError("'\(employee)' has not acknowledged notice '\(notice)'") }
+      return seq
+    }
+  }
+
+  /// The proof that entry `seq` is in `checkpoint`'s tree, with the entry itself as
+  /// the proof's extra data. The checkpoint must match this ledger.
+  public func proof(seq: Int64, in checkpoint: SignedCheckpoint, field: String = "--checkpoint") throws -> TlogProof {
+    try read {
+      try checkMatches(checkpoint, field: field)
+      let size = checkpoint.checkpoint.size
+      guard seq >= 1, seq <= size else {
+        throw LedgerError(
+          "entry \(seq) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")
+      }
+      guard
+        let entry = try db.cached(
+          "SELECT seq, recorded_at, kind, actor, payload, prev_hash, entry_hash FROM journal WHERE seq = ?"
+        ).first([seq], {
+          JournalEntry(
+            seq: $0.int64(0), recordedAt: Instant(microseconds: $0.int64(1)), kind: $0.string(2), actor: $0.string(3),
+            payload: $0.blob(4), previousHash: $0.blob(5), entryHash: $0.blob(6))
+        })
+      else { throw LedgerError("no entry \(seq) in this ledger") }
+      let extra = entry.previousHash + JournalEntry.canonicalBytes(
+        seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind, actor: entry.actor, payload: entry.payload)
+      var hasher = SHA256Hasher()
+      hasher.update(extra)
+      guard hasher.finish() == entry.entryHash else {
+        throw LedgerError("entry \(seq)'s hash does not match its contents; run 'policy-ledger verify'")
+      }
+      return TlogProof(
+        extra: extra, index: seq - 1, hashes: try db.storedTree(size: size).inclusionProof(index: seq - 1),
+        checkpoint: checkpoint)
+    }
+  }
+
+  /// A receipt for entry `seq`: the proof of it in a new checkpoint of the whole journal,
+  /// taken in one snapshot and signed by `key` when given.
+  public func receipt(seq: Int64, origin: String, signedBy key: NoteSigningKey?) throws -> TlogProof {
+    try read { try proof(seq: seq, in: try checkpoint(origin: origin, signedBy: key), field: "the receipt's checkpoint") }
+  }
+
+  /// Checks that the tree `current` extends `checkpoint`'s by a consistency proof from
+  /// the checkpoint's size to the current size, computed from the stored tree.
+  func checkConsistency(with checkpoint: SignedCheckpoint, current: TreeHead) throws {
+    let c = checkpoint.checkpoint
+    guard let origin = try origin() else {
+      throw LedgerError("the checkpoint is for \(c.origin), but this ledger has never issued a checkpoint")
+    }
+    guard c.origin == origin else { throw LedgerError("the checkpoint is for \(c.origin), but this ledger is \(origin)") }
+    guard c.size <= current.size else {
+      throw LedgerError(
+        "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end)")
+    }
+    let proof = try db.storedTree(size: current.size).consistencyProof(from: c.size)
+    do {
+      try MerkleProof.verifyConsistency(proof, oldSize: c.size, newSize: current.size, oldRoot: c.root, newRoot: current.root)
+    } catch let error as LedgerError {
+      throw LedgerError(
+        "the ledger is not an append-only extension of \(checkpoint.summary): its first \(c.size) entries no longer hash to the checkpoint's root (\(error))")
+    }
+  }
+}
+
+// MARK: - The proof file
+
+/// A C2SP tlog-proof (https://c2sp.org/tlog-proof): an offline-checkable proof that one
+/// journal entry is in a checkpoint's tree.
+///
+///     c2sp.org/tlog-proof@v1
+///     extra BASE64(previous hash ‖ canonical entry bytes)
+///     index 41                                (seq − 1)
+///     BASE64(hash)                            one line per audit-path hash, leaf first
+///     …
+///                                             (blank line)
+///     CHECKPOINT NOTE, verbatim
+///
+/// The extra data is the entry itself: its SHA-256 is the entry hash, which is the leaf's
+/// data, so the proof authenticates it.
+public struct TlogProof: Equatable, Sendable {
+  public var extra: [UInt8]?
+  public var index: Int64
+  public var hashes: [[UInt8]]
+  public var checkpoint: SignedCheckpoint
+
+  public static let header = "c2sp.org/tlog-proof@v1"
+
+  public var serialized: String {
+    var text = TlogProof.header + "\n"
+    if let extra { text += "extra \(Base64.encode(extra))\n" }
+    text += "index \(index)\n"
+    for hash in hashes { text += Base64.encode(hash) + "\n" }
+    return text + "\n" + checkpoint.note.serialized
+  }
+
+  /// Parses a proof file.
+  /// - Throws: `LedgerError` "invalid SOURCE: …" naming the line.
+  public init(parsing bytes: [UInt8], source: String) throws {
+    func bad(_ line: Int, _ problem: String) -> LedgerError { LedgerError("invalid \(source): line \(line): \(problem)") }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw LedgerError("invalid \(source): it is not UTF-8 text") }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first == Substring(TlogProof.header) else {
+      throw bad(1, "expected '\(TlogProof.header)' (a proof from 'policy-ledger prove' or 'ack --receipt')")
+    }
+    var next = 1
+    extra = nil
+    if next < lines.count, lines[next].hasPrefix("extra ") {
+      guard let data = Base64.decode(lines[next].dropFirst("extra ".count)) else { throw bad(next + 1, "the extra data is not base64") }
+      extra = data
+      next += 1
+    }
+    guard next < lines.count, lines[next].hasPrefix("index "),
+      let index = Int64(lines[next].dropFirst("index ".count)), index >= 0,
+      String(index) == lines[next].dropFirst("index ".count)
+    else { throw bad(next + 1, "expected 'index N', the entry's 0-based position in the tree") }
+    self.index = index
+    next += 1
+    hashes = []
+    while next < lines.count, !lines[next].isEmpty {
+      guard let hash = Base64.decode(lines[next]), hash.count == 32 else {
+        throw bad(next + 1, "an audit-path line must be the base64 of a 32-byte hash")
+      }
+      guard hashes.count < 64 else { throw bad(next + 1, "more than 64 audit-path hashes") }
+      hashes.append(hash)
+      next += 1
+    }
+    guard next < lines.count else { throw bad(next, "the proof ends before its checkpoint (expected a blank line, then the checkpoint)") }
+    let rest = lines[(next + 1)...].joined(separator: "\n")
+    checkpoint = try SignedCheckpoint(parsing: Array(rest.utf8), source: "\(source) (its checkpoint)")
+  }
+
+  public init(extra: [UInt8]?, index: Int64, hashes: [[UInt8]], checkpoint: SignedCheckpoint) {
+    self.extra = extra
+    self.index = index
+    self.hashes = hashes
+    self.checkpoint = checkpoint
+  }
+
+  /// Reads a proof file.
+  public init(file path: String, field: String) throws {
+    let source = "\(field) '\(path)'"
+    try self.init(parsing: try readSmallFile(path, source: source), source: source)
+  }
+
+  /// Checks the proof without the ledger: the checkpoint is signed by `key` (and, when
+  /// `trusted` is given, is that same checkpoint); the entry in the extra data hashes,
+  /// through the audit path, to the checkpoint's root at the position its seq names.
+  /// - Returns: the entry, now known to be in the signed tree.
+  public func check(key: NoteVerifierKey, trusted: SignedCheckpoint? = nil) throws -> ProvenEntry {
+    let checkpoint = trusted ?? self.checkpoint
+    if let trusted, trusted.checkpoint != self.checkpoint.checkpoint {
+      let (mine, theirs) = (self.checkpoint.checkpoint, trusted.checkpoint)
+      if mine.origin == theirs.origin && mine.size != theirs.size {
+        throw LedgerError(
+          "the proof is for \(self.checkpoint.summary), not \(trusted.summary); ask for a proof against that checkpoint ('policy-ledger prove … --checkpoint FILE')")
+      }
+      throw LedgerError("the proof is for \(self.checkpoint.summary) with root \(Base64.encode(mine.root)), not \(trusted.summary) with root \(Base64.encode(theirs.root))")
+    }
+    do {
+      try checkpoint.note.verify(key)
+    } catch let error as LedgerError {
+      throw LedgerError("the checkpoint cannot be trusted: \(error)")
+    }
+    guard let extra else { throw LedgerError("the proof carries no entry (no 'extra' line), so there is nothing to check") }
+    let entry = try ProvenEntry.decodeEntry(extra)
+    guard entry.seq == index + 1 else {
+      throw LedgerError("the proof's entry is entry \(entry.seq), but its index \(index) is the place of entry \(index + 1)")
+    }
+    do {
+      try MerkleProof.verifyInclusion(
+        hashes, index: index, size: checkpoint.checkpoint.size, leafHash: Merkle.leafHash(entry.entryHash),
+        root: checkpoint.checkpoint.root)
+    } catch let error as LedgerError {
+      throw LedgerError("entry \(entry.seq) is not proven to be in \(checkpoint.summary): \(error)")
+    }
+    let payload: EntryPayload
+    do {
+      payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
+    } catch {
+      throw LedgerError("entry \(entry.seq) is in \(checkpoint.summary), but its \(entry.kind) payload cannot be read: \(error)")
+    }
+    return ProvenEntry(checkpoint: checkpoint.checkpoint, signer: key, entry: entry, payload: payload)
+  }
+}
+
+/// A journal entry proven to be in a signed checkpoint's tree.
+public struct ProvenEntry: Equatable, Sendable {
+  public var checkpoint: Checkpoint
+  public var signer: NoteVerifierKey
+  public var entry: JournalEntry
+  public var payload: EntryPayload
+
+  /// Splits a proof's extra data, `previous hash ‖ canonical entry bytes`, into the entry.
+  static func decodeEntry(_ extra: [UInt8]) throws -> JournalEntry {
+    guard extra.count > 32 else { throw LedgerError("the proof's entry is too short to be a journal entry") }
+    var decoder = CanonicalDecoder(Array(extra[32...]))
+    do {
+      let seq = try decoder.integer(), recordedAt = try decoder.integer(), kind = try decoder.text(), actor = try decoder.text()
+      var hasher = SHA256Hasher()
+      hasher.update(extra)
+      return JournalEntry(
+        seq: seq, recordedAt: Instant(microseconds: recordedAt), kind: kind, actor: actor,
+        payload: Array(decoder.bytes[decoder.offset...]), previousHash: Array(extra[..<32]), entryHash: hasher.finish())
+    } catch {
+      throw LedgerError("the proof's entry is not a journal entry: \(error)")
+    }
+  }
+
+  /// The checkpoint, the signer and the entry's fields, named as `show` and `export` name them.
+  public func record(timeZone: TimeZone?) -> EntryRecord {
+    let t = { (instant: Instant?) in Cell.time(instant, timeZone) }
+    var fields: [(String, Cell)] = [
+      ("origin", .text(checkpoint.origin)), ("tree_size", .integer(checkpoint.size)),
+      ("root_hash", .text(Base64.encode(checkpoint.root))),
+      ("signed_by", .text("\(signer.name)+\(NoteVerifierKey.hex(signer.keyID))")),
+      ("seq", .integer(entry.seq)), ("recorded_at", t(entry.recordedAt)), ("entry_kind", .text(entry.kind)),
+      ("by", .text(entry.actor)),
+    ]
+    switch payload {
+    case .version(let v):
+      fields += [
+        ("policy", .text(v.policy)), ("version", .integer(v.version)), ("title", .text(v.title)),
+        ("body", .text(String(decoding: v.body, as: UTF8.self))), ("body_sha256", .text(v.bodySHA256)),
+        ("effective_from", t(v.effectiveFrom)), ("effective_until", t(v.effectiveUntil)),
+        ("announced_at", t(v.announcedAt)),
+      ]
+    case .notice(let n):
+      fields += [
+        ("id", .text(n.id)), ("subject", .text(n.subject)), ("body", .text(String(decoding: n.body, as: UTF8.self))),
+        ("body_sha256", .text(n.bodySHA256)), ("sent_at", t(n.sentAt)), ("sender", .text(n.sender)),
+        ("channel", .text(n.channel)), ("announces", .text(n.announces?.description)),
+        ("recipient_count", .integer(n.recipientCount)), ("recipients_sha256", .text(n.recipientsSHA256)),
+      ]
+    case .correction(let c):
+      var notice: String? = nil
+      var version: String? = nil
+      switch c.target {
+      case .notice(let id): notice = id
+      case .version(let ref): version = ref.description
+      }
+      fields += [
+        ("id", .text(c.id)), ("kind", .text(c.kind.rawValue)), ("notice", .text(notice)), ("version", .text(version)),
+        ("void_version", .text(c.voidVersion ? "true" : "false")), ("issued_at", t(c.issuedAt)),
+        ("statement", .text(c.statement)), ("reason", .text(c.reason)), ("effective_from", t(c.effectiveFrom)),
+        ("effective_until", t(c.effectiveUntil)), ("recipient_count", .integer(c.recipientCount)),
+        ("recipients_sha256", .text(c.recipientsSHA256)),
+      ]
+    case .ack(let a):
+      fields += [("notice", .text(a.notice)), ("employee", .text(a.employee)), ("at", t(a.at))]
+    }
+    fields.append(("entry_hash", .text(Hex.encode(entry.entryHash))))
+    return EntryRecord(columns: fields.map(\.0), values: fields.map(\.1))
+  }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+/// How checkpoints, and the receipts and manifests that carry them, are named and signed.
+struct SigningOptions: ParsableArguments {
+  @Option(help: "Sign with this private key file (from 'policy-ledger keygen').")
+  var signKey: String?
+
+  @Option(help: "The ledger's origin, the first line of its checkpoints: set once, at its first checkpoint (default: generated).")
+  var origin: String?
+
+  var isUsed: Bool { signKey != nil || origin != nil }
+
+  func signer() throws -> NoteSigningKey? { try signKey.map { try NoteSigningKey(file: $0, field: "--sign-key") } }
+}
+
+extension OutputOptions {
+  /// Writes one record: `key  value` lines for `table`, else one row in the chosen format.
+  func write(record: EntryRecord) throws {
+    let sink = ByteSink.standardOutput
+    let writer: any RowWriter = format == .table ? RecordWriter(sink: sink) : self.writer(to: sink)
+    try writer.begin(columns: record.columns)
+    try writer.write(record.values)
+    try writer.finish()
+    try sink.flush()
+  }
+}
+
+extension PolicyLedgerCommand {
+  struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "keygen",
+      abstract: "Write a new Ed25519 key pair for signing checkpoints, receipts and manifests.",
+      discussion: """
+        FILE gets the private key (mode 0600: keep it secret); FILE.pub the
+        public key, which auditors and employees give to check-proof and
+        check-export. Neither file may exist. The public key is also printed.
+        Both use the C2SP signed-note key format.
+
+          policy-ledger keygen --name example.com/hr-policy-ledger --out hr.key
+        """)
+
+    @Option(help: "The key's name, shown in each signature (no spaces or '+', e.g. example.com/hr-policy-ledger).")
+    var name: String
+    @Option(help: "Where to write the private key; the public key goes to FILE.pub.") var out: String
+
+    func run() throws {
+      let key = try NoteSigningKey.generate(name: name)
+      try key.write(to: out)
+      try printLine(key.verifier.encoded)
+    }
+  }
+
+  struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "checkpoint",
+      abstract: "Print the ledger's current Merkle tree head as a C2SP checkpoint, signed with --sign-key.",
+      discussion: """
+        Three lines (origin, number of entries, base64 root hash), a blank line,
+        and one signature line with --sign-key. Keep checkpoints: 'verify
+        --checkpoint FILE' later proves the ledger only grew since, and 'prove'
+        proves entries against them. The first checkpoint fixes the ledger's
+        origin (--origin, else a generated name).
+
+          policy-ledger checkpoint --origin example.com/hr-policy-ledger \\
+              --sign-key hr.key > 2024-06.checkpoint
+        """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var signing: SigningOptions
+
+    func run() throws {
+      let signer = try signing.signer()
+      let source = try ledger.openForQuery()
+      let checkpoint = try source.checkpoint(origin: try source.establishOrigin(signing.origin), signedBy: signer)
+      ByteSink.standardOutput.write(checkpoint.note.serialized)
+      try ByteSink.standardOutput.flush()
+    }
+  }
+
+  struct Prove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "prove",
+      abstract: "Print the proof that an entry is in a checkpoint's tree (a C2SP tlog-proof).",
+      discussion: """
+        The proof carries the entry, its audit path and the checkpoint, so that
+        anyone with the public key can check it offline with 'check-proof',
+        without the ledger.
+
+          policy-ledger prove N-2020-07-10-0800 --checkpoint 2024-06.checkpoint \\
+              > notice.tlog-proof
+        """)
+
+    @OptionGroup var ledger: LedgerOptions
+    @Argument(help: "The entry: a notice or correction id, or KEY@N.") var entry: String?
+    @Option(help: "The entry by its journal sequence number instead.") var seq: Int64?
+    @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.") var checkpoint: String
+
+    func validate() throws {
+      if (entry == nil) == (seq == nil) { throw ValidationError("Give exactly one of ENTRY and --seq.") }
+    }
+
+    func run() throws {
+      let checkpoint = try SignedCheckpoint(file: checkpoint, field: "--checkpoint")
+      let source = try ledger.openForQuery()
+      let proof = try source.proof(seq: try seq ?? source.seq(ofEntry: entry!), in: checkpoint)
+      ByteSink.standardOutput.write(proof.serialized)
+      try ByteSink.standardOutput.flush()
+    }
+  }
+
+  struct CheckProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "check-proof",
+      abstract: "Check a proof or receipt offline, without the ledger, and print the entry it proves.",
+      discussion: """
+        Exit 0 only when the checkpoint is signed by --public-key and the entry
+        hashes, through the proof's audit path, to the checkpoint's root. With
+        --checkpoint, the proof must be for that checkpoint (one you keep), not
+        only the one it carries.
+
+          policy-ledger check-proof ack.tlog-proof --public-key hr.key.pub
+        """)
+
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The proof file (from 'prove' or 'ack --receipt').") var proof: String
+    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the checkpoint.") var publicKey: String
+    @Option(help: "A checkpoint you trust, which the proof must be for.") var checkpoint: String?
+    @Option(help: "The time zone for the times printed (IANA name or +HH:MM; default UTC).") var tz: String?
+
+    func run() throws {
+      let timeZone = try tz.map(parseTimeZone)
+      let key = try NoteVerifierKey(file: publicKey, field: "--public-key")
+      let trusted = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
+      let proven = try TlogProof(file: proof, field: "PROOF").check(key: key, trusted: trusted)
+      try output.write(record: proven.record(timeZone: timeZone))
+    }
+  }
+
+  struct CheckExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "check-export",
+      abstract: "Check that an exported file is exactly what its manifest describes.",
+      discussion: """
+        Compares the file's size and SHA-256 with the manifest that 'export …
+        --manifest M' wrote; with --public-key, also checks the manifest's
+        signature. A truncated or edited file fails.
+
+          policy-ledger check-export recipients.csv --manifest recipients.manifest \\
+              --public-key hr.key.pub
+        """)
+
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The exported file.") var file: String
+    @Option(help: "The manifest written by 'export … --manifest'.") var manifest: String
+    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the manifest.") var publicKey: String?
+
+    func run() throws {
+      let manifest = try SignedManifest(file: manifest, field: "--manifest")
+      let key = try publicKey.map { try NoteVerifierKey(file: $0, field: "--public-key") }
+      let record = try manifest.check(file: file, key: key)
+      if key == nil && !manifest.note.signatures.isEmpty {
+        FileHandle.standardError.write(Data("policy-ledger: warning: the manifest's signature was not checked (give --public-key)\n".utf8))
+      }
+      try output.write(record: record)
+    }
+  }
+}

@@ -37,16 +37,17 @@ let package = Package(
         "PolicyLedger",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // LedgerBenchData brings the one seeded generator (SplitMix64) that the tests share
+    // with the benchmark's data.
     .testTarget(
       name: "PolicyLedgerTests",
-      dependencies: ["PolicyLedger"]),
+      dependencies: ["PolicyLedger", "LedgerBenchData"]),
     .testTarget(
       name: "CLITests",
-      dependencies: ["PolicyLedger", "policy-ledger"]),
-    // The benchmark program is a package of its own (Benchmarks/Package.swift) that
-    // CI does not build: its release build takes longer than CI can give it here
-    // (docs/performance.md). Its data generator is compiled here as well, so that a
-    // test keeps it working as the library changes.
+      dependencies: ["PolicyLedger", "policy-ledger", "LedgerBenchData"]),
+    // The benchmark program is a package of its own (Benchmarks/Package.swift); CI runs it
+    // at its --quick sizes in a debug build. Its data generator is compiled here as well,
+    // so that a test keeps it working as the library changes.
     .target(
       name: "LedgerBenchData",
       dependencies: ["PolicyLedger"],

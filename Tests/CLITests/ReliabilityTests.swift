@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import PolicyLedger
 import Testing
 
@@ -124,7 +125,7 @@ private func sha256sum(_ path: String) throws -> String {
 
   @Test func killingANoticeSendLeavesTheNoticeWholeOrAbsent() throws {
     let settings = CrashSettings.current
-    var random = SeededGenerator(seed: settings.seed)
+    var random = SplitMix64(seed: settings.seed)
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")
     #expect(try CLI.run(add("crash", "Crash", db)).status == 0)
@@ -168,7 +169,7 @@ private func sha256sum(_ path: String) throws -> String {
 
   @Test func killingAStreamOfAppendsLosesNoCommittedEntry() throws {
     let settings = CrashSettings.current
-    var random = SeededGenerator(seed: settings.seed &+ 1)
+    var random = SplitMix64(seed: settings.seed &+ 1)
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")
     #expect(try CLI.run(add("stream", "t-0", db)).status == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import PolicyLedger
 import Testing
 
@@ -246,7 +247,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
 
   @Test func aFileOfRandomBytesIsNotALedger() throws {
     let dir = try TemporaryDirectory()
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix64(seed: 7)
     let bytes = (0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) }
     let path = dir.file("random.db")
     try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -285,17 +286,3 @@ struct Tampering: Sendable, CustomTestStringConvertible {
   }
 }
 
-/// A small, seeded random number generator (SplitMix64), so that a failure can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import PolicyLedger
 import Testing
 

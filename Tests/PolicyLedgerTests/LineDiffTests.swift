@@ -1,3 +1,4 @@
+import LedgerBenchData
 import PolicyLedger
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import Testing
 
 @testable import PolicyLedger

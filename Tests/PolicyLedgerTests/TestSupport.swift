@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import Testing
 
 @testable import PolicyLedger
@@ -62,18 +63,4 @@ func sha256sum(_ bytes: [UInt8]) throws -> String {
   let data = output.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   return String(String(decoding: data, as: UTF8.self).prefix(64))
-}
-
-/// SplitMix64: a small, fast, seeded generator that is the same on every platform, so that
-/// a failing property-test round can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 ^ 0x5DEE_CE66_D1CE_4E5B }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }

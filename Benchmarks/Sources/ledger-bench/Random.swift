@@ -1,11 +1,12 @@
-/// SplitMix64: a small, seeded, deterministic generator, so every run builds the same data.
+/// SplitMix64: a small, seeded, deterministic generator, so every run builds the same data
+/// (and the tests' property runs can be replayed from a seed).
 /// https://prng.di.unimi.it/splitmix64.c
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
   private var state: UInt64
 
-  init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { state = seed }
 
-  mutating func next() -> UInt64 {
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

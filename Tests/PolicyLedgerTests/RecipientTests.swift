@@ -28,7 +28,7 @@ import Testing
 
   @Test func unsortedListsAreSortedInMemoryByBytes() {
     // Lists of 17 to 1,917 ids: both sides of the radix sort's 256-id threshold.
-    var rng = Seeded(seed: 7)
+    var rng = SplitMix64(seed: 7)
     for round in 0..<20 {
       var ids = Self.awkward + (0..<(round * 100)).map { _ in "E\(rng.next() % 5_000_000)" }
       ids = Array(Set(ids)).shuffled(using: &rng)
@@ -126,17 +126,5 @@ import Testing
 
   func notice(_ id: String) -> NewNotice {
     NewNotice(id: id, subject: "Subject", body: Array("Body".utf8), sentAt: Instant(microseconds: 1_600_000_000_000_000), sender: "hr")
-  }
-}
-
-/// SplitMix64, so that the shuffled lists are the same on every run.
-struct Seeded: RandomNumberGenerator {
-  var seed: UInt64
-  mutating func next() -> UInt64 {
-    seed &+= 0x9E37_79B9_7F4A_7C15
-    var z = seed
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

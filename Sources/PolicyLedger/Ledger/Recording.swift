@@ -305,7 +305,7 @@ extension Ledger {
   /// Appends the entry and projects it, in the caller's transaction.
   func append(_ payload: EntryPayload, actor: String, next: NextEntry) throws {
     try db.appendEntry(payload, actor: actor, seq: next.seq, recordedAt: next.recordedAt, previousHash: next.previousHash)
-    try Projector(db: db).apply(seq: next.seq, payload)
+    try Projector(store: db).apply(seq: next.seq, payload)
   }
 
   /// Streams recipients into `deliveries` for `message`, refusing a bad or repeated id.

@@ -92,7 +92,7 @@ final class ProjectionCheck: ProjectionStore {
   func employee(_ name: String) throws -> Int64 { try db.employeeID(name) ?? -1 }
 
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws {
-    let cursor = cursors[ProjectedTable.allCases.firstIndex(of: table)!]
+    let cursor = cursors[table.index]
     guard !cursor.differed else { return }
     guard cursor.hasRow else { return differs(cursor, at: seq) }
     let stored = cursor.entry

@@ -108,6 +108,16 @@ enum ProjectedTable: CaseIterable {
     }
   }
 
+  /// The table's place in `allCases`.
+  var index: Int {
+    switch self {
+    case .versions: 0
+    case .notices: 1
+    case .corrections: 2
+    case .acks: 3
+    }
+  }
+
   /// Which column holds the seq of the entry that owns the row.
   var entryColumn: Int { self == .acks ? 3 : 0 }
 

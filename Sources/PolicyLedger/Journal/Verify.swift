@@ -313,12 +313,11 @@ struct EmployeeDirectory {
   /// Loads the directory; nil when its numbers are too sparse to index an array by
   /// (more than four slots a row) or its ids too many bytes for 32-bit offsets.
   init?(_ db: Connection) throws {
-    // max and min of the rowid are two lookups; count(*) would scan the directory.
-    guard
-      let (maxID, minID) = try db.prepare("SELECT coalesce(max(id), 0), coalesce(min(id), 0) FROM employees")
-        .first({ ($0.int64(0), $0.int64(1)) }),
-      minID >= 0, maxID <= EmployeeDirectory.maxNumber
-    else { return nil }
+    // max and min of the rowid are one lookup each, asked apart: SQLite answers a min()
+    // or a max() alone from the B-tree's edge, but scans the table for both together.
+    let maxID = try db.prepare("SELECT coalesce(max(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    let minID = try db.prepare("SELECT coalesce(min(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    guard minID >= 0, maxID <= EmployeeDirectory.maxNumber else { return nil }
     ranks = [UInt32](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
     lines.reserveCapacity(Int(maxID) * 10)
     starts.reserveCapacity(Int(maxID) + 2)

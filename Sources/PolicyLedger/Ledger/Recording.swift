@@ -317,23 +317,28 @@ extension Ledger {
   /// directory, only when all of them are there. A batch that does not go through whole (a
   /// known employee among new ones, a new one among known ones, a repeated id) is taken
   /// one recipient at a time (``OneRecipient``), which names a repeated id and its line;
-  /// nothing of it was delivered (a statement that fails is undone whole), and employees
-  /// it added to the directory are simply found there. The statement overhead, paid once
+  /// nothing of it was delivered, and employees it added to the directory are simply
+  /// found there. The statement overhead, paid once
   /// a recipient before, is paid once a batch. (No savepoint: rolling back to one would
   /// abort the importer's read of its staged rows on the same connection.)
   func deliver(message: Int64, from source: inout some RecipientSource) throws -> (Int64, String) {
     var digest = RecipientDigest(keepingUpTo: Ledger.recipientSortLimit)
     let one = try OneRecipient(db: db, message: message)
     let size = Ledger.recipientBatch
+    // OR IGNORE rather than statements that can fail half-way: SQLite then keeps no
+    // statement journal, which for a multi-row statement copies every page it touches.
     let addBatch = try db.cached(
-      "INSERT INTO employees (name) VALUES \((1...size).map { "(?\($0))" }.joined(separator: ", ")) ON CONFLICT (name) DO NOTHING")
+      "INSERT OR IGNORE INTO employees (name) VALUES \((1...size).map { "(?\($0))" }.joined(separator: ", "))")
     let deliverNewBatch = try db.cached(
-      "INSERT INTO deliveries (message, employee) VALUES \((2...size + 1).map { "(?1, ?\($0))" }.joined(separator: ", "))")
-    // Only when every name is in the directory, each once: a batch goes in whole or not at all.
+      "INSERT OR IGNORE INTO deliveries (message, employee) VALUES \((2...size + 1).map { "(?1, ?\($0))" }.joined(separator: ", "))")
+    // Only when every name is in the directory, each once, and none has this message yet:
+    // a batch goes in whole or not at all.
     let deliverKnownBatch = try db.cached(
       """
       WITH found (id) AS MATERIALIZED (SELECT id FROM employees WHERE name IN (\((2...size + 1).map { "?\($0)" }.joined(separator: ", "))))
-      INSERT INTO deliveries (message, employee) SELECT ?1, id FROM found WHERE (SELECT count(*) FROM found) = \(size)
+      INSERT OR IGNORE INTO deliveries (message, employee) SELECT ?1, id FROM found
+      WHERE (SELECT count(*) FROM found) = \(size)
+        AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = f.id)
       """)
     try deliverNewBatch.bind(message, at: 1)
     try deliverKnownBatch.bind(message, at: 1)
@@ -352,6 +357,11 @@ extension Ledger {
             // Every name was new: SQLite numbered them one after another, in order.
             for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
             try deliverNewBatch.runBound()
+            // A new employee cannot have had this message already, unless rows were added
+            // behind the ledger's back.
+            guard db.changes == size else {
+              throw LedgerError("the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
+            }
             whole = true
           }
         } else {
@@ -359,9 +369,6 @@ extension Ledger {
           try deliverKnownBatch.runBound()
           whole = db.changes == size
         }
-      } catch let error as SQLiteError where error.isConstraint {
-        // A repeated id: the statement was undone whole; one at a time names it.
-        whole = false
       }
       if !whole {
         for recipient in batch { try one.deliver(recipient) }

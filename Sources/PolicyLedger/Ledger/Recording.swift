@@ -340,6 +340,7 @@ extension Ledger {
       WHERE (SELECT count(*) FROM found) = \(size)
         AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = f.id)
       """)
+    let highestEmployee = try db.cached("SELECT coalesce(max(id), 0) FROM employees")
     try deliverNewBatch.bind(message, at: 1)
     try deliverKnownBatch.bind(message, at: 1)
     var batch: [Recipient] = []
@@ -351,10 +352,12 @@ extension Ledger {
         if one.expectNew {
           // Names already in the directory are left as they are, and found again below.
           for (i, recipient) in batch.enumerated() { try addBatch.bind(text: recipient.id, at: Int32(i + 1)) }
+          let before = try highestEmployee.first { $0.int64(0) } ?? 0
           try addBatch.runBound()
           let last = db.lastInsertRowID
-          if db.changes == size && last >= Int64(size) {
-            // Every name was new: SQLite numbered them one after another, in order.
+          if db.changes == size && last == before + Int64(size) {
+            // Every name was new, and SQLite numbered them one after another, in order,
+            // after the highest number (as it does while that is below 2^63 - 1).
             for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
             try deliverNewBatch.runBound()
             // A new employee cannot have had this message already, unless rows were added

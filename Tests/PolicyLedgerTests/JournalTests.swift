@@ -101,6 +101,21 @@ struct JournalTests {
     #expect(try ledger.verify().failure?.description == "entry 3: its hash does not match its contents (the entry was altered)")
   }
 
+  @Test func verifyComparesTextByItsBytes() throws {
+    // "Café" with é as one code point, then as e and a combining accent: equal as Swift
+    // strings, different bytes in the file, so a change all the same.
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(
+      NewVersion(policy: "cafe", title: "Caf\u{E9}", body: Array("Body".utf8), effectiveFrom: Instant(microseconds: 0)),
+      actor: "test")
+    #expect(try ledger.verify().isValid)
+    let db = try Connection(path: ledger.path, mode: .readWriteCreate)
+    try db.execute("DROP TRIGGER versions_no_update")
+    try db.prepare("UPDATE versions SET title = ?").run(["Cafe\u{301}"])
+    #expect(try db.prepare("SELECT title FROM versions").first { $0.string(0) } == "Caf\u{E9}")
+    #expect(try ledger.verify().failure?.description == "entry 1: the versions table does not match the journal")
+  }
+
   @Test func headParsesBackFromWhatItPrints() throws {
     let head = VerifyResult.Head(seq: 12, hash: Array(0..<32))
     #expect(try VerifyResult.Head.parse(head.description, field: "--expect") == head)

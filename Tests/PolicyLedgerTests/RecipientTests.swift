@@ -87,6 +87,59 @@ import Testing
     }
   }
 
+  @Test func batchesOfNewKnownAndMixedRecipientsAreAllDelivered() throws {
+    // Lists many batches long (Ledger.recipientBatch ids a statement): all new, all known,
+    // then known and new mixed through every batch, with a part batch at the end.
+    let size = Ledger.recipientBatch
+    let ledger = try Ledger.temporary()
+    var rng = SplitMix64(seed: 64)
+    let first = (0..<size * 5 + 7).map { "E\($0)" }.shuffled(using: &rng)
+    try ledger.sendNotice(notice("N1"), recipients: RecipientList(first), actor: "test")
+    try ledger.sendNotice(notice("N2"), recipients: RecipientList(first.shuffled(using: &rng)), actor: "test")
+    let mixed = (first.prefix(size * 2) + (0..<size * 2).map { "F\($0)" }).shuffled(using: &rng)
+    try ledger.sendNotice(notice("N3"), recipients: RecipientList(Array(mixed)), actor: "test")
+    for (id, ids) in [("N1", first), ("N2", first), ("N3", Array(mixed))] {
+      let stored = try ledger.db.prepare(
+        "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee JOIN notices n ON n.seq = d.message WHERE n.id = ?"
+      ).map([id]) { $0.string(0) }
+      #expect(stored.sorted() == ids.sorted(), "\(id)")
+      let digest = try ledger.db.prepare("SELECT recipients_sha256 FROM notices WHERE id = ?").first([id]) { $0.string(0) }
+      #expect(digest == Self.reference(ids), "\(id)")
+    }
+    #expect(try ledger.db.prepare("SELECT count(*) FROM employees").first { $0.int(0) } == first.count + size * 2)
+    #expect(try ledger.verify().isValid)
+  }
+
+  @Test func aRepeatInsideABatchIsNamedByItsLineAndNothingIsWritten() throws {
+    let size = Ledger.recipientBatch
+    let ledger = try Ledger.temporary()
+    let known = (0..<size * 3).map { "K\($0)" }
+    try ledger.sendNotice(notice("N1"), recipients: RecipientList(known), actor: "test")
+    let head = try ledger.head()
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipients-\(UUID().uuidString).txt").path
+    defer { unlink(file) }
+    let new = (0..<size * 3).map { "E\($0)" }
+    // A repeat within one batch and across batches, among new and among known employees;
+    // then an invalid id after a repeat: the repeat's line comes first.
+    let cases: [(ids: [String], line: Int, id: String)] = [
+      (new.prefix(size + 10) + ["E\(size + 3)"] + new.suffix(20), size + 11, "E\(size + 3)"),
+      (new.prefix(size * 2 + 5) + ["E1"], size * 2 + 6, "E1"),
+      (known.prefix(size + 30) + ["K\(size + 2)"] + known.suffix(40), size + 31, "K\(size + 2)"),
+      (known.prefix(size * 2) + ["K0"] + known.suffix(10), size * 2 + 1, "K0"),
+      (known.prefix(size + 1) + ["K3"] + new.prefix(5) + ["bad id\u{7}"], size + 2, "K3"),
+    ]
+    for (ids, line, id) in cases {
+      try Data((ids.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+      let error = #expect(throws: LedgerError.self) {
+        try ledger.sendNotice(notice("N2"), recipients: try RecipientFile(path: file), actor: "test")
+      }
+      #expect(error?.description == "duplicate recipient '\(id)' (line \(line) of \(file))")
+      #expect(try ledger.head() == head)
+      #expect(try ledger.db.prepare("SELECT count(*) FROM employees").first { $0.int(0) } == known.count)
+      #expect(try ledger.db.prepare("SELECT count(*) FROM deliveries").first { $0.int(0) } == known.count)
+    }
+  }
+
   @Test func anInvalidRecipientIsRefusedWithItsLine() throws {
     let ledger = try Ledger.temporary()
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipients-\(UUID().uuidString).txt").path

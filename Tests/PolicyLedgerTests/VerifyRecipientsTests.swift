@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import LedgerBenchData
+
 @testable import PolicyLedger
 
 /// `verify` recomputes every recipient list's count and digest from the deliveries table
@@ -28,7 +30,7 @@ import Testing
   /// Runs `sql` on the file with the append-only triggers dropped, as a tamperer would.
   func tamper(_ ledger: Ledger, _ sql: String) throws {
     let db = try Connection(path: ledger.path, mode: .readWriteCreate)
-    try db.execute("DROP TRIGGER deliveries_no_delete; DROP TRIGGER deliveries_no_update; DROP TRIGGER employees_no_update;")
+    try db.execute("DROP TRIGGER IF EXISTS deliveries_no_delete; DROP TRIGGER IF EXISTS deliveries_no_update; DROP TRIGGER IF EXISTS employees_no_update;")
     try db.execute(sql)
   }
 
@@ -99,4 +101,40 @@ import Testing
     #expect(fast.orphan == byName.orphan)
     #expect(fast.unaccountedEmployee == byName.unaccountedEmployee)
   }
+
+  @Test func everySizeOfListGetsTheDigestItsEntryRecorded() throws {
+    // 400 employees, numbered in an order unlike their names' (E10 before E9), and 60
+    // notices of 1 to 400 of them: few recipients are put in order by a sort, many by the
+    // bitmap, and runs of consecutive names break everywhere; every digest must equal the
+    // one recording computed, and the walk by name must agree.
+    let ledger = try Ledger.temporary()
+    var random = SplitMix64(seed: 0xD16E57)
+    let everyone = (0..<400).map { "E\($0 * 7919 % 400)" }
+    try ledger.sendNotice(
+      NewNotice(id: "all", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(everyone),
+      actor: "test")
+    for n in 0..<60 {
+      let size = n < 20 ? Int(random.next() % 12) + 1 : Int(random.next() % 400) + 1
+      var chosen = Set<String>()
+      while chosen.count < size { chosen.insert(everyone[Int(random.next() % 400)]) }
+      try ledger.sendNotice(
+        NewNotice(id: "N\(n)", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(Array(chosen)),
+        actor: "test")
+    }
+    #expect(try ledger.verify().isValid)
+    let db = try Connection(path: ledger.path, mode: .readOnly)
+    let fast = try Ledger.storedRecipientDigests(db)
+    let byName = try Ledger.storedRecipientDigestsByName(db)
+    #expect(fast.digests.count == 61)
+    #expect(fast.digests.mapValues { "\($0.count):\($0.sha256)" } == byName.digests.mapValues { "\($0.count):\($0.sha256)" })
+    // One delivery gone from a long list (bitmap), then from a short one (sorted): each is
+    // named, the short one's entry being the earlier.
+    for message in [45, 5] {
+      try tamper(ledger, "DELETE FROM deliveries WHERE message = \(message) AND employee = (SELECT max(employee) FROM deliveries WHERE message = \(message))")
+      let failure = try #require(try failure(ledger))
+      #expect(failure.seq == Int64(message))
+      #expect(failure.message.hasPrefix("its recipients do not match"))
+    }
+  }
 }
+

@@ -1,51 +1,37 @@
-/// Writes the query tables' rows for one journal entry.
+/// Works out the query tables' rows for one journal entry, and hands them to a store.
 ///
-/// Recording and `verify` both go through here: recording projects each new entry into
-/// the ledger, and verify replays the whole journal through the same code into a
-/// scratch database, then compares. Recipient lists are the exception — the journal
-/// holds only their count and digest — so recording writes `deliveries` itself.
-struct Projector {
-  let db: Connection
-
-  struct Unresolved: Error, CustomStringConvertible {
-    let description: String
-  }
+/// Recording and `verify` both go through here, so what each entry puts in each table is
+/// written once: recording's store is the ledger itself, which inserts each row; verify's
+/// (``ProjectionCheck``) compares each row with the ledger's next stored one, table by
+/// table in journal order. Recipient lists are the exception — the journal holds only
+/// their count and digest — so recording writes `deliveries` itself.
+struct Projector<Store: ProjectionStore> {
+  let store: Store
 
   func apply(seq: Int64, _ payload: EntryPayload) throws {
     switch payload {
     case .version(let v):
-      let policy: Int64
-      if let id = try db.policyID(v.policy) {
-        policy = id
-      } else {
-        try db.cached("INSERT INTO policies (key) VALUES (?)").run([v.policy])
-        policy = db.lastInsertRowID
-      }
-      try db.cached(
-        """
-        INSERT INTO versions (seq, policy, version, title, body, body_sha256, effective_from, effective_until, announced_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-      ).run([
-        seq, policy, v.version, v.title, v.body, v.bodySHA256, v.effectiveFrom.microseconds,
-        v.effectiveUntil?.microseconds, v.announcedAt.microseconds,
-      ])
+      let policy = try store.policyID(v.policy) ?? store.addPolicy(v.policy, entry: seq)
+      try store.add(
+        .versions, entry: seq,
+        [
+          seq, policy, v.version, v.title, v.body, v.bodySHA256, v.effectiveFrom.microseconds,
+          v.effectiveUntil?.microseconds, v.announcedAt.microseconds,
+        ])
     case .notice(let n):
       var announced: (seq: Int64, policy: Int64)? = nil
       if let ref = n.announces {
-        guard let row = try db.versionRow(ref) else { throw Unresolved(description: "notice announces unknown version \(ref)") }
-        announced = (row.seq, row.policy)
+        guard let row = try store.version(ref, before: seq) else {
+          throw UnresolvedReference(description: "notice announces unknown version \(ref)")
+        }
+        announced = row
       }
-      try db.cached(
-        """
-        INSERT INTO notices (seq, id, subject, body, body_sha256, sent_at, sender, channel, announces, policy,
-                             recipient_count, recipients_sha256)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-      ).run([
-        seq, n.id, n.subject, n.body, n.bodySHA256, n.sentAt.microseconds, n.sender, n.channel, announced?.seq,
-        announced?.policy, n.recipientCount, n.recipientsSHA256,
-      ])
+      try store.add(
+        .notices, entry: seq,
+        [
+          seq, n.id, n.subject, n.body, n.bodySHA256, n.sentAt.microseconds, n.sender, n.channel, announced?.seq,
+          announced?.policy, n.recipientCount, n.recipientsSHA256,
+        ])
     case .correction(let c):
       var notice: Int64? = nil
       var version: Int64? = nil
@@ -53,32 +39,134 @@ struct Projector {
       var policy: Int64? = nil
       switch c.target {
       case .notice(let id):
-        guard let row = try db.noticeRow(id) else { throw Unresolved(description: "correction targets unknown notice '\(id)'") }
+        guard let row = try store.notice(id, before: seq) else {
+          throw UnresolvedReference(description: "correction targets unknown notice '\(id)'")
+        }
         notice = row.seq
         affected = row.announces
         policy = row.policy
       case .version(let ref):
-        guard let row = try db.versionRow(ref) else { throw Unresolved(description: "correction targets unknown version \(ref)") }
+        guard let row = try store.version(ref, before: seq) else {
+          throw UnresolvedReference(description: "correction targets unknown version \(ref)")
+        }
         version = row.seq
         affected = row.seq
         policy = row.policy
       }
-      try db.cached(
-        """
-        INSERT INTO corrections (seq, id, kind, notice, version, affected_version, policy, void_version, issued_at,
-                                 statement, reason, effective_from, effective_until, recipient_count, recipients_sha256)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-      ).run([
-        seq, c.id, c.kind.rawValue, notice, version, affected, policy, c.voidVersion, c.issuedAt.microseconds,
-        c.statement, c.reason, c.effectiveFrom?.microseconds, c.effectiveUntil?.microseconds, c.recipientCount,
-        c.recipientsSHA256,
-      ])
+      try store.add(
+        .corrections, entry: seq,
+        [
+          seq, c.id, c.kind.rawValue, notice, version, affected, policy, c.voidVersion, c.issuedAt.microseconds,
+          c.statement, c.reason, c.effectiveFrom?.microseconds, c.effectiveUntil?.microseconds, c.recipientCount,
+          c.recipientsSHA256,
+        ])
     case .ack(let a):
-      guard let notice = try db.noticeRow(a.notice) else { throw Unresolved(description: "acknowledgement of unknown notice '\(a.notice)'") }
-      let employee = try db.employeeIDCreating(a.employee)
-      try db.cached("INSERT INTO acks (notice, employee, at, seq) VALUES (?, ?, ?, ?)")
-        .run([notice.seq, employee, a.at.microseconds, seq])
+      guard let notice = try store.notice(a.notice, before: seq) else {
+        throw UnresolvedReference(description: "acknowledgement of unknown notice '\(a.notice)'")
+      }
+      let employee = try store.employee(a.employee)
+      try store.add(.acks, entry: seq, [notice.seq, employee, a.at.microseconds, seq])
     }
+  }
+}
+
+/// An entry names a version or notice that no earlier entry recorded: the journal
+/// cannot be replayed.
+struct UnresolvedReference: Error, CustomStringConvertible {
+  let description: String
+}
+
+/// The tables an entry projects into (besides `policies`, numbered as keys first appear,
+/// and `deliveries`), each with its columns in the order ``Projector`` gives values.
+enum ProjectedTable: CaseIterable {
+  case versions, notices, corrections, acks
+
+  var name: String {
+    switch self {
+    case .versions: "versions"
+    case .notices: "notices"
+    case .corrections: "corrections"
+    case .acks: "acks"
+    }
+  }
+
+  var columns: [String] {
+    switch self {
+    case .versions:
+      ["seq", "policy", "version", "title", "body", "body_sha256", "effective_from", "effective_until", "announced_at"]
+    case .notices:
+      [
+        "seq", "id", "subject", "body", "body_sha256", "sent_at", "sender", "channel", "announces", "policy",
+        "recipient_count", "recipients_sha256",
+      ]
+    case .corrections:
+      [
+        "seq", "id", "kind", "notice", "version", "affected_version", "policy", "void_version", "issued_at",
+        "statement", "reason", "effective_from", "effective_until", "recipient_count", "recipients_sha256",
+      ]
+    case .acks: ["notice", "employee", "at", "seq"]
+    }
+  }
+
+  /// The table's place in `allCases`.
+  var index: Int {
+    switch self {
+    case .versions: 0
+    case .notices: 1
+    case .corrections: 2
+    case .acks: 3
+    }
+  }
+
+  /// Which column holds the seq of the entry that owns the row.
+  var entryColumn: Int { self == .acks ? 3 : 0 }
+
+  var insertSQL: String { ProjectedTable.inserts[self]! }
+
+  /// Every stored row, in journal order.
+  var scanSQL: String { "SELECT \(columns.joined(separator: ", ")) FROM \(name) ORDER BY \(columns[entryColumn])" }
+
+  private static let inserts = Dictionary(
+    uniqueKeysWithValues: allCases.map { table in
+      let columns = table.columns
+      return (table, "INSERT INTO \(table.name) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
+    })
+}
+
+/// What ``Projector`` needs from where its rows go: the numbers earlier entries gave
+/// policies, versions, notices and employees, and a place for each new row.
+protocol ProjectionStore {
+  func policyID(_ key: String) throws -> Int64?
+  /// Numbers a policy key seen for the first time, in entry `seq`.
+  func addPolicy(_ key: String, entry seq: Int64) throws -> Int64
+  /// The version's seq and policy number, when an entry before `seq` recorded it.
+  func version(_ ref: VersionRef, before seq: Int64) throws -> (seq: Int64, policy: Int64)?
+  /// The notice's seq, the version it announces and that version's policy, when an entry
+  /// before `seq` recorded it.
+  func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)?
+  /// The employee's directory number (recording adds a new employee).
+  func employee(_ name: String) throws -> Int64
+  func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws
+}
+
+/// Recording's store: the ledger's own tables, in the append's transaction.
+extension Connection: ProjectionStore {
+  func addPolicy(_ key: String, entry seq: Int64) throws -> Int64 {
+    try cached("INSERT INTO policies (key) VALUES (?)").run([key])
+    return lastInsertRowID
+  }
+
+  func version(_ ref: VersionRef, before seq: Int64) throws -> (seq: Int64, policy: Int64)? {
+    try versionRow(ref).flatMap { $0.seq < seq ? (seq: $0.seq, policy: $0.policy) : nil }
+  }
+
+  func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)? {
+    try noticeRow(id).flatMap { $0.seq < seq ? (seq: $0.seq, announces: $0.announces, policy: $0.policy) : nil }
+  }
+
+  func employee(_ name: String) throws -> Int64 { try employeeIDCreating(name) }
+
+  func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws {
+    try cached(table.insertSQL).run(values)
   }
 }

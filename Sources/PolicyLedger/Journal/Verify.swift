@@ -70,10 +70,9 @@ extension Ledger {
         result.failure = .init(seq: seq, message: message)
         return result
       }
-      let scratch = try Connection(path: "", mode: .temporary)
-      try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
-      try Migrator().migrate(scratch, path: "(verify scratch)")
-      let projector = Projector(db: scratch)
+      // Each entry's rows are compared with the stored ones as the journal is replayed.
+      let projection = try ProjectionCheck(db: db)
+      let projector = Projector(store: projection)
       var payloads: [Int64: (count: Int64, sha256: String)] = [:]
       // The tree is rebuilt beside the projections, from the entry hashes just checked,
       // and compared with merkle_nodes as it goes; its first problem waits for step 3.
@@ -81,12 +80,12 @@ extension Ledger {
       let treeCheck = db.merkleTableCheck()
       var treeFailure: VerifyResult.Failure? = nil
 
-      // 1. The chain, entry by entry, replayed into the scratch database.
+      // 1. The chain, entry by entry, each entry replayed against the stored tables.
       var previous = JournalEntry.genesisHash
       var lastRecorded = Instant(microseconds: .min)
       var expected: Int64 = 1
       var failure: VerifyResult.Failure? = nil
-      try scratch.inTransaction(.immediate) {
+      do {
         try db.forEachEntry { entry in
           guard failure == nil else { return }
           func bad(_ message: String) { failure = .init(seq: entry.seq, message: message) }
@@ -105,9 +104,15 @@ extension Ledger {
           let payload: EntryPayload
           do {
             payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
-            try projector.apply(seq: entry.seq, payload)
           } catch {
             return bad("cannot be replayed: \(error)")
+          }
+          do {
+            try projector.apply(seq: entry.seq, payload)
+          } catch let error as UnresolvedReference {
+            // Judged with the tables' differences: a stored row removed behind the ledger's
+            // back makes a later entry look unresolvable, and the removal comes first.
+            projection.found(entry.seq, "cannot be replayed: \(error)")
           }
           for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
             if let problem = try treeCheck.check(node, hash: hash) { treeFailure = .init(seq: entry.seq, message: problem) }
@@ -145,34 +150,9 @@ extension Ledger {
       // 3. Every projected table against the replay, and 4. every recipient list against the
       // count and digest its entry recorded. Every mismatch is collected, so that the first bad
       // entry is named whichever table shows it.
-      var findings: [VerifyResult.Failure] = []
+      try projection.finish()
+      var findings = projection.findings
       func found(_ seq: Int64?, _ message: String) { findings.append(.init(seq: seq, message: message)) }
-      func rows(_ count: Int64) -> String { count == 1 ? "1 row" : "\(count) rows" }
-      var uri = Connection.fileURI(path) + "?mode=ro"
-      if db.isImmutable { uri += "&immutable=1" }
-      try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
-      for check in Ledger.projectionChecks {
-        let replayed = check.query.replacingOccurrences(of: "$", with: "main.")
-        let stored = check.query.replacingOccurrences(of: "$", with: "ledger.")
-        // Rows on either side that the other lacks; the first that belongs to an entry is named.
-        let sql = """
-          SELECT count(*), min(entry) FROM (
-            SELECT * FROM (\(replayed) EXCEPT \(stored))
-            UNION ALL
-            SELECT * FROM (\(stored) EXCEPT \(replayed))
-          )
-          """
-        if let (differing, seq) = try scratch.prepare(sql).first({ ($0.int64(0), $0.optionalInt64(1)) }), differing > 0 {
-          if let seq {
-            found(seq, "the \(check.table) table does not match the journal")
-          } else {
-            found(nil, "the \(check.table) table has \(rows(differing)) that no entry accounts for")
-          }
-        }
-        let all = try scratch.prepare("SELECT count(*) FROM ledger.\(check.table)").first { $0.int64(0) } ?? 0
-        let joined = try scratch.prepare("SELECT count(*) FROM (\(stored))").first { $0.int64(0) } ?? 0
-        if all != joined { found(nil, "the \(check.table) table has \(rows(all - joined)) that no entry accounts for") }
-      }
       if let treeFailure { return fail(treeFailure.seq, treeFailure.message) }
 
       let stored = try Ledger.storedRecipientDigests(db)
@@ -198,7 +178,14 @@ extension Ledger {
 
       // 5. The schema, triggers included, is exactly what the migrations create: a dropped
       // append-only trigger is itself a change made behind the ledger's back. (ANALYZE's
-      // sqlite_stat tables are statistics for the query planner, not schema.)
+      // sqlite_stat tables are statistics for the query planner, not schema.) The
+      // migrations are run on an empty scratch database to have the schema they create.
+      let scratch = try Connection(path: "", mode: .temporary)
+      try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+      try Migrator().migrate(scratch, path: "(verify scratch)")
+      var uri = Connection.fileURI(path) + "?mode=ro"
+      if db.isImmutable { uri += "&immutable=1" }
+      try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
       let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
       let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
       let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
@@ -227,19 +214,6 @@ extension Ledger {
     }
   }
 
-  /// Each projection, as a query that names employees and policies by their keys (their
-  /// numbers are the ledger's own) and puts the owning entry's seq first.
-  static let projectionChecks: [(table: String, query: String)] = [
-    ("policies", "SELECT (SELECT min(v.seq) FROM $versions v WHERE v.policy = p.id) AS entry, p.id, p.key FROM $policies p"),
-    ("versions", "SELECT seq AS entry, * FROM $versions"),
-    ("notices", "SELECT seq AS entry, * FROM $notices"),
-    ("corrections", "SELECT seq AS entry, * FROM $corrections"),
-    (
-      "acks",
-      "SELECT a.seq AS entry, n.id, e.name, a.at FROM $acks a JOIN $notices n ON n.seq = a.notice JOIN $employees e ON e.id = a.employee"
-    ),
-  ]
-
   /// What the deliveries table holds, for step 4 of ``verify(expect:progress:)``.
   struct DeliveryDigests {
     /// Each message's recipient count and digest.
@@ -252,8 +226,9 @@ extension Ledger {
 
   /// The count and digest of every message's recipients, in one pass over `deliveries`
   /// in primary-key order — each message's rows together, read straight off the table —
-  /// with the employee directory held in memory (about 10 bytes and the id for each
-  /// employee); each message's ids are then sorted in memory (``RecipientSorter``).
+  /// with the employee directory held in memory in name order (``EmployeeDirectory``):
+  /// a message's recipients are then put in digest order by their ranks in the directory,
+  /// and the ids of consecutive ranks are hashed as one slice of the directory's bytes.
   ///
   /// A directory whose numbers are far sparser than its rows (never the case for a
   /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
@@ -262,7 +237,7 @@ extension Ledger {
     var stored = DeliveryDigests()
     var delivered = [Bool](repeating: false, count: directory.capacity)
     var current: Int64 = -1
-    var sorter = RecipientSorter(limit: .max)
+    var ranks: [UInt32] = []
     // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
     // captured state, ten million times.
     let scan = try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee")
@@ -272,17 +247,17 @@ extension Ledger {
       let message = row.int64(0)
       let employee = row.int64(1)
       if message != current {
-        if current >= 0 { stored.digests[current] = sorter.digest() }
-        sorter = RecipientSorter(limit: .max)
+        if current >= 0 { stored.digests[current] = directory.digest(ofRanks: &ranks) }
         current = message
       }
-      guard directory.withName(employee, { _ = sorter.add($0) }) else {
+      guard let rank = directory.rank(of: employee) else {
         if stored.orphan == nil { stored.orphan = message }
         continue
       }
+      ranks.append(rank)
       delivered[Int(employee)] = true
     }
-    if current >= 0 { stored.digests[current] = sorter.digest() }
+    if current >= 0 { stored.digests[current] = directory.digest(ofRanks: &ranks) }
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
     stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
@@ -314,62 +289,105 @@ extension Ledger {
   }
 }
 
-/// The employee directory in memory: every name's UTF-8 bytes in one array, found by
-/// employee number.
+/// The employee directory in memory, in name order — the order of the recipients
+/// digest (UTF-8 bytes, as SQLite's BINARY collation sorts them), read off the names'
+/// unique index: every id followed by a line feed in one byte array, and each employee
+/// number's rank in it.
 struct EmployeeDirectory {
-  private var bytes: [UInt8] = []
-  private var starts: [UInt32]
-  private var lengths: [UInt16]
-  private static let missing = UInt16.max
+  /// Every id and a line feed, in sorted order: consecutive ranks are one contiguous slice.
+  private var lines: [UInt8] = []
+  /// Where each rank's line starts, and one more entry for the end.
+  private var starts: [UInt32] = [0]
+  /// The rank of each employee number, or `missing`.
+  private var ranks: [UInt32]
+  private static let missing = UInt32.max
 
-  /// The highest employee number an array is indexed by (6 bytes a slot).
+  /// The highest employee number an array is indexed by (4 bytes a slot).
   static let maxNumber: Int64 = 64 << 20
 
   /// Numbers run from 0 to `capacity - 1`.
-  var capacity: Int { starts.count }
+  var capacity: Int { ranks.count }
+  /// How many employees there are.
+  var count: Int { starts.count - 1 }
 
   /// Loads the directory; nil when its numbers are too sparse to index an array by
-  /// (more than four slots a row) or its names too many bytes for 32-bit offsets.
+  /// (more than four slots a row) or its ids too many bytes for 32-bit offsets.
   init?(_ db: Connection) throws {
-    // max and min of the rowid are two lookups; count(*) would scan the directory.
-    guard
-      let (maxID, minID) = try db.prepare("SELECT coalesce(max(id), 0), coalesce(min(id), 0) FROM employees")
-        .first({ ($0.int64(0), $0.int64(1)) }),
-      minID >= 0, maxID <= EmployeeDirectory.maxNumber
-    else { return nil }
-    starts = [UInt32](repeating: 0, count: Int(maxID) + 1)
-    lengths = [UInt16](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
-    bytes.reserveCapacity(Int(maxID) * 12)
-    var rows = 0
+    // max and min of the rowid are one lookup each, asked apart: SQLite answers a min()
+    // or a max() alone from the B-tree's edge, but scans the table for both together.
+    let maxID = try db.prepare("SELECT coalesce(max(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    let minID = try db.prepare("SELECT coalesce(min(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    guard minID >= 0, maxID <= EmployeeDirectory.maxNumber else { return nil }
+    ranks = [UInt32](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
+    lines.reserveCapacity(Int(maxID) * 10)
+    starts.reserveCapacity(Int(maxID) + 2)
     var tooLong = false
-    try db.prepare("SELECT id, name FROM employees").forEach { row in
-      let name = row.text(1)
-      let id = Int(row.int64(0))
-      guard name.count < Int(EmployeeDirectory.missing), bytes.count + name.count < Int(UInt32.max) else {
+    let scan = try db.prepare("SELECT id, name FROM employees ORDER BY name")
+    try scan.bind([])
+    while try scan.step() {
+      let name = scan.row.text(1)
+      guard lines.count + name.count + 1 < Int(UInt32.max) else {
         tooLong = true
-        return
+        break
       }
-      starts[id] = UInt32(bytes.count)
-      lengths[id] = UInt16(name.count)
-      bytes.append(contentsOf: name)
-      rows += 1
+      ranks[Int(scan.row.int64(0))] = UInt32(count)
+      lines.append(contentsOf: name)
+      lines.append(0x0A)
+      starts.append(UInt32(lines.count))
     }
-    if tooLong || Int(maxID) > 4 * rows + 1024 { return nil }
+    if tooLong || Int(maxID) > 4 * count + 1024 { return nil }
   }
 
-  /// Calls `body` with the name of employee `number`; false when there is none.
-  func withName(_ number: Int64, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
-    guard number >= 0, number < starts.count else { return false }
-    let length = lengths[Int(number)]
-    guard length != EmployeeDirectory.missing else { return false }
-    let start = Int(starts[Int(number)])
-    bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + Int(length)])) }
-    return true
+  /// The rank of employee `number` in name order; nil when there is no such employee.
+  func rank(of number: Int64) -> UInt32? {
+    guard number >= 0, number < ranks.count else { return nil }
+    let rank = ranks[Int(number)]
+    return rank == EmployeeDirectory.missing ? nil : rank
+  }
+
+  /// The count and digest of the employees of these ranks (each once), which it empties:
+  /// the ids in rank order, each with a line feed, hashed a run of consecutive ranks at a
+  /// time. Many ranks are put in order by a bitmap over the directory, few by a sort.
+  func digest(ofRanks chosen: inout [UInt32]) -> (count: Int64, sha256: String) {
+    var hasher = SHA256Hasher()
+    var run = 0..<0
+    lines.withUnsafeBytes { all in
+      func flush() {
+        guard !run.isEmpty else { return }
+        hasher.update(UnsafeRawBufferPointer(rebasing: all[Int(starts[run.lowerBound])..<Int(starts[run.upperBound])]))
+      }
+      func take(_ rank: Int) {
+        if rank == run.upperBound {
+          run = run.lowerBound..<rank + 1
+        } else {
+          flush()
+          run = rank..<rank + 1
+        }
+      }
+      if chosen.count * 32 >= count {
+        var bits = [UInt64](repeating: 0, count: (count + 63) / 64)
+        for rank in chosen { bits[Int(rank) >> 6] |= 1 << UInt64(rank & 63) }
+        for (index, word) in bits.enumerated() where word != 0 {
+          var word = word
+          while word != 0 {
+            take(index << 6 | word.trailingZeroBitCount)
+            word &= word - 1
+          }
+        }
+      } else {
+        chosen.sort()
+        for rank in chosen { take(Int(rank)) }
+      }
+      flush()
+    }
+    let taken = Int64(chosen.count)
+    chosen.removeAll(keepingCapacity: true)
+    return (taken, hasher.finishHex())
   }
 
   /// The lowest employee number in the directory for which `test` holds.
   func firstNumber(where test: (Int64) -> Bool) -> Int64? {
-    for number in 0..<starts.count where lengths[number] != EmployeeDirectory.missing && test(Int64(number)) {
+    for number in 0..<ranks.count where ranks[number] != EmployeeDirectory.missing && test(Int64(number)) {
       return Int64(number)
     }
     return nil

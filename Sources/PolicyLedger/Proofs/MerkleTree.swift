@@ -397,12 +397,13 @@ final class MerkleTableCheck {
       try cursor.bind([node.level])
       cursors[node.level] = cursor
     }
-    let covers = "entries \(node.entries.lowerBound)-\(node.entries.upperBound)"
-    guard try cursor.step() else { return "the merkle_nodes table lacks its node for \(covers)" }
+    // The message is made only for a problem: this runs for every node of the tree.
+    func covers() -> String { "entries \(node.entries.lowerBound)-\(node.entries.upperBound)" }
+    guard try cursor.step() else { return "the merkle_nodes table lacks its node for \(covers())" }
     // Rows come in index order, each index once, and every earlier index of this level
     // matched: a different index here means this node's row is missing.
-    if cursor.row.int64(0) != node.index { return "the merkle_nodes table lacks its node for \(covers)" }
-    if cursor.row.blob(1) != hash { return "the merkle_nodes table does not match the journal (its node for \(covers))" }
+    if cursor.row.int64(0) != node.index { return "the merkle_nodes table lacks its node for \(covers())" }
+    if !cursor.row.holds(.blob(hash), at: 1) { return "the merkle_nodes table does not match the journal (its node for \(covers()))" }
     return nil
   }
 

@@ -72,6 +72,19 @@ public final class Statement {
     guard code == SQLITE_OK else { throw connection.error(code: code, sql: sql) }
   }
 
+  /// Binds a copy of `text` to parameter `index` (1-based), keeping the other bindings.
+  func bind(text: String, at index: Int32) throws {
+    var text = text
+    let code = text.withUTF8 { utf8 in
+      utf8.withMemoryRebound(to: CChar.self) { chars in
+        sqlite3_bind_text64(
+          handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1)!, sqlite3_uint64(chars.count),
+          unsafeBitCast(-1, to: sqlite3_destructor_type.self), UInt8(SQLITE_UTF8))
+      }
+    }
+    guard code == SQLITE_OK else { throw connection.error(code: code, sql: sql) }
+  }
+
   /// Binds `text` to parameter `index` without copying it, runs the statement to
   /// completion and resets it — all while SQLite may still read the bytes.
   func run(text: String, at index: Int32) throws {

@@ -37,7 +37,10 @@ struct LedgerOptions: ParsableArguments {
 /// How query results are written.
 struct OutputOptions: ParsableArguments {
   @Option(help: "The output format: table, csv, json or jsonl.")
-  var format: OutputFormat = .table
+  var format: OutputFormat = OutputOptions.defaultFormat
+
+  /// The format without --format (here once for ArgumentParser and the fast path).
+  static let defaultFormat = OutputFormat.table
 
   @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
   var excelSafe = false

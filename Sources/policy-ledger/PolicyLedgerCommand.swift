@@ -31,10 +31,12 @@ struct PolicyLedgerCommand: ParsableCommand {
     ])
 
   /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.
+  /// The query commands' usual arguments take the fast path (QuickCommandLine.swift);
+  /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
     do {
-      var command = try parseAsRoot()
+      var command = try quickCommand() ?? parseAsRoot()
       try command.run()
     } catch let error as LedgerError {
       fail(error.description)
@@ -44,6 +46,21 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail(error.description)
     } catch {
       exit(withError: error)
+    }
+  }
+
+  /// The command the fast path built, or nil for ArgumentParser to parse the arguments;
+  /// `POLICY_LEDGER_ARGUMENT_PARSER` can choose one path only (a diagnostic, see
+  /// docs/performance.md).
+  static func quickCommand() -> (any ParsableCommand)? {
+    switch QuickCommandLine.mode {
+    case .argumentParserOnly: return nil
+    case .automatic: return QuickCommandLine.command(Array(CommandLine.arguments.dropFirst()))
+    case .fastOnly:
+      guard let command = QuickCommandLine.command(Array(CommandLine.arguments.dropFirst())) else {
+        fail("POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments")
+      }
+      return command
     }
   }
 

@@ -36,8 +36,12 @@ struct PolicyLedgerCommand: ParsableCommand {
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
     do {
-      var command = try quickCommand() ?? parseAsRoot()
-      try command.run()
+      if let values = quickValues() {
+        try values.run()
+      } else {
+        var command = try parseAsRoot()
+        try command.run()
+      }
     } catch let error as LedgerError {
       fail(error.description)
     } catch let error as SQLiteError {
@@ -49,18 +53,18 @@ struct PolicyLedgerCommand: ParsableCommand {
     }
   }
 
-  /// The command the fast path built, or nil for ArgumentParser to parse the arguments;
+  /// The values the fast path built, or nil for ArgumentParser to parse the arguments;
   /// `POLICY_LEDGER_ARGUMENT_PARSER` can choose one path only (a diagnostic, see
   /// docs/performance.md).
-  static func quickCommand() -> (any ParsableCommand)? {
+  static func quickValues() -> (any QuickValues)? {
     switch QuickCommandLine.mode {
     case .argumentParserOnly: return nil
-    case .automatic: return QuickCommandLine.command(Array(CommandLine.arguments.dropFirst()))
+    case .automatic: return QuickCommandLine.values(Array(CommandLine.arguments.dropFirst()))
     case .fastOnly:
-      guard let command = QuickCommandLine.command(Array(CommandLine.arguments.dropFirst())) else {
+      guard let values = QuickCommandLine.values(Array(CommandLine.arguments.dropFirst())) else {
         fail("POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments")
       }
-      return command
+      return values
     }
   }
 

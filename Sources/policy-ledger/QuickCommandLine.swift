@@ -7,11 +7,13 @@ import PolicyLedger
 /// ArgumentParser builds its view of a command by reflection and casts, and with the
 /// Swift runtime statically linked each uncached cast scans the conformance records of
 /// every library in the binary (Foundation's included): two thirds of the instructions of
-/// one `in-force` query went there (docs/performance.md). This parser reads the few
-/// shapes those commands take from a table — `SUBCOMMAND`, that command's known
+/// one `in-force` query went there (docs/performance.md). Even filling a command's
+/// property wrappers by hand costs four such scans. This parser reads the few shapes the
+/// query commands take from a table — `SUBCOMMAND`, that command's known
 /// `--option value` / `--option=value` options and flags, and at most its positional
-/// argument — builds the same command value ArgumentParser would, and calls the command's
-/// own `validate()` and `run()`.
+/// argument — and builds the command's `Values`: the same plain data that the
+/// ArgumentParser command hands to the same `validate()` and `run()`, so no command's
+/// code is written twice.
 ///
 /// ArgumentParser stays the one authority: whenever the arguments are anything this
 /// parser does not fully understand (an unknown, repeated or valueless option, a missing
@@ -19,14 +21,18 @@ import PolicyLedger
 /// `--version`, completion requests, a bad `--format`, an extra positional, `validate()`
 /// throwing, …) it declines, and the whole argument list goes to ArgumentParser
 /// unchanged, so every message, help text and edge case is still ArgumentParser's.
-/// CLITests prove the tables agree with ArgumentParser's declarations and that both
-/// paths answer a corpus of argument lists identically.
+/// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
+/// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {
-  /// The commands the fast path serves: each keeps its table next to its declaration.
-  static let commands: [any QuickParsable.Type] = [
-    PolicyLedgerCommand.InForce.self, PolicyLedgerCommand.History.self, PolicyLedgerCommand.Show.self,
-    PolicyLedgerCommand.Timeline.self, PolicyLedgerCommand.Recipients.self, PolicyLedgerCommand.Outstanding.self,
-    PolicyLedgerCommand.Head.self,
+  /// The commands the fast path serves; each keeps its table next to its declaration.
+  static let commands: [QuickCommand] = [
+    QuickCommand(PolicyLedgerCommand.InForce.self, PolicyLedgerCommand.InForce.Values.self),
+    QuickCommand(PolicyLedgerCommand.History.self, PolicyLedgerCommand.History.Values.self),
+    QuickCommand(PolicyLedgerCommand.Show.self, PolicyLedgerCommand.Show.Values.self),
+    QuickCommand(PolicyLedgerCommand.Timeline.self, PolicyLedgerCommand.Timeline.Values.self),
+    QuickCommand(PolicyLedgerCommand.Recipients.self, PolicyLedgerCommand.Recipients.Values.self),
+    QuickCommand(PolicyLedgerCommand.Outstanding.self, PolicyLedgerCommand.Outstanding.Values.self),
+    QuickCommand(PolicyLedgerCommand.Head.self, PolicyLedgerCommand.Head.Values.self),
   ]
 
   /// How `POLICY_LEDGER_ARGUMENT_PARSER` chooses the parser (a diagnostic): unset or any
@@ -43,14 +49,36 @@ enum QuickCommandLine {
     }
   }
 
-  /// The validated command for `arguments` (without the program name), or nil when the
+  /// The validated values for `arguments` (without the program name), or nil when the
   /// fast path does not take them.
-  static func command(_ arguments: [String]) -> (any ParsableCommand)? {
-    guard let name = arguments.first else { return nil }
-    for type in commands where type.configuration.commandName == name {
-      return type.quickCommand(arguments.dropFirst())
+  static func values(_ arguments: [String]) -> (any QuickValues)? {
+    guard let name = arguments.first, let command = commands.first(where: { $0.name == name }) else { return nil }
+    return command.parse(arguments.dropFirst())
+  }
+}
+
+/// One command of the fast path: its name (ArgumentParser's), its table, and how its
+/// values are built and validated.
+struct QuickCommand: Sendable {
+  let name: String
+  let syntax: QuickSyntax
+  let parse: @Sendable (ArraySlice<String>) -> (any QuickValues)?
+
+  init<Command: ParsableCommand, Values: QuickValues>(_ command: Command.Type, _ values: Values.Type) {
+    name = Command.configuration.commandName!
+    let syntax = Values.quickSyntax
+    self.syntax = syntax
+    parse = { arguments in
+      guard var parsed = QuickArguments(arguments, syntax: syntax),
+        let values = Values(quick: &parsed), parsed.allTaken
+      else { return nil }
+      do {
+        try values.validate()
+      } catch {
+        return nil
+      }
+      return values
     }
-    return nil
   }
 }
 
@@ -67,8 +95,18 @@ struct QuickSyntax {
 /// The arguments of one command as the fast path read them; a command's `init?(quick:)`
 /// takes what it knows and must take everything given.
 struct QuickArguments {
-  private var values: [(name: String, value: String, taken: Bool)] = []
-  private var flags: [(name: String, taken: Bool)] = []
+  // Named structs rather than tuples: a tuple type's metadata is built at run time.
+  private struct Value {
+    var name: String
+    var value: String
+    var taken = false
+  }
+  private struct Flag {
+    var name: String
+    var taken = false
+  }
+  private var values: [Value] = []
+  private var flags: [Flag] = []
   private var positionalValue: String?
   private var positionalTaken = false
 
@@ -95,12 +133,12 @@ struct QuickArguments {
       }
       if syntax.flags.contains(where: { $0 == name }) {
         guard attached == nil, !flags.contains(where: { $0.name == name }) else { return nil }
-        flags.append((String(name), false))
+        flags.append(Flag(name: String(name)))
       } else if syntax.options.contains(where: { $0 == name }) {
         guard !values.contains(where: { $0.name == name }) else { return nil }
         guard let value = attached ?? rest.popFirst() else { return nil }
         guard let start = value.utf8.first, start != UInt8(ascii: "-") else { return nil }
-        values.append((String(name), value, false))
+        values.append(Value(name: String(name), value: value))
       } else {
         return nil
       }
@@ -134,196 +172,153 @@ struct QuickArguments {
   }
 }
 
-/// A command the fast path can build: its table and how it fills every stored property
-/// from the arguments (nil when a required one is missing or a value is not valid).
-protocol QuickParsable: ParsableCommand {
+/// A command's arguments as plain data: its fast-path table, how the fast path fills
+/// every value (nil when a required one is missing or a value is not valid), and the
+/// `validate()` and `run()` that the ArgumentParser command calls too.
+protocol QuickValues: SendableMetatype {
   static var quickSyntax: QuickSyntax { get }
   init?(quick arguments: inout QuickArguments)
+  func validate() throws
+  func run() throws
 }
 
-extension QuickParsable {
-  /// The command, filled and validated as ArgumentParser would (`validate()` may change
-  /// it, as there), or nil to let ArgumentParser handle the arguments.
-  static func quickCommand(_ arguments: ArraySlice<String>) -> Self? {
-    guard var parsed = QuickArguments(arguments, syntax: quickSyntax),
-      var command = Self(quick: &parsed), parsed.allTaken
-    else { return nil }
-    do {
-      try command.validate()
-    } catch {
-      return nil
-    }
-    return command
-  }
-}
-
-/// Option groups fill themselves the same way; ArgumentParser validates each group as it
-/// decodes it, so these do too.
-protocol QuickParsableGroup: ParsableArguments {
-  static var quickSyntax: QuickSyntax { get }
-  init?(quick arguments: inout QuickArguments)
-}
-
-extension QuickParsableGroup {
-  static func quick(_ arguments: inout QuickArguments) -> Self? {
-    guard var group = Self(quick: &arguments) else { return nil }
-    do {
-      try group.validate()
-    } catch {
-      return nil
-    }
-    return group
-  }
+extension QuickValues {
+  func validate() throws {}
 }
 
 extension QuickSyntax {
-  /// This syntax with a group's names added.
-  func with(_ group: any QuickParsableGroup.Type) -> QuickSyntax {
-    let other = group.quickSyntax
-    return QuickSyntax(options: options + other.options, flags: flags + other.flags, positional: positional || other.positional)
+  /// This syntax with an option group's names added.
+  func with(_ other: QuickSyntax) -> QuickSyntax {
+    QuickSyntax(options: options + other.options, flags: flags + other.flags, positional: positional || other.positional)
   }
 }
 
-extension LedgerOptions: QuickParsableGroup {
+extension LedgerSettings {
   static let quickSyntax = QuickSyntax(options: ["--db", "--tz"])
 
   init?(quick arguments: inout QuickArguments) {
-    self.init()
-    db = arguments.value("--db")
-    tz = arguments.value("--tz")
+    self.init(db: arguments.value("--db"), tz: arguments.value("--tz"))
+    do {
+      try validate()
+    } catch {
+      return nil
+    }
   }
 }
 
-extension OutputOptions: QuickParsableGroup {
+extension OutputSettings {
   static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe"])
 
   init?(quick arguments: inout QuickArguments) {
-    self.init()
+    var format = OutputOptions.defaultFormat
     if let text = arguments.value("--format") {
       // The conversion ArgumentParser itself uses for `--format`.
-      guard let format = OutputFormat(argument: text) else { return nil }
-      self.format = format
-    } else {
-      format = Self.defaultFormat
+      guard let given = OutputFormat(argument: text) else { return nil }
+      format = given
     }
-    excelSafe = arguments.flag("--excel-safe")
+    self.init(format: format, excelSafe: arguments.flag("--excel-safe"))
+    do {
+      try validate()
+    } catch {
+      return nil
+    }
   }
 }
 
-extension ViewOptions: QuickParsableGroup {
+extension ViewSettings {
   static let quickSyntax = QuickSyntax(options: ["--as-known-at", "--as-recorded-at"])
 
   init?(quick arguments: inout QuickArguments) {
-    self.init()
-    asKnownAt = arguments.value("--as-known-at")
-    asRecordedAt = arguments.value("--as-recorded-at")
+    self.init(asKnownAt: arguments.value("--as-known-at"), asRecordedAt: arguments.value("--as-recorded-at"))
+    do {
+      try validate()
+    } catch {
+      return nil
+    }
   }
 }
 
-extension PolicyLedgerCommand.InForce: QuickParsable {
+extension PolicyLedgerCommand.InForce.Values {
   static let quickSyntax = QuickSyntax(options: ["--at", "--as-told-to"], positional: true)
-    .with(LedgerOptions.self).with(OutputOptions.self).with(ViewOptions.self)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
-      let knowledge = ViewOptions.quick(&arguments), let at = arguments.value("--at")
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
+      let knowledge = ViewSettings(quick: &arguments), let at = arguments.value("--at")
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.knowledge = knowledge
-    policy = arguments.positional()
-    self.at = at
-    asToldTo = arguments.value("--as-told-to")
+    self.init(
+      ledger: ledger, output: output, knowledge: knowledge, policy: arguments.positional(), at: at,
+      asToldTo: arguments.value("--as-told-to"))
   }
 }
 
-extension PolicyLedgerCommand.History: QuickParsable {
+extension PolicyLedgerCommand.History.Values {
   static let quickSyntax = QuickSyntax(options: ["--at"], positional: true)
-    .with(LedgerOptions.self).with(OutputOptions.self).with(ViewOptions.self)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
-      let knowledge = ViewOptions.quick(&arguments), let policy = arguments.positional()
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
+      let knowledge = ViewSettings(quick: &arguments), let policy = arguments.positional()
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.knowledge = knowledge
-    self.policy = policy
-    at = arguments.value("--at")
+    self.init(ledger: ledger, output: output, knowledge: knowledge, policy: policy, at: arguments.value("--at"))
   }
 }
 
-extension PolicyLedgerCommand.Show: QuickParsable {
-  static let quickSyntax = QuickSyntax(options: [], positional: true).with(LedgerOptions.self).with(OutputOptions.self)
+extension PolicyLedgerCommand.Show.Values {
+  static let quickSyntax = QuickSyntax(options: [], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
       let entry = arguments.positional()
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.entry = entry
+    self.init(ledger: ledger, output: output, entry: entry)
   }
 }
 
-extension PolicyLedgerCommand.Timeline: QuickParsable {
+extension PolicyLedgerCommand.Timeline.Values {
   static let quickSyntax = QuickSyntax(options: ["--employee", "--policy", "--from", "--to"])
-    .with(LedgerOptions.self).with(OutputOptions.self).with(ViewOptions.self)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
-      let knowledge = ViewOptions.quick(&arguments)
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
+      let knowledge = ViewSettings(quick: &arguments)
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.knowledge = knowledge
-    employee = arguments.value("--employee")
-    policy = arguments.value("--policy")
-    from = arguments.value("--from")
-    to = arguments.value("--to")
+    self.init(
+      ledger: ledger, output: output, knowledge: knowledge, employee: arguments.value("--employee"),
+      policy: arguments.value("--policy"), from: arguments.value("--from"), to: arguments.value("--to"))
   }
 }
 
-extension PolicyLedgerCommand.Recipients: QuickParsable {
-  static let quickSyntax = QuickSyntax(options: [], positional: true).with(LedgerOptions.self).with(OutputOptions.self)
+extension PolicyLedgerCommand.Recipients.Values {
+  static let quickSyntax = QuickSyntax(options: [], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
       let notice = arguments.positional()
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.notice = notice
+    self.init(ledger: ledger, output: output, notice: notice)
   }
 }
 
-extension PolicyLedgerCommand.Outstanding: QuickParsable {
+extension PolicyLedgerCommand.Outstanding.Values {
   static let quickSyntax = QuickSyntax(options: ["--notice"])
-    .with(LedgerOptions.self).with(OutputOptions.self).with(ViewOptions.self)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments), let output = OutputOptions.quick(&arguments),
-      let knowledge = ViewOptions.quick(&arguments)
+    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
+      let knowledge = ViewSettings(quick: &arguments)
     else { return nil }
-    self.init()
-    self.ledger = ledger
-    self.output = output
-    self.knowledge = knowledge
-    notice = arguments.value("--notice")
+    self.init(ledger: ledger, output: output, knowledge: knowledge, notice: arguments.value("--notice"))
   }
 }
 
-extension PolicyLedgerCommand.Head: QuickParsable {
-  static let quickSyntax = QuickSyntax(options: []).with(LedgerOptions.self)
+extension PolicyLedgerCommand.Head.Values {
+  static let quickSyntax = QuickSyntax(options: []).with(LedgerSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerOptions.quick(&arguments) else { return nil }
-    self.init()
-    self.ledger = ledger
+    guard let ledger = LedgerSettings(quick: &arguments) else { return nil }
+    self.init(ledger: ledger)
   }
 }

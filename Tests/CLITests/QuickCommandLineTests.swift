@@ -169,23 +169,53 @@ struct QuickCommandLineTests {
     #expect(fast.status == 0, "\(fast.stderr)")
     #expect(fast.lines.count == 2)
     #expect(fast.lines.first == "policy,version,title,effective_from,effective_until,announced_at,body_sha256")
-    // In-process: the same function main() calls builds the command with every value set.
-    let command = try #require(QuickCommandLine.command(arguments) as? PolicyLedgerCommand.InForce)
-    #expect(command.policy == "mobile-devices")
-    #expect(command.at == "2020-07-10T23:00:00Z")
-    #expect(command.output.format == .csv)
-    #expect(command.output.excelSafe == false)
-    #expect(command.ledger.db == db)
-    #expect(command.ledger.tz == nil)
-    #expect(command.knowledge.asKnownAt == nil && command.knowledge.asRecordedAt == nil)
-    #expect(command.asToldTo == nil)
+    // In-process: the same function main() calls builds the values, every one set.
+    let values = try #require(QuickCommandLine.values(arguments) as? PolicyLedgerCommand.InForce.Values)
+    #expect(values.policy == "mobile-devices")
+    #expect(values.at == "2020-07-10T23:00:00Z")
+    #expect(values.output.format == .csv)
+    #expect(values.output.excelSafe == false)
+    #expect(values.ledger.db == db)
+    #expect(values.ledger.tz == nil)
+    #expect(values.knowledge.asKnownAt == nil && values.knowledge.asRecordedAt == nil)
+    #expect(values.asToldTo == nil)
+  }
+
+  /// The values ArgumentParser's command hands to run(), as text.
+  static func argumentParserValues(_ arguments: [String]) throws -> String {
+    switch try PolicyLedgerCommand.parseAsRoot(arguments) {
+    case let command as PolicyLedgerCommand.InForce: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.History: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Show: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Timeline: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Recipients: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Outstanding: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Head: String(reflecting: command.values)
+    case let command: "not a query command: \(command)"
+    }
+  }
+
+  /// Field by field, the fast path builds what ArgumentParser builds, for every list it
+  /// takes; and it takes none of the others.
+  @Test func bothPathsBuildTheSameValues() throws {
+    for (path, arguments) in Self.corpus {
+      let fast = QuickCommandLine.values(arguments)
+      switch path {
+      case .fast:
+        let values = try #require(fast, "\(arguments)")
+        let argumentParser = try Self.argumentParserValues(arguments)
+        #expect(String(reflecting: values) == argumentParser, "\(arguments)")
+      case .argumentParser:
+        #expect(fast == nil, "\(arguments)")
+      }
+    }
   }
 
   /// Each fast table names exactly the options, flags and positional argument that
   /// ArgumentParser declares for the command (as its --experimental-dump-help shows them).
-  @Test(arguments: QuickCommandLine.commands.map { $0.configuration.commandName! })
+  @Test(arguments: QuickCommandLine.commands.map(\.name))
   func theFastTableAgreesWithArgumentParser(_ name: String) throws {
-    let type = try #require(QuickCommandLine.commands.first { $0.configuration.commandName == name })
+    let fast = try #require(QuickCommandLine.commands.first { $0.name == name })
     let dump = try CLI.run([name, "--experimental-dump-help"])
     try #require(dump.status == 0, "\(dump.stderr)")
     let info = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
@@ -204,9 +234,9 @@ struct QuickCommandLineTests {
       default: Issue.record("unknown kind in \(argument)")
       }
     }
-    #expect(type.quickSyntax.options.sorted() == options.sorted())
-    #expect(type.quickSyntax.flags.sorted() == flags.sorted())
-    #expect(type.quickSyntax.positional == (positionals == 1))
+    #expect(fast.syntax.options.sorted() == options.sorted())
+    #expect(fast.syntax.flags.sorted() == flags.sorted())
+    #expect(fast.syntax.positional == (positionals == 1))
     #expect(positionals <= 1)
   }
 }

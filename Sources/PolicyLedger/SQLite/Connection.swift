@@ -79,7 +79,7 @@ public final class Connection {
   /// A `file:` URI for a path, with the characters that URIs reserve escaped.
   /// https://www.sqlite.org/uri.html
   ///
-  /// Every UTF-8 byte outside `uriPathBytes` becomes `%XX`: the same text as Foundation's
+  /// Every UTF-8 byte that `keepsInURIPath` refuses becomes `%XX`: the same text as Foundation's
   /// `addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)` (without `?#%`), which
   /// a test checks, written out because Foundation's went through NSString and
   /// initialised CoreFoundation — a tenth of the instructions of a one-query CLI run.
@@ -88,7 +88,7 @@ public final class Connection {
     bytes.reserveCapacity(bytes.count + path.utf8.count)
     let hex = Array("0123456789ABCDEF".utf8)
     for byte in path.utf8 {
-      if byte < 128 && uriPathBytes[Int(byte)] {
+      if keepsInURIPath(byte) {
         bytes.append(byte)
       } else {
         bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
@@ -97,10 +97,15 @@ public final class Connection {
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// The ASCII bytes a URI path keeps as they are (RFC 3986's unreserved characters, the
-  /// sub-delimiters but `;`, `:`, `@` and `/`), indexed by byte.
-  static let uriPathBytes: [Bool] = (0..<128).map { byte in
-    "!$&'()*+,-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~".utf8.contains(UInt8(byte))
+  /// Whether a URI path keeps `byte` as it is: RFC 3986's unreserved characters, the
+  /// sub-delimiters but `;`, and `:`, `@` and `/`.
+  static func keepsInURIPath(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return true
+    default:
+      return "-._~!$&'()*+,=:@/".utf8.contains(byte)
+    }
   }
 
   func error(code: Int32, sql: String?) -> SQLiteError {

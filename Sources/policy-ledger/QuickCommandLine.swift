@@ -24,7 +24,8 @@ import PolicyLedger
 /// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
 /// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {
-  /// The commands the fast path serves; each keeps its table next to its declaration.
+  /// The commands the fast path serves, with their tables (below, one per command; a test
+  /// holds each to ArgumentParser's declaration of the command).
   static let commands: [QuickCommand] = [
     QuickCommand(PolicyLedgerCommand.InForce.self, PolicyLedgerCommand.InForce.Values.self),
     QuickCommand(PolicyLedgerCommand.History.self, PolicyLedgerCommand.History.Values.self),

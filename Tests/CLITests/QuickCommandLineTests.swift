@@ -40,6 +40,8 @@ struct QuickCommandLineTests {
     (.fast, ["in-force", "nope", "--at", "2020-07-10T12:00:00Z", "--db", "DB"]),
     (.fast, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--db", "MISSING"]),
     (.fast, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--db=a=b"]),
+    // A positional that is another command's name is only a key.
+    (.fast, ["in-force", "verify", "--at", "2020-07-10T12:00:00Z", "--db", "DB"]),
     // Everything else is ArgumentParser's.
     (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--color", "red", "--db", "DB"]),
     (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--at", "2020-07-11T12:00:00Z", "--db", "DB"]),

@@ -57,9 +57,18 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
-    func run() throws {
-      let head = try ledger.openForQuery().head()
-      try printLine(head?.description ?? "0:" + String(repeating: "0", count: 64))
+    var values: Values { Values(ledger: ledger.settings) }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+
+      func run() throws {
+        let head = try ledger.openForQuery().head()
+        try printLine(head?.description ?? "0:" + String(repeating: "0", count: 64))
+      }
     }
   }
 

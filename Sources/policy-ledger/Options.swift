@@ -10,15 +10,38 @@ struct LedgerOptions: ParsableArguments {
   @Option(help: "The time zone for times given without an offset and for times printed (IANA name or +HH:MM; default UTC).")
   var tz: String?
 
+  /// The values as plain data, which the fast path builds without ArgumentParser.
+  var settings: LedgerSettings { LedgerSettings(db: db, tz: tz) }
+
+  mutating func validate() throws { try settings.validate() }
+
+  var path: String { settings.path }
+  func timeZone() throws -> TimeZone? { try settings.timeZone() }
+  func time(_ text: String, _ field: String) throws -> Instant { try settings.time(text, field) }
+  func time(_ text: String?, _ field: String) throws -> Instant? { try settings.time(text, field) }
+  func openForQuery() throws -> Ledger { try settings.openForQuery() }
+  func openForRecording() throws -> Ledger { try settings.openForRecording() }
+}
+
+/// The values of `LedgerOptions`, and what commands do with them.
+struct LedgerSettings {
+  var db: String?
+  var tz: String?
+
+  /// Checks the values together (nothing to check yet); `LedgerOptions.validate()` runs it too.
+  func validate() throws {}
+
   var path: String {
     db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
   }
 
   func timeZone() throws -> TimeZone? { try tz.map(parseTimeZone) }
 
-  /// Parses a time argument strictly, naming the option in the error.
+  /// Parses a time argument strictly, naming the option in the error. Without --tz the
+  /// zone is Foundation's fixed GMT zone (`Instant` treats it as UTC): a zone by name is
+  /// ICU's, and loading ICU's data cost a one-query CLI run 40 page faults.
   func time(_ text: String, _ field: String) throws -> Instant {
-    let zone = try timeZone() ?? TimeZone(identifier: "UTC")!
+    let zone = try timeZone() ?? TimeZone(secondsFromGMT: 0)!
     do {
       return try Instant.parse(text, timeZone: zone)
     } catch {
@@ -37,10 +60,30 @@ struct LedgerOptions: ParsableArguments {
 /// How query results are written.
 struct OutputOptions: ParsableArguments {
   @Option(help: "The output format: table, csv, json or jsonl.")
-  var format: OutputFormat = .table
+  var format: OutputFormat = OutputOptions.defaultFormat
+
+  /// The format without --format (here once for ArgumentParser and the fast path).
+  static let defaultFormat = OutputFormat.table
 
   @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
   var excelSafe = false
+
+  /// The values as plain data, which the fast path builds without ArgumentParser.
+  var settings: OutputSettings { OutputSettings(format: format, excelSafe: excelSafe) }
+
+  mutating func validate() throws { try settings.validate() }
+
+  func writer(to sink: ByteSink = .standardOutput) -> any RowWriter { settings.writer(to: sink) }
+  func write<R: TabularRow>(_ rows: [R], timeZone: TimeZone?) throws { try settings.write(rows, timeZone: timeZone) }
+}
+
+/// The values of `OutputOptions`, and what commands do with them.
+struct OutputSettings {
+  var format: OutputFormat
+  var excelSafe: Bool
+
+  /// Checks the values together (nothing to check yet); `OutputOptions.validate()` runs it too.
+  func validate() throws {}
 
   func writer(to sink: ByteSink = .standardOutput) -> any RowWriter {
     makeRowWriter(format, sink: sink, excelSafe: excelSafe)
@@ -72,7 +115,25 @@ struct ViewOptions: ParsableArguments {
   @Option(help: "Only what the ledger had recorded by this instant (default: no limit).")
   var asRecordedAt: String?
 
+  /// The values as plain data, which the fast path builds without ArgumentParser.
+  var settings: ViewSettings { ViewSettings(asKnownAt: asKnownAt, asRecordedAt: asRecordedAt) }
+
+  mutating func validate() throws { try settings.validate() }
+
   func view(_ ledger: LedgerOptions, toldTo: String? = nil) throws -> Bitemporal.View {
+    try settings.view(ledger.settings, toldTo: toldTo)
+  }
+}
+
+/// The values of `ViewOptions`, and what commands do with them.
+struct ViewSettings {
+  var asKnownAt: String?
+  var asRecordedAt: String?
+
+  /// Checks the values together (nothing to check yet); `ViewOptions.validate()` runs it too.
+  func validate() throws {}
+
+  func view(_ ledger: LedgerSettings, toldTo: String? = nil) throws -> Bitemporal.View {
     Bitemporal.View(
       knownAt: try ledger.time(asKnownAt, "--as-known-at"), recordedAt: try ledger.time(asRecordedAt, "--as-recorded-at"),
       toldTo: toldTo)

@@ -31,11 +31,17 @@ struct PolicyLedgerCommand: ParsableCommand {
     ])
 
   /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.
+  /// The query commands' usual arguments take the fast path (QuickCommandLine.swift);
+  /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
     do {
-      var command = try parseAsRoot()
-      try command.run()
+      if let values = quickValues() {
+        try values.run()
+      } else {
+        var command = try parseAsRoot()
+        try command.run()
+      }
     } catch let error as LedgerError {
       fail(error.description)
     } catch let error as SQLiteError {
@@ -44,6 +50,21 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail(error.description)
     } catch {
       exit(withError: error)
+    }
+  }
+
+  /// The values the fast path built, or nil for ArgumentParser to parse the arguments;
+  /// `POLICY_LEDGER_ARGUMENT_PARSER` can choose one path only (a diagnostic, see
+  /// docs/performance.md).
+  static func quickValues() -> (any QuickValues)? {
+    switch QuickCommandLine.mode {
+    case .argumentParserOnly: return nil
+    case .automatic: return QuickCommandLine.values(Array(CommandLine.arguments.dropFirst()))
+    case .fastOnly:
+      guard let values = QuickCommandLine.values(Array(CommandLine.arguments.dropFirst())) else {
+        fail("POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments")
+      }
+      return values
     }
   }
 

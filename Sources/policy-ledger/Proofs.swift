@@ -16,6 +16,10 @@ struct SigningOptions: ParsableArguments {
 }
 
 extension OutputOptions {
+  func write(record: EntryRecord) throws { try settings.write(record: record) }
+}
+
+extension OutputSettings {
   /// Writes one record: `key  value` lines for `table`, else one row in the chosen format.
   func write(record: EntryRecord) throws {
     let sink = ByteSink.standardOutput

@@ -21,10 +21,28 @@ extension PolicyLedgerCommand {
     @Option(help: "The instant asked about (ISO 8601).") var at: String
     @Option(help: "Answer as this employee had been told it.") var asToldTo: String?
 
-    func run() throws {
-      let view = try knowledge.view(ledger, toldTo: asToldTo)
-      let rows = try ledger.openForQuery().inForce(policy, at: try ledger.time(at, "--at"), view: view)
-      try output.write(rows, timeZone: try ledger.timeZone())
+    var values: Values {
+      Values(
+        ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, policy: policy, at: at,
+        asToldTo: asToldTo)
+    }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var knowledge: ViewSettings
+      var policy: String?
+      var at: String
+      var asToldTo: String?
+
+      func run() throws {
+        let view = try knowledge.view(ledger, toldTo: asToldTo)
+        let rows = try ledger.openForQuery().inForce(policy, at: try ledger.time(at, "--at"), view: view)
+        try output.write(rows, timeZone: try ledger.timeZone())
+      }
     }
   }
 
@@ -44,10 +62,25 @@ extension PolicyLedgerCommand {
     @Argument(help: "The policy key.") var policy: String
     @Option(help: "The instant statuses are judged at.") var at: String?
 
-    func run() throws {
-      let rows = try ledger.openForQuery().history(
-        policy, at: try ledger.time(at, "--at"), view: try knowledge.view(ledger))
-      try output.write(rows, timeZone: try ledger.timeZone())
+    var values: Values {
+      Values(ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, policy: policy, at: at)
+    }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var knowledge: ViewSettings
+      var policy: String
+      var at: String?
+
+      func run() throws {
+        let rows = try ledger.openForQuery().history(
+          policy, at: try ledger.time(at, "--at"), view: try knowledge.view(ledger))
+        try output.write(rows, timeZone: try ledger.timeZone())
+      }
     }
   }
 
@@ -61,14 +94,25 @@ extension PolicyLedgerCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "KEY@N, a notice id or a correction id.") var entry: String
 
-    func run() throws {
-      let record = try ledger.openForQuery().show(entry, timeZone: try ledger.timeZone())
-      let sink = ByteSink.standardOutput
-      let writer: any RowWriter = output.format == .table ? RecordWriter(sink: sink) : output.writer(to: sink)
-      try writer.begin(columns: record.columns)
-      try writer.write(record.values)
-      try writer.finish()
-      try sink.flush()
+    var values: Values { Values(ledger: ledger.settings, output: output.settings, entry: entry) }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var entry: String
+
+      func run() throws {
+        let record = try ledger.openForQuery().show(entry, timeZone: try ledger.timeZone())
+        let sink = ByteSink.standardOutput
+        let writer: any RowWriter = output.format == .table ? RecordWriter(sink: sink) : output.writer(to: sink)
+        try writer.begin(columns: record.columns)
+        try writer.write(record.values)
+        try writer.finish()
+        try sink.flush()
+      }
     }
   }
 
@@ -90,21 +134,40 @@ extension PolicyLedgerCommand {
     @Option(help: "Only rows at or after this instant.") var from: String?
     @Option(help: "Only rows at or before this instant.") var to: String?
 
-    func validate() throws {
-      if (employee == nil) == (policy == nil) { throw ValidationError("Give exactly one of --employee and --policy.") }
+    var values: Values {
+      Values(
+        ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, employee: employee, policy: policy,
+        from: from, to: to)
     }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
 
-    func run() throws {
-      let ledgerFile = try ledger.openForQuery()
-      let view = try knowledge.view(ledger)
-      let from = try ledger.time(from, "--from"), to = try ledger.time(to, "--to")
-      let rows =
-        if let employee {
-          try ledgerFile.timeline(employee: employee, from: from, to: to, view: view)
-        } else {
-          try ledgerFile.timeline(policy: policy!, from: from, to: to, view: view)
-        }
-      try output.write(rows, timeZone: try ledger.timeZone())
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var knowledge: ViewSettings
+      var employee: String?
+      var policy: String?
+      var from: String?
+      var to: String?
+
+      func validate() throws {
+        if (employee == nil) == (policy == nil) { throw ValidationError("Give exactly one of --employee and --policy.") }
+      }
+
+      func run() throws {
+        let ledgerFile = try ledger.openForQuery()
+        let view = try knowledge.view(ledger)
+        let from = try ledger.time(from, "--from"), to = try ledger.time(to, "--to")
+        let rows =
+          if let employee {
+            try ledgerFile.timeline(employee: employee, from: from, to: to, view: view)
+          } else {
+            try ledgerFile.timeline(policy: policy!, from: from, to: to, view: view)
+          }
+        try output.write(rows, timeZone: try ledger.timeZone())
+      }
     }
   }
 
@@ -118,11 +181,22 @@ extension PolicyLedgerCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The notice (or correction) id.") var notice: String
 
-    func run() throws {
-      let timeZone = try ledger.timeZone()
-      try stream(output) { write in
-        try ledger.openForQuery().recipients(of: notice) { try write($0.cells(timeZone: timeZone)) }
-      } columns: { RecipientRow.columns }
+    var values: Values { Values(ledger: ledger.settings, output: output.settings, notice: notice) }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var notice: String
+
+      func run() throws {
+        let timeZone = try ledger.timeZone()
+        try stream(output) { write in
+          try ledger.openForQuery().recipients(of: notice) { try write($0.cells(timeZone: timeZone)) }
+        } columns: { RecipientRow.columns }
+      }
     }
   }
 
@@ -141,18 +215,32 @@ extension PolicyLedgerCommand {
     @OptionGroup var knowledge: ViewOptions
     @Option(help: "Only this notice.") var notice: String?
 
-    func run() throws {
-      let view = try knowledge.view(ledger)
-      try stream(output) { write in
-        try ledger.openForQuery().outstanding(notice: notice, view: view) { try write($0.cells(timeZone: nil)) }
-      } columns: { OutstandingRow.columns }
+    var values: Values {
+      Values(ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, notice: notice)
+    }
+    func validate() throws { try values.validate() }
+    func run() throws { try values.run() }
+
+    /// The arguments as plain data, which the fast path builds without ArgumentParser.
+    struct Values: QuickValues {
+      var ledger: LedgerSettings
+      var output: OutputSettings
+      var knowledge: ViewSettings
+      var notice: String?
+
+      func run() throws {
+        let view = try knowledge.view(ledger)
+        try stream(output) { write in
+          try ledger.openForQuery().outstanding(notice: notice, view: view) { try write($0.cells(timeZone: nil)) }
+        } columns: { OutstandingRow.columns }
+      }
     }
   }
 }
 
 /// Streams rows to stdout in the chosen format as the library produces them.
 func stream(
-  _ output: OutputOptions, _ produce: (_ write: ([Cell]) throws -> Void) throws -> Void, columns: () -> [String]
+  _ output: OutputSettings, _ produce: (_ write: ([Cell]) throws -> Void) throws -> Void, columns: () -> [String]
 ) throws {
   let sink = ByteSink.standardOutput
   let writer = output.writer(to: sink)

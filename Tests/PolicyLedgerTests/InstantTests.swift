@@ -71,6 +71,14 @@ func acceptedFormsParseToTheExpectedMicroseconds(text: String, microseconds: Int
   #expect(try parse("2020-07-10T15:00:00+05:30", in: losAngeles()).microseconds == 1_594_373_400_000_000)
 }
 
+/// The CLI reads times without --tz in Foundation's fixed GMT zone (no ICU); it is UTC.
+@Test func theFixedGMTZoneIsUTC() throws {
+  let gmt = TimeZone(secondsFromGMT: 0)!
+  for text in ["2020-07-10T15:00:00", "2020-07-10", "2020-03-08T02:30:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999"] {
+    #expect(try parse(text, in: gmt) == (try parse(text, in: utc)), "\(text)")
+  }
+}
+
 @Test func nowReturnsTheGivenNow() throws {
   #expect(try parse("now") == fixedNow)
   #expect(try parse("now", in: losAngeles()) == fixedNow)

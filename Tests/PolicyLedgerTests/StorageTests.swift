@@ -66,6 +66,20 @@ struct StorageTests {
     ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
   }
 
+  /// EmbedMigrationsTool takes each file's SHA-256 with its own implementation at build
+  /// time; it must be swift-crypto's digest of the bytes embedded, which are the file's.
+  @Test func theEmbeddedChecksumsAreTheFilesSHA256() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../migrations")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+    #expect(Migrator.embedded.map(\.name) == files.map { String($0.dropLast(4)) })
+    for migration in Migrator.embedded {
+      let file = try Data(contentsOf: folder.appendingPathComponent(migration.name + ".sql"))
+      #expect(migration.bytes == Array(file))
+      #expect(migration.sha256 == SHA256Hasher.hex(migration.bytes), "\(migration.name)")
+      #expect(migration.sha256.count == 64)
+    }
+  }
+
   @Test func aPendingMigrationIsAppliedByARecordingOpenAndReportedByAReadOnlyOne() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("pending-\(UUID()).db").path
     defer { try? FileManager.default.removeItem(atPath: path) }

@@ -2,9 +2,22 @@
 public struct EmbeddedMigration: Sendable {
   public let name: String
   public let bytes: [UInt8]
+  /// The file's SHA-256 in hex. For the files of `migrations/`, EmbedMigrationsTool takes it
+  /// at build time (so that opening a ledger does not hash them again; a test checks it
+  /// against `SHA256Hasher`).
+  public let sha256: String
+
+  public init(name: String, bytes: [UInt8]) {
+    self.init(name: name, bytes: bytes, sha256: SHA256Hasher.hex(bytes))
+  }
+
+  init(name: String, bytes: [UInt8], sha256: String) {
+    self.name = name
+    self.bytes = bytes
+    self.sha256 = sha256
+  }
 
   public var sql: String { String(decoding: bytes, as: UTF8.self) }
-  public var sha256: String { SHA256Hasher.hex(bytes) }
 }
 
 /// Applies the numbered SQL files of `migrations/` (embedded at build time) to a ledger.

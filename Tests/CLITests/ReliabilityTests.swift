@@ -318,10 +318,18 @@ private func sha256sum(_ path: String) throws -> String {
     let head = try CLI.run(["head", "--db", db]).stdout
 
     let body = dir.file("latin1.txt")
-    try Data([0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: body))  // "café" in Latin-1
+    // "café" in Latin-1 on line 2, after a valid line with a two-byte character.
+    try Data([0x6E, 0xC3, 0xA9, 0x0A, 0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: body))
     let refused = try CLI.run(["policy", "add", "p", "--title", "T", "--body-file", body, "--effective-from", "2020-01-01", "--db", db])
     #expect(refused.isOneLineError)
-    #expect(refused.stderr == "policy-ledger: error: invalid --body: not valid UTF-8 text\n")
+    #expect(refused.stderr == "policy-ledger: error: invalid --body-file '\(body)' line 2: not valid UTF-8 text\n")
+    let pipe = [
+      "/bin/sh", "-c",
+      "printf 'ok\\n\\377\\n' | exec \"$0\" notice send --subject S --body-file - --sent-at 2020-01-01 --sender hr --to E1 --db \"$1\"",
+    ]
+    let piped = try CLI.run([db], launcher: pipe)
+    #expect(piped.stderr == "policy-ledger: error: invalid --body-file 'standard input' line 2: not valid UTF-8 text\n")
+    #expect(try CLI.run(["head", "--db", db]).stdout == head)
 
     // Process arguments are Strings, so a shell puts the bad bytes on the command line.
     let shell = ["/bin/sh", "-c", "exec \"$0\" policy add \"$(printf 'k\\377\\376')\" --title T --body b --effective-from 2020-01-01 --db \"$1\""]

@@ -66,8 +66,9 @@ struct StorageTests {
     ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
   }
 
-  /// EmbedMigrationsTool takes each file's SHA-256 with its own implementation at build
-  /// time; it must be swift-crypto's digest of the bytes embedded, which are the file's.
+  /// EmbedMigrationsTool embeds each file's SHA-256 from migrations/SHA256SUMS; it must
+  /// be swift-crypto's digest of the bytes embedded, which are the file's (a migration
+  /// added or edited without `sha256sum *.sql > SHA256SUMS` fails here).
   @Test func theEmbeddedChecksumsAreTheFilesSHA256() throws {
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../migrations")
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()

@@ -17,12 +17,16 @@ let sumsPath = arguments[1]
 
 /// `migrations/SHA256SUMS`, as `sha256sum *.sql` writes it: `HEX  NAME.sql` a line.
 var sums: [String: String] = [:]
-for line in try String(contentsOf: URL(fileURLWithPath: sumsPath), encoding: .utf8).split(separator: "\n") {
+// \.isNewline: a checkout with CRLF line ends gives "\r\n", one Character.
+for line in try String(contentsOf: URL(fileURLWithPath: sumsPath), encoding: .utf8).split(whereSeparator: \.isNewline) {
   let parts = line.split(separator: " ", maxSplits: 1)
-  guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit) else {
+  guard parts.count == 2, parts[0].utf8.count == 64, parts[0].utf8.allSatisfy({ $0 < 0x80 && Character(UnicodeScalar($0)).isHexDigit })
+  else {
     fail("\(sumsPath): '\(line)' is not a line of sha256sum output")
   }
-  sums[String(parts[1].drop { $0 == " " || $0 == "*" })] = String(parts[0]).lowercased()
+  let name = String(parts[1].drop { $0 == " " || $0 == "*" })
+  guard sums[name] == nil else { fail("\(sumsPath) lists \(name) twice") }
+  sums[name] = String(parts[0]).lowercased()
 }
 
 func fail(_ message: String) -> Never {

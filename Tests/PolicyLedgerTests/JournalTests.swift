@@ -116,6 +116,25 @@ struct JournalTests {
     #expect(try ledger.verify().failure?.description == "entry 1: the versions table does not match the journal")
   }
 
+  @Test func policyKeysThatSwiftCallsEqualButWhoseBytesDifferAreTwoPolicies() throws {
+    // Recording finds keys by their bytes, as SQLite compares them; so must verify.
+    let ledger = try Ledger.temporary()
+    for key in ["caf\u{E9}", "cafe\u{301}", "caf\u{E9}", "other"] {
+      try ledger.addVersion(
+        NewVersion(policy: key, title: "T", body: Array("Body".utf8), effectiveFrom: Instant(microseconds: 0)), actor: "test")
+    }
+    #expect(try ledger.db.prepare("SELECT count(*) FROM policies").first { $0.int(0) } == 3)
+    #expect(try ledger.verify().isValid)
+  }
+
+  @Test func aPolicyRowNumberedBelowTheOthersIsOneNoEntryAccountsFor() throws {
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    let db = try Connection(path: ledger.path, mode: .readWriteCreate)
+    try db.execute("INSERT INTO policies (id, key) VALUES (0, 'ghost')")
+    #expect(try ledger.verify().failure?.description == "the policies table has 1 row that no entry accounts for")
+  }
+
   @Test func headParsesBackFromWhatItPrints() throws {
     let head = VerifyResult.Head(seq: 12, hash: Array(0..<32))
     #expect(try VerifyResult.Head.parse(head.description, field: "--expect") == head)

@@ -140,6 +140,32 @@ import Testing
     }
   }
 
+  @Test func aRepeatBeforeAnUnreadableLineIsTheErrorNamed() throws {
+    // The repeat on line 2 waits in a batch when line 3 cannot be read: line 2 comes first.
+    let ledger = try Ledger.temporary()
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipients-\(UUID().uuidString).txt").path
+    defer { unlink(file) }
+    try Data(Array("E1\nE1\n".utf8) + [0xFF, 0x0A]).write(to: URL(fileURLWithPath: file))
+    let error = #expect(throws: LedgerError.self) {
+      try ledger.sendNotice(notice("N1"), recipients: try RecipientFile(path: file), actor: "test")
+    }
+    #expect(error?.description == "duplicate recipient 'E1' (line 2 of \(file))")
+    #expect(try ledger.head() == nil)
+  }
+
+  @Test func aDirectoryNumberedUpToTheLastIntegerStillTakesNewRecipients() throws {
+    // SQLite numbers new rows at random once the highest number is taken; the batch's
+    // arithmetic must not overflow, and the recipients go one at a time.
+    let ledger = try Ledger.temporary()
+    try ledger.db.execute("INSERT INTO employees (id, name) VALUES (9223372036854775807, 'Z')")
+    let ids = (0..<Ledger.recipientBatch * 2).map { "E\($0)" }
+    try ledger.sendNotice(notice("N1"), recipients: RecipientList(ids), actor: "test")
+    let stored = try ledger.db.prepare(
+      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee"
+    ).map { $0.string(0) }
+    #expect(stored.sorted() == ids.sorted())
+  }
+
   @Test func anInvalidRecipientIsRefusedWithItsLine() throws {
     let ledger = try Ledger.temporary()
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipients-\(UUID().uuidString).txt").path

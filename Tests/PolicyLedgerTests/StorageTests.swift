@@ -66,6 +66,19 @@ struct StorageTests {
     ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
   }
 
+  @Test func aMigrationWhoseDigestIsNotItsBytesIsNeverRecorded() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("x.db").path
+    let db = try Connection(path: path, mode: .readWriteCreate)
+    let wrong = EmbeddedMigration(name: "0001_ledger", bytes: Migrator.embedded[0].bytes, sha256: String(repeating: "0", count: 64))
+    #expect(throws: LedgerError("this binary's migration '0001_ledger' does not match its SHA-256 in migrations/SHA256SUMS; rebuild it after: cd migrations && sha256sum *.sql > SHA256SUMS")) {
+      try Migrator(migrations: [wrong]).migrate(db, path: path)
+    }
+    #expect(try db.prepare("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } == 0)
+  }
+
   /// EmbedMigrationsTool embeds each file's SHA-256 from migrations/SHA256SUMS; it must
   /// be swift-crypto's digest of the bytes embedded, which are the file's (a migration
   /// added or edited without `sha256sum *.sql > SHA256SUMS` fails here).

@@ -72,6 +72,24 @@ import LedgerBenchData
     #expect(failure.message.hasPrefix("the employees table has an employee (number"))
   }
 
+  @Test func aDeliveryMovedToAMessageNumberNoEntryHasIsNamed() throws {
+    // Moved out of notice 1 to message -1: notice 1's digest no longer matches.
+    let ledger = try ledger()
+    try tamper(
+      ledger,
+      "DELETE FROM deliveries WHERE message = 1 AND employee = (SELECT id FROM employees WHERE name = 'E1'); INSERT INTO deliveries VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))"
+    )
+    let moved = try #require(try failure(ledger))
+    #expect(moved.seq == 1)
+    #expect(moved.message.hasPrefix("its recipients do not match"))
+  }
+
+  @Test func aDeliveryForAMessageNumberNoEntryHasIsNamed() throws {
+    let ledger = try ledger()
+    try tamper(ledger, "INSERT INTO deliveries VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))")
+    #expect(try failure(ledger) == .init(seq: nil, message: "the deliveries table lists recipients for message -1, which no entry has"))
+  }
+
   @Test func anAcknowledgingEmployeeIsAccountedFor() throws {
     // E4's only delivery row goes, but the acknowledgement still names E4: the digest
     // of notice 2 is what fails, not the directory.

@@ -13,7 +13,11 @@ import PolicyLedgerSQLite
 /// memory (one per policy) because every version needs one.
 final class ProjectionCheck: ProjectionStore {
   private let db: Connection
-  private var policies: [String: Int64] = [:]
+  /// Keyed by the key's UTF-8 bytes, as SQLite compares them: Swift's `String` equality
+  /// would make "café" and "cafe\u{301}", two policies, one.
+  private var policies: [[UInt8]: Int64] = [:]
+  /// Stored policy rows numbered below the next one expected: rows no entry accounts for.
+  private var extraPolicies: Int64 = 0
   private let policyRows: Cursor
   private let cursors: [Cursor]
   /// The first difference in each table (rows come in entry order, so it is the earliest).
@@ -61,15 +65,20 @@ final class ProjectionCheck: ProjectionStore {
 
   // MARK: ProjectionStore
 
-  func policyID(_ key: String) throws -> Int64? { policies[key] }
+  func policyID(_ key: String) throws -> Int64? { policies[Array(key.utf8)] }
 
   /// Policies are numbered 1, 2, 3… as their keys first appear (SQLite gives a new row the
   /// highest number plus one, and no row is ever removed).
   func addPolicy(_ key: String, entry seq: Int64) throws -> Int64 {
     let id = Int64(policies.count) + 1
-    policies[key] = id
+    policies[Array(key.utf8)] = id
     let cursor = policyRows
     guard !cursor.differed else { return id }
+    // Every earlier number matched: a lower one here is a row added beside them.
+    while cursor.hasRow && cursor.row.int64(0) < id {
+      extraPolicies += 1
+      try cursor.advance()
+    }
     if !cursor.hasRow || cursor.row.int64(0) != id || !cursor.row.holds(.text(key), at: 1) {
       differs(cursor, at: seq)
     } else {
@@ -108,12 +117,14 @@ final class ProjectionCheck: ProjectionStore {
   /// After the last entry: stored rows that no entry gave.
   func finish() throws {
     for cursor in cursors where !cursor.differed && cursor.hasRow { differs(cursor, at: cursor.entry) }
-    if !policyRows.differed && policyRows.hasRow {
-      var extra: Int64 = 0
+    var extra = extraPolicies
+    if !policyRows.differed {
       while policyRows.hasRow {
         extra += 1
         try policyRows.advance()
       }
+    }
+    if extra > 0 {
       found(nil, "the policies table has \(extra == 1 ? "1 row" : "\(extra) rows") that no entry accounts for")
     }
   }

@@ -156,7 +156,9 @@ extension Ledger {
       if let treeFailure { return fail(treeFailure.seq, treeFailure.message) }
 
       let stored = try Ledger.storedRecipientDigests(db)
-      if let seq = stored.orphan { found(seq, "the deliveries table lists recipients that no employee or entry accounts for") }
+      // A message number below 1 is no entry's: such rows are named without one.
+      func entry(_ message: Int64) -> Int64? { message >= 1 ? message : nil }
+      if let seq = stored.orphan { found(entry(seq), "the deliveries table lists recipients that no employee or entry accounts for") }
       for (seq, recorded) in payloads.sorted(by: { $0.key < $1.key }) {
         var empty = RecipientDigest()
         let (count, sha) = stored.digests[seq] ?? (0, empty.finishHex())
@@ -166,7 +168,11 @@ extension Ledger {
         }
       }
       if let extra = stored.digests.keys.filter({ payloads[$0] == nil }).min() {
-        found(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
+        if extra >= 1 {
+          found(extra, "the deliveries table lists recipients for an entry that is not a notice or correction")
+        } else {
+          found(nil, "the deliveries table lists recipients for message \(extra), which no entry has")
+        }
       }
       if let id = stored.unaccountedEmployee {
         found(nil, "the employees table has an employee (number \(id)) that no entry accounts for")
@@ -236,7 +242,7 @@ extension Ledger {
     guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
     var stored = DeliveryDigests()
     var delivered = [Bool](repeating: false, count: directory.capacity)
-    var current: Int64 = -1
+    var current: Int64? = nil
     var ranks: [UInt32] = []
     // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
     // captured state, ten million times.
@@ -247,7 +253,9 @@ extension Ledger {
       let message = row.int64(0)
       let employee = row.int64(1)
       if message != current {
-        if current >= 0 { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+        // Every message's rows count, whatever its number: a row moved to message -1 must
+        // leave its own message's digest, and show up as a message no entry has.
+        if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
         current = message
       }
       guard let rank = directory.rank(of: employee) else {
@@ -257,7 +265,7 @@ extension Ledger {
       ranks.append(rank)
       delivered[Int(employee)] = true
     }
-    if current >= 0 { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+    if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
     stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }

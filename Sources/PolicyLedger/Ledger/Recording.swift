@@ -355,7 +355,8 @@ extension Ledger {
           let before = try highestEmployee.first { $0.int64(0) } ?? 0
           try addBatch.runBound()
           let last = db.lastInsertRowID
-          if db.changes == size && last == before + Int64(size) {
+          let (expected, overflow) = before.addingReportingOverflow(Int64(size))
+          if db.changes == size && !overflow && last == expected {
             // Every name was new, and SQLite numbered them one after another, in order,
             // after the highest number (as it does while that is below 2^63 - 1).
             for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
@@ -379,7 +380,18 @@ extension Ledger {
       batch.removeAll(keepingCapacity: true)
     }
 
-    while let recipient = try source.next() {
+    func next() throws -> Recipient? {
+      do {
+        return try source.next()
+      } catch {
+        // A line the source cannot read comes after the recipients waiting in the batch:
+        // one of them may be the first bad line.
+        for earlier in batch { try one.deliver(earlier) }
+        throw error
+      }
+    }
+
+    while let recipient = try next() {
       if let problem = Identifier.problem(recipient.id) {
         // The recipients before it come first: one of them may be the first bad line.
         for earlier in batch { try one.deliver(earlier) }

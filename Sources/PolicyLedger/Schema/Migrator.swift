@@ -3,8 +3,9 @@ public struct EmbeddedMigration: Sendable {
   public let name: String
   public let bytes: [UInt8]
   /// The file's SHA-256 in hex. For the files of `migrations/`, EmbedMigrationsTool takes it
-  /// at build time (so that opening a ledger does not hash them again; a test checks it
-  /// against `SHA256Hasher`).
+  /// from `migrations/SHA256SUMS` at build time, so that opening a ledger does not hash
+  /// them again; a test checks it against `SHA256Hasher`, and `migrate` hashes the bytes
+  /// before it records it.
   public let sha256: String
 
   public init(name: String, bytes: [UInt8]) {
@@ -101,6 +102,13 @@ public struct Migrator {
         if try db.cached("PRAGMA application_id").first({ $0.int64(0) }) ?? 0 == 0 {
           try db.execute("PRAGMA application_id = \(Migrator.applicationID)")
           try db.execute(Migrator.bookkeeping)
+        }
+        // The digest recorded must be the bytes' own: it came from migrations/SHA256SUMS
+        // at build time, unhashed, so a binary built from an edited migration without its
+        // line updated (and without running the tests) is stopped here, before it writes.
+        guard SHA256Hasher.hex(migration.bytes) == migration.sha256 else {
+          throw LedgerError(
+            "this binary's migration '\(migration.name)' does not match its SHA-256 in migrations/SHA256SUMS; rebuild it after: cd migrations && sha256sum *.sql > SHA256SUMS")
         }
         try db.execute(migration.sql)
         try Migrator.steps[migration.name]?(db)

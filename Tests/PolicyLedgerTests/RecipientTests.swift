@@ -166,6 +166,24 @@ import Testing
     #expect(stored.sorted() == ids.sorted())
   }
 
+  @Test func aDeliveryAddedAheadOfItsEmployeeStopsTheNoticeAndNothingIsWritten() throws {
+    // A row for the next notice and an employee number not yet given, added behind the
+    // ledger's back: the second batch of new employees gets that number and must not
+    // lose the delivery silently.
+    let size = Ledger.recipientBatch
+    let ledger = try Ledger.temporary()
+    try ledger.sendNotice(notice("N1"), recipients: RecipientList(["A"]), actor: "test")
+    try ledger.db.execute("INSERT INTO deliveries (message, employee) VALUES (2, \(1 + size + 1))")
+    let head = try ledger.head()
+    let error = #expect(throws: LedgerError.self) {
+      try ledger.sendNotice(notice("N2"), recipients: RecipientList((0..<size * 2).map { "E\($0)" }), actor: "test")
+    }
+    #expect(error?.description == "the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
+    #expect(try ledger.head() == head)
+    #expect(try ledger.db.prepare("SELECT count(*) FROM employees").first { $0.int(0) } == 1)
+    #expect(try ledger.db.prepare("SELECT count(*) FROM deliveries").first { $0.int(0) } == 2)
+  }
+
   @Test func anInvalidRecipientIsRefusedWithItsLine() throws {
     let ledger = try Ledger.temporary()
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("recipients-\(UUID().uuidString).txt").path

@@ -348,31 +348,29 @@ extension Ledger {
 
     func deliverBatch() throws {
       var whole = false
-      do {
-        if one.expectNew {
-          // Names already in the directory are left as they are, and found again below.
-          for (i, recipient) in batch.enumerated() { try addBatch.bind(text: recipient.id, at: Int32(i + 1)) }
-          let before = try highestEmployee.first { $0.int64(0) } ?? 0
-          try addBatch.runBound()
-          let last = db.lastInsertRowID
-          let (expected, overflow) = before.addingReportingOverflow(Int64(size))
-          if db.changes == size && !overflow && last == expected {
-            // Every name was new, and SQLite numbered them one after another, in order,
-            // after the highest number (as it does while that is below 2^63 - 1).
-            for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
-            try deliverNewBatch.runBound()
-            // A new employee cannot have had this message already, unless rows were added
-            // behind the ledger's back.
-            guard db.changes == size else {
-              throw LedgerError("the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
-            }
-            whole = true
+      if one.expectNew {
+        // Names already in the directory are left as they are, and found again below.
+        for (i, recipient) in batch.enumerated() { try addBatch.bind(text: recipient.id, at: Int32(i + 1)) }
+        let before = try highestEmployee.first { $0.int64(0) } ?? 0
+        try addBatch.runBound()
+        let last = db.lastInsertRowID
+        let (expected, overflow) = before.addingReportingOverflow(Int64(size))
+        if db.changes == size && !overflow && last == expected {
+          // Every name was new, and SQLite numbered them one after another, in order,
+          // after the highest number (as it does while that is below 2^63 - 1).
+          for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
+          try deliverNewBatch.runBound()
+          // A new employee cannot have had this message already, unless rows were added
+          // behind the ledger's back.
+          guard db.changes == size else {
+            throw LedgerError("the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
           }
-        } else {
-          for (i, recipient) in batch.enumerated() { try deliverKnownBatch.bind(text: recipient.id, at: Int32(i + 2)) }
-          try deliverKnownBatch.runBound()
-          whole = db.changes == size
+          whole = true
         }
+      } else {
+        for (i, recipient) in batch.enumerated() { try deliverKnownBatch.bind(text: recipient.id, at: Int32(i + 2)) }
+        try deliverKnownBatch.runBound()
+        whole = db.changes == size
       }
       if !whole {
         for recipient in batch { try one.deliver(recipient) }

@@ -300,7 +300,7 @@ import Testing
     }
     #expect(throws: Abandon.self) {
       try ledger.write {
-        for key in ["x", "y"] { try ledger.append(payload(key), actor: "t", next: NextEntry(after: try ledger.db.journalHead())) }
+        for key in ["x", "y"] { try ledger.append(payload(key), actor: "t", next: NextEntry(after: try ledger.store.journalHead())) }
         throw Abandon()
       }
     }
@@ -427,14 +427,14 @@ import Testing
     // N entries in one transaction, so that fsync does not hide the CPU cost.
     let append = try seconds {
       try ledger.write {
-        for i in 0..<n { try ledger.append(version(i), actor: "m", next: NextEntry(after: try ledger.db.journalHead())) }
+        for i in 0..<n { try ledger.append(version(i), actor: "m", next: NextEntry(after: try ledger.store.journalHead())) }
       }
     }
     // The tree alone: the same leaves into a fresh table, as the 0002 backfill does.
     let tree = try seconds {
       try ledger.write {
         try ledger.db.execute("CREATE TEMP TABLE merkle_nodes (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID")
-        try ledger.db.backfillMerkleTree()
+        try ledger.store.backfillMerkleTree()
         try ledger.db.execute("DROP TABLE temp.merkle_nodes")
       }
     }

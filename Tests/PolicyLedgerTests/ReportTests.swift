@@ -215,7 +215,7 @@ struct ReportTests {
       try ledger.reportData(ReportRequest())
     }
     try W.record(into: ledger)
-    #expect(throws: LedgerError("no policy 'nope'")) { try ledger.reportData(ReportRequest(policies: [W.policy, "nope"])) }
+    #expect(throws: LedgerError(.notFound, "no policy 'nope'")) { try ledger.reportData(ReportRequest(policies: [W.policy, "nope"])) }
     #expect(throws: LedgerError("invalid --as-recorded-at '1970-01-01T00:00:00Z': the ledger had recorded nothing by then")) {
       try ledger.reportData(ReportRequest(recordedAt: Instant(microseconds: 0)))
     }
@@ -240,7 +240,7 @@ struct ReportTests {
       "-Any phone that accesses company email must use a passcode. There is no restriction on apps.",
       "+Delete TikTok from any phone that accesses company email, or lose mobile access to company email.",
     ])
-    #expect(throws: LedgerError("policy 'mobile-devices' has no version 3")) {
+    #expect(throws: LedgerError(.notFound, "policy 'mobile-devices' has no version 3")) {
       try ledger.compare(VersionRef(policy: W.policy, number: 1), VersionRef(policy: W.policy, number: 3))
     }
   }

@@ -42,17 +42,14 @@ public struct VerifyResult: Sendable, Equatable {
 extension Ledger {
   /// The last entry's sequence number and hash.
   public func head() throws -> VerifyResult.Head? {
-    try read { try db.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
+    try read { try store.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
   }
 
   /// The last entry recorded by `recordedAt` and its recorded time: the head the ledger
   /// had then (`recorded_at` never decreases along the journal). Nil when nothing was.
   public func head(recordedBy recordedAt: Instant) throws -> (head: VerifyResult.Head, recordedAt: Instant)? {
     try read {
-      try db.cached("SELECT seq, recorded_at, entry_hash FROM journal WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1")
-        .first([recordedAt.microseconds]) {
-          (head: VerifyResult.Head(seq: $0.int64(0), hash: $0.blob(2)), recordedAt: Instant(microseconds: $0.int64(1)))
-        }
+      try store.lastEntry(recordedBy: recordedAt).map { (head: VerifyResult.Head(seq: $0.seq, hash: $0.hash), recordedAt: $0.recordedAt) }
     }
   }
 

@@ -17,6 +17,8 @@ public final class Ledger {
   public let path: String
   public let access: Access
   let db: Connection
+  /// Every statement that names the schema: the domain asks it questions.
+  let store: LedgerStore
   /// True inside ``batch(_:)``: each recording call then runs in a savepoint of the batch's transaction.
   private var inBatch = false
 
@@ -38,12 +40,13 @@ public final class Ledger {
         // ledger that a newer policy-ledger wrote, is refused with its bytes untouched
         // (switching to WAL below would rewrite its header).
         _ = try Migrator().pending(in: db, path: path)
-        try db.configureForLedger()
+        try LedgerStore.configure(db)
         try Migrator().migrate(db, path: path)
       } catch let error as SQLiteError {
         throw Ledger.describe(error, path: path)
       }
     }
+    store = LedgerStore(db)
   }
 
   /// Set for a ``temporary(directory:)`` ledger: its files go with it.
@@ -67,7 +70,7 @@ public final class Ledger {
   private static func openReadOnly(_ path: String) throws -> Connection {
     func attempt(immutable: Bool) throws -> Connection {
       let db = try Connection(path: path, mode: .readOnly, immutable: immutable)
-      try db.configureForLedger()
+      try LedgerStore.configure(db)
       let pending = try Migrator().pending(in: db, path: path)
       if !pending.isEmpty {
         let names = pending.map(\.name).joined(separator: ", ")

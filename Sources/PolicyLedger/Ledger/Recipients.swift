@@ -154,17 +154,6 @@ struct RecipientDigest {
     pending = []
     return hasher.finishHex()
   }
-
-  /// The count and digest of the recipients stored for `message`, by a sorted scan.
-  static func stored(message: Int64, in db: Connection) throws -> (count: Int64, sha256: String) {
-    var digest = RecipientDigest()
-    try db.cached(
-      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? ORDER BY e.name"
-    ).forEach([message]) { row in
-      digest.add(row.text(0))
-    }
-    return (digest.count, digest.finishHex())
-  }
 }
 
 /// Recipient ids kept compactly for one sort by UTF-8 bytes: the bytes of all ids in one

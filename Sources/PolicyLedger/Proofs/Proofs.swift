@@ -12,14 +12,14 @@ extension Ledger {
   /// The tree over the whole journal, read in one snapshot.
   public func treeHead() throws -> TreeHead {
     try read {
-      let size = try db.journalHead()?.seq ?? 0
-      return TreeHead(size: size, root: try db.storedTree(size: size).root())
+      let size = try store.journalHead()?.seq ?? 0
+      return TreeHead(size: size, root: try store.storedTree(size: size).root())
     }
   }
 
   /// The ledger's origin (the first line of its checkpoints), or nil before its first checkpoint.
   public func origin() throws -> String? {
-    try read { try db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) } }
+    try read { try store.origin() }
   }
 
   /// Refuses `requested` when the ledger already has a different origin.
@@ -41,8 +41,11 @@ extension Ledger {
     let candidate = requested ?? "policy-ledger/" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
     let stored = try writer.write {
       // Another process may have set it meanwhile: the first one wins.
-      try writer.db.cached("INSERT OR IGNORE INTO ledger_origin (id, origin) VALUES (1, ?)").run([candidate])
-      return try writer.db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) }!
+      try writer.store.setOrigin(ifUnset: candidate)
+      guard let stored = try writer.store.origin() else {
+        throw LedgerError(.damaged, "the ledger at \(path) kept no origin; run 'policy-ledger verify'")
+      }
+      return stored
     }
     if let requested, stored != requested { try checkOrigin(requested) }
     return stored
@@ -65,12 +68,12 @@ extension Ledger {
       guard c.origin == origin else {
         throw LedgerError("\(field) is \(checkpoint.summary), but this ledger is \(origin)")
       }
-      let size = try db.journalHead()?.seq ?? 0
+      let size = try store.journalHead()?.seq ?? 0
       guard c.size <= size else {
         throw LedgerError(
           "\(field) is \(checkpoint.summary), but this ledger has only \(size) entries (entries were dropped from the end)")
       }
-      let root = try db.storedTree(size: c.size).root()
+      let root = try store.storedTree(size: c.size).root()
       guard root == c.root else {
         throw LedgerError(
           "\(field) does not match this ledger: its first \(c.size) entries hash to \(Base64.encode(root)), not the checkpoint's \(Base64.encode(c.root))")
@@ -81,14 +84,13 @@ extension Ledger {
   /// The journal seq of the entry named `name`: a notice or correction id, or `KEY@N`.
   public func seq(ofEntry name: String) throws -> Int64 {
     try read {
-      if let notice = try db.noticeRow(name) { return notice.seq }
-      if let correction = try db.correctionSeq(name) { return correction }
+      if let notice = try store.noticeRow(name) { return notice.seq }
+      if let correction = try store.correctionSeq(name) { return correction }
       if let ref = try? VersionRef.parse(name, field: "entry") {
-        if let version = try db.versionRow(ref) { return version.seq }
-        if try db.policyID(ref.policy) == nil { throw LedgerError("no policy '\(ref.policy)'") }
-        throw LedgerError("policy '\(ref.policy)' has no version \(ref.number)")
+        if let version = try store.versionRow(ref) { return version.seq }
+        throw try unknownVersion(ref)
       }
-      throw LedgerError("no notice, correction or version '\(name)' in this ledger (name a version as KEY@N)")
+      throw LedgerError.noEntry(name)
     }
   }
 
@@ -96,9 +98,7 @@ extension Ledger {
   public func seq(ofAckOf notice: String, by employee: String) throws -> Int64 {
     try read {
       guard
-        let seq = try db.cached(
-          "SELECT a.seq FROM acks a JOIN notices n ON n.seq = a.notice JOIN employees e ON e.id = a.employee WHERE n.id = ? AND e.name = ?"
-        ).first([notice, employee], { $0.int64(0) })
+        let seq = try store.ackSeq(notice: notice, employee: employee)
       else { throw LedgerError("'\(employee)' has not acknowledged notice '\(notice)'") }
       return seq
     }
@@ -115,13 +115,7 @@ extension Ledger {
           "entry \(seq) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")
       }
       guard
-        let entry = try db.cached(
-          "SELECT seq, recorded_at, kind, actor, payload, prev_hash, entry_hash FROM journal WHERE seq = ?"
-        ).first([seq], {
-          JournalEntry(
-            seq: $0.int64(0), recordedAt: Instant(microseconds: $0.int64(1)), kind: $0.string(2), actor: $0.string(3),
-            payload: $0.blob(4), previousHash: $0.blob(5), entryHash: $0.blob(6))
-        })
+        let entry = try store.entry(seq)
       else { throw LedgerError("no entry \(seq) in this ledger") }
       let extra = entry.previousHash + JournalEntry.canonicalBytes(
         seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind, actor: entry.actor, payload: entry.payload)
@@ -131,7 +125,7 @@ extension Ledger {
         throw LedgerError("entry \(seq)'s hash does not match its contents; run 'policy-ledger verify'")
       }
       return TlogProof(
-        extra: extra, index: seq - 1, hashes: try db.storedTree(size: size).inclusionProof(index: seq - 1),
+        extra: extra, index: seq - 1, hashes: try store.storedTree(size: size).inclusionProof(index: seq - 1),
         checkpoint: checkpoint)
     }
   }
@@ -154,7 +148,7 @@ extension Ledger {
       throw LedgerError(
         "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end)")
     }
-    let proof = try db.storedTree(size: current.size).consistencyProof(from: c.size)
+    let proof = try store.storedTree(size: current.size).consistencyProof(from: c.size)
     do {
       try MerkleProof.verifyConsistency(proof, oldSize: c.size, newSize: current.size, oldRoot: c.root, newRoot: current.root)
     } catch let error as LedgerError {

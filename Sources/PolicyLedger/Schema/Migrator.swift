@@ -50,7 +50,7 @@ public struct Migrator {
   /// Work a migration needs beyond its SQL, run right after it in the same transaction:
   /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger).
   static let steps: [String: @Sendable (Connection) throws -> Void] = [
-    "0002_merkle": { try $0.backfillMerkleTree() }
+    "0002_merkle": { try LedgerStore($0).backfillMerkleTree() }
   ]
 
   /// Checks what the file is and which migrations it has; returns the pending ones.

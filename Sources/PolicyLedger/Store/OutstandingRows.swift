@@ -9,7 +9,7 @@ extension LedgerStore {
   /// than every policy's facts): rule 1, "known" (`issued_at`/`sent_at` ≤ k and
   /// `recorded_at` ≤ r), and rule 2, both ways a correction affects a notice (it targets
   /// the notice, or the version the notice announces). OutstandingTests checks it against
-  /// ``Bitemporal/knows(businessTime:recordedAt:)`` and ``Bitemporal/affects(_:notice:)``.
+  /// ``Bitemporal/View/knows(businessTime:recordedAt:)`` and ``Bitemporal/affects(_:notice:)``.
   func forEachOutstanding(
     notice: String?, knownAt: Instant?, recordedAt: Instant?, _ body: (OutstandingRow) throws -> Void
   ) throws {

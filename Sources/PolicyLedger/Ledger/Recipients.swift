@@ -68,7 +68,7 @@ public struct RecipientFile: RecipientSource {
       }
       return nil
     } catch {
-      throw LedgerError("recipients file \(name) line \(error.line): \(error.message)")
+      throw LedgerError(.invalidInput, "recipients file \(name) line \(error.line): \(error.message)")
     }
   }
 }

@@ -97,7 +97,7 @@ extension Ledger {
     try checkText(new.title, field: names("title"))
     try checkBody(new.body, field: names("body"))
     if let until = new.effectiveUntil, until <= new.effectiveFrom {
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "invalid \(names("effective_until")) '\(until)': it must be after \(names("effective_from")) '\(new.effectiveFrom)'")
     }
     let next = NextEntry(after: try store.journalHead())
@@ -136,8 +136,8 @@ extension Ledger {
     let (count, digest) = try store.deliver(message: next.seq, from: &recipients)
     guard count > 0 else {
       switch names {
-      case .options: throw LedgerError("a notice needs at least one recipient (give --to or --recipients-file)")
-      case .columns: throw LedgerError("a notice needs at least one recipient (the recipients file has no row for notice '\(id)')")
+      case .options: throw LedgerError(.invalidInput, "a notice needs at least one recipient (give --to or --recipients-file)")
+      case .columns: throw LedgerError(.invalidInput, "a notice needs at least one recipient (the recipients file has no row for notice '\(id)')")
       }
     }
     let entry = NoticeEntry(
@@ -167,17 +167,17 @@ extension Ledger {
     try checkText(new.reason, field: names("reason"))
     if new.kind == .retraction, new.effectiveFrom != nil || new.effectiveUntil != nil {
       switch names {
-      case .options: throw LedgerError("a retraction voids its target; use 'correct amend' to change an effective date")
+      case .options: throw LedgerError(.invalidInput, "a retraction voids its target; use 'correct amend' to change an effective date")
       case .columns:
         let (column, value) = new.effectiveFrom.map { ("effective_from", $0) } ?? ("effective_until", new.effectiveUntil!)
-        throw LedgerError("invalid \(column) '\(value)': a retraction voids its target; only an amendment changes an effective date")
+        throw LedgerError(.invalidInput, "invalid \(column) '\(value)': a retraction voids its target; only an amendment changes an effective date")
       }
     }
     if new.voidVersion {
       guard new.kind == .retraction, case .notice = new.target else {
         switch names {
-        case .options: throw LedgerError("--void-version goes with 'correct retract --notice ID'")
-        case .columns: throw LedgerError("invalid void_version 'true': only a retraction of a notice can void its version")
+        case .options: throw LedgerError(.invalidInput, "--void-version goes with 'correct retract --notice ID'")
+        case .columns: throw LedgerError(.invalidInput, "invalid void_version 'true': only a retraction of a notice can void its version")
         }
       }
     }
@@ -192,12 +192,12 @@ extension Ledger {
     case .notice(let noticeID):
       guard let notice = try store.noticeRow(noticeID) else {
         if try store.correctionSeq(noticeID) != nil {
-          throw LedgerError("'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
+          throw LedgerError(.invalidInput, "'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
         }
         throw LedgerError.noNotice(noticeID)
       }
       if new.voidVersion && notice.announces == nil {
-        throw LedgerError("notice '\(noticeID)' announces no version, so \(names("void_version")) has nothing to void")
+        throw LedgerError(.refused, "notice '\(noticeID)' announces no version, so \(names("void_version")) has nothing to void")
       }
       targetTime = notice.sentAt
       affected = notice.announces
@@ -211,11 +211,11 @@ extension Ledger {
       targetName = "version \(ref) (announced \(version.announcedAt))"
     }
     if new.issuedAt < targetTime {
-      throw LedgerError("invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)")
+      throw LedgerError(.refused, "invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)")
     }
     if new.kind == .amendment, new.effectiveFrom != nil || new.effectiveUntil != nil {
       guard let affected else {
-        throw LedgerError("the notice announces no version, so there is no effective period to amend")
+        throw LedgerError(.refused, "the notice announces no version, so there is no effective period to amend")
       }
       try checkAmendment(new, version: affected)
     }
@@ -251,7 +251,7 @@ extension Ledger {
       effectiveUntil: new.effectiveUntil, receivedByViewer: true)
     let (from, until) = Bitemporal.period(of: version, amendments: facts.corrections + [proposed])
     if let until, until <= from {
-      throw LedgerError(
+      throw LedgerError(.refused,
         "this amendment would leave \(version.policy)@\(version.number) an empty effective period [\(from), \(until)); effective_until must be after effective_from"
       )
     }
@@ -277,13 +277,13 @@ extension Ledger {
     }
     guard let employeeID = try store.employeeID(employee), try store.received(message: row.seq, employee: employeeID)
     else {
-      throw LedgerError("invalid \(names("employee")) '\(employee)': not a recipient of notice '\(notice)'")
+      throw LedgerError(.refused, "invalid \(names("employee")) '\(employee)': not a recipient of notice '\(notice)'")
     }
     if at < row.sentAt {
-      throw LedgerError("invalid \(names("at")) '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
+      throw LedgerError(.refused, "invalid \(names("at")) '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
     }
     if let previous = try store.acknowledgement(notice: row.seq, employee: employeeID) {
-      throw LedgerError("'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
+      throw LedgerError(.conflict, "'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
     }
     try append(.ack(ack), actor: actor, next: next)
     return ack
@@ -301,7 +301,7 @@ extension Ledger {
   private func newMessageID(_ given: String?, prefix: String, seq: Int64, field: String) throws -> String {
     if let given {
       if try store.messageIDExists(given) {
-        throw LedgerError("invalid \(field) '\(given)': a notice or correction with that id already exists")
+        throw LedgerError(.conflict, "invalid \(field) '\(given)': a notice or correction with that id already exists")
       }
       return given
     }
@@ -333,9 +333,9 @@ extension Ledger {
 
   /// Titles, subjects, statements and reasons: non-empty single-line text.
   func checkText(_ text: String, field: String) throws {
-    if text.trimmingWhitespace().isEmpty { throw LedgerError("invalid \(field) '\(text)': must not be empty") }
+    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
     }
   }
@@ -343,7 +343,7 @@ extension Ledger {
   /// Bodies: any UTF-8 text, stored byte for byte.
   func checkBody(_ body: [UInt8], field: String) throws {
     if String(validating: body, as: UTF8.self) == nil {
-      throw LedgerError("invalid \(field): not valid UTF-8 text")
+      throw LedgerError(.invalidInput, "invalid \(field): not valid UTF-8 text")
     }
   }
 }

@@ -29,8 +29,12 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     self.description = description
   }
 
-  /// A failure refused by the rules (``Code/refused``): the code when no other fits.
-  public init(_ description: String) { self.init(.refused, description) }
+  /// A failure with the code its message's house style implies: "invalid FIELD 'VALUE': …"
+  /// is ``Code/invalidInput``, anything else ``Code/refused``. Code that knows better
+  /// passes the code.
+  public init(_ description: String) {
+    self.init(description.hasPrefix("invalid ") ? .invalidInput : .refused, description)
+  }
 
   /// The same failure with `prefix` before its description (a file and line, a field).
   func prefixed(_ prefix: String) -> LedgerError { LedgerError(code, prefix + description) }

@@ -158,7 +158,7 @@ public struct MerkleTree {
   /// The audit path of leaf `index`: sibling hashes from the leaf's up to the root's child.
   public func inclusionProof(index: Int64) throws -> [[UInt8]] {
     guard index >= 0, index < size else {
-      throw LedgerError("leaf \(index) is not in a tree of \(size) leaves")
+      throw LedgerError(.invalidInput, "leaf \(index) is not in a tree of \(size) leaves")
     }
     // PATH(m, D[n]) descends into the half holding m; the other half's hash joins the
     // path. Collected root-first, returned leaf-first.
@@ -181,7 +181,7 @@ public struct MerkleTree {
   /// The consistency proof from the tree's first `oldSize` leaves to all of it.
   public func consistencyProof(from oldSize: Int64) throws -> [[UInt8]] {
     guard oldSize >= 0, oldSize <= size else {
-      throw LedgerError("a tree of \(size) leaves has no earlier size \(oldSize)")
+      throw LedgerError(.invalidInput, "a tree of \(size) leaves has no earlier size \(oldSize)")
     }
     if oldSize == 0 || oldSize == size { return [] }
     // SUBPROOF(m, D[n], b): while the old tree is not a whole subtree, descend, adding
@@ -229,13 +229,13 @@ public enum MerkleProof {
     fromInclusionProof proof: [[UInt8]], index: Int64, size: Int64, leafHash: [UInt8]
   ) throws -> [UInt8] {
     guard index >= 0, index < size else {
-      throw LedgerError("the proof names leaf \(index), outside a tree of \(size) leaves")
+      throw LedgerError(.invalidInput, "the proof names leaf \(index), outside a tree of \(size) leaves")
     }
     var fn = index
     var sn = size - 1
     var r = leafHash
     for p in proof {
-      guard sn != 0 else { throw LedgerError("the inclusion proof has more hashes than a tree of \(size) leaves needs") }
+      guard sn != 0 else { throw LedgerError(.invalidInput, "the inclusion proof has more hashes than a tree of \(size) leaves needs") }
       if fn & 1 == 1 || fn == sn {
         r = Merkle.nodeHash(p, r)
         while fn & 1 == 0 && fn != 0 {
@@ -248,7 +248,7 @@ public enum MerkleProof {
       fn >>= 1
       sn >>= 1
     }
-    guard sn == 0 else { throw LedgerError("the inclusion proof has fewer hashes than a tree of \(size) leaves needs") }
+    guard sn == 0 else { throw LedgerError(.invalidInput, "the inclusion proof has fewer hashes than a tree of \(size) leaves needs") }
     return r
   }
 
@@ -258,7 +258,7 @@ public enum MerkleProof {
   ) throws {
     let computed = try self.root(fromInclusionProof: proof, index: index, size: size, leafHash: leafHash)
     guard computed == root else {
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "the inclusion proof leads to root \(Base64.encode(computed)), not the checkpoint's \(Base64.encode(root))")
     }
   }
@@ -269,21 +269,21 @@ public enum MerkleProof {
     _ proof: [[UInt8]], oldSize: Int64, newSize: Int64, oldRoot: [UInt8], newRoot: [UInt8]
   ) throws {
     guard oldSize >= 0, oldSize <= newSize else {
-      throw LedgerError("the old tree (\(oldSize) leaves) is larger than the new one (\(newSize)): leaves were removed")
+      throw LedgerError(.invalidInput, "the old tree (\(oldSize) leaves) is larger than the new one (\(newSize)): leaves were removed")
     }
     if oldSize == newSize {
-      guard proof.isEmpty else { throw LedgerError("a consistency proof between equal sizes must be empty") }
+      guard proof.isEmpty else { throw LedgerError(.invalidInput, "a consistency proof between equal sizes must be empty") }
       guard oldRoot == newRoot else {
-        throw LedgerError("at the same size \(oldSize) the roots differ: \(Base64.encode(oldRoot)) and \(Base64.encode(newRoot))")
+        throw LedgerError(.invalidInput, "at the same size \(oldSize) the roots differ: \(Base64.encode(oldRoot)) and \(Base64.encode(newRoot))")
       }
       return
     }
     if oldSize == 0 {
-      guard proof.isEmpty else { throw LedgerError("a consistency proof from the empty tree must be empty") }
-      guard oldRoot == Merkle.emptyRoot else { throw LedgerError("the old root is not the empty tree's root") }
+      guard proof.isEmpty else { throw LedgerError(.invalidInput, "a consistency proof from the empty tree must be empty") }
+      guard oldRoot == Merkle.emptyRoot else { throw LedgerError(.invalidInput, "the old root is not the empty tree's root") }
       return
     }
-    guard !proof.isEmpty else { throw LedgerError("the consistency proof is empty") }
+    guard !proof.isEmpty else { throw LedgerError(.invalidInput, "the consistency proof is empty") }
     var path = proof
     if oldSize.nonzeroBitCount == 1 { path.insert(oldRoot, at: 0) }
     var fn = oldSize - 1
@@ -295,7 +295,7 @@ public enum MerkleProof {
     var fr = path[0]
     var sr = path[0]
     for c in path.dropFirst() {
-      guard sn != 0 else { throw LedgerError("the consistency proof has more hashes than these sizes need") }
+      guard sn != 0 else { throw LedgerError(.invalidInput, "the consistency proof has more hashes than these sizes need") }
       if fn & 1 == 1 || fn == sn {
         fr = Merkle.nodeHash(c, fr)
         sr = Merkle.nodeHash(c, sr)
@@ -309,12 +309,12 @@ public enum MerkleProof {
       fn >>= 1
       sn >>= 1
     }
-    guard sn == 0 else { throw LedgerError("the consistency proof has fewer hashes than these sizes need") }
+    guard sn == 0 else { throw LedgerError(.invalidInput, "the consistency proof has fewer hashes than these sizes need") }
     guard fr == oldRoot else {
-      throw LedgerError("the consistency proof leads to old root \(Base64.encode(fr)), not \(Base64.encode(oldRoot))")
+      throw LedgerError(.invalidInput, "the consistency proof leads to old root \(Base64.encode(fr)), not \(Base64.encode(oldRoot))")
     }
     guard sr == newRoot else {
-      throw LedgerError("the consistency proof leads to new root \(Base64.encode(sr)), not \(Base64.encode(newRoot))")
+      throw LedgerError(.invalidInput, "the consistency proof leads to new root \(Base64.encode(sr)), not \(Base64.encode(newRoot))")
     }
   }
 }

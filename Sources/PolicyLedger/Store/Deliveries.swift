@@ -57,7 +57,7 @@ extension LedgerStore {
           // A new employee cannot have had this message already, unless rows were added
           // behind the ledger's back.
           guard db.changes == size else {
-            throw LedgerError("the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
+            throw LedgerError(.damaged, "the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
           }
           whole = true
         }
@@ -87,7 +87,7 @@ extension LedgerStore {
       if let problem = Identifier.problem(recipient.id) {
         // The recipients before it come first: one of them may be the first bad line.
         for earlier in batch { try one.deliver(earlier) }
-        throw LedgerError("invalid recipient '\(Identifier.printable(recipient.id))' (\(recipient.origin)): \(problem)")
+        throw LedgerError(.invalidInput, "invalid recipient '\(Identifier.printable(recipient.id))' (\(recipient.origin)): \(problem)")
       }
       digest.add(recipient.id)
       batch.append(recipient)
@@ -141,7 +141,7 @@ extension LedgerStore {
           expectNew = true
         }
       } catch let error as SQLiteError where error.isConstraint {
-        throw LedgerError("duplicate recipient '\(recipient.id)' (\(recipient.origin))")
+        throw LedgerError(.conflict, "duplicate recipient '\(recipient.id)' (\(recipient.origin))")
       }
     }
   }

@@ -32,7 +32,7 @@ final class ImportRecipients {
     let insert = try db.prepare("INSERT INTO temp.import_recipients (message, line, employee) VALUES (?, ?, ?)")
     while let row = try file.next(table) {
       let message = row["notice"]!
-      if message.isEmpty { throw LedgerError("\(name) line \(row.line): invalid notice '': must not be empty") }
+      if message.isEmpty { throw LedgerError(.invalidInput, "\(name) line \(row.line): invalid notice '': must not be empty") }
       try insert.run([message, Int64(row.line), row["employee"]!])
       rows += 1
       counter.loaded()

@@ -47,7 +47,7 @@ extension LedgerStore: MerkleNodeReader {
       let hash = try db.cached("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
         .first([node.level, node.index], { $0.blob(0) })
     else {
-      throw LedgerError(
+      throw LedgerError(.damaged,
         "the ledger's Merkle tree has no node for entries \(node.entries.lowerBound)-\(node.entries.upperBound); run 'policy-ledger verify'")
     }
     return hash
@@ -72,7 +72,7 @@ extension LedgerStore: MerkleNodeReader {
     var frontier = MerkleFrontier()
     try forEachEntry { entry in
       guard entry.seq == frontier.size + 1 else {
-        throw LedgerError(
+        throw LedgerError(.damaged,
           "cannot build the Merkle tree: the journal goes from entry \(frontier.size) to \(entry.seq); run 'policy-ledger verify'")
       }
       try insertMerkleNodes(frontier.append(leafHash: Merkle.leafHash(entry.entryHash)))

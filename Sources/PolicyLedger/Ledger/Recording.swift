@@ -42,6 +42,11 @@ public struct NewNotice: Sendable {
 }
 
 /// A retraction or amendment to record (`correct retract`, `correct amend`).
+///
+/// Its fields mirror ``CorrectionEntry``'s on purpose: this is what the caller asks for
+/// (the id may be left to the ledger; recipients come apart, as ``CorrectionRecipients``),
+/// that is what the journal holds (the id assigned, the recipients' count and digest). The
+/// same holds for ``NewNotice`` and ``NoticeEntry``, ``NewVersion`` and ``VersionEntry``.
 public struct NewCorrection: Sendable {
   public var id: String?
   public var kind: CorrectionKind

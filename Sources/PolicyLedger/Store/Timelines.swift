@@ -68,7 +68,9 @@ extension LedgerStore {
   }
 
   /// The columns of every timeline query, by name; each query gives its own expression
-  /// for each (the `SELECT` lists below, in this order).
+  /// for each (the `SELECT` lists below, in this order). The notice and correction
+  /// queries have the same shape, a query of one table joined to the version it concerns;
+  /// their tables and columns differ.
   private enum Event: Int, NamedColumns {
     case seq, id, at, recordedAt, subject, policy, version, detail
 

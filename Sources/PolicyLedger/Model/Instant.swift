@@ -1,3 +1,7 @@
+// Over 400 lines on purpose: the strict ISO 8601 reader, the formatter and the proleptic
+// Gregorian arithmetic under both (no Foundation Calendar on the hot path) are one piece,
+// fuzzed together, and none is used without the others.
+
 import Foundation
 
 /// An absolute point in time at microsecond precision: microseconds since 1970-01-01T00:00:00Z.

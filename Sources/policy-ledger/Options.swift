@@ -140,10 +140,6 @@ struct ViewSettings {
   }
 }
 
-extension ByteSink {
-  nonisolated(unsafe) static let standardOutput = ByteSink(fileDescriptor: 1)
-}
-
 /// Reads a body from `--body` or `--body-file`, byte for byte.
 func readBody(text: String?, file: String?) throws -> [UInt8] {
   switch (text, file) {

@@ -74,7 +74,18 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `Head` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Head.Values {
+  static let quickSyntax = QuickSyntax(options: []).with(LedgerSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    self.init(ledger: LedgerSettings(quick: &arguments))
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "migrate",

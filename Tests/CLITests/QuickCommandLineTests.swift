@@ -213,6 +213,16 @@ struct QuickCommandLineTests {
     }
   }
 
+  /// Every query command (the root's "Query" group) and `head` has a fast table: a query
+  /// command added without one fails here instead of silently losing the measured start-up.
+  @Test func everyQueryCommandHasAFastTable() throws {
+    let group = try #require(PolicyLedgerCommand.configuration.groupedSubcommands.first { $0.name == "Query" })
+    let queries = group.subcommands.compactMap { $0.configuration.commandName } + ["head"]
+    #expect(queries.count == group.subcommands.count + 1)
+    let served = Set(QuickCommandLine.commands.map(\.name))
+    for query in queries { #expect(served.contains(query), "the query command '\(query)' has no fast table") }
+  }
+
   /// Each fast table names exactly the options, flags and positional argument that
   /// ArgumentParser declares for the command (as its --experimental-dump-help shows them).
   @Test(arguments: QuickCommandLine.commands.map(\.name))

@@ -63,6 +63,9 @@ func afterRecording(_ entry: String, _ body: () throws -> Void) throws {
 /// Prints the id of the entry a recording command recorded, on its own line; when standard
 /// output cannot take it, says that the entry exists all the same.
 func printRecorded(_ id: String) throws {
+  // A reader that went away (`| head` that exited) must not end the process silently with
+  // SIGPIPE: the entry exists, and the message says so.
+  signal(SIGPIPE, SIG_IGN)
   try afterRecording(id) {
     ByteSink.standardOutput.write(id + "\n")
     do {

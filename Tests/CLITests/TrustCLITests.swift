@@ -235,6 +235,28 @@ import Testing
     #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
   }
 
+  @Test func anIdForAReaderThatWentAwayNamesTheRecordedEntry() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    // A pipe whose reading end is closed before the command starts: its write gets EPIPE.
+    let pipe = Pipe()
+    try pipe.fileHandleForReading.close()
+    let err = Pipe()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", db]
+    process.standardOutput = pipe
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try pipe.fileHandleForWriting.close()
+    let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 2)
+    #expect(message == "policy-ledger: error: recorded p@1, but could not write standard output: Broken pipe\n")
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+  }
+
   @Test func anExportThatCannotBeWrittenLeavesNoFileAndKeepsTheOldOne() throws {
     let s = try Setup()
     let staff = try s.dir.write("staff.txt", (1...20_000).map { "E\(100_000 + $0)\n" }.joined())

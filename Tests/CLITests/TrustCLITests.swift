@@ -43,6 +43,17 @@ import Testing
     return info.st_mode & S_IFMT
   }
 
+  /// A private copy of a memory device (`/dev/null` is 1:3, `/dev/full` 1:7) in `folder`,
+  /// so that a command that wrongly replaced its output could only replace this node, never
+  /// the machine's own device. Nil where device nodes cannot be made (not root): the test
+  /// then skips that case.
+  static func privateDevice(in folder: TemporaryDirectory, _ name: String, minor: UInt32) -> String? {
+    let path = folder.file(name)
+    // glibc's makedev(1, minor) for minors below 256.
+    let device = dev_t(1 << 8 | minor)
+    return mknod(path, S_IFCHR | 0o666, device) == 0 ? path : nil
+  }
+
   static func isSymbolicLink(_ path: String) -> Bool {
     var info = stat()
     return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
@@ -152,20 +163,25 @@ import Testing
   @Test func devicesAndFIFOsAreWrittenThroughNeverReplaced() throws {
     let s = try Setup()
     let bytes = LedgerFiles.sha256(s.db)
-    // A character device, directly and through a symbolic link.
-    let link = s.dir.file("null")
-    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/null")
-    for target in ["/dev/null", link] {
-      let export = try s.run(["export", "versions", "--output", target])
-      #expect(export.status == 0 && export.stdout.isEmpty, "\(export)")
-      let report = try s.run(["report", "--output", target])
-      #expect(report.status == 0, "\(report)")
-      #expect(Self.fileType("/dev/null") == S_IFCHR)
-      #expect(Self.isSymbolicLink(link))
+    // A character device (a private node, never the machine's /dev/null), directly and
+    // through a symbolic link.
+    var expected = ["fifo"]
+    if let device = Self.privateDevice(in: s.dir, "device", minor: 3) {
+      let link = s.dir.file("null")
+      try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: device)
+      for target in [device, link] {
+        let export = try s.run(["export", "versions", "--output", target])
+        #expect(export.status == 0 && export.stdout.isEmpty, "\(export)")
+        let report = try s.run(["report", "--output", target])
+        #expect(report.status == 0, "\(report)")
+        #expect(Self.fileType(device) == S_IFCHR)
+        #expect(Self.isSymbolicLink(link))
+      }
+      let receipt = try s.run(Self.ack + ["--receipt", link])
+      #expect(receipt.status == 0, "\(receipt)")
+      #expect(Self.fileType(device) == S_IFCHR && Self.isSymbolicLink(link))
+      expected += ["device", "null"]
     }
-    let receipt = try s.run(Self.ack + ["--receipt", link])
-    #expect(receipt.status == 0, "\(receipt)")
-    #expect(Self.fileType("/dev/null") == S_IFCHR && Self.isSymbolicLink(link))
 
     // A FIFO, read by another thread.
     let fifo = s.dir.file("fifo")
@@ -187,7 +203,7 @@ import Testing
     // /dev/stdout is standard output.
     let stdout = try s.run(["export", "versions", "--output", "/dev/stdout"])
     #expect(stdout.status == 0 && stdout.stdout.hasPrefix("policy,version,title,body,"), "\(stdout)")
-    #expect(try s.others() == ["fifo", "null"], "no file was left beside them")
+    #expect(try s.others() == expected.sorted(), "no file was left beside them")
     let verify = try CLI.run(["verify", "--db", s.db])
     #expect(verify.stdout.hasPrefix("ok: 6 entries verified"), "\(verify)")
     _ = bytes
@@ -211,14 +227,16 @@ import Testing
 
   @Test func aReceiptThatCannotBeWrittenNamesTheRecordedAcknowledgement() throws {
     let s = try Setup()
-    let result = try s.run(Self.ack + ["--receipt", "/dev/full"])
+    // A private node of /dev/full's kind, so that a regression could only replace that node.
+    let full = try #require(Self.privateDevice(in: s.dir, "full", minor: 7), "device nodes need root")
+    let result = try s.run(Self.ack + ["--receipt", full])
     #expect(result.isRefusal)
     #expect(
       result.stderr
-        == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but could not write /dev/full: No space left on device\n"
+        == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but could not write \(full): No space left on device\n"
     )
     #expect(try s.head().hasPrefix("6:"), "the acknowledgement was recorded")
-    #expect(Self.fileType("/dev/full") == S_IFCHR)
+    #expect(Self.fileType(full) == S_IFCHR)
   }
 
   @Test func anIdThatCannotBePrintedNamesTheRecordedEntry() throws {
@@ -288,7 +306,13 @@ import Testing
     try FileManager.default.createSymbolicLink(atPath: zero, withDestinationPath: "/dev/zero")
     let folder = dir.file("folder.db")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-    let cases = [(fifo, "a FIFO"), (zero, "a character device"), (folder, "a directory"), ("/dev/null", "a character device")]
+    var cases = [(fifo, "a FIFO"), (zero, "a character device"), (folder, "a directory")]
+    var names = ["fifo.db", "folder.db", "zero.db"]
+    // A device node itself (a private one: never the machine's /dev/null).
+    if let device = Self.privateDevice(in: dir, "null.db", minor: 3) {
+      cases.append((device, "a character device"))
+      names.append("null.db")
+    }
     for (path, kind) in cases {
       for arguments in [
         ["verify"], ["history", "p"],
@@ -300,7 +324,7 @@ import Testing
         #expect(!LedgerFiles.exists(path + "-journal") && !LedgerFiles.exists(path + "-wal"))
       }
     }
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["fifo.db", "folder.db", "zero.db"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == names.sorted())
   }
 
   @Test func aRefusedFirstCommandLeavesNoFile() throws {

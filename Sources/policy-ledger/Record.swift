@@ -206,6 +206,7 @@ extension PolicyLedgerCommand {
       // Everything the receipt needs is checked before the acknowledgement is recorded.
       let signer = try signing.signer()
       let receiptFile = try receipt.map { try OutputFile($0, field: "--receipt", ledger: ledger.path) }
+      try OutputFile.checkNotInputs([receiptFile], [("--sign-key", signing.signKey)])
       let ledgerFile = try record(ledger) { ledgerFile in
         if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }
         try ledgerFile.acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)

@@ -37,9 +37,12 @@ extension PolicyLedgerCommand {
     func run() throws {
       // Every output is checked before the ledger is read: never the ledger or its -wal,
       // -shm or -journal, never two outputs on one file (standard output included).
-      let data = try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) } ?? .standardOutput
+      let data =
+        try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) }
+        ?? OutputFile.standardOutput(ledger: ledger.path)
       let manifestFile = try manifest.map { try OutputFile($0, field: "--manifest", ledger: ledger.path) }
       try OutputFile.checkDistinct([data, manifestFile])
+      try OutputFile.checkNotInputs([data, manifestFile], [("--sign-key", signing.signKey)])
       let source = try ledger.openForQuery()
       // A manifest's key and origin are checked before anything is exported.
       let signer = try signing.signer()

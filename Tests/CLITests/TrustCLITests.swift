@@ -209,6 +209,41 @@ import Testing
     _ = bytes
   }
 
+  @Test func anOutputIsNeverOneOfTheCommandsOwnInputs() throws {
+    let s = try Setup()
+    let key = s.dir.file("hr.key")
+    #expect(try CLI.run(["keygen", "--name", "hr", "--out", key]).status == 0)
+    let keyBytes = LedgerFiles.sha256(key)
+    let head = try s.head()
+    // The receipt would replace the private key it is signed with: refused before the
+    // acknowledgement is recorded.
+    let receipt = try s.run(Self.ack + ["--receipt", key, "--sign-key", key])
+    #expect(receipt.isRefusal, "\(receipt)")
+    #expect(receipt.stderr == "policy-ledger: error: invalid --receipt '\(key)': it is the file given to --sign-key; choose another file\n")
+    #expect(try s.head() == head, "nothing was recorded")
+    // The same through a hard link, for an export and for its manifest.
+    let hard = s.dir.file("hard.key")
+    #expect(link(key, hard) == 0)
+    for options in [["--output", hard, "--manifest", s.dir.file("m")], ["--manifest", hard]] {
+      let export = try s.run(["export", "versions", "--sign-key", key] + options)
+      #expect(export.isRefusal && export.stderr.contains("it is the file given to --sign-key"), "\(export)")
+    }
+    #expect(LedgerFiles.sha256(key) == keyBytes, "the key is intact")
+    #expect(!LedgerFiles.exists(s.dir.file("m")))
+  }
+
+  @Test func standardOutputPointedAtTheLedgerIsRefused() throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    // `>>` opens the ledger for appending without truncating it: the export must not run.
+    let append = ["/bin/sh", "-c", "exec \"$0\" \"$@\" >> \"$POLICY_LEDGER_DB\"", ]
+    let result = try CLI.run(
+      ["export", "versions"], environment: ["POLICY_LEDGER_DB": s.db], launcher: append)
+    #expect(result.isRefusal, "\(result)")
+    #expect(result.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger"), "\(result)")
+    try s.expectIntact(bytes)
+  }
+
   @Test func aRegularFileIsReplacedWholeKeepingItsModeAndItsLink() throws {
     let s = try Setup()
     let file = s.dir.file("out.csv"), link = s.dir.file("link.csv")

@@ -131,6 +131,34 @@ public struct OutputFile: Sendable {
     }
   }
 
+  /// Standard output as the data output of a command without `--output`, refused when the
+  /// shell has pointed it at the ledger or its `-wal`, `-shm` or `-journal`
+  /// (`policy-ledger export versions >> l.db` would otherwise append to the ledger).
+  /// - Throws: `LedgerError` "invalid standard output: it is the ledger …".
+  public static func standardOutput(ledger: String?) throws -> OutputFile {
+    let ledgerFiles = ledger.map(LedgerFiles.init) ?? LedgerFiles()
+    if let identity = FileIdentity(descriptor: 1), let name = ledgerFiles.name(of: identity) {
+      throw LedgerError(.invalidInput, "invalid standard output: it is \(name); send the output elsewhere")
+    }
+    return .standardOutput
+  }
+
+  /// Refuses an output that is one of the command's own input files (a signing key, a
+  /// checkpoint, a body or recipients file): writing it would destroy what the command
+  /// reads, as `ack --receipt hr.key --sign-key hr.key` would replace the private key.
+  /// Compared by device and inode, so links are caught; a new output is no input.
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': it is the file given to OTHER; choose another file".
+  public static func checkNotInputs(_ outputs: [OutputFile?], _ inputs: [(field: String, path: String?)]) throws {
+    for output in outputs.compactMap({ $0 }) {
+      guard let identity = output.identity else { continue }
+      for (field, path) in inputs {
+        guard let path, let input = FileIdentity(path: path), input == identity else { continue }
+        throw LedgerError(
+          .invalidInput, "invalid \(output.field) '\(output.path)': it is the file given to \(field); choose another file")
+      }
+    }
+  }
+
   /// Writes `bytes`, whole or not at all.
   /// - Throws: ``OutputError`` when the bytes cannot be written.
   public func write(_ bytes: [UInt8]) throws {

@@ -61,8 +61,10 @@ extension Ledger {
   /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
   /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
   /// size). Reports the first bad entry.
-  public func verify(
-    expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
+  /// The checks themselves; ``verify(expect:checkpoint:progress:)`` turns a damaged file's
+  /// SQLite errors into a verdict.
+  func verifyJournal(
+    expect: VerifyResult.Head?, checkpoint: SignedCheckpoint?, progress: ((Int64) -> Void)?
   ) throws -> VerifyResult {
     try read {
       var result = VerifyResult(entries: 0, head: nil, failure: nil)
@@ -85,6 +87,7 @@ extension Ledger {
       var lastRecorded = Instant(microseconds: .min)
       var expected: Int64 = 1
       var failure: VerifyResult.Failure? = nil
+      var ids = ReplayIDs()
       do {
         try db.forEachEntry { entry in
           guard failure == nil else { return }
@@ -107,6 +110,7 @@ extension Ledger {
           } catch {
             return bad("cannot be replayed: \(error)")
           }
+          if let problem = ids.admit(payload, entry: entry.seq) { return bad(problem) }
           do {
             try projector.apply(seq: entry.seq, payload)
           } catch let error as UnresolvedReference {
@@ -208,7 +212,10 @@ extension Ledger {
         return fail(nil, "the schema does not match the migrations: \(object.type) '\(object.name)' \(what)")
       }
 
-      // 5. `--checkpoint`: the tree now extends the checkpoint's tree.
+      // 6. Every index holds exactly its table's rows, in order (IndexCheck).
+      if let problem = try IndexCheck(db: db).firstMismatch() { return fail(nil, problem) }
+
+      // 7. `--checkpoint`: the tree now extends the checkpoint's tree.
       if let checkpoint {
         do {
           try checkConsistency(with: checkpoint, current: result.tree!)
@@ -338,7 +345,10 @@ struct EmployeeDirectory {
         tooLong = true
         break
       }
-      ranks[Int(scan.row.int64(0))] = UInt32(count)
+      // The number comes from the names' index: a damaged one may hold any value.
+      let number = scan.row.int64(0)
+      guard number >= 0, number < ranks.count else { return nil }
+      ranks[Int(number)] = UInt32(count)
       lines.append(contentsOf: name)
       lines.append(0x0A)
       starts.append(UInt32(lines.count))

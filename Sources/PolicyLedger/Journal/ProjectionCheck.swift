@@ -21,7 +21,7 @@ final class ProjectionCheck: ProjectionStore {
   private let policyRows: Cursor
   private let cursors: [Cursor]
   /// The first difference in each table (rows come in entry order, so it is the earliest).
-  private(set) var findings: [VerifyResult.Failure] = []
+  private(set) var findings: [VerifyFailure] = []
 
   /// One stored table, read in entry order.
   private final class Cursor {
@@ -55,7 +55,7 @@ final class ProjectionCheck: ProjectionStore {
 
   /// Notes a difference that belongs to entry `seq` (nil: to no entry).
   func found(_ seq: Int64?, _ message: String) {
-    findings.append(.init(seq: seq, message: message))
+    findings.append(VerifyFailure(seq, message))
   }
 
   private func differs(_ cursor: Cursor, at seq: Int64?) {

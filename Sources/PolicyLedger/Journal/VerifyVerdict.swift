@@ -1,24 +1,12 @@
 import PolicyLedgerSQLite
 
 extension Ledger {
-  /// Recomputes the hash chain, rebuilds every projection and the Merkle tree from the
-  /// journal and compares them with the ledger's tables, and every index with its table;
-  /// with `expect`, also checks that the ledger still begins with that history; with
-  /// `checkpoint`, that the ledger is an append-only extension of it (an RFC 6962
-  /// consistency proof from the checkpoint's size). Reports the first bad entry.
-  ///
-  /// Whatever the file's bytes, it ends with a verdict: SQLite finding the file damaged
-  /// while it is read is a failure, "the ledger file is damaged: …", not an error.
-  /// - Throws: only for what is not the file's content: the file busy, unreadable, or
-  ///   memory exhausted.
-  public func verify(
-    expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
-  ) throws -> VerifyResult {
-    func checks() throws -> VerifyResult {
-      try verifyJournal(expect: expect, checkpoint: checkpoint, progress: progress)
-    }
+  /// Runs `verify`'s checks in one read transaction, as ``read(_:)`` does, except that an
+  /// SQLite error that comes from the file's bytes ends them with a verdict rather than an
+  /// error: "the ledger file is damaged: …" (exit 1, as for any other mismatch).
+  func readVerdict(_ checks: () throws -> VerifyResult) throws -> VerifyResult {
     do {
-      // One snapshot, and SQLite's own errors unchanged for the test below.
+      // SQLite's own error, not yet described, for the test below.
       return db.isAutocommit ? try db.inTransaction(.deferred, checks) : try checks()
     } catch let error as SQLiteError where Ledger.isDamage(error) {
       return VerifyResult(entries: 0, head: nil, failure: .init(seq: nil, message: "the ledger file is damaged: \(error.message)"))

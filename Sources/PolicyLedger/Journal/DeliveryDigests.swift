@@ -1,0 +1,187 @@
+/// What `verify` reads of the deliveries table: every message's recipient count and
+/// digest (step 5 of docs/journal-format.md, "What verify checks").
+extension Ledger {
+  /// What the deliveries table holds, for ``Verifier/checkRecipients()``.
+  struct DeliveryDigests {
+    /// Each message's recipient count and digest.
+    var digests: [Int64: (count: Int64, sha256: String)] = [:]
+    /// The first message with a delivery row that names no employee.
+    var orphan: Int64? = nil
+    /// The lowest employee number that no delivery and no acknowledgement names.
+    var unaccountedEmployee: Int64? = nil
+  }
+
+  /// The count and digest of every message's recipients, in one pass over `deliveries`
+  /// in primary-key order — each message's rows together, read straight off the table —
+  /// with the employee directory held in memory in name order (``EmployeeDirectory``):
+  /// a message's recipients are then put in digest order by their ranks in the directory,
+  /// and the ids of consecutive ranks are hashed as one slice of the directory's bytes.
+  ///
+  /// A directory whose numbers are far sparser than its rows (never the case for a
+  /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
+  static func storedRecipientDigests(_ db: Connection) throws -> DeliveryDigests {
+    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
+    var stored = DeliveryDigests()
+    var delivered = [Bool](repeating: false, count: directory.capacity)
+    var current: Int64? = nil
+    var ranks: [UInt32] = []
+    // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
+    // captured state, ten million times.
+    let scan = try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee")
+    try scan.bind([])
+    while try scan.step() {
+      let row = scan.row
+      let message = row.int64(0)
+      let employee = row.int64(1)
+      if message != current {
+        // Every message's rows count, whatever its number: a row moved to message -1 must
+        // leave its own message's digest, and show up as a message no entry has.
+        if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+        current = message
+      }
+      guard let rank = directory.rank(of: employee) else {
+        if stored.orphan == nil { stored.orphan = message }
+        continue
+      }
+      ranks.append(rank)
+      delivered[Int(employee)] = true
+    }
+    if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+    var acked = Set<Int64>()
+    try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
+    stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
+    return stored
+  }
+
+  /// ``storedRecipientDigests(_:)`` without holding the directory: one walk of the
+  /// employees by name, joined to their deliveries.
+  static func storedRecipientDigestsByName(_ db: Connection) throws -> DeliveryDigests {
+    var digests: [Int64: RecipientDigest] = [:]
+    try db.prepare(
+      "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
+    ).forEach { row in
+      digests[row.int64(1), default: RecipientDigest()].add(row.text(0))
+    }
+    var stored = DeliveryDigests()
+    for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
+    stored.orphan = try db.prepare(
+      "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
+    ).first { $0.optionalInt64(0) } ?? nil
+    stored.unaccountedEmployee = try db.prepare(
+      """
+      SELECT min(e.id) FROM employees e
+      WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
+        AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
+      """
+    ).first { $0.optionalInt64(0) } ?? nil
+    return stored
+  }
+}
+
+/// The employee directory in memory, in name order — the order of the recipients
+/// digest (UTF-8 bytes, as SQLite's BINARY collation sorts them), read off the names'
+/// unique index: every id followed by a line feed in one byte array, and each employee
+/// number's rank in it.
+struct EmployeeDirectory {
+  /// Every id and a line feed, in sorted order: consecutive ranks are one contiguous slice.
+  private var lines: [UInt8] = []
+  /// Where each rank's line starts, and one more entry for the end.
+  private var starts: [UInt32] = [0]
+  /// The rank of each employee number, or `missing`.
+  private var ranks: [UInt32]
+  private static let missing = UInt32.max
+
+  /// The highest employee number an array is indexed by (4 bytes a slot).
+  static let maxNumber: Int64 = 64 << 20
+
+  /// Numbers run from 0 to `capacity - 1`.
+  var capacity: Int { ranks.count }
+  /// How many employees there are.
+  var count: Int { starts.count - 1 }
+
+  /// Loads the directory; nil when its numbers are too sparse to index an array by
+  /// (more than four slots a row) or its ids too many bytes for 32-bit offsets.
+  init?(_ db: Connection) throws {
+    // max and min of the rowid are one lookup each, asked apart: SQLite answers a min()
+    // or a max() alone from the B-tree's edge, but scans the table for both together.
+    let maxID = try db.prepare("SELECT coalesce(max(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    let minID = try db.prepare("SELECT coalesce(min(id), 0) FROM employees").first { $0.int64(0) } ?? 0
+    guard minID >= 0, maxID <= EmployeeDirectory.maxNumber else { return nil }
+    ranks = [UInt32](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
+    lines.reserveCapacity(Int(maxID) * 10)
+    starts.reserveCapacity(Int(maxID) + 2)
+    var tooLong = false
+    let scan = try db.prepare("SELECT id, name FROM employees ORDER BY name")
+    try scan.bind([])
+    while try scan.step() {
+      let name = scan.row.text(1)
+      guard lines.count + name.count + 1 < Int(UInt32.max) else {
+        tooLong = true
+        break
+      }
+      // The number comes from the names' index: a damaged one may hold any value.
+      let number = scan.row.int64(0)
+      guard number >= 0, number < ranks.count else { return nil }
+      ranks[Int(number)] = UInt32(count)
+      lines.append(contentsOf: name)
+      lines.append(0x0A)
+      starts.append(UInt32(lines.count))
+    }
+    if tooLong || Int(maxID) > 4 * count + 1024 { return nil }
+  }
+
+  /// The rank of employee `number` in name order; nil when there is no such employee.
+  func rank(of number: Int64) -> UInt32? {
+    guard number >= 0, number < ranks.count else { return nil }
+    let rank = ranks[Int(number)]
+    return rank == EmployeeDirectory.missing ? nil : rank
+  }
+
+  /// The count and digest of the employees of these ranks (each once), which it empties:
+  /// the ids in rank order, each with a line feed, hashed a run of consecutive ranks at a
+  /// time. Many ranks are put in order by a bitmap over the directory, few by a sort.
+  func digest(ofRanks chosen: inout [UInt32]) -> (count: Int64, sha256: String) {
+    var hasher = SHA256Hasher()
+    var run = 0..<0
+    lines.withUnsafeBytes { all in
+      func flush() {
+        guard !run.isEmpty else { return }
+        hasher.update(UnsafeRawBufferPointer(rebasing: all[Int(starts[run.lowerBound])..<Int(starts[run.upperBound])]))
+      }
+      func take(_ rank: Int) {
+        if rank == run.upperBound {
+          run = run.lowerBound..<rank + 1
+        } else {
+          flush()
+          run = rank..<rank + 1
+        }
+      }
+      if chosen.count * 32 >= count {
+        var bits = [UInt64](repeating: 0, count: (count + 63) / 64)
+        for rank in chosen { bits[Int(rank) >> 6] |= 1 << UInt64(rank & 63) }
+        for (index, word) in bits.enumerated() where word != 0 {
+          var word = word
+          while word != 0 {
+            take(index << 6 | word.trailingZeroBitCount)
+            word &= word - 1
+          }
+        }
+      } else {
+        chosen.sort()
+        for rank in chosen { take(Int(rank)) }
+      }
+      flush()
+    }
+    let taken = Int64(chosen.count)
+    chosen.removeAll(keepingCapacity: true)
+    return (taken, hasher.finishHex())
+  }
+
+  /// The lowest employee number in the directory for which `test` holds.
+  func firstNumber(where test: (Int64) -> Bool) -> Int64? {
+    for number in 0..<ranks.count where ranks[number] != EmployeeDirectory.missing && test(Int64(number)) {
+      return Int64(number)
+    }
+    return nil
+  }
+}

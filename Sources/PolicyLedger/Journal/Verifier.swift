@@ -1,0 +1,262 @@
+/// The one problem `verify` reports: the first bad entry (nil when the problem belongs to
+/// no entry) and what is wrong with it. Each check throws it; ``Verifier/run(expect:checkpoint:)``
+/// catches it once and puts it in the result.
+struct VerifyFailure: Error, Equatable {
+  var seq: Int64?
+  var message: String
+
+  init(_ seq: Int64?, _ message: String) {
+    self.seq = seq
+    self.message = message
+  }
+}
+
+/// `verify`, one method per check of docs/journal-format.md ("What verify checks"), called
+/// in that order by ``run(expect:checkpoint:)``.
+///
+/// Steps 1, 3 and 4 share one pass over the journal: ``checkChain()`` replays each entry
+/// into ``ProjectionCheck`` and rebuilds the Merkle tree as it goes, and the later steps
+/// judge what that pass found. Steps 4 and 5 are reported together, the lowest entry first,
+/// so that the first bad entry is named whichever table shows it.
+///
+/// Runs inside one read transaction (``Ledger/verify(expect:checkpoint:progress:)``).
+final class Verifier {
+  private let ledger: Ledger
+  private let db: Connection
+  private let progress: ((Int64) -> Void)?
+  /// What the checks found so far: the entries checked and the head.
+  private var result = VerifyResult(entries: 0, head: nil, failure: nil)
+
+  /// Each entry's rows are compared with the stored ones as the journal is replayed.
+  private let projection: ProjectionCheck
+  private let projector: Projector<ProjectionCheck>
+  /// Each notice's and correction's recorded recipient count and digest, by entry.
+  private var recorded: [Int64: (count: Int64, sha256: String)] = [:]
+  /// The tree rebuilt from the entry hashes, compared with merkle_nodes as it grows.
+  private var tree = MerkleFrontier()
+  private let treeCheck: MerkleTableCheck
+  /// The stored tree's first difference, found during the pass, reported by step 3.
+  private var treeFailure: VerifyFailure? = nil
+  /// The differences of steps 4 and 5, every table's first.
+  private var findings: [VerifyFailure] = []
+  /// The notice and correction ids replayed so far: the replay does not trust UNIQUE indexes.
+  private var ids = ReplayIDs()
+
+  init(ledger: Ledger, progress: ((Int64) -> Void)?) throws {
+    self.ledger = ledger
+    self.db = ledger.db
+    self.progress = progress
+    projection = try ProjectionCheck(db: db)
+    projector = Projector(store: projection)
+    treeCheck = db.merkleTableCheck()
+  }
+
+  /// Runs every check in order; the first failure ends the run and is the result's.
+  func run(expect: VerifyResult.Head?, checkpoint: SignedCheckpoint?) throws -> VerifyResult {
+    do {
+      try checkChain()
+      result.tree = currentTree
+      try checkExpectedHead(expect)
+      try checkMerkleTree()
+      try checkProjections()
+      try checkRecipients()
+      try reportFirstFinding()
+      try checkSchema()
+      try checkIndexes()
+      try checkCheckpoint(checkpoint)
+    } catch let failure as VerifyFailure {
+      result.failure = .init(seq: failure.seq, message: failure.message)
+    }
+    return result
+  }
+
+  private var currentTree: TreeHead { TreeHead(size: tree.size, root: tree.root) }
+
+  // MARK: 1. The chain
+
+  /// Entries numbered without gaps, each chained to the one before, each hash recomputed,
+  /// `recorded_at` never decreasing, each payload decoding; each entry is replayed (steps 3
+  /// and 4) in the same pass.
+  private func checkChain() throws {
+    var previous = JournalEntry.genesisHash
+    var lastRecorded = Instant(microseconds: .min)
+    var expected: Int64 = 1
+    try db.forEachEntry { entry in
+      func bad(_ message: String) -> VerifyFailure { VerifyFailure(entry.seq, message) }
+      if entry.seq != expected {
+        // Name the entry that is missing, not the one that came instead.
+        let after = expected == 1 ? "starts at" : "goes from entry \(expected - 1) to"
+        throw VerifyFailure(expected, "missing: the journal \(after) entry \(entry.seq)")
+      }
+      if entry.previousHash != previous { throw bad("its previous hash does not match the entry before it") }
+      let hash = JournalEntry.hash(
+        previous: entry.previousHash, seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind,
+        actor: entry.actor, payload: entry.payload)
+      if hash != entry.entryHash { throw bad("its hash does not match its contents (the entry was altered)") }
+      if entry.recordedAt < lastRecorded { throw bad("recorded_at goes back in time") }
+      let payload: EntryPayload
+      do {
+        payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
+      } catch {
+        throw bad("cannot be replayed: \(error)")
+      }
+      try replay(entry, payload)
+      previous = entry.entryHash
+      lastRecorded = entry.recordedAt
+      result.entries = entry.seq
+      result.head = .init(seq: entry.seq, hash: entry.entryHash)
+      expected += 1
+      if entry.seq % 10_000 == 0 { progress?(entry.seq) }
+    }
+  }
+
+  /// Feeds one chained entry to the checks that judge it later: its rows to the projection
+  /// check, its leaf to the rebuilt tree, its recorded recipients to step 5.
+  private func replay(_ entry: JournalEntry, _ payload: EntryPayload) throws {
+    do {
+      try projector.apply(seq: entry.seq, payload)
+    } catch let error as UnresolvedReference {
+      // Judged with the tables' differences: a stored row removed behind the ledger's
+      // back makes a later entry look unresolvable, and the removal comes first.
+      projection.found(entry.seq, "cannot be replayed: \(error)")
+    }
+    // A repeated id is judged with the tables' differences too: the lowest entry first.
+    if let problem = ids.admit(payload, entry: entry.seq) { projection.found(entry.seq, problem) }
+    for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
+      if let problem = try treeCheck.check(node, hash: hash) { treeFailure = VerifyFailure(entry.seq, problem) }
+    }
+    switch payload {
+    case .notice(let n): recorded[entry.seq] = (n.recipientCount, n.recipientsSHA256)
+    case .correction(let c): recorded[entry.seq] = (c.recipientCount, c.recipientsSHA256)
+    default: break
+    }
+  }
+
+  // MARK: 2. `--expect`
+
+  /// The ledger still begins with the history `expect` names.
+  private func checkExpectedHead(_ expect: VerifyResult.Head?) throws {
+    guard let expect else { return }
+    guard let hash = try db.cached("SELECT entry_hash FROM journal WHERE seq = ?").first([expect.seq], { $0.blob(0) }) else {
+      throw VerifyFailure(
+        expect.seq,
+        "missing: the ledger has \(result.entries) entries, fewer than the \(expect.seq) expected (entries were dropped from the end)")
+    }
+    if hash != expect.hash {
+      throw VerifyFailure(expect.seq, "its hash is \(Hex.encode(hash)), not the expected \(Hex.encode(expect.hash))")
+    }
+  }
+
+  // MARK: 3. The Merkle tree
+
+  /// `merkle_nodes` holds exactly the tree rebuilt from the journal's entry hashes.
+  private func checkMerkleTree() throws {
+    if let treeFailure { throw treeFailure }
+    // A node for leaves past the end belongs to entries that are missing: name the first.
+    if let problem = try treeCheck.leftover(size: tree.size) { throw VerifyFailure(tree.size + 1, problem) }
+  }
+
+  // MARK: 4. The projections
+
+  /// Every projected table against the replay: each table's first difference is noted.
+  private func checkProjections() throws {
+    try projection.finish()
+    findings += projection.findings
+  }
+
+  // MARK: 5. The recipients
+
+  /// Every recipient list against the count and digest its entry recorded; no delivery or
+  /// employee that no entry accounts for.
+  private func checkRecipients() throws {
+    let stored = try Ledger.storedRecipientDigests(db)
+    // A message number below 1 is no entry's: such rows are named without one.
+    func entry(_ message: Int64) -> Int64? { message >= 1 ? message : nil }
+    if let seq = stored.orphan {
+      findings.append(VerifyFailure(entry(seq), "the deliveries table lists recipients that no employee or entry accounts for"))
+    }
+    for (seq, recorded) in recorded.sorted(by: { $0.key < $1.key }) {
+      var empty = RecipientDigest()
+      let (count, sha) = stored.digests[seq] ?? (0, empty.finishHex())
+      if count != recorded.count || sha != recorded.sha256 {
+        findings.append(
+          VerifyFailure(
+            seq,
+            "its recipients do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the deliveries table holds \(count) with digest \(sha)"
+          ))
+        break
+      }
+    }
+    if let extra = stored.digests.keys.filter({ recorded[$0] == nil }).min() {
+      if extra >= 1 {
+        findings.append(VerifyFailure(extra, "the deliveries table lists recipients for an entry that is not a notice or correction"))
+      } else {
+        findings.append(VerifyFailure(nil, "the deliveries table lists recipients for message \(extra), which no entry has"))
+      }
+    }
+    if let id = stored.unaccountedEmployee {
+      findings.append(VerifyFailure(nil, "the employees table has an employee (number \(id)) that no entry accounts for"))
+    }
+  }
+
+  /// Steps 4 and 5 together: the lowest entry first (the earlier check on a tie), then
+  /// what belongs to no entry.
+  private func reportFirstFinding() throws {
+    var first: (seq: Int64, failure: VerifyFailure)? = nil
+    for finding in findings {
+      guard let seq = finding.seq else { continue }
+      if first.map({ seq < $0.seq }) ?? true { first = (seq, finding) }
+    }
+    if let failure = first?.failure ?? findings.first { throw failure }
+  }
+
+  // MARK: 6. The schema
+
+  /// The schema, triggers included, is exactly what the migrations create: a dropped
+  /// append-only trigger is itself a change made behind the ledger's back. (ANALYZE's
+  /// sqlite_stat tables are statistics for the query planner, not schema.) The migrations
+  /// are run on an empty scratch database to have the schema they create.
+  private func checkSchema() throws {
+    let scratch = try Connection(path: "", mode: .temporary)
+    try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+    try Migrator().migrate(scratch, path: "(verify scratch)")
+    var uri = Connection.fileURI(ledger.path) + "?mode=ro"
+    if db.isImmutable { uri += "&immutable=1" }
+    try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
+    let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
+    let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
+    let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
+    if let object = try scratch.prepare(
+      """
+      SELECT side, type, name FROM (
+        SELECT 'missing' AS side, * FROM (\(replayedSchema) EXCEPT \(storedSchema))
+        UNION ALL
+        SELECT 'changed', * FROM (\(storedSchema) EXCEPT \(replayedSchema))
+      ) ORDER BY side = 'changed', name LIMIT 1
+      """
+    ).first({ (side: $0.string(0), type: $0.string(1), name: $0.string(2)) }) {
+      let what = object.side == "missing" ? "is missing or was altered" : "was added or altered"
+      throw VerifyFailure(nil, "the schema does not match the migrations: \(object.type) '\(object.name)' \(what)")
+    }
+  }
+
+  // MARK: 7. The indexes
+
+  /// Every index holds exactly its table's rows, in order (``IndexCheck``): queries read
+  /// through indexes, the checks above through tables.
+  private func checkIndexes() throws {
+    if let problem = try IndexCheck(db: db).firstMismatch() { throw VerifyFailure(nil, problem) }
+  }
+
+  // MARK: 8. `--checkpoint`
+
+  /// The tree now extends the checkpoint's tree.
+  private func checkCheckpoint(_ checkpoint: SignedCheckpoint?) throws {
+    guard let checkpoint else { return }
+    do {
+      try ledger.checkConsistency(with: checkpoint, current: currentTree)
+    } catch let error as LedgerError {
+      throw VerifyFailure(nil, error.description)
+    }
+  }
+}

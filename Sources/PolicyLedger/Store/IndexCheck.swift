@@ -114,23 +114,19 @@ struct IndexCheck {
       try statement.bind([])
       let handle = statement.handle
       let width = Int(sqlite3_column_count(handle))
-      var previous = [StoredValue](repeating: .null, count: width)
-      var current = [StoredValue](repeating: .null, count: width)
+      // Two rows' values, reused from row to row: a scan of millions of rows allocates nothing.
+      var previous = StoredRow(width: width)
+      var current = StoredRow(width: width)
       while try statement.step() {
-        var a = key.0 ^ 0x9E37_79B9_7F4A_7C15
-        var b = key.1 ^ 0xC2B2_AE3D_27D4_EB4F
-        for column in 0..<width {
-          let value = StoredValue(handle, Int32(column))
-          value.fold(into: &a, &b)
-          current[column] = value
-        }
-        scan.sum = (scan.sum.0 &+ Hash64.finish(a), scan.sum.1 &+ Hash64.finish(b))
+        current.load(handle)
+        let (a, b) = current.hash(key: key)
+        scan.sum = (scan.sum.0 &+ a, scan.sum.1 &+ b)
         if scan.problem == nil, scan.count > 0, let ordered {
-          let order = StoredValue.compare(previous[ordered], current[ordered])
+          let order = StoredRow.compare(previous, current, ordered)
           if order >= 0 {
             scan.problem = order == 0 ? "two entries are the same" : "its entries are out of order"
-          } else if let prefix = uniquePrefix, StoredValue.compare(previous[0..<prefix], current[0..<prefix]) == 0,
-            !current[0..<prefix].contains(where: \.isNull)
+          } else if let prefix = uniquePrefix, StoredRow.compare(previous, current, 0..<prefix) == 0,
+            !current.hasNull(in: 0..<prefix)
           {
             scan.problem = "two entries have the same key"
           }
@@ -143,102 +139,121 @@ struct IndexCheck {
   }
 }
 
-/// One stored value, read without trusting its storage class.
-enum StoredValue {
-  case null
-  case integer(Int64)
-  case real(Double)
-  case text([UInt8])
-  case blob([UInt8])
+/// The values of one row, read without trusting their storage class, in buffers that the
+/// next row reuses.
+struct StoredRow {
+  private var types: [Int32]
+  /// An integer, or a real's bit pattern.
+  private var numbers: [Int64]
+  private var bytes: [[UInt8]]
 
-  init(_ handle: OpaquePointer, _ column: Int32) {
-    switch sqlite3_column_type(handle, column) {
-    case SQLITE_INTEGER: self = .integer(sqlite3_column_int64(handle, column))
-    case SQLITE_FLOAT: self = .real(sqlite3_column_double(handle, column))
-    case SQLITE_TEXT:
-      let pointer = sqlite3_column_text(handle, column)
-      let count = Int(sqlite3_column_bytes(handle, column))
-      self = .text(pointer.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
-    case SQLITE_BLOB:
-      let pointer = sqlite3_column_blob(handle, column)
-      let count = Int(sqlite3_column_bytes(handle, column))
-      self = .blob(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? [])
-    default: self = .null
+  init(width: Int) {
+    types = [Int32](repeating: SQLITE_NULL, count: width)
+    numbers = [Int64](repeating: 0, count: width)
+    bytes = [[UInt8]](repeating: [], count: width)
+  }
+
+  mutating func load(_ handle: OpaquePointer) {
+    for column in 0..<types.count {
+      let index = Int32(column)
+      let type = sqlite3_column_type(handle, index)
+      types[column] = type
+      switch type {
+      case SQLITE_INTEGER: numbers[column] = sqlite3_column_int64(handle, index)
+      case SQLITE_FLOAT: numbers[column] = Int64(bitPattern: sqlite3_column_double(handle, index).bitPattern)
+      case SQLITE_TEXT, SQLITE_BLOB:
+        let pointer =
+          type == SQLITE_TEXT
+          ? UnsafeRawPointer(sqlite3_column_text(handle, index)) : sqlite3_column_blob(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        bytes[column].removeAll(keepingCapacity: true)
+        if let pointer, count > 0 { bytes[column].append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: count)) }
+      default: break
+      }
     }
   }
 
-  var isNull: Bool { if case .null = self { true } else { false } }
+  func hasNull(in columns: Range<Int>) -> Bool { columns.contains { types[$0] == SQLITE_NULL } }
+
+  /// Two 64-bit hashes of the row's values with their storage classes, keyed.
+  func hash(key: (UInt64, UInt64)) -> (UInt64, UInt64) {
+    var a = key.0 ^ 0x9E37_79B9_7F4A_7C15
+    var b = key.1 ^ 0xC2B2_AE3D_27D4_EB4F
+    func mix(_ word: UInt64) {
+      a = Hash64.round(a, word)
+      b = Hash64.round(b, word ^ 0x5851_F42D_4C95_7F2D)
+    }
+    for column in 0..<types.count {
+      let type = types[column]
+      mix(0xA0 | UInt64(type))
+      switch type {
+      case SQLITE_INTEGER, SQLITE_FLOAT: mix(UInt64(bitPattern: numbers[column]))
+      case SQLITE_TEXT, SQLITE_BLOB:
+        bytes[column].withUnsafeBytes { raw in
+          mix(UInt64(raw.count))
+          var offset = 0
+          while offset + 8 <= raw.count {
+            mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+          }
+          if offset < raw.count {
+            var tail: UInt64 = 0
+            for byte in raw[offset...].reversed() { tail = tail << 8 | UInt64(byte) }
+            mix(tail)
+          }
+        }
+      default: break
+      }
+    }
+    return (Hash64.finish(a), Hash64.finish(b))
+  }
 
   /// SQLite's order (BINARY collation): NULL, then numbers, then text, then blobs.
-  private var rank: Int {
-    switch self {
-    case .null: 0
-    case .integer, .real: 1
-    case .text: 2
-    case .blob: 3
+  private static func rank(_ type: Int32) -> Int {
+    switch type {
+    case SQLITE_NULL: 0
+    case SQLITE_INTEGER, SQLITE_FLOAT: 1
+    case SQLITE_TEXT: 2
+    default: 3
     }
   }
 
-  /// -1, 0 or 1, as SQLite orders the two tuples.
-  static func compare(_ a: ArraySlice<StoredValue>, _ b: ArraySlice<StoredValue>) -> Int {
-    for (x, y) in zip(a, b) {
-      let order = compare(x, y)
+  private func double(_ column: Int) -> Double {
+    types[column] == SQLITE_FLOAT ? Double(bitPattern: UInt64(bitPattern: numbers[column])) : Double(numbers[column])
+  }
+
+  /// -1, 0 or 1, as SQLite orders the two rows' values in `columns`.
+  static func compare(_ x: StoredRow, _ y: StoredRow, _ columns: Range<Int>) -> Int {
+    for column in columns {
+      let p = x.types[column], q = y.types[column]
+      if rank(p) != rank(q) { return rank(p) < rank(q) ? -1 : 1 }
+      let order: Int
+      switch p {
+      case SQLITE_NULL: order = 0
+      case SQLITE_INTEGER where q == SQLITE_INTEGER:
+        let m = x.numbers[column], n = y.numbers[column]
+        order = m < n ? -1 : m == n ? 0 : 1
+      case SQLITE_INTEGER, SQLITE_FLOAT:
+        let m = x.double(column), n = y.double(column)
+        order = m < n ? -1 : m == n ? 0 : 1
+      default: order = compareBytes(x.bytes[column], y.bytes[column])
+      }
       if order != 0 { return order }
     }
     return 0
   }
 
-  static func compare(_ x: StoredValue, _ y: StoredValue) -> Int {
-    if x.rank != y.rank { return x.rank < y.rank ? -1 : 1 }
-    switch (x, y) {
-    case (.integer(let p), .integer(let q)): return p < q ? -1 : p == q ? 0 : 1
-    case (.text(let p), .text(let q)), (.blob(let p), .blob(let q)): return compareBytes(p, q)
-    case (.null, .null): return 0
-    default:
-      let p = x.double, q = y.double
-      return p < q ? -1 : p == q ? 0 : 1
-    }
-  }
-
-  private var double: Double {
-    switch self {
-    case .integer(let n): Double(n)
-    case .real(let d): d
-    default: 0
-    }
-  }
-
   private static func compareBytes(_ p: [UInt8], _ q: [UInt8]) -> Int {
-    for (x, y) in zip(p, q) where x != y { return x < y ? -1 : 1 }
+    let common = min(p.count, q.count)
+    let order = p.withUnsafeBytes { a in
+      q.withUnsafeBytes { b in
+        guard common > 0, let a = a.baseAddress, let b = b.baseAddress else { return Int32(0) }
+        return memcmp(a, b, common)
+      }
+    }
+    if order != 0 { return order < 0 ? -1 : 1 }
     return p.count < q.count ? -1 : p.count == q.count ? 0 : 1
   }
-
-  /// Adds the value, with its storage class, to two running hashes.
-  func fold(into a: inout UInt64, _ b: inout UInt64) {
-    func mix(_ word: UInt64) {
-      a = Hash64.round(a, word)
-      b = Hash64.round(b, word ^ 0x5851_F42D_4C95_7F2D)
-    }
-    switch self {
-    case .null: mix(0xA0)
-    case .integer(let n): mix(0xA1); mix(UInt64(bitPattern: n))
-    case .real(let d): mix(0xA2); mix(d.bitPattern)
-    case .text(let bytes), .blob(let bytes):
-      mix(isText ? 0xA3 : 0xA4)
-      mix(UInt64(bytes.count))
-      var word: UInt64 = 0
-      for (offset, byte) in bytes.enumerated() {
-        word = word << 8 | UInt64(byte)
-        if offset & 7 == 7 {
-          mix(word)
-          word = 0
-        }
-      }
-      if bytes.count & 7 != 0 { mix(word) }
-    }
-  }
-
-  private var isText: Bool { if case .text = self { true } else { false } }
 }
 
 /// A 64-bit mixing hash (multiply–xorshift rounds, the finaliser of SplitMix64): not

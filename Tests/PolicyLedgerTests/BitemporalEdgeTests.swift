@@ -445,9 +445,9 @@ import Testing
   @Test func anUnknownPolicyIsAnErrorAndAKnownOneWithNothingInForceIsEmpty() throws {
     let s = try Story()
     try s.version(from: s.h(10))
-    #expect(throws: LedgerError("no policy 'nope'")) { try s.ledger.inForce("nope", at: s.h(12)) }
-    #expect(throws: LedgerError("no policy 'nope'")) { try s.ledger.history("nope") }
-    #expect(throws: LedgerError("no policy 'nope'")) { try s.ledger.timeline(policy: "nope") }
+    expectLedgerError("no policy 'nope'", code: .notFound) { try s.ledger.inForce("nope", at: s.h(12)) }
+    expectLedgerError("no policy 'nope'", code: .notFound) { try s.ledger.history("nope") }
+    expectLedgerError("no policy 'nope'", code: .notFound) { try s.ledger.timeline(policy: "nope") }
     #expect(try s.inForce(at: s.h(9)) == [])
     #expect(try s.ledger.inForce(nil, at: s.h(9)).isEmpty)
     #expect(try s.inForce(at: s.h(12), k: s.h(9)) == [])

@@ -130,9 +130,9 @@ import Testing
 
   @Test func refusesToOpenAMissingFileOrADirectory() throws {
     let missing = "/nonexistent-\(UUID().uuidString)/x.csv"
-    #expect(throws: LedgerError("cannot open '\(missing)': No such file or directory")) { try CSVReader(path: missing) }
-    #expect(throws: LedgerError("cannot open '\(missing)': No such file or directory")) { try LineReader(path: missing) }
-    #expect(throws: LedgerError("cannot open '/tmp': Is a directory")) { try CSVReader(path: "/tmp") }
+    expectLedgerError("cannot open '\(missing)': No such file or directory") { try CSVReader(path: missing) }
+    expectLedgerError("cannot open '\(missing)': No such file or directory") { try LineReader(path: missing) }
+    expectLedgerError("cannot open '/tmp': Is a directory") { try CSVReader(path: "/tmp") }
   }
 
   // MARK: Chunks

@@ -543,7 +543,7 @@ import Testing
     try WorkedExample.record(into: ledger)
     let head = try ledger.head()
     let exported = try ExportedFiles(of: ledger).records(.recipients)
-    #expect(throws: LedgerError(message), sourceLocation: sourceLocation) { try body(ledger) }
+    expectLedgerError(message, sourceLocation: sourceLocation) { try body(ledger) }
     #expect(try ledger.head() == head, "the journal changed", sourceLocation: sourceLocation)
     #expect(try ExportedFiles(of: ledger).records(.recipients) == exported, sourceLocation: sourceLocation)
     #expect(try ledger.verify().isValid, sourceLocation: sourceLocation)

@@ -31,7 +31,7 @@ struct InForcePeriodsTests {
       let asked = try ledger.inForce(W.policy, at: period.from, view: .init(knownAt: period.from)).first?.version
       #expect(asked == period.version)
     }
-    #expect(throws: LedgerError("no policy 'nope'")) { try ledger.knownPeriods("nope") }
+    expectLedgerError("no policy 'nope'", code: .notFound) { try ledger.knownPeriods("nope") }
   }
 
   @Test func inForcePeriodsFollowValidTimeInOneView() throws {

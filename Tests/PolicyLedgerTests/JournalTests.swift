@@ -39,7 +39,7 @@ struct JournalTests {
     try WorkedExample.record(into: ledger)
     var previous = [UInt8](repeating: 0, count: 32)
     var lastRecorded = Instant(microseconds: .min)
-    try ledger.db.forEachEntry { entry in
+    try ledger.store.forEachEntry { entry in
       #expect(entry.previousHash == previous)
       let bytes = JournalEntry.canonicalBytes(seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind, actor: entry.actor, payload: entry.payload)
       let independent = try sha256sum(previous + bytes)

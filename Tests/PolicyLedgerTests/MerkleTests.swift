@@ -244,9 +244,9 @@ import Testing
 
   @Test func proofsOutsideTheTreeAreRefused() throws {
     let tree = MerkleTests.hundred.at(size: 10)
-    #expect(throws: LedgerError("leaf 10 is not in a tree of 10 leaves")) { try tree.inclusionProof(index: 10) }
-    #expect(throws: LedgerError("a tree of 10 leaves has no earlier size 11")) { try tree.consistencyProof(from: 11) }
-    #expect(throws: LedgerError("the old tree (11 leaves) is larger than the new one (10): leaves were removed")) {
+    expectLedgerError("leaf 10 is not in a tree of 10 leaves") { try tree.inclusionProof(index: 10) }
+    expectLedgerError("a tree of 10 leaves has no earlier size 11") { try tree.consistencyProof(from: 11) }
+    expectLedgerError("the old tree (11 leaves) is larger than the new one (10): leaves were removed") {
       try MerkleProof.verifyConsistency([], oldSize: 11, newSize: 10, oldRoot: Merkle.emptyRoot, newRoot: Merkle.emptyRoot)
     }
   }

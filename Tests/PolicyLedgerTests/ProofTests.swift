@@ -38,21 +38,21 @@ import Testing
     let verifier = try NoteVerifierKey(parsing: ProofTests.goVerifier, source: "key")
     var altered = try SignedNote.parse(Array(ProofTests.goNote.utf8), source: "note")
     altered.text = altered.text.replacingOccurrences(of: "think", with: "thank")
-    #expect(throws: LedgerError("its signature by PeterNeumann+c74f20a3 does not verify: the text was changed after signing")) {
+    expectLedgerError("its signature by PeterNeumann+c74f20a3 does not verify: the text was changed after signing") {
       try altered.verify(verifier)
     }
     // Same name, another key: its signature is ignored, so the note is unsigned for it.
     let impostor = try NoteSigningKey.generate(name: "PeterNeumann")
     var forged = SignedNote(text: ProofTests.goText)
     forged.sign(with: impostor)
-    #expect(throws: LedgerError("it is not signed by the key PeterNeumann+c74f20a3 (it is signed by PeterNeumann+\(NoteVerifierKey.hex(impostor.verifier.keyID)))")) {
+    expectLedgerError("it is not signed by the key PeterNeumann+c74f20a3 (it is signed by PeterNeumann+\(NoteVerifierKey.hex(impostor.verifier.keyID)))") {
       try forged.verify(verifier)
     }
     // Signed by both: each key finds its own signature.
     let both = try SignedNote.parse(Array((ProofTests.goNote + forged.signatures[0].line).utf8), source: "note")
     try both.verify(verifier)
     try both.verify(impostor.verifier)
-    #expect(throws: LedgerError("it is not signed by the key PeterNeumann+c74f20a3 (it carries no signature)")) {
+    expectLedgerError("it is not signed by the key PeterNeumann+c74f20a3 (it carries no signature)") {
       try SignedNote(text: ProofTests.goText).verify(verifier)
     }
   }
@@ -77,13 +77,13 @@ import Testing
   }
 
   @Test func keyFilesMixedUpAreNamed() {
-    #expect(throws: LedgerError("invalid --public-key 'k': this is a private (signing) key; give the public key, the .pub file that 'policy-ledger keygen' wrote beside it")) {
+    expectLedgerError("invalid --public-key 'k': this is a private (signing) key; give the public key, the .pub file that 'policy-ledger keygen' wrote beside it") {
       try NoteVerifierKey(parsing: ProofTests.goSigner, source: "--public-key 'k'")
     }
-    #expect(throws: LedgerError("invalid --sign-key 'k.pub': this is a public key; give the private key file (without .pub)")) {
+    expectLedgerError("invalid --sign-key 'k.pub': this is a public key; give the private key file (without .pub)") {
       try NoteSigningKey(parsing: ProofTests.goVerifier, source: "--sign-key 'k.pub'")
     }
-    #expect(throws: LedgerError("invalid key name 'hr ledger': spaces are not allowed (use a name such as example.com/policy-ledger)")) {
+    expectLedgerError("invalid key name 'hr ledger': spaces are not allowed (use a name such as example.com/policy-ledger)") {
       try NoteSigningKey.generate(name: "hr ledger")
     }
   }
@@ -102,7 +102,7 @@ import Testing
       ("example.com/log\r\n12\n", "invalid cp: it holds the control character \\r; a note may hold only newlines"),
     ]
     for (text, message) in cases {
-      #expect(throws: LedgerError(message), "\(text.debugDescription)") {
+      expectLedgerError(message, "\(text.debugDescription)") {
         try SignedCheckpoint(parsing: Array(text.utf8), source: "cp")
       }
     }
@@ -171,7 +171,7 @@ import Testing
         guard case .version(let v) = proven.payload else { Issue.record("not a version"); continue }
         #expect(v.policy == "p\(seq - 1)")
       }
-      #expect(throws: LedgerError("entry \(size + 1) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")) {
+      expectLedgerError("entry \(size + 1) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'") {
         try ledger.proof(seq: Int64(size + 1), in: checkpoint)
       }
     }
@@ -189,7 +189,7 @@ import Testing
     #expect(throws: LedgerError.self) { try entry.check(key: key.verifier) }
     var moved = proof
     moved.index = 3
-    #expect(throws: LedgerError("the proof's entry is entry 3, but its index 3 is the place of entry 4")) {
+    expectLedgerError("the proof's entry is entry 3, but its index 3 is the place of entry 4") {
       try moved.check(key: key.verifier)
     }
     var path = proof
@@ -198,14 +198,14 @@ import Testing
     var root = proof
     root.checkpoint.checkpoint.root[0] ^= 1
     root.checkpoint.note.text = root.checkpoint.checkpoint.text
-    #expect(throws: LedgerError("the checkpoint cannot be trusted: its signature by example.com/hr+\(NoteVerifierKey.hex(key.verifier.keyID)) does not verify: the text was changed after signing")) {
+    expectLedgerError("the checkpoint cannot be trusted: its signature by example.com/hr+\(NoteVerifierKey.hex(key.verifier.keyID)) does not verify: the text was changed after signing") {
       try root.check(key: key.verifier)
     }
     let other = try NoteSigningKey.generate(name: "example.com/hr")
     #expect(throws: LedgerError.self) { try proof.check(key: other.verifier) }
     // An unsigned checkpoint proves nothing to someone holding the key.
     let unsigned = try ledger.proof(seq: 3, in: try ledger.checkpoint(origin: try ledger.establishOrigin(nil)))
-    #expect(throws: LedgerError("the checkpoint cannot be trusted: it is not signed by the key example.com/hr+\(NoteVerifierKey.hex(key.verifier.keyID)) (it carries no signature)")) {
+    expectLedgerError("the checkpoint cannot be trusted: it is not signed by the key example.com/hr+\(NoteVerifierKey.hex(key.verifier.keyID)) (it carries no signature)") {
       try unsigned.check(key: key.verifier)
     }
   }
@@ -219,7 +219,7 @@ import Testing
     #expect(throws: LedgerError.self) { try rewritten.proof(seq: 1, in: checkpoint) }
     let stranger = try self.ledger(entries: 5)
     _ = try stranger.establishOrigin("example.com/b")
-    #expect(throws: LedgerError("--checkpoint is the checkpoint of example.com/a at size 4, but this ledger is example.com/b")) {
+    expectLedgerError("--checkpoint is the checkpoint of example.com/a at size 4, but this ledger is example.com/b") {
       try stranger.proof(seq: 1, in: checkpoint)
     }
   }
@@ -283,7 +283,7 @@ import Testing
     try other.execute("DROP TRIGGER merkle_nodes_no_delete")
     try other.execute("DELETE FROM merkle_nodes WHERE level = 2")
     let before = try ledger.head()
-    #expect(throws: LedgerError("the ledger's Merkle tree has no node for entries 1-4; run 'policy-ledger verify'")) {
+    expectLedgerError("the ledger's Merkle tree has no node for entries 1-4; run 'policy-ledger verify'") {
       try ledger.addVersion(NewVersion(policy: "late", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
     }
     #expect(try ledger.head() == before)
@@ -300,7 +300,7 @@ import Testing
     }
     #expect(throws: Abandon.self) {
       try ledger.write {
-        for key in ["x", "y"] { try ledger.append(payload(key), actor: "t", next: NextEntry(after: try ledger.db.journalHead())) }
+        for key in ["x", "y"] { try ledger.append(payload(key), actor: "t", next: NextEntry(after: try ledger.store.journalHead())) }
         throw Abandon()
       }
     }
@@ -324,7 +324,7 @@ import Testing
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    #expect(throws: LedgerError("the ledger at \(ledger.path) needs migration 0002_merkle; run 'policy-ledger migrate --db \(ledger.path)'")) {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)
@@ -345,10 +345,10 @@ import Testing
     #expect(generated.hasPrefix("policy-ledger/") && generated.count == "policy-ledger/".count + 16)
     #expect(try ledger.establishOrigin(nil) == generated)
     #expect(try ledger.establishOrigin(generated) == generated)
-    #expect(throws: LedgerError("invalid --origin 'example.com/x': this ledger's origin is '\(generated)' (set at its first checkpoint; it never changes)")) {
+    expectLedgerError("invalid --origin 'example.com/x': this ledger's origin is '\(generated)' (set at its first checkpoint; it never changes)") {
       try ledger.establishOrigin("example.com/x")
     }
-    #expect(throws: LedgerError("invalid --origin 'a+b': '+' is not allowed")) { _ = try self.ledger(entries: 0).establishOrigin("a+b") }
+    expectLedgerError("invalid --origin 'a+b': '+' is not allowed") { _ = try self.ledger(entries: 0).establishOrigin("a+b") }
     // A read-only ledger stores it through a second, writing connection.
     let other = try self.ledger(entries: 1)
     let readOnly = try Ledger(path: other.path, access: .readOnly)
@@ -380,7 +380,7 @@ import Testing
     _ = try read.check(file: path, key: key.verifier)
 
     try Data(bytes.dropLast(3)).write(to: URL(fileURLWithPath: path))
-    #expect(throws: LedgerError("'\(path)' does not match the manifest: it has \(bytes.count - 3) bytes, the manifest \(bytes.count) (the export was cut short)")) {
+    expectLedgerError("'\(path)' does not match the manifest: it has \(bytes.count - 3) bytes, the manifest \(bytes.count) (the export was cut short)") {
       try read.check(file: path, key: key.verifier)
     }
     var edited = bytes
@@ -427,14 +427,14 @@ import Testing
     // N entries in one transaction, so that fsync does not hide the CPU cost.
     let append = try seconds {
       try ledger.write {
-        for i in 0..<n { try ledger.append(version(i), actor: "m", next: NextEntry(after: try ledger.db.journalHead())) }
+        for i in 0..<n { try ledger.append(version(i), actor: "m", next: NextEntry(after: try ledger.store.journalHead())) }
       }
     }
     // The tree alone: the same leaves into a fresh table, as the 0002 backfill does.
     let tree = try seconds {
       try ledger.write {
         try ledger.db.execute("CREATE TEMP TABLE merkle_nodes (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID")
-        try ledger.db.backfillMerkleTree()
+        try ledger.store.backfillMerkleTree()
         try ledger.db.execute("DROP TABLE temp.merkle_nodes")
       }
     }

@@ -88,9 +88,9 @@ import Testing
   }
 
   @Test func batchesOfNewKnownAndMixedRecipientsAreAllDelivered() throws {
-    // Lists many batches long (Ledger.recipientBatch ids a statement): all new, all known,
+    // Lists many batches long (LedgerStore.recipientBatch ids a statement): all new, all known,
     // then known and new mixed through every batch, with a part batch at the end.
-    let size = Ledger.recipientBatch
+    let size = LedgerStore.recipientBatch
     let ledger = try Ledger.temporary()
     var rng = SplitMix64(seed: 64)
     let first = (0..<size * 5 + 7).map { "E\($0)" }.shuffled(using: &rng)
@@ -111,7 +111,7 @@ import Testing
   }
 
   @Test func aRepeatInsideABatchIsNamedByItsLineAndNothingIsWritten() throws {
-    let size = Ledger.recipientBatch
+    let size = LedgerStore.recipientBatch
     let ledger = try Ledger.temporary()
     let known = (0..<size * 3).map { "K\($0)" }
     try ledger.sendNotice(notice("N1"), recipients: RecipientList(known), actor: "test")
@@ -158,7 +158,7 @@ import Testing
     // arithmetic must not overflow, and the recipients go one at a time.
     let ledger = try Ledger.temporary()
     try ledger.db.execute("INSERT INTO employees (id, name) VALUES (9223372036854775807, 'Z')")
-    let ids = (0..<Ledger.recipientBatch * 2).map { "E\($0)" }
+    let ids = (0..<LedgerStore.recipientBatch * 2).map { "E\($0)" }
     try ledger.sendNotice(notice("N1"), recipients: RecipientList(ids), actor: "test")
     let stored = try ledger.db.prepare(
       "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee"
@@ -170,7 +170,7 @@ import Testing
     // A row for the next notice and an employee number not yet given, added behind the
     // ledger's back: the second batch of new employees gets that number and must not
     // lose the delivery silently.
-    let size = Ledger.recipientBatch
+    let size = LedgerStore.recipientBatch
     let ledger = try Ledger.temporary()
     try ledger.sendNotice(notice("N1"), recipients: RecipientList(["A"]), actor: "test")
     try ledger.db.execute("INSERT INTO deliveries (message, employee) VALUES (2, \(1 + size + 1))")

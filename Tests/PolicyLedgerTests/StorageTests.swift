@@ -73,7 +73,7 @@ struct StorageTests {
     let path = dir.appendingPathComponent("x.db").path
     let db = try Connection(path: path, mode: .readWriteCreate)
     let wrong = EmbeddedMigration(name: "0001_ledger", bytes: Migrator.embedded[0].bytes, sha256: String(repeating: "0", count: 64))
-    #expect(throws: LedgerError("this binary's migration '0001_ledger' does not match its SHA-256 in migrations/SHA256SUMS; rebuild it after: cd migrations && sha256sum *.sql > SHA256SUMS")) {
+    expectLedgerError("this binary's migration '0001_ledger' does not match its SHA-256 in migrations/SHA256SUMS; rebuild it after: cd migrations && sha256sum *.sql > SHA256SUMS") {
       try Migrator(migrations: [wrong]).migrate(db, path: path)
     }
     #expect(try db.prepare("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } == 0)

@@ -38,13 +38,18 @@ extension Ledger {
   }
 }
 
-/// Expects `body` to throw a `LedgerError` whose description is exactly `message`.
-func expectLedgerError(_ message: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+/// Expects `body` to throw a `LedgerError` whose description is exactly `message` (and
+/// whose code is `code`, when given).
+func expectLedgerError<R>(
+  _ message: String, code: LedgerError.Code? = nil, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () throws -> R
+) {
   do {
-    try body()
+    _ = try body()
     Issue.record("expected the error: \(message)", sourceLocation: sourceLocation)
   } catch let error as LedgerError {
-    #expect(error.description == message, sourceLocation: sourceLocation)
+    #expect(error.description == message, comment, sourceLocation: sourceLocation)
+    if let code { #expect(error.code == code, comment, sourceLocation: sourceLocation) }
   } catch {
     Issue.record("expected a LedgerError, got \(error)", sourceLocation: sourceLocation)
   }

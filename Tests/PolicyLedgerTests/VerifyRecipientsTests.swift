@@ -104,7 +104,7 @@ import LedgerBenchData
     try tamper(ledger, "UPDATE employees SET id = 1000000 WHERE name = 'E4'; UPDATE deliveries SET employee = 1000000 WHERE employee = 4")
     let db = try Connection(path: ledger.path, mode: .readOnly)
     #expect(try EmployeeDirectory(db) == nil)
-    let stored = try Ledger.storedRecipientDigests(db)
+    let stored = try LedgerStore(db).storedRecipientDigests()
     #expect(stored.orphan == nil)
     #expect(stored.unaccountedEmployee == nil)
     #expect(stored.digests.count == 3)
@@ -113,8 +113,8 @@ import LedgerBenchData
   @Test func bothPathsAgree() throws {
     let ledger = try ledger()
     let db = try Connection(path: ledger.path, mode: .readOnly)
-    let fast = try Ledger.storedRecipientDigests(db)
-    let byName = try Ledger.storedRecipientDigestsByName(db)
+    let fast = try LedgerStore(db).storedRecipientDigests()
+    let byName = try LedgerStore(db).storedRecipientDigestsByName()
     #expect(fast.digests.mapValues { "\($0.count):\($0.sha256)" } == byName.digests.mapValues { "\($0.count):\($0.sha256)" })
     #expect(fast.orphan == byName.orphan)
     #expect(fast.unaccountedEmployee == byName.unaccountedEmployee)
@@ -141,8 +141,8 @@ import LedgerBenchData
     }
     #expect(try ledger.verify().isValid)
     let db = try Connection(path: ledger.path, mode: .readOnly)
-    let fast = try Ledger.storedRecipientDigests(db)
-    let byName = try Ledger.storedRecipientDigestsByName(db)
+    let fast = try LedgerStore(db).storedRecipientDigests()
+    let byName = try LedgerStore(db).storedRecipientDigestsByName()
     #expect(fast.digests.count == 61)
     #expect(fast.digests.mapValues { "\($0.count):\($0.sha256)" } == byName.digests.mapValues { "\($0.count):\($0.sha256)" })
     // One delivery gone from a long list (bitmap), then from a short one (sorted): each is

@@ -57,7 +57,7 @@ import Testing
 
   @Test func sinkRefusesAPathItCannotOpen() {
     let path = "/nonexistent-\(UUID().uuidString)/out.csv"
-    #expect(throws: LedgerError("cannot open '\(path)': No such file or directory")) { try ByteSink.create(path: path) }
+    expectLedgerError("cannot open '\(path)': No such file or directory") { try ByteSink.create(path: path) }
   }
 
   #if os(Linux)
@@ -70,7 +70,7 @@ import Testing
       }
       #expect(error?.description == "cannot write to '/dev/full': No space left on device")
       #expect(sink.failedWithBrokenPipe == false)
-      #expect(throws: LedgerError("cannot write to '/dev/full': No space left on device")) { try sink.close() }
+      expectLedgerError("cannot write to '/dev/full': No space left on device") { try sink.close() }
     }
   #endif
 

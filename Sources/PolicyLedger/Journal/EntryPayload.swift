@@ -84,7 +84,7 @@ public enum EntryPayload: Equatable, Sendable {
       let id = try d.text(), subject = try d.text(), body = try d.data(), sha = try d.text()
       let sentAt = Instant(microseconds: try d.integer()), sender = try d.text(), channel = try d.text()
       let policy = try d.optionalText(), number = try d.optionalInteger()
-      guard (policy == nil) == (number == nil) else { throw LedgerError("malformed notice payload: announces half a version") }
+      guard (policy == nil) == (number == nil) else { throw LedgerError(.damaged, "malformed notice payload: announces half a version") }
       payload = .notice(
         NoticeEntry(
           id: id, subject: subject, body: body, bodySHA256: sha, sentAt: sentAt, sender: sender, channel: channel,
@@ -99,7 +99,7 @@ public enum EntryPayload: Equatable, Sendable {
       } else if notice == nil, let policy, let number {
         target = .version(VersionRef(policy: policy, number: number))
       } else {
-        throw LedgerError("malformed correction payload: it must target one notice or one version")
+        throw LedgerError(.damaged, "malformed correction payload: it must target one notice or one version")
       }
       payload = .correction(
         CorrectionEntry(
@@ -112,9 +112,9 @@ public enum EntryPayload: Equatable, Sendable {
     case "ack":
       payload = .ack(AckEntry(notice: try d.text(), employee: try d.text(), at: Instant(microseconds: try d.integer())))
     default:
-      throw LedgerError("unknown entry kind '\(kind)'")
+      throw LedgerError(.damaged, "unknown entry kind '\(kind)'")
     }
-    guard d.isAtEnd else { throw LedgerError("malformed \(kind) payload: extra bytes after the last field") }
+    guard d.isAtEnd else { throw LedgerError(.damaged, "malformed \(kind) payload: extra bytes after the last field") }
     return payload
   }
 }

@@ -1,7 +1,7 @@
 /// Works out the query tables' rows for one journal entry, and hands them to a store.
 ///
 /// Recording and `verify` both go through here, so what each entry puts in each table is
-/// written once: recording's store is the ledger itself, which inserts each row; verify's
+/// written once: recording's store is ``LedgerStore``, which inserts each row; verify's
 /// (``ProjectionCheck``) compares each row with the ledger's next stored one, table by
 /// table in journal order. Recipient lists are the exception — the journal holds only
 /// their count and digest — so recording writes `deliveries` itself.
@@ -120,17 +120,6 @@ enum ProjectedTable: CaseIterable {
 
   /// Which column holds the seq of the entry that owns the row.
   var entryColumn: Int { self == .acks ? 3 : 0 }
-
-  var insertSQL: String { ProjectedTable.inserts[self]! }
-
-  /// Every stored row, in journal order.
-  var scanSQL: String { "SELECT \(columns.joined(separator: ", ")) FROM \(name) ORDER BY \(columns[entryColumn])" }
-
-  private static let inserts = Dictionary(
-    uniqueKeysWithValues: allCases.map { table in
-      let columns = table.columns
-      return (table, "INSERT INTO \(table.name) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
-    })
 }
 
 /// What ``Projector`` needs from where its rows go: the numbers earlier entries gave
@@ -147,26 +136,4 @@ protocol ProjectionStore {
   /// The employee's directory number (recording adds a new employee).
   func employee(_ name: String) throws -> Int64
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws
-}
-
-/// Recording's store: the ledger's own tables, in the append's transaction.
-extension Connection: ProjectionStore {
-  func addPolicy(_ key: String, entry seq: Int64) throws -> Int64 {
-    try cached("INSERT INTO policies (key) VALUES (?)").run([key])
-    return lastInsertRowID
-  }
-
-  func version(_ ref: VersionRef, before seq: Int64) throws -> (seq: Int64, policy: Int64)? {
-    try versionRow(ref).flatMap { $0.seq < seq ? (seq: $0.seq, policy: $0.policy) : nil }
-  }
-
-  func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)? {
-    try noticeRow(id).flatMap { $0.seq < seq ? (seq: $0.seq, announces: $0.announces, policy: $0.policy) : nil }
-  }
-
-  func employee(_ name: String) throws -> Int64 { try employeeIDCreating(name) }
-
-  func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws {
-    try cached(table.insertSQL).run(values)
-  }
 }

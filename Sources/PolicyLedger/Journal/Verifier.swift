@@ -22,7 +22,7 @@ struct VerifyFailure: Error, Equatable {
 /// Runs inside one read transaction (``Ledger/verify(expect:checkpoint:progress:)``).
 final class Verifier {
   private let ledger: Ledger
-  private let db: Connection
+  private let store: LedgerStore
   private let progress: ((Int64) -> Void)?
   /// What the checks found so far: the entries checked and the head.
   private var result = VerifyResult(entries: 0, head: nil, failure: nil)
@@ -44,11 +44,11 @@ final class Verifier {
 
   init(ledger: Ledger, progress: ((Int64) -> Void)?) throws {
     self.ledger = ledger
-    self.db = ledger.db
+    self.store = ledger.store
     self.progress = progress
-    projection = try ProjectionCheck(db: db)
+    projection = try ProjectionCheck(store: store)
     projector = Projector(store: projection)
-    treeCheck = db.merkleTableCheck()
+    treeCheck = store.merkleTableCheck()
   }
 
   /// Runs every check in order; the first failure ends the run and is the result's.
@@ -81,7 +81,7 @@ final class Verifier {
     var previous = JournalEntry.genesisHash
     var lastRecorded = Instant(microseconds: .min)
     var expected: Int64 = 1
-    try db.forEachEntry { entry in
+    try store.forEachEntry { entry in
       func bad(_ message: String) -> VerifyFailure { VerifyFailure(entry.seq, message) }
       if entry.seq != expected {
         // Name the entry that is missing, not the one that came instead.
@@ -137,7 +137,7 @@ final class Verifier {
   /// The ledger still begins with the history `expect` names.
   private func checkExpectedHead(_ expect: VerifyResult.Head?) throws {
     guard let expect else { return }
-    guard let hash = try db.cached("SELECT entry_hash FROM journal WHERE seq = ?").first([expect.seq], { $0.blob(0) }) else {
+    guard let hash = try store.entryHash(expect.seq) else {
       throw VerifyFailure(
         expect.seq,
         "missing: the ledger has \(result.entries) entries, fewer than the \(expect.seq) expected (entries were dropped from the end)")
@@ -169,7 +169,7 @@ final class Verifier {
   /// Every recipient list against the count and digest its entry recorded; no delivery or
   /// employee that no entry accounts for.
   private func checkRecipients() throws {
-    let stored = try Ledger.storedRecipientDigests(db)
+    let stored = try store.storedRecipientDigests()
     // A message number below 1 is no entry's: such rows are named without one.
     func entry(_ message: Int64) -> Int64? { message >= 1 ? message : nil }
     if let seq = stored.orphan {
@@ -217,25 +217,8 @@ final class Verifier {
   /// sqlite_stat tables are statistics for the query planner, not schema.) The migrations
   /// are run on an empty scratch database to have the schema they create.
   private func checkSchema() throws {
-    let scratch = try Connection(path: "", mode: .temporary)
-    try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
-    try Migrator().migrate(scratch, path: "(verify scratch)")
-    var uri = Connection.fileURI(ledger.path) + "?mode=ro"
-    if db.isImmutable { uri += "&immutable=1" }
-    try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
-    let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
-    let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
-    let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
-    if let object = try scratch.prepare(
-      """
-      SELECT side, type, name FROM (
-        SELECT 'missing' AS side, * FROM (\(replayedSchema) EXCEPT \(storedSchema))
-        UNION ALL
-        SELECT 'changed', * FROM (\(storedSchema) EXCEPT \(replayedSchema))
-      ) ORDER BY side = 'changed', name LIMIT 1
-      """
-    ).first({ (side: $0.string(0), type: $0.string(1), name: $0.string(2)) }) {
-      let what = object.side == "missing" ? "is missing or was altered" : "was added or altered"
+    if let object = try store.firstSchemaDifference(path: ledger.path) {
+      let what = object.missing ? "is missing or was altered" : "was added or altered"
       throw VerifyFailure(nil, "the schema does not match the migrations: \(object.type) '\(object.name)' \(what)")
     }
   }
@@ -245,7 +228,7 @@ final class Verifier {
   /// Every index holds exactly its table's rows, in order (``IndexCheck``): queries read
   /// through indexes, the checks above through tables.
   private func checkIndexes() throws {
-    if let problem = try IndexCheck(db: db).firstMismatch() { throw VerifyFailure(nil, problem) }
+    if let problem = try store.firstIndexMismatch() { throw VerifyFailure(nil, problem) }
   }
 
   // MARK: 8. `--checkpoint`

@@ -23,7 +23,7 @@ public struct VerifyResult: Sendable, Equatable {
     public static func parse(_ text: String, field: String) throws -> Head {
       let parts = text.split(separator: ":", omittingEmptySubsequences: false)
       guard parts.count == 2, let seq = Int64(parts[0]), seq >= 1, let hash = Hex.decode(String(parts[1])), hash.count == 32 else {
-        throw LedgerError("invalid \(field) '\(text)': expected SEQ:HASH, as 'policy-ledger head' prints it")
+        throw LedgerError(.invalidInput, "invalid \(field) '\(text)': expected SEQ:HASH, as 'policy-ledger head' prints it")
       }
       return Head(seq: seq, hash: hash)
     }
@@ -42,17 +42,14 @@ public struct VerifyResult: Sendable, Equatable {
 extension Ledger {
   /// The last entry's sequence number and hash.
   public func head() throws -> VerifyResult.Head? {
-    try read { try db.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
+    try read { try store.journalHead().map { VerifyResult.Head(seq: $0.seq, hash: $0.hash) } }
   }
 
   /// The last entry recorded by `recordedAt` and its recorded time: the head the ledger
   /// had then (`recorded_at` never decreases along the journal). Nil when nothing was.
   public func head(recordedBy recordedAt: Instant) throws -> (head: VerifyResult.Head, recordedAt: Instant)? {
     try read {
-      try db.cached("SELECT seq, recorded_at, entry_hash FROM journal WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1")
-        .first([recordedAt.microseconds]) {
-          (head: VerifyResult.Head(seq: $0.int64(0), hash: $0.blob(2)), recordedAt: Instant(microseconds: $0.int64(1)))
-        }
+      try store.lastEntry(recordedBy: recordedAt).map { (head: VerifyResult.Head(seq: $0.seq, hash: $0.hash), recordedAt: $0.recordedAt) }
     }
   }
 

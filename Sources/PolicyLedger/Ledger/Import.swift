@@ -62,7 +62,7 @@ public struct ImportFile {
     do {
       return try CSVTable(reader: reader, required: required, optional: optional)
     } catch {
-      throw LedgerError("\(name) line \(error.line): \(error.message)")
+      throw LedgerError(.invalidInput, "\(name) line \(error.line): \(error.message)")
     }
   }
 
@@ -71,7 +71,7 @@ public struct ImportFile {
     do {
       return try table.next()
     } catch {
-      throw LedgerError("\(name) line \(error.line): \(error.message)")
+      throw LedgerError(.invalidInput, "\(name) line \(error.line): \(error.message)")
     }
   }
 }
@@ -142,7 +142,7 @@ extension Ledger {
         announcedAt: try row.optionalTime("announced_at"))
       let entry = try recordVersion(new, actor: row.actor, names: .columns)
       if let given = try row.optionalInteger("version"), given != entry.version {
-        throw LedgerError(
+        throw LedgerError(.invalidInput,
           "invalid version '\(given)': the ledger numbers this version \(entry.policy)@\(entry.version) (1, 2, 3 … per policy, in journal order)"
         )
       }
@@ -191,17 +191,17 @@ extension Ledger {
       row, stored in
       let kindText = row.text("kind")
       guard let kind = CorrectionKind(rawValue: kindText) else {
-        throw LedgerError("invalid kind '\(Identifier.printable(kindText))': expected retraction or amendment")
+        throw LedgerError(.invalidInput, "invalid kind '\(Identifier.printable(kindText))': expected retraction or amendment")
       }
       let target: CorrectionTarget
       switch (row.optionalText("notice"), row.optionalText("version")) {
       case (let notice?, nil): target = .notice(notice)
       case (nil, let version?): target = .version(try VersionRef.parse(version, field: "version"))
       case (let notice?, let version?):
-        throw LedgerError(
+        throw LedgerError(.invalidInput,
           "invalid version '\(Identifier.printable(version))': the row also names notice '\(Identifier.printable(notice))'; a correction targets one notice or one version"
         )
-      case (nil, nil): throw LedgerError("no target: give a notice or a version (both are empty)")
+      case (nil, nil): throw LedgerError(.invalidInput, "no target: give a notice or a version (both are empty)")
       }
       let id = row.optionalText("id")
       let new = NewCorrection(
@@ -242,10 +242,10 @@ extension Ledger {
     try write {
       let table = try file.table(required: kind.required, optional: kind.optional)
       if kind == .corrections, !table.columns.contains("notice"), !table.columns.contains("version") {
-        throw LedgerError("\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
+        throw LedgerError(.invalidInput, "\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
       }
       let counter = ImportCounter(report: progress)
-      let stored = try recipients.map { try ImportRecipients(loading: $0, into: db, counter: counter) }
+      let stored = try recipients.map { try ImportRecipients(loading: $0, into: store, counter: counter) }
       var summary = ImportSummary(kind: kind)
       progress(.recording(rows: 0))
       while let csv = try file.next(table) {
@@ -256,7 +256,7 @@ extension Ledger {
           _ = try row.optionalTime("recorded_at")
           summary.recipients += try record(row, stored)
         } catch let error as LedgerError {
-          throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
+          throw error.prefixed("\(file.name) line \(csv.line): ")
         } catch let error as SQLiteError {
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
@@ -299,7 +299,7 @@ struct ImportRow {
   var actor: String { optionalText("by") ?? defaultActor }
 
   func time(_ column: String) throws -> Instant {
-    guard let text = optionalText(column) else { throw LedgerError("invalid \(column) '': must not be empty") }
+    guard let text = optionalText(column) else { throw LedgerError(.invalidInput, "invalid \(column) '': must not be empty") }
     return try parseTime(text, column)
   }
 
@@ -311,14 +311,14 @@ struct ImportRow {
     do {
       return try Instant.parse(text, timeZone: timeZone)
     } catch {
-      throw LedgerError("invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
+      throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
     }
   }
 
   func optionalInteger(_ column: String) throws -> Int64? {
     guard let text = optionalText(column) else { return nil }
     guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int64(text) else {
-      throw LedgerError("invalid \(column) '\(Identifier.printable(text))': expected a whole number")
+      throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(text))': expected a whole number")
     }
     return value
   }
@@ -328,92 +328,22 @@ struct ImportRow {
     switch optionalText(column) {
     case nil, "false", "0": return false
     case "true", "1": return true
-    case let text?: throw LedgerError("invalid \(column) '\(Identifier.printable(text))': expected true or false (or 1 or 0)")
+    case let text?: throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(text))': expected true or false (or 1 or 0)")
     }
   }
 
   /// A column the ledger assigns must, when given, say what the ledger assigned.
   func check(_ column: String, _ assigned: String, what: String) throws {
     if let given = optionalText(column), given != assigned {
-      throw LedgerError("invalid \(column) '\(Identifier.printable(given))': \(what) is \(assigned)")
+      throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(given))': \(what) is \(assigned)")
     }
   }
 
   func checkRecipients(count: Int64, sha256: String, of entry: String) throws {
     let source = recipientsFile.map { " (the rows of \($0) that name it)" } ?? ""
     if let given = try optionalInteger("recipient_count"), given != count {
-      throw LedgerError("invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
+      throw LedgerError(.invalidInput, "invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
     }
     try check("recipients_sha256", sha256, what: "the digest of the recipients of \(entry)\(source)")
-  }
-}
-
-/// The rows of a recipients file (`notice, employee`, as `export recipients` writes them),
-/// streamed once into a temporary table keyed by message id and line, so that each
-/// message's recipients come back in file order without the ids living in memory.
-///
-/// The table is created in the import's transaction: a failed import rolls it back with
-/// everything else; a finished one drops it before committing.
-final class ImportRecipients {
-  let name: String
-  /// Rows loaded.
-  private(set) var rows: Int64 = 0
-  private let db: Connection
-  private let select: Statement
-
-  private let counter: ImportCounter
-
-  init(loading file: ImportFile, into db: Connection, counter: ImportCounter) throws {
-    self.name = file.name
-    self.db = db
-    self.counter = counter
-    try db.execute(
-      """
-      DROP TABLE IF EXISTS temp.import_recipients;
-      CREATE TEMP TABLE import_recipients (
-        message  TEXT    NOT NULL,
-        line     INTEGER NOT NULL,
-        employee TEXT    NOT NULL,
-        PRIMARY KEY (message, line)
-      ) WITHOUT ROWID;
-      """)
-    let table = try file.table(required: ExportKind.recipients.columns, optional: [])
-    let insert = try db.prepare("INSERT INTO temp.import_recipients (message, line, employee) VALUES (?, ?, ?)")
-    while let row = try file.next(table) {
-      let message = row["notice"]!
-      if message.isEmpty { throw LedgerError("\(name) line \(row.line): invalid notice '': must not be empty") }
-      try insert.run([message, Int64(row.line), row["employee"]!])
-      rows += 1
-      counter.loaded()
-    }
-    select = try db.prepare("SELECT line, employee FROM temp.import_recipients WHERE message = ? ORDER BY line")
-  }
-
-  /// The recipients of message `id`, in file order; each names its line for errors.
-  func recipients(of id: String) throws -> StoredRecipients {
-    try select.bind([id])
-    return StoredRecipients(statement: select, file: name, counter: counter)
-  }
-
-  func drop() throws {
-    try select.bind([])  // resets it: a statement still stepping would lock the table
-    try db.execute("DROP TABLE temp.import_recipients")
-  }
-}
-
-/// One message's rows of an ``ImportRecipients`` table, as a ``RecipientSource``.
-struct StoredRecipients: RecipientSource {
-  let statement: Statement?
-  let file: String
-  let counter: ImportCounter?
-
-  /// A source with no rows.
-  static var none: StoredRecipients { StoredRecipients(statement: nil, file: "", counter: nil) }
-
-  mutating func next() throws -> Recipient? {
-    guard let statement, try statement.step() else { return nil }
-    let row = statement.row
-    counter?.recorded()
-    return Recipient(id: row.string(1), origin: "\(file) line \(row.int64(0))")
   }
 }

@@ -17,6 +17,8 @@ public final class Ledger {
   public let path: String
   public let access: Access
   let db: Connection
+  /// Every statement that names the schema: the domain asks it questions.
+  let store: LedgerStore
   /// True inside ``batch(_:)``: each recording call then runs in a savepoint of the batch's transaction.
   private var inBatch = false
 
@@ -28,7 +30,7 @@ public final class Ledger {
     self.access = access
     switch access {
     case .readOnly:
-      guard FileManager.default.fileExists(atPath: path) else { throw LedgerError("no ledger at \(path)") }
+      guard FileManager.default.fileExists(atPath: path) else { throw LedgerError(.notFound, "no ledger at \(path)") }
       db = try Ledger.openReadOnly(path)
     case .readWrite:
       try Ledger.createFileIfMissing(path)
@@ -38,12 +40,13 @@ public final class Ledger {
         // ledger that a newer policy-ledger wrote, is refused with its bytes untouched
         // (switching to WAL below would rewrite its header).
         _ = try Migrator().pending(in: db, path: path)
-        try db.configureForLedger()
+        try LedgerStore.configure(db)
         try Migrator().migrate(db, path: path)
       } catch let error as SQLiteError {
         throw Ledger.describe(error, path: path)
       }
     }
+    store = LedgerStore(db)
   }
 
   /// Set for a ``temporary(directory:)`` ledger: its files go with it.
@@ -67,14 +70,14 @@ public final class Ledger {
   private static func openReadOnly(_ path: String) throws -> Connection {
     func attempt(immutable: Bool) throws -> Connection {
       let db = try Connection(path: path, mode: .readOnly, immutable: immutable)
-      try db.configureForLedger()
+      try LedgerStore.configure(db)
       let pending = try Migrator().pending(in: db, path: path)
       if !pending.isEmpty {
         let names = pending.map(\.name).joined(separator: ", ")
         if pending.count == Migrator().migrations.count {
-          throw LedgerError("'\(path)' is empty, not a policy-ledger ledger")
+          throw LedgerError(.invalidInput, "'\(path)' is empty, not a policy-ledger ledger")
         }
-        throw LedgerError("the ledger at \(path) needs migration \(names); run 'policy-ledger migrate --db \(path)'")
+        throw LedgerError(.refused, "the ledger at \(path) needs migration \(names); run 'policy-ledger migrate --db \(path)'")
       }
       return db
     }
@@ -88,7 +91,7 @@ public final class Ledger {
       // killed before its checkpoint) would be silently missing, so refuse instead.
       let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
       if wal > 0 {
-        throw LedgerError(
+        throw LedgerError(.ioFailure,
           "cannot read the ledger at \(path): \(path)-wal holds entries not yet in the ledger file, and SQLite cannot create \(path)-shm to read them (a read-only folder); open it once where its folder is writable")
       }
       do {
@@ -106,15 +109,15 @@ public final class Ledger {
     if fd >= 0 {
       close(fd)
     } else if errno != EEXIST {
-      throw LedgerError("cannot create a ledger at \(path): \(String(cString: strerror(errno)))")
+      throw LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(errno)))")
     }
   }
 
   static func describe(_ error: SQLiteError, path: String) -> any Error {
     switch error.code {
-    case SQLITE_NOTADB: LedgerError("'\(path)' is not a policy-ledger ledger (not an SQLite database)")
-    case SQLITE_CORRUPT: LedgerError("the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
-    case SQLITE_CANTOPEN: LedgerError("cannot open the ledger at \(path): \(error.message)")
+    case SQLITE_NOTADB: LedgerError(.invalidInput, "'\(path)' is not a policy-ledger ledger (not an SQLite database)")
+    case SQLITE_CORRUPT: LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
+    case SQLITE_CANTOPEN: LedgerError(.ioFailure, "cannot open the ledger at \(path): \(error.message)")
     default: error
     }
   }
@@ -123,7 +126,7 @@ public final class Ledger {
   /// Inside ``batch(_:)`` it runs in a savepoint instead, so that a refused entry leaves
   /// nothing behind while the entries before it stay in the batch.
   func write<T>(_ body: () throws -> T) throws -> T {
-    guard access == .readWrite else { throw LedgerError("the ledger at \(path) is open read-only") }
+    guard access == .readWrite else { throw LedgerError(.refused, "the ledger at \(path) is open read-only") }
     do {
       return try inBatch ? db.inSavepoint(body) : db.inTransaction(.immediate, body)
     } catch let error as SQLiteError {
@@ -142,7 +145,7 @@ public final class Ledger {
   ///       for new in versions { try ledger.addVersion(new, actor: "hr") }
   ///     }
   public func batch<T>(_ body: () throws -> T) throws -> T {
-    guard access == .readWrite else { throw LedgerError("the ledger at \(path) is open read-only") }
+    guard access == .readWrite else { throw LedgerError(.refused, "the ledger at \(path) is open read-only") }
     guard !inBatch else { return try body() }
     inBatch = true
     defer { inBatch = false }

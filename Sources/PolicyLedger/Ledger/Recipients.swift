@@ -68,7 +68,7 @@ public struct RecipientFile: RecipientSource {
       }
       return nil
     } catch {
-      throw LedgerError("recipients file \(name) line \(error.line): \(error.message)")
+      throw LedgerError(.invalidInput, "recipients file \(name) line \(error.line): \(error.message)")
     }
   }
 }
@@ -155,17 +155,6 @@ struct RecipientDigest {
     if !pending.isEmpty { hasher.update(pending) }
     pending = []
     return hasher.finishHex()
-  }
-
-  /// The count and digest of the recipients stored for `message`, by a sorted scan.
-  static func stored(message: Int64, in db: Connection) throws -> (count: Int64, sha256: String) {
-    var digest = RecipientDigest()
-    try db.cached(
-      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? ORDER BY e.name"
-    ).forEach([message]) { row in
-      digest.add(row.text(0))
-    }
-    return (digest.count, digest.finishHex())
   }
 }
 

@@ -27,7 +27,7 @@ public struct Checkpoint: Equatable, Sendable {
   /// Parses a checkpoint's note text.
   /// - Throws: `LedgerError` "invalid SOURCE: …".
   public init(text: String, source: String) throws {
-    func bad(_ problem: String) -> LedgerError { LedgerError("invalid \(source): \(problem)") }
+    func bad(_ problem: String) -> LedgerError { LedgerError(.invalidInput, "invalid \(source): \(problem)") }
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     guard lines.last == "" else { throw bad("a checkpoint's text ends with a newline") }
     lines.removeLast()

@@ -58,7 +58,7 @@ public struct ExportManifest: Equatable, Sendable {
   /// Parses a manifest's note text.
   /// - Throws: `LedgerError` "invalid SOURCE: line N: …".
   public init(text: String, source: String) throws {
-    func bad(_ line: Int, _ problem: String) -> LedgerError { LedgerError("invalid \(source): line \(line): \(problem)") }
+    func bad(_ line: Int, _ problem: String) -> LedgerError { LedgerError(.invalidInput, "invalid \(source): line \(line): \(problem)") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     guard lines.first == Substring(ExportManifest.header) else {
       throw bad(1, "expected '\(ExportManifest.header)' (a manifest from 'policy-ledger export … --manifest FILE')")
@@ -120,11 +120,11 @@ public struct SignedManifest: Equatable, Sendable {
       do {
         try note.verify(key)
       } catch let error as LedgerError {
-        throw LedgerError("the manifest cannot be trusted: \(error)")
+        throw LedgerError(.invalidInput, "the manifest cannot be trusted: \(error)")
       }
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw LedgerError("invalid FILE '\(path)': cannot read it (\(String(cString: strerror(errno))))")
+      throw LedgerError(.ioFailure, "invalid FILE '\(path)': cannot read it (\(String(cString: strerror(errno))))")
     }
     defer { try? handle.close() }
     var hasher = SHA256Hasher()
@@ -135,16 +135,16 @@ public struct SignedManifest: Equatable, Sendable {
         count += Int64(chunk.count)
       }
     } catch {
-      throw LedgerError("invalid FILE '\(path)': cannot read it (\(error.localizedDescription))")
+      throw LedgerError(.ioFailure, "invalid FILE '\(path)': cannot read it (\(error.localizedDescription))")
     }
     let m = manifest
     if count != m.bytes {
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "'\(path)' does not match the manifest: it has \(count) bytes, the manifest \(m.bytes) (\(count < m.bytes ? "the export was cut short" : "bytes were added"))")
     }
     let sha = hasher.finish()
     if sha != m.sha256 {
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "'\(path)' does not match the manifest: its SHA-256 is \(Hex.encode(sha)), the manifest's \(Hex.encode(m.sha256)) (the export was edited)")
     }
     let fields: [(String, Cell)] = [
@@ -172,7 +172,7 @@ extension Ledger {
         kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: timeZone, progress: progress)
       let written = try sink.finishDigest()
       let manifest = ExportManifest(
-        kind: kind, format: format, excelSafe: excelSafe, timeZone: timeZone?.identifier ?? "UTC", rows: rows,
+        kind: kind, format: format, excelSafe: excelSafe, timeZone: (timeZone ?? .utc).identifier, rows: rows,
         bytes: written.count, sha256: written.sha256,
         checkpoint: Checkpoint(origin: origin, size: head.size, root: head.root))
       return SignedManifest(manifest, signedBy: key)

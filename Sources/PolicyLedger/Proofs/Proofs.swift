@@ -12,21 +12,21 @@ extension Ledger {
   /// The tree over the whole journal, read in one snapshot.
   public func treeHead() throws -> TreeHead {
     try read {
-      let size = try db.journalHead()?.seq ?? 0
-      return TreeHead(size: size, root: try db.storedTree(size: size).root())
+      let size = try store.journalHead()?.seq ?? 0
+      return TreeHead(size: size, root: try store.storedTree(size: size).root())
     }
   }
 
   /// The ledger's origin (the first line of its checkpoints), or nil before its first checkpoint.
   public func origin() throws -> String? {
-    try read { try db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) } }
+    try read { try store.origin() }
   }
 
   /// Refuses `requested` when the ledger already has a different origin.
   public func checkOrigin(_ requested: String?) throws {
     if let requested { try NoteName.check(requested, field: "--origin") }
     if let requested, let stored = try origin(), stored != requested {
-      throw LedgerError(
+      throw LedgerError(.conflict,
         "invalid --origin '\(requested)': this ledger's origin is '\(stored)' (set at its first checkpoint; it never changes)")
     }
   }
@@ -41,8 +41,11 @@ extension Ledger {
     let candidate = requested ?? "policy-ledger/" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
     let stored = try writer.write {
       // Another process may have set it meanwhile: the first one wins.
-      try writer.db.cached("INSERT OR IGNORE INTO ledger_origin (id, origin) VALUES (1, ?)").run([candidate])
-      return try writer.db.cached("SELECT origin FROM ledger_origin").first { $0.string(0) }!
+      try writer.store.setOrigin(ifUnset: candidate)
+      guard let stored = try writer.store.origin() else {
+        throw LedgerError(.damaged, "the ledger at \(path) kept no origin; run 'policy-ledger verify'")
+      }
+      return stored
     }
     // The origin names the ledger in every checkpoint: it goes into the main file before
     // the command ends, so that a copy of the file alone (`cp l.db`, a backup that skips
@@ -67,19 +70,19 @@ extension Ledger {
     try read {
       let c = checkpoint.checkpoint
       guard let origin = try origin() else {
-        throw LedgerError("\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint")
+        throw LedgerError(.notFound, "\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint")
       }
       guard c.origin == origin else {
-        throw LedgerError("\(field) is \(checkpoint.summary), but this ledger is \(origin)")
+        throw LedgerError(.invalidInput, "\(field) is \(checkpoint.summary), but this ledger is \(origin)")
       }
-      let size = try db.journalHead()?.seq ?? 0
+      let size = try store.journalHead()?.seq ?? 0
       guard c.size <= size else {
-        throw LedgerError(
+        throw LedgerError(.invalidInput,
           "\(field) is \(checkpoint.summary), but this ledger has only \(size) entries (entries were dropped from the end)")
       }
-      let root = try db.storedTree(size: c.size).root()
+      let root = try store.storedTree(size: c.size).root()
       guard root == c.root else {
-        throw LedgerError(
+        throw LedgerError(.invalidInput,
           "\(field) does not match this ledger: its first \(c.size) entries hash to \(Base64.encode(root)), not the checkpoint's \(Base64.encode(c.root))")
       }
     }
@@ -88,14 +91,13 @@ extension Ledger {
   /// The journal seq of the entry named `name`: a notice or correction id, or `KEY@N`.
   public func seq(ofEntry name: String) throws -> Int64 {
     try read {
-      if let notice = try db.noticeRow(name) { return notice.seq }
-      if let correction = try db.correctionSeq(name) { return correction }
+      if let notice = try store.noticeRow(name) { return notice.seq }
+      if let correction = try store.correctionSeq(name) { return correction }
       if let ref = try? VersionRef.parse(name, field: "entry") {
-        if let version = try db.versionRow(ref) { return version.seq }
-        if try db.policyID(ref.policy) == nil { throw LedgerError("no policy '\(ref.policy)'") }
-        throw LedgerError("policy '\(ref.policy)' has no version \(ref.number)")
+        if let version = try store.versionRow(ref) { return version.seq }
+        throw try unknownVersion(ref)
       }
-      throw LedgerError("no notice, correction or version '\(name)' in this ledger (name a version as KEY@N)")
+      throw LedgerError.noEntry(name)
     }
   }
 
@@ -103,10 +105,8 @@ extension Ledger {
   public func seq(ofAckOf notice: String, by employee: String) throws -> Int64 {
     try read {
       guard
-        let seq = try db.cached(
-          "SELECT a.seq FROM acks a JOIN notices n ON n.seq = a.notice JOIN employees e ON e.id = a.employee WHERE n.id = ? AND e.name = ?"
-        ).first([notice, employee], { $0.int64(0) })
-      else { throw LedgerError("'\(employee)' has not acknowledged notice '\(notice)'") }
+        let seq = try store.ackSeq(notice: notice, employee: employee)
+      else { throw LedgerError(.notFound, "'\(employee)' has not acknowledged notice '\(notice)'") }
       return seq
     }
   }
@@ -118,27 +118,21 @@ extension Ledger {
       try checkMatches(checkpoint, field: field)
       let size = checkpoint.checkpoint.size
       guard seq >= 1, seq <= size else {
-        throw LedgerError(
+        throw LedgerError(.notFound,
           "entry \(seq) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")
       }
       guard
-        let entry = try db.cached(
-          "SELECT seq, recorded_at, kind, actor, payload, prev_hash, entry_hash FROM journal WHERE seq = ?"
-        ).first([seq], {
-          JournalEntry(
-            seq: $0.int64(0), recordedAt: Instant(microseconds: $0.int64(1)), kind: $0.string(2), actor: $0.string(3),
-            payload: $0.blob(4), previousHash: $0.blob(5), entryHash: $0.blob(6))
-        })
-      else { throw LedgerError("no entry \(seq) in this ledger") }
+        let entry = try store.entry(seq)
+      else { throw LedgerError(.notFound, "no entry \(seq) in this ledger") }
       let extra = entry.previousHash + JournalEntry.canonicalBytes(
         seq: entry.seq, recordedAt: entry.recordedAt, kind: entry.kind, actor: entry.actor, payload: entry.payload)
       var hasher = SHA256Hasher()
       hasher.update(extra)
       guard hasher.finish() == entry.entryHash else {
-        throw LedgerError("entry \(seq)'s hash does not match its contents; run 'policy-ledger verify'")
+        throw LedgerError(.damaged, "entry \(seq)'s hash does not match its contents; run 'policy-ledger verify'")
       }
       return TlogProof(
-        extra: extra, index: seq - 1, hashes: try db.storedTree(size: size).inclusionProof(index: seq - 1),
+        extra: extra, index: seq - 1, hashes: try store.storedTree(size: size).inclusionProof(index: seq - 1),
         checkpoint: checkpoint)
     }
   }
@@ -154,18 +148,18 @@ extension Ledger {
   func checkConsistency(with checkpoint: SignedCheckpoint, current: TreeHead) throws {
     let c = checkpoint.checkpoint
     guard let origin = try origin() else {
-      throw LedgerError("the checkpoint is for \(c.origin), but this ledger has never issued a checkpoint")
+      throw LedgerError(.notFound, "the checkpoint is for \(c.origin), but this ledger has never issued a checkpoint")
     }
-    guard c.origin == origin else { throw LedgerError("the checkpoint is for \(c.origin), but this ledger is \(origin)") }
+    guard c.origin == origin else { throw LedgerError(.invalidInput, "the checkpoint is for \(c.origin), but this ledger is \(origin)") }
     guard c.size <= current.size else {
-      throw LedgerError(
+      throw LedgerError(.damaged,
         "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end)")
     }
-    let proof = try db.storedTree(size: current.size).consistencyProof(from: c.size)
+    let proof = try store.storedTree(size: current.size).consistencyProof(from: c.size)
     do {
       try MerkleProof.verifyConsistency(proof, oldSize: c.size, newSize: current.size, oldRoot: c.root, newRoot: current.root)
     } catch let error as LedgerError {
-      throw LedgerError(
+      throw LedgerError(.damaged,
         "the ledger is not an append-only extension of \(checkpoint.summary): its first \(c.size) entries no longer hash to the checkpoint's root (\(error))")
     }
   }
@@ -205,8 +199,8 @@ public struct TlogProof: Equatable, Sendable {
   /// Parses a proof file.
   /// - Throws: `LedgerError` "invalid SOURCE: …" naming the line.
   public init(parsing bytes: [UInt8], source: String) throws {
-    func bad(_ line: Int, _ problem: String) -> LedgerError { LedgerError("invalid \(source): line \(line): \(problem)") }
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw LedgerError("invalid \(source): it is not UTF-8 text") }
+    func bad(_ line: Int, _ problem: String) -> LedgerError { LedgerError(.invalidInput, "invalid \(source): line \(line): \(problem)") }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw LedgerError(.invalidInput, "invalid \(source): it is not UTF-8 text") }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     guard lines.first == Substring(TlogProof.header) else {
       throw bad(1, "expected '\(TlogProof.header)' (a proof from 'policy-ledger prove' or 'ack --receipt')")
@@ -260,33 +254,33 @@ public struct TlogProof: Equatable, Sendable {
     if let trusted, trusted.checkpoint != self.checkpoint.checkpoint {
       let (mine, theirs) = (self.checkpoint.checkpoint, trusted.checkpoint)
       if mine.origin == theirs.origin && mine.size != theirs.size {
-        throw LedgerError(
+        throw LedgerError(.invalidInput,
           "the proof is for \(self.checkpoint.summary), not \(trusted.summary); ask for a proof against that checkpoint ('policy-ledger prove … --checkpoint FILE')")
       }
-      throw LedgerError("the proof is for \(self.checkpoint.summary) with root \(Base64.encode(mine.root)), not \(trusted.summary) with root \(Base64.encode(theirs.root))")
+      throw LedgerError(.invalidInput, "the proof is for \(self.checkpoint.summary) with root \(Base64.encode(mine.root)), not \(trusted.summary) with root \(Base64.encode(theirs.root))")
     }
     do {
       try checkpoint.note.verify(key)
     } catch let error as LedgerError {
-      throw LedgerError("the checkpoint cannot be trusted: \(error)")
+      throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: \(error)")
     }
-    guard let extra else { throw LedgerError("the proof carries no entry (no 'extra' line), so there is nothing to check") }
+    guard let extra else { throw LedgerError(.invalidInput, "the proof carries no entry (no 'extra' line), so there is nothing to check") }
     let entry = try ProvenEntry.decodeEntry(extra)
     guard entry.seq == index + 1 else {
-      throw LedgerError("the proof's entry is entry \(entry.seq), but its index \(index) is the place of entry \(index + 1)")
+      throw LedgerError(.invalidInput, "the proof's entry is entry \(entry.seq), but its index \(index) is the place of entry \(index + 1)")
     }
     do {
       try MerkleProof.verifyInclusion(
         hashes, index: index, size: checkpoint.checkpoint.size, leafHash: Merkle.leafHash(entry.entryHash),
         root: checkpoint.checkpoint.root)
     } catch let error as LedgerError {
-      throw LedgerError("entry \(entry.seq) is not proven to be in \(checkpoint.summary): \(error)")
+      throw LedgerError(.invalidInput, "entry \(entry.seq) is not proven to be in \(checkpoint.summary): \(error)")
     }
     let payload: EntryPayload
     do {
       payload = try EntryPayload.decode(kind: entry.kind, bytes: entry.payload)
     } catch {
-      throw LedgerError("entry \(entry.seq) is in \(checkpoint.summary), but its \(entry.kind) payload cannot be read: \(error)")
+      throw LedgerError(.invalidInput, "entry \(entry.seq) is in \(checkpoint.summary), but its \(entry.kind) payload cannot be read: \(error)")
     }
     return ProvenEntry(checkpoint: checkpoint.checkpoint, signer: key, entry: entry, payload: payload)
   }
@@ -301,7 +295,7 @@ public struct ProvenEntry: Equatable, Sendable {
 
   /// Splits a proof's extra data, `previous hash ‖ canonical entry bytes`, into the entry.
   static func decodeEntry(_ extra: [UInt8]) throws -> JournalEntry {
-    guard extra.count > 32 else { throw LedgerError("the proof's entry is too short to be a journal entry") }
+    guard extra.count > 32 else { throw LedgerError(.invalidInput, "the proof's entry is too short to be a journal entry") }
     var decoder = CanonicalDecoder(Array(extra[32...]))
     do {
       let seq = try decoder.integer(), recordedAt = try decoder.integer(), kind = try decoder.text(), actor = try decoder.text()
@@ -311,7 +305,7 @@ public struct ProvenEntry: Equatable, Sendable {
         seq: seq, recordedAt: Instant(microseconds: recordedAt), kind: kind, actor: actor,
         payload: Array(decoder.bytes[decoder.offset...]), previousHash: Array(extra[..<32]), entryHash: hasher.finish())
     } catch {
-      throw LedgerError("the proof's entry is not a journal entry: \(error)")
+      throw LedgerError(.invalidInput, "the proof's entry is not a journal entry: \(error)")
     }
   }
 

@@ -41,12 +41,12 @@ public struct SignedNote: Equatable, Sendable {
     let mine = signatures.filter { $0.name == key.name && $0.keyID == key.keyID }
     guard !mine.isEmpty else {
       let others = signatures.map { "\($0.name)+\(NoteVerifierKey.hex($0.keyID))" }
-      throw LedgerError(
+      throw LedgerError(.invalidInput,
         "it is not signed by the key \(key.name)+\(NoteVerifierKey.hex(key.keyID))"
           + (others.isEmpty ? " (it carries no signature)" : " (it is signed by \(others.joined(separator: ", ")))"))
     }
     for signature in mine where !key.isValid(signature.signature, for: text) {
-      throw LedgerError("its signature by \(key.name)+\(NoteVerifierKey.hex(key.keyID)) does not verify: the text was changed after signing")
+      throw LedgerError(.invalidInput, "its signature by \(key.name)+\(NoteVerifierKey.hex(key.keyID)) does not verify: the text was changed after signing")
     }
   }
 
@@ -54,7 +54,7 @@ public struct SignedNote: Equatable, Sendable {
   /// whole input is an unsigned text.
   /// - Throws: `LedgerError` "invalid SOURCE: …" for a malformed note.
   public static func parse(_ bytes: [UInt8], source: String) throws -> SignedNote {
-    func bad(_ problem: String) -> LedgerError { LedgerError("invalid \(source): \(problem)") }
+    func bad(_ problem: String) -> LedgerError { LedgerError(.invalidInput, "invalid \(source): \(problem)") }
     guard let whole = String(validating: bytes, as: UTF8.self) else { throw bad("it is not UTF-8 text") }
     if let control = whole.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" }) {
       throw bad("it holds the control character \(control.escaped(asASCII: true)); a note may hold only newlines")
@@ -131,17 +131,17 @@ public struct NoteVerifierKey: Equatable, Sendable {
   /// Parses `NAME+HASH+BASE64(0x01 ‖ key)`; `source` names the input in errors.
   public init(parsing text: String, source: String) throws {
     if text.hasPrefix("PRIVATE+KEY+") {
-      throw LedgerError("invalid \(source): this is a private (signing) key; give the public key, the .pub file that 'policy-ledger keygen' wrote beside it")
+      throw LedgerError(.invalidInput, "invalid \(source): this is a private (signing) key; give the public key, the .pub file that 'policy-ledger keygen' wrote beside it")
     }
     let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, let id = NoteVerifierKey.parseHex(parts[1]), let blob = Base64.decode(parts[2]),
       blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.problem(String(parts[0])) == nil
     else {
-      throw LedgerError("invalid \(source): not an Ed25519 public key (expected NAME+HASH+KEY, as 'policy-ledger keygen' writes to FILE.pub)")
+      throw LedgerError(.invalidInput, "invalid \(source): not an Ed25519 public key (expected NAME+HASH+KEY, as 'policy-ledger keygen' writes to FILE.pub)")
     }
     try self.init(name: String(parts[0]), publicKey: Array(blob[1...]))
     guard keyID == id else {
-      throw LedgerError("invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(keyID))); the key was altered")
+      throw LedgerError(.invalidInput, "invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(keyID))); the key was altered")
     }
   }
 
@@ -209,17 +209,17 @@ public struct NoteSigningKey: Sendable {
     let expected = "not an Ed25519 signing key (expected PRIVATE+KEY+NAME+HASH+KEY, as 'policy-ledger keygen' writes)"
     guard text.hasPrefix("PRIVATE+KEY+") else {
       if (try? NoteVerifierKey(parsing: text, source: source)) != nil {
-        throw LedgerError("invalid \(source): this is a public key; give the private key file (without .pub)")
+        throw LedgerError(.invalidInput, "invalid \(source): this is a public key; give the private key file (without .pub)")
       }
-      throw LedgerError("invalid \(source): \(expected)")
+      throw LedgerError(.invalidInput, "invalid \(source): \(expected)")
     }
     let parts = text.dropFirst("PRIVATE+KEY+".count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, let id = NoteVerifierKey.parseHex(parts[1]), let blob = Base64.decode(parts[2]),
       blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.problem(String(parts[0])) == nil
-    else { throw LedgerError("invalid \(source): \(expected)") }
+    else { throw LedgerError(.invalidInput, "invalid \(source): \(expected)") }
     try self.init(name: String(parts[0]), seed: Array(blob[1...]))
     guard verifier.keyID == id else {
-      throw LedgerError("invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(verifier.keyID))); the key was altered")
+      throw LedgerError(.invalidInput, "invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(verifier.keyID))); the key was altered")
     }
   }
 
@@ -243,7 +243,7 @@ public struct NoteSigningKey: Sendable {
 /// characters, at most 200 characters (C2SP signed-note and tlog-checkpoint).
 public enum NoteName {
   public static func check(_ name: String, field: String) throws {
-    if let problem = problem(name) { throw LedgerError("invalid \(field) '\(Identifier.printable(name))': \(problem)") }
+    if let problem = problem(name) { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(name))': \(problem)") }
   }
 
   public static func problem(_ name: String) -> String? {
@@ -273,7 +273,7 @@ enum Base64 {
 /// A key file's one line, without its final newline.
 private func readKeyFile(_ path: String, source: String) throws -> String {
   let bytes = try readSmallFile(path, source: source, limit: 4096)
-  guard var text = String(validating: bytes, as: UTF8.self) else { throw LedgerError("invalid \(source): it is not text") }
+  guard var text = String(validating: bytes, as: UTF8.self) else { throw LedgerError(.invalidInput, "invalid \(source): it is not text") }
   if text.hasSuffix("\n") { text.removeLast() }
   return text
 }
@@ -282,16 +282,16 @@ private func readKeyFile(_ path: String, source: String) throws -> String {
 /// - Throws: `LedgerError` "invalid SOURCE: cannot read it (REASON)".
 func readSmallFile(_ path: String, source: String, limit: Int = 16 << 20) throws -> [UInt8] {
   guard let handle = FileHandle(forReadingAtPath: path) else {
-    throw LedgerError("invalid \(source): cannot read it (\(String(cString: strerror(errno))))")
+    throw LedgerError(.ioFailure, "invalid \(source): cannot read it (\(String(cString: strerror(errno))))")
   }
   defer { try? handle.close() }
   let data: Data
   do {
     data = try handle.read(upToCount: limit + 1) ?? Data()
   } catch {
-    throw LedgerError("invalid \(source): cannot read it (\(error.localizedDescription))")
+    throw LedgerError(.ioFailure, "invalid \(source): cannot read it (\(error.localizedDescription))")
   }
-  guard data.count <= limit else { throw LedgerError("invalid \(source): larger than \(limit) bytes, too large for what it should be") }
+  guard data.count <= limit else { throw LedgerError(.invalidInput, "invalid \(source): larger than \(limit) bytes, too large for what it should be") }
   return [UInt8](data)
 }
 
@@ -303,7 +303,7 @@ extension NoteSigningKey {
   public func write(to path: String) throws {
     let publicPath = path + ".pub"
     for file in [path, publicPath] where FileManager.default.fileExists(atPath: file) {
-      throw LedgerError("invalid --out '\(path)': '\(file)' exists; keygen never overwrites a key")
+      throw LedgerError(.conflict, "invalid --out '\(path)': '\(file)' exists; keygen never overwrites a key")
     }
     try createNewFile(path, contents: encoded + "\n", mode: 0o600, field: "--out")
     do {
@@ -318,7 +318,7 @@ extension NoteSigningKey {
 /// Creates `path`, which must not exist, with `mode` and `contents`.
 private func createNewFile(_ path: String, contents: String, mode: mode_t, field: String) throws {
   let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-  guard fd >= 0 else { throw LedgerError("invalid \(field) '\(path)': cannot create it (\(String(cString: strerror(errno))))") }
+  guard fd >= 0 else { throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot create it (\(String(cString: strerror(errno))))") }
   let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
   sink.write(contents)
   do {
@@ -335,14 +335,14 @@ public enum ProofFile {
   public static func checkWritable(_ path: String, field: String) throws {
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-      throw LedgerError("invalid \(field) '\(path)': it is a folder")
+      throw LedgerError(.invalidInput, "invalid \(field) '\(path)': it is a folder")
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-      throw LedgerError("invalid \(field) '\(path)': there is no folder '\(folder)'")
+      throw LedgerError(.notFound, "invalid \(field) '\(path)': there is no folder '\(folder)'")
     }
     guard access(folder, W_OK) == 0 else {
-      throw LedgerError("invalid \(field) '\(path)': cannot write in '\(folder)' (\(String(cString: strerror(errno))))")
+      throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot write in '\(folder)' (\(String(cString: strerror(errno))))")
     }
   }
 
@@ -350,7 +350,7 @@ public enum ProofFile {
   public static func write(_ contents: String, to path: String, field: String) throws {
     let temporary = "\(path).\(getpid()).tmp"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw LedgerError("invalid \(field) '\(path)': cannot write it (\(String(cString: strerror(errno))))") }
+    guard fd >= 0 else { throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot write it (\(String(cString: strerror(errno))))") }
     let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
     sink.write(contents)
     do {
@@ -362,7 +362,7 @@ public enum ProofFile {
     guard rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
-      throw LedgerError("invalid \(field) '\(path)': cannot write it (\(reason))")
+      throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot write it (\(reason))")
     }
   }
 }

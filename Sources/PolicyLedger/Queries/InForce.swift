@@ -61,12 +61,12 @@ extension Ledger {
     try read {
       if let policy {
         let id = try requirePolicy(policy)
-        let facts = try loadFacts(policyID: id, key: policy, viewer: view.toldTo)
+        let facts = try store.loadFacts(policyID: id, key: policy, viewer: view.toldTo)
         return Bitemporal.inForce(Bitemporal.view(facts, view), at: t).map { [InForceRow($0)] } ?? []
       }
       var rows: [InForceRow] = []
-      try db.prepare("SELECT id, key FROM policies ORDER BY key").forEach { row in
-        let facts = try loadFacts(policyID: row.int64(0), key: row.string(1), viewer: view.toldTo)
+      try store.forEachPolicy { id, key in
+        let facts = try store.loadFacts(policyID: id, key: key, viewer: view.toldTo)
         if let v = Bitemporal.inForce(Bitemporal.view(facts, view), at: t) { rows.append(InForceRow(v)) }
       }
       return rows
@@ -78,7 +78,7 @@ extension Ledger {
   public func history(_ policy: String, at t: Instant? = nil, view: Bitemporal.View = .init()) throws -> [HistoryRow] {
     try read {
       let id = try requirePolicy(policy)
-      let facts = try loadFacts(policyID: id, key: policy, viewer: view.toldTo)
+      let facts = try store.loadFacts(policyID: id, key: policy, viewer: view.toldTo)
       let versions = Bitemporal.view(facts, view)
       let at = t ?? view.knownAt ?? .now()
       return versions.map { v in
@@ -88,5 +88,15 @@ extension Ledger {
           status: Bitemporal.status(of: v, among: versions, at: at), correctedBy: v.correctedBy)
       }
     }
+  }
+}
+
+extension Ledger {
+  /// Policy `key`'s number.
+  /// - Throws: "no policy 'KEY'" (``LedgerError/Code/notFound``) for a key the ledger
+  ///   never recorded (rule 15).
+  func requirePolicy(_ key: String) throws -> Int64 {
+    guard let id = try store.policyID(key) else { throw LedgerError(.notFound, "no policy '\(key)'") }
+    return id
   }
 }

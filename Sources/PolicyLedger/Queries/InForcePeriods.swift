@@ -26,7 +26,7 @@ extension Ledger {
     throws -> [InForcePeriod]
   {
     try read {
-      let facts = try loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      let facts = try store.loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
       var bounds: [Instant] = []
       for v in facts.versions { bounds += [v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
       for c in facts.corrections { bounds += [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
@@ -48,7 +48,7 @@ extension Ledger {
     throws -> [InForcePeriod]
   {
     try read {
-      let facts = try loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      let facts = try store.loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
       var changes: [Instant] = []
       for v in facts.versions { changes += [v.announcedAt, v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
       for n in facts.notices { changes.append(n.sentAt) }
@@ -81,13 +81,7 @@ extension Ledger {
   /// The keys of the policies with a version recorded by `recordedAt` (default: any), in key order.
   public func policyKeys(recordedBy recordedAt: Instant? = nil) throws -> [String] {
     try read {
-      try db.prepare(
-        """
-        SELECT p.key FROM policies p
-        WHERE EXISTS (SELECT 1 FROM versions v JOIN journal j ON j.seq = v.seq WHERE v.policy = p.id AND j.recorded_at <= ?)
-        ORDER BY p.key
-        """
-      ).map([recordedAt?.microseconds ?? .max]) { $0.string(0) }
+      try store.policyKeys(recordedBy: recordedAt)
     }
   }
 }

@@ -25,9 +25,6 @@ public final class Connection {
   /// Opened with `immutable=1`: a read-only file in a read-only folder.
   public let isImmutable: Bool
   private var cache: [String: Statement] = [:]
-  /// The Merkle tree's right edge as this connection's last append left it, so that a run
-  /// of appends need not read it back each time (see `appendMerkleLeaf`).
-  var merkleEdge: MerkleEdge? = nil
 
   /// How long a writer waits for another process's lock before giving up.
   public static let busyTimeoutMilliseconds: Int32 = 60_000
@@ -176,30 +173,6 @@ public final class Connection {
       try? execute("ROLLBACK TO entry")
       try? execute("RELEASE entry")
       throw error
-    }
-  }
-
-  /// Sets the pragmas a ledger connection runs with.
-  func configureForLedger() throws {
-    try execute("PRAGMA foreign_keys = ON")
-    if mode == .readOnly {
-      // Queries jump around a large file (one policy's versions, one employee's
-      // deliveries): reading pages through a memory map saves a system call and a copy
-      // per page that SQLite's own cache misses. Reads only; writes never go through it.
-      // https://www.sqlite.org/mmap.html
-      try execute("PRAGMA mmap_size = 2147418112")
-    }
-    if mode == .readWriteCreate {
-      // WAL lets readers go on while one process appends.
-      // https://www.sqlite.org/wal.html
-      try execute("PRAGMA journal_mode = WAL")
-      try execute("PRAGMA synchronous = FULL")
-      // A notice to a workforce inserts a million names into the directory's index in
-      // no particular order: with SQLite's default 2 MB of cache most of those inserts
-      // would read and spill pages through the kernel. 64 MiB is an upper bound; pages
-      // are only allocated as they are used.
-      // https://www.sqlite.org/pragma.html#pragma_cache_size
-      try execute("PRAGMA cache_size = -65536")
     }
   }
 }

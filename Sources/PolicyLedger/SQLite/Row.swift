@@ -60,3 +60,28 @@ public struct Row {
     }
   }
 }
+
+/// A query's result columns by name: each case is one column, its SQL expression `sql`
+/// and its position the case's place in the declaration, so a reader names the column it
+/// wants instead of counting to it, and the list and its readers cannot drift apart.
+///
+///     enum Columns: Int, ResultColumns { case seq, id; var sql: String { ... } }
+///     let select = "SELECT \(Columns.selectList) FROM ..."   // kept in a static let
+///     row.int64(Columns.seq)
+protocol ResultColumns: CaseIterable, RawRepresentable where RawValue == Int {
+  var sql: String { get }
+}
+
+extension ResultColumns {
+  /// The columns' expressions, in order, for a SELECT list.
+  static var selectList: String { allCases.map(\.sql).joined(separator: ", ") }
+}
+
+extension Row {
+  func int64<C: ResultColumns>(_ column: C) -> Int64 { int64(column.rawValue) }
+  func optionalInt64<C: ResultColumns>(_ column: C) -> Int64? { optionalInt64(column.rawValue) }
+  func string<C: ResultColumns>(_ column: C) -> String { string(column.rawValue) }
+  func optionalString<C: ResultColumns>(_ column: C) -> String? { optionalString(column.rawValue) }
+  func blob<C: ResultColumns>(_ column: C) -> [UInt8] { blob(column.rawValue) }
+  func bool<C: ResultColumns>(_ column: C) -> Bool { int64(column.rawValue) != 0 }
+}

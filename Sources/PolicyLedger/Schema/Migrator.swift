@@ -50,7 +50,7 @@ public struct Migrator {
   /// Work a migration needs beyond its SQL, run right after it in the same transaction:
   /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger).
   static let steps: [String: @Sendable (Connection) throws -> Void] = [
-    "0002_merkle": { try $0.backfillMerkleTree() }
+    "0002_merkle": { try LedgerStore($0).backfillMerkleTree() }
   ]
 
   /// Checks what the file is and which migrations it has; returns the pending ones.
@@ -59,12 +59,12 @@ public struct Migrator {
     let tableCount = try db.cached("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } ?? 0
     if appID != Migrator.applicationID {
       if appID == 0 && tableCount == 0 { return migrations }
-      throw LedgerError("'\(path)' is an SQLite database but not a policy-ledger ledger")
+      throw LedgerError(.invalidInput, "'\(path)' is an SQLite database but not a policy-ledger ledger")
     }
     let bookkept = try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations'")
       .first { $0.int(0) } ?? 0
     if bookkept == 0 {
-      throw LedgerError("'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
+      throw LedgerError(.damaged, "'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
     }
     let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
       (name: $0.string(0), sha256: $0.string(1))
@@ -72,11 +72,11 @@ public struct Migrator {
     let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.name, $0) })
     for record in applied {
       guard let migration = known[record.name] else {
-        throw LedgerError(
+        throw LedgerError(.refused,
           "'\(path)' was written by a newer policy-ledger: it has migration '\(record.name)', which this binary does not know; use a newer policy-ledger")
       }
       guard migration.sha256 == record.sha256 else {
-        throw LedgerError(
+        throw LedgerError(.damaged,
           "'\(path)' recorded migration '\(record.name)' with checksum \(record.sha256), but this binary's file has \(migration.sha256); a shipped migration was edited")
       }
     }
@@ -85,7 +85,7 @@ public struct Migrator {
     // Migrations are applied in order, the first one with the application id; a ledger that
     // lacks the record of one before its last applied migration had its bookkeeping changed.
     if let missing = pending.first, applied.isEmpty || missing.name < applied.last!.name {
-      throw LedgerError(
+      throw LedgerError(.damaged,
         "'\(path)' has no record of migration '\(missing.name)', which every ledger of its version has applied; its ledger_migrations table was changed outside policy-ledger")
     }
     return pending
@@ -107,7 +107,7 @@ public struct Migrator {
         // at build time, unhashed, so a binary built from an edited migration without its
         // line updated (and without running the tests) is stopped here, before it writes.
         guard SHA256Hasher.hex(migration.bytes) == migration.sha256 else {
-          throw LedgerError(
+          throw LedgerError(.damaged,
             "this binary's migration '\(migration.name)' does not match its SHA-256 in migrations/SHA256SUMS; rebuild it after: cd migrations && sha256sum *.sql > SHA256SUMS")
         }
         try db.execute(migration.sql)

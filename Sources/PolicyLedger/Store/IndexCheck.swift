@@ -274,3 +274,8 @@ enum Hash64 {
     return x ^ (x >> 31)
   }
 }
+
+extension LedgerStore {
+  /// Step 7 of verify: the first index that does not match its table (``IndexCheck``).
+  func firstIndexMismatch() throws -> String? { try IndexCheck(db: db).firstMismatch() }
+}

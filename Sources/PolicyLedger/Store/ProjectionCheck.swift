@@ -12,7 +12,7 @@ import PolicyLedgerSQLite
 /// once something has, only the first difference is reported. Policy numbers are kept in
 /// memory (one per policy) because every version needs one.
 final class ProjectionCheck: ProjectionStore {
-  private let db: Connection
+  private let store: LedgerStore
   /// Keyed by the key's UTF-8 bytes, as SQLite compares them: Swift's `String` equality
   /// would make "café" and "cafe\u{301}", two policies, one.
   private var policies: [[UInt8]: Int64] = [:]
@@ -45,8 +45,9 @@ final class ProjectionCheck: ProjectionStore {
     func advance() throws { hasRow = try statement.step() }
   }
 
-  init(db: Connection) throws {
-    self.db = db
+  init(store: LedgerStore) throws {
+    self.store = store
+    let db = store.db
     policyRows = try Cursor(db, table: "policies", sql: "SELECT id, key FROM policies ORDER BY id", entryColumn: 0)
     cursors = try ProjectedTable.allCases.map {
       try Cursor(db, table: $0.name, sql: $0.scanSQL, entryColumn: $0.entryColumn)
@@ -88,17 +89,17 @@ final class ProjectionCheck: ProjectionStore {
   }
 
   func version(_ ref: VersionRef, before seq: Int64) throws -> (seq: Int64, policy: Int64)? {
-    try db.version(ref, before: seq)
+    try store.version(ref, before: seq)
   }
 
   func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)? {
-    try db.notice(id, before: seq)
+    try store.notice(id, before: seq)
   }
 
   /// The directory number the ledger has for the employee; employees are numbered as
   /// recipients arrive, which the journal does not record, so the name is what is checked
   /// (and -1, which no row holds, when the directory lacks it).
-  func employee(_ name: String) throws -> Int64 { try db.employeeID(name) ?? -1 }
+  func employee(_ name: String) throws -> Int64 { try store.employeeID(name) ?? -1 }
 
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws {
     let cursor = cursors[table.index]

@@ -1,6 +1,6 @@
 /// What `verify` reads of the deliveries table: every message's recipient count and
 /// digest (step 5 of docs/journal-format.md, "What verify checks").
-extension Ledger {
+extension LedgerStore {
   /// What the deliveries table holds, for ``Verifier/checkRecipients()``.
   struct DeliveryDigests {
     /// Each message's recipient count and digest.
@@ -19,8 +19,8 @@ extension Ledger {
   ///
   /// A directory whose numbers are far sparser than its rows (never the case for a
   /// ledger this library wrote) is walked by name instead, with SQLite doing the sort.
-  static func storedRecipientDigests(_ db: Connection) throws -> DeliveryDigests {
-    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName(db) }
+  func storedRecipientDigests() throws -> DeliveryDigests {
+    guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName() }
     var stored = DeliveryDigests()
     var delivered = [Bool](repeating: false, count: directory.capacity)
     var current: Int64? = nil
@@ -53,9 +53,9 @@ extension Ledger {
     return stored
   }
 
-  /// ``storedRecipientDigests(_:)`` without holding the directory: one walk of the
+  /// ``storedRecipientDigests()`` without holding the directory: one walk of the
   /// employees by name, joined to their deliveries.
-  static func storedRecipientDigestsByName(_ db: Connection) throws -> DeliveryDigests {
+  func storedRecipientDigestsByName() throws -> DeliveryDigests {
     var digests: [Int64: RecipientDigest] = [:]
     try db.prepare(
       "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"

@@ -1,0 +1,193 @@
+/// The delivery engine: a message's recipients streamed into `deliveries`, adding new
+/// employees to the directory as they come (docs/performance.md, "notice send"), and the
+/// other statements about who received what.
+extension LedgerStore {
+  /// Streams recipients into `deliveries` for `message`, refusing a bad or repeated id.
+  ///
+  /// Recipients go in batches of ``recipientBatch``, each one or two statements for the
+  /// whole batch: when the previous recipients were new employees, add the batch to the
+  /// directory and, if every one of them was new, insert their deliveries by the numbers
+  /// just given; otherwise insert the deliveries of the batch's names found in the
+  /// directory, only when all of them are there. A batch that does not go through whole (a
+  /// known employee among new ones, a new one among known ones, a repeated id) is taken
+  /// one recipient at a time (``OneRecipient``), which names a repeated id and its line;
+  /// nothing of it was delivered, and employees it added to the directory are simply
+  /// found there. The statement overhead, paid once
+  /// a recipient before, is paid once a batch. (No savepoint: rolling back to one would
+  /// abort the importer's read of its staged rows on the same connection.)
+  func deliver(message: Int64, from source: inout some RecipientSource) throws -> (Int64, String) {
+    var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
+    let one = try OneRecipient(db: db, message: message)
+    let size = LedgerStore.recipientBatch
+    // OR IGNORE rather than statements that can fail half-way: SQLite then keeps no
+    // statement journal, which for a multi-row statement copies every page it touches.
+    let addBatch = try db.cached(
+      "INSERT OR IGNORE INTO employees (name) VALUES \((1...size).map { "(?\($0))" }.joined(separator: ", "))")
+    let deliverNewBatch = try db.cached(
+      "INSERT OR IGNORE INTO deliveries (message, employee) VALUES \((2...size + 1).map { "(?1, ?\($0))" }.joined(separator: ", "))")
+    // Only when every name is in the directory, each once, and none has this message yet:
+    // a batch goes in whole or not at all.
+    let deliverKnownBatch = try db.cached(
+      """
+      WITH found (id) AS MATERIALIZED (SELECT id FROM employees WHERE name IN (\((2...size + 1).map { "?\($0)" }.joined(separator: ", "))))
+      INSERT OR IGNORE INTO deliveries (message, employee) SELECT ?1, id FROM found
+      WHERE (SELECT count(*) FROM found) = \(size)
+        AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = f.id)
+      """)
+    let highestEmployee = try db.cached("SELECT coalesce(max(id), 0) FROM employees")
+    try deliverNewBatch.bind(message, at: 1)
+    try deliverKnownBatch.bind(message, at: 1)
+    var batch: [Recipient] = []
+    batch.reserveCapacity(size)
+
+    func deliverBatch() throws {
+      var whole = false
+      if one.expectNew {
+        // Names already in the directory are left as they are, and found again below.
+        for (i, recipient) in batch.enumerated() { try addBatch.bind(text: recipient.id, at: Int32(i + 1)) }
+        let before = try highestEmployee.first { $0.int64(0) } ?? 0
+        try addBatch.runBound()
+        let last = db.lastInsertRowID
+        let (expected, overflow) = before.addingReportingOverflow(Int64(size))
+        if db.changes == size && !overflow && last == expected {
+          // Every name was new, and SQLite numbered them one after another, in order,
+          // after the highest number (as it does while that is below 2^63 - 1).
+          for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
+          try deliverNewBatch.runBound()
+          // A new employee cannot have had this message already, unless rows were added
+          // behind the ledger's back.
+          guard db.changes == size else {
+            throw LedgerError(.damaged, "the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
+          }
+          whole = true
+        }
+      } else {
+        for (i, recipient) in batch.enumerated() { try deliverKnownBatch.bind(text: recipient.id, at: Int32(i + 2)) }
+        try deliverKnownBatch.runBound()
+        whole = db.changes == size
+      }
+      if !whole {
+        for recipient in batch { try one.deliver(recipient) }
+      }
+      batch.removeAll(keepingCapacity: true)
+    }
+
+    func next() throws -> Recipient? {
+      do {
+        return try source.next()
+      } catch {
+        // A line the source cannot read comes after the recipients waiting in the batch:
+        // one of them may be the first bad line.
+        for earlier in batch { try one.deliver(earlier) }
+        throw error
+      }
+    }
+
+    while let recipient = try next() {
+      if let problem = Identifier.problem(recipient.id) {
+        // The recipients before it come first: one of them may be the first bad line.
+        for earlier in batch { try one.deliver(earlier) }
+        throw LedgerError(.invalidInput, "invalid recipient '\(Identifier.printable(recipient.id))' (\(recipient.origin)): \(problem)")
+      }
+      digest.add(recipient.id)
+      batch.append(recipient)
+      if batch.count == size { try deliverBatch() }
+    }
+    for recipient in batch { try one.deliver(recipient) }
+    if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }
+    return try storedRecipientDigest(message: message)
+  }
+
+  /// How many recipients ``deliver(message:from:)`` puts in one statement.
+  static let recipientBatch = 64
+
+  /// One recipient at a time: one statement when the employee is in the directory
+  /// (insert the delivery, finding the employee's number in the same statement) and two
+  /// when not (add the employee, insert the delivery). Which to try first follows the
+  /// previous recipient: a first notice to a workforce meets new employees one after
+  /// another, later notices known ones.
+  final class OneRecipient {
+    let db: Connection
+    let deliverKnown: Statement
+    let addIfNew: Statement
+    let deliverNew: Statement
+    var expectNew = false
+
+    init(db: Connection, message: Int64) throws {
+      self.db = db
+      deliverKnown = try db.cached("INSERT INTO deliveries (message, employee) SELECT ?1, id FROM employees WHERE name = ?2")
+      addIfNew = try db.cached("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+      deliverNew = try db.cached("INSERT INTO deliveries (message, employee) VALUES (?1, ?2)")
+      try deliverKnown.bind(message, at: 1)
+      try deliverNew.bind(message, at: 1)
+    }
+
+    func deliver(_ recipient: Recipient) throws {
+      do {
+        if expectNew {
+          try addIfNew.run(text: recipient.id, at: 1)
+          if db.changes == 1 {
+            try deliverNew.bind(db.lastInsertRowID, at: 2)
+            try deliverNew.runBound()
+            return
+          }
+          expectNew = false
+        }
+        try deliverKnown.run(text: recipient.id, at: 2)
+        if db.changes == 0 {
+          try addIfNew.run(text: recipient.id, at: 1)
+          try deliverNew.bind(db.lastInsertRowID, at: 2)
+          try deliverNew.runBound()
+          expectNew = true
+        }
+      } catch let error as SQLiteError where error.isConstraint {
+        throw LedgerError(.conflict, "duplicate recipient '\(recipient.id)' (\(recipient.origin))")
+      }
+    }
+  }
+
+  /// How many bytes of recipient ids ``deliver(message:from:)`` keeps to sort in memory
+  /// when they arrive unsorted (about 24 bytes an id: a million recipients take 24 MB);
+  /// past it the digest comes from a sorted scan of the stored rows.
+  static let recipientSortLimit = 256 << 20
+
+  /// Rule 8's default recipients of a correction (entry `message`) of notice `notice`:
+  /// every recipient of that notice.
+  func deliverToRecipients(ofNotice notice: Int64, message: Int64) throws {
+    try db.cached("INSERT INTO deliveries (message, employee) SELECT ?, employee FROM deliveries WHERE message = ?")
+      .run([message, notice])
+  }
+
+  /// Rule 8's default recipients of a correction (entry `message`) of version `version`:
+  /// every recipient of every notice in the journal now that announces the version.
+  func deliverToRecipients(ofNoticesAnnouncing version: Int64, message: Int64) throws {
+    try db.cached(
+      """
+      INSERT INTO deliveries (message, employee)
+      SELECT DISTINCT ?, d.employee FROM notices n JOIN deliveries d ON d.message = n.seq WHERE n.announces = ?
+      """
+    ).run([message, version])
+  }
+
+  /// The count and digest of message `message`'s stored recipients, read in digest order.
+  func storedRecipientDigest(message: Int64) throws -> (count: Int64, sha256: String) {
+    var digest = RecipientDigest()
+    try db.cached(
+      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? ORDER BY e.name"
+    ).forEach([message]) { row in
+      digest.add(row.text(0))
+    }
+    return (digest.count, digest.finishHex())
+  }
+
+  /// Whether employee number `employee` received message `message`.
+  func received(message: Int64, employee: Int64) throws -> Bool {
+    try db.cached("SELECT 1 FROM deliveries WHERE message = ? AND employee = ?").first([message, employee], { _ in true }) ?? false
+  }
+
+  /// When employee number `employee` acknowledged notice `notice`, if they did.
+  func acknowledgement(notice: Int64, employee: Int64) throws -> Instant? {
+    try db.cached("SELECT at FROM acks WHERE notice = ? AND employee = ?")
+      .first([notice, employee]) { Instant(microseconds: $0.int64(0)) }
+  }
+}

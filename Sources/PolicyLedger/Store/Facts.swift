@@ -1,0 +1,158 @@
+/// Loading what the ledger recorded about one policy, with indexed lookups only: the
+/// facts ``Bitemporal``'s rules are applied to.
+extension LedgerStore {
+  /// The facts of the policy that version `seq` belongs to; nil when no version has that seq.
+  func loadFacts(policyOfVersion seq: Int64, viewer: String?) throws -> PolicyFacts? {
+    guard
+      let (id, key) = try db.cached("SELECT p.id, p.key FROM versions v JOIN policies p ON p.id = v.policy WHERE v.seq = ?")
+        .first([seq], { ($0.int64(0), $0.string(1)) })
+    else { return nil }
+    return try loadFacts(policyID: id, key: key, viewer: viewer)
+  }
+
+  /// The facts of policy `policyID` (its key `key`), with `receivedByViewer` filled in for `viewer`.
+  /// - Throws: `LedgerError` (``LedgerError/Code/damaged``) for a correction of a kind this
+  ///   version does not know.
+  func loadFacts(policyID: Int64, key: String, viewer: String?) throws -> PolicyFacts {
+    // An unknown viewer received nothing: -1 matches no employee.
+    let employee: Int64 = try viewer.flatMap { try employeeID($0) } ?? -1
+    let versions = try db.cached(VersionColumns.select).map([policyID]) { row in
+      VersionFacts(
+        seq: row.int64(VersionColumns.seq), policy: key, number: row.int64(VersionColumns.version),
+        title: row.string(VersionColumns.title), effectiveFrom: row.instant(VersionColumns.effectiveFrom),
+        effectiveUntil: row.optionalInstant(VersionColumns.effectiveUntil),
+        announcedAt: row.instant(VersionColumns.announcedAt), recordedAt: row.instant(VersionColumns.recordedAt),
+        bodySHA256: row.string(VersionColumns.bodySHA256))
+    }
+    let notices = try db.cached(NoticeColumns.select).map([policyID, employee]) { row in
+      NoticeFacts(
+        seq: row.int64(NoticeColumns.seq), id: row.string(NoticeColumns.id), sentAt: row.instant(NoticeColumns.sentAt),
+        recordedAt: row.instant(NoticeColumns.recordedAt), announces: row.optionalInt64(NoticeColumns.announces),
+        receivedByViewer: row.bool(NoticeColumns.received))
+    }
+    let corrections = try db.cached(CorrectionColumns.byPolicy).map([policyID, employee], LedgerStore.correctionFacts)
+    return PolicyFacts(key: key, versions: versions, notices: notices, corrections: corrections)
+  }
+
+  /// Every correction affecting version `seq`, as nobody's view: `receivedByViewer` is false.
+  func correctionFacts(affectingVersion seq: Int64) throws -> [CorrectionFacts] {
+    try db.cached(CorrectionColumns.byAffectedVersion).map([seq, -1], LedgerStore.correctionFacts)
+  }
+
+  /// Every correction targeting notice `seq`, as nobody's view.
+  func correctionFacts(targetingNotice seq: Int64) throws -> [CorrectionFacts] {
+    try db.cached(CorrectionColumns.byNotice).map([seq, -1], LedgerStore.correctionFacts)
+  }
+
+  /// A policy's versions, in version order; `?1` is the policy's number.
+  private enum VersionColumns: Int, ResultColumns {
+    case seq, version, title, effectiveFrom, effectiveUntil, announcedAt, recordedAt, bodySHA256
+
+    var sql: String {
+      switch self {
+      case .seq: "v.seq"
+      case .version: "v.version"
+      case .title: "v.title"
+      case .effectiveFrom: "v.effective_from"
+      case .effectiveUntil: "v.effective_until"
+      case .announcedAt: "v.announced_at"
+      case .recordedAt: "j.recorded_at"
+      case .bodySHA256: "v.body_sha256"
+      }
+    }
+
+    static let select =
+      "SELECT \(selectList) FROM versions v JOIN journal j ON j.seq = v.seq WHERE v.policy = ? ORDER BY v.version"
+  }
+
+  /// A policy's notices, in journal order; `?1` is the policy's number, `?2` the viewer's
+  /// employee number.
+  private enum NoticeColumns: Int, ResultColumns {
+    case seq, id, sentAt, recordedAt, announces, received
+
+    var sql: String {
+      switch self {
+      case .seq: "n.seq"
+      case .id: "n.id"
+      case .sentAt: "n.sent_at"
+      case .recordedAt: "j.recorded_at"
+      case .announces: "n.announces"
+      case .received: "EXISTS (SELECT 1 FROM deliveries d WHERE d.message = n.seq AND d.employee = ?2)"
+      }
+    }
+
+    static let select =
+      "SELECT \(selectList) FROM notices n JOIN journal j ON j.seq = n.seq WHERE n.policy = ?1 ORDER BY n.seq"
+  }
+
+  /// Corrections as ``correctionFacts(_:)`` reads them; `?2` is the viewer's employee number.
+  private enum CorrectionColumns: Int, ResultColumns {
+    case seq, id, kind, notice, version, affectedVersion, voidVersion, issuedAt, recordedAt, effectiveFrom
+    case effectiveUntil, received
+
+    var sql: String {
+      switch self {
+      case .seq: "c.seq"
+      case .id: "c.id"
+      case .kind: "c.kind"
+      case .notice: "c.notice"
+      case .version: "c.version"
+      case .affectedVersion: "c.affected_version"
+      case .voidVersion: "c.void_version"
+      case .issuedAt: "c.issued_at"
+      case .recordedAt: "j.recorded_at"
+      case .effectiveFrom: "c.effective_from"
+      case .effectiveUntil: "c.effective_until"
+      case .received: "EXISTS (SELECT 1 FROM deliveries d WHERE d.message = c.seq AND d.employee = ?2)"
+      }
+    }
+
+    private static let from = "SELECT \(selectList) FROM corrections c JOIN journal j ON j.seq = c.seq"
+    static let byPolicy = from + " WHERE c.policy = ?1 ORDER BY c.seq"
+    static let byAffectedVersion = from + " WHERE c.affected_version = ?1"
+    static let byNotice = from + " WHERE c.notice = ?1"
+  }
+
+  private static func correctionFacts(_ row: Row) throws -> CorrectionFacts {
+    typealias C = CorrectionColumns
+    return CorrectionFacts(
+      seq: row.int64(C.seq), id: row.string(C.id), kind: try CorrectionKind(stored: row.string(C.kind)),
+      targetNotice: row.optionalInt64(C.notice), targetVersion: row.optionalInt64(C.version),
+      affectedVersion: row.optionalInt64(C.affectedVersion), voidVersion: row.bool(C.voidVersion),
+      issuedAt: row.instant(C.issuedAt), recordedAt: row.instant(C.recordedAt),
+      effectiveFrom: row.optionalInstant(C.effectiveFrom), effectiveUntil: row.optionalInstant(C.effectiveUntil),
+      receivedByViewer: row.bool(C.received))
+  }
+}
+
+extension CorrectionKind {
+  /// The kind a stored row names. A kind this version does not know is refused rather than
+  /// read as another: the ledger was changed behind its back, or by a newer version.
+  init(stored text: String) throws {
+    guard let kind = CorrectionKind(rawValue: text) else {
+      throw LedgerError(
+        .damaged, "the corrections table holds a correction of unknown kind '\(Identifier.printable(text))'; run 'policy-ledger verify'")
+    }
+    self = kind
+  }
+}
+
+// MARK: - Policies
+
+extension LedgerStore {
+  /// Every policy's number and key, in key order.
+  func forEachPolicy(_ body: (_ id: Int64, _ key: String) throws -> Void) throws {
+    try db.prepare("SELECT id, key FROM policies ORDER BY key").forEach { try body($0.int64(0), $0.string(1)) }
+  }
+
+  /// The keys of the policies with a version recorded by `recordedAt`, in key order.
+  func policyKeys(recordedBy recordedAt: Instant?) throws -> [String] {
+    try db.prepare(
+      """
+      SELECT p.key FROM policies p
+      WHERE EXISTS (SELECT 1 FROM versions v JOIN journal j ON j.seq = v.seq WHERE v.policy = p.id AND j.recorded_at <= ?)
+      ORDER BY p.key
+      """
+    ).map([recordedAt?.microseconds ?? .max]) { $0.string(0) }
+  }
+}

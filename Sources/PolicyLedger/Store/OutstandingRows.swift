@@ -1,0 +1,66 @@
+/// What `outstanding` and `recipients` read.
+extension LedgerStore {
+  /// Rule 9 in one statement: each correction known at (`knownAt`, `recordedAt`), each
+  /// notice it affects (known too), each recipient of that notice who did not receive the
+  /// correction; ordered by notice id, correction id, employee id. Only notice `notice`'s
+  /// rows when given.
+  ///
+  /// This restates two rules of ``Bitemporal`` in SQL, for speed (one indexed join rather
+  /// than every policy's facts): rule 1, "known" (`issued_at`/`sent_at` ≤ k and
+  /// `recorded_at` ≤ r), and rule 2, both ways a correction affects a notice (it targets
+  /// the notice, or the version the notice announces). OutstandingTests checks it against
+  /// ``Bitemporal/View/knows(businessTime:recordedAt:)`` and ``Bitemporal/affects(_:notice:)``.
+  func forEachOutstanding(
+    notice: String?, knownAt: Instant?, recordedAt: Instant?, _ body: (OutstandingRow) throws -> Void
+  ) throws {
+    let k = knownAt?.microseconds ?? .max
+    let r = recordedAt?.microseconds ?? .max
+    try db.prepare(LedgerStore.outstandingSQL).forEach([k, r, notice]) { row in
+      try body(
+        OutstandingRow(
+          notice: row.string(0), employee: row.string(1), correction: row.string(2),
+          correctionKind: try CorrectionKind(stored: row.string(3))))
+    }
+  }
+
+  /// `?1` is k, `?2` is r, `?3` the notice id or NULL.
+  private static let outstandingSQL = """
+    WITH affected AS (
+      SELECT c.seq AS c_seq, c.id AS c_id, c.kind AS c_kind, n.seq AS n_seq, n.id AS n_id
+      FROM corrections c JOIN journal jc ON jc.seq = c.seq
+      JOIN notices n ON n.seq = c.notice JOIN journal jn ON jn.seq = n.seq
+      WHERE c.issued_at <= ?1 AND jc.recorded_at <= ?2 AND n.sent_at <= ?1 AND jn.recorded_at <= ?2
+        AND (?3 IS NULL OR n.id = ?3)
+      UNION ALL
+      SELECT c.seq, c.id, c.kind, n.seq, n.id
+      FROM corrections c JOIN journal jc ON jc.seq = c.seq
+      JOIN notices n ON n.announces = c.version JOIN journal jn ON jn.seq = n.seq
+      WHERE c.version IS NOT NULL
+        AND c.issued_at <= ?1 AND jc.recorded_at <= ?2 AND n.sent_at <= ?1 AND jn.recorded_at <= ?2
+        AND (?3 IS NULL OR n.id = ?3)
+    )
+    SELECT a.n_id, e.name, a.c_id, a.c_kind
+    FROM affected a JOIN deliveries d ON d.message = a.n_seq JOIN employees e ON e.id = d.employee
+    WHERE NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = a.c_seq AND got.employee = d.employee)
+    ORDER BY a.n_id, a.c_id, e.name
+    """
+
+  /// The seq of the notice or correction with id `id` (they share one id space).
+  func messageSeq(_ id: String) throws -> Int64? {
+    try db.cached("SELECT seq FROM notices WHERE id = ?1 UNION ALL SELECT seq FROM corrections WHERE id = ?1")
+      .first([id], { $0.int64(0) })
+  }
+
+  /// The recipients of message `seq` with their acknowledgement, by employee id.
+  func forEachRecipient(ofMessage seq: Int64, _ body: (_ employee: String, _ acknowledgedAt: Instant?) throws -> Void) throws {
+    try db.prepare(
+      """
+      SELECT e.name, a.at FROM deliveries d JOIN employees e ON e.id = d.employee
+      LEFT JOIN acks a ON a.notice = d.message AND a.employee = d.employee
+      WHERE d.message = ? ORDER BY e.name
+      """
+    ).forEach([seq]) { row in
+      try body(row.string(0), row.optionalInt64(1).map(Instant.init(microseconds:)))
+    }
+  }
+}

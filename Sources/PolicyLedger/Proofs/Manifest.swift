@@ -172,7 +172,7 @@ extension Ledger {
         kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: timeZone, progress: progress)
       let written = try sink.finishDigest()
       let manifest = ExportManifest(
-        kind: kind, format: format, excelSafe: excelSafe, timeZone: (timeZone ?? .utc).identifier, rows: rows,
+        kind: kind, format: format, excelSafe: excelSafe, timeZone: timeZone?.identifier ?? "UTC", rows: rows,
         bytes: written.count, sha256: written.sha256,
         checkpoint: Checkpoint(origin: origin, size: head.size, root: head.root))
       return SignedManifest(manifest, signedBy: key)

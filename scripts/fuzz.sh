@@ -14,9 +14,9 @@
 # written to .build-fuzz/crashes/ and the script exits non-zero. Not run by `swift test` or CI.
 #
 # verify is different: its harness (Fuzz/VerifyFuzzer, a package of its own) needs the whole
-# library, so SwiftPM builds it, in release with libFuzzer's coverage (-sanitize=fuzzer, no
-# AddressSanitizer: the library is Swift, whose traps are what is looked for, over the system's
-# SQLite). Its inputs are whole ledger files (the seeds use 512-byte pages to stay small); each
+# library, so SwiftPM builds it, in release, every Swift module with AddressSanitizer and
+# libFuzzer's coverage (-sanitize-coverage; the harness alone links libFuzzer, see its
+# Package.swift), over the system's SQLite, which is not instrumented. Its inputs are whole ledger files (the seeds use 512-byte pages to stay small); each
 # is opened read-only and verified, and anything but an error at open or a verdict is a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,8 @@ case $target in
   csv) harness=Fuzz/CSVFuzzer.swift ;;
   verify)
     echo "building $binary" >&2
-    swift build -c release --package-path Fuzz/VerifyFuzzer --scratch-path "$out/verify-build" -Xswiftc -sanitize=fuzzer
+    swift build -c release --package-path Fuzz/VerifyFuzzer --scratch-path "$out/verify-build" \
+      -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp
     cp "$out/verify-build/release/verify-fuzzer" "$binary"
     # Whole files: room for the seeds and for libFuzzer to grow them a little.
     extra=(-max_len=65536 -len_control=0)

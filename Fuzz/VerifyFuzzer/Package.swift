@@ -16,7 +16,11 @@ let package = Package(
     .executableTarget(
       name: "verify-fuzzer",
       dependencies: [.product(name: "PolicyLedger", package: "policy-ledger")],
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])],
+      // libFuzzer's main. The coverage instrumentation of every Swift module (the
+      // library's included) comes from the command line, scripts/fuzz.sh: -sanitize=fuzzer
+      // there would also link libFuzzer into the package's build tool, beside its own main.
+      linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
     )
   ]
 )

@@ -128,6 +128,25 @@ import Testing
     #expect(failure.message.hasPrefix("the ledger file is damaged: "))
   }
 
+  @Test func aSchemaDamagedWhereOpeningReadsItIsReportedDamaged() throws {
+    let path = try Self.ledgerFile()
+    var file = try FileBytes(path)
+    // The stored CREATE TABLE of the migrations' bookkeeping, its first column renamed
+    // (found by ByteFlipTests, seed 20261206: SQLite's "no such column: name" came through raw).
+    let schema = file.offsets(of: "ledger_migrations (", in: 0..<file.bytes.count)
+    let at = try #require(schema.first)
+    let column = try #require(file.offsets(of: "name", in: at..<at + 200).first)
+    file.bytes[column] = UInt8(ascii: "x")
+    try file.write()
+    do {
+      _ = try Ledger(path: path, access: .readOnly)
+      Issue.record("opened")
+    } catch let error as LedgerError {
+      #expect(error.code == .damaged)
+      #expect(error.description == "the ledger at \(path) is damaged (no such column: name); restore it from a copy")
+    }
+  }
+
   @Test func everyIndexOfAnUndamagedLedgerMatchesItsTable() throws {
     let path = try Self.ledgerFile()
     let ledger = try Ledger(path: path, access: .readOnly)

@@ -14,10 +14,12 @@
 # written to .build-fuzz/crashes/ and the script exits non-zero. Not run by `swift test` or CI.
 #
 # verify is different: its harness (Fuzz/VerifyFuzzer, a package of its own) needs the whole
-# library, so SwiftPM builds it, in release, every Swift module with AddressSanitizer and
-# libFuzzer's coverage (-sanitize-coverage; the harness alone links libFuzzer, see its
-# Package.swift), over the system's SQLite, which is not instrumented. Its inputs are whole ledger files (the seeds use 512-byte pages to stay small); each
-# is opened read-only and verified, and anything but an error at open or a verdict is a crash.
+# library, so SwiftPM builds it in release, every Swift module with AddressSanitizer and
+# libFuzzer's coverage (-sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp, what
+# -sanitize=fuzzer adds), linked with libFuzzer without its main (the harness's main.swift
+# calls LLVMFuzzerRunDriver), over the system's SQLite, which is not instrumented. Its inputs
+# are whole ledger files (the seeds use 512-byte pages to stay small); each is opened
+# read-only and verified, and anything but an error at open or a verdict is a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +41,11 @@ case $target in
   csv) harness=Fuzz/CSVFuzzer.swift ;;
   verify)
     echo "building $binary" >&2
+    toolchain=$(dirname "$(dirname "$(command -v swiftc)")")
+    runtime=$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
     swift build -c release --package-path Fuzz/VerifyFuzzer --scratch-path "$out/verify-build" \
-      -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp
+      -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+      -Xlinker "$runtime"
     cp "$out/verify-build/release/verify-fuzzer" "$binary"
     # Whole files: room for the seeds and for libFuzzer to grow them a little.
     extra=(-max_len=65536 -len_control=0)

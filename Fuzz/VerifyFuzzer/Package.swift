@@ -16,11 +16,11 @@ let package = Package(
     .executableTarget(
       name: "verify-fuzzer",
       dependencies: [.product(name: "PolicyLedger", package: "policy-ledger")],
-      swiftSettings: [.unsafeFlags(["-parse-as-library"])],
-      // libFuzzer's main. The coverage instrumentation of every Swift module (the
-      // library's included) comes from the command line, scripts/fuzz.sh: -sanitize=fuzzer
-      // there would also link libFuzzer into the package's build tool, beside its own main.
-      linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+      // The coverage instrumentation of every Swift module (the library's included) and
+      // libFuzzer without its main (libclang_rt.fuzzer_no_main, whose path depends on the
+      // toolchain) come from the command line, scripts/fuzz.sh: -sanitize=fuzzer would link
+      // libFuzzer's main into the package's build tool too, and clash with SwiftPM's main here.
+      linkerSettings: [.linkedLibrary("stdc++")]
     )
   ]
 )

@@ -15,8 +15,20 @@ private let path: String = {
   return "\(folder)/policy-ledger-verify-fuzz-\(getpid()).db"
 }()
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzVerify(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+/// libFuzzer's entry point without its `main` (libclang_rt.fuzzer_no_main): SwiftPM gives an
+/// executable target a main of its own, which calls this.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzVerify(data, size) })
+
+func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+  guard let data else { return 0 }
   for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
   guard FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)) else { return 0 }
   defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) } }

@@ -272,11 +272,6 @@ extension Ledger {
   }
 }
 
-extension TimeZone {
-  /// UTC, the default zone for times without an offset (`--tz`).
-  public static let utc = TimeZone(identifier: "UTC")!
-}
-
 /// One row of an import file, read by column: an empty field is an absent value (an open
 /// bound, a default, an assigned id), and every refusal names the column and the value.
 struct ImportRow {

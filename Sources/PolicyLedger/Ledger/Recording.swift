@@ -42,6 +42,11 @@ public struct NewNotice: Sendable {
 }
 
 /// A retraction or amendment to record (`correct retract`, `correct amend`).
+///
+/// Its fields mirror ``CorrectionEntry``'s on purpose: this is what the caller asks for
+/// (the id may be left to the ledger; recipients come apart, as ``CorrectionRecipients``),
+/// that is what the journal holds (the id assigned, the recipients' count and digest). The
+/// same holds for ``NewNotice`` and ``NoticeEntry``, ``NewVersion`` and ``VersionEntry``.
 public struct NewCorrection: Sendable {
   public var id: String?
   public var kind: CorrectionKind
@@ -135,10 +140,7 @@ extension Ledger {
     }
     let (count, digest) = try store.deliver(message: next.seq, from: &recipients)
     guard count > 0 else {
-      switch names {
-      case .options: throw LedgerError(.invalidInput, "a notice needs at least one recipient (give --to or --recipients-file)")
-      case .columns: throw LedgerError(.invalidInput, "a notice needs at least one recipient (the recipients file has no row for notice '\(id)')")
-      }
+      throw names.noRecipients(notice: id)
     }
     let entry = NoticeEntry(
       id: id, subject: new.subject, body: new.body, bodySHA256: SHA256Hasher.hex(new.body), sentAt: new.sentAt,
@@ -165,21 +167,13 @@ extension Ledger {
     try checkActor(actor, names: names)
     try checkText(new.statement, field: names("statement"))
     try checkText(new.reason, field: names("reason"))
-    if new.kind == .retraction, new.effectiveFrom != nil || new.effectiveUntil != nil {
-      switch names {
-      case .options: throw LedgerError(.invalidInput, "a retraction voids its target; use 'correct amend' to change an effective date")
-      case .columns:
-        let (column, value) = new.effectiveFrom.map { ("effective_from", $0) } ?? ("effective_until", new.effectiveUntil!)
-        throw LedgerError(.invalidInput, "invalid \(column) '\(value)': a retraction voids its target; only an amendment changes an effective date")
-      }
+    if new.kind == .retraction,
+      case let (column, value)? = new.effectiveFrom.map({ ("effective_from", $0) }) ?? new.effectiveUntil.map({ ("effective_until", $0) })
+    {
+      throw names.datedRetraction(column: column, value: value)
     }
     if new.voidVersion {
-      guard new.kind == .retraction, case .notice = new.target else {
-        switch names {
-        case .options: throw LedgerError(.invalidInput, "--void-version goes with 'correct retract --notice ID'")
-        case .columns: throw LedgerError(.invalidInput, "invalid void_version 'true': only a retraction of a notice can void its version")
-        }
-      }
+      guard new.kind == .retraction, case .notice = new.target else { throw names.misplacedVoidVersion }
     }
     let next = NextEntry(after: try store.journalHead())
     let id = try newMessageID(new.id, prefix: "C", seq: next.seq, field: names("id"))

@@ -1,3 +1,7 @@
+// Over 400 lines on purpose: the strict ISO 8601 reader, the formatter and the proleptic
+// Gregorian arithmetic under both (no Foundation Calendar on the hot path) are one piece,
+// fuzzed together, and none is used without the others.
+
 import Foundation
 
 /// An absolute point in time at microsecond precision: microseconds since 1970-01-01T00:00:00Z.
@@ -54,7 +58,7 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
   /// for the accepted forms.
   public static func parse(
     _ text: String,
-    timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+    timeZone: TimeZone = .utc,
     now: Instant = .now()
   ) throws(InvalidTime) -> Instant {
     if text == "now" { return now }
@@ -137,6 +141,12 @@ public struct InvalidTime: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String { "'\(value)': \(reason)" }
 }
 
+extension TimeZone {
+  /// UTC: the zone of stored times, and the default for times without an offset (`--tz`).
+  /// The one spelling of it in the library.
+  public static let utc = TimeZone(identifier: "UTC")!
+}
+
 /// Parses a --tz argument: an IANA name (America/Los_Angeles), "UTC", "Z", or a fixed offset (+05:30, -07:00).
 /// Throws LedgerError("unknown time zone 'X' ...") otherwise.
 ///
@@ -146,7 +156,7 @@ public struct InvalidTime: Error, Sendable, Equatable, CustomStringConvertible {
 public func parseTimeZone(_ text: String) throws -> TimeZone {
   let hint = "(expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)"
   if text == "UTC" || text == "utc" || text == "Z" || text == "z" {
-    return TimeZone(identifier: "UTC")!
+    return .utc
   }
   let bytes = Array(text.utf8)
   if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {

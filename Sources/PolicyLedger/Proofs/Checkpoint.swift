@@ -49,28 +49,48 @@ public struct Checkpoint: Equatable, Sendable {
   }
 }
 
-/// A checkpoint with the note it came in: its signatures, and its exact text.
-public struct SignedCheckpoint: Equatable, Sendable {
-  public var note: SignedNote
-  public var checkpoint: Checkpoint
+/// What a signed note carries: a checkpoint or an export manifest, written as its text
+/// and parsed back from it.
+public protocol SignedNoteBody: Equatable, Sendable {
+  var text: String { get }
+  init(text: String, source: String) throws
+}
 
-  /// An unsigned note of `checkpoint`, signed by `key` when given.
-  public init(_ checkpoint: Checkpoint, signedBy key: NoteSigningKey? = nil) {
-    self.checkpoint = checkpoint
-    note = SignedNote(text: checkpoint.text)
+extension Checkpoint: SignedNoteBody {}
+extension ExportManifest: SignedNoteBody {}
+
+/// A checkpoint or a manifest with the note it came in: its signatures, and its exact text.
+public struct Signed<Body: SignedNoteBody>: Equatable, Sendable {
+  public var note: SignedNote
+  public var body: Body
+
+  /// An unsigned note of `body`, signed by `key` when given.
+  public init(_ body: Body, signedBy key: NoteSigningKey? = nil) {
+    self.body = body
+    note = SignedNote(text: body.text)
     if let key { note.sign(with: key) }
   }
 
-  /// Parses a checkpoint note (`policy-ledger checkpoint` output).
+  /// Parses a note (`policy-ledger checkpoint` output, an export's manifest).
   public init(parsing bytes: [UInt8], source: String) throws {
     note = try SignedNote.parse(bytes, source: source)
-    checkpoint = try Checkpoint(text: note.text, source: source)
+    body = try Body(text: note.text, source: source)
   }
 
-  /// Reads a checkpoint file.
+  /// Reads a note file.
   public init(file path: String, field: String) throws {
     let source = "\(field) '\(path)'"
     try self.init(parsing: try readSmallFile(path, source: source), source: source)
+  }
+}
+
+/// A checkpoint with the note it came in.
+public typealias SignedCheckpoint = Signed<Checkpoint>
+
+extension Signed where Body == Checkpoint {
+  public var checkpoint: Checkpoint {
+    get { body }
+    set { body = newValue }
   }
 
   /// `ORIGIN at size N`, for messages.

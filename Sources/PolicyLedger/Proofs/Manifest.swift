@@ -92,24 +92,12 @@ public struct ExportManifest: Equatable, Sendable {
 }
 
 /// A manifest with the note it came in.
-public struct SignedManifest: Equatable, Sendable {
-  public var note: SignedNote
-  public var manifest: ExportManifest
+public typealias SignedManifest = Signed<ExportManifest>
 
-  public init(_ manifest: ExportManifest, signedBy key: NoteSigningKey? = nil) {
-    self.manifest = manifest
-    note = SignedNote(text: manifest.text)
-    if let key { note.sign(with: key) }
-  }
-
-  public init(parsing bytes: [UInt8], source: String) throws {
-    note = try SignedNote.parse(bytes, source: source)
-    manifest = try ExportManifest(text: note.text, source: source)
-  }
-
-  public init(file path: String, field: String) throws {
-    let source = "\(field) '\(path)'"
-    try self.init(parsing: try readSmallFile(path, source: source), source: source)
+extension Signed where Body == ExportManifest {
+  public var manifest: ExportManifest {
+    get { body }
+    set { body = newValue }
   }
 
   /// Checks that the file at `path` holds exactly the exported bytes, and, with `key`,

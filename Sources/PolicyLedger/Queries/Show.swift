@@ -1,7 +1,7 @@
 import Foundation
 
 /// One entry in full, as `show` prints it: named fields in a fixed order per kind
-/// (`columns[i]` names `values[i]`; both come from one list of fields in the store).
+/// (`columns[i]` names `values[i]`; both come from one list of fields, `LedgerStore`'s `FieldList`).
 public struct EntryRecord: Sendable, Equatable {
   public var columns: [String]
   public var values: [Cell]

@@ -41,11 +41,11 @@ extension Ledger {
       try store.forEachCorrection(deliveredTo: employeeID) { correction in
         if let r = correctionRow(correction, view: view) { rows.append(r) }
       }
-      try store.forEachTimelineAck(byEmployee: employeeID) { ack in
+      try store.forEachAcknowledgement(byEmployee: employeeID) { ack in
         guard view.knows(businessTime: ack.at, recordedAt: ack.recordedAt) else { return }
         rows.append(
           TimelineRow(
-            at: ack.at, kind: .acknowledgement, id: ack.notice, policy: ack.policy, version: ack.version,
+            at: ack.at, kind: .acknowledgement, id: ack.id, policy: ack.policy, version: ack.version,
             subject: ack.subject, status: "acknowledged", seq: ack.seq))
       }
       return Ledger.ordered(rows, from: from, to: to)
@@ -68,8 +68,10 @@ extension Ledger {
   }
 
   /// A notice's timeline row; nil when the view does not know it.
-  private func noticeRow(_ row: LedgerStore.TimelineNotice, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
-    let notice = row.facts
+  private func noticeRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
+    guard case .notice(let announces) = row.detail else { return nil }
+    let notice = NoticeFacts(
+      seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces, receivedByViewer: true)
     guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return nil }
     return TimelineRow(
       at: notice.sentAt, kind: .notice, id: notice.id, policy: row.policy, version: row.version,
@@ -77,11 +79,13 @@ extension Ledger {
       seq: notice.seq)
   }
 
-  private func correctionRow(_ row: LedgerStore.TimelineCorrection, view: Bitemporal.View) -> TimelineRow? {
-    guard view.knows(businessTime: row.issuedAt, recordedAt: row.recordedAt) else { return nil }
+  private func correctionRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View) -> TimelineRow? {
+    guard case .correction(let kind) = row.detail, view.knows(businessTime: row.at, recordedAt: row.recordedAt) else {
+      return nil
+    }
     return TimelineRow(
-      at: row.issuedAt, kind: row.kind == .retraction ? .retraction : .amendment, id: row.id,
-      policy: row.policy, version: row.version, subject: row.statement, status: "sent", seq: row.seq)
+      at: row.at, kind: kind == .retraction ? .retraction : .amendment, id: row.id,
+      policy: row.policy, version: row.version, subject: row.subject, status: "sent", seq: row.seq)
   }
 
   /// The corrections that could affect `notice`, judged by ``Bitemporal/noticeStatus``.

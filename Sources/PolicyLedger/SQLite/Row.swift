@@ -61,14 +61,17 @@ public struct Row {
   }
 }
 
-/// A query's result columns by name: each case is one column, its SQL expression `sql`
-/// and its position the case's place in the declaration, so a reader names the column it
-/// wants instead of counting to it, and the list and its readers cannot drift apart.
+/// A query's result columns by name: each case is a column, at its place in the
+/// declaration, so a reader names the column it wants instead of counting to it.
+protocol NamedColumns: RawRepresentable where RawValue == Int {}
+
+/// ``NamedColumns`` that also carry their SQL expression `sql`, so that the SELECT list
+/// is built from the same cases and the list and its readers cannot drift apart.
 ///
 ///     enum Columns: Int, ResultColumns { case seq, id; var sql: String { ... } }
 ///     let select = "SELECT \(Columns.selectList) FROM ..."   // kept in a static let
 ///     row.int64(Columns.seq)
-protocol ResultColumns: CaseIterable, RawRepresentable where RawValue == Int {
+protocol ResultColumns: NamedColumns, CaseIterable {
   var sql: String { get }
 }
 
@@ -78,10 +81,10 @@ extension ResultColumns {
 }
 
 extension Row {
-  func int64<C: ResultColumns>(_ column: C) -> Int64 { int64(column.rawValue) }
-  func optionalInt64<C: ResultColumns>(_ column: C) -> Int64? { optionalInt64(column.rawValue) }
-  func string<C: ResultColumns>(_ column: C) -> String { string(column.rawValue) }
-  func optionalString<C: ResultColumns>(_ column: C) -> String? { optionalString(column.rawValue) }
-  func blob<C: ResultColumns>(_ column: C) -> [UInt8] { blob(column.rawValue) }
-  func bool<C: ResultColumns>(_ column: C) -> Bool { int64(column.rawValue) != 0 }
+  func int64<C: NamedColumns>(_ column: C) -> Int64 { int64(column.rawValue) }
+  func optionalInt64<C: NamedColumns>(_ column: C) -> Int64? { optionalInt64(column.rawValue) }
+  func string<C: NamedColumns>(_ column: C) -> String { string(column.rawValue) }
+  func optionalString<C: NamedColumns>(_ column: C) -> String? { optionalString(column.rawValue) }
+  func blob<C: NamedColumns>(_ column: C) -> [UInt8] { blob(column.rawValue) }
+  func bool<C: NamedColumns>(_ column: C) -> Bool { int64(column.rawValue) != 0 }
 }

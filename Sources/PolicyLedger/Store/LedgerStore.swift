@@ -40,8 +40,8 @@ final class LedgerStore {
 
 /// Times are stored as microseconds since 1970 UTC (docs/journal-format.md).
 extension Row {
-  func instant<C: ResultColumns>(_ column: C) -> Instant { Instant(microseconds: int64(column)) }
-  func optionalInstant<C: ResultColumns>(_ column: C) -> Instant? { optionalInt64(column).map(Instant.init(microseconds:)) }
+  func instant<C: NamedColumns>(_ column: C) -> Instant { Instant(microseconds: int64(column)) }
+  func optionalInstant<C: NamedColumns>(_ column: C) -> Instant? { optionalInt64(column).map(Instant.init(microseconds:)) }
 }
 
 // MARK: - Finding projected rows by the names users give them

@@ -1,36 +1,27 @@
 /// What the timelines read: the notices, corrections and acknowledgements of one employee
-/// or one policy, each row with its journal seq, business and recorded times, and the
-/// `KEY@N` of the version it concerns.
+/// or one policy, each as a ``TimelineEvent``.
 extension LedgerStore {
-  /// A notice as a timeline shows it.
-  struct TimelineNotice {
-    var facts: NoticeFacts
-    var subject: String
-    var policy: String?
-    var version: Int64?
-  }
+  /// One notice, correction or acknowledgement as a timeline shows it.
+  struct TimelineEvent {
+    enum Detail {
+      /// A notice, and the seq of the version it announces.
+      case notice(announces: Int64?)
+      case correction(CorrectionKind)
+      case acknowledgement
+    }
 
-  /// A correction as a timeline shows it: the version it affects, its statement as subject.
-  struct TimelineCorrection {
     var seq: Int64
+    /// The notice's or correction's id; for an acknowledgement, the notice's.
     var id: String
-    var kind: CorrectionKind
-    var issuedAt: Instant
-    var recordedAt: Instant
-    var statement: String
-    var policy: String?
-    var version: Int64?
-  }
-
-  /// An acknowledgement as a timeline shows it: the notice's id, subject and version.
-  struct TimelineAck {
-    var seq: Int64
-    var notice: String
+    /// The business time: `sent_at`, `issued_at` or the acknowledgement's `at`.
     var at: Instant
     var recordedAt: Instant
+    /// A notice's subject (also for its acknowledgements), a correction's statement.
     var subject: String
+    /// The version it concerns: announced, affected, or announced by the acknowledged notice.
     var policy: String?
     var version: Int64?
+    var detail: Detail
   }
 
   /// Employee number `employee`'s acknowledgements: the notice's seq, the time and when it was recorded.
@@ -39,117 +30,75 @@ extension LedgerStore {
       .forEach([employee]) { try body($0.int64(0), Instant(microseconds: $0.int64(1)), Instant(microseconds: $0.int64(2))) }
   }
 
-  /// The notices delivered to employee number `employee`, with `receivedByViewer` set.
-  func forEachNotice(deliveredTo employee: Int64, _ body: (TimelineNotice) throws -> Void) throws {
-    try db.cached(NoticeColumns.deliveredTo).forEach([employee]) { try body(LedgerStore.timelineNotice($0)) }
+  /// The notices delivered to employee number `employee`.
+  func forEachNotice(deliveredTo employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
+    try events(Event.noticesDeliveredTo, employee, Event.notice, body)
   }
 
-  /// The notices of policy number `policy`, with `receivedByViewer` set.
-  func forEachNotice(policy: Int64, _ body: (TimelineNotice) throws -> Void) throws {
-    try db.cached(NoticeColumns.ofPolicy).forEach([policy]) { try body(LedgerStore.timelineNotice($0)) }
+  /// The notices of policy number `policy`.
+  func forEachNotice(policy: Int64, _ body: (TimelineEvent) throws -> Void) throws {
+    try events(Event.noticesOfPolicy, policy, Event.notice, body)
   }
 
   /// The corrections delivered to employee number `employee`.
-  func forEachCorrection(deliveredTo employee: Int64, _ body: (TimelineCorrection) throws -> Void) throws {
-    try db.cached(CorrectionColumns.deliveredTo).forEach([employee]) { try body(try LedgerStore.timelineCorrection($0)) }
+  func forEachCorrection(deliveredTo employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
+    try events(Event.correctionsDeliveredTo, employee, Event.correction, body)
   }
 
   /// The corrections of policy number `policy`.
-  func forEachCorrection(policy: Int64, _ body: (TimelineCorrection) throws -> Void) throws {
-    try db.cached(CorrectionColumns.ofPolicy).forEach([policy]) { try body(try LedgerStore.timelineCorrection($0)) }
+  func forEachCorrection(policy: Int64, _ body: (TimelineEvent) throws -> Void) throws {
+    try events(Event.correctionsOfPolicy, policy, Event.correction, body)
   }
 
-  /// Employee number `employee`'s acknowledgements, as timeline rows.
-  func forEachTimelineAck(byEmployee employee: Int64, _ body: (TimelineAck) throws -> Void) throws {
-    typealias C = AckColumns
-    try db.cached(C.byEmployee).forEach([employee]) { row in
+  /// Employee number `employee`'s acknowledgements.
+  func forEachAcknowledgement(byEmployee employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
+    try events(Event.acksByEmployee, employee, { _ in .acknowledgement }, body)
+  }
+
+  private func events(
+    _ sql: String, _ key: Int64, _ detail: (Row) throws -> TimelineEvent.Detail, _ body: (TimelineEvent) throws -> Void
+  ) throws {
+    try db.cached(sql).forEach([key]) { row in
       try body(
-        TimelineAck(
-          seq: row.int64(C.seq), notice: row.string(C.notice), at: row.instant(C.at), recordedAt: row.instant(C.recordedAt),
-          subject: row.string(C.subject), policy: row.optionalString(C.policy), version: row.optionalInt64(C.version)))
+        TimelineEvent(
+          seq: row.int64(Event.seq), id: row.string(Event.id), at: row.instant(Event.at),
+          recordedAt: row.instant(Event.recordedAt), subject: row.string(Event.subject),
+          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: try detail(row)))
     }
   }
 
-  private static func timelineNotice(_ row: Row) -> TimelineNotice {
-    typealias C = NoticeColumns
-    return TimelineNotice(
-      facts: NoticeFacts(
-        seq: row.int64(C.seq), id: row.string(C.id), sentAt: row.instant(C.sentAt), recordedAt: row.instant(C.recordedAt),
-        announces: row.optionalInt64(C.announces), receivedByViewer: true),
-      subject: row.string(C.subject), policy: row.optionalString(C.policy), version: row.optionalInt64(C.version))
-  }
+  /// The columns of every timeline query, by name; each query gives its own expression
+  /// for each (the `SELECT` lists below, in this order). The notice and correction
+  /// queries have the same shape, a query of one table joined to the version it concerns;
+  /// their tables and columns differ.
+  private enum Event: Int, NamedColumns {
+    case seq, id, at, recordedAt, subject, policy, version, detail
 
-  private static func timelineCorrection(_ row: Row) throws -> TimelineCorrection {
-    typealias C = CorrectionColumns
-    return TimelineCorrection(
-      seq: row.int64(C.seq), id: row.string(C.id), kind: try CorrectionKind(stored: row.string(C.kind)),
-      issuedAt: row.instant(C.issuedAt), recordedAt: row.instant(C.recordedAt), statement: row.string(C.statement),
-      policy: row.optionalString(C.policy), version: row.optionalInt64(C.version))
-  }
-
-  private enum NoticeColumns: Int, ResultColumns {
-    case seq, id, sentAt, recordedAt, subject, announces, policy, version
-
-    var sql: String {
-      switch self {
-      case .seq: "n.seq"
-      case .id: "n.id"
-      case .sentAt: "n.sent_at"
-      case .recordedAt: "j.recorded_at"
-      case .subject: "n.subject"
-      case .announces: "n.announces"
-      case .policy: "p.key"
-      case .version: "v.version"
-      }
+    static func notice(_ row: Row) -> TimelineEvent.Detail { .notice(announces: row.optionalInt64(Event.detail)) }
+    static func correction(_ row: Row) throws -> TimelineEvent.Detail {
+      .correction(try CorrectionKind(stored: row.string(Event.detail)))
     }
 
-    private static let joins =
+    private static let notices = """
+      SELECT n.seq, n.id, n.sent_at, j.recorded_at, n.subject, p.key, v.version, n.announces
+      """
+    private static let noticeJoins =
       "JOIN journal j ON j.seq = n.seq LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy"
-    static let deliveredTo =
-      "SELECT \(selectList) FROM deliveries d JOIN notices n ON n.seq = d.message \(joins) WHERE d.employee = ?"
-    static let ofPolicy = "SELECT \(selectList) FROM notices n \(joins) WHERE n.policy = ?"
-  }
+    static let noticesDeliveredTo =
+      "\(notices) FROM deliveries d JOIN notices n ON n.seq = d.message \(noticeJoins) WHERE d.employee = ?"
+    static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
 
-  private enum CorrectionColumns: Int, ResultColumns {
-    case seq, id, kind, issuedAt, recordedAt, statement, policy, version
-
-    var sql: String {
-      switch self {
-      case .seq: "c.seq"
-      case .id: "c.id"
-      case .kind: "c.kind"
-      case .issuedAt: "c.issued_at"
-      case .recordedAt: "j.recorded_at"
-      case .statement: "c.statement"
-      case .policy: "p.key"
-      case .version: "v.version"
-      }
-    }
-
-    private static let joins =
+    private static let corrections = """
+      SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind
+      """
+    private static let correctionJoins =
       "JOIN journal j ON j.seq = c.seq LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy"
-    static let deliveredTo =
-      "SELECT \(selectList) FROM deliveries d JOIN corrections c ON c.seq = d.message \(joins) WHERE d.employee = ?"
-    static let ofPolicy = "SELECT \(selectList) FROM corrections c \(joins) WHERE c.policy = ?"
-  }
+    static let correctionsDeliveredTo =
+      "\(corrections) FROM deliveries d JOIN corrections c ON c.seq = d.message \(correctionJoins) WHERE d.employee = ?"
+    static let correctionsOfPolicy = "\(corrections) FROM corrections c \(correctionJoins) WHERE c.policy = ?"
 
-  private enum AckColumns: Int, ResultColumns {
-    case seq, notice, at, recordedAt, subject, policy, version
-
-    var sql: String {
-      switch self {
-      case .seq: "a.seq"
-      case .notice: "n.id"
-      case .at: "a.at"
-      case .recordedAt: "j.recorded_at"
-      case .subject: "n.subject"
-      case .policy: "p.key"
-      case .version: "v.version"
-      }
-    }
-
-    static let byEmployee = """
-      SELECT \(selectList)
+    static let acksByEmployee = """
+      SELECT a.seq, n.id, a.at, j.recorded_at, n.subject, p.key, v.version, NULL
       FROM acks a JOIN notices n ON n.seq = a.notice JOIN journal j ON j.seq = a.seq
       LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy
       WHERE a.employee = ?

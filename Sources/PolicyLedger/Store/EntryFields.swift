@@ -1,0 +1,263 @@
+import Foundation
+
+/// What `show` and `export` read: entries field by field. Each kind of entry has one list
+/// of the fields it can show (``NoticeField``, ``CorrectionField``, ``VersionField``,
+/// ``AckField``: output name, SQL expression, kind of value), and `show` and `export` each
+/// pick an order of them (``FieldList``), so that a column's name, SQL and reading are
+/// written once and cannot drift apart.
+extension LedgerStore {
+  /// Notice `id` in full, or nil when there is none.
+  func shownNotice(_ id: String, timeZone: TimeZone?) throws -> EntryRecord? {
+    try shown(Self.shownNotice, "\(NoticeField.from) WHERE n.id = ?", [id], timeZone)
+  }
+
+  /// Correction `id` in full, or nil when there is none.
+  func shownCorrection(_ id: String, timeZone: TimeZone?) throws -> EntryRecord? {
+    try shown(Self.shownCorrection, "\(CorrectionField.from) WHERE c.id = ?", [id], timeZone)
+  }
+
+  /// Version `ref` in full, or nil when there is none.
+  func shownVersion(_ ref: VersionRef, timeZone: TimeZone?) throws -> EntryRecord? {
+    try shown(Self.shownVersion, "\(VersionField.from) WHERE p.key = ? AND v.version = ?", [ref.policy, ref.number], timeZone)
+  }
+
+  private func shown<F>(_ list: FieldList<F>, _ from: String, _ values: [any SQLiteBindable], _ timeZone: TimeZone?) throws
+    -> EntryRecord?
+  {
+    try db.prepare("SELECT \(list.selectList) \(from)").first(values) { row in
+      var cells: [Cell] = []
+      list.fill(&cells, from: row, timeZone: timeZone)
+      return EntryRecord(columns: list.names, values: cells)
+    }
+  }
+
+  /// The output columns of `kind`, in order.
+  static func exportColumns(_ kind: ExportKind) -> [String] {
+    switch kind {
+    case .versions: exportedVersion.names
+    case .notices: exportedNotice.names
+    case .recipients: ["notice", "employee"]
+    case .corrections: exportedCorrection.names
+    case .acks: exportedAck.names
+    case .journal: ["seq", "recorded_at", "kind", "actor", "payload", "previous_hash", "entry_hash"]
+    }
+  }
+
+  /// Calls `body` with each row of `kind`, in journal order. The array passed is reused
+  /// from row to row.
+  func forEachExportRow(_ kind: ExportKind, timeZone: TimeZone?, _ body: ([Cell]) throws -> Void) throws {
+    // One array for every row (rewritten in place), not one allocated per row: ten
+    // million rows make that a tenth of the export's time.
+    var cells: [Cell] = []
+    func rows<F>(_ list: FieldList<F>, _ from: String) throws {
+      try db.prepare("SELECT \(list.selectList) \(from)").forEach { row in
+        list.fill(&cells, from: row, timeZone: timeZone)
+        try body(cells)
+      }
+    }
+    switch kind {
+    case .versions: try rows(Self.exportedVersion, "\(VersionField.from) ORDER BY v.seq")
+    case .notices: try rows(Self.exportedNotice, "\(NoticeField.from) ORDER BY n.seq")
+    case .corrections: try rows(Self.exportedCorrection, "\(CorrectionField.from) ORDER BY c.seq")
+    case .acks: try rows(Self.exportedAck, "\(AckField.from) ORDER BY a.seq")
+    case .recipients:
+      // In primary-key order (journal order of the message, then employee number):
+      // no sort, and each message's id looked up once.
+      var ids: [Int64: String] = [:]
+      try db.prepare("SELECT seq, id FROM notices UNION ALL SELECT seq, id FROM corrections").forEach {
+        ids[$0.int64(0)] = $0.string(1)
+      }
+      var lastSeq: Int64 = -1
+      cells = [.null, .null]
+      try db.prepare("SELECT d.message, e.name FROM deliveries d JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee")
+        .forEach { r in
+          let seq = r.int64(0)
+          if seq != lastSeq {
+            lastSeq = seq
+            cells[0] = .text(ids[seq])
+          }
+          cells[1] = .text(r.string(1))
+          try body(cells)
+        }
+    case .journal:
+      try forEachEntry { e in
+        try body([
+          .integer(e.seq), .time(e.recordedAt, timeZone), .text(e.kind), .text(e.actor), .text(Hex.encode(e.payload)),
+          .text(Hex.encode(e.previousHash)), .text(Hex.encode(e.entryHash)),
+        ])
+      }
+    }
+  }
+
+  private static let shownNotice = FieldList<NoticeField>([
+    .id, .kind, .subject, .body, .sentAt, .sender, .channel, .announces, .recipientCount, .recipientsSHA256, .bodySHA256,
+    .by, .recordedAt, .seq, .entryHash,
+  ])
+  private static let exportedNotice = FieldList<NoticeField>([
+    .id, .subject, .body, .sentAt, .sender, .channel, .announces, .by, .recordedAt, .bodySHA256, .recipientCount,
+    .recipientsSHA256,
+  ])
+  private static let shownCorrection = FieldList<CorrectionField>([
+    .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil,
+    .recipientCount, .recipientsSHA256, .by, .recordedAt, .seq, .entryHash,
+  ])
+  private static let exportedCorrection = FieldList<CorrectionField>([
+    .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil, .by,
+    .recordedAt, .recipientCount, .recipientsSHA256,
+  ])
+  private static let shownVersion = FieldList<VersionField>([
+    .policy, .version, .title, .body, .effectiveFrom, .effectiveUntil, .announcedAt, .bodySHA256, .by, .recordedAt, .seq,
+    .entryHash,
+  ])
+  private static let exportedVersion = FieldList<VersionField>([
+    .policy, .version, .title, .body, .effectiveFrom, .effectiveUntil, .announcedAt, .by, .recordedAt, .bodySHA256,
+  ])
+  private static let exportedAck = FieldList<AckField>([.notice, .employee, .at, .by, .recordedAt])
+}
+
+/// How a stored value becomes an output cell.
+enum FieldValue: Sendable {
+  case text, optionalText, body, time, optionalTime, integer, hex, flag
+}
+
+/// One field an entry's output can show: its output name, its SQL expression over the
+/// aliases of its type's `from`, and how its value becomes a cell.
+protocol StoredField: Sendable {
+  var spec: (name: String, sql: String, value: FieldValue) { get }
+}
+
+/// Fields in output order: the SELECT list, the column names and the cells of each row
+/// all come from this one list.
+struct FieldList<Field: StoredField>: Sendable {
+  let fields: [Field]
+  let names: [String]
+  let selectList: String
+
+  init(_ fields: [Field]) {
+    self.fields = fields
+    names = fields.map(\.spec.name)
+    selectList = fields.map(\.spec.sql).joined(separator: ", ")
+  }
+
+  /// The cells of one row read with ``selectList``, written over `cells` (which keeps its
+  /// storage: a caller streaming many rows allocates no array per row).
+  func fill(_ cells: inout [Cell], from row: Row, timeZone: TimeZone?) {
+    cells.removeAll(keepingCapacity: true)
+    for (index, field) in fields.enumerated() {
+      switch field.spec.value {
+      case .text: cells.append(.text(row.string(index)))
+      case .optionalText: cells.append(.text(row.optionalString(index)))
+      case .body: cells.append(.text(String(decoding: row.blob(index), as: UTF8.self)))
+      case .time: cells.append(.time(Instant(microseconds: row.int64(index)), timeZone))
+      case .optionalTime: cells.append(.time(row.optionalInt64(index).map(Instant.init(microseconds:)), timeZone))
+      case .integer: cells.append(.integer(row.int64(index)))
+      case .hex: cells.append(.text(Hex.encode(row.blob(index))))
+      case .flag: cells.append(.text(row.int64(index) != 0 ? "true" : "false"))
+      }
+    }
+  }
+}
+
+enum NoticeField: StoredField {
+  case id, kind, subject, body, sentAt, sender, channel, announces, recipientCount, recipientsSHA256, bodySHA256
+  case by, recordedAt, seq, entryHash
+
+  static let from = """
+    FROM notices n JOIN journal j ON j.seq = n.seq
+    LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = v.policy
+    """
+
+  var spec: (name: String, sql: String, value: FieldValue) {
+    switch self {
+    case .id: ("id", "n.id", .text)
+    case .kind: ("kind", "'notice'", .text)
+    case .subject: ("subject", "n.subject", .text)
+    case .body: ("body", "n.body", .body)
+    case .sentAt: ("sent_at", "n.sent_at", .time)
+    case .sender: ("sender", "n.sender", .text)
+    case .channel: ("channel", "n.channel", .text)
+    case .announces: ("announces", "p.key || '@' || v.version", .optionalText)
+    case .recipientCount: ("recipient_count", "n.recipient_count", .integer)
+    case .recipientsSHA256: ("recipients_sha256", "n.recipients_sha256", .text)
+    case .bodySHA256: ("body_sha256", "n.body_sha256", .text)
+    case .by: ("by", "j.actor", .text)
+    case .recordedAt: ("recorded_at", "j.recorded_at", .time)
+    case .seq: ("seq", "j.seq", .integer)
+    case .entryHash: ("entry_hash", "j.entry_hash", .hex)
+    }
+  }
+}
+
+enum CorrectionField: StoredField {
+  case id, kind, notice, version, voidVersion, issuedAt, statement, reason, effectiveFrom, effectiveUntil
+  case recipientCount, recipientsSHA256, by, recordedAt, seq, entryHash
+
+  static let from = """
+    FROM corrections c JOIN journal j ON j.seq = c.seq
+    LEFT JOIN notices n ON n.seq = c.notice
+    LEFT JOIN versions tv ON tv.seq = c.version LEFT JOIN policies tp ON tp.id = tv.policy
+    """
+
+  var spec: (name: String, sql: String, value: FieldValue) {
+    switch self {
+    case .id: ("id", "c.id", .text)
+    case .kind: ("kind", "c.kind", .text)
+    case .notice: ("notice", "n.id", .optionalText)
+    case .version: ("version", "tp.key || '@' || tv.version", .optionalText)
+    case .voidVersion: ("void_version", "c.void_version", .flag)
+    case .issuedAt: ("issued_at", "c.issued_at", .time)
+    case .statement: ("statement", "c.statement", .text)
+    case .reason: ("reason", "c.reason", .text)
+    case .effectiveFrom: ("effective_from", "c.effective_from", .optionalTime)
+    case .effectiveUntil: ("effective_until", "c.effective_until", .optionalTime)
+    case .recipientCount: ("recipient_count", "c.recipient_count", .integer)
+    case .recipientsSHA256: ("recipients_sha256", "c.recipients_sha256", .text)
+    case .by: ("by", "j.actor", .text)
+    case .recordedAt: ("recorded_at", "j.recorded_at", .time)
+    case .seq: ("seq", "j.seq", .integer)
+    case .entryHash: ("entry_hash", "j.entry_hash", .hex)
+    }
+  }
+}
+
+enum VersionField: StoredField {
+  case policy, version, title, body, effectiveFrom, effectiveUntil, announcedAt, bodySHA256, by, recordedAt, seq
+  case entryHash
+
+  static let from = "FROM versions v JOIN policies p ON p.id = v.policy JOIN journal j ON j.seq = v.seq"
+
+  var spec: (name: String, sql: String, value: FieldValue) {
+    switch self {
+    case .policy: ("policy", "p.key", .text)
+    case .version: ("version", "v.version", .integer)
+    case .title: ("title", "v.title", .text)
+    case .body: ("body", "v.body", .body)
+    case .effectiveFrom: ("effective_from", "v.effective_from", .time)
+    case .effectiveUntil: ("effective_until", "v.effective_until", .optionalTime)
+    case .announcedAt: ("announced_at", "v.announced_at", .time)
+    case .bodySHA256: ("body_sha256", "v.body_sha256", .text)
+    case .by: ("by", "j.actor", .text)
+    case .recordedAt: ("recorded_at", "j.recorded_at", .time)
+    case .seq: ("seq", "j.seq", .integer)
+    case .entryHash: ("entry_hash", "j.entry_hash", .hex)
+    }
+  }
+}
+
+enum AckField: StoredField {
+  case notice, employee, at, by, recordedAt
+
+  static let from = """
+    FROM acks a JOIN notices n ON n.seq = a.notice JOIN employees e ON e.id = a.employee JOIN journal j ON j.seq = a.seq
+    """
+
+  var spec: (name: String, sql: String, value: FieldValue) {
+    switch self {
+    case .notice: ("notice", "n.id", .text)
+    case .employee: ("employee", "e.name", .text)
+    case .at: ("at", "a.at", .time)
+    case .by: ("by", "j.actor", .text)
+    case .recordedAt: ("recorded_at", "j.recorded_at", .time)
+    }
+  }
+}

@@ -257,9 +257,9 @@ struct CorrectionRecipientOptions: ParsableArguments {
   }
 }
 
-/// `--to E1,E2`: ids separated by commas, each trimmed.
+/// `--to E1,E2`: ids separated by commas, each trimmed as every entry point trims ids.
 func splitList(_ text: String) -> [String] {
-  text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+  text.split(separator: ",", omittingEmptySubsequences: false).map { Identifier.trimmed(String($0)) }
 }
 
 /// Commands that refer to earlier entries must not create a new, empty ledger.

@@ -99,11 +99,19 @@ public final class Ledger {
       do {
         return try attempt(immutable: true)
       } catch let error as SQLiteError {
-        throw describe(error, path: path)
+        throw describeOpening(error, path: path)
       }
     } catch let error as SQLiteError {
-      throw describe(error, path: path)
+      throw describeOpening(error, path: path)
     }
+  }
+
+  /// ``describe(_:path:)`` for the checks made when a ledger is opened: their SQL is fixed
+  /// and reads only the bookkeeping every ledger has, so an SQL error there ("no such column")
+  /// means a schema that is not the migrations' — a damaged file, not a fault of the program.
+  private static func describeOpening(_ error: SQLiteError, path: String) -> any Error {
+    guard error.code == SQLITE_ERROR else { return describe(error, path: path) }
+    return LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
   }
 
   /// Refuses, before SQLite opens it, a path that is not a regular file: SQLite would wait

@@ -153,4 +153,39 @@ import Testing
     let problem = try ledger.read { try IndexCheck(db: ledger.db).firstMismatch() }
     #expect(problem == nil)
   }
+
+  /// A row number in an interior page of the employees table changed: a scan still reads
+  /// every row, but a lookup by row number (deliveries → employees) takes the wrong branch.
+  @Test func aChangedRowNumberInATablesInteriorPageIsCaught() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("index-check-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("l.db").path
+    let names = (1...1500).map { "E" + String(10_000 + $0) }
+    do {
+      let ledger = try Ledger(path: path, access: .readWrite)
+      try ledger.addTestVersion("pol1", from: "2020-01-01T00:00:00Z")
+      _ = try ledger.sendTestNotice(id: "N1", to: names)
+    }
+    let before = try Self.recipients(path)
+    #expect(before.count == names.count)
+    var file = try FileBytes(path)
+    let page = try file.rootPage(of: "employees")
+    try #require(file.bytes[page.lowerBound] == 0x05, "the employees table has an interior root page")
+    // The first cell: a 4-byte child page number, then the divider row number as a varint.
+    let pointer = page.lowerBound + 12
+    let cell = page.lowerBound + (Int(file.bytes[pointer]) << 8 | Int(file.bytes[pointer + 1]))
+    try #require(file.bytes[cell + 4] & 0x80 != 0 && file.bytes[cell + 5] & 0x80 == 0, "a two-byte row number")
+    file.bytes[cell + 5] = 0  // the divider drops below the rows of its left child
+    try file.write()
+    // Every row is still there for a scan, but some are lost to lookups by row number.
+    let db = try Connection(path: path, mode: .readOnly)
+    let count = try db.prepare("SELECT count(*) FROM employees").first { $0.int64(0) } ?? 0
+    #expect(count == Int64(names.count))
+    let lookup = try db.prepare("SELECT name FROM employees WHERE id = ?")
+    let found = try (1...count).filter { try lookup.first([$0]) { _ in true } ?? false }
+    #expect(found.count < names.count, "lookups by row number lose employees")
+    let failure = try #require(try Self.verdict(path))
+    #expect(failure.message.hasPrefix("the file's pages are not well-formed"), "\(failure)")
+  }
 }

@@ -49,7 +49,7 @@ struct LedgerSettings {
   }
 
   func openForQuery() throws -> Ledger { try Ledger(path: path, access: .readOnly) }
-  func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite) }
+  func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite, createsOnFirstCommit: true) }
 }
 
 /// How query results are written.

@@ -1,50 +1,22 @@
 import Foundation
 import PolicyLedger
 
-// What every recording command does around its one transaction: the ledger it creates is
-// removed again when nothing gets recorded, SIGINT and SIGTERM end it with a message that
-// nothing was recorded, and a failure after the commit names the entry that exists.
+// What every recording command does around its one transaction: SIGINT and SIGTERM end it
+// with a message that nothing was recorded, and a failure after the commit names the entry
+// that exists.
 
 /// Opens the ledger for recording and runs `body`, the command's one transaction.
 ///
-/// - When this command created the ledger file and `body` throws (the entry was refused),
-///   the file is removed again, so that a refused first command leaves no ledger behind
-///   (contract section 5). It is removed only while it holds no entry and no other process
-///   has it open (SQLite removed its `-wal` and `-shm` when this process closed it last).
+/// - A new ledger appears at its path only when its first entry commits (``Ledger``), so a
+///   refused first command leaves no file behind (contract section 5).
 /// - While `body` runs, SIGINT and SIGTERM print "interrupted: nothing was recorded" and end
 ///   the process with status 130 or 143: the transaction is not committed, and SQLite
 ///   discards it as it does after `kill -9` (docs/reliability.md).
 func record<T>(_ options: LedgerOptions, _ body: (Ledger) throws -> T) throws -> T {
-  let path = options.path
-  let existed = access(path, F_OK) == 0
-  var ledger: Ledger? = try options.openForRecording()
+  let ledger = try options.openForRecording()
   Interrupts.whileRecording()
   defer { Interrupts.restore() }
-  do {
-    return try body(ledger!)
-  } catch {
-    if !existed, isEmpty(ledger!) {
-      ledger = nil
-      removeUnusedLedger(path)
-    }
-    throw error
-  }
-}
-
-private func isEmpty(_ ledger: Ledger) -> Bool {
-  do {
-    return try ledger.head() == nil
-  } catch {
-    return false
-  }
-}
-
-/// Removes the ledger at `path` that this process created and closed without recording
-/// anything, unless another process has it open: the last connection to close a WAL
-/// database removes its `-wal` and `-shm`, so their presence means someone else holds it.
-private func removeUnusedLedger(_ path: String) {
-  guard access(path + "-wal", F_OK) != 0, access(path + "-shm", F_OK) != 0 else { return }
-  unlink(path)
+  return try body(ledger)
 }
 
 /// Runs what a recording command does after its entry committed (writing a receipt): a

@@ -400,8 +400,33 @@ import Testing
         outcomes["nothing", default: 0] += 1
       }
     }
-    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-    print("killing the first command: \(outcomes); left in the folder: \(names.filter { $0.hasPrefix(".") }.count) hidden files")
+    #expect(outcomes["empty"] == nil, "a ledger without its first entry: \(outcomes)")
+    // A hidden file left by a killed creator is removed by the next creator of that path.
+    let hidden = { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") } }
+    let leftBehind = try hidden()
+    for attempt in 0..<12 where try !hidden().isEmpty {
+      #expect(try CLI.run(arguments + ["--db", dir.file("k\(attempt).db")]).status == 0)
+    }
+    #expect(try hidden().isEmpty, "left behind: \(leftBehind)")
+    print("killing the first command: \(outcomes); hidden files left by kills, then removed: \(leftBehind.count)")
+  }
+
+  @Test func aLinkToAMissingFileIsNotFollowedToCreateALedger() throws {
+    let dir = try TemporaryDirectory()
+    let link = dir.file("l.db")
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir.file("target.db"))
+    for arguments in [
+      ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"],
+      ["policy", "add", "bad@key", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"],
+    ] {
+      let result = try CLI.run(arguments + ["--db", link])
+      #expect(result.isRefusal, "\(result)")
+      #expect(
+        result.stderr
+          == "policy-ledger: error: '\(link)' is a symbolic link to a file that does not exist; create the ledger where it points, or remove the link\n")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["l.db"], "the link stays, nothing is created")
+      #expect(TrustCLITests.isSymbolicLink(link))
+    }
   }
 
   /// Sends `signal` to a `notice send` reading its recipients from a pipe, once it is inside

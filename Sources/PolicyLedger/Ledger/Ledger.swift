@@ -16,16 +16,23 @@ public final class Ledger {
 
   public let path: String
   public let access: Access
-  let db: Connection
+  private(set) var db: Connection
   /// Every statement that names the schema: the domain asks it questions.
-  let store: LedgerStore
+  private(set) var store: LedgerStore
+  /// Set while this ledger is new: its file is under a hidden name beside `path` until its
+  /// first transaction commits (``publishIfNew()``).
+  private var creation: Creation? = nil
   /// True inside ``batch(_:)``: each recording call then runs in a savepoint of the batch's transaction.
   private var inBatch = false
 
   /// Opens the ledger at `path`.
   /// - Throws: `LedgerError` "no ledger at PATH" for a read-only open of a missing file,
   ///   and a clear error for a file that is not a ledger or comes from a newer version.
-  public init(path: String, access: Access) throws {
+  ///
+  /// A missing file is created whole, never half: with `createsOnFirstCommit`, it appears at
+  /// `path` only when the first transaction commits (a refused first entry leaves no file, as
+  /// the command line promises); otherwise at once, holding the schema and no entry.
+  public init(path: String, access: Access, createsOnFirstCommit: Bool = false) throws {
     self.path = path
     self.access = access
     switch access {
@@ -35,7 +42,22 @@ public final class Ledger {
       db = try Ledger.openReadOnly(path)
     case .readWrite:
       try Ledger.checkFileType(path)
-      try Ledger.createFileIfMissing(path)
+      if let creation = try Creation.begin(path) {
+        // A new ledger: its schema, then its first entry, are written into the hidden file,
+        // which becomes `path` only when that entry commits.
+        self.creation = creation
+        do {
+          db = try Connection(path: creation.temporary, mode: .readWriteCreate)
+          try LedgerStore.configure(db)
+          try Migrator().migrate(db, path: path)
+        } catch {
+          creation.abandon()
+          throw (error as? SQLiteError).map { Ledger.describe($0, path: path) } ?? error
+        }
+        store = LedgerStore(db)
+        if !createsOnFirstCommit { try publishIfNew() }
+        return
+      }
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
         // Know what the file is before changing anything in it: an unrelated database, or a
@@ -49,6 +71,25 @@ public final class Ledger {
       }
     }
     store = LedgerStore(db)
+  }
+
+  /// The creation under way, handed over once (``publishIfNew()``).
+  func takeCreation() -> Creation? {
+    defer { creation = nil }
+    return creation
+  }
+
+  /// Opens the file at `path` again for writing, in place of the connection to the hidden
+  /// file a new ledger was written into.
+  func reopen() throws {
+    do {
+      let connection = try Connection(path: path, mode: .readWriteCreate)
+      try LedgerStore.configure(connection)
+      db = connection
+      store = LedgerStore(connection)
+    } catch let error as SQLiteError {
+      throw Ledger.describe(error, path: path)
+    }
   }
 
   /// Set for a ``temporary(directory:)`` ledger: its files go with it.
@@ -65,6 +106,7 @@ public final class Ledger {
   }
 
   deinit {
+    creation?.abandon()
     guard removesFilesOnDeinit else { return }
     for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
   }
@@ -134,37 +176,6 @@ public final class Ledger {
     if let kind { throw LedgerError(.invalidInput, "'\(path)' is \(kind), not a ledger file") }
   }
 
-  /// Creates a missing ledger whole: the schema is written into a new file (mode 0600) beside
-  /// `path` under a hidden temporary name, and only then linked to `path`, so that a process
-  /// killed meanwhile leaves no ledger rather than a file that needs migrating. When another
-  /// process links its new ledger first, that one is used.
-  private static func createFileIfMissing(_ path: String) throws {
-    func failure(_ code: Int32) -> LedgerError {
-      LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
-    }
-    var existing = stat()
-    if stat(path, &existing) == 0 { return }
-    let slash = path.lastIndex(of: "/")
-    let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
-    let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw failure(errno) }
-    close(fd)
-    defer {
-      for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
-    }
-    do {
-      // Closed at the end of the block: SQLite checkpoints the -wal into the file.
-      let db = try Connection(path: temporary, mode: .readWriteCreate)
-      try LedgerStore.configure(db)
-      try Migrator().migrate(db, path: path)
-    } catch let error as SQLiteError {
-      throw Ledger.describe(error, path: path)
-    }
-    if link(temporary, path) != 0 && errno != EEXIST { throw failure(errno) }
-  }
-
   static func describe(_ error: SQLiteError, path: String) -> any Error {
     switch error.code {
     case SQLITE_NOTADB: LedgerError(.invalidInput, "'\(path)' is not a policy-ledger ledger (not an SQLite database)")
@@ -180,7 +191,10 @@ public final class Ledger {
   func write<T>(_ body: () throws -> T) throws -> T {
     guard access == .readWrite else { throw LedgerError(.refused, "the ledger at \(path) is open read-only") }
     do {
-      return try inBatch ? db.inSavepoint(body) : db.inTransaction(.immediate, body)
+      if inBatch { return try db.inSavepoint(body) }
+      let result = try db.inTransaction(.immediate, body)
+      try publishIfNew()
+      return result
     } catch let error as SQLiteError {
       throw Ledger.describe(error, path: path)
     }
@@ -202,7 +216,9 @@ public final class Ledger {
     inBatch = true
     defer { inBatch = false }
     do {
-      return try db.inTransaction(.immediate, body)
+      let result = try db.inTransaction(.immediate, body)
+      try publishIfNew()
+      return result
     } catch let error as SQLiteError {
       throw Ledger.describe(error, path: path)
     }

@@ -1,0 +1,138 @@
+import Foundation
+
+/// A ledger file that is being created: nothing appears at the ledger's path until its
+/// first entry has committed, so that a refused first command leaves no file and a process
+/// killed at any moment leaves either no ledger or a whole one (contract sections 5 and 7).
+///
+/// The schema and the first transaction are written into a new file (mode 0600) under a
+/// hidden name in the same folder, `.NAME.PID.RANDOM.new`; when that transaction commits,
+/// the file is hard-linked to the ledger's path and the hidden name removed. Creators of
+/// one path take turns, holding an exclusive `flock(2)` on `.NAME.lock` beside it from the
+/// moment they find the path missing until their file is in place (the lock file is removed
+/// then; a waiter that finds its lock file removed takes the new one): a second creator
+/// then finds the first one's ledger and appends to it. The hidden files of a process that
+/// died before its first commit are removed by the next creator of the same path.
+struct Creation {
+  /// The hidden file the new ledger is written into.
+  let temporary: String
+  /// `.NAME.lock`, held while this ledger is created.
+  private let lockPath: String
+  private let lock: Int32
+
+  /// Starts creating the ledger at `path` when nothing is there; nil when a file exists.
+  /// - Throws: `LedgerError` for a symbolic link that points nowhere (the ledger would be
+  ///   created through it with SQLite's defaults), or a folder that cannot be written.
+  static func begin(_ path: String) throws -> Creation? {
+    var info = stat()
+    if lstat(path, &info) == 0 {
+      if info.st_mode & S_IFMT == S_IFLNK && stat(path, &info) != 0 {
+        throw LedgerError(
+          .invalidInput,
+          "'\(path)' is a symbolic link to a file that does not exist; create the ledger where it points, or remove the link")
+      }
+      return nil
+    }
+    let (folder, name) = split(path)
+    func failure(_ code: Int32) -> LedgerError {
+      LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
+    }
+    let lockPath = "\(folder)/.\(name).lock"
+    let lock = try takeLock(lockPath, failure)
+    // Another creator may have finished while this one waited: append to its ledger.
+    if lstat(path, &info) == 0 {
+      close(lock)
+      return nil
+    }
+    removeAbandoned(folder: folder, name: name)
+    let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
+    let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+      let code = errno
+      close(lock)
+      throw failure(code)
+    }
+    close(fd)
+    return Creation(temporary: temporary, lockPath: lockPath, lock: lock)
+  }
+
+  /// Opens and locks `.NAME.lock`, waiting for another creator; retries when the file it
+  /// locked was removed meanwhile by the creator it waited for.
+  private static func takeLock(_ lockPath: String, _ failure: (Int32) -> LedgerError) throws -> Int32 {
+    while true {
+      let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw failure(errno) }
+      while flock(fd, LOCK_EX) != 0 {
+        guard errno == EINTR else {
+          let code = errno
+          close(fd)
+          throw failure(code)
+        }
+      }
+      var held = stat(), named = stat()
+      if fstat(fd, &held) == 0, stat(lockPath, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino {
+        return fd
+      }
+      close(fd)
+    }
+  }
+
+  /// Puts the committed file in place at `path`: the hard link is made only when nothing is
+  /// there, and the hidden name is removed. The caller has folded the `-wal` into the file.
+  func publish(at path: String) throws {
+    defer { abandon() }
+    if link(temporary, path) != 0 {
+      let code = errno
+      throw LedgerError(
+        .ioFailure,
+        code == EEXIST
+          ? "a file appeared at \(path) while this ledger was being created; nothing was recorded there"
+          : "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
+    }
+  }
+
+  /// Removes the hidden file and the lock file, and releases the lock.
+  func abandon() {
+    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+    unlink(lockPath)
+    close(lock)
+  }
+
+  private static func split(_ path: String) -> (folder: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+    let folder = slash == path.startIndex ? "/" : String(path[..<slash])
+    return (folder, String(path[path.index(after: slash)...]))
+  }
+
+  /// Removes the hidden files of earlier creators of `name` whose process no longer exists.
+  private static func removeAbandoned(folder: String, name: String) {
+    let prefix = ".\(name)."
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+    for entry in entries where entry.hasPrefix(prefix) {
+      let rest = entry.dropFirst(prefix.count)
+      let parts = rest.split(separator: ".", maxSplits: 2)
+      guard parts.count == 3, parts[2].hasPrefix("new") || parts[2].contains(".new"), let pid = pid_t(parts[0]), pid > 0, pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+    }
+  }
+}
+
+extension Ledger {
+  /// After a new ledger's first transaction committed: folds its `-wal` into the file, puts
+  /// the file in place at `path`, and reopens it there, so that the rest of the command (and
+  /// any other process) works on the ledger under its own name.
+  func publishIfNew() throws {
+    guard let creation = takeCreation() else { return }
+    do {
+      // Out of WAL mode: the file alone holds every committed page when it is linked.
+      try db.execute("PRAGMA journal_mode = DELETE")
+      try creation.publish(at: path)
+    } catch let error as SQLiteError {
+      creation.abandon()
+      throw Ledger.describe(error, path: path)
+    } catch {
+      creation.abandon()
+      throw error
+    }
+    try reopen()
+  }
+}

@@ -50,10 +50,11 @@ extension Ledger {
     // The origin names the ledger in every checkpoint: it goes into the main file before
     // the command ends, so that a copy of the file alone (`cp l.db`, a backup that skips
     // the -wal) still has it rather than getting a new origin at its next checkpoint.
-    // > TRUNCATE: This mode works the same way as RESTART with the addition that it also
-    // > truncates the log file to zero bytes just prior to a successful return.
-    // https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
-    try writer.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    // A reader in another process can hold the checkpoint off for a moment: try again a
+    // few times; past that the origin reaches the file with the next checkpoint SQLite makes.
+    for attempt in 1...5 where try !writer.db.checkpointTruncating() {
+      usleep(useconds_t(20_000 * attempt))
+    }
     if let requested, stored != requested { try checkOrigin(requested) }
     return stored
   }

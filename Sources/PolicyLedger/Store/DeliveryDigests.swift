@@ -107,9 +107,13 @@ struct EmployeeDirectory {
     let maxID = try db.prepare("SELECT coalesce(max(id), 0) FROM employees").first { $0.int64(0) } ?? 0
     let minID = try db.prepare("SELECT coalesce(min(id), 0) FROM employees").first { $0.int64(0) } ?? 0
     guard minID >= 0, maxID <= EmployeeDirectory.maxNumber else { return nil }
+    // Too sparse to index an array by (a damaged row number can make the highest one
+    // huge): decided before anything is allocated for it.
+    let rows = try db.prepare("SELECT count(*) FROM employees").first { $0.int64(0) } ?? 0
+    guard maxID <= 4 * rows + 1024 else { return nil }
     ranks = [UInt32](repeating: EmployeeDirectory.missing, count: Int(maxID) + 1)
-    lines.reserveCapacity(Int(maxID) * 10)
-    starts.reserveCapacity(Int(maxID) + 2)
+    lines.reserveCapacity(Int(rows) * 10)
+    starts.reserveCapacity(Int(rows) + 2)
     var tooLong = false
     let scan = try db.prepare("SELECT id, name FROM employees ORDER BY name")
     try scan.bind([])

@@ -48,7 +48,7 @@ public struct HistoryRow: TabularRow, Equatable, Sendable {
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
-      .time(announcedAt, timeZone), .text(status.rawValue), .text(correctedBy.joined(separator: ";")),
+      .time(announcedAt, timeZone), .text(status.rawValue), .list(correctedBy),
     ]
   }
 }

@@ -39,11 +39,17 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
+    let arguments: [String]
     do {
-      if let values = quickValues() {
+      arguments = try LeadingArguments.normalised(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+      fail(error.description, status: ExitStatus.usage)
+    }
+    do {
+      if let values = quickValues(arguments) {
         try values.run()
       } else {
-        var command = try parseAsRoot()
+        var command = try parseAsRoot(arguments)
         try command.run()
       }
     } catch let mismatch as Mismatch {
@@ -64,15 +70,16 @@ struct PolicyLedgerCommand: ParsableCommand {
     }
   }
 
-  /// The values the fast path built, or nil for ArgumentParser to parse the arguments;
+  /// The values the fast path built from `arguments` (the command line after
+  /// ``LeadingArguments``), or nil for ArgumentParser to parse them;
   /// `POLICY_LEDGER_ARGUMENT_PARSER` can choose one path only (a diagnostic, see
   /// docs/performance.md).
-  static func quickValues() -> (any QuickValues)? {
+  static func quickValues(_ arguments: [String]) -> (any QuickValues)? {
     switch QuickCommandLine.mode {
     case .argumentParserOnly: return nil
-    case .automatic: return QuickCommandLine.values(Array(CommandLine.arguments.dropFirst()))
+    case .automatic: return QuickCommandLine.values(arguments)
     case .fastOnly:
-      guard let values = QuickCommandLine.values(Array(CommandLine.arguments.dropFirst())) else {
+      guard let values = QuickCommandLine.values(arguments) else {
         fail("POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments")
       }
       return values

@@ -140,7 +140,10 @@ struct QuickArguments {
       } else if syntax.options.contains(where: { $0 == name }) {
         guard !values.contains(where: { $0.name == name }) else { return nil }
         guard let value = attached ?? rest.popFirst() else { return nil }
-        guard let start = value.utf8.first, start != UInt8(ascii: "-") else { return nil }
+        // A value may start with a dash only when attached to --tz (`--tz=-07:00`, which
+        // LeadingArguments makes of `--tz -07:00`): ArgumentParser reads it the same way.
+        guard let start = value.utf8.first, start != UInt8(ascii: "-") || (attached != nil && name == "--tz")
+        else { return nil }
         values.append(Value(name: String(name), value: value))
       } else {
         return nil
@@ -205,7 +208,7 @@ extension LedgerSettings {
 }
 
 extension OutputSettings {
-  static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe"])
+  static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe", "--no-headers"])
 
   init?(quick arguments: inout QuickArguments) {
     var format = OutputOptions.defaultFormat
@@ -214,7 +217,7 @@ extension OutputSettings {
       guard let given = OutputFormat(argument: text) else { return nil }
       format = given
     }
-    self.init(format: format, excelSafe: arguments.flag("--excel-safe"))
+    self.init(format: format, excelSafe: arguments.flag("--excel-safe"), noHeaders: arguments.flag("--no-headers"))
   }
 }
 

@@ -40,7 +40,7 @@ extension PolicyLedgerCommand {
       let file = try OutputFile(output, field: "--output", ledger: ledger.path)
       let view = try knowledge.view(ledger)
       let request = ReportRequest(
-        policies: policies, from: try ledger.time(from, "--from"), to: try ledger.time(to, "--to"), knownAt: view.knownAt,
+        policies: policies, from: try ledger.time(from, "--from"), to: try ledger.upperTime(to, "--to"), knownAt: view.knownAt,
         recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
       let data = try ledger.openForQuery().reportData(request)
       let html = HTMLReport(

@@ -21,7 +21,10 @@ struct PolicyLedgerCommand: ParsableCommand {
       CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),
       CommandGroup(
         name: "Query",
-        subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
+        subcommands: [
+          InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self, Policies.self,
+          Notices.self,
+        ]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
       CommandGroup(
@@ -64,8 +67,12 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail(error.description)
     } catch {
       // ArgumentParser's own errors (usage: 64, help and version: 0) keep their status;
-      // anything else is an error like the ones above.
+      // anything else is an error like the ones above. A usage error with a misspelt
+      // command or option close to a known one says what was meant instead.
       if exitCode(for: error) == .failure, !(error is ExitCode) { fail(message(for: error)) }
+      if exitCode(for: error).rawValue == ExitStatus.usage, let hint = MisspeltNames.hint(arguments) {
+        fail(hint, status: ExitStatus.usage)
+      }
       exit(withError: error)
     }
   }

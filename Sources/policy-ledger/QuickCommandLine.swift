@@ -35,6 +35,8 @@ enum QuickCommandLine {
     QuickCommand(PolicyLedgerCommand.Timeline.self, PolicyLedgerCommand.Timeline.Values.self),
     QuickCommand(PolicyLedgerCommand.Recipients.self, PolicyLedgerCommand.Recipients.Values.self),
     QuickCommand(PolicyLedgerCommand.Outstanding.self, PolicyLedgerCommand.Outstanding.Values.self),
+    QuickCommand(PolicyLedgerCommand.Policies.self, PolicyLedgerCommand.Policies.Values.self),
+    QuickCommand(PolicyLedgerCommand.Notices.self, PolicyLedgerCommand.Notices.Values.self),
     QuickCommand(PolicyLedgerCommand.Head.self, PolicyLedgerCommand.Head.Values.self),
   ]
 

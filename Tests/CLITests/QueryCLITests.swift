@@ -89,7 +89,7 @@ struct QueryCLITests {
     #expect(before.stdout == "notice,employee,correction,correction_kind\n")
     let missing = try run(["outstanding", "--notice", "N404"])
     #expect(missing.status == 2)
-    #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')\n")
+    #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger notices')\n")
   }
 
   @Test func showPrintsOneEntryInFullInEveryFormat() throws {

@@ -76,6 +76,11 @@ struct QuickCommandLineTests {
     (.fast, ["timeline", "--employee", "E1001", "--limit", "1", "--reverse", "--db", "DB"]),
     (.fast, ["timeline", "--policy", "mobile-devices", "--from", "2020-07-10", "--to", "2020-07-10", "--db", "DB"]),
     (.argumentParser, ["timeline", "--employee", "E1001", "--limit", "many", "--db", "DB"]),
+    (.fast, ["policies", "--db", "DB"]),
+    (.fast, ["policies", "--at", "2020-07-10T12:00:00Z", "--format", "csv", "--db", "DB"]),
+    (.fast, ["notices", "--policy", "mobile-devices", "--from", "2020-07-10", "--to", "2020-07-10", "--db", "DB"]),
+    (.fast, ["notices", "--format", "json", "--db", "DB"]),
+    (.fast, ["notices", "--policy", "mobile-device", "--db", "DB"]),
     (.argumentParser, ["timeline", "--employee", "E1001", "--limit", "-1", "--db", "DB"]),
     (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--db", "DB", "--generate-completion-script", "bash"]),
     // The other query commands and head.
@@ -201,6 +206,8 @@ struct QuickCommandLineTests {
     case let command as PolicyLedgerCommand.Recipients: String(reflecting: command.values)
     case let command as PolicyLedgerCommand.Outstanding: String(reflecting: command.values)
     case let command as PolicyLedgerCommand.Head: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Policies: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Notices: String(reflecting: command.values)
     case let command: "not a query command: \(command)"
     }
   }

@@ -31,12 +31,19 @@ struct LedgerSettings {
     db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
   }
 
-  /// The zone of `--tz`, else of `$POLICY_LEDGER_TZ` (set and not empty), else nil (UTC).
-  func timeZone() throws -> TimeZone? {
-    if let tz { return try parseTimeZone(tz) }
+  /// The zone as given: `--tz`, else `$POLICY_LEDGER_TZ` (set and not empty), else nil (UTC).
+  var zoneText: (text: String, fromEnvironment: Bool)? {
+    if let tz { return (tz, false) }
     guard let value = getenv("POLICY_LEDGER_TZ").map({ String(cString: $0) }), !value.isEmpty else { return nil }
+    return (value, true)
+  }
+
+  /// The zone of ``zoneText``; an invalid `$POLICY_LEDGER_TZ` is an error naming it.
+  func timeZone() throws -> TimeZone? {
+    guard let (text, fromEnvironment) = zoneText else { return nil }
+    guard fromEnvironment else { return try parseTimeZone(text) }
     do {
-      return try parseTimeZone(value)
+      return try parseTimeZone(text)
     } catch {
       throw LedgerError(.invalidInput, "invalid $POLICY_LEDGER_TZ: \(error)")
     }

@@ -52,7 +52,8 @@ extension PolicyLedgerCommand {
     /// This command with every default made explicit, so that it makes the same report again.
     func reproduction(_ data: ReportData) -> [String] {
       var arguments = ["policy-ledger", "report", "--db", ledger.path]
-      if let tz = ledger.tz { arguments += ["--tz", tz] }
+      // The zone the report was drawn in, also when it came from $POLICY_LEDGER_TZ.
+      if let zone = ledger.settings.zoneText { arguments += ["--tz", zone.text] }
       if let from = data.from { arguments += ["--from", from.iso8601()] }
       if let to = data.to { arguments += ["--to", to.iso8601()] }
       if let knownAt = data.knownAt { arguments += ["--as-known-at", knownAt.iso8601()] }

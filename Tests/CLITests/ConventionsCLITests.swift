@@ -219,3 +219,15 @@ struct ConventionsCLITests {
     #expect(!without.lines[0].hasSuffix(",body"))
   }
 }
+
+extension ConventionsCLITests {
+  @Test func aReportDrawnInTheEnvironmentsZoneNamesItInItsCommand() throws {
+    let output = dir.file("report.html")
+    let result = try CLI.run(
+      ["report", "--output", output, "--db", db], environment: ["POLICY_LEDGER_TZ": "America/Los_Angeles"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let html = try String(contentsOfFile: output, encoding: .utf8)
+    let command = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code class="command">(.*?)<\/code>/).map { String($0.1) }
+    #expect(command?.replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "").contains("--tz America/Los_Angeles") == true)
+  }
+}

@@ -9,7 +9,7 @@ struct PolicyLedgerCommand: ParsableCommand {
     commandName: "policy-ledger",
     abstract: "An append-only, tamper-evident ledger of workplace policies, the notices sent about them, and their corrections.",
     discussion: """
-      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it.
+      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, before the command or after it, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it. Times without an offset are read, and times are printed, in --tz, else $POLICY_LEDGER_TZ, else UTC.
 
       Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or SIGTERM, and nothing was recorded.
 

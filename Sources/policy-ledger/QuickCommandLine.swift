@@ -17,10 +17,13 @@ import PolicyLedger
 ///
 /// ArgumentParser stays the one authority: whenever the arguments are anything this
 /// parser does not fully understand (an unknown, repeated or valueless option, a missing
-/// required one, a value or positional starting with `-`, `--`, `help`, `--help`,
+/// required one, a value or positional starting with `-` (but for `--tz=-07:00`, which
+/// ArgumentParser reads alike), `--`, `help`, `--help`,
 /// `--version`, completion requests, a bad `--format`, an extra positional, `validate()`
 /// throwing, …) it declines, and the whole argument list goes to ArgumentParser
 /// unchanged, so every message, help text and edge case is still ArgumentParser's.
+/// Both read the command line as ``LeadingArguments`` left it (`--db` given before the
+/// subcommand moved after it, `--tz -07:00` joined into `--tz=-07:00`).
 /// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
 /// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {

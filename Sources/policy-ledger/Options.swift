@@ -7,7 +7,7 @@ struct LedgerOptions: ParsableArguments {
   @Option(help: "The ledger file (default: $POLICY_LEDGER_DB, else ./policy-ledger.db).")
   var db: String?
 
-  @Option(help: "The time zone for times given without an offset and for times printed (IANA name or +HH:MM; default UTC).")
+  @Option(help: "The time zone for times given without an offset and for times printed (IANA name or ±HH:MM; default: $POLICY_LEDGER_TZ, else UTC).")
   var tz: String?
 
   /// The values as plain data, which the fast path builds without ArgumentParser.
@@ -17,6 +17,7 @@ struct LedgerOptions: ParsableArguments {
   func timeZone() throws -> TimeZone? { try settings.timeZone() }
   func time(_ text: String, _ field: String) throws -> Instant { try settings.time(text, field) }
   func time(_ text: String?, _ field: String) throws -> Instant? { try settings.time(text, field) }
+  func upperTime(_ text: String?, _ field: String) throws -> Instant? { try settings.upperTime(text, field) }
   func openForQuery() throws -> Ledger { try settings.openForQuery() }
   func openForRecording() throws -> Ledger { try settings.openForRecording() }
 }
@@ -30,7 +31,23 @@ struct LedgerSettings {
     db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
   }
 
-  func timeZone() throws -> TimeZone? { try tz.map(parseTimeZone) }
+  /// The zone as given: `--tz`, else `$POLICY_LEDGER_TZ` (set and not empty), else nil (UTC).
+  var zoneText: (text: String, fromEnvironment: Bool)? {
+    if let tz { return (tz, false) }
+    guard let value = getenv("POLICY_LEDGER_TZ").map({ String(cString: $0) }), !value.isEmpty else { return nil }
+    return (value, true)
+  }
+
+  /// The zone of ``zoneText``; an invalid `$POLICY_LEDGER_TZ` is an error naming it.
+  func timeZone() throws -> TimeZone? {
+    guard let (text, fromEnvironment) = zoneText else { return nil }
+    guard fromEnvironment else { return try parseTimeZone(text) }
+    do {
+      return try parseTimeZone(text)
+    } catch {
+      throw LedgerError(.invalidInput, "invalid $POLICY_LEDGER_TZ: \(error)")
+    }
+  }
 
   /// Parses a time argument strictly, naming the option in the error. Without --tz the
   /// zone is Foundation's fixed GMT zone (`Instant` treats it as UTC): a zone by name is
@@ -48,13 +65,25 @@ struct LedgerSettings {
     try text.map { try time($0, field) }
   }
 
+  /// The upper end of a range (`--to`), which includes it: a bare date (`2020-07-10`) means
+  /// the whole of that day in the zone, that is every instant before the next day's 00:00;
+  /// anything else reads as ``time(_:_:)`` reads it.
+  func upperTime(_ text: String?, _ field: String) throws -> Instant? {
+    guard let text else { return nil }
+    let start = try time(text, field)
+    guard let next = BareDate(text)?.next else { return start }
+    let end = try time(next.text, field)
+    // Instants are compared at microsecond precision, and ranges include their upper end.
+    return Instant(microseconds: end.microseconds - 1)
+  }
+
   func openForQuery() throws -> Ledger { try Ledger(path: path, access: .readOnly) }
   func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite, createsOnFirstCommit: true) }
 }
 
 /// How query results are written.
 struct OutputOptions: ParsableArguments {
-  @Option(help: "The output format: table, csv, json or jsonl.")
+  @Option(help: "The output format: table, csv, tsv, json or jsonl.")
   var format: OutputFormat = OutputOptions.defaultFormat
 
   /// The format without --format (here once for ArgumentParser and the fast path).
@@ -63,8 +92,11 @@ struct OutputOptions: ParsableArguments {
   @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
   var excelSafe = false
 
+  @Flag(help: "Leave out the header row of csv, tsv and table output.")
+  var noHeaders = false
+
   /// The values as plain data, which the fast path builds without ArgumentParser.
-  var settings: OutputSettings { OutputSettings(format: format, excelSafe: excelSafe) }
+  var settings: OutputSettings { OutputSettings(format: format, excelSafe: excelSafe, noHeaders: noHeaders) }
 
   func writer(to sink: ByteSink = .standardOutput) -> any RowWriter { settings.writer(to: sink) }
   func write<R: TabularRow>(_ rows: [R], timeZone: TimeZone?) throws { try settings.write(rows, timeZone: timeZone) }
@@ -74,9 +106,10 @@ struct OutputOptions: ParsableArguments {
 struct OutputSettings {
   var format: OutputFormat
   var excelSafe: Bool
+  var noHeaders = false
 
   func writer(to sink: ByteSink = .standardOutput) -> any RowWriter {
-    makeRowWriter(format, sink: sink, excelSafe: excelSafe)
+    makeRowWriter(format, sink: sink, excelSafe: excelSafe, headers: !noHeaders)
   }
 
   /// Writes `rows` to stdout in the chosen format.
@@ -122,5 +155,36 @@ struct ViewSettings {
     Bitemporal.View(
       knownAt: try ledger.time(asKnownAt, "--as-known-at"), recordedAt: try ledger.time(asRecordedAt, "--as-recorded-at"),
       toldTo: toldTo)
+  }
+}
+
+/// A date without a time (`YYYY-MM-DD`), for the day after it.
+struct BareDate {
+  var year: Int
+  var month: Int
+  var day: Int
+
+  init?(_ text: String) {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+      let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)), let day = Int(text.suffix(2))
+    else { return nil }
+    (self.year, self.month, self.day) = (year, month, day)
+  }
+
+  init(year: Int, month: Int, day: Int) { (self.year, self.month, self.day) = (year, month, day) }
+
+  /// The next day (nil after 9999-12-31; the time parser has judged the date itself).
+  var next: BareDate? {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][max(0, min(11, month - 1))]
+    if day < days { return BareDate(year: year, month: month, day: day + 1) }
+    if month < 12 { return BareDate(year: year, month: month + 1, day: 1) }
+    return year < 9999 ? BareDate(year: year + 1, month: 1, day: 1) : nil
+  }
+
+  var text: String {
+    func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
   }
 }

@@ -9,7 +9,7 @@ struct PolicyLedgerCommand: ParsableCommand {
     commandName: "policy-ledger",
     abstract: "An append-only, tamper-evident ledger of workplace policies, the notices sent about them, and their corrections.",
     discussion: """
-      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it.
+      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, before the command or after it, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it. Times without an offset are read, and times are printed, in --tz, else $POLICY_LEDGER_TZ, else UTC.
 
       Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or SIGTERM, and nothing was recorded.
 
@@ -21,7 +21,10 @@ struct PolicyLedgerCommand: ParsableCommand {
       CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),
       CommandGroup(
         name: "Query",
-        subcommands: [InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self]),
+        subcommands: [
+          InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self, Policies.self,
+          Notices.self,
+        ]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),
       CommandGroup(
@@ -39,11 +42,17 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
+    let arguments: [String]
     do {
-      if let values = quickValues() {
+      arguments = try LeadingArguments.normalised(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+      fail(error.description, status: ExitStatus.usage)
+    }
+    do {
+      if let values = quickValues(arguments) {
         try values.run()
       } else {
-        var command = try parseAsRoot()
+        var command = try parseAsRoot(arguments)
         try command.run()
       }
     } catch let mismatch as Mismatch {
@@ -58,21 +67,26 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail(error.description)
     } catch {
       // ArgumentParser's own errors (usage: 64, help and version: 0) keep their status;
-      // anything else is an error like the ones above.
+      // anything else is an error like the ones above. A usage error with a misspelt
+      // command or option close to a known one says what was meant instead.
       if exitCode(for: error) == .failure, !(error is ExitCode) { fail(message(for: error)) }
+      if exitCode(for: error).rawValue == ExitStatus.usage, let hint = MisspeltNames.hint(arguments) {
+        fail(hint, status: ExitStatus.usage)
+      }
       exit(withError: error)
     }
   }
 
-  /// The values the fast path built, or nil for ArgumentParser to parse the arguments;
+  /// The values the fast path built from `arguments` (the command line after
+  /// ``LeadingArguments``), or nil for ArgumentParser to parse them;
   /// `POLICY_LEDGER_ARGUMENT_PARSER` can choose one path only (a diagnostic, see
   /// docs/performance.md).
-  static func quickValues() -> (any QuickValues)? {
+  static func quickValues(_ arguments: [String]) -> (any QuickValues)? {
     switch QuickCommandLine.mode {
     case .argumentParserOnly: return nil
-    case .automatic: return QuickCommandLine.values(Array(CommandLine.arguments.dropFirst()))
+    case .automatic: return QuickCommandLine.values(arguments)
     case .fastOnly:
-      guard let values = QuickCommandLine.values(Array(CommandLine.arguments.dropFirst())) else {
+      guard let values = QuickCommandLine.values(arguments) else {
         fail("POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments")
       }
       return values

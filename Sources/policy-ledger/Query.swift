@@ -20,11 +20,12 @@ extension PolicyLedgerCommand {
     @Argument(help: "The policy key; every policy when omitted.") var policy: String?
     @Option(help: "The instant asked about (ISO 8601).") var at: String
     @Option(help: "Answer as this employee had been told it.") var asToldTo: String?
+    @Flag(help: "Add the version's text as a last column, body (a table shows its first lines).") var withBody = false
 
     var values: Values {
       Values(
         ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, policy: policy, at: at,
-        asToldTo: asToldTo)
+        asToldTo: asToldTo, withBody: withBody)
     }
     func validate() throws { try values.validate() }
     func run() throws { try values.run() }
@@ -37,11 +38,33 @@ extension PolicyLedgerCommand {
       var policy: String?
       var at: String
       var asToldTo: String?
+      var withBody = false
 
       func run() throws {
         let view = try knowledge.view(ledger, toldTo: asToldTo)
-        let rows = try ledger.openForQuery().inForce(policy, at: try ledger.time(at, "--at"), view: view)
-        try output.write(rows, timeZone: try ledger.timeZone())
+        let ledgerFile = try ledger.openForQuery()
+        let rows = try ledgerFile.inForce(policy, at: try ledger.time(at, "--at"), view: view)
+        let timeZone = try ledger.timeZone()
+        guard withBody else { return try output.write(rows, timeZone: timeZone) }
+        try stream(output) { write in
+          for row in rows {
+            let record = try ledgerFile.show("\(row.policy)@\(row.version)", timeZone: timeZone)
+            let body = record.columns.firstIndex(of: "body").map { record.values[$0] } ?? .null
+            try write(row.cells(timeZone: timeZone) + [output.format == .table ? Self.firstLines(of: body) : body])
+          }
+        } columns: { InForceRow.columns + ["body"] }
+      }
+
+      /// How many lines of a body a table shows.
+      static let tableLines = 3
+
+      /// The first ``tableLines`` lines of `body`, with `…` when there are more (the table
+      /// writer shows the line breaks as `⏎` and escapes the rest).
+      static func firstLines(of body: Cell) -> Cell {
+        guard case .text(let text) = body else { return body }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let more = lines.count > tableLines && !(lines.count == tableLines + 1 && lines[tableLines].isEmpty)
+        return .text(lines.prefix(tableLines).joined(separator: "\n") + (more ? "…" : ""))
       }
     }
   }
@@ -49,7 +72,7 @@ extension PolicyLedgerCommand {
 
 /// The fast path's table for `InForce` (QuickCommandLine.swift), beside the command it mirrors.
 extension PolicyLedgerCommand.InForce.Values {
-  static let quickSyntax = QuickSyntax(options: ["--at", "--as-told-to"], positional: true)
+  static let quickSyntax = QuickSyntax(options: ["--at", "--as-told-to"], flags: ["--with-body"], positional: true)
     .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
@@ -59,7 +82,7 @@ extension PolicyLedgerCommand.InForce.Values {
     else { return nil }
     self.init(
       ledger: ledger, output: output, knowledge: knowledge, policy: arguments.positional(), at: at,
-      asToldTo: arguments.value("--as-told-to"))
+      asToldTo: arguments.value("--as-told-to"), withBody: arguments.flag("--with-body"))
   }
 }
 
@@ -171,7 +194,7 @@ extension PolicyLedgerCommand {
       commandName: "timeline",
       abstract: "List the notices, corrections and acknowledgements of an employee or a policy.",
       discussion: """
-        Rows in order of time, then journal order; --from and --to include both ends.
+        Rows in order of time, then journal order (latest first with --reverse); --from and --to include both ends, and a bare date as --to includes that whole day. --limit N keeps the first N rows shown.
 
           policy-ledger timeline --employee E1001
         """)
@@ -182,12 +205,14 @@ extension PolicyLedgerCommand {
     @Option(help: "The employee whose notices to list.") var employee: String?
     @Option(help: "The policy whose notices and corrections to list.") var policy: String?
     @Option(help: "Only rows at or after this instant.") var from: String?
-    @Option(help: "Only rows at or before this instant.") var to: String?
+    @Option(help: "Only rows at or before this instant (a bare date: to the end of that day).") var to: String?
+    @Option(help: "Show at most this many rows (after --reverse: the latest).") var limit: Int?
+    @Flag(help: "Latest first.") var reverse = false
 
     var values: Values {
       Values(
         ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, employee: employee, policy: policy,
-        from: from, to: to)
+        from: from, to: to, limit: limit, reverse: reverse)
     }
     func validate() throws { try values.validate() }
     func run() throws { try values.run() }
@@ -201,22 +226,27 @@ extension PolicyLedgerCommand {
       var policy: String?
       var from: String?
       var to: String?
+      var limit: Int? = nil
+      var reverse = false
 
       func validate() throws {
         if (employee == nil) == (policy == nil) { throw ValidationError("Give exactly one of --employee and --policy.") }
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, not \(limit).") }
       }
 
       func run() throws {
         let ledgerFile = try ledger.openForQuery()
         let view = try knowledge.view(ledger)
-        let from = try ledger.time(from, "--from"), to = try ledger.time(to, "--to")
+        let from = try ledger.time(from, "--from"), to = try ledger.upperTime(to, "--to")
         let rows =
           if let employee {
             try ledgerFile.timeline(employee: employee, from: from, to: to, view: view)
           } else {
             try ledgerFile.timeline(policy: policy!, from: from, to: to, view: view)
           }
-        try output.write(rows, timeZone: try ledger.timeZone())
+        // As `git log --reverse -n N` would read if git's default order were oldest first.
+        let ordered = reverse ? Array(rows.reversed()) : rows
+        try output.write(Array(ordered.prefix(limit ?? ordered.count)), timeZone: try ledger.timeZone())
       }
     }
   }
@@ -224,7 +254,7 @@ extension PolicyLedgerCommand {
 
 /// The fast path's table for `Timeline` (QuickCommandLine.swift), beside the command it mirrors.
 extension PolicyLedgerCommand.Timeline.Values {
-  static let quickSyntax = QuickSyntax(options: ["--employee", "--policy", "--from", "--to"])
+  static let quickSyntax = QuickSyntax(options: ["--employee", "--policy", "--from", "--to", "--limit"], flags: ["--reverse"])
     .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
@@ -234,7 +264,13 @@ extension PolicyLedgerCommand.Timeline.Values {
     else { return nil }
     self.init(
       ledger: ledger, output: output, knowledge: knowledge, employee: arguments.value("--employee"),
-      policy: arguments.value("--policy"), from: arguments.value("--from"), to: arguments.value("--to"))
+      policy: arguments.value("--policy"), from: arguments.value("--from"), to: arguments.value("--to"),
+      limit: nil, reverse: arguments.flag("--reverse"))
+    if let text = arguments.value("--limit") {
+      // The conversion ArgumentParser itself uses for an Int option.
+      guard let limit = Int(argument: text) else { return nil }
+      self.limit = limit
+    }
   }
 }
 

@@ -17,10 +17,13 @@ import PolicyLedger
 ///
 /// ArgumentParser stays the one authority: whenever the arguments are anything this
 /// parser does not fully understand (an unknown, repeated or valueless option, a missing
-/// required one, a value or positional starting with `-`, `--`, `help`, `--help`,
+/// required one, a value or positional starting with `-` (but for `--tz=-07:00`, which
+/// ArgumentParser reads alike), `--`, `help`, `--help`,
 /// `--version`, completion requests, a bad `--format`, an extra positional, `validate()`
 /// throwing, …) it declines, and the whole argument list goes to ArgumentParser
 /// unchanged, so every message, help text and edge case is still ArgumentParser's.
+/// Both read the command line as ``LeadingArguments`` left it (`--db` given before the
+/// subcommand moved after it, `--tz -07:00` joined into `--tz=-07:00`).
 /// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
 /// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {
@@ -35,6 +38,8 @@ enum QuickCommandLine {
     QuickCommand(PolicyLedgerCommand.Timeline.self, PolicyLedgerCommand.Timeline.Values.self),
     QuickCommand(PolicyLedgerCommand.Recipients.self, PolicyLedgerCommand.Recipients.Values.self),
     QuickCommand(PolicyLedgerCommand.Outstanding.self, PolicyLedgerCommand.Outstanding.Values.self),
+    QuickCommand(PolicyLedgerCommand.Policies.self, PolicyLedgerCommand.Policies.Values.self),
+    QuickCommand(PolicyLedgerCommand.Notices.self, PolicyLedgerCommand.Notices.Values.self),
     QuickCommand(PolicyLedgerCommand.Head.self, PolicyLedgerCommand.Head.Values.self),
   ]
 
@@ -140,7 +145,10 @@ struct QuickArguments {
       } else if syntax.options.contains(where: { $0 == name }) {
         guard !values.contains(where: { $0.name == name }) else { return nil }
         guard let value = attached ?? rest.popFirst() else { return nil }
-        guard let start = value.utf8.first, start != UInt8(ascii: "-") else { return nil }
+        // A value may start with a dash only when attached to --tz (`--tz=-07:00`, which
+        // LeadingArguments makes of `--tz -07:00`): ArgumentParser reads it the same way.
+        guard let start = value.utf8.first, start != UInt8(ascii: "-") || (attached != nil && name == "--tz")
+        else { return nil }
         values.append(Value(name: String(name), value: value))
       } else {
         return nil
@@ -205,7 +213,7 @@ extension LedgerSettings {
 }
 
 extension OutputSettings {
-  static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe"])
+  static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe", "--no-headers"])
 
   init?(quick arguments: inout QuickArguments) {
     var format = OutputOptions.defaultFormat
@@ -214,7 +222,7 @@ extension OutputSettings {
       guard let given = OutputFormat(argument: text) else { return nil }
       format = given
     }
-    self.init(format: format, excelSafe: arguments.flag("--excel-safe"))
+    self.init(format: format, excelSafe: arguments.flag("--excel-safe"), noHeaders: arguments.flag("--no-headers"))
   }
 }
 

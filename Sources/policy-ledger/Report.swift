@@ -40,7 +40,7 @@ extension PolicyLedgerCommand {
       let file = try OutputFile(output, field: "--output", ledger: ledger.path)
       let view = try knowledge.view(ledger)
       let request = ReportRequest(
-        policies: policies, from: try ledger.time(from, "--from"), to: try ledger.time(to, "--to"), knownAt: view.knownAt,
+        policies: policies, from: try ledger.time(from, "--from"), to: try ledger.upperTime(to, "--to"), knownAt: view.knownAt,
         recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
       let data = try ledger.openForQuery().reportData(request)
       let html = HTMLReport(
@@ -52,7 +52,8 @@ extension PolicyLedgerCommand {
     /// This command with every default made explicit, so that it makes the same report again.
     func reproduction(_ data: ReportData) -> [String] {
       var arguments = ["policy-ledger", "report", "--db", ledger.path]
-      if let tz = ledger.tz { arguments += ["--tz", tz] }
+      // The zone the report was drawn in, also when it came from $POLICY_LEDGER_TZ.
+      if let zone = ledger.settings.zoneText { arguments += ["--tz", zone.text] }
       if let from = data.from { arguments += ["--from", from.iso8601()] }
       if let to = data.to { arguments += ["--to", to.iso8601()] }
       if let knownAt = data.knownAt { arguments += ["--as-known-at", knownAt.iso8601()] }

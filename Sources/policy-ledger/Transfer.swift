@@ -22,9 +22,10 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var ledger: LedgerOptions
-    @Option(help: "The output format: csv (default), json, jsonl or table.") var format: OutputFormat = .csv
+    @Option(help: "The output format: csv (default), tsv, json, jsonl or table.") var format: OutputFormat = .csv
     @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
     var excelSafe = false
+    @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
     @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Option(help: "Also write a manifest of the export (rows, SHA-256, checkpoint) to this file.") var manifest: String?
@@ -32,6 +33,7 @@ extension PolicyLedgerCommand {
 
     func validate() throws {
       if signing.isUsed && manifest == nil { throw ValidationError("--sign-key and --origin go with --manifest.") }
+      if noHeaders && manifest != nil { throw ValidationError("--no-headers does not go with --manifest: check-export reads the header.") }
     }
 
     func run() throws {
@@ -58,7 +60,7 @@ extension PolicyLedgerCommand {
             signedBy: signer, progress: report)
         } else {
           try source.export(
-            kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: try ledger.timeZone(), progress: report)
+            kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe, headers: !noHeaders), timeZone: try ledger.timeZone(), progress: report)
         }
       }
       if let manifestFile, let written { try manifestFile.write(Array(written.note.serialized.utf8)) }

@@ -37,6 +37,7 @@ enum CLI {
     var env = ProcessInfo.processInfo.environment
     env["POLICY_LEDGER_DB"] = nil
     env["POLICY_LEDGER_ARGUMENT_PARSER"] = nil
+    env["POLICY_LEDGER_TZ"] = nil
     env["POLICY_LEDGER_ACTOR"] = "cli-test"
     for (key, value) in environment { env[key] = value }
     process.environment = env

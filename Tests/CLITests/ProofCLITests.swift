@@ -134,7 +134,7 @@ import Testing
     #expect(object["seq"] as? Int == 3)
     #expect(object["entry_kind"] as? String == "notice.send")
     #expect(object["id"] as? String == "N-2020-07-10-0800")
-    #expect(object["announces"] as? String == "mobile-devices@2")
+    #expect(object["announces"] as? [String] == ["mobile-devices@2"])
     #expect(object["tree_size"] as? Int == 5)
     #expect((object["signed_by"] as? String)?.hasPrefix("example.com/hr+") == true)
 

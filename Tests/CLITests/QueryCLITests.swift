@@ -89,7 +89,7 @@ struct QueryCLITests {
     #expect(before.stdout == "notice,employee,correction,correction_kind\n")
     let missing = try run(["outstanding", "--notice", "N404"])
     #expect(missing.status == 2)
-    #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')\n")
+    #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger notices')\n")
   }
 
   @Test func showPrintsOneEntryInFullInEveryFormat() throws {
@@ -100,7 +100,7 @@ struct QueryCLITests {
     #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,body_sha256,by,recorded_at,seq,entry_hash")
     let json = try run(["show", "N-2020-07-10-0800", "--format", "json"])
     let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
-    #expect(rows[0]["announces"] as? String == "mobile-devices@2")
+    #expect(rows[0]["announces"] as? [String] == ["mobile-devices@2"])
     #expect(rows[0]["recipient_count"] as? Int == 4)
     let missing = try run(["show", "mobile-devices@9"])
     #expect(missing.stderr == "policy-ledger: error: policy 'mobile-devices' has no version 9\n")

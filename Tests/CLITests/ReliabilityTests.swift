@@ -272,7 +272,7 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(notice["subject"] as? String == "\"; DROP TABLE acks; --")
     #expect(notice["sender"] as? String == "'); --")
     #expect(notice["channel"] as? String == "chat'--")
-    #expect(notice["announces"] as? String == "\(key)@1")
+    #expect(notice["announces"] as? [String] == ["\(key)@1"])
     let listed = try CLI.run(["recipients", noticeID, "--format", "json", "--db", db])
     let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
     #expect(Set(rows.compactMap { $0["employee"] as? String }) == Set(recipients))

@@ -373,7 +373,7 @@ import Testing
     let rows = try s.history(at: s.h(5))
     #expect(rows.map(\.correctedBy) == [["C-b", "C-a"]])
     let column = try #require(HistoryRow.columns.firstIndex(of: "corrected_by"))
-    #expect(rows[0].cells(timeZone: nil)[column] == .text("C-b;C-a"))
+    #expect(rows[0].cells(timeZone: nil)[column] == .list(["C-b", "C-a"]))
     #expect(try s.history(at: s.h(5), k: s.h(2)).map(\.correctedBy) == [["C-a"]])
   }
 

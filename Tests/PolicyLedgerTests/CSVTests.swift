@@ -483,6 +483,7 @@ extension CSVTests {
     switch cell {
     case .null: return ""
     case .integer(let value): return String(value)
+    case .boolean, .list: return expectedCSVValue(.text(cell.flatText ?? ""), excelSafe: excelSafe)
     case .text(let text):
       if excelSafe, let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
         return "'" + text

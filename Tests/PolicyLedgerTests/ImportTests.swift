@@ -342,11 +342,11 @@ import Testing
   }
 
   @Test func refusesAnUnknownNoticeOrVersion() throws {
-    try refuses("corrections.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')") {
+    try refuses("corrections.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger notices')") {
       try $0.importCorrections(
         file("corrections.csv", "kind,notice,issued_at,statement,reason\nretraction,N404,2020-08-01,S,R\n"), recipients: nil, actor: "i")
     }
-    try refuses("acks.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')") {
+    try refuses("acks.csv line 2: no notice 'N404' in this ledger (list notices with 'policy-ledger notices')") {
       try $0.importAcks(file("acks.csv", "notice,employee,at\nN404,E1001,2020-08-01\n"), actor: "i")
     }
     try refuses("corrections.csv line 2: invalid version 'travel@1': no policy 'travel' in this ledger") {

@@ -11,10 +11,10 @@ import Testing
     try WorkedExample.record(into: ledger)
     expectLedgerError("no policy 'nope'", code: .notFound) { try ledger.history("nope") }
     expectLedgerError(
-      "no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')", code: .notFound
+      "no notice 'N404' in this ledger (list notices with 'policy-ledger notices')", code: .notFound
     ) { try ledger.outstanding(notice: "N404") { _ in } }
     expectLedgerError(
-      "no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')", code: .notFound
+      "no notice 'N404' in this ledger (list notices with 'policy-ledger notices')", code: .notFound
     ) { try ledger.acknowledge(notice: "N404", employee: "E1", at: at("2020-08-01T00:00:00Z"), actor: "t") }
     expectLedgerError(
       "no notice, correction or version 'nope' in this ledger (name a version as KEY@N)", code: .notFound

@@ -174,7 +174,7 @@ struct RecordingTests {
     }
     expectLedgerError("invalid --reason '  ': must not be empty") { try retract(.notice("N1"), reason: "  ") }
     expectLedgerError("invalid --statement '': must not be empty") { try retract(.notice("N1"), statement: "") }
-    expectLedgerError("no notice 'N9' in this ledger (list notices with 'policy-ledger export notices')") { try retract(.notice("N9")) }
+    expectLedgerError("no notice 'N9' in this ledger (list notices with 'policy-ledger notices')") { try retract(.notice("N9")) }
     expectLedgerError("invalid --version 'p@1': no policy 'p' in this ledger") { try retract(.version(VersionRef(policy: "p", number: 1))) }
     expectLedgerError("notice 'N1' announces no version, so --void-version has nothing to void") { try retract(.notice("N1"), void: true) }
     #expect(ledger.entryCount == 1)
@@ -240,7 +240,7 @@ struct RecordingTests {
     expectLedgerError("invalid --at '2020-07-10T14:00:00Z': notice 'N1' was sent later, at 2020-07-10T15:00:00Z") {
       try ledger.acknowledge(notice: "N1", employee: "E1", at: at("2020-07-10T14:00:00Z"), actor: "t")
     }
-    expectLedgerError("no notice 'N9' in this ledger (list notices with 'policy-ledger export notices')") {
+    expectLedgerError("no notice 'N9' in this ledger (list notices with 'policy-ledger notices')") {
       try ledger.acknowledge(notice: "N9", employee: "E1", at: at("2020-07-11"), actor: "t")
     }
     try ledger.acknowledge(notice: "N1", employee: "E1", at: at("2020-07-10T15:00:00Z"), actor: "t")

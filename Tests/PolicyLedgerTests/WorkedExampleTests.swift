@@ -58,7 +58,7 @@ import Testing
     #expect(field("kind") == .text("retraction"))
     #expect(field("issued_at") == .text(try pacific("2020-07-10T14:00-07:00").iso8601()))
     #expect(field("reason") == .text("sent in error"))
-    #expect(field("void_version") == .text("true"))
+    #expect(field("void_version") == .boolean(true))
   }
 
   @Test func timelineOfARecipientOfBothIsTheNoticeThenTheRetraction() throws {

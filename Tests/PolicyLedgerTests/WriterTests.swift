@@ -272,7 +272,8 @@ import Testing
     #expect((makeRowWriter(.csv, sink: sink, excelSafe: true) as? CSVWriter)?.excelSafe == true)
     #expect(makeRowWriter(.json, sink: sink) is JSONWriter)
     #expect(makeRowWriter(.jsonl, sink: sink) is JSONLinesWriter)
-    #expect(OutputFormat.allCases.map(\.rawValue) == ["table", "csv", "json", "jsonl"])
+    #expect(makeRowWriter(.tsv, sink: sink) is TSVWriter)
+    #expect(OutputFormat.allCases.map(\.rawValue) == ["table", "csv", "tsv", "json", "jsonl"])
   }
 }
 

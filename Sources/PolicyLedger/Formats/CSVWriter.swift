@@ -15,12 +15,17 @@ public final class CSVWriter: RowWriter {
   private let sink: ByteSink
   public let excelSafe: Bool
 
-  public init(sink: ByteSink, excelSafe: Bool = false) {
+  /// Whether ``begin(columns:)`` writes the header row (`--no-headers` turns it off).
+  public let headers: Bool
+
+  public init(sink: ByteSink, excelSafe: Bool = false, headers: Bool = true) {
     self.sink = sink
     self.excelSafe = excelSafe
+    self.headers = headers
   }
 
   public func begin(columns: [String]) throws {
+    guard headers else { return }
     writeRecord(columns)
     try sink.throwIfFailed()
   }
@@ -33,6 +38,8 @@ public final class CSVWriter: RowWriter {
       case .null: break
       case .text(let text): writeField(text, guardFormula: excelSafe)
       case .integer(let value): sink.writeDecimal(value)
+      case .boolean(let value): sink.write(value ? "true" : "false")
+      case .list(let items): writeField(items.joined(separator: ";"), guardFormula: excelSafe)
       }
     }
     sink.write(byte: UInt8(ascii: "\n"))

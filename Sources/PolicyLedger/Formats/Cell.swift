@@ -1,6 +1,23 @@
 /// One value in an output row. Times arrive already formatted, as `.text`.
+///
+/// The type decides how each format spells the value (docs/formats.md): in CSV, TSV and
+/// tables a flag is `true`/`false` and a list is `;`-joined; in JSON and JSONL a flag is a
+/// boolean and a list an array of strings, as sqlite-utils and Datasette emit them.
 public enum Cell: Sendable, Equatable {
   case null
   case text(String)
   case integer(Int64)
+  case boolean(Bool)
+  case list([String])
+
+  /// The value as one flat field (CSV, TSV, tables); nil for `.null`.
+  public var flatText: String? {
+    switch self {
+    case .null: nil
+    case .text(let text): text
+    case .integer(let value): String(value)
+    case .boolean(let value): value ? "true" : "false"
+    case .list(let items): items.joined(separator: ";")
+    }
+  }
 }

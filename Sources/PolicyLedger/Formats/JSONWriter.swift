@@ -85,6 +85,14 @@ final class JSONObjectEncoder {
       case .null: sink.write("null")
       case .integer(let value): sink.writeDecimal(value)
       case .text(let text): writeString(text)
+      case .boolean(let value): sink.write(value ? "true" : "false")
+      case .list(let items):
+        sink.write(byte: UInt8(ascii: "["))
+        for (position, item) in items.enumerated() {
+          if position > 0 { sink.write(byte: UInt8(ascii: ",")) }
+          writeString(item)
+        }
+        sink.write(byte: UInt8(ascii: "]"))
       }
     }
     sink.write(byte: UInt8(ascii: "}"))

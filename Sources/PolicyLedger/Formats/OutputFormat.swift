@@ -4,6 +4,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
   case table
   /// RFC 4180 CSV with a header row.
   case csv
+  /// Tab-separated values, one line a row, with TAB, LF, CR and backslash escaped (``TSVWriter``).
+  case tsv
   /// One JSON array of objects.
   case json
   /// One JSON object a line.
@@ -21,11 +23,15 @@ public protocol RowWriter: AnyObject {
   func finish() throws
 }
 
-/// The writer for `format`. `excelSafe` applies to CSV only (see ``CSVWriter``).
-public func makeRowWriter(_ format: OutputFormat, sink: ByteSink, excelSafe: Bool = false) -> any RowWriter {
+/// The writer for `format`. `excelSafe` applies to CSV only (see ``CSVWriter``); `headers`
+/// off drops the header row of CSV, TSV and tables (JSON has none).
+public func makeRowWriter(_ format: OutputFormat, sink: ByteSink, excelSafe: Bool = false, headers: Bool = true)
+  -> any RowWriter
+{
   switch format {
-  case .table: TableWriter(sink: sink)
-  case .csv: CSVWriter(sink: sink, excelSafe: excelSafe)
+  case .table: TableWriter(sink: sink, headers: headers)
+  case .csv: CSVWriter(sink: sink, excelSafe: excelSafe, headers: headers)
+  case .tsv: TSVWriter(sink: sink, headers: headers)
   case .json: JSONWriter(sink: sink)
   case .jsonl: JSONLinesWriter(sink: sink)
   }

@@ -6,7 +6,7 @@
 ///      7  E0001234  Remote work
 ///
 /// The rows are kept until ``finish()``, which measures the columns (in Characters) and prints.
-/// With no rows only the header and the rule are printed. `.null` shows as empty. Inside a value,
+/// With no rows only the header and the rule are printed; with `headers` off, neither is. `.null` shows as empty. Inside a value,
 /// line breaks show as `⏎`, TAB as `\t`, CR as `\r` and other control characters as `\u{1B}`;
 /// a value longer than 60 Characters is cut to 59 and `…`. Lines carry no trailing spaces.
 public final class TableWriter: RowWriter {
@@ -22,9 +22,12 @@ public final class TableWriter: RowWriter {
   private let sink: ByteSink
   private var header: [Shown] = []
   private var rows: [[Shown]] = []
+  /// Whether the header and its rule are printed (`--no-headers` turns them off).
+  public let headers: Bool
 
-  public init(sink: ByteSink) {
+  public init(sink: ByteSink, headers: Bool = true) {
     self.sink = sink
+    self.headers = headers
   }
 
   public func begin(columns: [String]) throws {
@@ -40,20 +43,23 @@ public final class TableWriter: RowWriter {
         case .null: Shown(text: "", width: 0, rightAligned: false)
         case .integer(let value): TableWriter.shown(String(value), rightAligned: true)
         case .text(let text): TableWriter.shown(text, rightAligned: false)
+        case .boolean, .list: TableWriter.shown(cell.flatText ?? "", rightAligned: false)
         }
       })
   }
 
   public func finish() throws {
     guard !header.isEmpty else { return try sink.flush() }
-    var widths = header.map { max($0.width, 1) }
+    var widths = header.map { headers ? max($0.width, 1) : 0 }
     for row in rows {
       for (index, cell) in row.enumerated() where cell.width > widths[index] {
         widths[index] = cell.width
       }
     }
-    writeLine(header, widths: widths)
-    writeLine(widths.map { Shown(text: String(repeating: "-", count: $0), width: $0, rightAligned: false) }, widths: widths)
+    if headers {
+      writeLine(header, widths: widths)
+      writeLine(widths.map { Shown(text: String(repeating: "-", count: $0), width: $0, rightAligned: false) }, widths: widths)
+    }
     for row in rows {
       writeLine(row, widths: widths)
       try sink.throwIfFailed()
@@ -178,11 +184,7 @@ public final class RecordWriter: RowWriter {
     for (index, cell) in row.enumerated() {
       out += labels[index]
       let value: String
-      switch cell {
-      case .null: value = ""
-      case .integer(let number): value = String(number)
-      case .text(let text): value = text
-      }
+      value = cell.flatText ?? ""
       let lines = TableWriter.displayEscaped(value, lineBreak: "\n").split(separator: "\n", omittingEmptySubsequences: false)
       for (number, line) in lines.enumerated() {
         if number > 0 { out += "\n" + indent } else if !line.isEmpty { out += " " }

@@ -188,7 +188,7 @@ extension Ledger {
         if try store.correctionSeq(noticeID) != nil {
           throw LedgerError(.invalidInput, "'\(noticeID)' is a correction, not a notice; correct the notice or version it targets")
         }
-        throw LedgerError.noNotice(noticeID)
+        throw try unknownNotice(noticeID)
       }
       if new.voidVersion && notice.announces == nil {
         throw LedgerError(.refused, "notice '\(noticeID)' announces no version, so \(names("void_version")) has nothing to void")
@@ -267,7 +267,7 @@ extension Ledger {
     try checkActor(actor, names: names)
     let next = NextEntry(after: try store.journalHead())
     guard let row = try store.noticeRow(notice) else {
-      throw LedgerError.noNotice(notice)
+      throw try unknownNotice(notice)
     }
     guard let employeeID = try store.employeeID(employee), try store.received(message: row.seq, employee: employeeID)
     else {

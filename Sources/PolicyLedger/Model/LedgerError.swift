@@ -45,7 +45,7 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
 extension LedgerError {
   /// A notice id the ledger does not hold.
   static func noNotice(_ id: String) -> LedgerError {
-    LedgerError(.notFound, "no notice '\(id)' in this ledger (list notices with 'policy-ledger export notices')")
+    LedgerError(.notFound, "no notice '\(id)' in this ledger (list notices with 'policy-ledger notices')")
   }
 
   /// An entry name (`show`, `prove`) that is no notice, correction or version.

@@ -332,7 +332,7 @@ public struct ProvenEntry: Equatable, Sendable {
       fields += [
         ("id", .text(n.id)), ("subject", .text(n.subject)), ("body", .text(String(decoding: n.body, as: UTF8.self))),
         ("body_sha256", .text(n.bodySHA256)), ("sent_at", t(n.sentAt)), ("sender", .text(n.sender)),
-        ("channel", .text(n.channel)), ("announces", .text(n.announces?.description)),
+        ("channel", .text(n.channel)), ("announces", .list(n.announces.map { [$0.description] } ?? [])),
         ("recipient_count", .integer(n.recipientCount)), ("recipients_sha256", .text(n.recipientsSHA256)),
       ]
     case .correction(let c):
@@ -344,7 +344,7 @@ public struct ProvenEntry: Equatable, Sendable {
       }
       fields += [
         ("id", .text(c.id)), ("kind", .text(c.kind.rawValue)), ("notice", .text(notice)), ("version", .text(version)),
-        ("void_version", .text(c.voidVersion ? "true" : "false")), ("issued_at", t(c.issuedAt)),
+        ("void_version", .boolean(c.voidVersion)), ("issued_at", t(c.issuedAt)),
         ("statement", .text(c.statement)), ("reason", .text(c.reason)), ("effective_from", t(c.effectiveFrom)),
         ("effective_until", t(c.effectiveUntil)), ("recipient_count", .integer(c.recipientCount)),
         ("recipients_sha256", .text(c.recipientsSHA256)),

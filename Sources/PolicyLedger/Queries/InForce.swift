@@ -48,7 +48,7 @@ public struct HistoryRow: TabularRow, Equatable, Sendable {
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
-      .time(announcedAt, timeZone), .text(status.rawValue), .text(correctedBy.joined(separator: ";")),
+      .time(announcedAt, timeZone), .text(status.rawValue), .list(correctedBy),
     ]
   }
 }
@@ -96,7 +96,19 @@ extension Ledger {
   /// - Throws: "no policy 'KEY'" (``LedgerError/Code/notFound``) for a key the ledger
   ///   never recorded (rule 15).
   func requirePolicy(_ key: String) throws -> Int64 {
-    guard let id = try store.policyID(key) else { throw LedgerError(.notFound, "no policy '\(key)'") }
+    guard let id = try store.policyID(key) else {
+      throw LedgerError(.notFound, "no policy '\(key)'").suggesting(
+        try NearestNames.suggestions(for: key) { try store.forEachPolicyKey($0) })
+    }
     return id
+  }
+
+  /// "no notice 'ID' in this ledger", with the nearest notice ids (rule 15).
+  func unknownNotice(_ id: String) throws -> LedgerError {
+    let suggestions = try NearestNames.suggestions(for: id) { try store.forEachMessageID(corrections: false, $0) }
+    guard !suggestions.isEmpty else { return LedgerError.noNotice(id) }
+    return LedgerError(
+      .notFound,
+      "no notice '\(id)' in this ledger; did you mean \(NearestNames.phrase(suggestions))? (list notices with 'policy-ledger notices')")
   }
 }

@@ -36,7 +36,7 @@ extension Ledger {
   public func outstanding(notice: String? = nil, view: Bitemporal.View = .init(), _ body: (OutstandingRow) throws -> Void) throws {
     try read {
       if let notice {
-        guard try store.noticeRow(notice) != nil else { throw LedgerError.noNotice(notice) }
+        guard try store.noticeRow(notice) != nil else { throw try unknownNotice(notice) }
       }
       try store.forEachOutstanding(notice: notice, knownAt: view.knownAt, recordedAt: view.recordedAt, body)
     }
@@ -47,7 +47,8 @@ extension Ledger {
     try read {
       guard let seq = try store.messageSeq(id) else {
         throw LedgerError(
-          .notFound, "no notice or correction '\(id)' in this ledger (list them with 'policy-ledger export notices')")
+          .notFound, "no notice or correction '\(id)' in this ledger (list notices with 'policy-ledger notices')"
+        ).suggesting(try NearestNames.suggestions(for: id) { try store.forEachMessageID(corrections: true, $0) })
       }
       try store.forEachRecipient(ofMessage: seq) { employee, acknowledgedAt in
         try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt))

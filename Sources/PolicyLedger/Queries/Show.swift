@@ -17,7 +17,8 @@ extension Ledger {
         if let record = try store.shownVersion(ref, timeZone: timeZone) { return record }
         throw try unknownVersion(ref)
       }
-      throw LedgerError.noEntry(name)
+      throw LedgerError.noEntry(name).suggesting(
+        try NearestNames.suggestions(for: name) { try store.forEachMessageID(corrections: true, $0) })
     }
   }
 }

@@ -27,7 +27,8 @@ extension Ledger {
   public func timeline(employee: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init()) throws -> [TimelineRow] {
     try read {
       guard let employeeID = try store.employeeID(employee) else {
-        throw LedgerError(.notFound, "no employee '\(employee)' in this ledger: nothing was sent to them")
+        throw LedgerError(.notFound, "no employee '\(employee)' in this ledger: nothing was sent to them").suggesting(
+          try NearestNames.suggestions(for: employee) { try store.forEachEmployeeName($0) })
       }
       // The notices this employee had acknowledged, as known in the view.
       var acked = Set<Int64>()
@@ -68,7 +69,7 @@ extension Ledger {
   }
 
   /// A notice's timeline row; nil when the view does not know it.
-  private func noticeRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
+  func noticeRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
     guard case .notice(let announces) = row.detail else { return nil }
     let notice = NoticeFacts(
       seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces, receivedByViewer: true)

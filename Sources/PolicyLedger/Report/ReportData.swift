@@ -161,7 +161,7 @@ extension Ledger {
       return ReportedEvent(
         row: row, recipientCount: record.integer("recipient_count") ?? 0, sender: record.text("sender"),
         channel: record.text("channel"), targetNotice: record.text("notice"), targetVersion: record.text("version"),
-        voidVersion: record.text("void_version") == "true", reason: record.text("reason"),
+        voidVersion: record.flag("void_version"), reason: record.text("reason"),
         effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"))
     }
     var groups: [OutstandingGroup] = []
@@ -190,6 +190,12 @@ extension EntryRecord {
   func text(_ column: String) -> String? {
     guard let i = columns.firstIndex(of: column), case .text(let text) = values[i] else { return nil }
     return text
+  }
+
+  /// A flag column; false when absent.
+  func flag(_ column: String) -> Bool {
+    guard let i = columns.firstIndex(of: column), case .boolean(let value) = values[i] else { return false }
+    return value
   }
 
   func integer(_ column: String) -> Int64? {

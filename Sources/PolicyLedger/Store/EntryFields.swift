@@ -117,7 +117,7 @@ extension LedgerStore {
 
 /// How a stored value becomes an output cell.
 enum FieldValue: Sendable {
-  case text, optionalText, body, time, optionalTime, integer, hex, flag
+  case text, optionalText, body, time, optionalTime, integer, hex, flag, optionalList
 }
 
 /// One field an entry's output can show: its output name, its SQL expression over the
@@ -152,7 +152,8 @@ struct FieldList<Field: StoredField>: Sendable {
       case .optionalTime: cells.append(.time(row.optionalInt64(index).map(Instant.init(microseconds:)), timeZone))
       case .integer: cells.append(.integer(row.int64(index)))
       case .hex: cells.append(.text(Hex.encode(row.blob(index))))
-      case .flag: cells.append(.text(row.int64(index) != 0 ? "true" : "false"))
+      case .flag: cells.append(.boolean(row.int64(index) != 0))
+      case .optionalList: cells.append(.list(row.optionalString(index).map { [$0] } ?? []))
       }
     }
   }
@@ -176,7 +177,7 @@ enum NoticeField: StoredField {
     case .sentAt: ("sent_at", "n.sent_at", .time)
     case .sender: ("sender", "n.sender", .text)
     case .channel: ("channel", "n.channel", .text)
-    case .announces: ("announces", "p.key || '@' || v.version", .optionalText)
+    case .announces: ("announces", "p.key || '@' || v.version", .optionalList)
     case .recipientCount: ("recipient_count", "n.recipient_count", .integer)
     case .recipientsSHA256: ("recipients_sha256", "n.recipients_sha256", .text)
     case .bodySHA256: ("body_sha256", "n.body_sha256", .text)

@@ -50,6 +50,20 @@ extension LedgerStore {
     try events(Event.correctionsOfPolicy, policy, Event.correction, body)
   }
 
+  /// Every notice (of policy number `policy` when given) with its recipient count, in
+  /// order of `sent_at`, then journal order.
+  func forEachNotice(policy: Int64?, _ body: (TimelineEvent, _ recipientCount: Int64) throws -> Void) throws {
+    let statement = try policy == nil ? db.cached(Event.allNotices) : db.cached(Event.noticesOfPolicyInOrder)
+    try statement.forEach(policy.map { [$0] } ?? []) { row in
+      try body(
+        TimelineEvent(
+          seq: row.int64(Event.seq), id: row.string(Event.id), at: row.instant(Event.at),
+          recordedAt: row.instant(Event.recordedAt), subject: row.string(Event.subject),
+          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: Event.notice(row)),
+        row.int64(Event.detail.rawValue + 1))
+    }
+  }
+
   /// Employee number `employee`'s acknowledgements.
   func forEachAcknowledgement(byEmployee employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
     try events(Event.acksByEmployee, employee, { _ in .acknowledgement }, body)
@@ -87,6 +101,10 @@ extension LedgerStore {
     static let noticesDeliveredTo =
       "\(notices) FROM deliveries d JOIN notices n ON n.seq = d.message \(noticeJoins) WHERE d.employee = ?"
     static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
+    /// The notice columns and, after them, the recipient count (`notices`).
+    static let allNotices = "\(notices), n.recipient_count FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
+    static let noticesOfPolicyInOrder =
+      "\(notices), n.recipient_count FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
 
     private static let corrections = """
       SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind

@@ -1,0 +1,61 @@
+/// Writes rows as tab-separated values: a header row (unless `headers` is off), then one line
+/// a row, fields separated by TAB, LF line ends, UTF-8, no quoting.
+///
+/// So that every row stays one line of exactly one field a column, a field's TAB, LF, CR and
+/// backslash are written as `\t`, `\n`, `\r` and `\\` (the escapes of PostgreSQL's `COPY`
+/// text format and of `mlr --tsv`); nothing else is changed. `.null` is an empty field, a flag
+/// `true` or `false`, a list `;`-joined, as in CSV.
+///
+///     policy\tversion\ttitle
+///     remote-work\t1\tRemote work
+///
+/// Each row goes straight to the sink; nothing is kept.
+public final class TSVWriter: RowWriter {
+  private let sink: ByteSink
+  public let headers: Bool
+
+  public init(sink: ByteSink, headers: Bool = true) {
+    self.sink = sink
+    self.headers = headers
+  }
+
+  public func begin(columns: [String]) throws {
+    guard headers else { return }
+    writeLine(columns.map { .text($0) })
+    try sink.throwIfFailed()
+  }
+
+  public func write(_ row: [Cell]) throws {
+    writeLine(row)
+    try sink.throwIfFailed()
+  }
+
+  public func finish() throws {
+    try sink.flush()
+  }
+
+  private func writeLine(_ row: [Cell]) {
+    for (index, cell) in row.enumerated() {
+      if index > 0 { sink.write(byte: 0x09) }
+      if let text = cell.flatText { sink.write(TSVWriter.escaped(text)) }
+    }
+    sink.write(byte: 0x0A)
+  }
+
+  /// `text` with TAB, LF, CR and backslash written as `\t`, `\n`, `\r`, `\\`.
+  public static func escaped(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x5C }) else { return text }
+    var out = ""
+    out.reserveCapacity(text.utf8.count + 8)
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\t": out += "\\t"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\\": out += "\\\\"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,95 @@
+/// "Did you mean …": the known names nearest to a misspelt one (rule 15, contract
+/// section 5), by edit distance with transpositions (`histroy` is one edit from
+/// `history`), only when close: none for names of up to three characters (`N9` is not
+/// a misspelling of `N1`), at most one edit up to five characters, two up to eleven,
+/// three beyond.
+public enum NearestNames {
+  /// Up to three of `candidates` at the smallest distance from `name` within the
+  /// threshold, in the order given; none when nothing is that close.
+  public static func suggestions(for name: String, among candidates: some Sequence<String>) -> [String] {
+    var collector = Collector(name)
+    for candidate in candidates { collector.consider(candidate) }
+    return collector.found
+  }
+
+  /// `(did you mean 'a' or 'b'?)`-style text: `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`.
+  public static func phrase(_ names: [String]) -> String {
+    let quoted = names.map { "'\(Identifier.printable($0))'" }
+    guard let last = quoted.last else { return "" }
+    return quoted.count == 1 ? last : quoted.dropLast().joined(separator: ", ") + " or " + last
+  }
+
+  static func threshold(_ length: Int) -> Int { length <= 3 ? 0 : length <= 5 ? 1 : length <= 11 ? 2 : 3 }
+
+  /// The optimal string alignment distance, or `bound` when it is `bound` or more (the
+  /// rows stop once every path has reached it).
+  static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], bound: Int) -> Int {
+    if a.isEmpty || b.isEmpty { return min(bound, max(a.count, b.count)) }
+    var before = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      var rowMinimum = i
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, before[j - 2] + 1) }
+        current[j] = value
+        rowMinimum = min(rowMinimum, value)
+      }
+      if rowMinimum >= bound { return bound }
+      (before, previous, current) = (previous, current, before)
+    }
+    return min(previous[b.count], bound)
+  }
+}
+
+extension NearestNames {
+  /// The nearest of the names `forEach` gives, read as they stream (a directory of a
+  /// million employees is never held in memory).
+  static func suggestions(for name: String, _ forEach: ((String) throws -> Void) throws -> Void) rethrows -> [String] {
+    var collector = Collector(name)
+    try forEach { collector.consider($0) }
+    return collector.found
+  }
+
+  /// ``suggestions(for:among:limit:)`` one candidate at a time.
+  struct Collector {
+    let target: [Unicode.Scalar]
+    let name: String
+    var best: Int
+    var found: [String] = []
+
+    init(_ name: String) {
+      self.name = name
+      target = Array(name.unicodeScalars)
+      best = NearestNames.threshold(target.count)
+    }
+
+    /// Keeps `candidate` when it is within `best` edits: alone when nearer than those
+    /// found so far, beside them (up to three) when as near.
+    mutating func consider(_ candidate: String) {
+      guard candidate != name else { return }
+      let other = Array(candidate.unicodeScalars)
+      guard abs(other.count - target.count) <= best else { return }
+      // `distance` stops at best + 1: anything further is as good as infinitely far.
+      let d = NearestNames.distance(target, other, bound: best + 1)
+      guard d <= best else { return }
+      if found.isEmpty || d < best {
+        best = d
+        found = [candidate]
+      } else if found.count < 3 {
+        found.append(candidate)
+      }
+    }
+  }
+}
+
+extension LedgerError {
+  /// This error with "did you mean …?" added when `suggestions` holds any.
+  func suggesting(_ suggestions: [String]) -> LedgerError {
+    guard !suggestions.isEmpty else { return self }
+    return LedgerError(code, description + "; did you mean \(NearestNames.phrase(suggestions))?")
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import PolicyLedger
+
+/// What both parsers read: the command line with two conventions of contract section 5
+/// applied first, so that ArgumentParser and the fast path (QuickCommandLine.swift) see the
+/// same arguments and need no rule of their own.
+///
+/// - `--db PATH` (or `--db=PATH`) before the subcommand, as in
+///   `policy-ledger --db l.db history p`, moves after it, where every command that opens a
+///   ledger declares it. Given in both places, the two must agree.
+/// - `--tz` followed by a negative offset (`--tz -07:00`) becomes `--tz=-07:00`: otherwise
+///   ArgumentParser reads `-07:00` as an option and finds `--tz` without a value.
+enum LeadingArguments {
+  /// A command line that cannot be read: a usage error (exit status 64).
+  struct Problem: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  static func normalised(_ arguments: [String]) throws(Problem) -> [String] {
+    var arguments = joiningOffsets(arguments)
+    guard let first = arguments.first else { return arguments }
+    let leading: String
+    if first == "--db", arguments.count >= 2 {
+      leading = arguments[1]
+      arguments.removeFirst(2)
+    } else if first.hasPrefix("--db=") {
+      leading = String(first.dropFirst(5))
+      arguments.removeFirst()
+    } else {
+      return arguments
+    }
+    let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+    var index = arguments.startIndex
+    while index < end {
+      let argument = arguments[index]
+      var later: String? = nil
+      if argument == "--db", index + 1 < end {
+        later = arguments[index + 1]
+      } else if argument.hasPrefix("--db=") {
+        later = String(argument.dropFirst(5))
+      }
+      if let later {
+        guard later == leading else {
+          throw Problem(
+            description:
+              "--db is given twice with different paths: '\(Identifier.printable(leading))' before the command and '\(Identifier.printable(later))' after it"
+          )
+        }
+        return arguments
+      }
+      index += 1
+    }
+    arguments.insert(contentsOf: ["--db", leading], at: end)
+    return arguments
+  }
+
+  /// `--tz -HH:MM` (or `-HHMM`) as `--tz=-HH:MM`.
+  static func joiningOffsets(_ arguments: [String]) -> [String] {
+    guard arguments.contains("--tz") else { return arguments }
+    var out: [String] = []
+    out.reserveCapacity(arguments.count)
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument == "--" {
+        out += arguments[index...]
+        break
+      }
+      if argument == "--tz", index + 1 < arguments.count, isNegativeOffset(arguments[index + 1]) {
+        out.append("--tz=" + arguments[index + 1])
+        index += 2
+        continue
+      }
+      out.append(argument)
+      index += 1
+    }
+    return out
+  }
+
+  /// `-HH:MM` or `-HHMM`, digits only: what no option name looks like.
+  static func isNegativeOffset(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard bytes.first == UInt8(ascii: "-") else { return false }
+    let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    switch bytes.count {
+    case 6: return bytes[3] == UInt8(ascii: ":") && [1, 2, 4, 5].allSatisfy { isDigit(bytes[$0]) }
+    case 5: return bytes[1...].allSatisfy(isDigit)
+    default: return false
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import Testing
+
+/// The command-line conventions of contract section 5 that scripts and people rely on:
+/// `--db` before the subcommand, time zones (`--tz -07:00`, `$POLICY_LEDGER_TZ`, a bare
+/// date as the end of a range), typed JSON, TSV and `--no-headers`, `timeline --limit
+/// --reverse`, `in-force --with-body`.
+struct ConventionsCLITests {
+  let dir: TemporaryDirectory
+  let db: String
+
+  init() throws {
+    dir = try TemporaryDirectory()
+    db = dir.file("demo.db")
+    let demo = try CLI.run(["demo", "--db", db])
+    precondition(demo.status == 0, demo.stderr)
+  }
+
+  /// Both paths: as usual (the fast path where it applies) and through ArgumentParser only.
+  func bothPaths(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    let usual = try CLI.run(arguments, environment: environment)
+    var parserOnly = environment
+    parserOnly["POLICY_LEDGER_ARGUMENT_PARSER"] = "1"
+    let argumentParser = try CLI.run(arguments, environment: parserOnly)
+    #expect(usual.stdout == argumentParser.stdout && usual.stderr == argumentParser.stderr, "\(arguments)")
+    #expect(usual.status == argumentParser.status, "\(arguments)")
+    return usual
+  }
+
+  // MARK: 1. --db before the subcommand
+
+  @Test(arguments: [
+    ["history", "mobile-devices"], ["in-force", "--at", "now"], ["show", "mobile-devices@1"],
+    ["timeline", "--employee", "E1001"], ["recipients", "N-2020-07-10-0800"], ["outstanding"], ["head"], ["verify"],
+    ["export", "versions"], ["diff", "mobile-devices@1", "mobile-devices@2"],
+  ])
+  func dbBeforeTheSubcommandAnswersAsAfterIt(_ command: [String]) throws {
+    let before = try bothPaths(["--db", db] + command)
+    let after = try CLI.run(command + ["--db", db])
+    #expect(before.status == 0, "\(before.stderr)")
+    #expect(before.stdout == after.stdout && before.stderr == after.stderr && before.status == after.status)
+    let attached = try CLI.run(["--db=\(db)"] + command)
+    #expect(attached.stdout == after.stdout && attached.status == after.status)
+  }
+
+  @Test func dbBeforeTheSubcommandRecordsToo() throws {
+    let path = dir.file("new.db")
+    let added = try CLI.run([
+      "--db", path, "policy", "add", "expenses", "--title", "Expenses", "--body", "Keep receipts.",
+      "--effective-from", "2023-01-01",
+    ])
+    #expect(added.status == 0, "\(added.stderr)")
+    #expect(added.stdout == "expenses@1\n")
+    #expect(FileManager.default.fileExists(atPath: path))
+  }
+
+  @Test func dbGivenTwiceTheSameIsAcceptedAndDifferentIsAUsageError() throws {
+    let same = try CLI.run(["--db", db, "head", "--db", db])
+    #expect(same.status == 0)
+    let other = dir.file("other.db")
+    let different = try bothPaths(["--db", db, "history", "mobile-devices", "--db", other])
+    #expect(different.status == 64)
+    #expect(different.stdout.isEmpty)
+    #expect(
+      different.stderr
+        == "policy-ledger: error: --db is given twice with different paths: '\(db)' before the command and '\(other)' after it\n")
+    #expect(!FileManager.default.fileExists(atPath: other))
+  }
+
+  // MARK: 2. Time zones
+
+  @Test func aNegativeOffsetIsAcceptedAsASeparateArgument() throws {
+    // 05:00 at -07:00 is 12:00Z: before the 08:00 -07:00 notice, as known then.
+    let at = ["in-force", "mobile-devices", "--at", "2020-07-10T09:00:00", "--as-known-at", "2020-07-10T09:00:00"]
+    let separate = try bothPaths(at + ["--tz", "-07:00", "--format", "csv", "--db", db])
+    #expect(separate.status == 0, "\(separate.stderr)")
+    #expect(separate.lines.count == 2)
+    #expect(separate.lines[1].hasPrefix("mobile-devices,2,Mobile devices that access company email,2020-07-10T08:00:00-07:00,"))
+    let attached = try CLI.run(at + ["--tz=-07:00", "--format", "csv", "--db", db])
+    #expect(attached.stdout == separate.stdout)
+    let compact = try CLI.run(at + ["--tz", "-0700", "--format", "csv", "--db", db])
+    #expect(compact.stdout == separate.stdout)
+    let history = try bothPaths(["history", "mobile-devices", "--tz", "-07:00", "--format", "csv", "--db", db])
+    #expect(history.lines[1].contains("2020-01-01T01:00:00-07:00"))
+  }
+
+  @Test func theEnvironmentSetsTheZoneWhenTzIsAbsent() throws {
+    let environment = ["POLICY_LEDGER_TZ": "America/Los_Angeles"]
+    let fromEnvironment = try bothPaths(
+      ["timeline", "--policy", "mobile-devices", "--from", "2020-07-10T08:00:00", "--format", "csv", "--db", db],
+      environment: environment)
+    #expect(fromEnvironment.status == 0)
+    #expect(fromEnvironment.lines.dropFirst().map { String($0.prefix(25)) } == ["2020-07-10T08:00:00-07:00", "2020-07-10T14:00:00-07:00"])
+    // --tz wins over the environment.
+    let overridden = try CLI.run(
+      ["timeline", "--policy", "mobile-devices", "--tz", "UTC", "--format", "csv", "--db", db], environment: environment)
+    #expect(overridden.lines[1].hasPrefix("2020-07-10T15:00:00Z,"))
+  }
+
+  @Test func anInvalidZoneInTheEnvironmentIsAOneLineErrorNamingTheVariable() throws {
+    let result = try bothPaths(["history", "mobile-devices", "--db", db], environment: ["POLICY_LEDGER_TZ": "Pacific"])
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.hasPrefix("policy-ledger: error: invalid $POLICY_LEDGER_TZ: unknown time zone 'Pacific'"))
+    #expect(result.stderr.filter { $0 == "\n" }.count == 1)
+  }
+
+  @Test func aBareDateAsTheUpperEndIncludesThatWholeDay() throws {
+    // The notice (15:00Z) and the retraction (21:00Z) are both on 2020-07-10.
+    let day = try bothPaths(
+      ["timeline", "--policy", "mobile-devices", "--from", "2020-07-10", "--to", "2020-07-10", "--format", "csv", "--db", db])
+    #expect(day.status == 0)
+    #expect(day.lines.dropFirst().map { $0.split(separator: ",")[2] } == ["N-2020-07-10-0800", "R-2020-07-10-1400"])
+    // In Pacific time the day ends at 07:00Z on the 11th; the day before holds nothing.
+    let pacific = try CLI.run([
+      "timeline", "--policy", "mobile-devices", "--to", "2020-07-09", "--tz", "America/Los_Angeles", "--format", "csv",
+      "--db", db,
+    ])
+    #expect(pacific.lines.count == 1)
+    // A time with the date is still an inclusive instant.
+    let instant = try CLI.run([
+      "timeline", "--policy", "mobile-devices", "--to", "2020-07-10T15:00:00Z", "--format", "csv", "--db", db,
+    ])
+    #expect(instant.lines.count == 2)
+  }
+
+  // MARK: 3. JSON types
+
+  @Test func jsonHasBooleansNumbersArraysAndNulls() throws {
+    let corrections = try CLI.run(["export", "corrections", "--format", "json", "--db", db])
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(corrections.stdout.utf8)) as? [[String: Any]])
+    #expect(corrections.stdout.contains("\"void_version\":true"))
+    #expect(corrections.stdout.contains("\"recipient_count\":3"))
+    #expect(rows[0]["effective_from"] is NSNull)
+    let history = try bothPaths(["history", "mobile-devices", "--format", "jsonl", "--db", db])
+    #expect(history.lines[0].hasSuffix("\"status\":\"in_force\",\"corrected_by\":[]}"))
+    #expect(history.lines[1].hasSuffix("\"status\":\"void\",\"corrected_by\":[\"R-2020-07-10-1400\"]}"))
+    #expect(history.lines[1].contains("\"version\":2,"))
+    let notices = try CLI.run(["export", "notices", "--format", "jsonl", "--db", db])
+    #expect(notices.stdout.contains("\"announces\":[\"mobile-devices@2\"]"))
+    // CSV stays flat.
+    let csv = try CLI.run(["export", "corrections", "--db", db])
+    #expect(csv.lines[1].contains(",true,"))
+  }
+
+  // MARK: 4. TSV and --no-headers
+
+  @Test func tsvAndNoHeadersWorkForEveryQueryAndExport() throws {
+    let commands: [[String]] = [
+      ["in-force", "--at", "now"], ["history", "mobile-devices"], ["show", "mobile-devices@1"],
+      ["timeline", "--employee", "E1001"], ["recipients", "N-2020-07-10-0800"], ["outstanding"], ["export", "versions"],
+    ]
+    for command in commands {
+      let tsv = try bothPaths(command + ["--format", "tsv", "--db", db])
+      let csv = try CLI.run(command + ["--format", "csv", "--db", db])
+      #expect(tsv.status == 0, "\(command): \(tsv.stderr)")
+      #expect(tsv.lines.first == csv.lines.first?.replacingOccurrences(of: ",", with: "\t"), "\(command)")
+      let bare = try bothPaths(command + ["--format", "tsv", "--no-headers", "--db", db])
+      #expect(bare.lines == Array(tsv.lines.dropFirst()), "\(command)")
+      let bareCSV = try CLI.run(command + ["--format", "csv", "--no-headers", "--db", db])
+      #expect(bareCSV.lines == Array(csv.lines.dropFirst()), "\(command)")
+    }
+    let table = try bothPaths(["history", "mobile-devices", "--no-headers", "--db", db])
+    #expect(table.lines.count == 2)
+    #expect(table.lines[0].hasPrefix("mobile-devices  1  "))
+  }
+
+  @Test func tsvEscapesTabsAndLineBreaksInFields() throws {
+    let export = try CLI.run(["export", "versions", "--format", "tsv", "--db", db])
+    // Each body ends in a line break: written as \n, so each row stays one line.
+    #expect(export.lines.count == 3)
+    #expect(export.lines[1].contains("restriction on apps.\\n\t"))
+    #expect(export.lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 10 })
+  }
+
+  @Test func noHeadersDoesNotGoWithAManifest() throws {
+    let result = try CLI.run([
+      "export", "versions", "--no-headers", "--manifest", dir.file("m"), "--output", dir.file("v.csv"), "--db", db,
+    ])
+    #expect(result.status == 64)
+    #expect(!FileManager.default.fileExists(atPath: dir.file("v.csv")))
+  }
+
+  // MARK: 5. timeline --limit --reverse
+
+  @Test func timelineLimitAndReverseReadLikeGitLog() throws {
+    let all = try bothPaths(["timeline", "--employee", "E1001", "--format", "csv", "--no-headers", "--db", db])
+    #expect(all.lines.count >= 2)
+    let first = try bothPaths(["timeline", "--employee", "E1001", "--limit", "1", "--format", "csv", "--no-headers", "--db", db])
+    #expect(first.lines == [all.lines[0]])
+    let reversed = try bothPaths(["timeline", "--employee", "E1001", "--reverse", "--format", "csv", "--no-headers", "--db", db])
+    #expect(reversed.lines == all.lines.reversed())
+    let latest = try bothPaths([
+      "timeline", "--employee", "E1001", "--reverse", "--limit", "1", "--format", "csv", "--no-headers", "--db", db,
+    ])
+    #expect(latest.lines == [all.lines.last!])
+    let none = try CLI.run(["timeline", "--employee", "E1001", "--limit", "0", "--format", "csv", "--db", db])
+    #expect(none.lines.count == 1)
+    let negative = try CLI.run(["timeline", "--employee", "E1001", "--limit=-2", "--db", db])
+    #expect(negative.status == 64)
+    #expect(negative.stdout.isEmpty)
+    #expect(negative.stderr.contains("--limit must be 0 or more, not -2."))
+  }
+
+  // MARK: 6. in-force --with-body
+
+  @Test func inForceWithBodyAddsTheTextAsALastColumn() throws {
+    let args = ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--with-body", "--db", db]
+    let csv = try bothPaths(args + ["--format", "csv"])
+    #expect(csv.lines.first == "policy,version,title,effective_from,effective_until,announced_at,body_sha256,body")
+    #expect(csv.stdout.hasSuffix(",\"Any phone that accesses company email must use a passcode. There is no restriction on apps.\n\"\n"))
+    let json = try bothPaths(args + ["--format", "json"])
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect(rows[0]["body"] as? String == "Any phone that accesses company email must use a passcode. There is no restriction on apps.\n")
+    let table = try bothPaths(args)
+    #expect(table.lines[0].hasSuffix("  body"))
+    #expect(table.lines[2].hasSuffix("Any phone that accesses company email must use a passcode. …"))
+    let without = try CLI.run(["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--format", "csv", "--db", db])
+    #expect(!without.lines[0].hasSuffix(",body"))
+  }
+}
+
+extension ConventionsCLITests {
+  @Test func aReportDrawnInTheEnvironmentsZoneNamesItInItsCommand() throws {
+    let output = dir.file("report.html")
+    let result = try CLI.run(
+      ["report", "--output", output, "--db", db], environment: ["POLICY_LEDGER_TZ": "America/Los_Angeles"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let html = try String(contentsOfFile: output, encoding: .utf8)
+    let command = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code class="command">(.*?)<\/code>/).map { String($0.1) }
+    #expect(command?.replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "").contains("--tz America/Los_Angeles") == true)
+  }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// Finding what the ledger holds (`policies`, `notices`) and "did you mean …" for a
+/// misspelt command, option, key, notice id or employee (contract section 5, rule 15).
+struct DiscoveryCLITests {
+  let dir: TemporaryDirectory
+  let db: String
+
+  init() throws {
+    dir = try TemporaryDirectory()
+    db = dir.file("demo.db")
+    let demo = try CLI.run(["demo", "--db", db])
+    precondition(demo.status == 0, demo.stderr)
+  }
+
+  func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+
+  // MARK: policies
+
+  @Test func policiesListsEachKeyWithItsLatestAndInForceVersions() throws {
+    let now = try run(["policies", "--format", "csv"])
+    #expect(now.status == 0)
+    #expect(now.stdout == "policy,latest_version,in_force_version,title\nmobile-devices,2,1,Mobile devices that access company email\n")
+    let before = try run(["policies", "--at", "2019-06-01", "--format", "json"])
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.count == 1)
+    #expect(rows[0]["latest_version"] as? Int == 2)
+    #expect(rows[0]["in_force_version"] is NSNull)
+  }
+
+  @Test func policiesOfALedgerWithoutPoliciesIsAHeader() throws {
+    let path = dir.file("acks-only.db")
+    try #require(try CLI.run(["verify", "--db", path]).status == 2)
+    let added = try CLI.run([
+      "policy", "add", "a", "--title", "A", "--body", "x", "--effective-from", "2030-01-01", "--db", path,
+    ])
+    try #require(added.status == 0)
+    let result = try CLI.run(["policies", "--at", "2020-01-01", "--format", "csv", "--db", path])
+    #expect(result.stdout == "policy,latest_version,in_force_version,title\na,1,,A\n")
+  }
+
+  // MARK: notices
+
+  @Test func noticesListsEachNoticeWithItsCountAndStatus() throws {
+    let all = try run(["notices", "--format", "csv"])
+    #expect(all.status == 0)
+    #expect(
+      all.stdout == """
+        id,sent_at,subject,announces,recipients,status
+        N-2020-07-10-0800,2020-07-10T15:00:00Z,Action required: remove TikTok from mobile devices,mobile-devices@2,4,retracted
+
+        """)
+    let json = try run(["notices", "--policy", "mobile-devices", "--format", "jsonl"])
+    #expect(json.stdout.contains("\"announces\":[\"mobile-devices@2\"],\"recipients\":4,\"status\":\"retracted\""))
+    let day = try run(["notices", "--from", "2020-07-10", "--to", "2020-07-10", "--format", "csv", "--no-headers"])
+    #expect(day.lines.count == 1)
+    let later = try run(["notices", "--from", "2020-07-11", "--format", "csv", "--no-headers"])
+    #expect(later.stdout.isEmpty)
+  }
+
+  @Test func errorsPointToTheNoticesCommand() throws {
+    let result = try run(["recipients", "ZZZZZZZZZZZZZ"])
+    #expect(result.status == 2)
+    #expect(
+      result.stderr
+        == "policy-ledger: error: no notice or correction 'ZZZZZZZZZZZZZ' in this ledger (list notices with 'policy-ledger notices')\n")
+  }
+
+  // MARK: did you mean
+
+  @Test func aMisspeltSubcommandGetsTheNearestName() throws {
+    for arguments in [["histroy", "mobile-devices"], ["--db", db, "histroy", "mobile-devices"]] {
+      let result = try CLI.run(arguments)
+      #expect(result.status == 64)
+      #expect(result.stdout.isEmpty)
+      #expect(result.stderr == "policy-ledger: error: unknown command 'histroy' for 'policy-ledger'; did you mean 'history'?\n")
+    }
+    let nested = try run(["notice", "sned"])
+    #expect(nested.stderr == "policy-ledger: error: unknown command 'sned' for 'policy-ledger notice'; did you mean 'send'?\n")
+    let far = try run(["frobnicate"])
+    #expect(far.status == 64)
+    #expect(far.stderr == "policy-ledger: error: unknown command 'frobnicate' for 'policy-ledger' (see 'policy-ledger --help')\n")
+  }
+
+  @Test func aMisspeltOptionGetsTheNearestName() throws {
+    let employee = try run(["timeline", "--employe", "E1001"])
+    #expect(employee.status == 64)
+    #expect(employee.stdout.isEmpty)
+    #expect(employee.stderr == "policy-ledger: error: unknown option '--employe' for 'policy-ledger timeline'; did you mean '--employee'?\n")
+    let void = try run(["correct", "retract", "--void", "--notice", "N-2020-07-10-0800"])
+    #expect(void.stderr == "policy-ledger: error: unknown option '--void' for 'policy-ledger correct retract'; did you mean '--void-version'?\n")
+    let attached = try run(["history", "mobile-devices", "--as-know-at=now"])
+    #expect(attached.stderr.contains("did you mean '--as-known-at'?"))
+  }
+
+  @Test func aMisspeltKeyNoticeOrEmployeeGetsTheNearestNames() throws {
+    let key = try run(["history", "mobile-devicse"])
+    #expect(key.status == 2)
+    #expect(key.stderr == "policy-ledger: error: no policy 'mobile-devicse'; did you mean 'mobile-devices'?\n")
+    let far = try run(["history", "payroll"])
+    #expect(far.stderr == "policy-ledger: error: no policy 'payroll'\n")
+    let notice = try run(["outstanding", "--notice", "N-2020-07-10-0801"])
+    #expect(
+      notice.stderr
+        == "policy-ledger: error: no notice 'N-2020-07-10-0801' in this ledger; did you mean 'N-2020-07-10-0800'? (list notices with 'policy-ledger notices')\n")
+    let shown = try run(["show", "R-2020-07-10-140"])
+    #expect(shown.stderr.hasSuffix("; did you mean 'R-2020-07-10-1400'?\n"))
+    let employee = try run(["timeline", "--employee", "E1O01"])
+    #expect(employee.status == 2)
+    #expect(
+      employee.stderr
+        == "policy-ledger: error: no employee 'E1O01' in this ledger: nothing was sent to them; did you mean 'E1001'?\n")
+    // A refused recording names the nearest notice too, and records nothing.
+    let head = try run(["head"]).stdout
+    let ack = try run(["ack", "--notice", "N-2020-07-10-080", "--employee", "E1001", "--at", "2020-07-11"])
+    #expect(ack.status == 2)
+    #expect(ack.stderr.contains("did you mean 'N-2020-07-10-0800'?"))
+    #expect(try run(["head"]).stdout == head)
+  }
+}

@@ -8,8 +8,9 @@ extension PolicyLedgerCommand {
       commandName: "verify",
       abstract: "Recompute the hash chain and every table from the journal; exit 0 only if all match.",
       discussion: """
-        On a mismatch it names the first bad entry and exits 1; an error that keeps it
-        from checking (no ledger, a file that is not a ledger) exits 2. --expect SEQ:HASH
+        On a mismatch it names the first bad entry and exits 1, as it does for a file too
+        damaged to read; an error that keeps it from checking (no ledger, a file that is
+        not a ledger) exits 2. --expect SEQ:HASH
         (as 'head' printed it earlier) also proves the ledger still begins with
         that history, so entries dropped from the end are caught. --checkpoint
         FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962
@@ -42,8 +43,15 @@ extension PolicyLedgerCommand {
         }
       }
       let progress = Progress(label: "verify")
-      let source = try ledger.openForQuery()
-      let result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
+      let source: Ledger
+      let result: VerifyResult
+      do {
+        source = try ledger.openForQuery()
+        result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
+      } catch let error as LedgerError where error.code == .damaged {
+        // A file too damaged to open or read is checked and found wrong, not an error of use.
+        throw Mismatch(error.description)
+      }
       progress.finish()
       if let failure = result.failure { throw Mismatch("verify failed: \(failure)") }
       var line = "ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))"

@@ -79,6 +79,20 @@ import Testing
 
   static let notice = ["notice", "send", "--id", "N2", "--subject", "S", "--body", "b", "--sent-at", "2020-01-02", "--sender", "hr"]
 
+  @Test func aLedgerCutShortIsAOneLineVerdictWithExitStatus1() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("l.db")
+    try LedgerFiles.makeFullLedger(at: path)
+    // The file's first pages only, as a copy interrupted part way leaves it.
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+    try bytes.prefix(4096 * 2).write(to: URL(fileURLWithPath: path))
+    let result = try CLI.run(["verify", "--db", path])
+    #expect(result.status == 1, "\(result)")
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.hasPrefix("policy-ledger: error: ") && result.stderr.contains("damaged"), "\(result)")
+    #expect(result.stderr.filter { $0 == "\n" }.count == 1)
+  }
+
   @Test func aZeroWidthSpaceInToIsRefusedNotTrimmed() throws {
     let dir = try TemporaryDirectory()
     let path = try ledger(dir)

@@ -166,7 +166,8 @@ public struct OutputFile: Sendable {
   }
 
   /// Writes what `body` writes into the sink it is given, whole or not at all: a regular
-  /// file is replaced only once everything was written and flushed to disk; when `body` or
+  /// file is replaced only once everything was written (not `fsync`ed: docs/reliability.md
+  /// says why); when `body` or
   /// the writing fails, the temporary file is removed and the target left as it was.
   /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
   ///   for another reason.

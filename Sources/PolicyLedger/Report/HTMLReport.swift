@@ -7,6 +7,10 @@ import Foundation
 /// it out. The output depends on nothing but its inputs — no clock, no locale, no hash
 /// order — so the same ledger and arguments give the same bytes.
 ///
+/// It is longer than 400 lines on purpose: it is one page's template, its CSS and sections
+/// in the order the report reads, sharing one escaping; the parts that stand alone (the
+/// timeline, the diff, the time scale) have files of their own.
+///
 ///     let data = try ledger.reportData(ReportRequest(policies: ["mobile-devices"]))
 ///     let html = HTMLReport(data: data, timeZone: nil, command: ["policy-ledger", "report", …]).render()
 public struct HTMLReport {

@@ -2,6 +2,10 @@ import Foundation
 
 /// One policy's timeline as an inline SVG element: no scripts, no external references.
 ///
+/// It is longer than 400 lines on purpose: one drawing whose rows, lanes, marks and legend
+/// share one axis and one set of layout measures; what stands alone (``TimeScale``, the SVG
+/// element writer) has its own file.
+///
 /// All rows share one time axis. First a row per version: a pale bar over its effective
 /// period as known in the report's view, solid where the version is in force (a dashed
 /// outline where an amendment moved the period first recorded), hatched and struck through

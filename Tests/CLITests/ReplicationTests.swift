@@ -110,7 +110,8 @@ struct ReplicationTests {
     let restored = try ledger.restore(to: past, ["-timestamp", moment])
     #expect(restored.status == 0, "\(restored.stderr)")
     #expect(try CLI.run(["head", "--db", past]).stdout == earlier)
-    #expect(try CLI.run(["verify", "--db", past]).status == 0)
+    let pastExtends = try CLI.run(["verify", "--db", past, "--checkpoint", checkpoint, "--public-key", ledger.dir.file("hr.key.pub")])
+    #expect(pastExtends.status == 0, "\(pastExtends.stderr)")
     ledger.replicator?.stop()
   }
 

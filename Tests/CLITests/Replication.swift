@@ -1,11 +1,6 @@
 import Foundation
 import Testing
 
-extension Tag {
-  /// Tests that run other programs for seconds (Litestream, a local S3 server).
-  @Tag static var slow: Self
-}
-
 /// The programs the replication tests run, found through an environment variable that
 /// `.ci/run` exports, the virtual environment it creates (`.build-venv/`), or `PATH`.
 enum ReplicationTools {

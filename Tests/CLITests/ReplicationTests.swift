@@ -56,7 +56,7 @@ struct ReplicationTests {
     #expect(mode == 0o600)
   }
 
-  @Test(.enabled(if: ReplicationTools.litestream != nil, "skipped: litestream not installed (.ci/run installs it)"))
+  @Test(.enabled(if: ReplicationTools.litestream != nil, "litestream not installed (.ci/run installs it)"))
   func aLedgerReplicatedToAFolderRestoresWholeAndTheReplicaStaysSmall() throws {
     // Level-0 files kept 5 s instead of Litestream's 5 minutes, compacted every 5 s, so
     // that the replica's size after the burst can be measured within the test.
@@ -86,7 +86,7 @@ struct ReplicationTests {
 
   @Test(.enabled(
     if: ReplicationTools.litestream != nil && ReplicationTools.motoServer != nil && ReplicationTools.python != nil,
-    "skipped: litestream or moto_server not installed (.ci/run installs them)"))
+    "litestream or moto_server not installed (.ci/run installs them)"))
   func aLedgerReplicatedToS3RestoresWholeAndToAPointInTime() throws {
     let s3Dir = try TemporaryDirectory()
     let s3 = try LocalS3(dir: s3Dir)
@@ -115,7 +115,7 @@ struct ReplicationTests {
     ledger.replicator?.stop()
   }
 
-  @Test(.enabled(if: ReplicationTools.litestream != nil, "skipped: litestream not installed (.ci/run installs it)"))
+  @Test(.enabled(if: ReplicationTools.litestream != nil, "litestream not installed (.ci/run installs it)"))
   func aCopyRestoredAfterRandomKillsIsAlwaysAPrefixOfTheOriginal() throws {
     let seed = UInt64(ProcessInfo.processInfo.environment["POLICY_LEDGER_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
     var random = SplitMix64(seed: seed)

@@ -8,7 +8,8 @@ extension PolicyLedgerCommand {
       commandName: "verify",
       abstract: "Recompute the hash chain and every table from the journal; exit 0 only if all match.",
       discussion: """
-        On failure it names the first bad entry and exits 1. --expect SEQ:HASH
+        On a mismatch it names the first bad entry and exits 1; an error that keeps it
+        from checking (no ledger, a file that is not a ledger) exits 2. --expect SEQ:HASH
         (as 'head' printed it earlier) also proves the ledger still begins with
         that history, so entries dropped from the end are caught. --checkpoint
         FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962
@@ -36,13 +37,15 @@ extension PolicyLedgerCommand {
         do {
           try earlier.note.verify(try NoteVerifierKey(file: publicKey, field: "--public-key"))
         } catch let error as LedgerError where !error.description.hasPrefix("invalid --public-key") {
-          throw LedgerError("invalid --checkpoint '\(checkpoint!)': \(error)")
+          // Not signed by that key: the checkpoint is not as claimed, a verdict.
+          throw Mismatch("invalid --checkpoint '\(checkpoint!)': \(error)")
         }
       }
       let progress = Progress(label: "verify")
-      let result = try ledger.openForQuery().verify(expect: expected, checkpoint: earlier) { progress($0) }
+      let source = try ledger.openForQuery()
+      let result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
       progress.finish()
-      if let failure = result.failure { PolicyLedgerCommand.fail("verify failed: \(failure)") }
+      if let failure = result.failure { throw Mismatch("verify failed: \(failure)") }
       var line = "ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))"
       if let earlier { line += "; extends \(earlier.summary)" }
       try printLine(line)
@@ -71,7 +74,18 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `Head` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Head.Values {
+  static let quickSyntax = QuickSyntax(options: []).with(LedgerSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    self.init(ledger: LedgerSettings(quick: &arguments))
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "migrate",

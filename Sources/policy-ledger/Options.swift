@@ -13,8 +13,6 @@ struct LedgerOptions: ParsableArguments {
   /// The values as plain data, which the fast path builds without ArgumentParser.
   var settings: LedgerSettings { LedgerSettings(db: db, tz: tz) }
 
-  mutating func validate() throws { try settings.validate() }
-
   var path: String { settings.path }
   func timeZone() throws -> TimeZone? { try settings.timeZone() }
   func time(_ text: String, _ field: String) throws -> Instant { try settings.time(text, field) }
@@ -27,9 +25,6 @@ struct LedgerOptions: ParsableArguments {
 struct LedgerSettings {
   var db: String?
   var tz: String?
-
-  /// Checks the values together (nothing to check yet); `LedgerOptions.validate()` runs it too.
-  func validate() throws {}
 
   var path: String {
     db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
@@ -71,8 +66,6 @@ struct OutputOptions: ParsableArguments {
   /// The values as plain data, which the fast path builds without ArgumentParser.
   var settings: OutputSettings { OutputSettings(format: format, excelSafe: excelSafe) }
 
-  mutating func validate() throws { try settings.validate() }
-
   func writer(to sink: ByteSink = .standardOutput) -> any RowWriter { settings.writer(to: sink) }
   func write<R: TabularRow>(_ rows: [R], timeZone: TimeZone?) throws { try settings.write(rows, timeZone: timeZone) }
 }
@@ -81,9 +74,6 @@ struct OutputOptions: ParsableArguments {
 struct OutputSettings {
   var format: OutputFormat
   var excelSafe: Bool
-
-  /// Checks the values together (nothing to check yet); `OutputOptions.validate()` runs it too.
-  func validate() throws {}
 
   func writer(to sink: ByteSink = .standardOutput) -> any RowWriter {
     makeRowWriter(format, sink: sink, excelSafe: excelSafe)
@@ -118,8 +108,6 @@ struct ViewOptions: ParsableArguments {
   /// The values as plain data, which the fast path builds without ArgumentParser.
   var settings: ViewSettings { ViewSettings(asKnownAt: asKnownAt, asRecordedAt: asRecordedAt) }
 
-  mutating func validate() throws { try settings.validate() }
-
   func view(_ ledger: LedgerOptions, toldTo: String? = nil) throws -> Bitemporal.View {
     try settings.view(ledger.settings, toldTo: toldTo)
   }
@@ -130,85 +118,9 @@ struct ViewSettings {
   var asKnownAt: String?
   var asRecordedAt: String?
 
-  /// Checks the values together (nothing to check yet); `ViewOptions.validate()` runs it too.
-  func validate() throws {}
-
   func view(_ ledger: LedgerSettings, toldTo: String? = nil) throws -> Bitemporal.View {
     Bitemporal.View(
       knownAt: try ledger.time(asKnownAt, "--as-known-at"), recordedAt: try ledger.time(asRecordedAt, "--as-recorded-at"),
       toldTo: toldTo)
-  }
-}
-
-extension ByteSink {
-  nonisolated(unsafe) static let standardOutput = ByteSink(fileDescriptor: 1)
-}
-
-/// Reads a body from `--body` or `--body-file`, byte for byte.
-func readBody(text: String?, file: String?) throws -> [UInt8] {
-  switch (text, file) {
-  case (let text?, nil): return Array(text.utf8)
-  case (nil, let file?):
-    let bytes: [UInt8]
-    if file == "-" {
-      bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-    } else {
-      guard let data = FileManager.default.contents(atPath: file) else {
-        throw LedgerError("invalid --body-file '\(file)': cannot read it (\(String(cString: strerror(errno))))")
-      }
-      bytes = Array(data)
-    }
-    // The library refuses such a body too, but can only name --body; here the file and
-    // the line are known.
-    if String(validating: bytes, as: UTF8.self) == nil {
-      // A line feed is never part of a multi-byte character, so lines can be checked apart.
-      let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-      let line = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
-      throw LedgerError("invalid --body-file '\(file == "-" ? "standard input" : file)' line \(line): not valid UTF-8 text")
-    }
-    return bytes
-  default: throw ValidationError("Give exactly one of --body and --body-file.")
-  }
-}
-
-/// Shows progress on stderr when it is a terminal; says nothing otherwise.
-struct Progress {
-  let label: String
-  let start = Date()
-  static let isTerminal = isatty(2) == 1
-
-  func callAsFunction(_ done: Int64, of total: Int64? = nil) {
-    guard Progress.isTerminal else { return }
-    let elapsed = Date().timeIntervalSince(start)
-    let rate = elapsed > 0 ? Double(done) / elapsed : 0
-    var line = "\r\(label): \(done) rows, \(Int(rate)) rows/s"
-    if let total, rate > 0, total > done { line += ", \(Int(Double(total - done) / rate)) s left" }
-    FileHandle.standardError.write(Data(line.utf8))
-  }
-
-  func finish() {
-    if Progress.isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-  }
-}
-
-/// Passes recipients through, showing how many have been read (on a terminal only).
-struct CountingRecipients<Source: RecipientSource>: RecipientSource {
-  var source: Source
-  let progress: Progress
-  var count: Int64 = 0
-
-  init(_ source: Source, label: String) {
-    self.source = source
-    progress = Progress(label: label)
-  }
-
-  mutating func next() throws -> Recipient? {
-    guard let recipient = try source.next() else {
-      progress.finish()
-      return nil
-    }
-    count += 1
-    if count % 100_000 == 0 { progress(count) }
-    return recipient
   }
 }

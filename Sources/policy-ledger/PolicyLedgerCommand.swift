@@ -11,6 +11,8 @@ struct PolicyLedgerCommand: ParsableCommand {
     discussion: """
       Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it.
 
+      Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or SIGTERM, and nothing was recorded.
+
       Try it: policy-ledger demo
       """,
     version: "0.1.0",
@@ -30,8 +32,10 @@ struct PolicyLedgerCommand: ParsableCommand {
         ]),
     ])
 
-  /// Runs the command; a ledger, time or input error is one line on stderr and exit 1.
-  /// The query commands' usual arguments take the fast path (QuickCommandLine.swift);
+  /// Runs the command. Exit status, as `diff` and `grep` use it: 0 success; 1 a check found
+  /// a mismatch (``Mismatch``); 2 an error — a ledger, time, input or output failure, one
+  /// line on stderr, nothing written; 64 a malformed command line (ArgumentParser's usage
+  /// errors). The query commands' usual arguments take the fast path (QuickCommandLine.swift);
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     if let problem = invalidArgument() { fail(problem) }
@@ -42,13 +46,20 @@ struct PolicyLedgerCommand: ParsableCommand {
         var command = try parseAsRoot()
         try command.run()
       }
+    } catch let mismatch as Mismatch {
+      fail(mismatch.description, status: ExitStatus.mismatch)
     } catch let error as LedgerError {
       fail(error.description)
     } catch let error as SQLiteError {
       fail(error.description)
     } catch let error as CSVError {
       fail(error.description)
+    } catch let error as OutputError {
+      fail(error.description)
     } catch {
+      // ArgumentParser's own errors (usage: 64, help and version: 0) keep their status;
+      // anything else is an error like the ones above.
+      if exitCode(for: error) == .failure, !(error is ExitCode) { fail(message(for: error)) }
       exit(withError: error)
     }
   }
@@ -92,11 +103,29 @@ struct PolicyLedgerCommand: ParsableCommand {
     return nil
   }
 
-  static func fail(_ message: String) -> Never {
+  /// Prints `message` as the one line of an error and exits with `status` (default 2: an error).
+  static func fail(_ message: String, status: Int32 = ExitStatus.error) -> Never {
     try? ByteSink.standardOutput.flush()
     FileHandle.standardError.write(Data("policy-ledger: error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
-    Foundation.exit(1)
+    Foundation.exit(status)
   }
+}
+
+/// The exit statuses of contract section 5, as `diff` and `grep` use them.
+enum ExitStatus {
+  /// The thing checked is not as claimed: `verify`, `check-proof` or `check-export` found a mismatch.
+  static let mismatch: Int32 = 1
+  /// Refused, bad input, not found, no ledger: nothing was written.
+  static let error: Int32 = 2
+  /// A malformed command line (ArgumentParser's `ValidationError` and parse errors).
+  static let usage: Int32 = 64
+}
+
+/// A check's verdict that the thing checked is not as claimed (exit status 1), as opposed to
+/// an error that kept the check from running (exit status 2).
+struct Mismatch: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
 }
 
 /// Writes one line to stdout: the id a recording command prints.

@@ -145,7 +145,8 @@ extension PolicyLedgerCommand {
       abstract: "Check a proof or receipt offline, without the ledger, and print what it proves.",
       discussion: """
         Exit 0 only when the checkpoint is signed by --public-key and the entry
-        hashes, through the proof's audit path, to the checkpoint's root. With
+        hashes, through the proof's audit path, to the checkpoint's root; 1 when
+        it does not; 2 when a file cannot be read or is not a proof or key. With
         --checkpoint, the proof must be for that checkpoint (one you keep), not
         only the one it carries. A consistency proof ('prove --consistency')
         passes when both its checkpoints are signed by --public-key, name the
@@ -165,10 +166,11 @@ extension PolicyLedgerCommand {
       let key = try NoteVerifierKey(file: publicKey, field: "--public-key")
       let trusted = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
       if let consistency = try ConsistencyProof.ifConsistencyProof(file: proof, field: "PROOF") {
-        try output.write(record: try consistency.check(key: key, trusted: trusted))
+        try output.write(record: try verdict { try consistency.check(key: key, trusted: trusted) })
         return
       }
-      let proven = try TlogProof(file: proof, field: "PROOF").check(key: key, trusted: trusted)
+      let parsed = try TlogProof(file: proof, field: "PROOF")
+      let proven = try verdict { try parsed.check(key: key, trusted: trusted) }
       try output.write(record: proven.record(timeZone: timeZone))
     }
   }
@@ -180,7 +182,8 @@ extension PolicyLedgerCommand {
       discussion: """
         Compares the file's size and SHA-256 with the manifest that 'export …
         --manifest M' wrote; with --public-key, also checks the manifest's
-        signature. A truncated or edited file fails.
+        signature. A truncated or edited file fails (exit 1); a file that cannot
+        be read is an error (exit 2).
 
           policy-ledger check-export recipients.csv --manifest recipients.manifest \\
               --public-key hr.key.pub
@@ -194,11 +197,21 @@ extension PolicyLedgerCommand {
     func run() throws {
       let manifest = try SignedManifest(file: manifest, field: "--manifest")
       let key = try publicKey.map { try NoteVerifierKey(file: $0, field: "--public-key") }
-      let record = try manifest.check(file: file, key: key)
+      let record = try verdict { try manifest.check(file: file, key: key) }
       if key == nil && !manifest.note.signatures.isEmpty {
         FileHandle.standardError.write(Data("policy-ledger: warning: the manifest's signature was not checked (give --public-key)\n".utf8))
       }
       try output.write(record: record)
     }
+  }
+}
+
+/// Runs a check whose failure is a verdict: the thing checked is not as claimed (exit
+/// status 1). A file that could not be read (`invalid …`) stays an error (exit status 2).
+func verdict<T>(_ check: () throws -> T) throws -> T {
+  do {
+    return try check()
+  } catch let error as LedgerError where !error.description.hasPrefix("invalid ") {
+    throw Mismatch(error.description)
   }
 }

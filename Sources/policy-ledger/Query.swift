@@ -45,7 +45,25 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `InForce` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.InForce.Values {
+  static let quickSyntax = QuickSyntax(options: ["--at", "--as-told-to"], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    let knowledge = ViewSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments), let at = arguments.value("--at")
+    else { return nil }
+    self.init(
+      ledger: ledger, output: output, knowledge: knowledge, policy: arguments.positional(), at: at,
+      asToldTo: arguments.value("--as-told-to"))
+  }
+}
+
+extension PolicyLedgerCommand {
   struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "history",
@@ -83,7 +101,23 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `History` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.History.Values {
+  static let quickSyntax = QuickSyntax(options: ["--at"], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    let knowledge = ViewSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments), let policy = arguments.positional()
+    else { return nil }
+    self.init(ledger: ledger, output: output, knowledge: knowledge, policy: policy, at: arguments.value("--at"))
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "show",
@@ -115,7 +149,23 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `Show` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Show.Values {
+  static let quickSyntax = QuickSyntax(options: [], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments),
+      let entry = arguments.positional()
+    else { return nil }
+    self.init(ledger: ledger, output: output, entry: entry)
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "timeline",
@@ -170,7 +220,25 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `Timeline` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Timeline.Values {
+  static let quickSyntax = QuickSyntax(options: ["--employee", "--policy", "--from", "--to"])
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    let knowledge = ViewSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments)
+    else { return nil }
+    self.init(
+      ledger: ledger, output: output, knowledge: knowledge, employee: arguments.value("--employee"),
+      policy: arguments.value("--policy"), from: arguments.value("--from"), to: arguments.value("--to"))
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Recipients: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "recipients",
@@ -199,7 +267,23 @@ extension PolicyLedgerCommand {
       }
     }
   }
+}
 
+/// The fast path's table for `Recipients` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Recipients.Values {
+  static let quickSyntax = QuickSyntax(options: [], positional: true)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments),
+      let notice = arguments.positional()
+    else { return nil }
+    self.init(ledger: ledger, output: output, notice: notice)
+  }
+}
+
+extension PolicyLedgerCommand {
   struct Outstanding: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "outstanding",
@@ -237,6 +321,21 @@ extension PolicyLedgerCommand {
     }
   }
 }
+
+/// The fast path's table for `Outstanding` (QuickCommandLine.swift), beside the command it mirrors.
+extension PolicyLedgerCommand.Outstanding.Values {
+  static let quickSyntax = QuickSyntax(options: ["--notice"])
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
+
+  init?(quick arguments: inout QuickArguments) {
+    let ledger = LedgerSettings(quick: &arguments)
+    let knowledge = ViewSettings(quick: &arguments)
+    guard let output = OutputSettings(quick: &arguments)
+    else { return nil }
+    self.init(ledger: ledger, output: output, knowledge: knowledge, notice: arguments.value("--notice"))
+  }
+}
+
 
 /// Streams rows to stdout in the chosen format as the library produces them.
 func stream(

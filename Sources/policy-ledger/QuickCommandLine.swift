@@ -24,8 +24,10 @@ import PolicyLedger
 /// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
 /// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {
-  /// The commands the fast path serves, with their tables (below, one per command; a test
-  /// holds each to ArgumentParser's declaration of the command).
+  /// The commands the fast path serves. Each command's table is its `Values.quickSyntax`,
+  /// declared beside the command (Query.swift, Integrity.swift) with the `init?(quick:)`
+  /// that reads it; QuickCommandLineTests holds each table to ArgumentParser's declaration
+  /// of the command and fails when a query command has none.
   static let commands: [QuickCommand] = [
     QuickCommand(PolicyLedgerCommand.InForce.self, PolicyLedgerCommand.InForce.Values.self),
     QuickCommand(PolicyLedgerCommand.History.self, PolicyLedgerCommand.History.Values.self),
@@ -197,13 +199,8 @@ extension QuickSyntax {
 extension LedgerSettings {
   static let quickSyntax = QuickSyntax(options: ["--db", "--tz"])
 
-  init?(quick arguments: inout QuickArguments) {
+  init(quick arguments: inout QuickArguments) {
     self.init(db: arguments.value("--db"), tz: arguments.value("--tz"))
-    do {
-      try validate()
-    } catch {
-      return nil
-    }
   }
 }
 
@@ -218,108 +215,13 @@ extension OutputSettings {
       format = given
     }
     self.init(format: format, excelSafe: arguments.flag("--excel-safe"))
-    do {
-      try validate()
-    } catch {
-      return nil
-    }
   }
 }
 
 extension ViewSettings {
   static let quickSyntax = QuickSyntax(options: ["--as-known-at", "--as-recorded-at"])
 
-  init?(quick arguments: inout QuickArguments) {
+  init(quick arguments: inout QuickArguments) {
     self.init(asKnownAt: arguments.value("--as-known-at"), asRecordedAt: arguments.value("--as-recorded-at"))
-    do {
-      try validate()
-    } catch {
-      return nil
-    }
-  }
-}
-
-extension PolicyLedgerCommand.InForce.Values {
-  static let quickSyntax = QuickSyntax(options: ["--at", "--as-told-to"], positional: true)
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let knowledge = ViewSettings(quick: &arguments), let at = arguments.value("--at")
-    else { return nil }
-    self.init(
-      ledger: ledger, output: output, knowledge: knowledge, policy: arguments.positional(), at: at,
-      asToldTo: arguments.value("--as-told-to"))
-  }
-}
-
-extension PolicyLedgerCommand.History.Values {
-  static let quickSyntax = QuickSyntax(options: ["--at"], positional: true)
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let knowledge = ViewSettings(quick: &arguments), let policy = arguments.positional()
-    else { return nil }
-    self.init(ledger: ledger, output: output, knowledge: knowledge, policy: policy, at: arguments.value("--at"))
-  }
-}
-
-extension PolicyLedgerCommand.Show.Values {
-  static let quickSyntax = QuickSyntax(options: [], positional: true)
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let entry = arguments.positional()
-    else { return nil }
-    self.init(ledger: ledger, output: output, entry: entry)
-  }
-}
-
-extension PolicyLedgerCommand.Timeline.Values {
-  static let quickSyntax = QuickSyntax(options: ["--employee", "--policy", "--from", "--to"])
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let knowledge = ViewSettings(quick: &arguments)
-    else { return nil }
-    self.init(
-      ledger: ledger, output: output, knowledge: knowledge, employee: arguments.value("--employee"),
-      policy: arguments.value("--policy"), from: arguments.value("--from"), to: arguments.value("--to"))
-  }
-}
-
-extension PolicyLedgerCommand.Recipients.Values {
-  static let quickSyntax = QuickSyntax(options: [], positional: true)
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let notice = arguments.positional()
-    else { return nil }
-    self.init(ledger: ledger, output: output, notice: notice)
-  }
-}
-
-extension PolicyLedgerCommand.Outstanding.Values {
-  static let quickSyntax = QuickSyntax(options: ["--notice"])
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments), let output = OutputSettings(quick: &arguments),
-      let knowledge = ViewSettings(quick: &arguments)
-    else { return nil }
-    self.init(ledger: ledger, output: output, knowledge: knowledge, notice: arguments.value("--notice"))
-  }
-}
-
-extension PolicyLedgerCommand.Head.Values {
-  static let quickSyntax = QuickSyntax(options: []).with(LedgerSettings.quickSyntax)
-
-  init?(quick arguments: inout QuickArguments) {
-    guard let ledger = LedgerSettings(quick: &arguments) else { return nil }
-    self.init(ledger: ledger)
   }
 }

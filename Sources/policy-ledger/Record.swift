@@ -36,8 +36,8 @@ extension PolicyLedgerCommand {
           effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
           effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"),
           announcedAt: try ledger.time(announcedAt, "--announced-at"))
-        let ref = try ledger.openForRecording().addVersion(new, actor: who.actor)
-        try printLine(ref.description)
+        let ref = try record(ledger) { try $0.addVersion(new, actor: who.actor) }
+        try printRecorded(ref.description)
       }
     }
   }
@@ -85,12 +85,12 @@ extension PolicyLedgerCommand {
         if new.announces != nil { try requireExistingLedger(ledger) }
         let id: String
         if let to {
-          id = try ledger.openForRecording().sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor)
+          id = try record(ledger) { try $0.sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor) }
         } else {
           let source = CountingRecipients(try RecipientFile(path: recipientsFile!), label: "recipients")
-          id = try ledger.openForRecording().sendNotice(new, recipients: source, actor: who.actor)
+          id = try record(ledger) { try $0.sendNotice(new, recipients: source, actor: who.actor) }
         }
-        try printLine(id)
+        try printRecorded(id)
       }
     }
   }
@@ -130,7 +130,8 @@ extension PolicyLedgerCommand {
         let new = NewCorrection(
           id: id, kind: .retraction, target: try target.target(), voidVersion: voidVersion,
           issuedAt: try ledger.time(issuedAt, "--issued-at"), statement: statement, reason: reason)
-        try printLine(try ledger.openForRecording().correct(new, recipients: try recipients.choice(), actor: who.actor))
+        let choice = try recipients.choice()
+        try printRecorded(try record(ledger) { try $0.correct(new, recipients: choice, actor: who.actor) })
       }
     }
 
@@ -165,7 +166,8 @@ extension PolicyLedgerCommand {
           id: id, kind: .amendment, target: try target.target(), issuedAt: try ledger.time(issuedAt, "--issued-at"),
           statement: statement, reason: reason, effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
           effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"))
-        try printLine(try ledger.openForRecording().correct(new, recipients: try recipients.choice(), actor: who.actor))
+        let choice = try recipients.choice()
+        try printRecorded(try record(ledger) { try $0.correct(new, recipients: choice, actor: who.actor) })
       }
     }
   }
@@ -203,14 +205,20 @@ extension PolicyLedgerCommand {
       try requireExistingLedger(ledger)
       // Everything the receipt needs is checked before the acknowledgement is recorded.
       let signer = try signing.signer()
-      if let receipt { try ProofFile.checkWritable(receipt, field: "--receipt") }
-      let ledgerFile = try ledger.openForRecording()
-      if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }
-      try ledgerFile.acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)
-      if let receipt {
-        let seq = try ledgerFile.seq(ofAckOf: notice, by: employee)
-        let proof = try ledgerFile.receipt(seq: seq, origin: try ledgerFile.establishOrigin(signing.origin), signedBy: signer)
-        try ProofFile.write(proof.serialized, to: receipt, field: "--receipt")
+      let receiptFile = try receipt.map { try OutputFile($0, field: "--receipt", ledger: ledger.path) }
+      try OutputFile.checkNotInputs([receiptFile], [("--sign-key", signing.signKey)])
+      let ledgerFile = try record(ledger) { ledgerFile in
+        if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }
+        try ledgerFile.acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)
+        return ledgerFile
+      }
+      if let receiptFile {
+        let entry = "\(Identifier.printable(employee))'s acknowledgement of \(Identifier.printable(notice))"
+        try afterRecording(entry) {
+          let seq = try ledgerFile.seq(ofAckOf: notice, by: employee)
+          let proof = try ledgerFile.receipt(seq: seq, origin: try ledgerFile.establishOrigin(signing.origin), signedBy: signer)
+          try receiptFile.write(Array(proof.serialized.utf8))
+        }
       }
     }
   }
@@ -249,9 +257,9 @@ struct CorrectionRecipientOptions: ParsableArguments {
   }
 }
 
-/// `--to E1,E2`: ids separated by commas, each trimmed.
+/// `--to E1,E2`: ids separated by commas, each trimmed as every entry point trims ids.
 func splitList(_ text: String) -> [String] {
-  text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+  text.split(separator: ",", omittingEmptySubsequences: false).map { Identifier.trimmed(String($0)) }
 }
 
 /// Commands that refer to earlier entries must not create a new, empty ledger.

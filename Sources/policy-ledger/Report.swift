@@ -37,6 +37,7 @@ extension PolicyLedgerCommand {
     }
 
     func run() throws {
+      let file = try OutputFile(output, field: "--output", ledger: ledger.path)
       let view = try knowledge.view(ledger)
       let request = ReportRequest(
         policies: policies, from: try ledger.time(from, "--from"), to: try ledger.time(to, "--to"), knownAt: view.knownAt,
@@ -45,7 +46,7 @@ extension PolicyLedgerCommand {
       let html = HTMLReport(
         data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path]
       ).render()
-      try writeOutput(Array(html.utf8), to: output, besides: ledger.path)
+      try file.write(Array(html.utf8))
     }
 
     /// This command with every default made explicit, so that it makes the same report again.
@@ -89,8 +90,10 @@ extension PolicyLedgerCommand {
         try VersionRef.parse(old, field: "old version"), try VersionRef.parse(new, field: "new version"), context: context)
       let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
       let sink = ByteSink.standardOutput
-      for line in comparison.summary(timeZone: try ledger.timeZone()) { sink.write(line + "\n") }
-      for line in comparison.body { sink.write((colour ? painted(line) : line.text) + "\n") }
+      // Stored text is shown with its control characters escaped: a body's ESC sequences
+      // never reach the terminal.
+      for line in comparison.summary(timeZone: try ledger.timeZone()) { sink.write(shown(line) + "\n") }
+      for line in comparison.body { sink.write((colour ? painted(line) : shown(line.text)) + "\n") }
       try sink.flush()
     }
 
@@ -104,39 +107,9 @@ extension PolicyLedgerCommand {
         case .noNewline: "2"
         case .context: ""
         }
-      return code.isEmpty ? line.text : "\u{1B}[\(code)m\(line.text)\u{1B}[0m"
+      return code.isEmpty ? shown(line.text) : "\u{1B}[\(code)m\(shown(line.text))\u{1B}[0m"
     }
-  }
-}
 
-/// Writes `bytes` to `path` ('-': standard output) whole or not at all (a temporary file
-/// beside it, renamed over it), and never over the ledger.
-func writeOutput(_ bytes: [UInt8], to path: String, besides ledgerPath: String) throws {
-  if path == "-" {
-    bytes.withUnsafeBytes { ByteSink.standardOutput.write($0) }
-    return try ByteSink.standardOutput.flush()
-  }
-  let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
-  if target == URL(fileURLWithPath: ledgerPath).standardizedFileURL.resolvingSymlinksInPath() {
-    throw LedgerError("invalid --output '\(path)': that is the ledger itself")
-  }
-  func failure(_ code: Int32) -> LedgerError {
-    LedgerError("cannot write '\(path)': \(String(cString: strerror(code)))")
-  }
-  let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp").path
-  let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-  guard fd >= 0 else { throw failure(errno) }
-  let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
-  bytes.withUnsafeBytes { sink.write($0) }
-  do {
-    try sink.close()
-  } catch {
-    unlink(temporary)
-    throw LedgerError("cannot write '\(path)': \(error)")
-  }
-  guard rename(temporary, target.path) == 0 else {
-    let code = errno
-    unlink(temporary)
-    throw failure(code)
+    func shown(_ text: String) -> String { TableWriter.displayEscaped(text, keepsTabs: true) }
   }
 }

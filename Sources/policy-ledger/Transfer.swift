@@ -35,25 +35,33 @@ extension PolicyLedgerCommand {
     }
 
     func run() throws {
+      // Every output is checked before the ledger is read: never the ledger or its -wal,
+      // -shm or -journal, never two outputs on one file (standard output included).
+      let data =
+        try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) }
+        ?? OutputFile.standardOutput(ledger: ledger.path)
+      let manifestFile = try manifest.map { try OutputFile($0, field: "--manifest", ledger: ledger.path) }
+      try OutputFile.checkDistinct([data, manifestFile])
+      try OutputFile.checkNotInputs([data, manifestFile], [("--sign-key", signing.signKey)])
       let source = try ledger.openForQuery()
-      // A manifest's key, origin and file are checked before anything is exported.
+      // A manifest's key and origin are checked before anything is exported.
       let signer = try signing.signer()
-      if let manifest { try ProofFile.checkWritable(manifest, field: "--manifest") }
       let origin = try manifest.map { _ in try source.establishOrigin(signing.origin) }
-      let sink = try output.map { try ByteSink.create(path: $0) } ?? .standardOutput
       let progress = Progress(label: "export \(kind.rawValue)")
-      let report = { (rows: Int64) in if output != nil { progress(rows) } }
+      let report = { (rows: Int64) in if !data.isStandardOutput { progress(rows) } }
       var written: SignedManifest? = nil
-      if let origin {
-        written = try source.export(
-          kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
-          signedBy: signer, progress: report)
-      } else {
-        try source.export(kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: try ledger.timeZone(), progress: report)
+      defer { progress.finish() }
+      try data.write { sink in
+        if let origin {
+          written = try source.export(
+            kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
+            signedBy: signer, progress: report)
+        } else {
+          try source.export(
+            kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: try ledger.timeZone(), progress: report)
+        }
       }
-      progress.finish()
-      if output != nil { try sink.close() } else { try sink.flush() }
-      if let manifest, let written { try ProofFile.write(written.note.serialized, to: manifest, field: "--manifest") }
+      if let manifestFile, let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
     }
   }
 }
@@ -198,7 +206,28 @@ private func runImport(
   _ body: (Ledger, TimeZone, @escaping (ImportProgress) -> Void) throws -> ImportSummary
 ) throws {
   let zone = try options.timeZone() ?? .utc
-  let ledger = try options.openForRecording()
+  let summary = try record(options) { ledger in
+    try recordImport(ledger, kind, recipients: recipients, zone: zone, body)
+  }
+  func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+  var text = "imported \(count(summary.entries, kind.singular))"
+  if let recipients {
+    text += " with \(count(summary.recipients, "recipient")) from \(recipients.name)"
+    if summary.skippedRecipientRows > 0 {
+      let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
+      text +=
+        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients.name) that name no \(own) of \(input.name)"
+        + " (the recipients of \(other), or of entries not imported)"
+    }
+  }
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs one import with progress on a terminal, in the transaction `record` opened.
+private func recordImport(
+  _ ledger: Ledger, _ kind: ImportKind, recipients: ImportFile?, zone: TimeZone,
+  _ body: (Ledger, TimeZone, @escaping (ImportProgress) -> Void) throws -> ImportSummary
+) throws -> ImportSummary {
   let loading = recipients.map { Progress(label: "import \(kind.rawValue): reading \($0.name)") }
   // Made at the first row recorded, so that its rate leaves out the reading.
   var recording: Progress? = nil
@@ -218,16 +247,5 @@ private func runImport(
       }
     }
   }
-  func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-  var text = "imported \(count(summary.entries, kind.singular))"
-  if let recipients {
-    text += " with \(count(summary.recipients, "recipient")) from \(recipients.name)"
-    if summary.skippedRecipientRows > 0 {
-      let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
-      text +=
-        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients.name) that name no \(own) of \(input.name)"
-        + " (the recipients of \(other), or of entries not imported)"
-    }
-  }
-  FileHandle.standardError.write(Data((text + "\n").utf8))
+  return summary
 }

@@ -22,7 +22,7 @@ struct DemoTests {
     let dir = try TemporaryDirectory()
     let existing = try dir.write("taken.db", "not mine")
     let result = try CLI.run(["demo", "--db", existing])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: '\(existing)' exists; the demo needs a new file\n")
     #expect(try String(contentsOfFile: existing, encoding: .utf8) == "not mine")

@@ -70,7 +70,7 @@ struct ImportCLITests {
       "id,subject,body,sent_at,sender\nN1,Hello,\"Line one,\nline two\",2020-12-01,hr\nN2,Hello,Body,2020-13-01,hr\nN3,Hello,Body,2020-12-03,hr\n")
     let recipients = try dir.write("recipients.csv", "notice,employee\nN1,E1\nN2,E1\nN3,E1\n")
     let result = try CLI.run(["import", "notices", notices, "--recipients", recipients, "--db", db])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout == "")
     #expect(result.stderr == "policy-ledger: error: \(notices) line 4: invalid sent_at '2020-13-01': month 13 is out of range (01-12)\n")
     #expect(try CLI.run(["head", "--db", db]).stdout == head)
@@ -84,7 +84,7 @@ struct ImportCLITests {
     let head = try CLI.run(["head", "--db", db]).stdout
     let acks = try dir.write("acks.csv", "notice,employee,at,mood\nN-2020-07-10-0800,E1001,2020-07-10T16:00:00Z,happy\n")
     let result = try CLI.run(["import", "acks", acks, "--db", db])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout == "")
     #expect(
       result.stderr
@@ -119,7 +119,7 @@ struct ImportCLITests {
     let db = dir.file("missing.db")
     let acks = try dir.write("acks.csv", "notice,employee,at\nN1,E1,2020-01-01\n")
     let result = try CLI.run(["import", "acks", acks, "--db", db])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stderr == "policy-ledger: error: no ledger at \(db)\n")
     #expect(!FileManager.default.fileExists(atPath: db))
   }
@@ -127,7 +127,7 @@ struct ImportCLITests {
   @Test func aMissingFileIsNamed() throws {
     let dir = try TemporaryDirectory()
     let result = try CLI.run(["import", "versions", dir.file("nope.csv"), "--db", dir.file("ledger.db")])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stderr == "policy-ledger: error: cannot open '\(dir.file("nope.csv"))': No such file or directory\n")
   }
 

@@ -105,9 +105,13 @@ enum LedgerFiles {
 }
 
 extension CLIResult {
-  /// The one line a refusal prints: `policy-ledger: error: …`, and nothing on stdout.
+  /// The one line a refusal or a failed check prints: `policy-ledger: error: …`, nothing on
+  /// stdout, and exit status 2 (an error) or 1 (a check found a mismatch).
   var isOneLineError: Bool {
-    status != 0 && stdout.isEmpty && stderr.hasPrefix("policy-ledger: error: ")
+    (status == 1 || status == 2) && stdout.isEmpty && stderr.hasPrefix("policy-ledger: error: ")
       && stderr.hasSuffix("\n") && stderr.dropLast().contains("\n") == false
   }
+
+  /// A refusal: one line on stderr and exit status 2.
+  var isRefusal: Bool { isOneLineError && status == 2 }
 }

@@ -58,14 +58,14 @@ import Testing
     let dir = try TemporaryDirectory()
     let existing = try dir.write("hr.key", "mine\n")
     let result = try CLI.run(["keygen", "--name", "example.com/hr", "--out", existing])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: invalid --out '\(existing)': '\(existing)' exists; keygen never overwrites a key\n")
     #expect(try Self.read(existing) == "mine\n")
     #expect(!FileManager.default.fileExists(atPath: existing + ".pub"))
 
     let bad = try CLI.run(["keygen", "--name", "hr ledger", "--out", dir.file("new.key")])
-    #expect(bad.status == 1)
+    #expect(bad.status == 2)
     #expect(bad.stderr == "policy-ledger: error: invalid key name 'hr ledger': spaces are not allowed (use a name such as example.com/policy-ledger)\n")
     #expect(!FileManager.default.fileExists(atPath: dir.file("new.key")))
   }
@@ -92,7 +92,7 @@ import Testing
     #expect(lines[4].hasPrefix("— example.com/hr "))
 
     let conflict = try s.run(["checkpoint", "--origin", "example.com/other"])
-    #expect(conflict.status == 1)
+    #expect(conflict.status == 2)
     #expect(conflict.stdout.isEmpty)
     #expect(
       conflict.stderr
@@ -104,7 +104,7 @@ import Testing
   @Test func checkpointRefusesAPublicKeyForSigning() throws {
     let s = try Setup()
     let result = try s.run(["checkpoint", "--sign-key", s.pub])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: invalid --sign-key '\(s.pub)': this is a public key; give the private key file (without .pub)\n")
     // Nothing written: the origin is still unset.
@@ -198,7 +198,7 @@ import Testing
     let theirs = try other.checkpoint("theirs", [])
     _ = try s.checkpoint("cp", ["--origin", "example.com/hr-ledger"])
     let result = try s.run(["prove", "N-2020-07-10-0800", "--checkpoint", theirs])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.hasPrefix("policy-ledger: error: --checkpoint does not match this ledger: its first 5 entries hash to "))
     let unknown = try s.run(["prove", "N-404", "--checkpoint", theirs])
@@ -236,7 +236,7 @@ import Testing
       "ack", "--notice", "N-2020-07-10-0800", "--employee", "E2001", "--at", "2020-07-10T09:00:00-07:00",
       "--receipt", receipt, "--sign-key", s.key,
     ])
-    #expect(notRecipient.status == 1)
+    #expect(notRecipient.status == 2)
     #expect(notRecipient.stderr == "policy-ledger: error: invalid --employee 'E2001': not a recipient of notice 'N-2020-07-10-0800'\n")
     #expect(!FileManager.default.fileExists(atPath: receipt))
 
@@ -244,14 +244,14 @@ import Testing
       "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
       "--receipt", receipt, "--sign-key", s.dir.file("missing.key"),
     ])
-    #expect(badKey.status == 1)
+    #expect(badKey.status == 2)
     #expect(badKey.stderr == "policy-ledger: error: invalid --sign-key '\(s.dir.file("missing.key"))': cannot read it (No such file or directory)\n")
 
     let badFolder = try s.run([
       "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
       "--receipt", s.dir.file("no/such/r"),
     ])
-    #expect(badFolder.status == 1)
+    #expect(badFolder.status == 2)
     #expect(badFolder.stderr == "policy-ledger: error: invalid --receipt '\(s.dir.file("no/such/r"))': there is no folder '\(s.dir.file("no/such"))'\n")
 
     let keyAlone = try s.run(["ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "now", "--sign-key", s.key])
@@ -329,16 +329,16 @@ import Testing
     #expect(keyAlone.status == 64)
     #expect(keyAlone.stdout.isEmpty)
     let badKey = try s.run(["export", "versions", "--manifest", s.dir.file("m2"), "--sign-key", s.pub])
-    #expect(badKey.status == 1)
+    #expect(badKey.status == 2)
     #expect(badKey.stdout.isEmpty)
     #expect(badKey.stderr == "policy-ledger: error: invalid --sign-key '\(s.pub)': this is a public key; give the private key file (without .pub)\n")
     #expect(!FileManager.default.fileExists(atPath: s.dir.file("m2")))
     let badFolder = try s.run(["export", "versions", "--output", s.dir.file("v.csv"), "--manifest", s.dir.file("none/m")])
-    #expect(badFolder.status == 1)
+    #expect(badFolder.status == 2)
     #expect(badFolder.stderr == "policy-ledger: error: invalid --manifest '\(s.dir.file("none/m"))': there is no folder '\(s.dir.file("none"))'\n")
     #expect(!FileManager.default.fileExists(atPath: s.dir.file("v.csv")))
     let badOrigin = try s.run(["export", "versions", "--manifest", s.dir.file("m3"), "--origin", "hr ledger"])
-    #expect(badOrigin.status == 1)
+    #expect(badOrigin.status == 2)
     #expect(badOrigin.stdout.isEmpty)
     #expect(badOrigin.stderr == "policy-ledger: error: invalid --origin 'hr ledger': spaces are not allowed (use a name such as example.com/policy-ledger)\n")
     #expect(!FileManager.default.fileExists(atPath: s.dir.file("m3")))

@@ -45,7 +45,7 @@ struct QueryCLITests {
 
   @Test func anUnknownPolicyIsAnError() throws {
     let result = try run(["in-force", "nope", "--at", "now"])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: no policy 'nope'\n")
   }
@@ -88,7 +88,7 @@ struct QueryCLITests {
     let before = try run(["outstanding", "--as-known-at", "2020-07-10T13:00:00-07:00", "--format", "csv"])
     #expect(before.stdout == "notice,employee,correction,correction_kind\n")
     let missing = try run(["outstanding", "--notice", "N404"])
-    #expect(missing.status == 1)
+    #expect(missing.status == 2)
     #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger export notices')\n")
   }
 

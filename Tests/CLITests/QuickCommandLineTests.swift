@@ -112,7 +112,7 @@ struct QuickCommandLineTests {
     (.argumentParser, ["nonsense", "--db", "DB"]),
   ]
 
-  @Test func bothPathsAnswerEveryArgumentListIdentically() throws {
+  @Test(.tags(.slow)) func bothPathsAnswerEveryArgumentListIdentically() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("demo.db")
     let demo = try CLI.run(["demo", "--db", db])
@@ -155,7 +155,7 @@ struct QuickCommandLineTests {
       case .argumentParser:
         #expect(fastOnly.stdout.isEmpty, "fast path of \(arguments)")
         #expect(fastOnly.stderr == "policy-ledger: error: POLICY_LEDGER_ARGUMENT_PARSER=0: the fast path does not take these arguments\n", "fast path of \(arguments)")
-        #expect(fastOnly.status == 1, "fast path of \(arguments)")
+        #expect(fastOnly.status == 2, "fast path of \(arguments)")
       }
     }
     // The corpus exercises answers, not only refusals.
@@ -211,6 +211,16 @@ struct QuickCommandLineTests {
         #expect(fast == nil, "\(arguments)")
       }
     }
+  }
+
+  /// Every query command (the root's "Query" group) and `head` has a fast table: a query
+  /// command added without one fails here instead of silently losing the measured start-up.
+  @Test func everyQueryCommandHasAFastTable() throws {
+    let group = try #require(PolicyLedgerCommand.configuration.groupedSubcommands.first { $0.name == "Query" })
+    let queries = group.subcommands.compactMap { $0.configuration.commandName } + ["head"]
+    #expect(queries.count == group.subcommands.count + 1)
+    let served = Set(QuickCommandLine.commands.map(\.name))
+    for query in queries { #expect(served.contains(query), "the query command '\(query)' has no fast table") }
   }
 
   /// Each fast table names exactly the options, flags and positional argument that

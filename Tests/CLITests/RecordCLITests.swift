@@ -56,13 +56,13 @@ struct RecordCLITests {
     ]
     for (value, message) in cases {
       let result = try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", value])
-      #expect(result.status == 1)
+      #expect(result.status == 2)
       #expect(result.stdout.isEmpty)
       #expect(result.stderr == "policy-ledger: error: \(message)\n")
     }
     #expect(!FileManager.default.fileExists(atPath: db))
     let garbage = try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-7-10garbage"])
-    #expect(garbage.status == 1)
+    #expect(garbage.status == 2)
     #expect(garbage.stderr.hasPrefix("policy-ledger: error: invalid --effective-from '2020-7-10garbage': "))
     #expect(garbage.stderr.split(separator: "\n").count == 1)
   }
@@ -94,7 +94,7 @@ struct RecordCLITests {
     let before = try head()
     let file = try dir.write("dup.txt", "E1\nE2\nE1\n")
     let result = try run(["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "it", "--recipients-file", file])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: duplicate recipient 'E1' (line 3 of \(file))\n")
     #expect(try head() == before)
@@ -102,7 +102,7 @@ struct RecordCLITests {
 
   @Test func commandsThatNeedEarlierEntriesDoNotCreateALedger() throws {
     let retract = try run(["correct", "retract", "--notice", "N1", "--issued-at", "2020-07-10", "--statement", "s", "--reason", "r"])
-    #expect(retract.status == 1)
+    #expect(retract.status == 2)
     #expect(retract.stderr == "policy-ledger: error: no ledger at \(db)\n")
     let ack = try run(["ack", "--notice", "N1", "--employee", "E1", "--at", "2020-07-10"])
     #expect(ack.stderr == "policy-ledger: error: no ledger at \(db)\n")

@@ -99,7 +99,7 @@ private func exported(_ kind: String, _ db: String) throws -> [[String: Any]] {
 private func shown(_ name: String, _ db: String) throws -> [String: Any]? {
   let result = try CLI.run(["show", name, "--format", "json", "--db", db])
   if result.status != 0 {
-    #expect(result.isOneLineError && result.stderr.contains("no notice, correction or version '\(name)'"), "\(result.stderr)")
+    #expect(result.isRefusal && result.stderr.contains("no notice, correction or version '\(name)'"), "\(result.stderr)")
     return nil
   }
   let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
@@ -123,7 +123,7 @@ private func sha256sum(_ path: String) throws -> String {
 @Suite struct ReliabilityTests {
   // MARK: Crash
 
-  @Test func killingANoticeSendLeavesTheNoticeWholeOrAbsent() throws {
+  @Test(.tags(.slow)) func killingANoticeSendLeavesTheNoticeWholeOrAbsent() throws {
     let settings = CrashSettings.current
     var random = SplitMix64(seed: settings.seed)
     let dir = try TemporaryDirectory()
@@ -167,7 +167,7 @@ private func sha256sum(_ path: String) throws -> String {
     print("crash (notice send): \(settings.kills) kills over \(String(format: "%.2f", duration * 1.1)) s, \(present) notices whole, \(settings.kills - present) absent (\(settings))")
   }
 
-  @Test func killingAStreamOfAppendsLosesNoCommittedEntry() throws {
+  @Test(.tags(.slow)) func killingAStreamOfAppendsLosesNoCommittedEntry() throws {
     let settings = CrashSettings.current
     var random = SplitMix64(seed: settings.seed &+ 1)
     let dir = try TemporaryDirectory()
@@ -209,7 +209,7 @@ private func sha256sum(_ path: String) throws -> String {
 
   // MARK: Concurrency
 
-  @Test func fourProcessesAppendingAtOnceLoseNothing() throws {
+  @Test(.tags(.slow)) func fourProcessesAppendingAtOnceLoseNothing() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")  // not there yet: the first appends also race to create it
     let results = Collected<(title: String, result: CLIResult)>()
@@ -284,7 +284,7 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 2 entries verified"), "\(verify.stderr)")
   }
 
-  @Test(arguments: ["nul", "10MB"])
+  @Test(.tags(.slow), arguments: ["nul", "10MB"])
   func bodiesAreStoredByteForByte(_ kind: String) throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")
@@ -321,7 +321,7 @@ private func sha256sum(_ path: String) throws -> String {
     // "café" in Latin-1 on line 2, after a valid line with a two-byte character.
     try Data([0x6E, 0xC3, 0xA9, 0x0A, 0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: body))
     let refused = try CLI.run(["policy", "add", "p", "--title", "T", "--body-file", body, "--effective-from", "2020-01-01", "--db", db])
-    #expect(refused.isOneLineError)
+    #expect(refused.isRefusal)
     #expect(refused.stderr == "policy-ledger: error: invalid --body-file '\(body)' line 2: not valid UTF-8 text\n")
     let pipe = [
       "/bin/sh", "-c",
@@ -334,7 +334,7 @@ private func sha256sum(_ path: String) throws -> String {
     // Process arguments are Strings, so a shell puts the bad bytes on the command line.
     let shell = ["/bin/sh", "-c", "exec \"$0\" policy add \"$(printf 'k\\377\\376')\" --title T --body b --effective-from 2020-01-01 --db \"$1\""]
     let argument = try CLI.run([db], launcher: shell)
-    #expect(argument.isOneLineError)
+    #expect(argument.isRefusal)
     #expect(argument.stderr == "policy-ledger: error: invalid argument 'k\\xFF\\xFE': not valid UTF-8 text\n")
 
     let staff = dir.file("staff.txt")
@@ -343,7 +343,7 @@ private func sha256sum(_ path: String) throws -> String {
       "notice", "send", "--subject", "S", "--body", "b", "--sent-at", "2020-01-01", "--sender", "hr", "--recipients-file", staff,
       "--db", db,
     ])
-    #expect(nul.isOneLineError)
+    #expect(nul.isRefusal)
     #expect(nul.stderr == "policy-ledger: error: invalid recipient 'E\\02' (line 2 of \(staff)): control characters are not allowed\n")
     #expect(try CLI.run(["head", "--db", db]).stdout == head)
   }
@@ -437,7 +437,7 @@ private func sha256sum(_ path: String) throws -> String {
     try expectQueriesAnswer(db, launcher: Self.nobody)
     #expect(!LedgerFiles.exists(db + "-wal") && !LedgerFiles.exists(db + "-shm"))
     let append = try CLI.run(add("p", "P", db), launcher: Self.nobody)
-    #expect(append.isOneLineError, "\(append)")
+    #expect(append.isRefusal, "\(append)")
   }
 
   @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
@@ -463,7 +463,7 @@ private func sha256sum(_ path: String) throws -> String {
     defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
 
     let head = try CLI.run(["head", "--db", db], launcher: Self.nobody)
-    #expect(head.isOneLineError)
+    #expect(head.isRefusal)
     #expect(head.stderr.contains("\(db)-wal holds entries not yet in the ledger file"), "\(head.stderr)")
     // Where the -shm can be made (root here), the entry in the -wal is read.
     #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("10:"))
@@ -471,7 +471,7 @@ private func sha256sum(_ path: String) throws -> String {
 
   // MARK: File modes
 
-  @Test func newLedgerFilesAreCreatedWithMode0600EvenUnderAPermissiveUmask() throws {
+  @Test(.tags(.slow)) func newLedgerFilesAreCreatedWithMode0600EvenUnderAPermissiveUmask() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")
     let permissive = ["/bin/sh", "-c", "umask 000; exec \"$0\" \"$@\""]

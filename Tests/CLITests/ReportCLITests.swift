@@ -96,12 +96,12 @@ struct ReportCLITests {
     let db = try demo(dir)
     let existing = try dir.write("old.html", "keep me")
     let result = try CLI.run(["report", "mobile-devices", "nope", "--db", db, "--output", existing])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr == "policy-ledger: error: no policy 'nope'\n")
     #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
     let fresh = dir.file("fresh.html")
-    #expect(try CLI.run(["report", "nope", "--db", db, "--output", fresh]).status == 1)
+    #expect(try CLI.run(["report", "nope", "--db", db, "--output", fresh]).status == 2)
     #expect(!FileManager.default.fileExists(atPath: fresh))
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("demo.db") } == ["old.html"])
   }
@@ -109,7 +109,7 @@ struct ReportCLITests {
   @Test func aMissingLedgerIsRefusedAndNoneIsCreated() throws {
     let dir = try TemporaryDirectory()
     let result = try CLI.run(["report", "--db", dir.file("none.db"), "--output", dir.file("r.html")])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stderr == "policy-ledger: error: no ledger at \(dir.file("none.db"))\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }
@@ -119,7 +119,7 @@ struct ReportCLITests {
     let db = try demo(dir)
     let output = dir.file("r.html")
     let result = try CLI.run(["report", "--db", db, "--from", "2020-13-01", "--output", output])
-    #expect(result.status == 1)
+    #expect(result.status == 2)
     #expect(result.stderr.hasPrefix("policy-ledger: error: invalid --from '2020-13-01': "))
     #expect(result.stderr.split(separator: "\n").count == 1)
     #expect(!FileManager.default.fileExists(atPath: output))
@@ -131,7 +131,7 @@ struct ReportCLITests {
     ]
     for (arguments, message) in cases {
       let refused = try CLI.run(["report", "--db", db, "--output", output] + arguments)
-      #expect(refused.status == 1)
+      #expect(refused.status == 2)
       #expect(refused.stderr.hasPrefix("policy-ledger: error: \(message)"), "\(refused.stderr)")
       #expect(!FileManager.default.fileExists(atPath: output))
     }
@@ -146,8 +146,8 @@ struct ReportCLITests {
     let db = try demo(dir)
     let before = try head(db)
     let result = try CLI.run(["report", "--db", db, "--output", db])
-    #expect(result.status == 1)
-    #expect(result.stderr == "policy-ledger: error: invalid --output '\(db)': that is the ledger itself\n")
+    #expect(result.status == 2)
+    #expect(result.stderr == "policy-ledger: error: invalid --output '\(db)': that is the ledger (\(db)); choose another file\n")
     #expect(try head(db) == before)
     #expect(try CLI.run(["verify", "--db", db]).status == 0)
   }
@@ -157,8 +157,8 @@ struct ReportCLITests {
     let db = try demo(dir)
     let output = dir.file("missing/r.html")
     let result = try CLI.run(["report", "--db", db, "--output", output])
-    #expect(result.status == 1)
-    #expect(result.stderr == "policy-ledger: error: cannot write '\(output)': No such file or directory\n")
+    #expect(result.status == 2)
+    #expect(result.stderr == "policy-ledger: error: invalid --output '\(output)': there is no folder '\(dir.file("missing"))'\n")
   }
 
   // MARK: diff
@@ -227,7 +227,7 @@ struct ReportCLITests {
     ]
     for (arguments, message) in cases {
       let result = try CLI.run(["diff", "--db", db] + arguments)
-      #expect(result.status == 1)
+      #expect(result.status == 2)
       #expect(result.stdout.isEmpty)
       #expect(result.stderr == "policy-ledger: error: \(message)\n")
     }

@@ -25,6 +25,10 @@ import Foundation
 ///
 /// A sink is used from one thread at a time.
 public final class ByteSink {
+  /// The process's standard output, shared so that everything written to it goes through
+  /// one buffer, in order.
+  nonisolated(unsafe) public static let standardOutput = ByteSink(fileDescriptor: 1)
+
   /// Size of the buffer in bytes.
   public static let bufferCapacity = 64 * 1024
 
@@ -35,6 +39,8 @@ public final class ByteSink {
   private var count = 0
   private var closed = false
   private var failure: LedgerError?
+  /// The system's reason for the kept failure (`No space left on device`), if any.
+  public private(set) var failureReason: String?
   /// True when the kept failure is `EPIPE`: the reading end of a pipe was closed.
   public private(set) var failedWithBrokenPipe = false
   /// Between ``startDigest()`` and ``finishDigest()``: the SHA-256 and count of the bytes
@@ -171,7 +177,8 @@ public final class ByteSink {
     if ownsDescriptor {
       // On Linux the descriptor is released even when close(2) fails with EINTR: never retry.
       if systemClose(fd) != 0 && errno != EINTR && failure == nil {
-        failure = LedgerError("cannot write to \(name): \(String(cString: strerror(errno)))")
+        failureReason = String(cString: strerror(errno))
+        failure = LedgerError("cannot write to \(name): \(failureReason!)")
       }
     }
     try throwIfFailed()
@@ -214,7 +221,8 @@ public final class ByteSink {
       } else {
         let code = n < 0 ? errno : EIO
         failedWithBrokenPipe = code == EPIPE
-        failure = LedgerError("cannot write to \(name): \(String(cString: strerror(code)))")
+        failureReason = String(cString: strerror(code))
+        failure = LedgerError("cannot write to \(name): \(failureReason!)")
         return
       }
     }

@@ -92,13 +92,16 @@ public final class TableWriter: RowWriter {
     return Shown(text: text, width: width, rightAligned: rightAligned)
   }
 
-  /// `value` with line breaks (LF, CRLF) as `⏎` (or `lineBreak`), TAB as `\t`, a lone CR as `\r`,
-  /// and other control characters — C0, DEL, C1, U+2028/U+2029 and the bidirectional
-  /// embeddings, overrides and isolates, which could reorder what a terminal shows — as `\u{…}`.
-  static func displayEscaped(_ value: String, lineBreak: String = "⏎") -> String {
+  /// `value` as it may reach a terminal: line breaks (LF, CRLF) as `⏎` (or `lineBreak`), TAB as
+  /// `\t` (kept as it is with `keepsTabs`), a lone CR as `\r`, and other control characters —
+  /// C0 (ESC shows as `\u{1B}`), DEL, C1, U+2028/U+2029 and the bidirectional embeddings,
+  /// overrides and isolates, which could reorder what a terminal shows — as `\u{…}`. Stored
+  /// text never sends a terminal an escape sequence (a title change, a cleared screen)
+  /// through the table and record writers or `diff`.
+  public static func displayEscaped(_ value: String, lineBreak: String = "⏎", keepsTabs: Bool = false) -> String {
     // Fast path: nothing to escape.
     var plain = true
-    for scalar in value.unicodeScalars where needsEscape(scalar) {
+    for scalar in value.unicodeScalars where needsEscape(scalar) && !(keepsTabs && scalar == "\t") {
       plain = false
       break
     }
@@ -120,7 +123,7 @@ public final class TableWriter: RowWriter {
           out += "\\r"
         }
       case "\t":
-        out += "\\t"
+        out += keepsTabs ? "\t" : "\\t"
       default:
         if needsEscape(scalar) {
           out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"

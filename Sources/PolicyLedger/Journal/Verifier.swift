@@ -39,6 +39,8 @@ final class Verifier {
   private var treeFailure: VerifyFailure? = nil
   /// The differences of steps 4 and 5, every table's first.
   private var findings: [VerifyFailure] = []
+  /// The notice and correction ids replayed so far: the replay does not trust UNIQUE indexes.
+  private var ids = ReplayIDs()
 
   init(ledger: Ledger, progress: ((Int64) -> Void)?) throws {
     self.ledger = ledger
@@ -60,6 +62,7 @@ final class Verifier {
       try checkRecipients()
       try reportFirstFinding()
       try checkSchema()
+      try checkIndexes()
       try checkCheckpoint(checkpoint)
     } catch let failure as VerifyFailure {
       result.failure = .init(seq: failure.seq, message: failure.message)
@@ -117,6 +120,8 @@ final class Verifier {
       // back makes a later entry look unresolvable, and the removal comes first.
       projection.found(entry.seq, "cannot be replayed: \(error)")
     }
+    // A repeated id is judged with the tables' differences too: the lowest entry first.
+    if let problem = ids.admit(payload, entry: entry.seq) { projection.found(entry.seq, problem) }
     for (node, hash) in tree.append(leafHash: Merkle.leafHash(entry.entryHash)) where treeFailure == nil {
       if let problem = try treeCheck.check(node, hash: hash) { treeFailure = VerifyFailure(entry.seq, problem) }
     }
@@ -218,7 +223,15 @@ final class Verifier {
     }
   }
 
-  // MARK: 7. `--checkpoint`
+  // MARK: 7. The indexes
+
+  /// Every index holds exactly its table's rows, in order (``IndexCheck``): queries read
+  /// through indexes, the checks above through tables.
+  private func checkIndexes() throws {
+    if let problem = try store.firstIndexMismatch() { throw VerifyFailure(nil, problem) }
+  }
+
+  // MARK: 8. `--checkpoint`
 
   /// The tree now extends the checkpoint's tree.
   private func checkCheckpoint(_ checkpoint: SignedCheckpoint?) throws {

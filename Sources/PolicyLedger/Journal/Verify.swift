@@ -59,9 +59,13 @@ extension Ledger {
   /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
   /// size). Reports the first bad entry; the checks are ``Verifier``'s, in the order of
   /// docs/journal-format.md, "What verify checks".
+  ///
+  /// Whatever the file's bytes, it ends with a verdict: SQLite finding the file damaged
+  /// while verify reads it is a failure, "the ledger file is damaged: …", not an error.
+  /// - Throws: only for what is not the file's content (busy, unreadable, out of memory).
   public func verify(
     expect: VerifyResult.Head? = nil, checkpoint: SignedCheckpoint? = nil, progress: ((Int64) -> Void)? = nil
   ) throws -> VerifyResult {
-    try read { try Verifier(ledger: self, progress: progress).run(expect: expect, checkpoint: checkpoint) }
+    try readVerdict { try Verifier(ledger: self, progress: progress).run(expect: expect, checkpoint: checkpoint) }
   }
 }

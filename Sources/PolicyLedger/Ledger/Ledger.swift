@@ -31,8 +31,10 @@ public final class Ledger {
     switch access {
     case .readOnly:
       guard FileManager.default.fileExists(atPath: path) else { throw LedgerError(.notFound, "no ledger at \(path)") }
+      try Ledger.checkFileType(path)
       db = try Ledger.openReadOnly(path)
     case .readWrite:
+      try Ledger.checkFileType(path)
       try Ledger.createFileIfMissing(path)
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
@@ -97,20 +99,70 @@ public final class Ledger {
       do {
         return try attempt(immutable: true)
       } catch let error as SQLiteError {
-        throw describe(error, path: path)
+        throw describeOpening(error, path: path)
       }
     } catch let error as SQLiteError {
-      throw describe(error, path: path)
+      throw describeOpening(error, path: path)
     }
   }
 
+  /// ``describe(_:path:)`` for the checks made when a ledger is opened: their SQL is fixed
+  /// and reads only the bookkeeping every ledger has, so an SQL error there ("no such column")
+  /// means a schema that is not the migrations' — a damaged file, not a fault of the program.
+  private static func describeOpening(_ error: SQLiteError, path: String) -> any Error {
+    guard error.code == SQLITE_ERROR else { return describe(error, path: path) }
+    return LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
+  }
+
+  /// Refuses, before SQLite opens it, a path that is not a regular file: SQLite would wait
+  /// forever on a FIFO, say "disk I/O error" on a device (and leave a `-journal` beside it),
+  /// and "SQLite error 10" on a folder. A missing path passes (recording creates it).
+  /// - Throws: `LedgerError` "'PATH' is a FIFO, not a ledger file".
+  static func checkFileType(_ path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return }
+    let kind: String? =
+      switch info.st_mode & S_IFMT {
+      case S_IFREG: nil
+      case S_IFDIR: "a directory"
+      case S_IFIFO: "a FIFO"
+      case S_IFCHR: "a character device"
+      case S_IFBLK: "a block device"
+      case S_IFSOCK: "a socket"
+      default: "not a regular file"
+      }
+    if let kind { throw LedgerError(.invalidInput, "'\(path)' is \(kind), not a ledger file") }
+  }
+
+  /// Creates a missing ledger whole: the schema is written into a new file (mode 0600) beside
+  /// `path` under a hidden temporary name, and only then linked to `path`, so that a process
+  /// killed meanwhile leaves no ledger rather than a file that needs migrating. When another
+  /// process links its new ledger first, that one is used.
   private static func createFileIfMissing(_ path: String) throws {
-    let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-    if fd >= 0 {
-      close(fd)
-    } else if errno != EEXIST {
-      throw LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(errno)))")
+    func failure(_ code: Int32) -> LedgerError {
+      LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
     }
+    var existing = stat()
+    if stat(path, &existing) == 0 { return }
+    let slash = path.lastIndex(of: "/")
+    let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
+    let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw failure(errno) }
+    close(fd)
+    defer {
+      for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+    }
+    do {
+      // Closed at the end of the block: SQLite checkpoints the -wal into the file.
+      let db = try Connection(path: temporary, mode: .readWriteCreate)
+      try LedgerStore.configure(db)
+      try Migrator().migrate(db, path: path)
+    } catch let error as SQLiteError {
+      throw Ledger.describe(error, path: path)
+    }
+    if link(temporary, path) != 0 && errno != EEXIST { throw failure(errno) }
   }
 
   static func describe(_ error: SQLiteError, path: String) -> any Error {

@@ -62,7 +62,7 @@ public struct RecipientFile: RecipientSource {
   public mutating func next() throws -> Recipient? {
     do {
       while let (line, text) = try reader.next() {
-        let id = text.trimmingWhitespace()
+        let id = Identifier.trimmed(text)
         if id.isEmpty { continue }
         return Recipient(id: id, line: line, of: name)
       }
@@ -77,9 +77,11 @@ extension String {
   func trimmingWhitespace() -> String {
     // Fast path: both ends printable ASCII (an employee id, nearly always), so nothing to trim.
     if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F { return self }
+    // One definition for every entry point: Identifier.trimmed.
     let scalars = unicodeScalars
-    guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-    let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+    guard let start = scalars.firstIndex(where: { !Identifier.isTrimmable($0) }),
+      let end = scalars.lastIndex(where: { !Identifier.isTrimmable($0) })
+    else { return "" }
     return String(scalars[start...end])
   }
 }

@@ -24,10 +24,20 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
   }
 }
 
-/// The rules every id and policy key follows (spec section 5).
+/// The rules every id and policy key follows (spec sections 5 and 7), at every entry
+/// point alike: options (`--to`, `--id`, `--employee`, policy keys), recipients files and
+/// imports.
+///
+/// One normalisation, ``trimmed(_:)``, where a list is split or a line read (`--to`,
+/// recipients files): white space at either end is removed, and nothing else is changed.
+/// Then ``check(_:field:isPolicyKey:)`` refuses what cannot be an id; ids are compared as
+/// exact bytes (no Unicode normalisation), so two ids that look alike but differ in bytes
+/// are two employees — which is why characters that do not show are refused.
 public enum Identifier {
-  /// 1 to 200 characters (Unicode scalars) of UTF-8, no control characters, no leading
-  /// or trailing white space; a policy key also has no `@`.
+  /// 1 to 200 characters (Unicode scalars) of UTF-8, no leading or trailing white space,
+  /// none of: control characters (category Cc), format characters (Cf: zero-width space
+  /// and joiners, bidi overrides and isolates, tag characters, the byte order mark), line
+  /// and paragraph separators (U+2028, U+2029); a policy key also has no `@`.
   public static func check(_ text: String, field: String, isPolicyKey: Bool = false) throws {
     if let problem = problem(text, isPolicyKey: isPolicyKey) {
       throw LedgerError("invalid \(field) '\(printable(text))': \(problem)")
@@ -56,7 +66,13 @@ public enum Identifier {
     var count = 0
     for scalar in scalars {
       count += 1
-      if scalar.properties.generalCategory == .control { return "control characters are not allowed" }
+      switch scalar.properties.generalCategory {
+      case .control: return "control characters are not allowed"
+      case .format:
+        return "the invisible or direction-changing character \(codePoint(scalar)) is not allowed (Unicode format characters)"
+      case .lineSeparator, .paragraphSeparator: return "the line or paragraph separator \(codePoint(scalar)) is not allowed"
+      default: break
+      }
       if isPolicyKey && scalar == "@" { return "a policy key cannot contain '@'" }
     }
     if count > 200 { return "longer than 200 characters" }
@@ -64,13 +80,34 @@ public enum Identifier {
     return nil
   }
 
-  /// The text with control characters escaped, for error messages.
+  /// The id with white space removed from both ends: ASCII white space (space, tab, line
+  /// feed, vertical tab, form feed, carriage return) and Unicode space separators
+  /// (category Zs, such as U+00A0 and U+3000). Nothing else: an invisible character
+  /// (U+200B), a line separator (U+2028) or NEL (U+0085) stays, and ``check(_:field:isPolicyKey:)``
+  /// refuses it, wherever the id came from.
+  public static func trimmed(_ text: String) -> String { text.trimmingWhitespace() }
+
+  /// Whether ``trimmed(_:)`` removes the scalar.
+  static func isTrimmable(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x09...0x0D, 0x20: true
+    default: scalar.properties.generalCategory == .spaceSeparator
+    }
+  }
+
+  private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+    let hex = String(scalar.value, radix: 16, uppercase: true)
+    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+  }
+
+  /// The text with control, format and separator characters escaped, for error messages.
   public static func printable(_ text: String) -> String {
     var result = ""
     for scalar in text.unicodeScalars.prefix(200) {
-      if scalar.properties.generalCategory == .control {
+      switch scalar.properties.generalCategory {
+      case .control, .format, .lineSeparator, .paragraphSeparator:
         result += scalar.escaped(asASCII: true)
-      } else {
+      default:
         result.unicodeScalars.append(scalar)
       }
     }

@@ -47,6 +47,13 @@ extension Ledger {
       }
       return stored
     }
+    // The origin names the ledger in every checkpoint: it goes into the main file before
+    // the command ends, so that a copy of the file alone (`cp l.db`, a backup that skips
+    // the -wal) still has it rather than getting a new origin at its next checkpoint.
+    // > TRUNCATE: This mode works the same way as RESTART with the addition that it also
+    // > truncates the log file to zero bytes just prior to a successful return.
+    // https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
+    try writer.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if let requested, stored != requested { try checkOrigin(requested) }
     return stored
   }

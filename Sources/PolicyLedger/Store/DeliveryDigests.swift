@@ -119,7 +119,10 @@ struct EmployeeDirectory {
         tooLong = true
         break
       }
-      ranks[Int(scan.row.int64(0))] = UInt32(count)
+      // The number comes from the names' index: a damaged one may hold any value.
+      let number = scan.row.int64(0)
+      guard number >= 0, number < ranks.count else { return nil }
+      ranks[Int(number)] = UInt32(count)
       lines.append(contentsOf: name)
       lines.append(0x0A)
       starts.append(UInt32(lines.count))

@@ -1,0 +1,50 @@
+// libFuzzer harness for `verify` (and the open that precedes it) over ledger files whose
+// bytes libFuzzer mutates, starting from the small ledgers in Fuzz/corpus/verify/.
+//
+// The property is the contract's (section 7): whatever the bytes, opening the file either
+// fails with an error or gives a ledger whose `verify` ends with a verdict. A trap (an
+// index out of range, an overflow, a force unwrap) is a crash, which libFuzzer reports and
+// saves; scripts/fuzz.sh builds it with `-sanitize=fuzzer`.
+
+import Foundation
+import PolicyLedger
+
+/// One file for every input, on a RAM disk when there is one.
+private let path: String = {
+  let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+  return "\(folder)/policy-ledger-verify-fuzz-\(getpid()).db"
+}()
+
+/// libFuzzer's entry point without its `main` (libclang_rt.fuzzer_no_main): SwiftPM gives an
+/// executable target a main of its own, which calls this.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzVerify(data, size) })
+
+func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+  guard let data else { return 0 }
+  for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+  guard FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)) else { return 0 }
+  defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) } }
+  // Refused at open (not a ledger, damaged, a newer version): an error, not a crash.
+  guard let ledger = try? Ledger(path: path, access: .readOnly) else { return 0 }
+  do {
+    let result = try ledger.verify()
+    // A verdict either way; a valid one must also describe what it checked.
+    if result.isValid, result.entries > 0, result.head == nil {
+      FileHandle.standardError.write(Data("property violated: valid with \(result.entries) entries and no head\n".utf8))
+      abort()
+    }
+  } catch {
+    // verify ends with a verdict; an error is left only for the machine (busy, I/O).
+    FileHandle.standardError.write(Data("property violated: verify threw instead of a verdict: \(error)\n".utf8))
+    abort()
+  }
+  return 0
+}

@@ -1,0 +1,333 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A file that a command writes (`--output`, `--receipt`, `--manifest`): checked when the
+/// command starts, before anything is recorded or read, and then written whole or not at all.
+///
+/// The checks (contract section 5, "Output files"):
+/// - never the ledger, nor its `-wal`, `-shm` or `-journal`: an existing file is compared by
+///   device and inode (so `./l.db`, a symbolic link and a hard link are all caught), a new one
+///   by its folder's resolved path and its name (so that an export cannot become the ledger's
+///   `-wal` either);
+/// - never two outputs of one command on the same file (``checkDistinct(_:)``), standard
+///   output included;
+/// - a folder, a missing folder or one that cannot be written is refused.
+///
+/// Writing: `-`, `/dev/stdout` and `/dev/fd/1` are standard output. A regular file (or a new
+/// one) is written to a temporary file in the same folder and renamed over the target, so
+/// that readers see the old bytes or the new, never a part; an existing file keeps its
+/// permission bits, a new one gets 0644 less the umask; a symbolic link to a regular file
+/// keeps the link and replaces the file it points to. Anything else — a character or block
+/// device, a FIFO, a socket — is opened and written through, never replaced by a rename, so
+/// `--output /dev/null` leaves `/dev/null` a device. When writing fails the temporary file is
+/// removed: a full disk never leaves a 0-byte output behind.
+///
+///     let output = try OutputFile("versions.csv", field: "--output", ledger: "l.db")
+///     try output.write { sink in try ledger.export(.versions, to: CSVWriter(sink: sink)) }
+public struct OutputFile: Sendable {
+  /// Where the bytes go.
+  enum Destination: Equatable, Sendable {
+    case standardOutput
+    /// A regular file, existing or new, replaced by a rename; the path has its symbolic
+    /// links resolved.
+    case regularFile(String)
+    /// A device, FIFO or socket, written through.
+    case special
+  }
+
+  /// The path as given.
+  public let path: String
+  /// The option that named it, for messages (`--output`).
+  public let field: String
+  let destination: Destination
+  /// The device and inode of an existing file; for a new one, nil.
+  let identity: FileIdentity?
+  /// The file's full path with every symbolic link resolved (for a new file: its folder's).
+  let resolvedPath: String
+
+  /// Standard output as an output of a command that has no `--output`: checked by
+  /// ``checkDistinct(_:)`` against the others.
+  public static let standardOutput = OutputFile(
+    path: "-", field: "standard output", destination: .standardOutput, identity: nil, resolvedPath: "-")
+
+  private init(path: String, field: String, destination: Destination, identity: FileIdentity?, resolvedPath: String) {
+    self.path = path
+    self.field = field
+    self.destination = destination
+    self.identity = identity
+    self.resolvedPath = resolvedPath
+  }
+
+  /// Checks `path` as the output of option `field`.
+  /// - Parameter ledger: the path of the ledger the command opens, which the output must not be.
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': REASON".
+  public init(_ path: String, field: String, ledger: String?) throws {
+    func refuse(_ reason: String) -> LedgerError { LedgerError("invalid \(field) '\(path)': \(reason)") }
+    let ledgerFiles = ledger.map(LedgerFiles.init) ?? LedgerFiles()
+    if OutputFile.standardOutputNames.contains(path) {
+      if let identity = FileIdentity(descriptor: 1), let name = ledgerFiles.name(of: identity) {
+        throw refuse("standard output is \(name)")
+      }
+      self.init(path: path, field: field, destination: .standardOutput, identity: nil, resolvedPath: "-")
+      return
+    }
+    guard !path.isEmpty else { throw refuse("no file named") }
+    var info = stat()
+    if stat(path, &info) == 0 {
+      let identity = FileIdentity(info)
+      if let name = ledgerFiles.name(of: identity) { throw refuse("that is \(name); choose another file") }
+      let resolved = OutputFile.realPath(path) ?? path
+      if let name = ledgerFiles.name(ofPath: resolved) { throw refuse("that is \(name); choose another file") }
+      switch info.st_mode & S_IFMT {
+      case S_IFDIR: throw refuse("it is a folder")
+      case S_IFREG:
+        try OutputFile.checkFolder(of: resolved, refuse)
+        self.init(path: path, field: field, destination: .regularFile(resolved), identity: identity, resolvedPath: resolved)
+      default:
+        self.init(path: path, field: field, destination: .special, identity: identity, resolvedPath: resolved)
+      }
+      return
+    }
+    let code = errno
+    guard code == ENOENT else { throw refuse("cannot write it (\(String(cString: strerror(code))))") }
+    // A new file: named by its folder's resolved path and its own name. A symbolic link
+    // that points nowhere is replaced by the new file.
+    let folder = OutputFile.folder(of: path)
+    try OutputFile.checkFolder(of: path, refuse)
+    let resolved = (OutputFile.realPath(folder) ?? folder) + "/" + OutputFile.lastComponent(of: path)
+    if let name = ledgerFiles.name(ofPath: resolved) { throw refuse("that is \(name); choose another file") }
+    self.init(path: path, field: field, destination: .regularFile(resolved), identity: nil, resolvedPath: resolved)
+  }
+
+  /// Names that mean standard output.
+  static let standardOutputNames: Set<String> = ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+
+  /// Whether the bytes go to standard output.
+  public var isStandardOutput: Bool { destination == .standardOutput }
+
+  /// The file as messages name it: its path, or "standard output".
+  public var name: String { isStandardOutput ? "standard output" : path }
+
+  /// Refuses two outputs of one command on the same file: the same device and inode, the
+  /// same new path, or standard output twice. Nil entries (options not given) are skipped.
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': it is the same file as OTHER".
+  public static func checkDistinct(_ outputs: [OutputFile?]) throws {
+    let given = outputs.compactMap { $0 }
+    for (index, later) in given.enumerated() {
+      for earlier in given[..<index] {
+        let same =
+          if let a = earlier.identity, let b = later.identity { a == b } else { earlier.resolvedPath == later.resolvedPath }
+        guard same else { continue }
+        throw LedgerError(
+          "invalid \(later.field) '\(later.path)': it is the same file as \(earlier.field); give each output its own file")
+      }
+    }
+  }
+
+  /// Standard output as the data output of a command without `--output`, refused when the
+  /// shell has pointed it at the ledger or its `-wal`, `-shm` or `-journal`
+  /// (`policy-ledger export versions >> l.db` would otherwise append to the ledger).
+  /// - Throws: `LedgerError` "invalid standard output: it is the ledger …".
+  public static func standardOutput(ledger: String?) throws -> OutputFile {
+    let ledgerFiles = ledger.map(LedgerFiles.init) ?? LedgerFiles()
+    if let identity = FileIdentity(descriptor: 1), let name = ledgerFiles.name(of: identity) {
+      throw LedgerError(.invalidInput, "invalid standard output: it is \(name); send the output elsewhere")
+    }
+    return .standardOutput
+  }
+
+  /// Refuses an output that is one of the command's own input files (a signing key, a
+  /// checkpoint, a body or recipients file): writing it would destroy what the command
+  /// reads, as `ack --receipt hr.key --sign-key hr.key` would replace the private key.
+  /// Compared by device and inode, so links are caught; a new output is no input.
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': it is the file given to OTHER; choose another file".
+  public static func checkNotInputs(_ outputs: [OutputFile?], _ inputs: [(field: String, path: String?)]) throws {
+    for output in outputs.compactMap({ $0 }) {
+      guard let identity = output.identity else { continue }
+      for (field, path) in inputs {
+        guard let path, let input = FileIdentity(path: path), input == identity else { continue }
+        throw LedgerError(
+          .invalidInput, "invalid \(output.field) '\(output.path)': it is the file given to \(field); choose another file")
+      }
+    }
+  }
+
+  /// Writes `bytes`, whole or not at all.
+  /// - Throws: ``OutputError`` when the bytes cannot be written.
+  public func write(_ bytes: [UInt8]) throws {
+    try write { sink in bytes.withUnsafeBytes { sink.write($0) } }
+  }
+
+  /// Writes what `body` writes into the sink it is given, whole or not at all: a regular
+  /// file is replaced only once everything was written and flushed to disk; when `body` or
+  /// the writing fails, the temporary file is removed and the target left as it was.
+  /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
+  ///   for another reason.
+  public func write(_ body: (ByteSink) throws -> Void) throws {
+    switch destination {
+    case .standardOutput:
+      let sink = ByteSink.standardOutput
+      try written(sink) {
+        try body(sink)
+        try sink.flush()
+      }
+    case .special:
+      var fd: Int32
+      repeat {
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+      } while fd < 0 && errno == EINTR
+      guard fd >= 0 else { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
+      let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
+      try written(sink) {
+        try body(sink)
+        try sink.close()
+      }
+    case .regularFile(let target):
+      try replace(target, body)
+    }
+  }
+
+  private func replace(_ target: String, _ body: (ByteSink) throws -> Void) throws {
+    let folder = OutputFile.folder(of: target)
+    let temporary = "\(folder)/.\(OutputFile.lastComponent(of: target)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    var existing = stat()
+    let keepsMode = stat(target, &existing) == 0
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
+    let sink = ByteSink(fileDescriptor: fd, closesDescriptor: false)
+    do {
+      try written(sink) {
+        if keepsMode { _ = fchmod(fd, existing.st_mode & 0o7777) }
+        try body(sink)
+        try sink.flush()
+        // No fsync: an export is measured against `sqlite3 -csv`, which does none, and
+        // every output can be made again from the ledger. A process killed midway leaves
+        // the target as it was and a hidden temporary file beside it.
+        if close(fd) != 0 && errno != EINTR { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
+      }
+    } catch {
+      _ = close(fd)
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, target) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError(name: name, reason: reason)
+    }
+  }
+
+  /// Runs `body`; a failure of `sink` becomes an ``OutputError`` naming this file.
+  private func written(_ sink: ByteSink, _ body: () throws -> Void) throws {
+    do {
+      try body()
+    } catch let error as OutputError {
+      throw error
+    } catch {
+      if let reason = sink.failureReason { throw OutputError(name: name, reason: reason) }
+      throw error
+    }
+  }
+
+  // MARK: Paths
+
+  private static func checkFolder(of path: String, _ refuse: (String) -> LedgerError) throws {
+    let folder = folder(of: path)
+    var info = stat()
+    guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw refuse("there is no folder '\(folder)'") }
+    guard access(folder, W_OK) == 0 else {
+      throw refuse("cannot write in '\(folder)' (\(String(cString: strerror(errno))))")
+    }
+  }
+
+  static func folder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  static func lastComponent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+
+  static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}
+
+/// An output that could not be written: its name and the system's reason.
+public struct OutputError: Error, CustomStringConvertible, Sendable {
+  /// The file as given, or "standard output".
+  public let name: String
+  /// Why, as the system says it (`No space left on device`).
+  public let reason: String
+
+  public init(name: String, reason: String) {
+    self.name = name
+    self.reason = reason
+  }
+
+  public var description: String { "cannot write \(name == "standard output" ? name : "'\(name)'"): \(reason)" }
+}
+
+/// A file's device and inode: one file whatever path, link or hard link names it.
+struct FileIdentity: Equatable, Sendable {
+  var device: UInt64
+  var inode: UInt64
+
+  init(_ info: stat) {
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
+  }
+
+  init?(path: String) {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    self.init(info)
+  }
+
+  init?(descriptor: Int32) {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { return nil }
+    self.init(info)
+  }
+}
+
+/// The ledger's file and the files SQLite keeps beside it, which no output may be.
+private struct LedgerFiles {
+  static let suffixes = ["", "-wal", "-shm", "-journal"]
+  var identities: [(FileIdentity, String)] = []
+  var paths: [(String, String)] = []
+
+  init() {}
+
+  init(path: String) {
+    // SQLite names the -wal and -shm after the path with symbolic links resolved; a new
+    // ledger's files are named after its folder's resolved path.
+    var bases = [path]
+    if let resolved = OutputFile.realPath(path) {
+      bases.append(resolved)
+    } else if let folder = OutputFile.realPath(OutputFile.folder(of: path)) {
+      bases.append(folder + "/" + OutputFile.lastComponent(of: path))
+    }
+    for base in bases {
+      for suffix in LedgerFiles.suffixes {
+        let name = suffix.isEmpty ? "the ledger (\(path))" : "the ledger's \(suffix) file"
+        if let identity = FileIdentity(path: base + suffix) { identities.append((identity, name)) }
+        paths.append((base + suffix, name))
+      }
+    }
+  }
+
+  func name(of identity: FileIdentity) -> String? { identities.first { $0.0 == identity }?.1 }
+  func name(ofPath path: String) -> String? { paths.first { $0.0 == path }?.1 }
+}

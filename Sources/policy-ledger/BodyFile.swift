@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import PolicyLedger
+
+/// Reads a body from `--body` or `--body-file`, byte for byte.
+func readBody(text: String?, file: String?) throws -> [UInt8] {
+  switch (text, file) {
+  case (let text?, nil): return Array(text.utf8)
+  case (nil, let file?):
+    let bytes: [UInt8]
+    if file == "-" {
+      bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+    } else {
+      guard let data = FileManager.default.contents(atPath: file) else {
+        throw LedgerError("invalid --body-file '\(file)': cannot read it (\(String(cString: strerror(errno))))")
+      }
+      bytes = Array(data)
+    }
+    // The library refuses such a body too, but can only name --body; here the file and
+    // the line are known.
+    if String(validating: bytes, as: UTF8.self) == nil {
+      // A line feed is never part of a multi-byte character, so lines can be checked apart.
+      let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+      let line = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
+      throw LedgerError("invalid --body-file '\(file == "-" ? "standard input" : file)' line \(line): not valid UTF-8 text")
+    }
+    return bytes
+  default: throw ValidationError("Give exactly one of --body and --body-file.")
+  }
+}

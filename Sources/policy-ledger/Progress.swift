@@ -1,0 +1,21 @@
+import Foundation
+
+/// Shows progress on stderr when it is a terminal; says nothing otherwise.
+struct Progress {
+  let label: String
+  let start = Date()
+  static let isTerminal = isatty(2) == 1
+
+  func callAsFunction(_ done: Int64, of total: Int64? = nil) {
+    guard Progress.isTerminal else { return }
+    let elapsed = Date().timeIntervalSince(start)
+    let rate = elapsed > 0 ? Double(done) / elapsed : 0
+    var line = "\r\(label): \(done) rows, \(Int(rate)) rows/s"
+    if let total, rate > 0, total > done { line += ", \(Int(Double(total - done) / rate)) s left" }
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  func finish() {
+    if Progress.isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+  }
+}

@@ -1,0 +1,464 @@
+import Foundation
+import PolicyLedger
+import Testing
+
+/// What no command may do to the ledger, and how a script learns what happened: the exit
+/// statuses, the output-path guard, failures after a commit, odd ledger paths, interrupts and
+/// escaped display (contract sections 5 and 7; docs/reliability.md, "Trust").
+@Suite struct TrustCLITests {
+  /// A folder holding the demo ledger (5 entries).
+  final class Setup {
+    let dir: TemporaryDirectory
+    var db: String { dir.file("l.db") }
+
+    init() throws {
+      dir = try TemporaryDirectory()
+      try #require(try CLI.run(["demo", "--db", dir.file("l.db")]).status == 0)
+    }
+
+    func run(_ arguments: [String], currentDirectory: String? = nil, launcher: [String] = []) throws -> CLIResult {
+      try CLI.run(arguments + ["--db", db], currentDirectory: currentDirectory, launcher: launcher)
+    }
+
+    func head() throws -> String { try CLI.run(["head", "--db", db]).stdout }
+
+    /// The ledger is as the demo left it: the same bytes, and verify passes.
+    func expectIntact(_ bytes: String?, sourceLocation: SourceLocation = #_sourceLocation) throws {
+      #expect(LedgerFiles.sha256(db) == bytes, "the ledger's bytes changed", sourceLocation: sourceLocation)
+      let verify = try CLI.run(["verify", "--db", db])
+      #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 5 entries verified"), "\(verify)", sourceLocation: sourceLocation)
+    }
+
+    /// The names in the folder, without the ledger and the -wal and -shm that readers leave.
+    func others() throws -> [String] {
+      try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("l.db") }.sorted()
+    }
+  }
+
+  static let ack = ["ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00"]
+
+  static func fileType(_ path: String) -> mode_t? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return info.st_mode & S_IFMT
+  }
+
+  /// A private copy of a memory device (`/dev/null` is 1:3, `/dev/full` 1:7) in `folder`,
+  /// so that a command that wrongly replaced its output could only replace this node, never
+  /// the machine's own device. Nil where device nodes cannot be made (not root): the test
+  /// then skips that case.
+  static func privateDevice(in folder: TemporaryDirectory, _ name: String, minor: UInt32) -> String? {
+    let path = folder.file(name)
+    // glibc's makedev(1, minor) for minors below 256.
+    let device = dev_t(1 << 8 | minor)
+    return mknod(path, S_IFCHR | 0o666, device) == 0 ? path : nil
+  }
+
+  static func isSymbolicLink(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+  }
+
+  // MARK: Exit status
+
+  @Test func eachOutcomeHasItsExitStatus() throws {
+    let s = try Setup()
+    let zeros = String(repeating: "0", count: 64)
+    #expect(try s.run(["verify"]).status == 0)
+    // 1: the thing checked is not as claimed.
+    let expect = try s.run(["verify", "--expect", "5:" + zeros])
+    #expect(expect.status == 1 && expect.isOneLineError, "\(expect)")
+    let csv = s.dir.file("v.csv"), manifest = s.dir.file("v.manifest")
+    #expect(try s.run(["export", "versions", "--output", csv, "--manifest", manifest]).status == 0)
+    try Data("policy\n".utf8).write(to: URL(fileURLWithPath: csv))
+    let check = try CLI.run(["check-export", csv, "--manifest", manifest])
+    #expect(check.status == 1 && check.isOneLineError, "\(check)")
+    // 2: an error, and nothing written.
+    let missing = s.dir.file("none.db")
+    let noLedger = try CLI.run(["history", "p", "--db", missing])
+    #expect(noLedger.isRefusal && noLedger.stderr == "policy-ledger: error: no ledger at \(missing)\n")
+    #expect(!LedgerFiles.exists(missing))
+    #expect(try s.run(["history", "nope"]).isRefusal)
+    #expect(try s.run(["in-force", "--at", "2020-13-01"]).isRefusal)
+    #expect(try CLI.run(["check-export", s.dir.file("gone.csv"), "--manifest", manifest]).isRefusal)
+    let before = try s.head()
+    #expect(try s.run(["ack", "--notice", "N404", "--employee", "E1", "--at", "2020-07-10"]).isRefusal)
+    #expect(try s.head() == before)
+    // 64: a malformed command line.
+    let unknown = try s.run(["history", "mobile-devices", "--bogus"])
+    #expect(unknown.status == 64 && unknown.stdout.isEmpty && unknown.stderr.contains("--bogus"))
+    #expect(try s.run(["in-force"]).status == 64)
+    #expect(try CLI.run(["no-such-command"]).status == 64)
+  }
+
+  // MARK: Output files
+
+  /// `export versions --output TARGET`, where TARGET names the ledger in several ways.
+  @Test(arguments: ["same path", "relative", "symbolic link", "hard link", "json", "wal", "new wal"])
+  func anExportOntoTheLedgerIsRefusedAndTheLedgerKept(_ variant: String) throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    var target = s.db
+    var arguments = ["export", "versions"]
+    var folder: String? = nil
+    switch variant {
+    case "relative":
+      target = "./l.db"
+      folder = s.dir.path
+    case "symbolic link":
+      target = s.dir.file("link.db")
+      try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: s.db)
+    case "hard link":
+      target = s.dir.file("hard.db")
+      try FileManager.default.linkItem(atPath: s.db, toPath: target)
+    case "json": arguments += ["--format", "json"]
+    case "wal":
+      // A reader's -wal: held open while the export runs.
+      target = s.db + "-wal"
+      try Data().write(to: URL(fileURLWithPath: target))
+    case "new wal": target = s.db + "-wal"
+    default: break
+    }
+    let result = try s.run(arguments + ["--output", target], currentDirectory: folder)
+    #expect(result.isRefusal, "\(result)")
+    #expect(result.stderr.hasPrefix("policy-ledger: error: invalid --output '\(target)': that is the ledger"), "\(result.stderr)")
+    if variant == "new wal" { #expect(!LedgerFiles.exists(target)) }
+    if variant == "wal" { try FileManager.default.removeItem(atPath: target) }
+    try s.expectIntact(bytes)
+  }
+
+  @Test func aManifestOrAReceiptOntoTheLedgerIsRefused() throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    let csv = s.dir.file("v.csv")
+    let manifest = try s.run(["export", "versions", "--output", csv, "--manifest", s.db])
+    #expect(manifest.isRefusal && manifest.stderr.contains("invalid --manifest '\(s.db)': that is the ledger"), "\(manifest)")
+    #expect(!LedgerFiles.exists(csv))
+    let receipt = try s.run(Self.ack + ["--receipt", "./l.db"], currentDirectory: s.dir.path)
+    #expect(receipt.isRefusal && receipt.stderr.contains("invalid --receipt './l.db': that is the ledger"), "\(receipt)")
+    let report = try s.run(["report", "--output", s.db])
+    #expect(report.isRefusal, "\(report)")
+    try s.expectIntact(bytes)
+  }
+
+  @Test func twoOutputsOfOneCommandOnOneFileAreRefused() throws {
+    let s = try Setup()
+    let x = s.dir.file("x.csv")
+    let same = try s.run(["export", "versions", "--output", x, "--manifest", x])
+    #expect(same.isRefusal)
+    #expect(
+      same.stderr
+        == "policy-ledger: error: invalid --manifest '\(x)': it is the same file as --output; give each output its own file\n")
+    #expect(!LedgerFiles.exists(x))
+    // An existing file under two names.
+    try Data("keep\n".utf8).write(to: URL(fileURLWithPath: x))
+    try FileManager.default.createSymbolicLink(atPath: s.dir.file("y.csv"), withDestinationPath: x)
+    #expect(try s.run(["export", "versions", "--output", x, "--manifest", s.dir.file("y.csv")]).isRefusal)
+    #expect(try String(contentsOfFile: x, encoding: .utf8) == "keep\n")
+    // Standard output twice: the export itself and a manifest to /dev/stdout.
+    let stdout = try s.run(["export", "versions", "--manifest", "/dev/stdout"])
+    #expect(stdout.isRefusal && stdout.stderr.contains("it is the same file as standard output"), "\(stdout)")
+  }
+
+  @Test func devicesAndFIFOsAreWrittenThroughNeverReplaced() throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    // A character device (a private node, never the machine's /dev/null), directly and
+    // through a symbolic link.
+    var expected = ["fifo"]
+    if let device = Self.privateDevice(in: s.dir, "device", minor: 3) {
+      let link = s.dir.file("null")
+      try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: device)
+      for target in [device, link] {
+        let export = try s.run(["export", "versions", "--output", target])
+        #expect(export.status == 0 && export.stdout.isEmpty, "\(export)")
+        let report = try s.run(["report", "--output", target])
+        #expect(report.status == 0, "\(report)")
+        #expect(Self.fileType(device) == S_IFCHR)
+        #expect(Self.isSymbolicLink(link))
+      }
+      let receipt = try s.run(Self.ack + ["--receipt", link])
+      #expect(receipt.status == 0, "\(receipt)")
+      #expect(Self.fileType(device) == S_IFCHR && Self.isSymbolicLink(link))
+      expected += ["device", "null"]
+    }
+
+    // A FIFO, read by another thread.
+    let fifo = s.dir.file("fifo")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    nonisolated(unsafe) var read = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      let fd = open(fifo, O_RDONLY)
+      read = readToEnd(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+      group.leave()
+    }
+    let throughFIFO = try s.run(["export", "versions", "--output", fifo])
+    group.wait()
+    #expect(throughFIFO.status == 0, "\(throughFIFO)")
+    #expect(String(decoding: read, as: UTF8.self).hasPrefix("policy,version,title,body,"))
+    #expect(Self.fileType(fifo) == S_IFIFO)
+
+    // /dev/stdout is standard output.
+    let stdout = try s.run(["export", "versions", "--output", "/dev/stdout"])
+    #expect(stdout.status == 0 && stdout.stdout.hasPrefix("policy,version,title,body,"), "\(stdout)")
+    #expect(try s.others() == expected.sorted(), "no file was left beside them")
+    let verify = try CLI.run(["verify", "--db", s.db])
+    #expect(verify.stdout.hasPrefix("ok: 6 entries verified"), "\(verify)")
+    _ = bytes
+  }
+
+  @Test func anOutputIsNeverOneOfTheCommandsOwnInputs() throws {
+    let s = try Setup()
+    let key = s.dir.file("hr.key")
+    #expect(try CLI.run(["keygen", "--name", "hr", "--out", key]).status == 0)
+    let keyBytes = LedgerFiles.sha256(key)
+    let head = try s.head()
+    // The receipt would replace the private key it is signed with: refused before the
+    // acknowledgement is recorded.
+    let receipt = try s.run(Self.ack + ["--receipt", key, "--sign-key", key])
+    #expect(receipt.isRefusal, "\(receipt)")
+    #expect(receipt.stderr == "policy-ledger: error: invalid --receipt '\(key)': it is the file given to --sign-key; choose another file\n")
+    #expect(try s.head() == head, "nothing was recorded")
+    // The same through a hard link, for an export and for its manifest.
+    let hard = s.dir.file("hard.key")
+    #expect(link(key, hard) == 0)
+    for options in [["--output", hard, "--manifest", s.dir.file("m")], ["--manifest", hard]] {
+      let export = try s.run(["export", "versions", "--sign-key", key] + options)
+      #expect(export.isRefusal && export.stderr.contains("it is the file given to --sign-key"), "\(export)")
+    }
+    #expect(LedgerFiles.sha256(key) == keyBytes, "the key is intact")
+    #expect(!LedgerFiles.exists(s.dir.file("m")))
+  }
+
+  @Test func standardOutputPointedAtTheLedgerIsRefused() throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    // `>>` opens the ledger for appending without truncating it: the export must not run.
+    let append = ["/bin/sh", "-c", "exec \"$0\" \"$@\" >> \"$POLICY_LEDGER_DB\"", ]
+    let result = try CLI.run(
+      ["export", "versions"], environment: ["POLICY_LEDGER_DB": s.db], launcher: append)
+    #expect(result.isRefusal, "\(result)")
+    #expect(result.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger"), "\(result)")
+    try s.expectIntact(bytes)
+  }
+
+  @Test func aRegularFileIsReplacedWholeKeepingItsModeAndItsLink() throws {
+    let s = try Setup()
+    let file = s.dir.file("out.csv"), link = s.dir.file("link.csv")
+    try Data("old\n".utf8).write(to: URL(fileURLWithPath: file))
+    #expect(chmod(file, 0o640) == 0)
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+    let result = try s.run(["export", "versions", "--output", link])
+    #expect(result.status == 0, "\(result)")
+    #expect(Self.isSymbolicLink(link))
+    #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("policy,version,"))
+    #expect(try LedgerFiles.mode(file) == 0o640)
+    #expect(try s.others() == ["link.csv", "out.csv"])
+  }
+
+  // MARK: After a commit
+
+  @Test func aReceiptThatCannotBeWrittenNamesTheRecordedAcknowledgement() throws {
+    let s = try Setup()
+    // A private node of /dev/full's kind, so that a regression could only replace that node.
+    let full = try #require(Self.privateDevice(in: s.dir, "full", minor: 7), "device nodes need root")
+    let result = try s.run(Self.ack + ["--receipt", full])
+    #expect(result.isRefusal)
+    #expect(
+      result.stderr
+        == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but could not write \(full): No space left on device\n"
+    )
+    #expect(try s.head().hasPrefix("6:"), "the acknowledgement was recorded")
+    #expect(Self.fileType(full) == S_IFCHR)
+  }
+
+  @Test func anIdThatCannotBePrintedNamesTheRecordedEntry() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let full = ["/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full"]
+    let result = try CLI.run(
+      ["policy", "add", "mobile-devices", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", db],
+      launcher: full)
+    #expect(result.isRefusal)
+    #expect(
+      result.stderr
+        == "policy-ledger: error: recorded mobile-devices@1, but could not write standard output: No space left on device\n")
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+  }
+
+  @Test func anIdForAReaderThatWentAwayNamesTheRecordedEntry() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    // A pipe whose reading end is closed before the command starts: its write gets EPIPE.
+    let pipe = Pipe()
+    try pipe.fileHandleForReading.close()
+    let err = Pipe()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", db]
+    process.standardOutput = pipe
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try pipe.fileHandleForWriting.close()
+    let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 2)
+    #expect(message == "policy-ledger: error: recorded p@1, but could not write standard output: Broken pipe\n")
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+  }
+
+  @Test func anExportThatCannotBeWrittenLeavesNoFileAndKeepsTheOldOne() throws {
+    let s = try Setup()
+    let staff = try s.dir.write("staff.txt", (1...20_000).map { "E\(100_000 + $0)\n" }.joined())
+    let sent = try s.run([
+      "notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-08-01", "--sender", "hr", "--recipients-file", staff,
+    ])
+    #expect(sent.status == 0, "\(sent)")
+    // A file size limit of 100 KiB (in 512-byte blocks, as dash counts) stands for a full
+    // disk: write(2) fails with EFBIG once SIGXFSZ is ignored.
+    let limited = ["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 200; exec \"$0\" \"$@\""]
+    let out = s.dir.file("recipients.csv")
+    let fresh = try s.run(["export", "recipients", "--output", out], launcher: limited)
+    #expect(fresh.isRefusal)
+    #expect(fresh.stderr == "policy-ledger: error: cannot write '\(out)': File too large\n")
+    #expect(!LedgerFiles.exists(out))
+    try Data("old\n".utf8).write(to: URL(fileURLWithPath: out))
+    #expect(try s.run(["export", "recipients", "--output", out], launcher: limited).isRefusal)
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "old\n")
+    #expect(try s.others() == ["recipients.csv", "staff.txt"], "no temporary file was left")
+  }
+
+  // MARK: Odd ledger paths
+
+  @Test(.timeLimit(.minutes(1))) func aFIFODeviceOrFolderIsNotALedger() throws {
+    let dir = try TemporaryDirectory()
+    let fifo = dir.file("fifo.db")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let zero = dir.file("zero.db")
+    try FileManager.default.createSymbolicLink(atPath: zero, withDestinationPath: "/dev/zero")
+    let folder = dir.file("folder.db")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    var cases = [(fifo, "a FIFO"), (zero, "a character device"), (folder, "a directory")]
+    var names = ["fifo.db", "folder.db", "zero.db"]
+    // A device node itself (a private one: never the machine's /dev/null).
+    if let device = Self.privateDevice(in: dir, "null.db", minor: 3) {
+      cases.append((device, "a character device"))
+      names.append("null.db")
+    }
+    for (path, kind) in cases {
+      for arguments in [
+        ["verify"], ["history", "p"],
+        ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"],
+      ] {
+        let result = try CLI.run(arguments + ["--db", path])
+        #expect(result.isRefusal, "\(arguments) on \(path): \(result)")
+        #expect(result.stderr == "policy-ledger: error: '\(path)' is \(kind), not a ledger file\n", "\(arguments)")
+        #expect(!LedgerFiles.exists(path + "-journal") && !LedgerFiles.exists(path + "-wal"))
+      }
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == names.sorted())
+  }
+
+  @Test func aRefusedFirstCommandLeavesNoFile() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let refused: [[String]] = [
+      ["policy", "add", "bad@key", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"],
+      ["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "hr", "--to", "E1,E1"],
+      ["import", "versions", try dir.write("v.csv", "policy,title,body,effective_from\np,T,B,2020-13-01\n")],
+    ]
+    for arguments in refused {
+      let result = try CLI.run(arguments + ["--db", db])
+      #expect(result.isRefusal, "\(arguments): \(result)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["v.csv"], "\(arguments) left a file")
+    }
+    // The same commands, once they are right, create the ledger.
+    let added = try CLI.run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", db])
+    #expect(added.stdout == "p@1\n")
+    #expect(try LedgerFiles.mode(db) == 0o600)
+  }
+
+  @Test(.tags(.slow)) func killingTheFirstCommandLeavesNoLedgerOrAWholeOne() throws {
+    let dir = try TemporaryDirectory()
+    var random = SystemRandomNumberGenerator()
+    let arguments = ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"]
+    let start = Date()
+    #expect(try CLI.run(arguments + ["--db", dir.file("timed.db")]).status == 0)
+    let duration = Date().timeIntervalSince(start)
+    var outcomes: [String: Int] = [:]
+    for attempt in 0..<12 {
+      let db = dir.file("k\(attempt).db")
+      let run = try KilledRun.run(arguments + ["--db", db], after: Double.random(in: 0..<duration, using: &random), in: dir)
+      if LedgerFiles.exists(db) {
+        let verify = try CLI.run(["verify", "--db", db])
+        #expect(verify.status == 0, "after a kill (killed: \(run.killed)): \(verify)")
+        outcomes[verify.stdout.hasPrefix("ok: 1 entries") ? "whole" : "empty", default: 0] += 1
+      } else {
+        outcomes["nothing", default: 0] += 1
+      }
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    print("killing the first command: \(outcomes); left in the folder: \(names.filter { $0.hasPrefix(".") }.count) hidden files")
+  }
+
+  /// Sends `signal` to a `notice send` reading its recipients from a pipe, once it is inside
+  /// its transaction (it has taken a megabyte of recipients that a pipe holds 64 KiB of).
+  @Test(.tags(.slow), arguments: [SIGINT, SIGTERM])
+  func anInterruptedSendRecordsNothingAndSaysSo(_ number: Int32) throws {
+    let s = try Setup()
+    let before = try s.head()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = [
+      "notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-08-01", "--sender", "hr", "--recipients-file", "-",
+      "--db", s.db,
+    ]
+    let input = Pipe(), err = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    signal(SIGPIPE, SIG_IGN)
+    try process.run()
+    writeAll(Data((1...100_000).map { "E\(1_000_000 + $0)\n" }.joined().utf8), to: input.fileHandleForWriting)
+    kill(process.processIdentifier, number)
+    let message = readToEnd(err.fileHandleForReading)
+    process.waitUntilExit()
+    try? input.fileHandleForWriting.close()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 128 + number)
+    #expect(String(decoding: message, as: UTF8.self) == "policy-ledger: interrupted: nothing was recorded\n")
+    #expect(try s.head() == before)
+    #expect(try CLI.run(["verify", "--db", s.db]).status == 0)
+  }
+
+  // MARK: Escaped display
+
+  @Test func controlSequencesInStoredTextAreShownEscaped() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let hostile = "Delete the app.\u{1B}]0;pwned\u{07}\n\u{1B}[2J\tcleared\n"
+    let body = try dir.write("body.txt", hostile)
+    for (number, file) in [try dir.write("plain.txt", "Delete the app.\n"), body].enumerated() {
+      let added = try CLI.run([
+        "policy", "add", "p", "--title", "V\(number + 1)", "--body-file", file, "--effective-from", "2020-01-0\(number + 1)", "--db", db,
+      ])
+      #expect(added.status == 0, "\(added)")
+    }
+    let shown: [[String]] = [["diff", "p@1", "p@2"], ["show", "p@2"], ["export", "versions", "--format", "table"]]
+    for arguments in shown {
+      let result = try CLI.run(arguments + ["--db", db])
+      #expect(result.status == 0, "\(arguments): \(result)")
+      #expect(!result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" || $0.value == 0x7F })
+      #expect(result.stdout.contains("\\u{1B}]0;pwned\\u{7}"), "\(arguments): \(result.stdout)")
+      #expect(result.stdout.contains("\\u{1B}[2J"), "\(arguments)")
+    }
+    // Data formats keep the exact bytes.
+    let csv = try CLI.run(["show", "p@2", "--format", "csv", "--db", db])
+    #expect(csv.stdout.contains(hostile))
+    let json = try CLI.run(["show", "p@2", "--format", "json", "--db", db])
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.first?["body"] as? String == hostile)
+  }
+}

@@ -115,6 +115,27 @@ struct ReplicationTests {
     ledger.replicator?.stop()
   }
 
+  /// The first checkpoint stores the ledger's origin and copies the WAL into the main
+  /// file; beside Litestream it must not wait for Litestream's read transaction.
+  @Test(.enabled(if: ReplicationTools.litestream != nil, "litestream not installed (.ci/run installs it)"))
+  func theFirstCheckpointDoesNotWaitForLitestream() throws {
+    let dir = try TemporaryDirectory()
+    let ledger = try ReplicatedLedger(dir: dir, replica: "      url: file://\(dir.file("replica"))")
+    try #require(try CLI.run(["demo", "--db", ledger.db]).status == 0)
+    try ledger.startReplicating()
+    _ = try ledger.restoreCatchingUp(to: try CLI.run(["head", "--db", ledger.db]).stdout)
+    let start = Date()
+    let checkpoint = try CLI.run(["checkpoint", "--db", ledger.db, "--origin", "example.com/hr"])
+    #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+    #expect(Date().timeIntervalSince(start) < 10)
+    // The origin is no entry: give Litestream a few sync intervals to ship it.
+    Thread.sleep(forTimeInterval: 3)
+    let copy = dir.file("copy.db")
+    #expect(try ledger.restore(to: copy).status == 0)
+    #expect(try CLI.run(["checkpoint", "--db", copy]).stdout == checkpoint.stdout)
+    ledger.replicator?.stop()
+  }
+
   @Test(.enabled(if: ReplicationTools.litestream != nil, "litestream not installed (.ci/run installs it)"))
   func aCopyRestoredAfterRandomKillsIsAlwaysAPrefixOfTheOriginal() throws {
     let seed = UInt64(ProcessInfo.processInfo.environment["POLICY_LEDGER_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)

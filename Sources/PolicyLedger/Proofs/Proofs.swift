@@ -53,7 +53,13 @@ extension Ledger {
     // > TRUNCATE: This mode works the same way as RESTART with the addition that it also
     // > truncates the log file to zero bytes just prior to a successful return.
     // https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
-    try writer.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    // Under Litestream (its tables are in the file) TRUNCATE would wait out the whole
+    // busy timeout for the read transaction Litestream always holds, and then give up
+    // (docs/replication.md): there the replica, not a copy of the file, is the copy, and
+    // > PASSIVE: Checkpoint as many frames as possible without waiting for any database
+    // > readers or writers to finish
+    let mode = try writer.store.isReplicatedByLitestream() ? "PASSIVE" : "TRUNCATE"
+    try writer.db.execute("PRAGMA wal_checkpoint(\(mode))")
     if let requested, stored != requested { try checkOrigin(requested) }
     return stored
   }

@@ -215,6 +215,11 @@ extension LedgerStore {
   /// type and SQL together, so any
   /// other object, or one of these with other columns, indexes or triggers, still
   /// fails `verify` (docs/journal-format.md, docs/replication.md).
+  /// Whether Litestream has added its tables to the file: it replicates it, or did.
+  func isReplicatedByLitestream() throws -> Bool {
+    try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '_litestream_lock'").first { $0.int(0) } ?? 0 > 0
+  }
+
   static let replicatorTables: [(name: String, sql: String)] = [
     ("_litestream_seq", "CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)"),
     ("_litestream_lock", "CREATE TABLE _litestream_lock (id INTEGER)"),

@@ -86,27 +86,52 @@ extension PolicyLedgerCommand {
   struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "prove",
-      abstract: "Print the proof that an entry is in a checkpoint's tree (a C2SP tlog-proof).",
+      abstract: "Print the proof that an entry is in a checkpoint's tree (a C2SP tlog-proof), or that one checkpoint extends another.",
       discussion: """
         The proof carries the entry, its audit path and the checkpoint, so that
         anyone with the public key can check it offline with 'check-proof',
-        without the ledger.
+        without the ledger. With --consistency OLD, it is instead the RFC 9162
+        consistency proof that --to NEW (default: a checkpoint of the ledger now,
+        signed with --sign-key) extends OLD, with both checkpoints.
 
           policy-ledger prove N-2020-07-10-0800 --checkpoint 2024-06.checkpoint \\
               > notice.tlog-proof
+          policy-ledger prove --consistency 2024-06.checkpoint --to 2024-07.checkpoint \\
+              > 2024-07.consistency
         """)
 
     @OptionGroup var ledger: LedgerOptions
     @Argument(help: "The entry: a notice or correction id, or KEY@N.") var entry: String?
     @Option(help: "The entry by its journal sequence number instead.") var seq: Int64?
-    @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.") var checkpoint: String
+    @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.") var checkpoint: String?
+    @Option(help: "Prove instead that a later checkpoint extends this earlier one.") var consistency: String?
+    @Option(help: "The later checkpoint for --consistency (default: the ledger's tree now).") var to: String?
+    @Option(help: "Sign the checkpoint of the ledger now, for --consistency without --to.") var signKey: String?
 
     func validate() throws {
+      if consistency != nil {
+        if entry != nil || seq != nil || checkpoint != nil {
+          throw ValidationError("--consistency proves one checkpoint extends another; give no ENTRY, --seq or --checkpoint with it.")
+        }
+        if to != nil && signKey != nil { throw ValidationError("--sign-key signs the ledger's checkpoint now; it does not go with --to.") }
+        return
+      }
+      if to != nil || signKey != nil { throw ValidationError("--to and --sign-key go with --consistency.") }
       if (entry == nil) == (seq == nil) { throw ValidationError("Give exactly one of ENTRY and --seq.") }
+      if checkpoint == nil { throw ValidationError("Missing expected argument '--checkpoint <checkpoint>'") }
     }
 
     func run() throws {
-      let checkpoint = try SignedCheckpoint(file: checkpoint, field: "--checkpoint")
+      if let consistency {
+        let old = try SignedCheckpoint(file: consistency, field: "--consistency")
+        let new = try to.map { try SignedCheckpoint(file: $0, field: "--to") }
+        let signer = try signKey.map { try NoteSigningKey(file: $0, field: "--sign-key") }
+        let proof = try ledger.openForQuery().consistencyProof(from: old, to: new, signedBy: signer)
+        ByteSink.standardOutput.write(proof.serialized)
+        try ByteSink.standardOutput.flush()
+        return
+      }
+      let checkpoint = try SignedCheckpoint(file: checkpoint!, field: "--checkpoint")
       let source = try ledger.openForQuery()
       let proof = try source.proof(seq: try seq ?? source.seq(ofEntry: entry!), in: checkpoint)
       ByteSink.standardOutput.write(proof.serialized)
@@ -117,19 +142,21 @@ extension PolicyLedgerCommand {
   struct CheckProof: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "check-proof",
-      abstract: "Check a proof or receipt offline, without the ledger, and print the entry it proves.",
+      abstract: "Check a proof or receipt offline, without the ledger, and print what it proves.",
       discussion: """
         Exit 0 only when the checkpoint is signed by --public-key and the entry
         hashes, through the proof's audit path, to the checkpoint's root; 1 when
         it does not; 2 when a file cannot be read or is not a proof or key. With
         --checkpoint, the proof must be for that checkpoint (one you keep), not
-        only the one it carries.
+        only the one it carries. A consistency proof ('prove --consistency')
+        passes when both its checkpoints are signed by --public-key, name the
+        same origin, and the later extends the earlier.
 
           policy-ledger check-proof ack.tlog-proof --public-key hr.key.pub
         """)
 
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The proof file (from 'prove' or 'ack --receipt').") var proof: String
+    @Argument(help: "The proof file (from 'prove', 'prove --consistency' or 'ack --receipt').") var proof: String
     @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the checkpoint.") var publicKey: String
     @Option(help: "A checkpoint you trust, which the proof must be for.") var checkpoint: String?
     @Option(help: "The time zone for the times printed (IANA name or +HH:MM; default UTC).") var tz: String?
@@ -138,6 +165,10 @@ extension PolicyLedgerCommand {
       let timeZone = try tz.map(parseTimeZone)
       let key = try NoteVerifierKey(file: publicKey, field: "--public-key")
       let trusted = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
+      if let consistency = try ConsistencyProof.ifConsistencyProof(file: proof, field: "PROOF") {
+        try output.write(record: try verdict { try consistency.check(key: key, trusted: trusted) })
+        return
+      }
       let parsed = try TlogProof(file: proof, field: "PROOF")
       let proven = try verdict { try parsed.check(key: key, trusted: trusted) }
       try output.write(record: proven.record(timeZone: timeZone))

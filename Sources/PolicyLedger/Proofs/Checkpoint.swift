@@ -34,7 +34,10 @@ public struct Checkpoint: Equatable, Sendable {
     guard lines.count >= 3 else {
       throw bad("a checkpoint has at least three lines: origin, tree size, root hash")
     }
-    if let problem = NoteName.problem(String(lines[0])) { throw bad("its origin line '\(Identifier.printable(String(lines[0])))' \(problem)") }
+    // > clients MUST NOT assume that the origin line follows these guidelines
+    // (https://c2sp.org/tlog-checkpoint): an origin made by others is any non-empty
+    // line; the ledger's own are held to `NoteName.problem` when it issues them.
+    guard !lines[0].isEmpty else { throw bad("its origin line is empty") }
     let sizeText = lines[1]
     guard sizeText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), sizeText == "0" || sizeText.first != "0",
       let size = Int64(sizeText)
@@ -64,7 +67,8 @@ public struct Signed<Body: SignedNoteBody>: Equatable, Sendable {
   public var note: SignedNote
   public var body: Body
 
-  /// An unsigned note of `body`, signed by `key` when given.
+  /// `body` signed by `key`; without a key, its text alone (not yet a note: C2SP notes
+  /// carry at least one signature).
   public init(_ body: Body, signedBy key: NoteSigningKey? = nil) {
     self.body = body
     note = SignedNote(text: body.text)

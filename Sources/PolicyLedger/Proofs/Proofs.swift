@@ -50,11 +50,12 @@ extension Ledger {
     // The origin names the ledger in every checkpoint: it goes into the main file before
     // the command ends, so that a copy of the file alone (`cp l.db`, a backup that skips
     // the -wal) still has it rather than getting a new origin at its next checkpoint.
-    // A reader in another process can hold the checkpoint off for a moment: try again a
-    // few times; past that the origin reaches the file with the next checkpoint SQLite makes.
-    for attempt in 1...5 where try !writer.db.checkpointTruncating() {
-      usleep(useconds_t(20_000 * attempt))
-    }
+    // Under Litestream (its tables are in the file) TRUNCATE would wait out the whole busy
+    // timeout for the read transaction Litestream always holds, and then give up
+    // (docs/replication.md): there the replica, not a copy of the file, is the copy, and
+    // PASSIVE copies what it can without waiting. Elsewhere a reader in another process can
+    // hold TRUNCATE off; the origin then reaches the file with SQLite's next checkpoint.
+    try writer.db.checkpoint(waitingForReaders: !(try writer.store.isReplicatedByLitestream()))
     if let requested, stored != requested { try checkOrigin(requested) }
     return stored
   }

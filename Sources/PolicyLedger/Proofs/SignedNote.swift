@@ -10,8 +10,9 @@ import Foundation
 ///     key ID        first 4 bytes, big-endian, of SHA-256(NAME ‖ 0x0A ‖ 0x01 ‖ public key)
 ///
 /// A note is its text (ending in a newline), a blank line, then one line per signature:
-/// `— NAME BASE64(key ID ‖ Ed25519 signature of the text)`. This project also writes
-/// unsigned notes (no signature lines) when no key is given.
+/// `— NAME BASE64(key ID ‖ Ed25519 signature of the text)`. A note has at least one
+/// signature; without a key, this project prints a note's text alone (a checkpoint body
+/// and a blank line), which is not a note, and reads it back as one with no signature.
 public struct SignedNote: Equatable, Sendable {
   /// The signed text, final newline included.
   public var text: String
@@ -81,7 +82,7 @@ public struct SignedNote: Equatable, Sendable {
         throw bad("signature line \(number + 1) does not start with '— ' (em dash, space)")
       }
       let parts = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
-      guard parts.count == 2, NoteName.problem(String(parts[0])) == nil else {
+      guard parts.count == 2, NoteName.readingProblem(String(parts[0])) == nil else {
         throw bad("signature line \(number + 1) is not '— NAME SIGNATURE'")
       }
       guard let blob = Base64.decode(parts[1]), blob.count > 4 else {
@@ -119,6 +120,11 @@ public struct NoteVerifierKey: Equatable, Sendable {
 
   public init(name: String, publicKey: [UInt8]) throws {
     try NoteName.check(name, field: "key name")
+    self.init(checkedName: name, publicKey: publicKey)
+  }
+
+  /// A key whose name the caller has checked (strictly when issuing, as C2SP allows when reading).
+  init(checkedName name: String, publicKey: [UInt8]) {
     precondition(publicKey.count == 32)
     self.name = name
     self.publicKey = publicKey
@@ -128,18 +134,20 @@ public struct NoteVerifierKey: Equatable, Sendable {
   /// `NAME+HASH+BASE64(0x01 ‖ key)`, as `keygen` writes it to `FILE.pub`.
   public var encoded: String { "\(name)+\(NoteVerifierKey.hex(keyID))+\(Base64.encode([NoteVerifierKey.ed25519] + publicKey))" }
 
-  /// Parses `NAME+HASH+BASE64(0x01 ‖ key)`; `source` names the input in errors.
+  /// Parses `NAME+HASH+BASE64(0x01 ‖ key)`; `source` names the input in errors. The
+  /// name is held only to C2SP's rules (``NoteName/readingProblem(_:)``): the key may be
+  /// someone else's.
   public init(parsing text: String, source: String) throws {
     if text.hasPrefix("PRIVATE+KEY+") {
       throw LedgerError(.invalidInput, "invalid \(source): this is a private (signing) key; give the public key, the .pub file that 'policy-ledger keygen' wrote beside it")
     }
     let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, let id = NoteVerifierKey.parseHex(parts[1]), let blob = Base64.decode(parts[2]),
-      blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.problem(String(parts[0])) == nil
+      blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.readingProblem(String(parts[0])) == nil
     else {
       throw LedgerError(.invalidInput, "invalid \(source): not an Ed25519 public key (expected NAME+HASH+KEY, as 'policy-ledger keygen' writes to FILE.pub)")
     }
-    try self.init(name: String(parts[0]), publicKey: Array(blob[1...]))
+    self.init(checkedName: String(parts[0]), publicKey: Array(blob[1...]))
     guard keyID == id else {
       throw LedgerError(.invalidInput, "invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(keyID))); the key was altered")
     }
@@ -239,19 +247,38 @@ public struct NoteSigningKey: Sendable {
   }
 }
 
-/// Key names and log origins: non-empty, no Unicode white space, no `+`, no control
-/// characters, at most 200 characters (C2SP signed-note and tlog-checkpoint).
+/// Key names and log origins. What the ledger issues (its origin, `keygen`'s names,
+/// the keys it signs with) is held to ``problem(_:)``: non-empty, no Unicode white
+/// space, no `+`, no control characters, at most 200 characters — a schema-less URL is
+/// what C2SP recommends. What others made is read as C2SP allows
+/// (``readingProblem(_:)``): signed-note requires only that a key name be non-empty,
+/// without Unicode spaces or `+`, and tlog-checkpoint says clients must not assume the
+/// origin's form.
 public enum NoteName {
   public static func check(_ name: String, field: String) throws {
     if let problem = problem(name) { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(name))': \(problem)") }
   }
 
+  /// Why `name` may not be a key name or origin that the ledger issues; nil when it may.
   public static func problem(_ name: String) -> String? {
     if name.isEmpty { return "must not be empty" }
     if name.unicodeScalars.count > 200 { return "longer than 200 characters" }
     for scalar in name.unicodeScalars {
       if scalar.properties.generalCategory == .control { return "control characters are not allowed" }
       if scalar.properties.isWhitespace { return "spaces are not allowed (use a name such as example.com/policy-ledger)" }
+      if scalar == "+" { return "'+' is not allowed" }
+    }
+    return nil
+  }
+
+  /// Why `name` cannot be a key name in a note or key file made by others (C2SP
+  /// signed-note: non-empty, no Unicode spaces, no `+`; a note holds no ASCII control
+  /// characters but newlines, so a signer's name cannot either); nil when it can.
+  public static func readingProblem(_ name: String) -> String? {
+    if name.isEmpty { return "must not be empty" }
+    for scalar in name.unicodeScalars {
+      if scalar.value < 0x20 || scalar.value == 0x7F { return "control characters are not allowed" }
+      if scalar.properties.isWhitespace { return "spaces are not allowed" }
       if scalar == "+" { return "'+' is not allowed" }
     }
     return nil

@@ -134,15 +134,18 @@ public final class Connection {
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
   public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
 
-  /// Copies every page of the write-ahead log into the database file and empties the log,
-  /// so that the file alone holds every commit; false when a reader kept it from finishing.
+  /// Copies the write-ahead log into the database file. Waiting for readers (TRUNCATE), it
+  /// copies every page and empties the log, so that the file alone holds every commit;
+  /// otherwise (PASSIVE) it copies what it can at once. False when it could not finish.
   /// https://www.sqlite.org/pragma.html#pragma_wal_checkpoint
   /// > TRUNCATE: This mode works the same way as RESTART with the addition that it also
   /// > truncates the log file to zero bytes just prior to a successful return.
+  /// > PASSIVE: Checkpoint as many frames as possible without waiting for any database
+  /// > readers or writers to finish
   /// The first column of its row is 1 when the checkpoint was blocked.
   @discardableResult
-  public func checkpointTruncating() throws -> Bool {
-    try prepare("PRAGMA wal_checkpoint(TRUNCATE)").first { $0.int64(0) == 0 } ?? true
+  public func checkpoint(waitingForReaders: Bool) throws -> Bool {
+    try prepare("PRAGMA wal_checkpoint(\(waitingForReaders ? "TRUNCATE" : "PASSIVE"))").first { $0.int64(0) == 0 } ?? true
   }
 
   /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.

@@ -183,7 +183,8 @@ extension LedgerStore {
   /// The first schema object (triggers included) that differs from what the migrations
   /// create, or nil when none does: `missing` when the migrations create it and the ledger
   /// at `path` lacks it (or holds it altered), else the ledger has one they do not create.
-  /// ANALYZE's sqlite_stat tables are statistics for the query planner, not schema. The
+  /// ANALYZE's sqlite_stat tables are statistics for the query planner, not schema, and
+  /// Litestream's bookkeeping tables (``replicatorTables``) are accepted as they are. The
   /// migrations are run on an empty scratch database to have the schema they create.
   func firstSchemaDifference(path: String) throws -> (missing: Bool, type: String, name: String)? {
     let scratch = try Connection(path: "", mode: .temporary)
@@ -194,7 +195,9 @@ extension LedgerStore {
     try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
     let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
     let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
+    let accepted = LedgerStore.replicatorTables.map { "(type = 'table' AND name = '\($0.name)' AND sql = '\($0.sql)')" }
     let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
+      + " AND NOT (" + accepted.joined(separator: " OR ") + ")"
     return try scratch.prepare(
       """
       SELECT side, type, name FROM (
@@ -205,4 +208,20 @@ extension LedgerStore {
       """
     ).first({ (missing: $0.string(0) == "missing", type: $0.string(1), name: $0.string(2)) })
   }
+
+  /// The tables Litestream adds to a database it replicates, exactly as version 0.5.17
+  /// creates them (and as `sqlite_schema` keeps their SQL), which it uses for its own
+  /// locks and checkpoints; a restored copy has them too. They are accepted by name,
+  /// type and SQL together, so any
+  /// other object, or one of these with other columns, indexes or triggers, still
+  /// fails `verify` (docs/journal-format.md, docs/replication.md).
+  /// Whether Litestream has added its tables to the file: it replicates it, or did.
+  func isReplicatedByLitestream() throws -> Bool {
+    try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '_litestream_lock'").first { $0.int(0) } ?? 0 > 0
+  }
+
+  static let replicatorTables: [(name: String, sql: String)] = [
+    ("_litestream_seq", "CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)"),
+    ("_litestream_lock", "CREATE TABLE _litestream_lock (id INTEGER)"),
+  ]
 }

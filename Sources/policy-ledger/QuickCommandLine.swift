@@ -186,6 +186,13 @@ struct QuickArguments {
 /// A command's arguments as plain data: its fast-path table, how the fast path fills
 /// every value (nil when a required one is missing or a value is not valid), and the
 /// `validate()` and `run()` that the ArgumentParser command calls too.
+///
+/// Each query command therefore has the same few lines twice over (`duplicates` lists them):
+/// its property wrappers for ArgumentParser, and a `Values` struct of the same fields that
+/// the fast path fills without building the command. That is the price of a start-up
+/// without ArgumentParser's reflection (docs/performance.md); the two are kept in step by
+/// `QuickCommandLineTests`, which fails when a query command has no table or the two
+/// parsers read an argument list differently.
 protocol QuickValues: SendableMetatype {
   static var quickSyntax: QuickSyntax { get }
   init?(quick arguments: inout QuickArguments)

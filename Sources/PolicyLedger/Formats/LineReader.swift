@@ -4,6 +4,10 @@
 /// Each line must be valid UTF-8 and at most 1 MiB; a UTF-8 byte order mark at the very start is
 /// skipped. Trimming and skipping blank lines are the caller's. Reads 1 MiB at a time. After a
 /// refusal every later call throws the same error.
+///
+/// Its initialisers are ``CSVReader``'s, over the same ``ByteSource``: the two readers share
+/// their input and differ in what a record is, and a protocol for three one-line
+/// initialisers would cost more lines than it saves.
 public final class LineReader {
   /// The longest line accepted, in bytes (without its line end).
   public static let maxLineBytes = 1024 * 1024

@@ -118,3 +118,29 @@ final class TemporaryDirectory {
     try? FileManager.default.removeItem(atPath: path)
   }
 }
+
+/// A folder holding the demo's ledger (the worked example), for suites that query it.
+struct DemoLedger {
+  let dir: TemporaryDirectory
+  let db: String
+
+  init() throws {
+    dir = try TemporaryDirectory()
+    db = dir.file("demo.db")
+    let demo = try CLI.run(["demo", "--db", db])
+    precondition(demo.status == 0, demo.stderr)
+  }
+}
+
+/// A suite that runs its commands against a ``DemoLedger``.
+protocol OnDemoLedger {
+  var demo: DemoLedger { get }
+}
+
+extension OnDemoLedger {
+  var dir: TemporaryDirectory { demo.dir }
+  var db: String { demo.db }
+
+  /// Runs `policy-ledger arguments… --db DEMO`.
+  func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+}

@@ -5,16 +5,10 @@ import Testing
 /// `--db` before the subcommand, time zones (`--tz -07:00`, `$POLICY_LEDGER_TZ`, a bare
 /// date as the end of a range), typed JSON, TSV and `--no-headers`, `timeline --limit
 /// --reverse`, `in-force --with-body`.
-struct ConventionsCLITests {
-  let dir: TemporaryDirectory
-  let db: String
+struct ConventionsCLITests: OnDemoLedger {
+  let demo: DemoLedger
 
-  init() throws {
-    dir = try TemporaryDirectory()
-    db = dir.file("demo.db")
-    let demo = try CLI.run(["demo", "--db", db])
-    precondition(demo.status == 0, demo.stderr)
-  }
+  init() throws { demo = try DemoLedger() }
 
   /// Both paths: as usual (the fast path where it applies) and through ArgumentParser only.
   func bothPaths(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {

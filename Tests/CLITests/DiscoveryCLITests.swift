@@ -3,18 +3,10 @@ import Testing
 
 /// Finding what the ledger holds (`policies`, `notices`) and "did you mean …" for a
 /// misspelt command, option, key, notice id or employee (contract section 5, rule 15).
-struct DiscoveryCLITests {
-  let dir: TemporaryDirectory
-  let db: String
+struct DiscoveryCLITests: OnDemoLedger {
+  let demo: DemoLedger
 
-  init() throws {
-    dir = try TemporaryDirectory()
-    db = dir.file("demo.db")
-    let demo = try CLI.run(["demo", "--db", db])
-    precondition(demo.status == 0, demo.stderr)
-  }
-
-  func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+  init() throws { demo = try DemoLedger() }
 
   // MARK: policies
 

@@ -3,18 +3,10 @@ import Testing
 
 /// The query commands' shapes that scripts rely on (spec section 5): column names,
 /// formats, open bounds, and errors.
-struct QueryCLITests {
-  let dir: TemporaryDirectory
-  let db: String
+struct QueryCLITests: OnDemoLedger {
+  let demo: DemoLedger
 
-  init() throws {
-    dir = try TemporaryDirectory()
-    db = dir.file("demo.db")
-    let demo = try CLI.run(["demo", "--db", db])
-    precondition(demo.status == 0, demo.stderr)
-  }
-
-  func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+  init() throws { demo = try DemoLedger() }
 
   @Test func inForceSpeaksEveryFormat() throws {
     let args = ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--as-known-at", "2020-07-10T12:00:00-07:00"]

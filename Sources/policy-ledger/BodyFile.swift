@@ -2,7 +2,14 @@ import ArgumentParser
 import Foundation
 import PolicyLedger
 
-/// Reads a body from `--body` or `--body-file`, byte for byte.
+/// Refuses a command line with both or neither of `--body` and `--body-file`, in a command's
+/// `validate()`, so that the usage shown is that command's.
+func validateBody(text: String?, file: String?) throws {
+  if (text == nil) == (file == nil) { throw ValidationError("Give exactly one of --body and --body-file.") }
+}
+
+/// Reads a body from `--body` or `--body-file`, byte for byte (``validateBody(text:file:)``
+/// has checked that exactly one is given).
 func readBody(text: String?, file: String?) throws -> [UInt8] {
   switch (text, file) {
   case (let text?, nil): return Array(text.utf8)

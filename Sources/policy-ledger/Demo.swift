@@ -8,7 +8,8 @@ extension PolicyLedgerCommand {
       commandName: "demo",
       abstract: "Record the July 2020 worked example into a fresh ledger and answer its questions.",
       discussion: """
-        Without --db the ledger is a new temporary file. With --db the file must not exist yet, so that the demo never mixes with real entries.
+        Without --db the ledger is a new temporary file. With --db the file must not exist yet, \
+        so that the demo never mixes with real entries.
         """)
 
     @Option(help: "Where to write the demo ledger (must not exist yet).") var db: String?

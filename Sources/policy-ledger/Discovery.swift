@@ -8,9 +8,13 @@ extension PolicyLedgerCommand {
       commandName: "policies",
       abstract: "List every policy: its latest version, the version in force and its title.",
       discussion: """
-        One row a policy key, in key order: latest_version, in_force_version at --at (default now; empty when none is in force) and the title of the version in force, else of the latest.
+        One row a policy key, in key order: latest_version, in_force_version at --at (default \
+        now; empty when none is in force) and the title of the version in force, else of the \
+        latest.
 
           policy-ledger policies --at 2020-07-10T12:00:00-07:00
+
+        Columns: \(PolicyListRow.columns.joined(separator: ", ")).
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -52,9 +56,13 @@ extension PolicyLedgerCommand {
       commandName: "notices",
       abstract: "List the notices sent, with what they announce, their recipient count and status.",
       discussion: """
-        Rows in order of sent_at, then journal order; status is sent, amended or retracted, as a policy's timeline shows it. --from and --to include both ends, and a bare date as --to includes that whole day.
+        Rows in order of sent_at, then journal order; status is sent, amended or retracted, as a \
+        policy's timeline shows it. --from and --to include both ends, and a bare date as --to \
+        includes that whole day.
 
           policy-ledger notices --policy mobile-devices
+
+        Columns: \(NoticeListRow.columns.joined(separator: ", ")).
         """)
 
     @OptionGroup var ledger: LedgerOptions

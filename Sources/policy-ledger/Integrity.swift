@@ -8,14 +8,12 @@ extension PolicyLedgerCommand {
       commandName: "verify",
       abstract: "Recompute the hash chain and every table from the journal; exit 0 only if all match.",
       discussion: """
-        On a mismatch it names the first bad entry and exits 1, as it does for a file too
-        damaged to read; an error that keeps it from checking (no ledger, a file that is
-        not a ledger) exits 2. --expect SEQ:HASH
-        (as 'head' printed it earlier) also proves the ledger still begins with
-        that history, so entries dropped from the end are caught. --checkpoint
-        FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962
-        consistency proof, that the ledger is that checkpoint's tree with
-        entries appended and nothing else changed.
+        On a mismatch it names the first bad entry and exits 1, as it does for a file too \
+        damaged to read; an error that keeps it from checking (no ledger, a file that is not a \
+        ledger) exits 2. --expect SEQ:HASH (as 'head' printed it earlier) also proves the ledger \
+        still begins with that history, so entries dropped from the end are caught. --checkpoint \
+        FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962 consistency proof, that \
+        the ledger is that checkpoint's tree with entries appended and nothing else changed.
 
           policy-ledger verify --expect 4:9f2c…
           policy-ledger verify --checkpoint 2024-06.checkpoint --public-key hr.key.pub
@@ -64,7 +62,7 @@ extension PolicyLedgerCommand {
     static let configuration = CommandConfiguration(
       commandName: "head",
       abstract: "Print the last entry's sequence number and hash as SEQ:HASH.",
-      discussion: "  Keep it somewhere safe; 'verify --expect SEQ:HASH' later proves nothing before it changed.")
+      discussion: "Keep it somewhere safe; 'verify --expect SEQ:HASH' later proves nothing before it changed.")
 
     @OptionGroup var ledger: LedgerOptions
 

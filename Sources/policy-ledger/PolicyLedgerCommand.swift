@@ -9,13 +9,19 @@ struct PolicyLedgerCommand: ParsableCommand {
     commandName: "policy-ledger",
     abstract: "An append-only, tamper-evident ledger of workplace policies, the notices sent about them, and their corrections.",
     discussion: """
-      Every recording command appends one hash-chained entry to the ledger (an SQLite file: --db, before the command or after it, else $POLICY_LEDGER_DB, else ./policy-ledger.db). Queries reconstruct what policy was in force at any instant, as it was known at any instant, and as each employee had been told it. Times without an offset are read, and times are printed, in --tz, else $POLICY_LEDGER_TZ, else UTC.
+      Every recording command appends one hash-chained entry to the ledger (an SQLite file: \
+      --db, before the command or after it, else $POLICY_LEDGER_DB, else ./policy-ledger.db). \
+      Queries reconstruct what policy was in force at any instant, as it was known at any \
+      instant, and as each employee had been told it. Times without an offset are read, and \
+      times are printed, in --tz, else $POLICY_LEDGER_TZ, else UTC.
 
-      Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or SIGTERM, and nothing was recorded.
+      Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, \
+      check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and \
+      nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or \
+      SIGTERM, and nothing was recorded.
 
-      Try it: policy-ledger demo
+      Try it: policy-ledger demo. The version: policy-ledger --version.
       """,
-    version: "0.1.0",
     subcommands: [Demo.self],
     groupedSubcommands: [
       CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),
@@ -35,6 +41,12 @@ struct PolicyLedgerCommand: ParsableCommand {
         ]),
     ])
 
+  /// The version `policy-ledger --version` prints. ArgumentParser's own `--version` is not
+  /// used: every subcommand's help would list it, twice in `correct retract --help` beside
+  /// that command's `--version KEY@N`; and a flag of the top-level command would take a
+  /// subcommand's `--version` (a command's options are parsed from the whole command line).
+  static let version = "0.1.0"
+
   /// Runs the command. Exit status, as `diff` and `grep` use it: 0 success; 1 a check found
   /// a mismatch (``Mismatch``); 2 an error — a ledger, time, input or output failure, one
   /// line on stderr, nothing written; 64 a malformed command line (ArgumentParser's usage
@@ -47,6 +59,10 @@ struct PolicyLedgerCommand: ParsableCommand {
       arguments = try LeadingArguments.normalised(Array(CommandLine.arguments.dropFirst()))
     } catch {
       fail(error.description, status: ExitStatus.usage)
+    }
+    if arguments == ["--version"] {
+      print(version)
+      Foundation.exit(0)
     }
     do {
       if let values = quickValues(arguments) {

@@ -8,10 +8,13 @@ extension PolicyLedgerCommand {
       commandName: "in-force",
       abstract: "Show which policy version was in force at an instant.",
       discussion: """
-        Without --as-known-at, the answer uses everything the ledger knows now. With it, only what had happened by then; with --as-told-to, only what that employee had been told.
+        Without --as-known-at, the answer uses everything the ledger knows now. With it, only \
+        what had happened by then; with --as-told-to, only what that employee had been told.
 
           policy-ledger in-force mobile-devices --at 2020-07-10T12:00:00-07:00 \\
               --as-known-at 2020-07-10T12:00:00-07:00
+
+        Columns: \(InForceRow.columns.joined(separator: ", ")); with --with-body, also body.
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -92,9 +95,12 @@ extension PolicyLedgerCommand {
       commandName: "history",
       abstract: "List every version of a policy with its status and corrections.",
       discussion: """
-        status is the first that applies at --at (default: --as-known-at, else now) of void, in_force, scheduled, superseded, expired.
+        status is the first that applies at --at (default: --as-known-at, else now) of void, \
+        in_force, scheduled, superseded, expired.
 
           policy-ledger history mobile-devices
+
+        Columns: \(HistoryRow.columns.joined(separator: ", ")).
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -194,9 +200,13 @@ extension PolicyLedgerCommand {
       commandName: "timeline",
       abstract: "List the notices, corrections and acknowledgements of an employee or a policy.",
       discussion: """
-        Rows in order of time, then journal order (latest first with --reverse); --from and --to include both ends, and a bare date as --to includes that whole day. --limit N keeps the first N rows shown.
+        Rows in order of time, then journal order (latest first with --reverse); --from and --to \
+        include both ends, and a bare date as --to includes that whole day. --limit N keeps the \
+        first N rows shown.
 
           policy-ledger timeline --employee E1001
+
+        Columns: \(TimelineRow.columns.joined(separator: ", ")).
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -279,7 +289,11 @@ extension PolicyLedgerCommand {
     static let configuration = CommandConfiguration(
       commandName: "recipients",
       abstract: "List a notice's recipients with their acknowledgement status.",
-      discussion: "  policy-ledger recipients N-2020-07-10 --format csv")
+      discussion: """
+          policy-ledger recipients N-2020-07-10 --format csv
+
+        Columns: \(RecipientRow.columns.joined(separator: ", ")).
+        """)
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
@@ -325,9 +339,13 @@ extension PolicyLedgerCommand {
       commandName: "outstanding",
       abstract: "List who received a notice but not a later correction of it.",
       discussion: """
-        One row for each correction, each notice it affects, and each recipient of that notice who did not receive the correction: the people still holding a withdrawn or changed instruction.
+        One row for each correction, each notice it affects, and each recipient of that notice \
+        who did not receive the correction: the people still holding a withdrawn or changed \
+        instruction.
 
           policy-ledger outstanding --notice N-2020-07-10 --format csv
+
+        Columns: \(OutstandingRow.columns.joined(separator: ", ")).
         """)
 
     @OptionGroup var ledger: LedgerOptions

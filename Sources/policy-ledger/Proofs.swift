@@ -37,10 +37,9 @@ extension PolicyLedgerCommand {
       commandName: "keygen",
       abstract: "Write a new Ed25519 key pair for signing checkpoints, receipts and manifests.",
       discussion: """
-        FILE gets the private key (mode 0600: keep it secret); FILE.pub the
-        public key, which auditors and employees give to check-proof and
-        check-export. Neither file may exist. The public key is also printed.
-        Both use the C2SP signed-note key format.
+        FILE gets the private key (mode 0600: keep it secret); FILE.pub the public key, which \
+        auditors and employees give to check-proof and check-export. Neither file may exist. The \
+        public key is also printed. Both use the C2SP signed-note key format.
 
           policy-ledger keygen --name example.com/hr-policy-ledger --out hr.key
         """)
@@ -61,11 +60,10 @@ extension PolicyLedgerCommand {
       commandName: "checkpoint",
       abstract: "Print the ledger's current Merkle tree head as a C2SP checkpoint, signed with --sign-key.",
       discussion: """
-        Three lines (origin, number of entries, base64 root hash), a blank line,
-        and one signature line with --sign-key. Keep checkpoints: 'verify
-        --checkpoint FILE' later proves the ledger only grew since, and 'prove'
-        proves entries against them. The first checkpoint fixes the ledger's
-        origin (--origin, else a generated name).
+        Three lines (origin, number of entries, base64 root hash), a blank line, and one \
+        signature line with --sign-key. Keep checkpoints: 'verify --checkpoint FILE' later \
+        proves the ledger only grew since, and 'prove' proves entries against them. The first \
+        checkpoint fixes the ledger's origin (--origin, else a generated name).
 
           policy-ledger checkpoint --origin example.com/hr-policy-ledger \\
               --sign-key hr.key > 2024-06.checkpoint
@@ -88,16 +86,17 @@ extension PolicyLedgerCommand {
       commandName: "prove",
       abstract: "Print the proof that an entry is in a checkpoint's tree (a C2SP tlog-proof), or that one checkpoint extends another.",
       discussion: """
-        The proof carries the entry, its audit path and the checkpoint, so that
-        anyone with the public key can check it offline with 'check-proof',
-        without the ledger. With --consistency OLD, it is instead the RFC 9162
-        consistency proof that --to NEW (default: a checkpoint of the ledger now,
-        signed with --sign-key) extends OLD, with both checkpoints.
+        The proof carries the entry, its audit path and the checkpoint, so that anyone with the \
+        public key can check it offline with 'check-proof', without the ledger. With \
+        --consistency OLD, it is instead the RFC 9162 consistency proof that --to NEW (default: \
+        a checkpoint of the ledger now, signed with --sign-key) extends OLD, with both \
+        checkpoints. check-proof accepts only signed checkpoints, so a proof that would carry an \
+        unsigned one is refused, and nothing is printed, unless --unsigned says it is meant.
 
           policy-ledger prove N-2020-07-10-0800 --checkpoint 2024-06.checkpoint \\
               > notice.tlog-proof
-          policy-ledger prove --consistency 2024-06.checkpoint --to 2024-07.checkpoint \\
-              > 2024-07.consistency
+          policy-ledger prove --consistency 2024-06.checkpoint \\
+              --to 2024-07.checkpoint > 2024-07.consistency
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -107,6 +106,8 @@ extension PolicyLedgerCommand {
     @Option(help: "Prove instead that a later checkpoint extends this earlier one.") var consistency: String?
     @Option(help: "The later checkpoint for --consistency (default: the ledger's tree now).") var to: String?
     @Option(help: "Sign the checkpoint of the ledger now, for --consistency without --to.") var signKey: String?
+    @Flag(help: "Write the proof even though a checkpoint in it is unsigned (check-proof refuses such a proof).")
+    var unsigned = false
 
     func validate() throws {
       if consistency != nil {
@@ -126,12 +127,23 @@ extension PolicyLedgerCommand {
         let old = try SignedCheckpoint(file: consistency, field: "--consistency")
         let new = try to.map { try SignedCheckpoint(file: $0, field: "--to") }
         let signer = try signKey.map { try NoteSigningKey(file: $0, field: "--sign-key") }
+        if !unsigned {
+          try UnsignedProof.check(old, field: "--consistency", path: consistency)
+          if let new, let to { try UnsignedProof.check(new, field: "--to", path: to) }
+          if new == nil && signer == nil {
+            throw LedgerError(
+              .invalidInput,
+              "missing --sign-key: the checkpoint of the ledger now would carry no signature, and check-proof refuses an unsigned checkpoint; give --sign-key KEY (or --to NEW, or --unsigned to print the proof anyway)"
+            )
+          }
+        }
         let proof = try ledger.openForQuery().consistencyProof(from: old, to: new, signedBy: signer)
         ByteSink.standardOutput.write(proof.serialized)
         try ByteSink.standardOutput.flush()
         return
       }
-      let checkpoint = try SignedCheckpoint(file: checkpoint!, field: "--checkpoint")
+      let checkpoint = try SignedCheckpoint(file: self.checkpoint!, field: "--checkpoint")
+      if !unsigned { try UnsignedProof.check(checkpoint, field: "--checkpoint", path: self.checkpoint!) }
       let source = try ledger.openForQuery()
       let proof = try source.proof(seq: try seq ?? source.seq(ofEntry: entry!), in: checkpoint)
       ByteSink.standardOutput.write(proof.serialized)
@@ -144,12 +156,11 @@ extension PolicyLedgerCommand {
       commandName: "check-proof",
       abstract: "Check a proof or receipt offline, without the ledger, and print what it proves.",
       discussion: """
-        Exit 0 only when the checkpoint is signed by --public-key and the entry
-        hashes, through the proof's audit path, to the checkpoint's root; 1 when
-        it does not; 2 when a file cannot be read or is not a proof or key. With
-        --checkpoint, the proof must be for that checkpoint (one you keep), not
-        only the one it carries. A consistency proof ('prove --consistency')
-        passes when both its checkpoints are signed by --public-key, name the
+        Exit 0 only when the checkpoint is signed by --public-key and the entry hashes, through \
+        the proof's audit path, to the checkpoint's root; 1 when it does not; 2 when a file \
+        cannot be read or is not a proof or key. With --checkpoint, the proof must be for that \
+        checkpoint (one you keep), not only the one it carries. A consistency proof ('prove \
+        --consistency') passes when both its checkpoints are signed by --public-key, name the \
         same origin, and the later extends the earlier.
 
           policy-ledger check-proof ack.tlog-proof --public-key hr.key.pub
@@ -180,10 +191,9 @@ extension PolicyLedgerCommand {
       commandName: "check-export",
       abstract: "Check that an exported file is exactly what its manifest describes.",
       discussion: """
-        Compares the file's size and SHA-256 with the manifest that 'export …
-        --manifest M' wrote; with --public-key, also checks the manifest's
-        signature. A truncated or edited file fails (exit 1); a file that cannot
-        be read is an error (exit 2).
+        Compares the file's size and SHA-256 with the manifest that 'export … --manifest M' \
+        wrote; with --public-key, also checks the manifest's signature. A truncated or edited \
+        file fails (exit 1); a file that cannot be read is an error (exit 2).
 
           policy-ledger check-export recipients.csv --manifest recipients.manifest \\
               --public-key hr.key.pub
@@ -203,6 +213,26 @@ extension PolicyLedgerCommand {
       }
       try output.write(record: record)
     }
+  }
+}
+
+/// Proof material that check-proof would refuse because its checkpoint carries no signature:
+/// `ack --receipt` without `--sign-key` and `prove` with an unsigned checkpoint are refused
+/// (exit status 2, nothing recorded or printed) unless `--unsigned` says it is meant.
+enum UnsignedProof {
+  static func refusal(field: String, path: String) -> LedgerError {
+    LedgerError(
+      .invalidInput,
+      "invalid \(field) '\(path)': the receipt would carry an unsigned checkpoint, which check-proof refuses; give --sign-key KEY (or --unsigned to write it anyway); nothing was recorded"
+    )
+  }
+
+  static func check(_ checkpoint: SignedCheckpoint, field: String, path: String) throws {
+    guard checkpoint.note.signatures.isEmpty else { return }
+    throw LedgerError(
+      .invalidInput,
+      "invalid \(field) '\(path)': the checkpoint carries no signature, so check-proof would refuse the proof; use a checkpoint made with 'checkpoint --sign-key KEY' (or give --unsigned to print the proof anyway)"
+    )
   }
 }
 

@@ -13,8 +13,8 @@ extension PolicyLedgerCommand {
         commandName: "add",
         abstract: "Record a new version of a policy; prints KEY@N.",
         discussion: """
-          Versions are numbered 1, 2, 3 … per policy. The body is stored byte for byte.
-          A version no notice announces is public, as in a handbook.
+          Versions are numbered 1, 2, 3 … per policy. The body is stored byte for byte. A \
+          version no notice announces is public, as in a handbook.
 
             policy-ledger policy add mobile-devices --title "Mobile devices" \\
                 --body "No restriction on apps." --effective-from 2020-01-01
@@ -29,6 +29,8 @@ extension PolicyLedgerCommand {
       @Option(help: "When the version takes effect (inclusive).") var effectiveFrom: String
       @Option(help: "When it stops being in force (exclusive; default: open).") var effectiveUntil: String?
       @Option(help: "When it was announced (default: --effective-from).") var announcedAt: String?
+
+      func validate() throws { try validateBody(text: body, file: bodyFile) }
 
       func run() throws {
         let new = NewVersion(
@@ -52,12 +54,13 @@ extension PolicyLedgerCommand {
         commandName: "send",
         abstract: "Record a notice and its exact recipients; prints the notice id.",
         discussion: """
-          Recipients stream from a file (one employee id a line; trimmed; blank lines
-          skipped; a duplicate is refused), so a notice can go to a million employees.
+          Recipients stream from a file (one employee id a line; trimmed; blank lines skipped; a \
+          duplicate is refused), so a notice can go to a million employees.
 
             policy-ledger notice send --id N-2020-07-10 --subject "Delete TikTok" \\
                 --body-file notice.txt --sent-at 2020-07-10T08:00:00-07:00 \\
-                --sender it-security --announces mobile-devices@2 --recipients-file staff.txt
+                --sender it-security --announces mobile-devices@2 \\
+                --recipients-file staff.txt
           """)
 
       @OptionGroup var ledger: LedgerOptions
@@ -74,6 +77,7 @@ extension PolicyLedgerCommand {
       @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
 
       func validate() throws {
+        try validateBody(text: body, file: bodyFile)
         if (to == nil) == (recipientsFile == nil) { throw ValidationError("Give exactly one of --to and --recipients-file.") }
       }
 
@@ -106,9 +110,9 @@ extension PolicyLedgerCommand {
         commandName: "retract",
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
-          A retraction of a notice voids the version it announces only with --void-version.
-          By default it goes to every recipient of the notice (or, for a version, of every
-          notice announcing it).
+          A retraction of a notice voids the version it announces only with --void-version. By \
+          default it goes to every recipient of the notice (or, for a version, of every notice \
+          announcing it).
 
             policy-ledger correct retract --notice N-2020-07-10 --void-version \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
@@ -140,9 +144,9 @@ extension PolicyLedgerCommand {
         commandName: "amend",
         abstract: "Change a version's effective period from now on; prints the correction id.",
         discussion: """
-          From its issue time on, the amendment sets the bounds it names on the version it
-          targets (or the version its target notice announces). Setting --effective-until
-          with no successor repeals the policy.
+          From its issue time on, the amendment sets the bounds it names on the version it \
+          targets (or the version its target notice announces). Setting --effective-until with \
+          no successor repeals the policy.
 
             policy-ledger correct amend --version mobile-devices@2 \\
                 --issued-at 2020-07-11 --effective-from 2020-08-01 \\
@@ -177,10 +181,12 @@ extension PolicyLedgerCommand {
       commandName: "ack",
       abstract: "Record that an employee read a notice; prints nothing.",
       discussion: """
-        Only a recipient can acknowledge, no earlier than the notice was sent,
-        and once. --receipt FILE also writes the employee's proof of it: the
-        entry, its inclusion proof and a checkpoint (signed with --sign-key),
-        which 'check-proof' checks offline (docs/proofs.md).
+        Only a recipient can acknowledge, no earlier than the notice was sent, and once. \
+        --receipt FILE also writes the employee's proof of it: the entry, its inclusion proof \
+        and a checkpoint signed with --sign-key, which 'check-proof' checks offline \
+        (docs/proofs.md). check-proof accepts only a signed receipt, so --receipt without \
+        --sign-key is refused, and nothing is recorded, unless --unsigned says an unsigned one \
+        is meant.
 
           policy-ledger ack --notice N-2020-07-10 --employee E1001 \\
               --at 2020-07-10T09:12:00-07:00
@@ -195,9 +201,12 @@ extension PolicyLedgerCommand {
     @Option(help: "When they acknowledged it.") var at: String
     @Option(help: "Also write the acknowledgement's receipt (a proof) to this file.") var receipt: String?
     @OptionGroup var signing: SigningOptions
+    @Flag(help: "Write the receipt without a signature (check-proof refuses such a receipt).") var unsigned = false
 
     func validate() throws {
       if signing.isUsed && receipt == nil { throw ValidationError("--sign-key and --origin go with --receipt.") }
+      if unsigned && receipt == nil { throw ValidationError("--unsigned goes with --receipt.") }
+      if unsigned && signing.signKey != nil { throw ValidationError("Give at most one of --sign-key and --unsigned.") }
     }
 
     func run() throws {
@@ -207,6 +216,7 @@ extension PolicyLedgerCommand {
       let signer = try signing.signer()
       let receiptFile = try receipt.map { try OutputFile($0, field: "--receipt", ledger: ledger.path) }
       try OutputFile.checkNotInputs([receiptFile], [("--sign-key", signing.signKey)])
+      if let receipt, signer == nil, !unsigned { throw UnsignedProof.refusal(field: "--receipt", path: receipt) }
       let ledgerFile = try record(ledger) { ledgerFile in
         if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }
         try ledgerFile.acknowledge(notice: notice, employee: employee, at: at, actor: who.actor)

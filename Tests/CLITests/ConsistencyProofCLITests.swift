@@ -50,7 +50,7 @@ import Testing
     #expect(ProofCLITests.field("new_size", checked) == "7")
 
     // Unsigned, it is written, but check-proof cannot trust its new checkpoint.
-    let unsigned = try s.dir.write("u.consistency", try s.run(["prove", "--consistency", old]).stdout)
+    let unsigned = try s.dir.write("u.consistency", try s.run(["prove", "--consistency", old, "--unsigned"]).stdout)
     let refused = try CLI.run(["check-proof", unsigned, "--public-key", s.pub])
     #expect(refused.status == 1)
     #expect(refused.stderr.hasPrefix("policy-ledger: error: the new checkpoint cannot be trusted: it is not signed by the key example.com/hr+"))

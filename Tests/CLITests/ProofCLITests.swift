@@ -197,11 +197,12 @@ import Testing
     _ = try other.checkpoint("cp", ["--origin", "example.com/hr-ledger"])
     let theirs = try other.checkpoint("theirs", [])
     _ = try s.checkpoint("cp", ["--origin", "example.com/hr-ledger"])
-    let result = try s.run(["prove", "N-2020-07-10-0800", "--checkpoint", theirs])
+    // Unsigned, so that the refusal is the one under test: not this ledger's tree.
+    let result = try s.run(["prove", "N-2020-07-10-0800", "--checkpoint", theirs, "--unsigned"])
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.hasPrefix("policy-ledger: error: --checkpoint does not match this ledger: its first 5 entries hash to "))
-    let unknown = try s.run(["prove", "N-404", "--checkpoint", theirs])
+    let unknown = try s.run(["prove", "N-404", "--checkpoint", theirs, "--unsigned"])
     #expect(unknown.stderr == "policy-ledger: error: no notice, correction or version 'N-404' in this ledger (name a version as KEY@N)\n")
   }
 

@@ -10,15 +10,19 @@ extension PolicyLedgerCommand {
       commandName: "export",
       abstract: "Write every row of one kind, streaming, in the CSV that import reads.",
       discussion: """
-        Kinds: versions, notices, recipients, corrections, acks, journal. Export to a new
-        ledger and back with import, and the history is the same. --manifest M
-        also writes what was exported, its row count, the SHA-256 of the bytes
-        written and the checkpoint they were read at (signed with --sign-key),
-        for 'check-export'.
+        Kinds: versions, notices, recipients, corrections, acks, journal. Export to a new ledger \
+        and back with import, and the history is the same. --all DIR writes every kind into DIR \
+        (created when missing) as KIND.csv, all read at one instant, for 'import --all DIR'; \
+        every file is written or none. --manifest M also writes what was exported, its row \
+        count, the SHA-256 of the bytes written and the checkpoint they were read at (signed \
+        with --sign-key), for 'check-export'.
 
           policy-ledger export recipients --format csv --output recipients.csv
           policy-ledger export recipients --output recipients.csv \\
               --manifest recipients.manifest --sign-key hr.key
+          policy-ledger export --all copy/ --db old.db
+
+        \(ExportKind.allCases.map { "Columns of \($0.rawValue): \($0.columns.joined(separator: ", "))." }.joined(separator: "\n\n"))
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -26,17 +30,25 @@ extension PolicyLedgerCommand {
     @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
     var excelSafe = false
     @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
-    @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind
+    @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind?
+    @Option(name: .customLong("all"), help: "Write every kind into this folder instead, one CSV file each (KIND.csv).")
+    var all: String?
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Option(help: "Also write a manifest of the export (rows, SHA-256, checkpoint) to this file.") var manifest: String?
     @OptionGroup var signing: SigningOptions
 
     func validate() throws {
+      if (kind == nil) == (all == nil) { throw ValidationError("Give exactly one of KIND and --all DIR.") }
+      if all != nil && (output != nil || manifest != nil || signing.isUsed || format != .csv || noHeaders || excelSafe) {
+        throw ValidationError(
+          "--all writes the CSV that 'import --all' reads; it takes no --output, --manifest, --sign-key, --origin, --format, --no-headers or --excel-safe.")
+      }
       if signing.isUsed && manifest == nil { throw ValidationError("--sign-key and --origin go with --manifest.") }
       if noHeaders && manifest != nil { throw ValidationError("--no-headers does not go with --manifest: check-export reads the header.") }
     }
 
     func run() throws {
+      guard let kind else { return try exportAll(to: all!) }
       // Every output is checked before the ledger is read: never the ledger or its -wal,
       // -shm or -journal, never two outputs on one file (standard output included).
       let data =
@@ -65,6 +77,52 @@ extension PolicyLedgerCommand {
       }
       if let manifestFile, let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
     }
+
+    /// `export --all DIR`: every kind of ``WholeLedger/kinds`` into `DIR/KIND.csv`, read in
+    /// one snapshot. Each file passes the checks of `--output`; the files are renamed into
+    /// place only once all of them are written, and a folder this command created is
+    /// removed again when anything fails.
+    func exportAll(to folder: String) throws {
+      let source = try ledger.openForQuery()
+      let zone = try ledger.timeZone()
+      var isFolder: ObjCBool = false
+      var created = false
+      if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+        guard isFolder.boolValue else { throw LedgerError("invalid --all '\(folder)': it is not a folder") }
+      } else {
+        guard mkdir(folder, 0o777) == 0 else {
+          throw LedgerError("invalid --all '\(folder)': cannot create the folder (\(String(cString: strerror(errno))))")
+        }
+        created = true
+      }
+      do {
+        let files = try WholeLedger.kinds.map {
+          ($0.kind, try OutputFile(folder + "/" + $0.fileName, field: "--all", ledger: ledger.path))
+        }
+        try OutputFile.checkDistinct(files.map(\.1))
+        var counts: [(ExportKind, Int64)] = []
+        // Nested, so that each file is renamed into place only after every later one was
+        // written: a failure leaves every file as it was.
+        func write(_ rest: ArraySlice<(ExportKind, OutputFile)>) throws {
+          guard let (kind, file) = rest.first else { return }
+          try file.write { sink in
+            let progress = Progress(label: "export \(kind.rawValue)")
+            defer { progress.finish() }
+            let rows = try source.export(
+              kind, to: makeRowWriter(.csv, sink: sink, excelSafe: false, headers: true), timeZone: zone,
+              progress: { progress($0) })
+            counts.append((kind, rows))
+            try write(rest.dropFirst())
+          }
+        }
+        try source.snapshot { try write(files[...]) }
+        let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
+        FileHandle.standardError.write(Data("exported \(summary) to \(folder)\n".utf8))
+      } catch {
+        if created { try? FileManager.default.removeItem(atPath: folder) }
+        throw error
+      }
+    }
   }
 }
 
@@ -74,11 +132,12 @@ extension PolicyLedgerCommand {
       commandName: "import",
       abstract: "Record the rows of a CSV file that export wrote, all in one transaction.",
       discussion: """
-        Each import appends one entry per row, checked as the recording commands
-        check them; a bad row names the file, the line, the column and the value,
-        and then nothing is recorded. A row's by column names who made the entry
-        (when empty: --by). Import in this order: versions, notices, corrections,
-        acks; docs/formats.md lists the columns.
+        Each import appends one entry per row, checked as the recording commands check them; a \
+        bad row names the file, the line, the column and the value, and then nothing is \
+        recorded. A row's by column names who made the entry (when empty: --by). Import in this \
+        order: versions, notices, corrections, acks; docs/cli.md lists the columns. --all DIR \
+        reads the files that 'export --all DIR' wrote, in that order, in one transaction: every \
+        file is recorded or none.
 
           for kind in versions notices recipients corrections acks; do
             policy-ledger export $kind --db old.db --output $kind.csv
@@ -89,18 +148,57 @@ extension PolicyLedgerCommand {
           policy-ledger import corrections corrections.csv \\
               --recipients recipients.csv --db new.db
           policy-ledger import acks acks.csv --db new.db
+
+          policy-ledger export --all copy/ --db old.db
+          policy-ledger import --all copy/ --db new.db
         """,
       subcommands: [Versions.self, Notices.self, Corrections.self, Acks.self])
+
+    // Declared here for --all; the subcommands' groups of the same types take these values.
+    @OptionGroup var ledger: LedgerOptions
+    @OptionGroup var who: ActorOptions
+    @Option(name: .customLong("all"), help: "Import every file that 'export --all DIR' wrote into this folder, in one transaction.")
+    var all: String?
+
+    /// `import --all DIR`: the files of ``WholeLedger/kinds`` in their order, in one
+    /// transaction; every file is checked to exist before anything is recorded.
+    func run() throws {
+      guard let all else { throw CleanExit.helpRequest(self) }
+      let files = WholeLedger.Files(folder: all)
+      try files.check(field: "--all")
+      let zone = try ledger.timeZone() ?? .utc
+      let summaries = try record(ledger) { target in
+        try target.batch {
+          try WholeLedger.kinds.compactMap { entry -> (ImportSummary, String)? in
+            guard let recordFile = entry.record, let kind = entry.imports else { return nil }
+            let recipients = kind == .notices || kind == .corrections ? try files.open(.recipients) : nil
+            let summary = try recordImport(target, kind, recipients: recipients, zone: zone) { ledger, zone, progress in
+              try recordFile(ledger, files, zone, who.actor, progress)
+            }
+            return (summary, files.path(entry.kind))
+          }
+        }
+      }
+      let lines = summaries.map { summary, name in
+        // The recipients file holds the recipients of both notices and corrections: that
+        // each import skips the other's rows is expected, and not reported.
+        importSummary(
+          summary, input: name,
+          recipients: summary.kind == .notices || summary.kind == .corrections ? files.path(.recipients) : nil,
+          reportsSkipped: false)
+      }
+      FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
 
     struct Versions: ParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "versions",
         abstract: "Record one policy version per row of an 'export versions' file.",
         discussion: """
-          Needs policy, title, body, effective_from; takes version,
-          effective_until, announced_at, by, recorded_at and body_sha256. version
-          and body_sha256, when given, must be what the ledger assigns; recorded_at
-          is checked as a time, then ignored (the ledger records its own).
+          Needs policy, title, body, effective_from; takes version, effective_until, \
+          announced_at, by, recorded_at and body_sha256. version and body_sha256, when given, \
+          must be what the ledger assigns; recorded_at is checked as a time, then ignored (the \
+          ledger records its own).
 
             policy-ledger import versions versions.csv --db new.db
           """)
@@ -122,10 +220,10 @@ extension PolicyLedgerCommand {
         commandName: "notices",
         abstract: "Record one notice per row of an 'export notices' file, with its recipients.",
         discussion: """
-          Each notice goes to the rows of the recipients file ('export recipients')
-          whose notice column is its id, in file order. That file also lists the
-          recipients of corrections: rows naming an id that is not in the notices
-          file are skipped and counted on standard error.
+          Each notice goes to the rows of the recipients file ('export recipients') whose notice \
+          column is its id, in file order. That file also lists the recipients of corrections: \
+          rows naming an id that is not in the notices file are skipped and counted on standard \
+          error.
 
             policy-ledger import notices notices.csv \\
                 --recipients recipients.csv --db new.db
@@ -150,10 +248,9 @@ extension PolicyLedgerCommand {
         commandName: "corrections",
         abstract: "Record one retraction or amendment per row of an 'export corrections' file.",
         discussion: """
-          With --recipients, each correction goes to the rows of that file whose
-          notice column is its id (to nobody when there are none) and the other
-          rows are skipped; without it, each goes to its default recipients, those
-          of the notice or version it corrects.
+          With --recipients, each correction goes to the rows of that file whose notice column \
+          is its id (to nobody when there are none) and the other rows are skipped; without it, \
+          each goes to its default recipients, those of the notice or version it corrects.
 
             policy-ledger import corrections corrections.csv \\
                 --recipients recipients.csv --db new.db
@@ -179,9 +276,8 @@ extension PolicyLedgerCommand {
         commandName: "acks",
         abstract: "Record one acknowledgement per row of an 'export acks' file.",
         discussion: """
-          Needs notice, employee and at; takes by and recorded_at. Each employee
-          must be a recipient of the notice, acknowledge no earlier than it was
-          sent, and once.
+          Needs notice, employee and at; takes by and recorded_at. Each employee must be a \
+          recipient of the notice, acknowledge no earlier than it was sent, and once.
 
             policy-ledger import acks acks.csv --db new.db
           """)
@@ -211,18 +307,25 @@ private func runImport(
   let summary = try record(options) { ledger in
     try recordImport(ledger, kind, recipients: recipients, zone: zone, body)
   }
+  FileHandle.standardError.write(Data((importSummary(summary, input: input.name, recipients: recipients?.name) + "\n").utf8))
+}
+
+/// What an import says on stderr: `imported 2 notices with 7 recipients from r.csv`, and a
+/// second line when rows of the recipients file named no entry of the file imported.
+private func importSummary(_ summary: ImportSummary, input: String, recipients: String?, reportsSkipped: Bool = true) -> String {
   func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+  let kind = summary.kind
   var text = "imported \(count(summary.entries, kind.singular))"
   if let recipients {
-    text += " with \(count(summary.recipients, "recipient")) from \(recipients.name)"
-    if summary.skippedRecipientRows > 0 {
+    text += " with \(count(summary.recipients, "recipient")) from \(recipients)"
+    if reportsSkipped, summary.skippedRecipientRows > 0 {
       let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
       text +=
-        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients.name) that name no \(own) of \(input.name)"
+        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients) that name no \(own) of \(input)"
         + " (the recipients of \(other), or of entries not imported)"
     }
   }
-  FileHandle.standardError.write(Data((text + "\n").utf8))
+  return text
 }
 
 /// Runs one import with progress on a terminal, in the transaction `record` opened.

@@ -27,3 +27,9 @@ extension Ledger {
     }
   }
 }
+
+extension Ledger {
+  /// Runs `body` in one read transaction, so that several exports inside it (`export --all`)
+  /// read one snapshot of the ledger even while other processes append.
+  public func snapshot<T>(_ body: () throws -> T) throws -> T { try read(body) }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// `export --all DIR` and `import --all DIR`: every kind in one folder, read back in the
+/// right order in one transaction.
+struct WholeLedgerCLITests {
+  /// The demo's ledger with an amendment sent to nobody, so that every kind has rows.
+  static func source(_ dir: TemporaryDirectory) throws -> String {
+    let old = dir.file("old.db")
+    try #require(try CLI.run(["demo", "--db", old]).status == 0)
+    let amend = try CLI.run([
+      "correct", "amend", "--db", old, "--version", "mobile-devices@1", "--id", "A1", "--issued-at", "2020-08-01",
+      "--effective-until", "2021-01-01", "--reason", "sunset", "--statement", "Version 1 ends with 2020.", "--no-recipients",
+    ])
+    try #require(amend.status == 0, "\(amend.stderr)")
+    return old
+  }
+
+  static let kinds = ["versions", "notices", "recipients", "corrections", "acks", "journal"]
+
+  @Test func exportAllWritesEveryKindAsExportWritesItAndImportAllRebuildsTheHistory() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let copy = dir.file("copy")
+    let exported = try CLI.run(["export", "--all", copy, "--db", old])
+    #expect(exported.status == 0, "\(exported.stderr)")
+    #expect(exported.stdout.isEmpty)
+    #expect(exported.stderr == "exported 2 versions, 1 notice, 7 recipients, 2 corrections, 1 ack, 6 journal entries to \(copy)\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: copy).sorted() == Self.kinds.map { $0 + ".csv" }.sorted())
+    for kind in Self.kinds {
+      let alone = try CLI.run(["export", kind, "--db", old])
+      #expect(try String(contentsOfFile: copy + "/\(kind).csv", encoding: .utf8) == alone.stdout, "\(kind)")
+    }
+
+    let new = dir.file("new.db")
+    let imported = try CLI.run(["import", "--all", copy, "--db", new])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(imported.stdout.isEmpty)
+    #expect(
+      imported.stderr
+        == """
+        imported 2 versions
+        imported 1 notice with 4 recipients from \(copy)/recipients.csv
+        imported 2 corrections with 3 recipients from \(copy)/recipients.csv
+        imported 1 ack
+
+        """)
+    #expect(try CLI.run(["verify", "--db", new]).status == 0)
+    for kind in ["versions", "notices", "recipients", "corrections", "acks"] {
+      // The same rows but for when they were recorded and by whom.
+      func rows(_ db: String) throws -> [String] {
+        let result = try CLI.run(["export", kind, "--db", db, "--format", "jsonl"])
+        return result.lines.map { line in
+          var object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+          object["recorded_at"] = nil
+          object["by"] = nil
+          let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+          return String(decoding: data, as: UTF8.self)
+        }
+      }
+      let before = try rows(old), after = try rows(new)
+      #expect(!before.isEmpty)
+      #expect(before == after, "\(kind)")
+    }
+  }
+
+  @Test func aBadRowInTheLastFileRecordsNothingFromAnyFile() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let copy = dir.file("copy")
+    try #require(try CLI.run(["export", "--all", copy, "--db", old]).status == 0)
+    let acks = copy + "/acks.csv"
+    let text = try String(contentsOfFile: acks, encoding: .utf8)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    try #require(lines.count == 3 && lines[1].hasPrefix("N-2020-07-10-0800,"))
+    // An employee who never received the notice.
+    let bad = lines[1].split(separator: ",", omittingEmptySubsequences: false)
+    let row = ([bad[0], "E2001"] + bad.dropFirst(2)).joined(separator: ",")
+    try Data(([lines[0], Substring(row), ""]).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: acks))
+
+    // Into a new ledger: no file appears.
+    let new = dir.file("new.db")
+    let refused = try CLI.run(["import", "--all", copy, "--db", new])
+    #expect(refused.isRefusal, "\(refused)")
+    #expect(refused.stderr.hasPrefix("policy-ledger: error: \(acks) line 2: invalid employee 'E2001'"), "\(refused.stderr)")
+    #expect(!LedgerFiles.exists(new))
+
+    // Into an existing ledger: its head is unchanged.
+    let existing = dir.file("existing.db")
+    try #require(
+      try CLI.run(["policy", "add", "other", "--title", "Other", "--body", "b", "--effective-from", "2019-01-01", "--db", existing])
+        .status == 0)
+    let head = try CLI.run(["head", "--db", existing]).stdout
+    #expect(try CLI.run(["import", "--all", copy, "--db", existing]).isRefusal)
+    #expect(try CLI.run(["head", "--db", existing]).stdout == head)
+  }
+
+  @Test func aFolderWithoutEveryFileIsRefusedBeforeAnythingIsRead() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let copy = dir.file("copy")
+    try #require(try CLI.run(["export", "--all", copy, "--db", old]).status == 0)
+    try FileManager.default.removeItem(atPath: copy + "/corrections.csv")
+    let new = dir.file("new.db")
+    let refused = try CLI.run(["import", "--all", copy, "--db", new])
+    #expect(refused.isRefusal)
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: invalid --all '\(copy)': it holds no corrections.csv (export --all writes versions.csv, notices.csv, recipients.csv, corrections.csv, acks.csv)\n"
+    )
+    #expect(!LedgerFiles.exists(new))
+    let missing = try CLI.run(["import", "--all", dir.file("nowhere"), "--db", new])
+    #expect(missing.isRefusal && missing.stderr.contains("there is no folder"))
+  }
+
+  @Test func eachFileIsCheckedAsAnOutputAndARefusalWritesNoFile() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let bytes = LedgerFiles.sha256(old)
+
+    // A file of the folder that is the ledger, through a link: refused, the ledger intact,
+    // and no other file written.
+    let folder = dir.file("existing")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    try FileManager.default.createSymbolicLink(atPath: folder + "/notices.csv", withDestinationPath: old)
+    let onLedger = try CLI.run(["export", "--all", folder, "--db", old])
+    #expect(onLedger.isRefusal, "\(onLedger)")
+    #expect(onLedger.stderr.contains("invalid --all '\(folder)/notices.csv': that is the ledger"), "\(onLedger.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notices.csv"])
+    #expect(LedgerFiles.sha256(old) == bytes)
+
+    // Without a ledger: the folder it would have created is not left behind.
+    let created = dir.file("created")
+    let noLedger = try CLI.run(["export", "--all", created, "--db", dir.file("missing.db")])
+    #expect(noLedger.isRefusal)
+    #expect(!LedgerFiles.exists(created))
+
+    // A file in the way: refused.
+    let file = try dir.write("plain", "x")
+    #expect(try CLI.run(["export", "--all", file, "--db", old]).isRefusal)
+
+    // --all writes what import reads: no other format, no manifest, no headerless CSV.
+    for extra in [["--format", "json"], ["--output", dir.file("o")], ["--no-headers"], ["--excel-safe"], ["versions"]] {
+      let usage = try CLI.run(["export", "--all", dir.file("c2")] + extra + ["--db", old])
+      #expect(usage.status == 64, "\(extra)")
+      #expect(!LedgerFiles.exists(dir.file("c2")))
+    }
+  }
+
+  @Test func theKindsSubcommandsStillTakeTheirOptionsAfterThemselves() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let versions = try dir.write("v.csv", "policy,title,body,effective_from\np,P,b,2020-01-01\n")
+    let new = dir.file("new.db")
+    let result = try CLI.run(["import", "versions", versions, "--db", new, "--by", "loader", "--tz", "-07:00"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let exported = try CLI.run(["export", "versions", "--db", new]).stdout
+    #expect(exported.contains(",2020-01-01T07:00:00Z,") && exported.contains(",loader,"), "\(exported)")
+    let bare = try CLI.run(["import"])
+    #expect(bare.status == 0 && bare.stdout.contains("--all"))
+  }
+}

@@ -8,15 +8,14 @@ extension PolicyLedgerCommand {
       commandName: "report",
       abstract: "Write an audit report of policies as one self-contained HTML file.",
       discussion: """
-        For each policy: a timeline picture (versions over valid time with their
-        notices and corrections, then what was in force as known now and as known
-        at the time), the history, the notices and corrections, who still holds a
-        corrected notice, and each version's text with a diff from the one before.
-        No scripts; nothing is loaded from elsewhere.
+        For each policy: a timeline picture (versions over valid time with their notices and \
+        corrections, then what was in force as known now and as known at the time), the history, \
+        the notices and corrections, who still holds a corrected notice, and each version's text \
+        with a diff from the one before. No scripts; nothing is loaded from elsewhere.
 
-        The report names the ledger head it was made from and the command that
-        makes it again. That command pins --as-recorded-at to the head, so it
-        writes the same bytes later, even after more entries are recorded.
+        The report names the ledger head it was made from and the command that makes it again. \
+        That command pins --as-recorded-at to the head, so it writes the same bytes later, even \
+        after more entries are recorded.
 
           policy-ledger report mobile-devices --tz America/Los_Angeles \\
               --output report.html
@@ -47,6 +46,9 @@ extension PolicyLedgerCommand {
         data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path]
       ).render()
       try file.write(Array(html.utf8))
+      // The path written, alone on its line (`open "$(policy-ledger report …)"`); nothing
+      // when the report itself went to standard output.
+      if !file.isStandardOutput { try printLine(output) }
     }
 
     /// This command with every default made explicit, so that it makes the same report again.
@@ -70,9 +72,8 @@ extension PolicyLedgerCommand {
       commandName: "diff",
       abstract: "Show what changed between two versions: title, effective period, status and a line diff of the text.",
       discussion: """
-        Periods and statuses are as known now. The text diff is in unified format
-        (---, +++, @@ hunks), coloured only when standard output is a terminal
-        and NO_COLOR is unset.
+        Periods and statuses are as known now. The text diff is in unified format (---, +++, @@ \
+        hunks), coloured only when standard output is a terminal and NO_COLOR is unset.
 
           policy-ledger diff mobile-devices@1 mobile-devices@2
         """)

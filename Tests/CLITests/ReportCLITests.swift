@@ -25,7 +25,8 @@ struct ReportCLITests {
     let output = dir.file("report.html")
     let result = try CLI.run(["report", "--db", db, "--tz", pacific, "--output", output])
     #expect(result.status == 0, "stderr: \(result.stderr)")
-    #expect(result.stdout.isEmpty && result.stderr.isEmpty)
+    // The path written, alone on its line.
+    #expect(result.stdout == output + "\n" && result.stderr.isEmpty)
     let html = String(decoding: try read(output), as: UTF8.self)
     #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
     #expect(html.contains(try head(db)))

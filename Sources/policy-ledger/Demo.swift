@@ -12,7 +12,7 @@ extension PolicyLedgerCommand {
         so that the demo never mixes with real entries.
         """)
 
-    @Option(help: "Where to write the demo ledger (must not exist yet).") var db: String?
+    @Option(help: "Where to write the demo ledger (must not exist yet).", completion: .file()) var db: String?
 
     func run() throws {
       // Without --db the demo ledger stays in the temporary folder, so that the queries

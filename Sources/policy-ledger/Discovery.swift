@@ -67,7 +67,7 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Only the notices announcing a version of this policy.") var policy: String?
+    @Option(help: "Only the notices announcing a version of this policy.", completion: LedgerCompletion.of(.policy)) var policy: String?
     @Option(help: "Only notices sent at or after this instant.") var from: String?
     @Option(help: "Only notices sent at or before this instant (a bare date: to the end of that day).") var to: String?
 

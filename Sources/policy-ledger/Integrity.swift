@@ -21,8 +21,8 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "A head printed earlier (SEQ:HASH) that the ledger must still contain.") var expect: String?
-    @Option(help: "A checkpoint printed earlier that the ledger must extend.") var checkpoint: String?
-    @Option(help: "The public key (FILE.pub) that must have signed --checkpoint.") var publicKey: String?
+    @Option(help: "A checkpoint printed earlier that the ledger must extend.", completion: .file()) var checkpoint: String?
+    @Option(help: "The public key (FILE.pub) that must have signed --checkpoint.", completion: .file()) var publicKey: String?
 
     func validate() throws {
       if publicKey != nil && checkpoint == nil { throw ValidationError("--public-key goes with --checkpoint.") }

@@ -4,7 +4,7 @@ import PolicyLedger
 
 /// Where the ledger is and how times are read and written.
 struct LedgerOptions: ParsableArguments {
-  @Option(help: "The ledger file (default: $POLICY_LEDGER_DB, else ./policy-ledger.db).")
+  @Option(help: "The ledger file (default: $POLICY_LEDGER_DB, else ./policy-ledger.db).", completion: .file())
   var db: String?
 
   @Option(help: "The time zone for times given without an offset and for times printed (IANA name or ±HH:MM; default: $POLICY_LEDGER_TZ, else UTC).")

@@ -4,7 +4,7 @@ import PolicyLedger
 
 /// How checkpoints, and the receipts and manifests that carry them, are named and signed.
 struct SigningOptions: ParsableArguments {
-  @Option(help: "Sign with this private key file (from 'policy-ledger keygen').")
+  @Option(help: "Sign with this private key file (from 'policy-ledger keygen').", completion: .file())
   var signKey: String?
 
   @Option(help: "The ledger's origin, the first line of its checkpoints: set once, at its first checkpoint (default: generated).")
@@ -46,7 +46,7 @@ extension PolicyLedgerCommand {
 
     @Option(help: "The key's name, shown in each signature (no spaces or '+', e.g. example.com/hr-policy-ledger).")
     var name: String
-    @Option(help: "Where to write the private key; the public key goes to FILE.pub.") var out: String
+    @Option(help: "Where to write the private key; the public key goes to FILE.pub.", completion: .file()) var out: String
 
     func run() throws {
       let key = try NoteSigningKey.generate(name: name)
@@ -100,12 +100,12 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "The entry: a notice or correction id, or KEY@N.") var entry: String?
+    @Argument(help: "The entry: a notice or correction id, or KEY@N.", completion: LedgerCompletion.of(.version, .notice, .correction)) var entry: String?
     @Option(help: "The entry by its journal sequence number instead.") var seq: Int64?
-    @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.") var checkpoint: String?
-    @Option(help: "Prove instead that a later checkpoint extends this earlier one.") var consistency: String?
-    @Option(help: "The later checkpoint for --consistency (default: the ledger's tree now).") var to: String?
-    @Option(help: "Sign the checkpoint of the ledger now, for --consistency without --to.") var signKey: String?
+    @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.", completion: .file()) var checkpoint: String?
+    @Option(help: "Prove instead that a later checkpoint extends this earlier one.", completion: .file()) var consistency: String?
+    @Option(help: "The later checkpoint for --consistency (default: the ledger's tree now).", completion: .file()) var to: String?
+    @Option(help: "Sign the checkpoint of the ledger now, for --consistency without --to.", completion: .file()) var signKey: String?
     @Flag(help: "Write the proof even though a checkpoint in it is unsigned (check-proof refuses such a proof).")
     var unsigned = false
 
@@ -167,9 +167,9 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The proof file (from 'prove', 'prove --consistency' or 'ack --receipt').") var proof: String
-    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the checkpoint.") var publicKey: String
-    @Option(help: "A checkpoint you trust, which the proof must be for.") var checkpoint: String?
+    @Argument(help: "The proof file (from 'prove', 'prove --consistency' or 'ack --receipt').", completion: .file()) var proof: String
+    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the checkpoint.", completion: .file()) var publicKey: String
+    @Option(help: "A checkpoint you trust, which the proof must be for.", completion: .file()) var checkpoint: String?
     @Option(help: "The time zone for the times printed (IANA name or +HH:MM; default UTC).") var tz: String?
 
     func run() throws {
@@ -200,9 +200,9 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The exported file.") var file: String
-    @Option(help: "The manifest written by 'export … --manifest'.") var manifest: String
-    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the manifest.") var publicKey: String?
+    @Argument(help: "The exported file.", completion: .file()) var file: String
+    @Option(help: "The manifest written by 'export … --manifest'.", completion: .file()) var manifest: String
+    @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the manifest.", completion: .file()) var publicKey: String?
 
     func run() throws {
       let manifest = try SignedManifest(file: manifest, field: "--manifest")

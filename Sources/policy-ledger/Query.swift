@@ -20,9 +20,9 @@ extension PolicyLedgerCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var knowledge: ViewOptions
-    @Argument(help: "The policy key; every policy when omitted.") var policy: String?
+    @Argument(help: "The policy key; every policy when omitted.", completion: LedgerCompletion.of(.policy)) var policy: String?
     @Option(help: "The instant asked about (ISO 8601).") var at: String
-    @Option(help: "Answer as this employee had been told it.") var asToldTo: String?
+    @Option(help: "Answer as this employee had been told it.", completion: LedgerCompletion.of(.employee)) var asToldTo: String?
     @Flag(help: "Add the version's text as a last column, body (a table shows its first lines).") var withBody = false
 
     var values: Values {
@@ -106,7 +106,7 @@ extension PolicyLedgerCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var knowledge: ViewOptions
-    @Argument(help: "The policy key.") var policy: String
+    @Argument(help: "The policy key.", completion: LedgerCompletion.of(.policy)) var policy: String
     @Option(help: "The instant statuses are judged at.") var at: String?
 
     var values: Values {
@@ -155,7 +155,7 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "KEY@N, a notice id or a correction id.") var entry: String
+    @Argument(help: "KEY@N, a notice id or a correction id.", completion: LedgerCompletion.of(.version, .notice, .correction)) var entry: String
 
     var values: Values { Values(ledger: ledger.settings, output: output.settings, entry: entry) }
     func validate() throws { try values.validate() }
@@ -212,8 +212,8 @@ extension PolicyLedgerCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var knowledge: ViewOptions
-    @Option(help: "The employee whose notices to list.") var employee: String?
-    @Option(help: "The policy whose notices and corrections to list.") var policy: String?
+    @Option(help: "The employee whose notices to list.", completion: LedgerCompletion.of(.employee)) var employee: String?
+    @Option(help: "The policy whose notices and corrections to list.", completion: LedgerCompletion.of(.policy)) var policy: String?
     @Option(help: "Only rows at or after this instant.") var from: String?
     @Option(help: "Only rows at or before this instant (a bare date: to the end of that day).") var to: String?
     @Option(help: "Show at most this many rows (after --reverse: the latest).") var limit: Int?
@@ -297,7 +297,7 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The notice (or correction) id.") var notice: String
+    @Argument(help: "The notice (or correction) id.", completion: LedgerCompletion.of(.notice, .correction)) var notice: String
 
     var values: Values { Values(ledger: ledger.settings, output: output.settings, notice: notice) }
     func validate() throws { try values.validate() }
@@ -351,7 +351,7 @@ extension PolicyLedgerCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var knowledge: ViewOptions
-    @Option(help: "Only this notice.") var notice: String?
+    @Option(help: "Only this notice.", completion: LedgerCompletion.of(.notice)) var notice: String?
 
     var values: Values {
       Values(ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, notice: notice)

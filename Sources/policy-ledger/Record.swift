@@ -22,10 +22,10 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The policy key (no '@').") var key: String
+      @Argument(help: "The policy key (no '@').", completion: LedgerCompletion.of(.policy)) var key: String
       @Option(help: "The version's title.") var title: String
       @Option(help: "The version's text.") var body: String?
-      @Option(help: "A file holding the version's text ('-' for standard input).") var bodyFile: String?
+      @Option(help: "A file holding the version's text ('-' for standard input).", completion: .file()) var bodyFile: String?
       @Option(help: "When the version takes effect (inclusive).") var effectiveFrom: String
       @Option(help: "When it stops being in force (exclusive; default: open).") var effectiveUntil: String?
       @Option(help: "When it was announced (default: --effective-from).") var announcedAt: String?
@@ -68,13 +68,13 @@ extension PolicyLedgerCommand {
       @Option(help: "The notice's id (default: assigned).") var id: String?
       @Option(help: "The notice's subject line.") var subject: String
       @Option(help: "The notice's text.") var body: String?
-      @Option(help: "A file holding the notice's text ('-' for standard input).") var bodyFile: String?
+      @Option(help: "A file holding the notice's text ('-' for standard input).", completion: .file()) var bodyFile: String?
       @Option(help: "When it was sent.") var sentAt: String
       @Option(help: "Who sent it.") var sender: String
       @Option(help: "How it was sent: email, chat, letter, portal ….") var channel = "email"
-      @Option(help: "The policy version it announces, as KEY@N.") var announces: String?
+      @Option(help: "The policy version it announces, as KEY@N.", completion: LedgerCompletion.of(.version)) var announces: String?
       @Option(help: "Recipients, separated by commas.") var to: String?
-      @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
+      @Option(help: "A file of recipients, one a line ('-' for standard input).", completion: .file()) var recipientsFile: String?
 
       func validate() throws {
         try validateBody(text: body, file: bodyFile)
@@ -196,10 +196,10 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var who: ActorOptions
-    @Option(help: "The notice acknowledged.") var notice: String
-    @Option(help: "The employee who acknowledged it.") var employee: String
+    @Option(help: "The notice acknowledged.", completion: LedgerCompletion.of(.notice)) var notice: String
+    @Option(help: "The employee who acknowledged it.", completion: LedgerCompletion.of(.employee)) var employee: String
     @Option(help: "When they acknowledged it.") var at: String
-    @Option(help: "Also write the acknowledgement's receipt (a proof) to this file.") var receipt: String?
+    @Option(help: "Also write the acknowledgement's receipt (a proof) to this file.", completion: .file()) var receipt: String?
     @OptionGroup var signing: SigningOptions
     @Flag(help: "Write the receipt without a signature (check-proof refuses such a receipt).") var unsigned = false
 
@@ -235,8 +235,8 @@ extension PolicyLedgerCommand {
 }
 
 struct CorrectionTargetOptions: ParsableArguments {
-  @Option(help: "The notice corrected.") var notice: String?
-  @Option(help: "The version corrected, as KEY@N.") var version: String?
+  @Option(help: "The notice corrected.", completion: LedgerCompletion.of(.notice)) var notice: String?
+  @Option(help: "The version corrected, as KEY@N.", completion: LedgerCompletion.of(.version)) var version: String?
 
   func validate() throws {
     if (notice == nil) == (version == nil) { throw ValidationError("Give exactly one of --notice and --version.") }
@@ -250,7 +250,7 @@ struct CorrectionTargetOptions: ParsableArguments {
 
 struct CorrectionRecipientOptions: ParsableArguments {
   @Option(help: "Recipients, separated by commas (default: the recipients of what is corrected).") var to: String?
-  @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
+  @Option(help: "A file of recipients, one a line ('-' for standard input).", completion: .file()) var recipientsFile: String?
   @Flag(help: "Send the correction to nobody.") var noRecipients = false
 
   func validate() throws {

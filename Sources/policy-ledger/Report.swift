@@ -23,13 +23,13 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var knowledge: ViewOptions
-    @Argument(help: "The policy keys; every policy when omitted.") var policies: [String] = []
+    @Argument(help: "The policy keys; every policy when omitted.", completion: LedgerCompletion.of(.policy)) var policies: [String] = []
     @Option(help: "Start of the window drawn and of the notices listed (default: the first event).") var from: String?
     @Option(help: "End of the window drawn and of the notices listed (default: the last event).") var to: String?
     @Option(help: "The instant statuses are judged at (default: --as-known-at, else the time the last entry was recorded).")
     var at: String?
     @Option(help: "How many outstanding recipients to list per correction; the rest are counted.") var outstandingLimit = 50
-    @Option(help: "The HTML file to write ('-' for standard output).") var output: String
+    @Option(help: "The HTML file to write ('-' for standard output).", completion: .file()) var output: String
 
     func validate() throws {
       if outstandingLimit < 0 { throw ValidationError("--outstanding-limit must be 0 or more.") }
@@ -79,8 +79,8 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "The old version, as KEY@N.") var old: String
-    @Argument(help: "The new version, as KEY@N.") var new: String
+    @Argument(help: "The old version, as KEY@N.", completion: LedgerCompletion.of(.version)) var old: String
+    @Argument(help: "The new version, as KEY@N.", completion: LedgerCompletion.of(.version)) var new: String
     @Option(help: "Lines of unchanged text around each change.") var context = 3
 
     func validate() throws {

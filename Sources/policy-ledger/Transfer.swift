@@ -31,10 +31,12 @@ extension PolicyLedgerCommand {
     var excelSafe = false
     @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
     @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind?
-    @Option(name: .customLong("all"), help: "Write every kind into this folder instead, one CSV file each (KIND.csv).")
+    @Option(
+      name: .customLong("all"), help: "Write every kind into this folder instead, one CSV file each (KIND.csv).",
+      completion: .directory)
     var all: String?
-    @Option(help: "Write to this file instead of standard output.") var output: String?
-    @Option(help: "Also write a manifest of the export (rows, SHA-256, checkpoint) to this file.") var manifest: String?
+    @Option(help: "Write to this file instead of standard output.", completion: .file()) var output: String?
+    @Option(help: "Also write a manifest of the export (rows, SHA-256, checkpoint) to this file.", completion: .file()) var manifest: String?
     @OptionGroup var signing: SigningOptions
 
     func validate() throws {
@@ -157,7 +159,9 @@ extension PolicyLedgerCommand {
     // Declared here for --all; the subcommands' groups of the same types take these values.
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var who: ActorOptions
-    @Option(name: .customLong("all"), help: "Import every file that 'export --all DIR' wrote into this folder, in one transaction.")
+    @Option(
+      name: .customLong("all"), help: "Import every file that 'export --all DIR' wrote into this folder, in one transaction.",
+      completion: .directory)
     var all: String?
 
     /// `import --all DIR`: the files of ``WholeLedger/kinds`` in their order, in one
@@ -205,7 +209,7 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The CSV file ('-' for standard input).") var file: String
+      @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
         let input = try ImportFile(path: file)
@@ -231,8 +235,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The CSV file ('-' for standard input).") var file: String
-      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.") var recipients: String
+      @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
+      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String
 
       func run() throws {
         let input = try ImportFile(path: file)
@@ -258,8 +262,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The CSV file ('-' for standard input).") var file: String
-      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.") var recipients: String?
+      @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
+      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String?
 
       func run() throws {
         try requireExistingLedger(ledger)
@@ -284,7 +288,7 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The CSV file ('-' for standard input).") var file: String
+      @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
         try requireExistingLedger(ledger)

@@ -77,3 +77,17 @@ extension Ledger {
     }
   }
 }
+
+/// A kind of name the ledger holds, for shell completion.
+public enum LedgerName: Sendable, CaseIterable {
+  case policy, version, notice, correction, employee
+}
+
+extension Ledger {
+  /// Up to `limit` names of each kind in `kinds` that start with `prefix` (versions as
+  /// `KEY@N`), each kind in byte order: what a shell offers to complete a key, an entry, a
+  /// notice id or an employee.
+  public func names(_ kinds: [LedgerName], startingWith prefix: String, limit: Int = 200) throws -> [String] {
+    try read { try kinds.flatMap { try store.names($0, startingWith: prefix, limit: limit) } }
+  }
+}

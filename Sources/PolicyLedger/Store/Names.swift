@@ -16,3 +16,33 @@ extension LedgerStore {
     try db.prepare("SELECT name FROM employees").forEach { try body($0.string(0)) }
   }
 }
+
+/// The names shell completion offers.
+extension LedgerStore {
+  /// Up to `limit` names of `kind` that start with `prefix`, in byte order. Each query walks
+  /// the UNIQUE index of its column from `prefix` on, so a million employees cost no more
+  /// than a few.
+  func names(_ kind: LedgerName, startingWith prefix: String, limit: Int) throws -> [String] {
+    let sql: String
+    var bound = prefix
+    switch kind {
+    case .policy: sql = "SELECT key FROM policies WHERE key >= ?1 ORDER BY key LIMIT ?2"
+    case .notice: sql = "SELECT id FROM notices WHERE id >= ?1 ORDER BY id LIMIT ?2"
+    case .correction: sql = "SELECT id FROM corrections WHERE id >= ?1 ORDER BY id LIMIT ?2"
+    case .employee: sql = "SELECT name FROM employees WHERE name >= ?1 ORDER BY name LIMIT ?2"
+    case .version:
+      // KEY@N: the key's part of the prefix finds the first key; every version of each key.
+      bound = String(prefix.prefix { $0 != "@" })
+      sql = """
+        SELECT p.key || '@' || v.version FROM policies p JOIN versions v ON v.policy = p.id
+        WHERE p.key >= ?1 ORDER BY p.key, v.version LIMIT ?2
+        """
+    }
+    var names: [String] = []
+    try db.prepare(sql).forEach([bound, Int64(limit)]) { row in
+      let name = row.string(0)
+      if name.hasPrefix(prefix) { names.append(name) }
+    }
+    return names
+  }
+}

@@ -18,10 +18,11 @@ import Foundation
 /// Where they differ, something was believed that later turned out otherwise: a version
 /// sent in error shows as a hatched stretch between its notice and its retraction.
 ///
-/// The axis has a break at every instant something happens, and each gap between two
-/// breaks is drawn by the logarithm of its length, so that a six-hour morning stays
-/// visible beside half a year. Every break is a real instant (ticks are labelled where
-/// there is room; every mark and bar has a tooltip).
+/// The axis is linear: time is drawn to scale between breaks at every instant something
+/// happens, except that a gap more than twice as long as all the rest together is cut short and marked
+/// with a break on the axis (``TimeScale``), so that a six-hour morning stays visible beside
+/// half a year. Every break is a real instant (ticks are labelled where there is room;
+/// every mark and bar has a tooltip).
 struct SVGTimeline {
   let policy: PolicyReport
   let data: ReportData
@@ -389,6 +390,19 @@ struct SVGTimeline {
       lastX = x
       lastDate = date
     }
+    // Each cut gap: the axis broken by two slanted strokes, with the gap's length as a tooltip.
+    for cut in scale.cuts {
+      let middle = (cut.from + cut.to) / 2
+      svg.element(
+        "rect", [("x", fmt(middle - 5)), ("y", fmt(y - 6)), ("width", "10"), ("height", "12"), ("fill", "#fff")],
+        title: "axis cut: this gap is not drawn to scale")
+      for dx in [-3.0, 3.0] {
+        svg.element(
+          "line",
+          [("x1", fmt(middle + dx - 3)), ("y1", fmt(y + 6)), ("x2", fmt(middle + dx + 3)), ("y2", fmt(y - 6)), ("stroke", "#444"),
+           ("stroke-width", "1.4"), ("class", "axis-cut")])
+      }
+    }
   }
 
   func drawLegend(y: Double, into svg: inout SVGWriter) {
@@ -429,8 +443,8 @@ struct SVGTimeline {
     item("what a correction corrects")
     svg.element(
       "text", [("x", "8"), ("y", fmt(y + 24)), ("fill", "#555"), ("font-size", "10")],
-      text: "Times in \(zoneName()). The axis breaks at every instant shown and draws each gap by the logarithm of its length:"
-        + " short stretches stay visible beside long ones, so distances are not to scale. Hover a bar or mark for its details.")
+      text: "Times in \(zoneName()). Time is drawn to scale, except where the axis is cut (//): a gap more than twice as long as"
+        + " all the rest together is drawn short there. Hover a bar or mark for its details.")
   }
 
   // MARK: Text

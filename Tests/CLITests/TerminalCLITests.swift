@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// What a person sees in a real terminal (tmux), against what a pipe gets: colour only on
+/// a terminal and never with NO_COLOR, progress on long imports and sends only on a
+/// terminal, and tables that a pager shows as they are.
+@Suite(.tags(.slow), .enabled(if: CompletionCLITests.installed("tmux"), "tmux is not installed"))
+struct TerminalCLITests {
+  final class Setup {
+    let dir: TemporaryDirectory
+    let terminal: Terminal
+    /// Everything the terminal was sent, escapes and carriage returns included (pipe-pane).
+    var log: String { dir.file("terminal.log") }
+
+    init(environment: String = "") throws {
+      dir = try TemporaryDirectory()
+      try #require(try CLI.run(["demo", "--db", dir.file("d.db")]).status == 0)
+      let bin = dir.file("bin")
+      try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: false)
+      try FileManager.default.createSymbolicLink(atPath: bin + "/policy-ledger", withDestinationPath: CLI.binary.path)
+      let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+      terminal = try Terminal(
+        "env -i HOME=\(dir.path) PATH=\(path) TERM=xterm-256color POLICY_LEDGER_ACTOR=t \(environment) bash --norc --noprofile",
+        in: dir.path)
+      try terminal.tmux(["pipe-pane", "-t", Terminal.session, "-o", "cat >> \(log)"])
+      try terminal.type("PS1='$ '", enter: true)
+    }
+
+    /// Runs a command line in the terminal and waits until it has finished.
+    func run(_ line: String) throws {
+      try terminal.type(line + "; echo DONE-$?", enter: true)
+      #expect(try terminal.waitFor("DONE-0", seconds: 60))
+      try terminal.type("clear", enter: true)
+      Thread.sleep(forTimeInterval: 0.3)
+    }
+
+    func logged() throws -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+  }
+
+  static let escape = "\u{1B}["
+  static let diff = "policy-ledger diff mobile-devices@1 mobile-devices@2 --db d.db"
+
+  @Test func tmuxColourOnlyOnATerminalAndNeverWithNoColor() throws {
+    let s = try Setup()
+    try s.run(Self.diff)
+    #expect(try s.logged().contains("\u{1B}[31m-Any phone"), "a deletion in red on the terminal")
+    // The same command into a pipe, then NO_COLOR on the terminal: no colour.
+    let before = try s.logged().count
+    try s.run(Self.diff + " | cat > piped.txt")
+    try s.run("NO_COLOR=1 " + Self.diff)
+    let after = String(try s.logged().dropFirst(before))
+    #expect(!after.contains("m-Any phone"), "no colour: \(after)")
+    let piped = try String(contentsOfFile: s.dir.file("piped.txt"), encoding: .utf8)
+    #expect(piped.contains("-Any phone") && !piped.contains(Self.escape))
+  }
+
+  @Test func tmuxProgressOfALongImportAndSendOnlyOnATerminal() throws {
+    let s = try Setup()
+    var csv = "policy,title,body,effective_from\n"
+    for n in 0..<20_000 { csv += "p\(n),T,b,2020-01-01\n" }
+    _ = try s.dir.write("v.csv", csv)
+    _ = try s.dir.write("staff.txt", (0..<100_000).map { "E\($0)\n" }.joined())
+    try s.run("policy-ledger import versions v.csv --db new.db")
+    try s.run(
+      "policy-ledger notice send --db new.db --subject S --body b --sent-at 2020-01-02 --sender hr --recipients-file staff.txt")
+    let shown = try s.logged()
+    #expect(shown.contains("import versions: recording: 10000 rows"), "\(shown.suffix(2000))")
+    #expect(shown.contains("recipients: 100000 rows"))
+    #expect(shown.contains("\r\u{1B}[K"), "the progress line is cleared")
+    // Into files: the summary only, no progress and no escapes.
+    try s.run(
+      "policy-ledger import versions v.csv --db other.db 2> import.err; policy-ledger notice send --db other.db --subject S --body b"
+        + " --sent-at 2020-01-02 --sender hr --recipients-file staff.txt 2> send.err")
+    let importErr = try String(contentsOfFile: s.dir.file("import.err"), encoding: .utf8)
+    #expect(importErr == "imported 20000 versions\n")
+    let sendErr = try String(contentsOfFile: s.dir.file("send.err"), encoding: .utf8)
+    #expect(sendErr.isEmpty)
+  }
+
+  @Test func tmuxATableThroughAPagerIsShownAsItIs() throws {
+    let s = try Setup(environment: "LESS=")
+    try s.terminal.type("policy-ledger history mobile-devices --db d.db | less -R", enter: true)
+    #expect(try s.terminal.waitFor("(END)"))
+    let screen = try s.terminal.screen()
+    #expect(screen.contains("policy          version") && screen.contains("--------------  -------"), "\(screen)")
+    #expect(screen.contains("mobile-devices        2  Mobile devices"))
+    #expect(!screen.contains("ESC") && !screen.contains("^["))
+    try s.terminal.type("q")
+    // Into a pipe, the same table, with no control codes at all.
+    let piped = try CLI.run(["history", "mobile-devices", "--db", s.dir.file("d.db")])
+    #expect(piped.stdout.unicodeScalars.allSatisfy { $0 == "\n" || $0.value >= 0x20 })
+    #expect(piped.stdout.contains("mobile-devices        2  Mobile devices"))
+  }
+}

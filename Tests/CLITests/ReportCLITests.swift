@@ -84,6 +84,23 @@ struct ReportCLITests {
     #expect(try read(output) == first)
   }
 
+  @Test func acknowledgementsAreShownAsKnownInTheView() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    // E1004 acknowledged at 15:30Z: known now, not yet at 15:10Z.
+    let now = try CLI.run(["report", "--db", db, "--output", "-"])
+    #expect(now.status == 0)
+    #expect(now.stdout.contains("<h4>notice N-2020-07-10-0800: 1 of 4 recipients acknowledged it</h4>"))
+    #expect(now.stdout.contains("<tr><td>2020-07-10 15:30:00Z</td><td>E1004</td></tr>"))
+    let before = try CLI.run(["report", "--db", db, "--as-known-at", "2020-07-10T15:10:00Z", "--output", "-"])
+    #expect(before.stdout.contains("<h4>notice N-2020-07-10-0800: 0 of 4 recipients acknowledged it</h4>"))
+    #expect(!before.stdout.contains("<td>E1004</td>"))
+    // Listed up to --outstanding-limit, the rest counted.
+    let none = try CLI.run(["report", "--db", db, "--outstanding-limit", "0", "--output", "-"])
+    #expect(none.stdout.contains("1 of 4 recipients acknowledged it") && !none.stdout.contains("<td>E1004</td>"))
+    #expect(none.stdout.contains("The first 0 of 1, in order of acknowledgement."))
+  }
+
   @Test func aDashWritesTheReportToStandardOutput() throws {
     let dir = try TemporaryDirectory()
     let db = try demo(dir)

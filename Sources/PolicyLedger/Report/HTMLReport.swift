@@ -140,6 +140,7 @@ public struct HTMLReport {
     out.raw("</figcaption>\n</figure>\n")
     history(policy, id: id, into: &out)
     events(policy, into: &out)
+    acknowledgements(policy, into: &out)
     outstanding(policy, into: &out)
     versions(policy, id: id, into: &out)
     out.raw("</section>\n")
@@ -216,6 +217,37 @@ public struct HTMLReport {
       out.raw("</td></tr>\n")
     }
     out.raw("</tbody>\n</table>\n")
+  }
+
+  /// Who acknowledged each notice, as known in the view: the count of its recipients, then
+  /// the first acknowledgements (up to --outstanding-limit) with their times.
+  func acknowledgements(_ policy: PolicyReport, into out: inout HTMLText) {
+    out.line("h3", "Acknowledgements")
+    guard !policy.acknowledgements.isEmpty else { return out.line("p", "No notice, so nothing to acknowledge.") }
+    for group in policy.acknowledgements {
+      out.raw("<div class=\"acks\">\n<h4>")
+      out.text("notice \(group.notice): \(grouped(group.count)) of \(plural(group.recipients, "recipient")) acknowledged it")
+      out.raw("</h4>\n")
+      if !group.first.isEmpty {
+        out.raw("<table>\n<thead><tr><th>at</th><th>employee</th></tr></thead>\n<tbody>\n")
+        for ack in group.first {
+          out.raw("<tr><td>")
+          out.text(time(ack.at))
+          out.raw("</td><td>")
+          out.text(ack.employee)
+          out.raw("</td></tr>\n")
+        }
+        out.raw("</tbody>\n</table>\n")
+      }
+      out.raw("<p class=\"more\">")
+      if Int64(group.first.count) < group.count {
+        out.text("The first \(grouped(Int64(group.first.count))) of \(grouped(group.count)), in order of acknowledgement. All recipients: ")
+      } else {
+        out.text("Every recipient, with acknowledgement status: ")
+      }
+      out.command(["policy-ledger", "recipients"] + ledgerArguments + [group.notice, "--format", "csv"])
+      out.raw("</p>\n</div>\n")
+    }
   }
 
   func outstanding(_ policy: PolicyReport, into out: inout HTMLText) {

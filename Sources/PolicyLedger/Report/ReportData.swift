@@ -63,6 +63,9 @@ public struct PolicyReport: Sendable {
   public var knownPeriods: [InForcePeriod]
   /// `outstanding` for each notice in `events`, grouped by notice and correction.
   public var outstanding: [OutstandingGroup]
+  /// For each notice in `events`, its acknowledgements known in the view, the first
+  /// `outstandingLimit` of them listed.
+  public var acknowledgements: [AcknowledgementGroup] = []
 }
 
 /// A version's body and the period it was first recorded with (before any amendment).
@@ -93,6 +96,20 @@ public struct ReportedEvent: Sendable {
 }
 
 /// The recipients of one notice who did not receive one correction affecting it.
+/// The acknowledgements of one notice in a report: how many of its recipients acknowledged
+/// it (as known in the view), and the first of them, in order of acknowledgement.
+public struct AcknowledgementGroup: Sendable, Equatable {
+  public var notice: String
+  public var recipients: Int64
+  public var count: Int64
+  public var first: [Acknowledgement]
+
+  public struct Acknowledgement: Sendable, Equatable {
+    public var employee: String
+    public var at: Instant
+  }
+}
+
 public struct OutstandingGroup: Sendable, Equatable {
   public var notice: String
   public var correction: String
@@ -178,10 +195,21 @@ extension Ledger {
         }
       }
     }
-    return PolicyReport(
+    var acknowledgements: [AcknowledgementGroup] = []
+    for event in events where event.row.kind == .notice {
+      var group = AcknowledgementGroup(notice: event.row.id, recipients: event.recipientCount, count: 0, first: [])
+      try store.forEachAcknowledgement(of: event.row.id, knownAt: view.knownAt, recordedAt: view.recordedAt) { employee, at in
+        group.count += 1
+        if group.first.count < request.outstandingLimit { group.first.append(.init(employee: employee, at: at)) }
+      }
+      acknowledgements.append(group)
+    }
+    var report = PolicyReport(
       key: key, history: history, versions: versions, events: events,
       inForcePeriods: try inForcePeriods(key, from: request.from, to: request.to, view: view),
       knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups)
+    report.acknowledgements = acknowledgements
+    return report
   }
 }
 

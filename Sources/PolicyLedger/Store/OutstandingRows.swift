@@ -64,3 +64,24 @@ extension LedgerStore {
     }
   }
 }
+
+extension LedgerStore {
+  /// The acknowledgements of notice `notice` known at (`knownAt`, `recordedAt`) — `at` by
+  /// k, recorded by r — in order of `at`, then journal order: the employee and when.
+  func forEachAcknowledgement(
+    of notice: String, knownAt: Instant?, recordedAt: Instant?, _ body: (String, Instant) throws -> Void
+  ) throws {
+    let k = knownAt?.microseconds ?? .max
+    let r = recordedAt?.microseconds ?? .max
+    try db.prepare(
+      """
+      SELECT e.name, a.at FROM notices n
+      JOIN acks a ON a.notice = n.seq
+      JOIN employees e ON e.id = a.employee
+      JOIN journal j ON j.seq = a.seq
+      WHERE n.id = ?1 AND a.at <= ?2 AND j.recorded_at <= ?3
+      ORDER BY a.at, a.seq
+      """
+    ).forEach([notice, k, r]) { row in try body(row.string(0), Instant(microseconds: row.int64(1))) }
+  }
+}

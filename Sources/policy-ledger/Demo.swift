@@ -48,7 +48,7 @@ struct DemoReport {
   func write() throws {
     typealias W = WorkedExample
     let head = try ledger.head()!
-    line("policy-ledger demo: the July 2020 worked example (spec section 2)")
+    line("policy-ledger demo: the July 2020 worked example")
     line("ledger \(ledger.path), head \(head)")
     line("times are Pacific (America/Los_Angeles), 2020-07-10 unless a date is shown")
     line()
@@ -79,19 +79,24 @@ struct DemoReport {
       line("  " + question.padding(toLength: width, withPad: " ", startingAt: 0) + "  ->  " + answer)
     }
     line()
-    line("History of \(W.policy) (policy-ledger history \(W.policy))")
+    line("History of \(W.policy) (\(query("history \(W.policy)")))")
     try table(try ledger.history(W.policy))
     line()
-    line("Timeline of \(W.toldBoth) (policy-ledger timeline --employee \(W.toldBoth))")
+    line("Timeline of \(W.toldBoth) (\(query("timeline --employee \(W.toldBoth)")))")
     try table(try ledger.timeline(employee: W.toldBoth))
     line()
-    line("Outstanding: received the notice, never the retraction (policy-ledger outstanding)")
+    line("Outstanding: received the notice, never the retraction (\(query("outstanding")))")
     var outstanding: [OutstandingRow] = []
     try ledger.outstanding { outstanding.append($0) }
     try table(outstanding)
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
     try sink.flush()
+  }
+
+  /// The command that prints the same table again: this ledger, these times.
+  func query(_ command: String) -> String {
+    "policy-ledger --db \(HTMLReport.shellQuoted(ledger.path)) \(command) --tz \(zone.identifier)"
   }
 
   func table<R: TabularRow>(_ rows: [R]) throws {

@@ -28,3 +28,27 @@ struct DemoTests {
     #expect(try String(contentsOfFile: existing, encoding: .utf8) == "not mine")
   }
 }
+
+/// The queries the demo prints beside its tables print the same tables again.
+struct DemoQueriesTests {
+  @Test func eachPrintedQueryPrintsItsTableAgain() throws {
+    let dir = try TemporaryDirectory()
+    let demo = try CLI.run(["demo", "--db", dir.file("kept.db")])
+    try #require(demo.status == 0)
+    #expect(!demo.stdout.contains("spec"))
+    let lines = demo.lines
+    var checked = 0
+    for (index, line) in lines.enumerated() where line.hasSuffix(")") && line.contains("(policy-ledger ") {
+      let command = line[line.range(of: "(policy-ledger ")!.upperBound...].dropLast()
+      let arguments = command.split(separator: " ").map(String.init)
+      #expect(arguments.starts(with: ["--db", dir.file("kept.db")]), "\(line)")
+      let again = try CLI.run(arguments)
+      #expect(again.status == 0, "\(again.stderr)")
+      // The table printed after the label, up to the blank line.
+      let table = lines[(index + 1)...].prefix { !$0.isEmpty }
+      #expect(again.lines == Array(table), "\(line)")
+      checked += 1
+    }
+    #expect(checked == 3)
+  }
+}

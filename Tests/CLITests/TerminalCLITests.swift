@@ -4,7 +4,7 @@ import Testing
 /// What a person sees in a real terminal (tmux), against what a pipe gets: colour only on
 /// a terminal and never with NO_COLOR, progress on long imports and sends only on a
 /// terminal, and tables that a pager shows as they are.
-@Suite(.tags(.slow), .enabled(if: CompletionCLITests.installed("tmux"), "tmux is not installed"))
+@Suite(.enabled(if: CompletionCLITests.installed("tmux"), "tmux is not installed"))
 struct TerminalCLITests {
   final class Setup {
     let dir: TemporaryDirectory
@@ -40,7 +40,7 @@ struct TerminalCLITests {
   static let escape = "\u{1B}["
   static let diff = "policy-ledger diff mobile-devices@1 mobile-devices@2 --db d.db"
 
-  @Test func tmuxColourOnlyOnATerminalAndNeverWithNoColor() throws {
+  @Test(.tags(.slow)) func tmuxColourOnlyOnATerminalAndNeverWithNoColor() throws {
     let s = try Setup()
     try s.run(Self.diff)
     #expect(try s.logged().contains("\u{1B}[31m-Any phone"), "a deletion in red on the terminal")
@@ -54,7 +54,7 @@ struct TerminalCLITests {
     #expect(piped.contains("-Any phone") && !piped.contains(Self.escape))
   }
 
-  @Test func tmuxProgressOfALongImportAndSendOnlyOnATerminal() throws {
+  @Test(.tags(.slow)) func tmuxProgressOfALongImportAndSendOnlyOnATerminal() throws {
     let s = try Setup()
     var csv = "policy,title,body,effective_from\n"
     for n in 0..<20_000 { csv += "p\(n),T,b,2020-01-01\n" }
@@ -77,7 +77,7 @@ struct TerminalCLITests {
     #expect(sendErr.isEmpty)
   }
 
-  @Test func tmuxATableThroughAPagerIsShownAsItIs() throws {
+  @Test(.tags(.slow)) func tmuxATableThroughAPagerIsShownAsItIs() throws {
     let s = try Setup(environment: "LESS=")
     try s.terminal.type("policy-ledger history mobile-devices --db d.db | less -R", enter: true)
     #expect(try s.terminal.waitFor("(END)"))

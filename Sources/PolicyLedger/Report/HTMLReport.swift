@@ -384,6 +384,7 @@ public struct HTMLReport {
     :root { color-scheme: light; }
     body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a;
       background: #fff; margin: 0 auto; padding: 24px 32px 48px; max-width: 1280px; }
+    h1, h2, h3, h4, th, td, a, code, li { overflow-wrap: anywhere; }
     h1 { font-size: 26px; margin: 0 0 4px; }
     h2 { font-size: 21px; margin: 36px 0 8px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
     nav h2 { font-size: 16px; border: none; margin: 16px 0 4px; }
@@ -391,8 +392,7 @@ public struct HTMLReport {
     h4 { font-size: 15px; margin: 18px 0 6px; }
     h5 { font-size: 14px; margin: 12px 0 4px; color: #444; }
     code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; }
-    code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: break-word; }
-    table.events td:nth-child(3) code { white-space: nowrap; }
+    code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
     code.command span { white-space: nowrap; }
     td.time { white-space: nowrap; }
     .lede { color: #333; margin: 4px 0 12px; }
@@ -412,7 +412,8 @@ public struct HTMLReport {
     .kind.retraction { color: #c0392b; font-weight: 600; }
     .kind.amendment { color: #a86400; font-weight: 600; }
     figure { margin: 12px 0; overflow-x: auto; }
-    figure svg { width: 100%; min-width: 1100px; height: auto; display: block; border: 1px solid #e4e4e4; }
+    figure svg { width: 100%; min-width: 1100px; height: auto; display: block; border: 1px solid #e4e4e4; box-sizing: border-box;
+      overflow: hidden; }
     figcaption { color: #555; font-size: 13px; margin-top: 4px; }
     .summary { color: #333; }
     .outstanding { border-left: 4px solid #c0392b; padding: 2px 12px; margin: 10px 0; background: #fdf6f5; }

@@ -176,3 +176,27 @@ struct LineDiffTests {
   }
 }
 
+
+/// "\ No newline at end of file" comes once for each side whose last line lacks a line
+/// break, right after that side's line, and never twice for one side.
+struct NoNewlineMarkerTests {
+  static func texts(_ old: String, _ new: String) -> [String] {
+    LineDiff.unified(old: old, new: new, oldLabel: "o", newLabel: "n").map(\.text)
+  }
+  static let marker = "\\ No newline at end of file"
+
+  @Test func bothSidesUnterminatedAndChangedGetOneEach() {
+    #expect(Self.texts("a\nb", "a\nc") == ["--- o", "+++ n", "@@ -1,2 +1,2 @@", " a", "-b", Self.marker, "+c", Self.marker])
+  }
+
+  @Test func onlyTheSideWithoutALineBreakGetsIt() {
+    #expect(Self.texts("a\nb\n", "a\nc") == ["--- o", "+++ n", "@@ -1,2 +1,2 @@", " a", "-b", "+c", Self.marker])
+    #expect(Self.texts("a\nb", "a\nc\n") == ["--- o", "+++ n", "@@ -1,2 +1,2 @@", " a", "-b", Self.marker, "+c"])
+  }
+
+  @Test func anUnchangedLastLineWithoutALineBreakGetsItOnce() {
+    let lines = Self.texts("x\nb", "y\nb")
+    #expect(lines == ["--- o", "+++ n", "@@ -1,2 +1,2 @@", "-x", "+y", " b", Self.marker])
+    #expect(lines.filter { $0 == Self.marker }.count == 1)
+  }
+}

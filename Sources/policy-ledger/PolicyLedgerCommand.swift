@@ -60,13 +60,11 @@ struct PolicyLedgerCommand: ParsableCommand {
     } catch {
       fail(error.description, status: ExitStatus.usage)
     }
-    if arguments == ["--version"] {
-      print(version)
-      Foundation.exit(0)
-    }
     do {
       if let values = quickValues(arguments) {
         try values.run()
+      } else if arguments == ["--version"] {
+        try printLine(version)
       } else {
         var command = try parseAsRoot(arguments)
         try command.run()

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PolicyLedger
 
+extension TimeAxis: ExpressibleByArgument {}
+
 extension PolicyLedgerCommand {
   struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +32,8 @@ extension PolicyLedgerCommand {
     var at: String?
     @Option(help: "How many outstanding recipients to list per correction; the rest are counted.") var outstandingLimit = 50
     @Option(help: "The HTML file to write ('-' for standard output).", completion: .file()) var output: String
+    @Option(help: "The time axis: linear (to scale, long gaps cut and marked) or log (each gap by the logarithm of its length).")
+    var axis: TimeAxis = .linear
 
     func validate() throws {
       if outstandingLimit < 0 { throw ValidationError("--outstanding-limit must be 0 or more.") }
@@ -43,7 +47,8 @@ extension PolicyLedgerCommand {
         recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
       let data = try ledger.openForQuery().reportData(request)
       let html = HTMLReport(
-        data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path]
+        data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path],
+        axis: axis
       ).render()
       try file.write(Array(html.utf8))
       // The path written, alone on its line (`open "$(policy-ledger report …)"`); nothing
@@ -61,6 +66,7 @@ extension PolicyLedgerCommand {
       if let knownAt = data.knownAt { arguments += ["--as-known-at", knownAt.iso8601()] }
       arguments += ["--as-recorded-at", data.recordedAt.iso8601(), "--at", data.statusAt.iso8601()]
       if outstandingLimit != 50 { arguments += ["--outstanding-limit", String(outstandingLimit)] }
+      if axis != .linear { arguments += ["--axis", axis.rawValue] }
       arguments += ["--output", output]
       if policies.contains(where: { $0.hasPrefix("-") }) { arguments.append("--") }
       return arguments + policies

@@ -101,6 +101,18 @@ struct ReportCLITests {
     #expect(none.stdout.contains("The first 0 of 1, in order of acknowledgement."))
   }
 
+  @Test func theAxisIsLinearByDefaultAndLogOnRequestAndTheCommandSaysWhich() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let linear = try CLI.run(["report", "--db", db, "--output", "-"])
+    #expect(linear.stdout.contains("Time is drawn to scale") && linear.stdout.contains("axis cut: this gap is not drawn to scale"))
+    #expect(!linear.stdout.contains("<span>--axis</span>"))
+    let log = try CLI.run(["report", "--db", db, "--axis", "log", "--output", "-"])
+    #expect(log.stdout.contains("by the logarithm of its length") && !log.stdout.contains("axis cut"))
+    #expect(log.stdout.contains("<span>--axis</span> <span>log</span>"))
+    #expect(try CLI.run(["report", "--db", db, "--axis", "cubic", "--output", "-"]).status == 64)
+  }
+
   @Test func aDashWritesTheReportToStandardOutput() throws {
     let dir = try TemporaryDirectory()
     let db = try demo(dir)

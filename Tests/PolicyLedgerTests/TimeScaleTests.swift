@@ -36,3 +36,16 @@ struct TimeScaleTests {
     #expect(short.cuts.isEmpty && short.xs == [0, 200, 210])
   }
 }
+
+struct LogTimeScaleTests {
+  @Test func theLogAxisDrawsEachGapByItsLogarithmAndCutsNothing() {
+    let t0 = TimeScaleTests.t0
+    let instants = [t0] + (0...10).map { TimeScaleTests.hours(24 * (540 + Double($0))) }
+    let scale = TimeScale(instants: instants, from: nil, to: nil, left: 0, right: 1000, axis: .log)
+    #expect(scale.cuts.isEmpty)
+    let widths = zip(scale.xs, scale.xs.dropFirst()).map { $1 - $0 }
+    // 540 days against one day: about 1 + ln(12961) ≈ 10.5 against 1 + ln(25) ≈ 4.2.
+    #expect(widths[0] / widths[1] > 2 && widths[0] / widths[1] < 3)
+    #expect(abs(scale.xs.last! - 1000) < 1e-9)
+  }
+}

@@ -20,12 +20,17 @@ public struct HTMLReport {
   public var command: [String]
   /// The options that name the ledger (`--db PATH`), put into the commands the report suggests.
   public var ledgerArguments: [String]
+  /// How the pictures draw time: to scale with long gaps cut (the default), or by logarithm.
+  public var axis: TimeAxis = .linear
 
-  public init(data: ReportData, timeZone: TimeZone?, command: [String], ledgerArguments: [String] = []) {
+  public init(
+    data: ReportData, timeZone: TimeZone?, command: [String], ledgerArguments: [String] = [], axis: TimeAxis = .linear
+  ) {
     self.data = data
     self.timeZone = timeZone
     self.command = command
     self.ledgerArguments = ledgerArguments
+    self.axis = axis
   }
 
   public func render() -> String {
@@ -130,7 +135,7 @@ public struct HTMLReport {
     out.raw("</code></h2>\n<p class=\"summary\">")
     out.text(summary(policy) + " at \(time(data.statusAt)).")
     out.raw("</p>\n<figure>\n")
-    out.raw(SVGTimeline(policy: policy, data: data, timeZone: timeZone, idPrefix: id).render())
+    out.raw(SVGTimeline(policy: policy, data: data, timeZone: timeZone, idPrefix: id, axis: axis).render())
     out.raw("<figcaption>")
     let known = data.knownAt.map { "at " + time($0) } ?? "at the ledger's head"
     out.text(

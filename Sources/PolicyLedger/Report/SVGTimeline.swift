@@ -29,6 +29,7 @@ struct SVGTimeline {
   let timeZone: TimeZone?
   /// Prefix of the ids inside this SVG: several SVGs share one HTML document's id space.
   let idPrefix: String
+  var axis: TimeAxis = .linear
 
   // Layout, in SVG user units (the picture scales with the page).
   static let width = 1200.0
@@ -60,7 +61,8 @@ struct SVGTimeline {
 
   func render() -> String {
     let scale = TimeScale(
-      instants: instants(), from: data.from, to: data.to, left: Self.labelColumn, right: Self.width - Self.rightMargin - Self.tail)
+      instants: instants(), from: data.from, to: data.to, left: Self.labelColumn, right: Self.width - Self.rightMargin - Self.tail,
+      axis: axis)
     var svg = SVGWriter()
     let rows = shownVersions(scale)
     let rowsTop = 30.0
@@ -443,8 +445,13 @@ struct SVGTimeline {
     item("what a correction corrects")
     svg.element(
       "text", [("x", "8"), ("y", fmt(y + 24)), ("fill", "#555"), ("font-size", "10")],
-      text: "Times in \(zoneName()). Time is drawn to scale, except where the axis is cut (//): a gap more than twice as long as"
-        + " all the rest together is drawn short there. Hover a bar or mark for its details.")
+      text: "Times in \(zoneName()). "
+        + (axis == .linear
+          ? "Time is drawn to scale, except where the axis is cut (//): a gap more than twice as long as"
+            + " all the rest together is drawn short there."
+          : "The axis breaks at every instant shown and draws each gap by the logarithm of its length:"
+            + " short stretches stay visible beside long ones, so distances are not to scale.")
+        + " Hover a bar or mark for its details.")
   }
 
   // MARK: Text

@@ -1,5 +1,14 @@
 import Foundation
 
+/// How a report's picture draws time.
+public enum TimeAxis: String, Sendable, CaseIterable {
+  /// To scale, with long gaps cut short and marked (``TimeScale``).
+  case linear
+  /// Each gap between two instants by the logarithm of its length: a minute ≈ 1, six
+  /// hours ≈ 3, a year ≈ 10; nothing is cut, nothing is to scale.
+  case log
+}
+
 /// A linear time axis with a break at every instant that matters, and cuts in long gaps.
 ///
 /// Time is drawn to scale, except that a gap more than twice as long as all the rest of the
@@ -22,7 +31,7 @@ struct TimeScale {
   static let shortestCut: Int64 = 86_400_000_000
 
   /// - Parameters: `left`/`right` bound the breaks; open periods run on into the tail after `right`.
-  init(instants: [Instant], from: Instant?, to: Instant?, left: Double, right: Double) {
+  init(instants: [Instant], from: Instant?, to: Instant?, left: Double, right: Double, axis: TimeAxis = .linear) {
     var lo = from ?? instants.min() ?? Instant(microseconds: 0)
     var hi = to ?? instants.max() ?? lo
     if hi < lo { swap(&lo, &hi) }
@@ -31,7 +40,7 @@ struct TimeScale {
     breaks = inside
     let gaps = zip(inside, inside.dropFirst()).map { a, b in Double(b.microseconds - a.microseconds) }
     var cut = Set<Int>()
-    while cut.count < TimeScale.maximumCuts {
+    while axis == .linear, cut.count < TimeScale.maximumCuts {
       let open = gaps.indices.filter { !cut.contains($0) }
       guard open.count > 1, let longest = open.max(by: { gaps[$0] < gaps[$1] }) else { break }
       let rest = open.reduce(0) { $0 + gaps[$1] } - gaps[longest]
@@ -41,7 +50,12 @@ struct TimeScale {
     let scaled = gaps.indices.filter { !cut.contains($0) }.reduce(0) { $0 + gaps[$1] }
     // A cut gap's width: a share of the time drawn to scale (of the window when all is cut).
     let cutWeight = scaled > 0 ? scaled * TimeScale.cutShare : 1
-    let weights = gaps.indices.map { cut.contains($0) ? cutWeight : gaps[$0] }
+    let weights = gaps.indices.map { index -> Double in
+      switch axis {
+      case .linear: cut.contains(index) ? cutWeight : gaps[index]
+      case .log: 1 + TimeScale.log(1 + gaps[index] / 3_600_000_000)
+      }
+    }
     let total = weights.reduce(0, +)
     var x = left
     var xs = [left]
@@ -63,6 +77,13 @@ struct TimeScale {
   }
 
   func contains(_ t: Instant) -> Bool { t >= start && t <= end }
+
+  /// The natural logarithm of `n` ≥ 1 to within 0.06, from its binary exponent and a straight
+  /// line through each octave: only exactly rounded operations, so that every platform
+  /// draws the same picture to the last digit (libm's `log` may differ in its last bit).
+  static func log(_ n: Double) -> Double {
+    (Double(n.exponent) + (n.significand - 1)) * 0.6931471805599453
+  }
 
   /// The x of `t`, clamped to the window.
   func x(_ t: Instant) -> Double {

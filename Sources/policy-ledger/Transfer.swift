@@ -10,7 +10,7 @@ extension PolicyLedgerCommand {
       commandName: "export",
       abstract: "Write every row of one kind, streaming, in the CSV that import reads.",
       discussion: """
-        Kinds: versions, notices, recipients, corrections, acks, journal. Export to a new
+        Kinds: versions, notices, recipients, corrections, acks, employees, journal. Export to a new
         ledger and back with import, and the history is the same. --manifest M
         also writes what was exported, its row count, the SHA-256 of the bytes
         written and the checkpoint they were read at (signed with --sign-key),
@@ -26,7 +26,7 @@ extension PolicyLedgerCommand {
     @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
     var excelSafe = false
     @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
-    @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind
+    @Argument(help: "What to export: versions, notices, recipients, corrections, acks, employees or journal.") var kind: ExportKind
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Option(help: "Also write a manifest of the export (rows, SHA-256, checkpoint) to this file.") var manifest: String?
     @OptionGroup var signing: SigningOptions
@@ -77,8 +77,8 @@ extension PolicyLedgerCommand {
         Each import appends one entry per row, checked as the recording commands
         check them; a bad row names the file, the line, the column and the value,
         and then nothing is recorded. A row's by column names who made the entry
-        (when empty: --by). Import in this order: versions, notices, corrections,
-        acks; docs/formats.md lists the columns.
+        (when empty: --by). Import in this order: employees, versions, notices,
+        corrections, acks; docs/formats.md lists the columns.
 
           for kind in versions notices recipients corrections acks; do
             policy-ledger export $kind --db old.db --output $kind.csv
@@ -90,7 +90,31 @@ extension PolicyLedgerCommand {
               --recipients recipients.csv --db new.db
           policy-ledger import acks acks.csv --db new.db
         """,
-      subcommands: [Versions.self, Notices.self, Corrections.self, Acks.self])
+      subcommands: [Versions.self, Notices.self, Corrections.self, Acks.self, Employees.self])
+
+    struct Employees: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "employees",
+        abstract: "Record one roster entry per row of an 'export employees' file.",
+        discussion: """
+          Needs employee, at and event (join or leave); takes groups (a join's
+          groups, separated by ';'), by and recorded_at. Each row is checked as
+          'employee join' and 'employee leave' check it, in file order.
+
+            policy-ledger import employees employees.csv --db new.db
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @Argument(help: "The CSV file ('-' for standard input).") var file: String
+
+      func run() throws {
+        let input = try ImportFile(path: file)
+        try runImport(ledger, .employees, input) { target, zone, progress in
+          try target.importEmployees(input, timeZone: zone, actor: who.actor, progress: progress)
+        }
+      }
+    }
 
     struct Versions: ParsableCommand {
       static let configuration = CommandConfiguration(

@@ -20,6 +20,7 @@ extension PolicyLedgerCommand {
       if FileManager.default.fileExists(atPath: path) { throw LedgerError("'\(path)' exists; the demo needs a new file") }
       let ledger = try Ledger(path: path, access: .readWrite)
       try WorkedExample.record(into: ledger)
+      try WorkedExample.recordRoster(into: ledger)
       try DemoReport(ledger: ledger, sink: .standardOutput).write()
     }
   }
@@ -90,7 +91,30 @@ struct DemoReport {
     try table(outstanding)
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
+    try writeCoverage()
     try sink.flush()
+  }
+
+  /// The workforce part: who was meant to be told, who was, and who still believes what.
+  func writeCoverage() throws {
+    typealias W = WorkedExample
+    line()
+    line("The roster: \(W.staff.joined(separator: ", ")) (staff), \(W.contractors.joined(separator: ", ")) (contractors)")
+    line()
+    line("Coverage at 12:00, as known at 12:00 (policy-ledger coverage \(W.policy) --at 12:00 --as-known-at 12:00)")
+    var noon: [CoverageRow] = []
+    try ledger.coverage(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))) { row, _ in noon.append(row) }
+    try table(noon)
+    line()
+    line("Coverage at 15:00, by group (policy-ledger coverage \(W.policy) --at 15:00 --summary)")
+    try table(try ledger.coverageSummary(W.policy, at: W.july10(15)))
+    line()
+    line("Who still believes another version than the one in force at 15:00?")
+    var believers: [CoverageRow] = []
+    try ledger.coverage(W.policy, at: W.july10(15)) { row, _ in
+      if row.believesVersion != row.version { believers.append(row) }
+    }
+    try table(believers)
   }
 
   func table<R: TabularRow>(_ rows: [R]) throws {

@@ -164,7 +164,7 @@ struct ConventionsCLITests: OnDemoLedger {
     // Each body ends in a line break: written as \n, so each row stays one line.
     #expect(export.lines.count == 3)
     #expect(export.lines[1].contains("restriction on apps.\\n\t"))
-    #expect(export.lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 10 })
+    #expect(export.lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 11 })
   }
 
   @Test func noHeadersDoesNotGoWithAManifest() throws {

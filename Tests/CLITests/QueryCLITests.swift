@@ -89,7 +89,7 @@ struct QueryCLITests: OnDemoLedger {
     #expect(table.stdout.contains("reason: sent in error"))
     #expect(table.stdout.contains("void_version: true"))
     let csv = try run(["show", "mobile-devices@2", "--format", "csv"])
-    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,body_sha256,by,recorded_at,seq,entry_hash")
+    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,applies_to,body_sha256,by,recorded_at,seq,entry_hash")
     let json = try run(["show", "N-2020-07-10-0800", "--format", "json"])
     let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
     #expect(rows[0]["announces"] as? [String] == ["mobile-devices@2"])
@@ -100,11 +100,12 @@ struct QueryCLITests: OnDemoLedger {
 
   @Test func exportsHaveTheContractColumns() throws {
     let expected: [String: String] = [
-      "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256",
+      "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256,applies_to",
       "notices": "id,subject,body,sent_at,sender,channel,announces,by,recorded_at,body_sha256,recipient_count,recipients_sha256",
       "recipients": "notice,employee",
       "corrections": "id,kind,notice,version,void_version,issued_at,statement,reason,effective_from,effective_until,by,recorded_at,recipient_count,recipients_sha256",
       "acks": "notice,employee,at,by,recorded_at",
+      "employees": "employee,at,event,groups,by,recorded_at",
       "journal": "seq,recorded_at,kind,actor,payload,previous_hash,entry_hash",
     ]
     for (kind, header) in expected {

@@ -106,10 +106,10 @@ struct DemoReport {
     try ledger.coverage(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))) { row, _ in noon.append(row) }
     try table(noon)
     line()
-    line("Coverage at 15:00, by group (policy-ledger coverage \(W.policy) --at 15:00 --summary)")
-    try table(try ledger.coverageSummary(W.policy, at: W.july10(15)))
+    line("The same, by group (--summary): the contractors were never sent the notice")
+    try table(try ledger.coverageSummary(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))))
     line()
-    line("Who still believes another version than the one in force at 15:00?")
+    line("Who still believes another version than the one in force at 15:00, as known now? (policy-ledger coverage \(W.policy) --at 15:00)")
     var believers: [CoverageRow] = []
     try ledger.coverage(W.policy, at: W.july10(15)) { row, _ in
       if row.believesVersion != row.version { believers.append(row) }

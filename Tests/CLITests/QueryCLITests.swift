@@ -128,11 +128,12 @@ struct QueryCLITests: OnDemoLedger {
 
   @Test func verifyAndHeadAgree() throws {
     let head = try run(["head"]).stdout.trimmingCharacters(in: .newlines)
-    #expect(head.hasPrefix("5:"))
+    // The story's 5 entries, then its roster's 7.
+    #expect(head.hasPrefix("12:"))
     let verify = try run(["verify", "--expect", head])
-    #expect(verify.stdout == "ok: 5 entries verified; head \(head)\n")
-    let wrong = try run(["verify", "--expect", "5:" + String(repeating: "0", count: 64)])
+    #expect(verify.stdout == "ok: 12 entries verified; head \(head)\n")
+    let wrong = try run(["verify", "--expect", "12:" + String(repeating: "0", count: 64)])
     #expect(wrong.status == 1)
-    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 5: its hash is "))
+    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 12: its hash is "))
   }
 }

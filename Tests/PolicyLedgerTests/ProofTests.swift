@@ -326,7 +326,7 @@ import Testing
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0004_workforce; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)

@@ -115,6 +115,29 @@ import Testing
     #expect(throws: LedgerError.self) { try Groups.audience("all,staff", field: "--applies-to") }
   }
 
+  @Test func aLedgerFromBeforeTheWorkforceMigratesAndKeepsItsHashes() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    let head = try ledger.head()
+    // Take the file back to what 0002 left.
+    try ledger.db.execute(
+      """
+      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
+      DROP TRIGGER ledger_migrations_no_delete;
+      DELETE FROM ledger_migrations WHERE name = '0004_workforce';
+      CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
+        BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
+      """)
+    let migrated = try Ledger(path: ledger.path, access: .readWrite)
+    #expect(try migrated.head() == head)
+    #expect(try migrated.verify().isValid)
+    // Every version recorded before audiences applies to all.
+    let shown = try migrated.show("\(W.policy)@2")
+    #expect(shown.values[shown.columns.firstIndex(of: "applies_to")!] == .list(["all"]))
+    try W.recordRoster(into: migrated)
+    #expect(try coverage(migrated, W.policy, W.july10(12), view: .init(knownAt: W.july10(12))).count == 7)
+  }
+
   // MARK: - Audiences (rule 20)
 
   @Test func aVersionForEveryoneKeepsItsBytesAndAnAudienceIsEncodedAfterThem() throws {

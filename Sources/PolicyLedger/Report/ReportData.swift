@@ -63,6 +63,8 @@ public struct PolicyReport: Sendable {
   public var knownPeriods: [InForcePeriod]
   /// `outstanding` for each notice in `events`, grouped by notice and correction.
   public var outstanding: [OutstandingGroup]
+  /// `coverage` at the status instant (Report/CoverageSection.swift); nil without a roster.
+  public var coverage: ReportedCoverage? = nil
 }
 
 /// A version's body and the period it was first recorded with (before any amendment).
@@ -181,7 +183,8 @@ extension Ledger {
     return PolicyReport(
       key: key, history: history, versions: versions, events: events,
       inForcePeriods: try inForcePeriods(key, from: request.from, to: request.to, view: view),
-      knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups)
+      knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups,
+      coverage: try reportedCoverage(key, at: statusAt, view: view, limit: request.outstandingLimit))
   }
 }
 

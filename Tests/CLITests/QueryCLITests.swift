@@ -51,9 +51,9 @@ struct QueryCLITests: OnDemoLedger {
   @Test func historyHasTheContractColumnsAndStatuses() throws {
     let result = try run(["history", "mobile-devices", "--format", "csv"])
     #expect(result.lines == [
-      "policy,version,title,effective_from,effective_until,announced_at,status,corrected_by",
-      "mobile-devices,1,Mobile devices that access company email,2020-01-01T08:00:00Z,,2020-01-01T08:00:00Z,in_force,",
-      "mobile-devices,2,Mobile devices that access company email,2020-07-10T15:00:00Z,,2020-07-10T15:00:00Z,void,R-2020-07-10-1400",
+      "policy,version,title,effective_from,effective_until,announced_at,status,corrected_by,applies_to",
+      "mobile-devices,1,Mobile devices that access company email,2020-01-01T08:00:00Z,,2020-01-01T08:00:00Z,in_force,,all",
+      "mobile-devices,2,Mobile devices that access company email,2020-07-10T15:00:00Z,,2020-07-10T15:00:00Z,void,R-2020-07-10-1400,all",
     ])
     let known = try run(["history", "mobile-devices", "--as-known-at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
     #expect(known.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[6] } == ["superseded", "in_force"])

@@ -64,8 +64,10 @@ enum WorkforceLedger {
     #expect(coverage.stdout == "policy,version,employee,status,told_at,notice,acknowledged_at,believes_version\np,1,E1,told,2020-01-02T00:00:00Z,N1,,1\n")
     let summary = try run(["coverage", "p", "--at", "2020-02-01", "--summary", "--format", "csv"])
     #expect(summary.stdout == "policy,version,group,employed,acknowledged,told,not_told\np,1,all,1,0,1,0\np,1,eng,1,0,1,0\n")
-    let history = try run(["export", "versions", "--format", "csv"])
-    #expect(history.lines.last?.hasSuffix(",eng") == true)
+    let exported = try run(["export", "versions", "--format", "csv"])
+    #expect(exported.lines.last?.hasSuffix(",eng") == true)
+    let history = try run(["history", "p", "--format", "json"])
+    #expect(history.stdout.contains("\"applies_to\":[\"eng\"]"))
     #expect(try run(["verify"]).status == 0)
   }
 

@@ -136,7 +136,9 @@ extension PolicyLedgerCommand {
         applies to: status (acknowledged, told, not_told), told_at and notice (the
         earliest delivery of a notice announcing it), acknowledged_at, and
         believes_version (what was in force at --at as told to that employee).
-        --summary gives one row per group instead. Ordered by employee.
+        --summary gives one row per group instead. Ordered by employee. For a whole
+        workforce use --format csv or jsonl, which stream the rows (a table is
+        measured before it is printed, so it holds them all).
 
           policy-ledger coverage mobile-devices --at 2020-07-10T12:00:00-07:00
           policy-ledger coverage mobile-devices --at 2020-07-10 --summary

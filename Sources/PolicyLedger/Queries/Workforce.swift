@@ -176,6 +176,13 @@ extension Ledger {
     _ key: String, at t: Instant, view: Bitemporal.View = .init(), group: String? = nil,
     status: Bitemporal.CoverageStatus? = nil
   ) throws -> [CoverageSummaryRow] {
+    // One snapshot for the rows and the version's audience.
+    try read { try summary(key, at: t, view: view, group: group, status: status) }
+  }
+
+  private func summary(
+    _ key: String, at t: Instant, view: Bitemporal.View, group: String?, status: Bitemporal.CoverageStatus?
+  ) throws -> [CoverageSummaryRow] {
     var counts: [String: (acknowledged: Int64, told: Int64, notTold: Int64)] = [:]
     var version: Int64? = nil
     try coverage(key, at: t, view: view, group: group, status: status) { row, groups in
@@ -192,14 +199,12 @@ extension Ledger {
     }
     if version == nil {
       // No row: nothing in force (no summary), or nobody in scope (zero counts).
-      let audience = try read { () -> (Int64, [String]?)? in
-        guard let id = try store.policyID(key) else { return nil }
-        let facts = try store.loadFacts(policyID: id, key: key, viewer: nil)
-        var plain = view
-        plain.toldTo = nil
-        return Bitemporal.inForce(Bitemporal.view(facts, plain), at: t).map { ($0.facts.number, $0.facts.appliesTo) }
-      }
-      guard let audience else { return [] }
+      guard let id = try store.policyID(key) else { return [] }
+      var plain = view
+      plain.toldTo = nil
+      let facts = try store.loadFacts(policyID: id, key: key, viewer: nil)
+      guard let audience = Bitemporal.inForce(Bitemporal.view(facts, plain), at: t).map({ ($0.facts.number, $0.facts.appliesTo) })
+      else { return [] }
       version = audience.0
       for name in audience.1 ?? [] { counts[name] = (0, 0, 0) }
       counts[Groups.all] = (0, 0, 0)
@@ -207,8 +212,8 @@ extension Ledger {
     var names = Set(counts.keys)
     names.remove(Groups.all)
     // A version for some groups lists each of them, counted or not.
-    if let id = try read({ try store.policyID(key) }) {
-      let facts = try read { try store.loadFacts(policyID: id, key: key, viewer: nil) }
+    if let id = try store.policyID(key) {
+      let facts = try store.loadFacts(policyID: id, key: key, viewer: nil)
       if let audience = facts.versions.first(where: { $0.number == version })?.appliesTo {
         names = Set(audience)
       }

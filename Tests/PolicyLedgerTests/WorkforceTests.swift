@@ -265,6 +265,26 @@ import Testing
     #expect(summary.map { "\($0.group) \($0.employed)" } == ["all 1", "eng 0", "staff 1"])
   }
 
+  @Test func tellingCountsOnlyDeliveriesKnownInTheView() throws {
+    let version = VersionFacts(
+      seq: 1, policy: "p", number: 1, title: "T", effectiveFrom: at("2020-01-01T00:00:00Z"), effectiveUntil: nil,
+      announcedAt: at("2020-01-01T00:00:00Z"), recordedAt: at("2020-01-01T00:00:00Z"), bodySHA256: "x")
+    let notice = NoticeFacts(
+      seq: 2, id: "N", sentAt: at("2020-02-01T00:00:00Z"), recordedAt: at("2020-02-01T00:00:00Z"), announces: 1, receivedByViewer: true)
+    let facts = PolicyFacts(key: "p", versions: [version], notices: [notice], corrections: [])
+    let t = at("2020-03-01T00:00:00Z")
+    #expect(Bitemporal.telling(facts, version: version, at: t, in: .init()).told?.id == "N")
+    // Received, but sent after k (or recorded after r): not told in that view, and the
+    // version, announced only by that notice, is not known to the employee either.
+    let early = Bitemporal.telling(facts, version: version, at: t, in: .init(knownAt: at("2020-01-15T00:00:00Z")))
+    #expect(early.told == nil && early.believes == nil)
+    #expect(Bitemporal.telling(facts, version: version, at: t, in: .init(recordedAt: at("2020-01-15T00:00:00Z"))).told == nil)
+    // Sent after t: not told at t.
+    #expect(Bitemporal.telling(facts, version: version, at: at("2020-01-20T00:00:00Z"), in: .init()).told == nil)
+    #expect(Bitemporal.coverageStatus(toldAt: nil, acknowledgedAt: nil) == .notTold)
+    #expect(Bitemporal.coverageStatus(toldAt: t, acknowledgedAt: t) == .acknowledged)
+  }
+
   // MARK: - Export and import
 
   @Test func employeesExportAndImportRoundTrip() throws {

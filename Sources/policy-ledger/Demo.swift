@@ -21,6 +21,7 @@ extension PolicyLedgerCommand {
       if FileManager.default.fileExists(atPath: path) { throw LedgerError("'\(path)' exists; the demo needs a new file") }
       let ledger = try Ledger(path: path, access: .readWrite)
       try WorkedExample.record(into: ledger)
+      try WorkedExample.recordRoster(into: ledger)
       try DemoReport(ledger: ledger, sink: .standardOutput).write()
     }
   }
@@ -91,12 +92,35 @@ struct DemoReport {
     try table(outstanding)
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
+    try writeCoverage()
     try sink.flush()
   }
 
   /// The command that prints the same table again: this ledger, these times.
   func query(_ command: String) -> String {
     "policy-ledger --db \(HTMLReport.shellQuoted(ledger.path)) \(command) --tz \(zone.identifier)"
+  }
+
+  /// The workforce part: who was meant to be told, who was, and who still believes what.
+  func writeCoverage() throws {
+    typealias W = WorkedExample
+    line()
+    line("The roster: \(W.staff.joined(separator: ", ")) (staff), \(W.contractors.joined(separator: ", ")) (contractors)")
+    line()
+    line("Coverage at 12:00, as known at 12:00 (\(query("coverage \(W.policy) --at 2020-07-10T12:00 --as-known-at 2020-07-10T12:00")))")
+    var noon: [CoverageRow] = []
+    try ledger.coverage(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))) { row, _ in noon.append(row) }
+    try table(noon)
+    line()
+    line("The same, by group: the contractors were never sent the notice (\(query("coverage \(W.policy) --at 2020-07-10T12:00 --as-known-at 2020-07-10T12:00 --summary")))")
+    try table(try ledger.coverageSummary(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))))
+    line()
+    line("Who still believes another version than the one in force at 15:00, as known now? (the rows of coverage --at 2020-07-10T15:00 whose believes_version differs)")
+    var believers: [CoverageRow] = []
+    try ledger.coverage(W.policy, at: W.july10(15)) { row, _ in
+      if row.believesVersion != row.version { believers.append(row) }
+    }
+    try table(believers)
   }
 
   func table<R: TabularRow>(_ rows: [R]) throws {

@@ -24,12 +24,12 @@ struct PolicyLedgerCommand: ParsableCommand {
       """,
     subcommands: [Demo.self],
     groupedSubcommands: [
-      CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),
+      CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self, Employee.self]),
       CommandGroup(
         name: "Query",
         subcommands: [
           InForce.self, History.self, Show.self, Timeline.self, Recipients.self, Outstanding.self, Policies.self,
-          Notices.self,
+          Notices.self, Employees.self, Coverage.self,
         ]),
       CommandGroup(name: "Report", subcommands: [Report.self, Diff.self]),
       CommandGroup(name: "Export and import", subcommands: [Export.self, Import.self]),

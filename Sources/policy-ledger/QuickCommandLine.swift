@@ -41,6 +41,8 @@ enum QuickCommandLine {
     QuickCommand(PolicyLedgerCommand.Policies.self, PolicyLedgerCommand.Policies.Values.self),
     QuickCommand(PolicyLedgerCommand.Notices.self, PolicyLedgerCommand.Notices.Values.self),
     QuickCommand(PolicyLedgerCommand.Head.self, PolicyLedgerCommand.Head.Values.self),
+    QuickCommand(PolicyLedgerCommand.Employees.self, PolicyLedgerCommand.Employees.Values.self),
+    QuickCommand(PolicyLedgerCommand.Coverage.self, PolicyLedgerCommand.Coverage.Values.self),
   ]
 
   /// How `POLICY_LEDGER_ARGUMENT_PARSER` chooses the parser (a diagnostic): unset or any

@@ -29,6 +29,7 @@ extension PolicyLedgerCommand {
       @Option(help: "When the version takes effect (inclusive).") var effectiveFrom: String
       @Option(help: "When it stops being in force (exclusive; default: open).") var effectiveUntil: String?
       @Option(help: "When it was announced (default: --effective-from).") var announcedAt: String?
+      @Option(help: "The groups it applies to, separated by commas (default: all).") var appliesTo: String?
 
       func validate() throws { try validateBody(text: body, file: bodyFile) }
 
@@ -37,7 +38,8 @@ extension PolicyLedgerCommand {
           policy: key, title: title, body: try readBody(text: body, file: bodyFile),
           effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
           effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"),
-          announcedAt: try ledger.time(announcedAt, "--announced-at"))
+          announcedAt: try ledger.time(announcedAt, "--announced-at"),
+          appliesTo: try appliesTo.flatMap { try Groups.audience($0, field: "--applies-to") })
         let ref = try record(ledger) { try $0.addVersion(new, actor: who.actor) }
         try printRecorded(ref.description)
       }

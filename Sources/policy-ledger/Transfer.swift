@@ -10,7 +10,7 @@ extension PolicyLedgerCommand {
       commandName: "export",
       abstract: "Write every row of one kind, streaming, in the CSV that import reads.",
       discussion: """
-        Kinds: versions, notices, recipients, corrections, acks, journal. Export to a new ledger \
+        Kinds: versions, notices, recipients, corrections, acks, employees, journal. Export to a new ledger \
         and back with import, and the history is the same. --all DIR writes every kind into DIR \
         (created when missing) as KIND.csv, all read at one instant, for 'import --all DIR'; \
         every file is written or none. --manifest M also writes what was exported, its row \
@@ -30,7 +30,7 @@ extension PolicyLedgerCommand {
     @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
     var excelSafe = false
     @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
-    @Argument(help: "What to export: versions, notices, recipients, corrections, acks or journal.") var kind: ExportKind?
+    @Argument(help: "What to export: versions, notices, recipients, corrections, acks, employees or journal.") var kind: ExportKind?
     @Option(
       name: .customLong("all"), help: "Write every kind into this folder instead, one CSV file each (KIND.csv).",
       completion: .directory)
@@ -137,7 +137,7 @@ extension PolicyLedgerCommand {
         Each import appends one entry per row, checked as the recording commands check them; a \
         bad row names the file, the line, the column and the value, and then nothing is \
         recorded. A row's by column names who made the entry (when empty: --by). Import in this \
-        order: versions, notices, corrections, acks; docs/cli.md lists the columns. --all DIR \
+        order: employees, versions, notices, corrections, acks; docs/cli.md lists the columns. --all DIR \
         reads the files that 'export --all DIR' wrote, in that order, in one transaction: every \
         file is recorded or none.
 
@@ -154,7 +154,31 @@ extension PolicyLedgerCommand {
           policy-ledger export --all copy/ --db old.db
           policy-ledger import --all copy/ --db new.db
         """,
-      subcommands: [Versions.self, Notices.self, Corrections.self, Acks.self])
+      subcommands: [Versions.self, Notices.self, Corrections.self, Acks.self, Employees.self])
+
+    struct Employees: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        commandName: "employees",
+        abstract: "Record one roster entry per row of an 'export employees' file.",
+        discussion: """
+          Needs employee, at and event (join or leave); takes groups (a join's
+          groups, separated by ';'), by and recorded_at. Each row is checked as
+          'employee join' and 'employee leave' check it, in file order.
+
+            policy-ledger import employees employees.csv --db new.db
+          """)
+
+      @OptionGroup var ledger: LedgerOptions
+      @OptionGroup var who: ActorOptions
+      @Argument(help: "The CSV file ('-' for standard input).") var file: String
+
+      func run() throws {
+        let input = try ImportFile(path: file)
+        try runImport(ledger, .employees, input) { target, zone, progress in
+          try target.importEmployees(input, timeZone: zone, actor: who.actor, progress: progress)
+        }
+      }
+    }
 
     // Declared here for --all; the subcommands' groups of the same types take these values.
     @OptionGroup var ledger: LedgerOptions

@@ -2,7 +2,7 @@ import Foundation
 import PolicyLedger
 
 /// The files of a whole-ledger copy, `export --all DIR` and `import --all DIR`: one row per
-/// kind, in the order `import --all` records them (a notice names the version it announces,
+/// kind, in the order `import --all` records them (the roster first, then: a notice names the version it announces,
 /// a correction what it corrects, an acknowledgement its notice). Adding a kind is one row.
 enum WholeLedger {
   /// One file of the copy.
@@ -20,6 +20,7 @@ enum WholeLedger {
   }
 
   static let kinds: [Kind] = [
+    Kind(kind: .employees, record: { try $0.importEmployees($1.open(.employees), timeZone: $2, actor: $3, progress: $4) }, imports: .employees),
     Kind(kind: .versions, record: { try $0.importVersions($1.open(.versions), timeZone: $2, actor: $3, progress: $4) }, imports: .versions),
     Kind(
       kind: .notices,

@@ -46,6 +46,28 @@ import Testing
     #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == modified)
   }
 
+  @Test func theCoverageLedgerHoldsTheRosterNoticesAndAcknowledgements() throws {
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var data = try Datasets(root: root, regenerate: false)
+    let roster = try data.roster(100)
+    let rows = try lines(roster.csv)
+    #expect(rows.first == "employee,at,event,groups")
+    #expect(Array(rows.dropFirst()) == (try lines(roster.plain)))
+    #expect(Set(rows.dropFirst().map { String($0.prefix(8)) }) == Set((0..<100).map(Datasets.employee)))
+    let path = try data.coverage(employees: 100, notices: 4, acks: 15)
+    let ledger = try Ledger(path: path, access: .readOnly)
+    #expect(try ledger.verify().isValid)
+    // 100 joins, 2 versions, 4 notices, 1 retraction, 15 acknowledgements.
+    #expect(try ledger.head()?.seq == 122)
+    var statuses: [Bitemporal.CoverageStatus: Int] = [:]
+    try ledger.coverage("conduct", at: Instant(microseconds: Datasets.epoch + 200 * Datasets.day)) { row, _ in
+      #expect(row.version == 2)
+      statuses[row.status, default: 0] += 1
+    }
+    #expect(statuses[.acknowledged] == 15)
+    #expect(statuses.values.reduce(0, +) == 100)
+  }
+
   @Test func theWorkforceLedgerSendsEveryNoticeToEveryone() throws {
     defer { try? FileManager.default.removeItem(atPath: root) }
     var data = try Datasets(root: root, regenerate: false)

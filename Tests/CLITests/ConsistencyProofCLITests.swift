@@ -58,10 +58,10 @@ import Testing
 
   @Test func aCheckpointOfAForkedLedgerFailsTheProof() throws {
     let (s, old, new) = try Self.grownLedger()
-    // A second demo ledger, same origin and key: its entries were recorded at other
-    // instants, so its tree at size 5 is a different history.
+    // A second ledger of the worked example's story, same origin and key: its entries were
+    // recorded at other instants, so its tree at size 5 is a different history.
     let forkDB = s.dir.file("fork.db")
-    try #require(try CLI.run(["demo", "--db", forkDB]).status == 0)
+    try LedgerFiles.makeStoryLedger(at: forkDB)
     let forked = try CLI.run(["checkpoint", "--db", forkDB, "--origin", "example.com/hr-ledger", "--sign-key", s.key])
     let forkedCheckpoint = try s.dir.write("fork.checkpoint", forked.stdout)
 

@@ -127,8 +127,8 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(corrections.stdout.contains("\"recipient_count\":3"))
     #expect(rows[0]["effective_from"] is NSNull)
     let history = try bothPaths(["history", "mobile-devices", "--format", "jsonl", "--db", db])
-    #expect(history.lines[0].hasSuffix("\"status\":\"in_force\",\"corrected_by\":[]}"))
-    #expect(history.lines[1].hasSuffix("\"status\":\"void\",\"corrected_by\":[\"R-2020-07-10-1400\"]}"))
+    #expect(history.lines[0].hasSuffix("\"status\":\"in_force\",\"corrected_by\":[],\"applies_to\":[\"all\"]}"))
+    #expect(history.lines[1].hasSuffix("\"status\":\"void\",\"corrected_by\":[\"R-2020-07-10-1400\"],\"applies_to\":[\"all\"]}"))
     #expect(history.lines[1].contains("\"version\":2,"))
     let notices = try CLI.run(["export", "notices", "--format", "jsonl", "--db", db])
     #expect(notices.stdout.contains("\"announces\":[\"mobile-devices@2\"]"))
@@ -164,7 +164,7 @@ struct ConventionsCLITests: OnDemoLedger {
     // Each body ends in a line break: written as \n, so each row stays one line.
     #expect(export.lines.count == 3)
     #expect(export.lines[1].contains("restriction on apps.\\n\t"))
-    #expect(export.lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 10 })
+    #expect(export.lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 11 })
   }
 
   @Test func noHeadersDoesNotGoWithAManifest() throws {

@@ -42,6 +42,13 @@ enum LedgerFiles {
     return try #require(try ledger.head())
   }
 
+  /// The worked example's story alone (its 5 entries, as `demo` records them before the
+  /// roster): for the suites whose proofs and checkpoints count on those 5 entries.
+  static func makeStoryLedger(at path: String) throws {
+    let ledger = try Ledger(path: path, access: .readWrite)
+    try WorkedExample.record(into: ledger)
+  }
+
   static func time(_ text: String) -> Instant {
     try! Instant.parse(text)
   }

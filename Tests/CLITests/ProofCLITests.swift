@@ -14,7 +14,7 @@ import Testing
 
     init(key: Bool = true) throws {
       dir = try TemporaryDirectory()
-      try #require(try CLI.run(["demo", "--db", dir.file("demo.db")]).status == 0)
+      try LedgerFiles.makeStoryLedger(at: dir.file("demo.db"))
       if key { try #require(try CLI.run(["keygen", "--name", "example.com/hr", "--out", dir.file("hr.key")]).status == 0) }
     }
 

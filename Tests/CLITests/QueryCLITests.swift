@@ -51,9 +51,9 @@ struct QueryCLITests: OnDemoLedger {
   @Test func historyHasTheContractColumnsAndStatuses() throws {
     let result = try run(["history", "mobile-devices", "--format", "csv"])
     #expect(result.lines == [
-      "policy,version,title,effective_from,effective_until,announced_at,status,corrected_by",
-      "mobile-devices,1,Mobile devices that access company email,2020-01-01T08:00:00Z,,2020-01-01T08:00:00Z,in_force,",
-      "mobile-devices,2,Mobile devices that access company email,2020-07-10T15:00:00Z,,2020-07-10T15:00:00Z,void,R-2020-07-10-1400",
+      "policy,version,title,effective_from,effective_until,announced_at,status,corrected_by,applies_to",
+      "mobile-devices,1,Mobile devices that access company email,2020-01-01T08:00:00Z,,2020-01-01T08:00:00Z,in_force,,all",
+      "mobile-devices,2,Mobile devices that access company email,2020-07-10T15:00:00Z,,2020-07-10T15:00:00Z,void,R-2020-07-10-1400,all",
     ])
     let known = try run(["history", "mobile-devices", "--as-known-at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
     #expect(known.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[6] } == ["superseded", "in_force"])
@@ -89,7 +89,7 @@ struct QueryCLITests: OnDemoLedger {
     #expect(table.stdout.contains("reason: sent in error"))
     #expect(table.stdout.contains("void_version: true"))
     let csv = try run(["show", "mobile-devices@2", "--format", "csv"])
-    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,body_sha256,by,recorded_at,seq,entry_hash")
+    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,applies_to,body_sha256,by,recorded_at,seq,entry_hash")
     let json = try run(["show", "N-2020-07-10-0800", "--format", "json"])
     let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
     #expect(rows[0]["announces"] as? [String] == ["mobile-devices@2"])
@@ -100,11 +100,12 @@ struct QueryCLITests: OnDemoLedger {
 
   @Test func exportsHaveTheContractColumns() throws {
     let expected: [String: String] = [
-      "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256",
+      "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256,applies_to",
       "notices": "id,subject,body,sent_at,sender,channel,announces,by,recorded_at,body_sha256,recipient_count,recipients_sha256",
       "recipients": "notice,employee",
       "corrections": "id,kind,notice,version,void_version,issued_at,statement,reason,effective_from,effective_until,by,recorded_at,recipient_count,recipients_sha256",
       "acks": "notice,employee,at,by,recorded_at",
+      "employees": "employee,at,event,groups,by,recorded_at",
       "journal": "seq,recorded_at,kind,actor,payload,previous_hash,entry_hash",
     ]
     for (kind, header) in expected {
@@ -127,11 +128,12 @@ struct QueryCLITests: OnDemoLedger {
 
   @Test func verifyAndHeadAgree() throws {
     let head = try run(["head"]).stdout.trimmingCharacters(in: .newlines)
-    #expect(head.hasPrefix("5:"))
+    // The story's 5 entries, then its roster's 7.
+    #expect(head.hasPrefix("12:"))
     let verify = try run(["verify", "--expect", head])
-    #expect(verify.stdout == "ok: 5 entries verified; head \(head)\n")
-    let wrong = try run(["verify", "--expect", "5:" + String(repeating: "0", count: 64)])
+    #expect(verify.stdout == "ok: 12 entries verified; head \(head)\n")
+    let wrong = try run(["verify", "--expect", "12:" + String(repeating: "0", count: 64)])
     #expect(wrong.status == 1)
-    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 5: its hash is "))
+    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 12: its hash is "))
   }
 }

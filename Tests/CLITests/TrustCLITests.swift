@@ -13,7 +13,7 @@ import Testing
 
     init() throws {
       dir = try TemporaryDirectory()
-      try #require(try CLI.run(["demo", "--db", dir.file("l.db")]).status == 0)
+      try LedgerFiles.makeStoryLedger(at: dir.file("l.db"))
     }
 
     func run(_ arguments: [String], currentDirectory: String? = nil, launcher: [String] = []) throws -> CLIResult {

@@ -263,7 +263,7 @@ import Testing
 
   @Test func refusesAnUnknownColumn() throws {
     try refuses(
-      "versions.csv line 1: unknown column 'colour' (expected: policy, title, body, effective_from, version, effective_until, announced_at, by, recorded_at, body_sha256)"
+      "versions.csv line 1: unknown column 'colour' (expected: policy, title, body, effective_from, version, effective_until, announced_at, by, recorded_at, body_sha256, applies_to)"
     ) { try $0.importVersions(file("versions.csv", "policy,title,body,effective_from,colour\np,T,b,2020-01-01,red\n"), actor: "i") }
   }
 

@@ -316,16 +316,17 @@ import Testing
     let ledger = try Ledger.temporary()
     try WorkedExample.record(into: ledger)
     let expected = try ledger.treeHead()
-    // Take the file back to what 0001 left: no tree, no origin, 0002 not applied.
+    // Take the file back to what 0001 left: no tree, no origin, 0002 and later not applied.
     try ledger.db.execute(
       """
       DROP TABLE merkle_nodes; DROP TABLE ledger_origin;
+      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
       DROP TRIGGER ledger_migrations_no_delete;
-      DELETE FROM ledger_migrations WHERE name = '0002_merkle';
+      DELETE FROM ledger_migrations WHERE name > '0001_ledger';
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0004_workforce; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)

@@ -11,6 +11,10 @@ struct Sizes {
   var cliPolicies: Int
   var workforceRecipients: Int
   var workforceNotices: Int
+  /// The coverage case: employees on the roster, notices (each to a tenth of them), acks.
+  var coverageEmployees: Int
+  var coverageNotices: Int
+  var coverageAcks: Int
   var verifyRecipients: Int
   var verifyEntries: Int
   /// In-process queries timed per case.
@@ -23,11 +27,13 @@ struct Sizes {
   static let full = Sizes(
     name: "full", noticeRecipients: 1_000_000, inForcePolicies: [100_000, 1_000_000], cliPolicies: 100_000,
     workforceRecipients: 1_000_000,
-    workforceNotices: 10, verifyRecipients: 1_000_000, verifyEntries: 100_000, queries: 2_000, heavyRuns: 3, cliRuns: 21)
+    workforceNotices: 10, coverageEmployees: 1_000_000, coverageNotices: 20, coverageAcks: 300_000,
+    verifyRecipients: 1_000_000, verifyEntries: 100_000, queries: 2_000, heavyRuns: 3, cliRuns: 21)
 
   static let quick = Sizes(
     name: "quick", noticeRecipients: 20_000, inForcePolicies: [500, 5_000], cliPolicies: 5_000, workforceRecipients: 20_000,
-    workforceNotices: 10, verifyRecipients: 20_000, verifyEntries: 2_000, queries: 300, heavyRuns: 3, cliRuns: 11)
+    workforceNotices: 10, coverageEmployees: 20_000, coverageNotices: 20, coverageAcks: 6_000,
+    verifyRecipients: 20_000, verifyEntries: 2_000, queries: 300, heavyRuns: 3, cliRuns: 11)
 }
 
 /// One line of the report.
@@ -186,6 +192,78 @@ struct Bench {
     let db = try Connection(path: path, mode: .readOnly)
     let found = try db.prepare(sql).first { $0.int(0) } ?? -1
     guard found == expected else { throw BenchError("\(path): \(sql) gave \(found), expected \(expected)") }
+  }
+
+  // MARK: - coverage vs a join in sqlite3
+
+  /// `coverage --format csv` of every employee, against `sqlite3 -csv` of a join that
+  /// lists each employee's first delivery and first acknowledgement of the same notices
+  /// (those announcing the version in force) from the same file.
+  mutating func coverage() throws -> [Outcome] {
+    let n = sizes.coverageEmployees
+    let path = try data.coverage(employees: n, notices: sizes.coverageNotices, acks: sizes.coverageAcks)
+    let t = "2020-06-01T00:00:00Z"
+    let sql = """
+      SELECT e.name AS employee, min(n.sent_at) AS told_at, min(a.at) AS acknowledged_at
+      FROM employees e
+      LEFT JOIN deliveries d ON d.employee = e.id AND d.message IN (SELECT seq FROM notices WHERE announces = (SELECT seq FROM versions WHERE version = 2))
+      LEFT JOIN notices n ON n.seq = d.message
+      LEFT JOIN acks a ON a.notice = d.message AND a.employee = e.id
+      GROUP BY e.name ORDER BY e.name;
+      """
+    warm(path)
+    let oursOut = scratch + "/coverage.csv", theirsOut = scratch + "/coverage-sqlite.csv"
+    let pair = try alternate(
+      sizes.heavyRuns,
+      ours: { try runChecked([cli, "coverage", "conduct", "--at", t, "--format", "csv", "--db", path], stdout: oursOut, scratch: scratch) },
+      theirs: { try runChecked(["sqlite3", "-csv", "-header", "-readonly", path, sql], stdout: theirsOut, scratch: scratch) })
+    // Every employee in version 2's audience (staff and contractors: all of them) has a row.
+    let rows = try String(contentsOfFile: oursOut, encoding: .utf8).split(separator: "\n").count - 1
+    guard rows == n else { throw BenchError("coverage wrote \(rows) rows, expected \(n)") }
+    defer {
+      unlink(oursOut)
+      unlink(theirsOut)
+    }
+    return [
+      pairOutcome(
+        "coverage --format csv vs sqlite3 -csv join", data: "\(count(n)) employees, \(sizes.coverageNotices) notices, \(count(sizes.coverageNotices * n / 10)) deliveries, \(count(sizes.coverageAcks)) acks",
+        pair, limit: 2.0)
+    ]
+  }
+
+  // MARK: - import employees vs .import
+
+  mutating func importEmployees() throws -> [Outcome] {
+    let n = sizes.coverageEmployees
+    let roster = try data.roster(n)
+    let ours = scratch + "/employees.db"
+    let theirs = scratch + "/employees-import.db"
+    let script = scratch + "/employees-import.sql"
+    try """
+      CREATE TABLE roster (employee TEXT NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, groups TEXT NOT NULL);
+      CREATE INDEX roster_by_employee ON roster (employee, at);
+      .import --csv \(roster.plain) roster
+
+      """.write(toFile: script, atomically: true, encoding: .utf8)
+    warm(roster.csv)
+    warm(roster.plain)
+    let pair = try alternate(
+      sizes.heavyRuns,
+      ours: {
+        removeLedger(ours)
+        return try runChecked([cli, "import", "employees", roster.csv, "--db", ours, "--by", "bench"], scratch: scratch)
+      },
+      theirs: {
+        removeLedger(theirs)
+        return try runChecked(["sqlite3", theirs], stdin: script, scratch: scratch)
+      })
+    try expectCount(ours, "SELECT count(*) FROM roster", n)
+    try expectCount(theirs, "SELECT count(*) FROM roster", n)
+    defer {
+      removeLedger(ours)
+      removeLedger(theirs)
+    }
+    return [pairOutcome("import employees vs sqlite3 .import", data: "\(count(n)) roster rows", pair, limit: 1.0)]
   }
 
   // MARK: - in force, in-process

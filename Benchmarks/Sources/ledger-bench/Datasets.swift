@@ -208,6 +208,102 @@ struct Datasets {
     return dir + "/ledger.db"
   }
 
+  // MARK: - Coverage
+
+  /// The roster of `n` employees as `export employees` CSV (`employee, at, event, groups`),
+  /// in a seeded random order, and the same rows for `sqlite3 .import` (no header).
+  mutating func roster(_ n: Int) throws -> (csv: String, plain: String) {
+    let dir = try cached("roster-\(n)", detail: "\(n) joins") { dir in
+      var order = Array(0..<n)
+      var rng = SplitMix64(seed: 0x5057 &+ UInt64(n))
+      order.shuffle(using: &rng)
+      let csv = try ByteSink.create(path: dir + "/employees.csv")
+      let plain = try ByteSink.create(path: dir + "/employees-noheader.csv")
+      csv.write("employee,at,event,groups\n")
+      for i in order {
+        let row = "\(Datasets.employee(i)),\(Datasets.rosterTime(i)),join,\(Datasets.groups(i))\n"
+        csv.write(row)
+        plain.write(row)
+      }
+      try csv.close()
+      try plain.close()
+    }
+    return (dir + "/employees.csv", dir + "/employees-noheader.csv")
+  }
+
+  /// When employee `i` joined: one of 100 days of 2019, as CSV text.
+  static func rosterTime(_ i: Int) -> String {
+    let day = 1 + (i &* 37) % 28
+    let month = 1 + (i &* 11) % 4
+    return "2019-0\(month)-\(day < 10 ? "0" : "")\(day)T09:00:00Z"
+  }
+
+  /// Employee `i`'s groups: staff and a department, or contractors.
+  static func groups(_ i: Int) -> String {
+    i % 10 == 9 ? "contractors" : "staff;" + ["eng", "sales", "ops"][i % 3]
+  }
+
+  /// The coverage ledger: `n` employees on the roster (imported), a policy whose version 1
+  /// (for everyone) notices 1–10 announce and version 2 (for staff and contractors) notices
+  /// 11–`notices` announce, each notice to `n` / 10 employees (a shifted slice, so that
+  /// the deliveries total `notices` × `n` / 10), a retraction of notice 1 without voiding,
+  /// and `acks` acknowledgements of version 2's notices. The version asked about is 2.
+  mutating func coverage(employees n: Int, notices: Int, acks: Int) throws -> String {
+    let roster = try roster(n).csv
+    let dir = try cached("coverage-\(n)x\(notices)+\(acks)", detail: "\(n) employees, \(notices) notices × \(n / 10), \(acks) acks") { dir in
+      let ledger = try Ledger(path: dir + "/ledger.db", access: .readWrite)
+      try ledger.importEmployees(try ImportFile(path: roster), actor: "bench")
+      let v1From = Datasets.epoch, v2From = Datasets.epoch + 60 * Datasets.day
+      try ledger.addVersion(
+        NewVersion(policy: "conduct", title: "Code of conduct", body: Array("Edition 1.".utf8), effectiveFrom: Instant(microseconds: v1From)),
+        actor: "bench")
+      try ledger.addVersion(
+        NewVersion(
+          policy: "conduct", title: "Code of conduct", body: Array("Edition 2.".utf8), effectiveFrom: Instant(microseconds: v2From),
+          appliesTo: ["staff", "contractors"]),
+        actor: "bench")
+      let slice = n / 10
+      var received: [[Int]] = []
+      for k in 1...notices {
+        let version: Int64 = k <= notices / 2 ? 1 : 2
+        let start = (k &* 7_777) % n
+        let ids = (0..<slice).map { (start + $0 * 10 + k) % n }
+        received.append(ids)
+        let sentAt = (version == 1 ? v1From : v2From) + Int64(k) * Datasets.day
+        let seconds = try timed {
+          try ledger.sendNotice(
+            NewNotice(
+              id: "N-\(k)", subject: "Code of conduct, notice \(k)", body: Array("Please read it.".utf8), sentAt: Instant(microseconds: sentAt),
+              sender: "hr", announces: VersionRef(policy: "conduct", number: version)),
+            recipients: RecipientList(ids.map(Datasets.employee)), actor: "bench")
+        }
+        log(String(format: "  notice %d of %d: %.1f s", k, notices, seconds))
+      }
+      try ledger.correct(
+        NewCorrection(
+          id: "R-1", kind: .retraction, target: .notice("N-1"), issuedAt: Instant(microseconds: v1From + 5 * Datasets.day),
+          statement: "Notice 1 went out by mistake.", reason: "sent in error"),
+        recipients: .defaults, actor: "bench")
+      var done = 0
+      var k = notices / 2 + 1
+      var index = 0
+      while done < acks {
+        try ledger.batch {
+          for _ in 0..<min(10_000, acks - done) {
+            let employee = received[k - 1][index]
+            try ledger.acknowledge(
+              notice: "N-\(k)", employee: Datasets.employee(employee),
+              at: Instant(microseconds: v2From + Int64(k) * Datasets.day + Datasets.hour), actor: "bench")
+            done += 1
+            k += 1
+            if k > notices { k = notices / 2 + 1; index += 1 }
+          }
+        }
+      }
+    }
+    return dir + "/ledger.db"
+  }
+
   // MARK: - Verify
 
   /// One notice to `n` employees (the recipients file), then `entries` more: 90 % policy

@@ -23,7 +23,9 @@ let usage = """
   """
 
 extension Bench {
-  static let caseNames = ["notice", "in-force", "in-force-cli", "timeline", "export", "verify", "storage"]
+  static let caseNames = [
+    "notice", "in-force", "in-force-cli", "timeline", "export", "verify", "storage", "coverage", "import-employees",
+  ]
 
   mutating func run(_ name: String) throws -> [Outcome] {
     switch name {
@@ -34,6 +36,8 @@ extension Bench {
     case "export": try export()
     case "verify": try verify()
     case "storage": try storage()
+    case "coverage": try coverage()
+    case "import-employees": try importEmployees()
     default: throw BenchError("unknown case '\(name)'")
     }
   }

@@ -4,6 +4,7 @@ public enum EntryPayload: Equatable, Sendable {
   case notice(NoticeEntry)
   case correction(CorrectionEntry)
   case ack(AckEntry)
+  case roster(RosterEntry)
 
   /// The journal's `kind` column.
   public var kind: String {
@@ -12,6 +13,7 @@ public enum EntryPayload: Equatable, Sendable {
     case .notice: "notice.send"
     case .correction(let c): c.kind == .retraction ? "correction.retract" : "correction.amend"
     case .ack: "ack"
+    case .roster(let r): r.event == .join ? "employee.join" : "employee.leave"
     }
   }
 
@@ -28,6 +30,9 @@ public enum EntryPayload: Equatable, Sendable {
       e.integer(v.effectiveFrom.microseconds)
       e.integer(v.effectiveUntil?.microseconds)
       e.integer(v.announcedAt.microseconds)
+      // Rule 20: only a version for some groups has this field, so that versions for
+      // `all` keep the bytes (and hashes) they had before audiences existed.
+      if let groups = v.appliesTo { e.text(Groups.joined(groups)) }
     case .notice(let n):
       e.text(n.id)
       e.text(n.subject)
@@ -64,6 +69,10 @@ public enum EntryPayload: Equatable, Sendable {
       e.text(a.notice)
       e.text(a.employee)
       e.integer(a.at.microseconds)
+    case .roster(let r):
+      e.text(r.employee)
+      e.integer(r.at.microseconds)
+      if r.event == .join { e.text(Groups.joined(r.groups)) }
     }
     return e.bytes
   }
@@ -74,12 +83,18 @@ public enum EntryPayload: Equatable, Sendable {
     let payload: EntryPayload
     switch kind {
     case "policy.add":
-      payload = .version(
-        VersionEntry(
+      var v = VersionEntry(
           policy: try d.text(), version: try d.integer(), title: try d.text(), body: try d.data(),
           bodySHA256: try d.text(), effectiveFrom: Instant(microseconds: try d.integer()),
           effectiveUntil: try d.optionalInteger().map(Instant.init(microseconds:)),
-          announcedAt: Instant(microseconds: try d.integer())))
+          announcedAt: Instant(microseconds: try d.integer()))
+      if !d.isAtEnd {
+        let groups = Groups.split(try d.text())
+        // Absent is `all`: an empty list would be a second encoding of the same version.
+        guard !groups.isEmpty else { throw LedgerError(.damaged, "malformed policy.add payload: an empty applies_to") }
+        v.appliesTo = groups
+      }
+      payload = .version(v)
     case "notice.send":
       let id = try d.text(), subject = try d.text(), body = try d.data(), sha = try d.text()
       let sentAt = Instant(microseconds: try d.integer()), sender = try d.text(), channel = try d.text()
@@ -111,6 +126,12 @@ public enum EntryPayload: Equatable, Sendable {
           recipientCount: try d.integer(), recipientsSHA256: try d.text()))
     case "ack":
       payload = .ack(AckEntry(notice: try d.text(), employee: try d.text(), at: Instant(microseconds: try d.integer())))
+    case "employee.join":
+      payload = .roster(
+        RosterEntry(
+          employee: try d.text(), event: .join, at: Instant(microseconds: try d.integer()), groups: Groups.split(try d.text())))
+    case "employee.leave":
+      payload = .roster(RosterEntry(employee: try d.text(), event: .leave, at: Instant(microseconds: try d.integer())))
     default:
       throw LedgerError(.damaged, "unknown entry kind '\(kind)'")
     }

@@ -16,7 +16,7 @@ struct Projector<Store: ProjectionStore> {
         .versions, entry: seq,
         [
           seq, policy, v.version, v.title, v.body, v.bodySHA256, v.effectiveFrom.microseconds,
-          v.effectiveUntil?.microseconds, v.announcedAt.microseconds,
+          v.effectiveUntil?.microseconds, v.announcedAt.microseconds, v.appliesTo.map(Groups.joined),
         ])
     case .notice(let n):
       var announced: (seq: Int64, policy: Int64)? = nil
@@ -66,6 +66,10 @@ struct Projector<Store: ProjectionStore> {
       }
       let employee = try store.employee(a.employee)
       try store.add(.acks, entry: seq, [notice.seq, employee, a.at.microseconds, seq])
+    case .roster(let r):
+      // Registers the employee in the directory, as a delivery does (rule 15).
+      let employee = try store.employee(r.employee)
+      try store.add(.roster, entry: seq, [seq, employee, r.at.microseconds, r.event == .join, Groups.joined(r.groups)])
     }
   }
 }
@@ -79,7 +83,7 @@ struct UnresolvedReference: Error, CustomStringConvertible {
 /// The tables an entry projects into (besides `policies`, numbered as keys first appear,
 /// and `deliveries`), each with its columns in the order ``Projector`` gives values.
 enum ProjectedTable: CaseIterable {
-  case versions, notices, corrections, acks
+  case versions, notices, corrections, acks, roster
 
   var name: String {
     switch self {
@@ -87,13 +91,14 @@ enum ProjectedTable: CaseIterable {
     case .notices: "notices"
     case .corrections: "corrections"
     case .acks: "acks"
+    case .roster: "roster"
     }
   }
 
   var columns: [String] {
     switch self {
     case .versions:
-      ["seq", "policy", "version", "title", "body", "body_sha256", "effective_from", "effective_until", "announced_at"]
+      ["seq", "policy", "version", "title", "body", "body_sha256", "effective_from", "effective_until", "announced_at", "applies_to"]
     case .notices:
       [
         "seq", "id", "subject", "body", "body_sha256", "sent_at", "sender", "channel", "announces", "policy",
@@ -105,6 +110,7 @@ enum ProjectedTable: CaseIterable {
         "statement", "reason", "effective_from", "effective_until", "recipient_count", "recipients_sha256",
       ]
     case .acks: ["notice", "employee", "at", "seq"]
+    case .roster: ["seq", "employee", "at", "employed", "groups"]
     }
   }
 
@@ -115,6 +121,7 @@ enum ProjectedTable: CaseIterable {
     case .notices: 1
     case .corrections: 2
     case .acks: 3
+    case .roster: 4
     }
   }
 

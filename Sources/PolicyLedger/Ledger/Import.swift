@@ -7,7 +7,7 @@ import Foundation
 /// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
 /// docs/formats.md ("Export and import") describes the columns and what is checked.
 public enum ImportKind: String, CaseIterable, Sendable {
-  case versions, notices, corrections, acks
+  case versions, notices, corrections, acks, employees
 
   /// The columns a file must have. A correction also needs `notice` or `version` (or both,
   /// as export writes them), and each row names exactly one of them.
@@ -17,6 +17,7 @@ public enum ImportKind: String, CaseIterable, Sendable {
     case .notices: ["id", "subject", "body", "sent_at", "sender"]
     case .corrections: ["kind", "issued_at", "statement", "reason"]
     case .acks: ["notice", "employee", "at"]
+    case .employees: ["employee", "at", "event"]
     }
   }
 
@@ -24,7 +25,7 @@ public enum ImportKind: String, CaseIterable, Sendable {
   /// ``ExportKind/columns`` lists for the same kind.
   public var optional: [String] {
     switch self {
-    case .versions: ["version", "effective_until", "announced_at", "by", "recorded_at", "body_sha256"]
+    case .versions: ["version", "effective_until", "announced_at", "by", "recorded_at", "body_sha256", "applies_to"]
     case .notices: ["channel", "announces", "by", "recorded_at", "body_sha256", "recipient_count", "recipients_sha256"]
     case .corrections:
       [
@@ -32,6 +33,7 @@ public enum ImportKind: String, CaseIterable, Sendable {
         "recipient_count", "recipients_sha256",
       ]
     case .acks: ["by", "recorded_at"]
+    case .employees: ["groups", "by", "recorded_at"]
     }
   }
 
@@ -139,7 +141,8 @@ extension Ledger {
       let new = NewVersion(
         policy: row.text("policy"), title: row.text("title"), body: Array(row.text("body").utf8),
         effectiveFrom: try row.time("effective_from"), effectiveUntil: try row.optionalTime("effective_until"),
-        announcedAt: try row.optionalTime("announced_at"))
+        announcedAt: try row.optionalTime("announced_at"),
+        appliesTo: try row.optionalText("applies_to").flatMap { try Groups.audience($0, field: "applies_to") })
       let entry = try recordVersion(new, actor: row.actor, names: .columns)
       if let given = try row.optionalInteger("version"), given != entry.version {
         throw LedgerError(.invalidInput,
@@ -228,6 +231,24 @@ extension Ledger {
     try importRows(.acks, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
       let ack = AckEntry(notice: row.text("notice"), employee: row.text("employee"), at: try row.time("at"))
       _ = try recordAck(ack, actor: row.actor, names: .columns)
+      return 0
+    }
+  }
+
+  /// Imports `export employees` CSV: one `employee join` or `employee leave` entry per row
+  /// (`event` is `join` or `leave`; `groups`, for a join, `;`-joined).
+  @discardableResult
+  public func importEmployees(
+    _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
+  ) throws -> ImportSummary {
+    try importRows(.employees, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
+      let eventText = row.text("event")
+      guard let event = RosterEvent(rawValue: eventText) else {
+        throw LedgerError(.invalidInput, "invalid event '\(Identifier.printable(eventText))': expected join or leave")
+      }
+      let groups = try row.optionalText("groups").map { try Groups.parse($0, field: "groups") } ?? []
+      let entry = RosterEntry(employee: row.text("employee"), event: event, at: try row.time("at"), groups: groups)
+      _ = try recordRoster(entry, actor: row.actor, names: .columns)
       return 0
     }
   }

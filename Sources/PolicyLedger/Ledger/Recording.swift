@@ -9,14 +9,20 @@ public struct NewVersion: Sendable {
   public var effectiveUntil: Instant?
   /// Defaults to `effectiveFrom` (rule 7).
   public var announcedAt: Instant?
+  /// The groups the version applies to (rule 20); nil is `all`.
+  public var appliesTo: [String]?
 
-  public init(policy: String, title: String, body: [UInt8], effectiveFrom: Instant, effectiveUntil: Instant? = nil, announcedAt: Instant? = nil) {
+  public init(
+    policy: String, title: String, body: [UInt8], effectiveFrom: Instant, effectiveUntil: Instant? = nil,
+    announcedAt: Instant? = nil, appliesTo: [String]? = nil
+  ) {
     self.policy = policy
     self.title = title
     self.body = body
     self.effectiveFrom = effectiveFrom
     self.effectiveUntil = effectiveUntil
     self.announcedAt = announcedAt
+    self.appliesTo = appliesTo
   }
 }
 
@@ -105,12 +111,23 @@ extension Ledger {
       throw LedgerError(.invalidInput,
         "invalid \(names("effective_until")) '\(until)': it must be after \(names("effective_from")) '\(new.effectiveFrom)'")
     }
+    if let groups = new.appliesTo {
+      // `all` is no group of its own: a version for everyone has no list (rule 20).
+      if groups.isEmpty { throw LedgerError(.invalidInput, "invalid \(names("applies_to")) '': name at least one group, or 'all'") }
+      var seen = Set<String>()
+      for group in groups {
+        try Groups.check(group, field: names("applies_to"), whole: Groups.joined(groups))
+        if !seen.insert(group).inserted {
+          throw LedgerError(.invalidInput, "invalid \(names("applies_to")) '\(Groups.joined(groups))': group '\(group)' is named twice")
+        }
+      }
+    }
     let next = NextEntry(after: try store.journalHead())
     let number = (try store.lastVersionNumber(policy: new.policy)).map { $0 + 1 } ?? 1
     let entry = VersionEntry(
       policy: new.policy, version: number, title: new.title, body: new.body,
       bodySHA256: SHA256Hasher.hex(new.body), effectiveFrom: new.effectiveFrom, effectiveUntil: new.effectiveUntil,
-      announcedAt: new.announcedAt ?? new.effectiveFrom)
+      announcedAt: new.announcedAt ?? new.effectiveFrom, appliesTo: new.appliesTo)
     try append(.version(entry), actor: actor, next: next)
     return entry
   }
@@ -281,6 +298,44 @@ extension Ledger {
     }
     try append(.ack(ack), actor: actor, next: next)
     return ack
+  }
+
+  // MARK: - employee join / leave
+
+  /// Records a roster entry (rule 19): `employee join` (with its groups; joining while
+  /// employed is a transfer) or `employee leave` (refused unless employed at `at`, as the
+  /// whole journal stands).
+  public func recordRosterEntry(_ entry: RosterEntry, actor: String) throws {
+    _ = try write { try recordRoster(entry, actor: actor, names: .options) }
+  }
+
+  /// Checks and appends one roster entry in the caller's write transaction.
+  func recordRoster(_ entry: RosterEntry, actor: String, names: FieldNames) throws -> RosterEntry {
+    try Identifier.check(entry.employee, field: names("employee"))
+    try checkActor(actor, names: names)
+    switch entry.event {
+    case .join:
+      var seen = Set<String>()
+      for group in entry.groups {
+        try Groups.check(group, field: names("groups"), whole: Groups.joined(entry.groups))
+        if !seen.insert(group).inserted {
+          throw LedgerError(.invalidInput, "invalid \(names("groups")) '\(Groups.joined(entry.groups))': group '\(group)' is named twice")
+        }
+      }
+    case .leave:
+      if !entry.groups.isEmpty {
+        throw LedgerError(.invalidInput, "invalid \(names("groups")) '\(Groups.joined(entry.groups))': a leave has no groups")
+      }
+      let state = try store.employeeID(entry.employee).flatMap { try store.rosterState(employee: $0, at: entry.at) }
+      guard let state, state.employed else {
+        let why = state.map { "they left at \($0.at)" } ?? "no join of theirs is at or before it"
+        throw LedgerError(.refused,
+          "invalid \(names("at")) '\(entry.at)': '\(Identifier.printable(entry.employee))' is not employed then (\(why)), so cannot leave")
+      }
+    }
+    let next = NextEntry(after: try store.journalHead())
+    try append(.roster(entry), actor: actor, next: next)
+    return entry
   }
 
   // MARK: - shared steps

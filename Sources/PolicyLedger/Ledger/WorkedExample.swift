@@ -54,4 +54,22 @@ public enum WorkedExample {
         reason: "sent in error"),
       recipients: .named(RecipientList(retractionRecipients)), actor: actor)
   }
+
+  /// The workforce of July 2020: the staff who were or were not sent the notice, and a
+  /// contractors group it never reached.
+  public static let staff = ["E1001", "E1002", "E1003", "E1004", "E2001"]
+  public static let contractors = ["C3001", "C3002"]
+
+  /// Records the roster of the story (rule 19), after it and backfilled: the staff joined
+  /// in 2019, the contractors in June 2020.
+  public static func recordRoster(into ledger: Ledger, actor: String = "demo") throws {
+    let september2019 = Instant(microseconds: 1_567_321_200 * 1_000_000)  // 2019-09-01T00:00:00-07:00
+    let june2020 = Instant(microseconds: 1_590_994_800 * 1_000_000)  // 2020-06-01T00:00:00-07:00
+    for employee in staff {
+      try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: september2019, groups: ["staff"]), actor: actor)
+    }
+    for employee in contractors {
+      try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: june2020, groups: ["contractors"]), actor: actor)
+    }
+  }
 }

@@ -135,6 +135,9 @@ public struct VersionEntry: Equatable, Sendable {
   public var effectiveFrom: Instant
   public var effectiveUntil: Instant?
   public var announcedAt: Instant
+  /// The groups the version applies to (rule 20); nil is `all`. Encoded only when not
+  /// nil, so every version recorded before audiences existed keeps its bytes and hash.
+  public var appliesTo: [String]? = nil
 }
 
 /// What a `notice send` entry records. The recipients are covered by their count and
@@ -172,4 +175,78 @@ public struct AckEntry: Equatable, Sendable {
   public var notice: String
   public var employee: String
   public var at: Instant
+}
+
+/// `employee join` or `employee leave` (rule 19).
+public enum RosterEvent: String, Sendable, CaseIterable {
+  case join
+  case leave
+}
+
+/// What an `employee.join` or `employee.leave` entry records: an employee id, the
+/// business time and, for a join, the groups (without the implicit `all`). Ids only: no
+/// name or other personal data (docs/semantics.md, "Coverage").
+public struct RosterEntry: Equatable, Sendable {
+  public var employee: String
+  public var event: RosterEvent
+  public var at: Instant
+  /// A join's groups, in the order given; empty for a leave.
+  public var groups: [String]
+
+  public init(employee: String, event: RosterEvent, at: Instant, groups: [String] = []) {
+    self.employee = employee
+    self.event = event
+    self.at = at
+    self.groups = groups
+  }
+}
+
+/// Group names (rules 19 and 20): ids (``Identifier``) that hold no comma or semicolon —
+/// a comma separates them in `--groups` and `--applies-to`, and a semicolon joins a list in
+/// CSV — and are not `all`, the group every employee is in.
+public enum Groups {
+  /// The implicit group of every employee.
+  public static let all = "all"
+
+  /// Splits `--groups G1,G2` or a CSV field (`;`- or `,`-separated), trims each name as
+  /// ids are trimmed, and checks each; a name given twice is refused.
+  public static func parse(_ text: String, field: String) throws -> [String] {
+    let names = text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }.map { Identifier.trimmed(String($0)) }
+    var seen = Set<String>()
+    for name in names {
+      try check(name, field: field, whole: text)
+      guard seen.insert(name).inserted else {
+        throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': group '\(name)' is named twice")
+      }
+    }
+    return names
+  }
+
+  /// `--applies-to`: `all` (nil: everyone) or a list of groups as ``parse(_:field:)`` reads it.
+  public static func audience(_ text: String, field: String) throws -> [String]? {
+    Identifier.trimmed(text) == all ? nil : try parse(text, field: field)
+  }
+
+  /// One group name: an id with no comma or semicolon, and not `all`.
+  public static func check(_ name: String, field: String, whole: @autoclosure () -> String? = nil) throws {
+    // Worded only when refused: a million roster rows are checked on the way in.
+    var shown: String { Identifier.printable(whole() ?? name) }
+    if let problem = Identifier.problem(name) {
+      throw LedgerError(.invalidInput, "invalid \(field) '\(shown)': group '\(Identifier.printable(name))' \(problem)")
+    }
+    if name.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) {
+      throw LedgerError(.invalidInput, "invalid \(field) '\(shown)': a group name cannot contain a comma or a semicolon")
+    }
+    if name == all {
+      throw LedgerError(.invalidInput, "invalid \(field) '\(shown)': every employee is in group 'all'; name the other groups")
+    }
+  }
+
+  /// How the journal and the tables hold a list of groups.
+  static func joined(_ groups: [String]) -> String { groups.joined(separator: ",") }
+
+  /// The inverse of ``joined(_:)``.
+  static func split(_ text: String) -> [String] {
+    text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+  }
 }

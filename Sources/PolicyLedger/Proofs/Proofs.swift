@@ -329,6 +329,7 @@ public struct ProvenEntry: Equatable, Sendable {
         ("effective_from", t(v.effectiveFrom)), ("effective_until", t(v.effectiveUntil)),
         ("announced_at", t(v.announcedAt)),
       ]
+      if let groups = v.appliesTo { fields.append(("applies_to", .list(groups))) }
     case .notice(let n):
       fields += [
         ("id", .text(n.id)), ("subject", .text(n.subject)), ("body", .text(String(decoding: n.body, as: UTF8.self))),
@@ -352,6 +353,10 @@ public struct ProvenEntry: Equatable, Sendable {
       ]
     case .ack(let a):
       fields += [("notice", .text(a.notice)), ("employee", .text(a.employee)), ("at", t(a.at))]
+    case .roster(let r):
+      fields += [
+        ("employee", .text(r.employee)), ("event", .text(r.event.rawValue)), ("at", t(r.at)), ("groups", .list(r.groups)),
+      ]
     }
     fields.append(("entry_hash", .text(Hex.encode(entry.entryHash))))
     return EntryRecord(columns: fields.map(\.0), values: fields.map(\.1))

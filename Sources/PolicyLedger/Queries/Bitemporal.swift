@@ -17,6 +17,11 @@
 ///   SQL statement in `LedgerStore.forEachOutstanding` (Store/OutstandingRows.swift), so
 ///   that it need not load every policy's facts.
 ///
+/// - `employees` and `coverage` restate rule 19 (an employee's state at t is the known
+///   roster entry with the greatest `at` ≤ t) as one statement over the whole workforce,
+///   `LedgerStore.forEachEmployed` (Store/Roster.swift); the replay model's property tests
+///   compare it with ``rosterState(_:at:in:)``.
+///
 /// Recording also applies rule 4 (an amendment must not leave an empty period) through
 /// ``period(of:amendments:)``, in `Ledger.checkAmendment`.
 public enum Bitemporal {
@@ -150,6 +155,91 @@ public enum Bitemporal {
   static func affects(_ c: CorrectionFacts, notice n: NoticeFacts) -> Bool {
     c.targetNotice == n.seq || (c.targetVersion != nil && c.targetVersion == n.announces)
   }
+
+  // MARK: - The workforce (rules 19–21)
+
+  /// Rule 19: of one employee's roster entries, the known one with the greatest `at` ≤ t
+  /// (ties: journal order), which says whether they were employed at t and in which groups.
+  public static func rosterState(_ entries: [RosterFacts], at t: Instant, in view: View) -> RosterFacts? {
+    entries.filter { $0.at <= t && view.knows(businessTime: $0.at, recordedAt: $0.recordedAt) }
+      .max { ($0.at, $0.seq) < ($1.at, $1.seq) }
+  }
+
+  /// Rule 20: whether version `v` applies to an employee in `groups` (besides `all`).
+  public static func applies(_ v: VersionFacts, toGroups groups: [String]) -> Bool {
+    guard let audience = v.appliesTo else { return true }
+    return groups.contains { audience.contains($0) }
+  }
+
+  /// Rule 21's `status`: the first that applies of acknowledged, told, not_told.
+  public enum CoverageStatus: String, Sendable, CaseIterable {
+    case acknowledged, told, notTold = "not_told"
+  }
+
+  /// What rule 21 says one employee was told about version `v`, from `facts` whose
+  /// `receivedByViewer` flags are that employee's: the earliest known delivery ≤ t of a
+  /// notice announcing `v` (the first in journal order on a tie), and the version in force
+  /// at t as told to them (rule 12, ``view(_:_:)`` with `toldTo` set).
+  ///
+  /// A delivery's time is its notice's `sent_at` (today every delivery is a notice's own).
+  public static func telling(_ facts: PolicyFacts, version v: VersionFacts, at t: Instant, in view: View)
+    -> (told: NoticeFacts?, believes: ViewedVersion?)
+  {
+    let told = facts.notices.filter {
+      $0.announces == v.seq && $0.receivedByViewer && $0.sentAt <= t
+        && view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt)
+    }.min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
+    var toldView = view
+    if toldView.toldTo == nil { toldView.toldTo = "" }
+    return (told, inForce(Bitemporal.view(facts, toldView), at: t))
+  }
+
+  /// Rule 21's `acknowledged_at`: the earliest known acknowledgement ≤ t, among `acks`
+  /// (one employee's), of a notice announcing `v`.
+  public static func acknowledgedAt(_ acks: [AckFacts], version v: VersionFacts, notices: [NoticeFacts], at t: Instant, in view: View)
+    -> Instant?
+  {
+    let announcing = Set(notices.filter { $0.announces == v.seq }.map(\.seq))
+    return acks.filter {
+      announcing.contains($0.notice) && $0.at <= t && view.knows(businessTime: $0.at, recordedAt: $0.recordedAt)
+    }.map(\.at).min()
+  }
+
+  /// Rule 21's `status` from what the employee was told and acknowledged.
+  public static func coverageStatus(toldAt: Instant?, acknowledgedAt: Instant?) -> CoverageStatus {
+    if acknowledgedAt != nil { return .acknowledged }
+    return toldAt != nil ? .told : .notTold
+  }
+}
+
+/// One roster entry (rule 19).
+public struct RosterFacts: Sendable, Equatable {
+  public var seq: Int64
+  public var at: Instant
+  public var recordedAt: Instant
+  public var employed: Bool
+  public var groups: [String]
+
+  public init(seq: Int64, at: Instant, recordedAt: Instant, employed: Bool, groups: [String]) {
+    self.seq = seq
+    self.at = at
+    self.recordedAt = recordedAt
+    self.employed = employed
+    self.groups = groups
+  }
+}
+
+/// One acknowledgement: of notice `notice` (its seq), at `at`.
+public struct AckFacts: Sendable, Equatable {
+  public var notice: Int64
+  public var at: Instant
+  public var recordedAt: Instant
+
+  public init(notice: Int64, at: Instant, recordedAt: Instant) {
+    self.notice = notice
+    self.at = at
+    self.recordedAt = recordedAt
+  }
 }
 
 /// What the ledger recorded about one version.
@@ -163,6 +253,8 @@ public struct VersionFacts: Sendable, Equatable {
   public var announcedAt: Instant
   public var recordedAt: Instant
   public var bodySHA256: String
+  /// The groups it applies to (rule 20); nil is `all`.
+  public var appliesTo: [String]? = nil
 }
 
 /// What the ledger recorded about one notice, and whether the viewer received it.

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `export` can write; each speaks the CSV that `import` reads.
 public enum ExportKind: String, CaseIterable, Sendable {
-  case versions, notices, recipients, corrections, acks, journal
+  case versions, notices, recipients, corrections, acks, employees, journal
 
   /// The columns, in order (spec section 5; more may follow the contract's).
   public var columns: [String] { LedgerStore.exportColumns(self) }

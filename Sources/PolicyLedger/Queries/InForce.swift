@@ -40,15 +40,18 @@ public struct HistoryRow: TabularRow, Equatable, Sendable {
   public var announcedAt: Instant
   public var status: Bitemporal.Status
   public var correctedBy: [String]
+  /// The groups the version applies to (rule 20): `["all"]` for everyone.
+  public var appliesTo: [String] = [Groups.all]
 
   public static let columns = [
     "policy", "version", "title", "effective_from", "effective_until", "announced_at", "status", "corrected_by",
+    "applies_to",
   ]
 
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
-      .time(announcedAt, timeZone), .text(status.rawValue), .list(correctedBy),
+      .time(announcedAt, timeZone), .text(status.rawValue), .list(correctedBy), .list(appliesTo),
     ]
   }
 }
@@ -85,7 +88,8 @@ extension Ledger {
         HistoryRow(
           policy: policy, version: v.facts.number, title: v.facts.title, effectiveFrom: v.effectiveFrom,
           effectiveUntil: v.effectiveUntil, announcedAt: v.facts.announcedAt,
-          status: Bitemporal.status(of: v, among: versions, at: at), correctedBy: v.correctedBy)
+          status: Bitemporal.status(of: v, among: versions, at: at), correctedBy: v.correctedBy,
+          appliesTo: v.facts.appliesTo ?? [Groups.all])
       }
     }
   }

@@ -147,6 +147,11 @@ public struct HTMLReport {
     events(policy, into: &out)
     acknowledgements(policy, into: &out)
     outstanding(policy, into: &out)
+    CoverageSection(
+      key: policy.key, coverage: policy.coverage, when: time(data.statusAt),
+      command: ["policy-ledger", "coverage", policy.key] + ledgerArguments + viewArguments
+        + ["--at", data.statusAt.iso8601(), "--format", "csv"]
+    ).render(into: &out)
     versions(policy, id: id, into: &out)
     out.raw("</section>\n")
   }

@@ -66,6 +66,8 @@ public struct PolicyReport: Sendable {
   /// For each notice in `events`, its acknowledgements known in the view, the first
   /// `outstandingLimit` of them listed.
   public var acknowledgements: [AcknowledgementGroup] = []
+  /// `coverage` at the status instant (Report/CoverageSection.swift); nil without a roster.
+  public var coverage: ReportedCoverage? = nil
 }
 
 /// A version's body and the period it was first recorded with (before any amendment).
@@ -207,7 +209,8 @@ extension Ledger {
     var report = PolicyReport(
       key: key, history: history, versions: versions, events: events,
       inForcePeriods: try inForcePeriods(key, from: request.from, to: request.to, view: view),
-      knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups)
+      knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups,
+      coverage: try reportedCoverage(key, at: statusAt, view: view, limit: request.outstandingLimit))
     report.acknowledgements = acknowledgements
     return report
   }

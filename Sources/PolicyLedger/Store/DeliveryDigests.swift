@@ -7,7 +7,7 @@ extension LedgerStore {
     var digests: [Int64: (count: Int64, sha256: String)] = [:]
     /// The first message with a delivery row that names no employee.
     var orphan: Int64? = nil
-    /// The lowest employee number that no delivery and no acknowledgement names.
+    /// The lowest employee number that no delivery, acknowledgement or roster entry names.
     var unaccountedEmployee: Int64? = nil
   }
 
@@ -49,6 +49,8 @@ extension LedgerStore {
     if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
+    // The roster registers its employees too (rule 15).
+    try db.prepare("SELECT DISTINCT employee FROM roster").forEach { acked.insert($0.int64(0)) }
     stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
     return stored
   }
@@ -72,6 +74,7 @@ extension LedgerStore {
       SELECT min(e.id) FROM employees e
       WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
         AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
+        AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.employee = e.id)
       """
     ).first { $0.optionalInt64(0) } ?? nil
     return stored

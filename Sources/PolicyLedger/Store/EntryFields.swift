@@ -39,6 +39,7 @@ extension LedgerStore {
     case .recipients: ["notice", "employee"]
     case .corrections: exportedCorrection.names
     case .acks: exportedAck.names
+    case .employees: ["employee", "at", "event", "groups", "by", "recorded_at"]
     case .journal: ["seq", "recorded_at", "kind", "actor", "payload", "previous_hash", "entry_hash"]
     }
   }
@@ -60,6 +61,15 @@ extension LedgerStore {
     case .notices: try rows(Self.exportedNotice, "\(NoticeField.from) ORDER BY n.seq")
     case .corrections: try rows(Self.exportedCorrection, "\(CorrectionField.from) ORDER BY c.seq")
     case .acks: try rows(Self.exportedAck, "\(AckField.from) ORDER BY a.seq")
+    case .employees:
+      try forEachRosterEntry { id, at, employed, groups, by, recordedAt in
+        cells.removeAll(keepingCapacity: true)
+        cells += [
+          .text(id), .time(at, timeZone), .text(employed ? RosterEvent.join.rawValue : RosterEvent.leave.rawValue),
+          .list(Groups.split(groups)), .text(by), .time(recordedAt, timeZone),
+        ]
+        try body(cells)
+      }
     case .recipients:
       // In primary-key order (journal order of the message, then employee number):
       // no sort, and each message's id looked up once.
@@ -106,11 +116,12 @@ extension LedgerStore {
     .recordedAt, .recipientCount, .recipientsSHA256,
   ])
   private static let shownVersion = FieldList<VersionField>([
-    .policy, .version, .title, .body, .effectiveFrom, .effectiveUntil, .announcedAt, .bodySHA256, .by, .recordedAt, .seq,
-    .entryHash,
+    .policy, .version, .title, .body, .effectiveFrom, .effectiveUntil, .announcedAt, .appliesTo, .bodySHA256, .by,
+    .recordedAt, .seq, .entryHash,
   ])
   private static let exportedVersion = FieldList<VersionField>([
     .policy, .version, .title, .body, .effectiveFrom, .effectiveUntil, .announcedAt, .by, .recordedAt, .bodySHA256,
+    .appliesTo,
   ])
   private static let exportedAck = FieldList<AckField>([.notice, .employee, .at, .by, .recordedAt])
 }
@@ -118,6 +129,8 @@ extension LedgerStore {
 /// How a stored value becomes an output cell.
 enum FieldValue: Sendable {
   case text, optionalText, body, time, optionalTime, integer, hex, flag, optionalList
+  /// A list of groups as the tables hold it (`,`-joined); NULL is `all` (rule 20).
+  case audience
 }
 
 /// One field an entry's output can show: its output name, its SQL expression over the
@@ -154,6 +167,7 @@ struct FieldList<Field: StoredField>: Sendable {
       case .hex: cells.append(.text(Hex.encode(row.blob(index))))
       case .flag: cells.append(.boolean(row.int64(index) != 0))
       case .optionalList: cells.append(.list(row.optionalString(index).map { [$0] } ?? []))
+      case .audience: cells.append(.list(row.optionalString(index).map(Groups.split) ?? [Groups.all]))
       }
     }
   }
@@ -223,7 +237,7 @@ enum CorrectionField: StoredField {
 
 enum VersionField: StoredField {
   case policy, version, title, body, effectiveFrom, effectiveUntil, announcedAt, bodySHA256, by, recordedAt, seq
-  case entryHash
+  case entryHash, appliesTo
 
   static let from = "FROM versions v JOIN policies p ON p.id = v.policy JOIN journal j ON j.seq = v.seq"
 
@@ -241,6 +255,7 @@ enum VersionField: StoredField {
     case .recordedAt: ("recorded_at", "j.recorded_at", .time)
     case .seq: ("seq", "j.seq", .integer)
     case .entryHash: ("entry_hash", "j.entry_hash", .hex)
+    case .appliesTo: ("applies_to", "v.applies_to", .audience)
     }
   }
 }

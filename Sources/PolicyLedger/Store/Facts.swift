@@ -22,7 +22,8 @@ extension LedgerStore {
         title: row.string(VersionColumns.title), effectiveFrom: row.instant(VersionColumns.effectiveFrom),
         effectiveUntil: row.optionalInstant(VersionColumns.effectiveUntil),
         announcedAt: row.instant(VersionColumns.announcedAt), recordedAt: row.instant(VersionColumns.recordedAt),
-        bodySHA256: row.string(VersionColumns.bodySHA256))
+        bodySHA256: row.string(VersionColumns.bodySHA256),
+        appliesTo: row.optionalString(VersionColumns.appliesTo.rawValue).map(Groups.split))
     }
     let notices = try db.cached(NoticeColumns.select).map([policyID, employee]) { row in
       NoticeFacts(
@@ -46,7 +47,7 @@ extension LedgerStore {
 
   /// A policy's versions, in version order; `?1` is the policy's number.
   private enum VersionColumns: Int, ResultColumns {
-    case seq, version, title, effectiveFrom, effectiveUntil, announcedAt, recordedAt, bodySHA256
+    case seq, version, title, effectiveFrom, effectiveUntil, announcedAt, recordedAt, bodySHA256, appliesTo
 
     var sql: String {
       switch self {
@@ -58,6 +59,7 @@ extension LedgerStore {
       case .announcedAt: "v.announced_at"
       case .recordedAt: "j.recorded_at"
       case .bodySHA256: "v.body_sha256"
+      case .appliesTo: "v.applies_to"
       }
     }
 

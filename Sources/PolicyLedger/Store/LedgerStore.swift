@@ -8,6 +8,8 @@ final class LedgerStore {
   /// The Merkle tree's right edge as this store's last append left it, so that a run of
   /// appends need not read it back each time (see `appendMerkleLeaf`).
   var merkleEdge: MerkleEdge? = nil
+  /// Whether the last employee ``employeeIDCreating(_:)`` looked up was new.
+  var expectNewEmployee = false
 
   init(_ db: Connection) {
     self.db = db
@@ -82,10 +84,18 @@ extension LedgerStore {
     try db.cached("SELECT id FROM employees WHERE name = ?").first([name]) { $0.int64(0) }
   }
 
-  /// The employee's directory number, adding the employee when new.
+  /// The employee's directory number, adding the employee when new. Which statement goes
+  /// first follows the previous call: an import of a roster meets new employees one after
+  /// another (one INSERT each), acknowledgements known ones (one SELECT each).
   func employeeIDCreating(_ name: String) throws -> Int64 {
+    if expectNewEmployee {
+      try db.cached("INSERT INTO employees (name) VALUES (?) ON CONFLICT (name) DO NOTHING").run([name])
+      if db.changes == 1 { return db.lastInsertRowID }
+      expectNewEmployee = false
+    }
     if let id = try employeeID(name) { return id }
     try db.cached("INSERT INTO employees (name) VALUES (?)").run([name])
+    expectNewEmployee = true
     return db.lastInsertRowID
   }
 }

@@ -1,0 +1,129 @@
+import Foundation
+import PolicyLedger
+import Testing
+
+/// A ledger with a workforce: `LedgerFiles.makeFullLedger` (entries 1–9), then entry 10
+/// E1001 joins (staff), 11 C3001 joins (contractors), 12 C3001 leaves, 13 policy `p` version
+/// 1 for staff only.
+enum WorkforceLedger {
+  @discardableResult
+  static func make(at path: String) throws -> VerifyResult.Head {
+    try LedgerFiles.makeFullLedger(at: path)
+    let ledger = try Ledger(path: path, access: .readWrite)
+    let t = LedgerFiles.time
+    try ledger.recordRosterEntry(RosterEntry(employee: "E1001", event: .join, at: t("2019-09-01"), groups: ["staff"]), actor: "hr")
+    try ledger.recordRosterEntry(RosterEntry(employee: "C3001", event: .join, at: t("2020-06-01"), groups: ["contractors"]), actor: "hr")
+    try ledger.recordRosterEntry(RosterEntry(employee: "C3001", event: .leave, at: t("2020-08-01")), actor: "hr")
+    try ledger.addVersion(
+      NewVersion(policy: "p", title: "P", body: Array("p\n".utf8), effectiveFrom: t("2020-01-01"), appliesTo: ["staff"]), actor: "hr")
+    return try #require(try ledger.head())
+  }
+
+  static let tamperings: [Tampering] = [
+    .init("roster", "seq", "UPDATE roster SET seq = 100 WHERE seq = 10", .entry(10)),
+    .init("roster", "employee", "UPDATE roster SET employee = (SELECT id FROM employees WHERE name = 'E1002') WHERE seq = 10", .entry(10)),
+    .init("roster", "at", "UPDATE roster SET at = at + 1 WHERE seq = 11", .entry(11)),
+    .init("roster", "employed", "UPDATE roster SET employed = 1 WHERE seq = 12", .entry(12)),
+    .init("roster", "groups", "UPDATE roster SET groups = 'staff' WHERE seq = 11", .entry(11)),
+    .init("roster", "deleted row", "DELETE FROM roster WHERE seq = 11", .entry(11)),
+    .init("versions", "applies_to of a version for some groups", "UPDATE versions SET applies_to = NULL WHERE seq = 13", .entry(13)),
+    .init("versions", "applies_to of a version for all", "UPDATE versions SET applies_to = 'staff' WHERE seq = 1", .entry(1)),
+    // C3001 is in the directory only through the roster.
+    .init("employees", "name of a roster-only employee", "UPDATE employees SET name = 'C3999' WHERE name = 'C3001'", .entry(11)),
+  ]
+}
+
+@Suite struct WorkforceCLITests {
+  @Test(arguments: WorkforceLedger.tamperings)
+  func verifyCatchesChangesToTheRosterAndAudiences(_ tampering: Tampering) throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("ledger.db")
+    try WorkforceLedger.make(at: path)
+    #expect(try CLI.run(["verify", "--db", path]).status == 0)
+    try LedgerFiles.tamper(path, table: tampering.table, tampering.sql)
+    let verify = try CLI.run(["verify", "--db", path])
+    #expect(verify.isOneLineError, "\(verify)")
+    guard case .entry(let seq) = tampering.expected else { return }
+    #expect(verify.stderr.hasPrefix("policy-ledger: error: verify failed: entry \(seq): "), "\(verify.stderr)")
+  }
+
+  @Test func recordingAndQueryingTheRosterFromTheCommandLine() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+    #expect(try run(["employee", "join", "E1", "--at", "2020-01-01", "--groups", "staff, eng"]).stdout == "E1\n")
+    #expect(try run(["employee", "join", "C1", "--at", "2020-01-01", "--groups", "contractors"]).status == 0)
+    #expect(try run(["employee", "leave", "C1", "--at", "2020-03-01"]).stdout == "C1\n")
+    let employees = try run(["employees", "--at", "2020-02-01", "--format", "csv"])
+    #expect(employees.stdout == "employee,groups,since\nC1,contractors,2020-01-01T00:00:00Z\nE1,staff;eng,2020-01-01T00:00:00Z\n")
+    let json = try run(["employees", "--at", "2020-04-01", "--format", "json"])
+    #expect(json.stdout == "[\n{\"employee\":\"E1\",\"groups\":[\"staff\",\"eng\"],\"since\":\"2020-01-01T00:00:00Z\"}\n]\n")
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "eng"]).status == 0)
+    #expect(try run(["notice", "send", "--id", "N1", "--subject", "s", "--body", "b", "--sent-at", "2020-01-02", "--sender", "hr", "--announces", "p@1", "--to", "E1,C1"]).status == 0)
+    let coverage = try run(["coverage", "p", "--at", "2020-02-01", "--format", "csv"])
+    #expect(coverage.stdout == "policy,version,employee,status,told_at,notice,acknowledged_at,believes_version\np,1,E1,told,2020-01-02T00:00:00Z,N1,,1\n")
+    let summary = try run(["coverage", "p", "--at", "2020-02-01", "--summary", "--format", "csv"])
+    #expect(summary.stdout == "policy,version,group,employed,acknowledged,told,not_told\np,1,all,1,0,1,0\np,1,eng,1,0,1,0\n")
+    let exported = try run(["export", "versions", "--format", "csv"])
+    #expect(exported.lines.last?.hasSuffix(",eng") == true)
+    let history = try run(["history", "p", "--format", "json"])
+    #expect(history.stdout.contains("\"applies_to\":[\"eng\"]"))
+    #expect(try run(["verify"]).status == 0)
+  }
+
+  @Test func refusalsAreOneLineAndWriteNothing() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+    // A refused first command creates no ledger.
+    let empty = try run(["employee", "join", "E1", "--at", "2020-01-01", "--groups", ""])
+    #expect(empty.isOneLineError && empty.stderr == "policy-ledger: error: invalid --groups '': group '' must not be empty\n")
+    let badImport = try dir.write("employees.csv", "employee,at,event,groups\nE1,2020-01-01,join,staff\nE2,2020-01-01,hired,\n")
+    let refusedImport = try run(["import", "employees", badImport])
+    #expect(refusedImport.stderr == "policy-ledger: error: \(badImport) line 3: invalid event 'hired': expected join or leave\n")
+    #expect(refusedImport.status == 2)
+    #expect(!FileManager.default.fileExists(atPath: db))
+
+    #expect(try run(["employee", "join", "E1", "--at", "2020-01-01"]).status == 0)
+    let before = try run(["export", "journal", "--format", "csv"]).stdout
+    for (arguments, message) in [
+      (["employee", "leave", "E2", "--at", "2020-02-01"], "invalid --at '2020-02-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave"),
+      (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "a,,b"], "invalid --groups 'a,,b': group '' must not be empty"),
+      (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "all"], "invalid --groups 'all': every employee is in group 'all'; name the other groups"),
+      (["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff,"], "invalid --applies-to 'staff,': group '' must not be empty"),
+      (["import", "employees", badImport], "\(badImport) line 3: invalid event 'hired': expected join or leave"),
+    ] {
+      let result = try run(arguments)
+      #expect(result.isOneLineError && result.stderr == "policy-ledger: error: \(message)\n", "\(arguments): \(result)")
+    }
+    #expect(try run(["export", "journal", "--format", "csv"]).stdout == before)
+  }
+
+  @Test func coverageWithoutARosterIsRefusedBeforeAnythingElse() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("ledger.db")
+    try LedgerFiles.makeFullLedger(at: path)
+    for key in ["mobile-devices", "no-such-policy"] {
+      let result = try CLI.run(["coverage", key, "--at", "2020-07-10", "--db", path])
+      #expect(result.status == 2)
+      #expect(result.stderr == "policy-ledger: error: no workforce recorded: add employees with 'employee join' or 'import employees'\n")
+    }
+  }
+
+  @Test func theDemoPrintsCoverageAfterItsOtherAnswers() throws {
+    let dir = try TemporaryDirectory()
+    let result = try CLI.run(["demo", "--db", dir.file("demo.db")])
+    #expect(result.status == 0)
+    let verifyLine = try #require(result.lines.firstIndex { $0.hasPrefix("Verify: ok") })
+    let coverageLine = try #require(result.lines.firstIndex { $0.hasPrefix("Coverage at 12:00") })
+    #expect(verifyLine < coverageLine)
+    // The contractors were never sent the notice; E1004 still believes the void version.
+    #expect(result.lines.contains { $0.hasPrefix("mobile-devices        2  C3001     not_told") })
+    #expect(result.lines.contains { $0.hasPrefix("mobile-devices        1  E1004     not_told") && $0.hasSuffix("2") })
+    #expect(result.lines.contains { $0.hasPrefix("mobile-devices        2  contractors         2             0     0         2") })
+    let csv = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--as-known-at", "2020-07-10T12:00:00-07:00", "--status", "not_told", "--format", "csv", "--db", dir.file("demo.db")])
+    #expect(csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == ["C3001", "C3002", "E2001"])
+    let badStatus = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10", "--status", "read", "--db", dir.file("demo.db")])
+    #expect(badStatus.stderr == "policy-ledger: error: invalid --status 'read': expected acknowledged, told or not_told\n")
+  }
+}

@@ -1,0 +1,78 @@
+@testable import PolicyLedger
+
+/// The replay model's reading of the workforce rules (spec rules 19–21), written from the
+/// spec alone: a roster kept as recorded, each version's audience, and ``ReplayModel`` for
+/// everything else (rule 12's "as told to E" included). Every answer scans everything.
+struct WorkforceModel {
+  var model = ReplayModel()
+  /// Roster entries in journal order (`index` orders them among themselves).
+  var roster: [Roster] = []
+  /// The groups each version applies to; nil (or absent) is `all`.
+  var audiences: [VersionRef: [String]] = [:]
+
+  struct Roster {
+    var index: Int
+    var employee: String
+    var join: Bool
+    var at: Instant
+    var groups: [String]
+    var recordedAt: Instant
+  }
+
+  /// Rule 19, as recording judges a leave: over the whole journal.
+  func employedAtWhole(_ employee: String, at t: Instant) -> Bool {
+    roster.filter { $0.employee == employee && $0.at <= t }.max { ($0.at, $0.index) < ($1.at, $1.index) }?.join ?? false
+  }
+
+  /// Rule 19 in a view: the known entry with the greatest `at` ≤ t.
+  func state(_ employee: String, at t: Instant, _ view: ReplayModel.View) -> Roster? {
+    roster.filter {
+      $0.employee == employee && $0.at <= t && model.isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view)
+    }.max { ($0.at, $0.index) < ($1.at, $1.index) }
+  }
+
+  func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+  /// `employees --at t` (optionally `--group`).
+  func employees(at t: Instant, group: String?, _ view: ReplayModel.View) -> [EmployeeRow] {
+    let names = Set(roster.map(\.employee)).sorted { bytes($0).lexicographicallyPrecedes(bytes($1)) }
+    return names.compactMap { name in
+      guard let s = state(name, at: t, view), s.join else { return nil }
+      if let group, group != "all", !s.groups.contains(group) { return nil }
+      return EmployeeRow(employee: name, groups: s.groups, since: s.at)
+    }
+  }
+
+  /// Rule 21.
+  func coverage(_ policy: String, at t: Instant, _ view: ReplayModel.View) throws(ReplayModel.ModelError) -> [CoverageRow] {
+    guard roster.contains(where: { model.isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view) }) else {
+      throw ReplayModel.ModelError(description: "no workforce recorded")
+    }
+    try model.checkPolicy(policy)
+    guard let v = model.inForceVersion(policy, at: t, view) else { return [] }
+    let audience = audiences[v.ref]
+    var rows: [CoverageRow] = []
+    for row in employees(at: t, group: nil, view) {
+      if let audience, !row.groups.contains(where: audience.contains) { continue }
+      let e = row.employee
+      let told = model.notices.filter {
+        $0.announces == v.ref && $0.recipients.contains(e) && $0.sentAt <= t
+          && model.isKnown(businessTime: $0.sentAt, recordedAt: $0.recordedAt, view)
+      }.min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
+      let announcing = Set(model.notices.filter { $0.announces == v.ref }.map(\.id))
+      let acked = model.acks.filter {
+        $0.employee == e && announcing.contains($0.notice) && $0.at <= t
+          && model.isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view)
+      }.map(\.at).min()
+      var toldView = view
+      toldView.toldTo = e
+      let believes = model.inForceVersion(policy, at: t, toldView)?.number
+      let status: Bitemporal.CoverageStatus = acked != nil ? .acknowledged : told != nil ? .told : .notTold
+      rows.append(
+        CoverageRow(
+          policy: policy, version: v.number, employee: e, status: status, toldAt: told?.sentAt, notice: told?.id,
+          acknowledgedAt: acked, believesVersion: believes))
+    }
+    return rows
+  }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import LedgerBenchData
+import Testing
+
+@testable import PolicyLedger
+
+/// Random histories with a workforce — joins, transfers, leavers, roster entries backfilled
+/// (an `at` in the past, recorded later), versions for some groups — recorded into a real
+/// ledger and into ``WorkforceModel``; `coverage` and `employees` must give the model's rows
+/// for many (t, k, r) questions. Deterministic: history `i` comes from seed `i`
+/// (`POLICY_LEDGER_MODEL_SEED=S` runs one).
+@Suite struct WorkforcePropertyTests {
+  static let employees = ["E1", "E2", "E3", "E4", "c5", "E10"]
+  static let groups = ["staff", "eng", "contractors"]
+
+  enum Step {
+    case model(ReplayModel.Proposal, audience: [String]?)
+    case join(String, Instant, [String])
+    case leave(String, Instant)
+  }
+
+  struct Stats {
+    var questions = 0
+    var rows = 0
+    var statuses: Set<String> = []
+    var believesOther = 0
+    var refusedLeaves = 0
+    var backfilled = 0
+  }
+
+  @Test func coverageAndEmployeesAgreeWithTheModel() throws {
+    let environment = ProcessInfo.processInfo.environment
+    let seeds: [UInt64] = environment["POLICY_LEDGER_MODEL_SEED"].flatMap(UInt64.init).map { [$0] } ?? Array(0..<100)
+    var stats = Stats()
+    for seed in seeds {
+      if let failure = try Self.run(seed: seed, stats: &stats) {
+        Issue.record("seed \(seed) (POLICY_LEDGER_MODEL_SEED=\(seed)): \(failure)")
+        return
+      }
+    }
+    if seeds.count >= 100 {
+      #expect(stats.questions > 2_000, "questions: \(stats.questions)")
+      #expect(stats.rows > 2_000, "coverage rows compared: \(stats.rows)")
+      #expect(stats.statuses == ["acknowledged", "told", "not_told"], "statuses reached: \(stats.statuses)")
+      #expect(stats.believesOther > 50, "rows believing another version than the one in force: \(stats.believesOther)")
+      #expect(stats.refusedLeaves > 5, "leaves refused: \(stats.refusedLeaves)")
+      #expect(stats.backfilled > 20, "roster entries backfilled before an earlier one: \(stats.backfilled)")
+    }
+  }
+
+  static func run(seed: UInt64, stats: inout Stats) throws -> String? {
+    var rng = SplitMix64(seed: seed)
+    func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+    func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+    func time() -> Instant { Grid.at(int(0...(Grid.hours - 1))) }
+    func groupsPick() -> [String] { Array(groups.shuffled(using: &rng).prefix(int(0...2))) }
+
+    // The steps: a few versions first, then everything shuffled.
+    var steps: [Step] = []
+    var versions: [VersionRef] = []
+    var noticeIDs: [String] = []
+    var perPolicy: [String: Int64] = [:]
+    let policies = ["p", "q"]
+    for _ in 0..<int(8...18) {
+      switch int(0...9) {
+      case 0...1:
+        let policy = policies[int(0...1)]
+        let audience: [String]? = chance(0.5) ? Array(groups.shuffled(using: &rng).prefix(int(1...2))) : nil
+        let from = time()
+        steps.append(.model(.version(policy: policy, title: "t", bodySHA256: "", from: from, until: nil, announcedAt: chance(0.5) ? time() : nil), audience: audience))
+        perPolicy[policy, default: 0] += 1
+        versions.append(VersionRef(policy: policy, number: perPolicy[policy]!))
+      case 2...3:
+        guard !versions.isEmpty else { continue }
+        let id = "N\(steps.count)"
+        noticeIDs.append(id)
+        let recipients = Array(employees.shuffled(using: &rng).prefix(int(1...5)))
+        steps.append(.model(.notice(id: id, subject: "s", sentAt: time(), announces: chance(0.9) ? versions.randomElement(using: &rng) : nil, recipients: recipients), audience: nil))
+      case 4:
+        guard let notice = noticeIDs.randomElement(using: &rng) else { continue }
+        let recipients: ReplayModel.Recipients = chance(0.5) ? .defaults : .named(Array(employees.shuffled(using: &rng).prefix(int(0...3))))
+        steps.append(.model(.correction(id: "C\(steps.count)", kind: .retraction, target: .notice(notice), voidVersion: chance(0.7), issuedAt: time(), statement: "s", reason: "r", from: nil, until: nil, recipients: recipients), audience: nil))
+      case 5:
+        guard let notice = noticeIDs.randomElement(using: &rng) else { continue }
+        steps.append(.model(.ack(notice: notice, employee: employees.randomElement(using: &rng)!, at: time()), audience: nil))
+      case 6...8:
+        steps.append(.join(employees.randomElement(using: &rng)!, time(), groupsPick()))
+      default:
+        steps.append(.leave(employees.randomElement(using: &rng)!, time()))
+      }
+    }
+    if chance(0.9) { steps.append(.join(employees[0], time(), groupsPick())) }
+
+    // Record into the ledger and the model; a refusal must be shared.
+    let scratch = try ScratchLedger()
+    let ledger = scratch.ledger
+    var world = WorkforceModel()
+    var isRoster: [Bool] = []
+    for step in steps {
+      switch step {
+      case .model(let proposal, let audience):
+        let refusal = world.model.refusal(proposal)
+        do {
+          switch proposal {
+          case .version(let policy, let title, _, let from, let until, let announcedAt):
+            try ledger.addVersion(
+              NewVersion(policy: policy, title: title, body: [0x61], effectiveFrom: from, effectiveUntil: until, announcedAt: announcedAt, appliesTo: audience),
+              actor: "model")
+          case .notice(let id, let subject, let sentAt, let announces, let recipients):
+            try ledger.sendNotice(
+              NewNotice(id: id, subject: subject, body: [0x62], sentAt: sentAt, sender: "hr", announces: announces),
+              recipients: RecipientList(recipients), actor: "model")
+          case .correction(let id, let kind, let target, let voidVersion, let issuedAt, let statement, let reason, _, _, let recipients):
+            let to: CorrectionRecipients =
+              switch recipients {
+              case .defaults: .defaults
+              case .none: .none
+              case .named(let ids): .named(RecipientList(ids))
+              }
+            try ledger.correct(
+              NewCorrection(id: id, kind: kind, target: target, voidVersion: voidVersion, issuedAt: issuedAt, statement: statement, reason: reason),
+              recipients: to, actor: "model")
+          case .ack(let notice, let employee, let at):
+            try ledger.acknowledge(notice: notice, employee: employee, at: at, actor: "model")
+          }
+          if let refusal { return "the library accepted a step the model refuses (\(refusal))" }
+          world.model.record(proposal, recordedAt: Instant(microseconds: 0))
+          if case .version(let policy, _, _, _, _, _) = proposal, let audience {
+            world.audiences[VersionRef(policy: policy, number: world.model.versions.last { $0.policy == policy }!.number)] = audience
+          }
+          isRoster.append(false)
+        } catch let error as LedgerError {
+          if refusal == nil { return "the library refused a step the model accepts: \(error)" }
+        }
+      case .join(let employee, let at, let groups):
+        try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: at, groups: groups), actor: "model")
+        if world.roster.contains(where: { $0.at > at }) { stats.backfilled += 1 }
+        world.roster.append(.init(index: isRoster.count, employee: employee, join: true, at: at, groups: groups, recordedAt: Instant(microseconds: 0)))
+        isRoster.append(true)
+      case .leave(let employee, let at):
+        let allowed = world.employedAtWhole(employee, at: at)
+        do {
+          try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .leave, at: at), actor: "model")
+          if !allowed { return "the library accepted a leave of \(employee) at \(Grid.name(at)), who was not employed" }
+          if world.roster.contains(where: { $0.at > at }) { stats.backfilled += 1 }
+          world.roster.append(.init(index: isRoster.count, employee: employee, join: false, at: at, groups: [], recordedAt: Instant(microseconds: 0)))
+          isRoster.append(true)
+        } catch let error as LedgerError {
+          if allowed { return "the library refused a leave the model accepts: \(error)" }
+          stats.refusedLeaves += 1
+        }
+      }
+    }
+
+    // Recorded times, from the journal, to each side's entries.
+    let times = try PropertyRun.recordedTimes(ledger)
+    guard times.count == isRoster.count else { return "the journal holds \(times.count) entries, the model \(isRoster.count)" }
+    world.model.setRecordedTimes(zip(times, isRoster).filter { !$0.1 }.map(\.0))
+    var next = 0
+    for (i, roster) in isRoster.enumerated() where roster {
+      world.roster[next].recordedAt = times[i]
+      next += 1
+    }
+    #expect(try ledger.verify().failure == nil)
+
+    // Questions.
+    for _ in 0..<60 {
+      let t = Grid.at(int(0...(Grid.hours - 1)), plus: chance(0.2) ? -1 : 0)
+      let k: Instant? = chance(0.5) ? time() : nil
+      let r: Instant? = chance(0.3) && !times.isEmpty ? Instant(microseconds: times[int(0...(times.count - 1))].microseconds + Int64(int(-1...0))) : nil
+      let view = ReplayModel.View(knownAt: k, recordedAt: r, toldTo: nil)
+      let libraryView = Bitemporal.View(knownAt: k, recordedAt: r)
+      let policy = policies[int(0...1)]
+      let question = "coverage \(policy) --at \(Grid.name(t)) k=\(k.map(Grid.name) ?? "-") r=\(r.map(\.description) ?? "-")"
+      stats.questions += 1
+      let expected: Result<[CoverageRow], ReplayModel.ModelError>
+      do { expected = .success(try world.coverage(policy, at: t, view)) } catch { expected = .failure(error) }
+      var actual: [CoverageRow] = []
+      var actualError: String? = nil
+      do {
+        try ledger.coverage(policy, at: t, view: libraryView) { row, _ in actual.append(row) }
+      } catch let error as LedgerError {
+        actualError = error.description
+      }
+      switch expected {
+      case .success(let rows):
+        if let actualError { return "\(question): the library refused (\(actualError)); the model gives \(rows)" }
+        if rows != actual { return "\(question):\n  model   \(rows)\n  library \(actual)" }
+        stats.rows += rows.count
+        for row in rows {
+          stats.statuses.insert(row.status.rawValue)
+          if row.believesVersion != row.version { stats.believesOther += 1 }
+        }
+      case .failure(let error):
+        if actualError == nil { return "\(question): the library answered \(actual); the model refuses (\(error))" }
+      }
+      let group: String? = chance(0.5) ? nil : (groups + ["all"]).randomElement(using: &rng)
+      let expectedEmployees = world.employees(at: t, group: group, view)
+      var actualEmployees: [EmployeeRow] = []
+      try ledger.employees(at: t, group: group, view: libraryView) { actualEmployees.append($0) }
+      if expectedEmployees != actualEmployees {
+        return "employees --at \(Grid.name(t)) --group \(group ?? "-"):\n  model   \(expectedEmployees)\n  library \(actualEmployees)"
+      }
+    }
+    return nil
+  }
+}

@@ -4,6 +4,7 @@ public enum EntryPayload: Equatable, Sendable {
   case notice(NoticeEntry)
   case correction(CorrectionEntry)
   case ack(AckEntry)
+  case resend(ResendEntry)
 
   /// The journal's `kind` column.
   public var kind: String {
@@ -12,6 +13,7 @@ public enum EntryPayload: Equatable, Sendable {
     case .notice: "notice.send"
     case .correction(let c): c.kind == .retraction ? "correction.retract" : "correction.amend"
     case .ack: "ack"
+    case .resend: "message.resend"
     }
   }
 
@@ -64,6 +66,11 @@ public enum EntryPayload: Equatable, Sendable {
       e.text(a.notice)
       e.text(a.employee)
       e.integer(a.at.microseconds)
+    case .resend(let r):
+      e.text(r.message)
+      e.integer(r.sentAt.microseconds)
+      e.integer(r.recipientCount)
+      e.text(r.recipientsSHA256)
     }
     return e.bytes
   }
@@ -111,6 +118,11 @@ public enum EntryPayload: Equatable, Sendable {
           recipientCount: try d.integer(), recipientsSHA256: try d.text()))
     case "ack":
       payload = .ack(AckEntry(notice: try d.text(), employee: try d.text(), at: Instant(microseconds: try d.integer())))
+    case "message.resend":
+      payload = .resend(
+        ResendEntry(
+          message: try d.text(), sentAt: Instant(microseconds: try d.integer()), recipientCount: try d.integer(),
+          recipientsSHA256: try d.text()))
     default:
       throw LedgerError(.damaged, "unknown entry kind '\(kind)'")
     }

@@ -66,6 +66,11 @@ struct Projector<Store: ProjectionStore> {
       }
       let employee = try store.employee(a.employee)
       try store.add(.acks, entry: seq, [notice.seq, employee, a.at.microseconds, seq])
+    case .resend(let r):
+      guard let message = try store.message(r.message, before: seq) else {
+        throw UnresolvedReference(description: "resend of unknown notice or correction '\(r.message)'")
+      }
+      try store.add(.resends, entry: seq, [seq, message, r.sentAt.microseconds, r.recipientCount, r.recipientsSHA256])
     }
   }
 }
@@ -79,7 +84,7 @@ struct UnresolvedReference: Error, CustomStringConvertible {
 /// The tables an entry projects into (besides `policies`, numbered as keys first appear,
 /// and `deliveries`), each with its columns in the order ``Projector`` gives values.
 enum ProjectedTable: CaseIterable {
-  case versions, notices, corrections, acks
+  case versions, notices, corrections, acks, resends
 
   var name: String {
     switch self {
@@ -87,6 +92,7 @@ enum ProjectedTable: CaseIterable {
     case .notices: "notices"
     case .corrections: "corrections"
     case .acks: "acks"
+    case .resends: "resends"
     }
   }
 
@@ -105,6 +111,7 @@ enum ProjectedTable: CaseIterable {
         "statement", "reason", "effective_from", "effective_until", "recipient_count", "recipients_sha256",
       ]
     case .acks: ["notice", "employee", "at", "seq"]
+    case .resends: ["seq", "message", "sent_at", "recipient_count", "recipients_sha256"]
     }
   }
 
@@ -115,6 +122,7 @@ enum ProjectedTable: CaseIterable {
     case .notices: 1
     case .corrections: 2
     case .acks: 3
+    case .resends: 4
     }
   }
 
@@ -133,6 +141,8 @@ protocol ProjectionStore {
   /// The notice's seq, the version it announces and that version's policy, when an entry
   /// before `seq` recorded it.
   func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)?
+  /// The seq of the notice or correction with this id, when an entry before `seq` recorded it.
+  func message(_ id: String, before seq: Int64) throws -> Int64?
   /// The employee's directory number (recording adds a new employee).
   func employee(_ name: String) throws -> Int64
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws

@@ -352,6 +352,11 @@ public struct ProvenEntry: Equatable, Sendable {
       ]
     case .ack(let a):
       fields += [("notice", .text(a.notice)), ("employee", .text(a.employee)), ("at", t(a.at))]
+    case .resend(let r):
+      fields += [
+        ("message", .text(r.message)), ("sent_at", t(r.sentAt)), ("recipient_count", .integer(r.recipientCount)),
+        ("recipients_sha256", .text(r.recipientsSHA256)),
+      ]
     }
     fields.append(("entry_hash", .text(Hex.encode(entry.entryHash))))
     return EntryRecord(columns: fields.map(\.0), values: fields.map(\.1))

@@ -26,10 +26,7 @@ extension Ledger {
   /// order of `at`, then journal order; `from`/`to` include both ends.
   public func timeline(employee: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init()) throws -> [TimelineRow] {
     try read {
-      guard let employeeID = try store.employeeID(employee) else {
-        throw LedgerError(.notFound, "no employee '\(employee)' in this ledger: nothing was sent to them").suggesting(
-          try NearestNames.suggestions(for: employee) { try store.forEachEmployeeName($0) })
-      }
+      let employeeID = try requireEmployee(employee)
       // The notices this employee had acknowledged, as known in the view.
       var acked = Set<Int64>()
       try store.forEachAck(byEmployee: employeeID) { notice, at, recordedAt in
@@ -72,7 +69,8 @@ extension Ledger {
   func noticeRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
     guard case .notice(let announces) = row.detail else { return nil }
     let notice = NoticeFacts(
-      seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces, receivedByViewer: true)
+      seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces,
+      viewerDelivery: Delivery(sentAt: row.at, recordedAt: row.recordedAt))
     guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return nil }
     return TimelineRow(
       at: notice.sentAt, kind: .notice, id: notice.id, policy: row.policy, version: row.version,

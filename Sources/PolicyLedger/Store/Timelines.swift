@@ -13,7 +13,9 @@ extension LedgerStore {
     var seq: Int64
     /// The notice's or correction's id; for an acknowledgement, the notice's.
     var id: String
-    /// The business time: `sent_at`, `issued_at` or the acknowledgement's `at`.
+    /// The business time: `sent_at`, `issued_at` or the acknowledgement's `at`; in an
+    /// employee's timeline, the time of the delivery that reached the employee, and
+    /// `recordedAt` that delivery's.
     var at: Instant
     var recordedAt: Instant
     /// A notice's subject (also for its acknowledgements), a correction's statement.
@@ -98,8 +100,16 @@ extension LedgerStore {
       """
     private static let noticeJoins =
       "JOIN journal j ON j.seq = n.seq LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy"
-    static let noticesDeliveredTo =
-      "\(notices) FROM deliveries d JOIN notices n ON n.seq = d.message \(noticeJoins) WHERE d.employee = ?"
+    /// An employee's notices at the delivery that reached them (rule 16): a resend's
+    /// `sent_at` and `recorded_at`, or the notice's own.
+    static let noticesDeliveredTo = """
+      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, n.announces
+      FROM deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      JOIN journal j ON j.seq = coalesce(d.via, d.message)
+      LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy
+      WHERE d.employee = ?
+      """
+
     static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
     /// The notice columns and, after them, the recipient count (`notices`).
     static let allNotices = "\(notices), n.recipient_count FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
@@ -111,8 +121,15 @@ extension LedgerStore {
       """
     private static let correctionJoins =
       "JOIN journal j ON j.seq = c.seq LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy"
-    static let correctionsDeliveredTo =
-      "\(corrections) FROM deliveries d JOIN corrections c ON c.seq = d.message \(correctionJoins) WHERE d.employee = ?"
+    /// An employee's corrections at the delivery that reached them, as notices above.
+    static let correctionsDeliveredTo = """
+      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind
+      FROM deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      JOIN journal j ON j.seq = coalesce(d.via, d.message)
+      LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy
+      WHERE d.employee = ?
+      """
+
     static let correctionsOfPolicy = "\(corrections) FROM corrections c \(correctionJoins) WHERE c.policy = ?"
 
     static let acksByEmployee = """

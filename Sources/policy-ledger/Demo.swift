@@ -53,6 +53,7 @@ struct DemoReport {
     line()
     line("What happened")
     line("  2020-01-01 00:00  \(W.policy)@1 in force: no restriction on apps")
+    line("  2020-07-06 09:00  welcome email \(W.welcomeID) to \(W.toldNeither), a new starter (announces no version)")
     line("  08:00  notice \(W.noticeID) to \(W.noticeRecipients.joined(separator: ", ")): delete TikTok (announces \(W.policy)@2, effective at once)")
     line("  08:30  \(W.missedRetraction) acknowledges the notice")
     line("  14:00  retraction \(W.retractionID) to \(W.retractionRecipients.joined(separator: ", ")) (not \(W.missedRetraction)): \"sent in error\", voids \(W.policy)@2")
@@ -88,6 +89,20 @@ struct DemoReport {
     var outstanding: [OutstandingRow] = []
     try ledger.outstanding { outstanding.append($0) }
     try table(outstanding)
+    line()
+    try WorkedExample.resendRetraction(into: ledger)
+    line(
+      "16:00  the retraction is sent again to those it missed (policy-ledger correct resend \(W.retractionID) --sent-at 16:00 --outstanding)")
+    try table(try ledger.recipientRows(of: W.retractionID))
+    line()
+    line("Outstanding after the resend (policy-ledger outstanding)")
+    outstanding = []
+    try ledger.outstanding { outstanding.append($0) }
+    if outstanding.isEmpty {
+      line("  (none: every recipient of the notice has now received the retraction)")
+    } else {
+      try table(outstanding)
+    }
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
     try sink.flush()

@@ -10,8 +10,15 @@ public enum WorkedExample {
   public static let toldBoth = "E1001"
   /// Received the notice but not the retraction.
   public static let missedRetraction = "E1004"
-  /// Received neither.
+  /// Received neither; known to the ledger through an earlier notice (a welcome email that
+  /// announces no version), since an employee the ledger never saw is an error (rule 15).
   public static let toldNeither = "E2001"
+  /// The welcome email to the new starter E2001, a week before.
+  public static let welcomeID = "N-2020-07-06-welcome"
+  /// 2020-07-06 09:00 Pacific, when the welcome email was sent.
+  public static let welcomedAt = Instant(microseconds: july10(9).microseconds - 4 * 86_400 * 1_000_000)
+  /// When the retraction is sent again, to the one person it missed (rule 16).
+  public static let resentAt = july10(16)
   public static let noticeRecipients = ["E1001", "E1002", "E1003", "E1004"]
   public static let retractionRecipients = ["E1001", "E1002", "E1003"]
   public static let pacific = TimeZone(identifier: "America/Los_Angeles")!
@@ -21,7 +28,8 @@ public enum WorkedExample {
     Instant(microseconds: (1_594_339_200 + Int64(hour + 7) * 3600 + Int64(minute) * 60) * 1_000_000)
   }
 
-  /// Records the story into `ledger`.
+  /// Records the story into `ledger`, up to the 14:00 retraction; ``resendRetraction(into:actor:)``
+  /// is its ending.
   public static func record(into ledger: Ledger, actor: String = "demo") throws {
     let newYear = Instant(microseconds: 1_577_865_600 * 1_000_000)  // 2020-01-01T00:00:00-08:00
     try ledger.addVersion(
@@ -39,6 +47,12 @@ public enum WorkedExample {
       actor: actor)
     try ledger.sendNotice(
       NewNotice(
+        id: welcomeID, subject: "Welcome: set up company email on your phone",
+        body: Array("Welcome aboard. To read company email on your phone, install the mail app and set a passcode.\n".utf8),
+        sentAt: welcomedAt, sender: "hr"),
+      recipients: RecipientList([toldNeither]), actor: actor)
+    try ledger.sendNotice(
+      NewNotice(
         id: noticeID, subject: "Action required: remove TikTok from mobile devices",
         body: Array(
           "Due to security risks, TikTok is no longer permitted on mobile devices that access company email. Delete it by end of day today or lose mobile email access.\n"
@@ -53,5 +67,12 @@ public enum WorkedExample {
           "This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.",
         reason: "sent in error"),
       recipients: .named(RecipientList(retractionRecipients)), actor: actor)
+  }
+
+  /// The story's ending (rule 16): at 16:00 the retraction is delivered again to exactly
+  /// the people for whom it is outstanding — the one recipient of the notice it missed —
+  /// after which `outstanding` is empty.
+  public static func resendRetraction(into ledger: Ledger, actor: String = "demo") throws {
+    try ledger.resend(retractionID, kind: .correction, sentAt: resentAt, recipients: .outstanding, actor: actor)
   }
 }

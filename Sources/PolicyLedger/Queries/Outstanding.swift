@@ -48,6 +48,13 @@ extension Ledger {
     }
   }
 
+  /// ``recipients(of:_:)`` collected.
+  public func recipientRows(of id: String) throws -> [RecipientRow] {
+    var rows: [RecipientRow] = []
+    try recipients(of: id) { rows.append($0) }
+    return rows
+  }
+
   /// The recipients of a notice (or correction) with their acknowledgement, by employee id.
   public func recipients(of id: String, _ body: (RecipientRow) throws -> Void) throws {
     try read {

@@ -20,6 +20,7 @@ extension PolicyLedgerCommand {
       if FileManager.default.fileExists(atPath: path) { throw LedgerError("'\(path)' exists; the demo needs a new file") }
       let ledger = try Ledger(path: path, access: .readWrite)
       try WorkedExample.record(into: ledger)
+      try WorkedExample.recordNewStarter(into: ledger)
       try DemoReport(ledger: ledger, sink: .standardOutput).write()
     }
   }

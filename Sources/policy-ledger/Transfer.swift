@@ -215,6 +215,7 @@ private func runImport(
   var text = "imported \(count(summary.entries, kind.singular))"
   if let recipients {
     text += " with \(count(summary.recipients, "recipient")) from \(recipients.name)"
+    if summary.resends > 0 { text += ", and \(count(summary.resends, "resend")) of them" }
     if summary.skippedRecipientRows > 0 {
       let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
       text +=

@@ -111,8 +111,11 @@ public struct ImportSummary: Sendable, Equatable {
   public var kind: ImportKind
   /// Journal entries appended: one per row.
   public var entries: Int64 = 0
-  /// Deliveries recorded from the recipients file.
+  /// Deliveries recorded from the recipients file (first deliveries and resends).
   public var recipients: Int64 = 0
+  /// Resend entries appended besides (rule 16): one for each later `sent_at` the recipients
+  /// file gives a message.
+  public var resends: Int64 = 0
   /// Rows of the recipients file that name no id of the imported file (the recipients of
   /// corrections when importing notices, and the other way round).
   public var skippedRecipientRows: Int64 = 0
@@ -265,6 +268,7 @@ extension Ledger {
         try ImportRecipients(loading: $0, into: store, counter: counter, timeZone: timeZone)
       }
       var summary = ImportSummary(kind: kind)
+      let start = try store.journalHead()?.seq ?? 0
       progress(.recording(rows: 0))
       while let csv = try file.next(table) {
         let row = ImportRow(csv: csv, timeZone: timeZone, defaultActor: actor, recipientsFile: recipients?.name)
@@ -281,6 +285,7 @@ extension Ledger {
         summary.entries += 1
         counter.recorded()
       }
+      summary.resends = (try store.journalHead()?.seq ?? 0) - start - summary.entries
       if let stored {
         summary.skippedRecipientRows = stored.rows - summary.recipients
         try stored.drop()

@@ -10,8 +10,9 @@ public enum WorkedExample {
   public static let toldBoth = "E1001"
   /// Received the notice but not the retraction.
   public static let missedRetraction = "E1004"
-  /// Received neither; known to the ledger through an earlier notice (a welcome email that
-  /// announces no version), since an employee the ledger never saw is an error (rule 15).
+  /// Received neither; known to the ledger through a welcome email that announces no
+  /// version (``recordNewStarter(into:actor:)``), since an employee the ledger never saw is
+  /// an error (rule 15).
   public static let toldNeither = "E2001"
   /// The welcome email to the new starter E2001, a week before.
   public static let welcomeID = "N-2020-07-06-welcome"
@@ -47,12 +48,6 @@ public enum WorkedExample {
       actor: actor)
     try ledger.sendNotice(
       NewNotice(
-        id: welcomeID, subject: "Welcome: set up company email on your phone",
-        body: Array("Welcome aboard. To read company email on your phone, install the mail app and set a passcode.\n".utf8),
-        sentAt: welcomedAt, sender: "hr"),
-      recipients: RecipientList([toldNeither]), actor: actor)
-    try ledger.sendNotice(
-      NewNotice(
         id: noticeID, subject: "Action required: remove TikTok from mobile devices",
         body: Array(
           "Due to security risks, TikTok is no longer permitted on mobile devices that access company email. Delete it by end of day today or lose mobile email access.\n"
@@ -67,6 +62,18 @@ public enum WorkedExample {
           "This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.",
         reason: "sent in error"),
       recipients: .named(RecipientList(retractionRecipients)), actor: actor)
+  }
+
+  /// The new starter E2001's welcome email of 2020-07-06, recorded after the story (a
+  /// backfill): it announces no version, and makes E2001 known to the ledger, so that
+  /// "as told to E2001" is a question the ledger can answer (rule 15).
+  public static func recordNewStarter(into ledger: Ledger, actor: String = "demo") throws {
+    try ledger.sendNotice(
+      NewNotice(
+        id: welcomeID, subject: "Welcome: set up company email on your phone",
+        body: Array("Welcome aboard. To read company email on your phone, install the mail app and set a passcode.\n".utf8),
+        sentAt: welcomedAt, sender: "hr"),
+      recipients: RecipientList([toldNeither]), actor: actor)
   }
 
   /// The story's ending (rule 16): at 16:00 the retraction is delivered again to exactly

@@ -15,7 +15,7 @@ struct DemoTests {
     #expect(result.stdout.contains("Verify: ok"))
     let verify = try CLI.run(["verify", "--db", dir.file("demo.db")])
     #expect(verify.status == 0)
-    #expect(verify.stdout.hasPrefix("ok: 5 entries verified; head 5:"))
+    #expect(verify.stdout.hasPrefix("ok: 7 entries verified; head 7:"))
   }
 
   @Test func demoRefusesToWriteIntoAnExistingFile() throws {

@@ -39,6 +39,8 @@ enum LedgerFiles {
         effectiveUntil: time("2022-02-01")),
       recipients: .defaults, actor: "hr")
     try ledger.acknowledge(notice: "N-REMOTE", employee: "E3001", at: time("2020-12-02T10:00:00Z"), actor: "E3001")
+    // Entry 10: the amendment delivered again, to a newcomer (rule 16).
+    try ledger.resend("A-REMOTE", kind: .correction, sentAt: time("2020-12-16"), recipients: .named(RecipientList(["E4001"])), actor: "hr")
     return try #require(try ledger.head())
   }
 

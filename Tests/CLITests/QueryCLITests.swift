@@ -74,17 +74,25 @@ struct QueryCLITests: OnDemoLedger {
   @Test func timelinesOfAnEmployeeAndOfAPolicy() throws {
     let employee = try run(["timeline", "--employee", "E1004", "--format", "csv", "--tz", "America/Los_Angeles"])
     #expect(employee.lines == [
-      "at,kind,id,policy,version,subject,status",
-      "2020-07-10T08:00:00-07:00,notice,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,retracted",
-      "2020-07-10T08:30:00-07:00,acknowledgement,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,acknowledged",
-      "2020-07-10T16:00:00-07:00,retraction,R-2020-07-10-1400,mobile-devices,2,This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.,sent",
+      "at,kind,id,policy,version,subject,status,target",
+      "2020-07-10T08:00:00-07:00,notice,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,retracted,",
+      "2020-07-10T08:30:00-07:00,acknowledgement,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,acknowledged,",
+      "2020-07-10T16:00:00-07:00,retraction,R-2020-07-10-1400,mobile-devices,2,This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.,sent,N-2020-07-10-0800",
     ])
     let before = try run(["timeline", "--employee", "E1001", "--as-known-at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
     #expect(before.lines.count == 2)
-    #expect(before.lines[1].hasSuffix(",sent"))
+    #expect(before.lines[1].hasSuffix(",sent,"))
     let policy = try run(["timeline", "--policy", "mobile-devices", "--from", "2020-07-10T14:00:00-07:00", "--to", "2020-07-10T14:00:00-07:00", "--format", "csv"])
     #expect(policy.lines.count == 2)
     #expect(policy.lines[1].hasPrefix("2020-07-10T21:00:00Z,retraction,R-2020-07-10-1400,mobile-devices,2,This morning's email"))
+    #expect(policy.lines[1].hasSuffix(",sent,N-2020-07-10-0800"))
+    // A policy's timeline lists its versions too, at their announced_at.
+    let all = try run(["timeline", "--policy", "mobile-devices", "--format", "csv"])
+    #expect(
+      all.lines.dropFirst().filter { $0.contains(",version,") } == [
+        "2020-01-01T08:00:00Z,version,mobile-devices@1,mobile-devices,1,Mobile devices that access company email,announced,",
+        "2020-07-10T15:00:00Z,version,mobile-devices@2,mobile-devices,2,Mobile devices that access company email,void,",
+      ])
   }
 
   @Test func outstandingListsWhoMissedTheRetraction() throws {
@@ -104,8 +112,21 @@ struct QueryCLITests: OnDemoLedger {
     let table = try run(["show", "R-2020-07-10-1400"])
     #expect(table.stdout.contains("reason: sent in error"))
     #expect(table.stdout.contains("void_version: true"))
+    // A version shows its bounds after known amendments, its status and corrections, and the recorded bounds beside them.
+    let amend = try run([
+      "correct", "amend", "--version", "mobile-devices@1", "--issued-at", "2020-08-01", "--effective-until", "2021-01-01",
+      "--reason", "sunset", "--statement", "Version 1 ends with 2020.", "--no-recipients", "--id", "A-SUNSET",
+    ])
+    #expect(amend.status == 0, "\(amend.stderr)")
+    let v1 = try run(["show", "mobile-devices@1", "--format", "json"])
+    let v1Row = try #require((try JSONSerialization.jsonObject(with: Data(v1.stdout.utf8)) as? [[String: Any]])?.first)
+    #expect(v1Row["effective_until"] as? String == "2021-01-01T00:00:00Z")
+    #expect(v1Row["recorded_effective_until"] is NSNull)
+    #expect(v1Row["corrected_by"] as? [String] == ["A-SUNSET"])
+    #expect(v1Row["status"] as? String == "expired")
     let csv = try run(["show", "mobile-devices@2", "--format", "csv"])
-    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,body_sha256,by,recorded_at,seq,entry_hash")
+    #expect(csv.stdout.contains(",void,R-2020-07-10-1400,"))
+    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,recorded_effective_from,recorded_effective_until,announced_at,status,corrected_by,body_sha256,by,recorded_at,seq,entry_hash")
     let json = try run(["show", "N-2020-07-10-0800", "--format", "json"])
     let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
     #expect(rows[0]["announces"] as? [String] == ["mobile-devices@2"])

@@ -418,8 +418,13 @@ import Testing
     #expect(rows.map(\.kind) == [.notice, .notice, .notice, .notice, .acknowledgement, .acknowledgement, .acknowledgement])
     #expect(rows.filter { $0.kind == .acknowledgement }.map(\.id) == ["N1", "N2", "N3"])
     #expect(rows.filter { $0.kind == .acknowledgement }.allSatisfy { $0.status == "acknowledged" })
-    // The policy's rows: the notices and the corrections, at their own times.
-    #expect(try s.ledger.timeline(policy: s.policy).map(\.id) == ["N0", "N1", "N2", "N3", "A2", "A3", "R3"])
+    // The policy's rows: its versions, the notices and the corrections, at their own times;
+    // a correction row names its target.
+    let policyRows = try s.ledger.timeline(policy: s.policy)
+    #expect(policyRows.map(\.id) == ["p@1", "p@2", "p@3", "p@4", "N0", "N1", "N2", "N3", "A2", "A3", "R3"])
+    #expect(policyRows.map(\.kind).prefix(4) == [.version, .version, .version, .version])
+    #expect(policyRows.suffix(3).map(\.target) == ["N2", "p@4", "N3"])
+    #expect(policyRows.prefix(8).allSatisfy { $0.target == nil })
   }
 
   @Test func timelineFromAndToIncludeBothEnds() throws {

@@ -511,7 +511,7 @@ enum PropertyRun {
   static func timelineAnswer(_ row: TimelineRow) -> ReplayModel.TimelineAnswer {
     ReplayModel.TimelineAnswer(
       at: row.at, kind: row.kind.rawValue, id: row.id, policy: row.policy, version: row.version, subject: row.subject,
-      status: row.status)
+      status: row.status, target: row.target)
   }
 
   /// The questions asked of one history: t, k and r on the grid (and its neighbours, ±1 µs),

@@ -554,9 +554,10 @@ struct ReplayModel {
     var version: Int64?
     var subject: String
     var status: String
+    var target: String? = nil
 
     var description: String {
-      "\(at) \(kind) \(id) \(policy ?? "-")@\(version.map(String.init) ?? "-") \(subject) \(status)"
+      "\(at) \(kind) \(id) \(policy ?? "-")@\(version.map(String.init) ?? "-") \(subject) \(status) target=\(target ?? "-")"
     }
   }
 
@@ -634,7 +635,17 @@ struct ReplayModel {
     var rows: [(seq: Int, row: TimelineAnswer)] = []
     for entry in entries {
       switch entry {
-      case .version, .ack, .resend: continue
+      case .version(let v):
+        // Its versions known in the view, at their announced_at.
+        guard v.policy == policy, isKnown(v, view), inRange(v.announcedAt, from, to) else { continue }
+        rows.append(
+          (
+            v.seq,
+            TimelineAnswer(
+              at: v.announcedAt, kind: "version", id: v.ref.description, policy: policy, version: v.number, subject: v.title,
+              status: isVoid(v, view) ? "void" : "announced")
+          ))
+      case .ack, .resend: continue
       case .notice(let n):
         guard n.announces?.policy == policy, isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
           inRange(n.sentAt, from, to)
@@ -658,9 +669,14 @@ struct ReplayModel {
 
   private func correctionRow(_ c: Correction) -> TimelineAnswer {
     let ref = subjectVersion(of: c)
+    let target: String
+    switch c.target {
+    case .notice(let id): target = id
+    case .version(let r): target = r.description
+    }
     return TimelineAnswer(
       at: c.issuedAt, kind: c.kind.rawValue, id: c.id, policy: ref?.policy, version: ref?.number,
-      subject: c.statement, status: "sent")
+      subject: c.statement, status: "sent", target: target)
   }
 
   private func ordered(_ rows: [(seq: Int, row: TimelineAnswer)]) -> [TimelineAnswer] {

@@ -182,6 +182,73 @@ struct Bench {
     ]
   }
 
+  // MARK: - correct resend --outstanding vs .import
+
+  /// A retraction missed by a tenth of a notice's recipients, delivered again to exactly
+  /// them (rule 16), against `sqlite3 .import` of as many rows into an indexed table. The
+  /// ledger is built once, untimed, and copied afresh before each timed run.
+  mutating func resend() throws -> [Outcome] {
+    let n = sizes.noticeRecipients
+    let missed = n / 10
+    let ids = try data.recipients(n)
+    let template = scratch + "/resend-template.db"
+    let ours = scratch + "/resend.db"
+    let theirs = scratch + "/resend-import.db"
+    let reached = scratch + "/reached.txt"
+    let missedCSV = scratch + "/missed.csv"
+    let script = scratch + "/resend-import.sql"
+    let lines = try String(contentsOfFile: ids.txt, encoding: .utf8).split(separator: "\n")
+    try (lines.prefix(n - missed).joined(separator: "\n") + "\n").write(toFile: reached, atomically: true, encoding: .utf8)
+    try (lines.suffix(missed).map { "1,\($0)" }.joined(separator: "\n") + "\n").write(
+      toFile: missedCSV, atomically: true, encoding: .utf8)
+    removeLedger(template)
+    _ = try runChecked(
+      [
+        cli, "notice", "send", "--db", template, "--id", "N-all", "--subject", "To everyone", "--body", "Delete the app.",
+        "--sent-at", "2024-01-02T09:00:00Z", "--sender", "hr", "--by", "bench", "--recipients-file", ids.txt,
+      ], scratch: scratch)
+    _ = try runChecked(
+      [
+        cli, "correct", "retract", "--db", template, "--notice", "N-all", "--id", "R-all", "--issued-at", "2024-01-02T14:00:00Z",
+        "--statement", "Sent in error.", "--reason", "sent in error", "--by", "bench", "--recipients-file", reached,
+      ], scratch: scratch)
+    try """
+      CREATE TABLE recipients (notice INTEGER NOT NULL, employee TEXT NOT NULL);
+      CREATE INDEX recipients_by_employee ON recipients (employee);
+      .import --csv \(missedCSV) recipients
+
+      """.write(toFile: script, atomically: true, encoding: .utf8)
+    warm(missedCSV)
+    let pair = try alternate(
+      sizes.heavyRuns,
+      before: {
+        removeLedger(ours)
+        removeLedger(theirs)
+        try FileManager.default.copyItem(atPath: template, toPath: ours)
+        warm(ours)
+      },
+      ours: {
+        try runChecked(
+          [cli, "correct", "resend", "R-all", "--db", ours, "--sent-at", "2024-01-02T16:00:00Z", "--by", "bench", "--outstanding"],
+          scratch: scratch)
+      },
+      theirs: {
+        removeLedger(theirs)
+        return try runChecked(["sqlite3", theirs], stdin: script, scratch: scratch)
+      })
+    try expectCount(ours, "SELECT count(*) FROM deliveries WHERE via IS NOT NULL", missed)
+    try expectCount(theirs, "SELECT count(*) FROM recipients", missed)
+    defer {
+      for path in [template, ours, theirs] { removeLedger(path) }
+      for path in [reached, missedCSV] { unlink(path) }
+    }
+    return [
+      pairOutcome(
+        "correct resend --outstanding vs sqlite3 .import", data: "\(count(missed)) of \(count(n)) recipients missed", pair,
+        limit: 1.0)
+    ]
+  }
+
   func expectCount(_ path: String, _ sql: String, _ expected: Int) throws {
     let db = try Connection(path: path, mode: .readOnly)
     let found = try db.prepare(sql).first { $0.int(0) } ?? -1

@@ -153,10 +153,11 @@ extension Ledger {
       let record = try show("\(key)@\(row.version)")
       return ReportedVersion(
         number: row.version, body: record.text("body") ?? "", bodySHA256: record.text("body_sha256") ?? "",
-        recordedFrom: record.instant("effective_from") ?? row.effectiveFrom,
-        recordedUntil: record.instant("effective_until"), by: record.text("by") ?? "")
+        recordedFrom: record.instant("recorded_effective_from") ?? row.effectiveFrom,
+        recordedUntil: record.instant("recorded_effective_until"), by: record.text("by") ?? "")
     }
-    let events = try timeline(policy: key, from: request.from, to: request.to, view: view).map { row in
+    // Versions have their own section of the report; the events are messages.
+    let events = try timeline(policy: key, from: request.from, to: request.to, view: view).filter { $0.kind != .version }.map { row in
       let record = try show(row.id)
       return ReportedEvent(
         row: row, recipientCount: record.integer("recipient_count") ?? 0, sender: record.text("sender"),

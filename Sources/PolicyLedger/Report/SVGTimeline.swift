@@ -304,7 +304,7 @@ struct SVGTimeline {
           [("d", "M \(fmt(x)) \(fmt(y - 6.5)) L \(fmt(x + 6.5)) \(fmt(y)) L \(fmt(x)) \(fmt(y + 6.5)) L \(fmt(x - 6.5)) \(fmt(y)) Z"),
            ("fill", Self.amendmentColor), ("stroke", "#fff"), ("stroke-width", "1.2")],
           title: tip)
-      case .acknowledgement:
+      case .acknowledgement, .version:
         continue
       }
       // A label above the mark, right of it or else left of it, when the row has room.
@@ -440,7 +440,7 @@ struct SVGTimeline {
     case .notice: Self.noticeColor
     case .retraction: Self.retractionColor
     case .amendment: Self.amendmentColor
-    case .acknowledgement: "#333"
+    case .acknowledgement, .version: "#333"
     }
   }
 

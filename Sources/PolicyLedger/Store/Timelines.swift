@@ -6,7 +6,8 @@ extension LedgerStore {
     enum Detail {
       /// A notice, and the seq of the version it announces.
       case notice(announces: Int64?)
-      case correction(CorrectionKind)
+      /// A correction, and what it targets: a notice id or `KEY@N`.
+      case correction(CorrectionKind, target: String)
       case acknowledgement
     }
 
@@ -92,7 +93,7 @@ extension LedgerStore {
 
     static func notice(_ row: Row) -> TimelineEvent.Detail { .notice(announces: row.optionalInt64(Event.detail)) }
     static func correction(_ row: Row) throws -> TimelineEvent.Detail {
-      .correction(try CorrectionKind(stored: row.string(Event.detail)))
+      .correction(try CorrectionKind(stored: row.string(Event.detail)), target: row.string(Event.detail.rawValue + 1))
     }
 
     private static let notices = """
@@ -116,17 +117,22 @@ extension LedgerStore {
     static let noticesOfPolicyInOrder =
       "\(notices), n.recipient_count FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
 
+    /// What a correction targets, after its other columns: the notice's id, or the version
+    /// as `KEY@N` (a correction of a version affects that version, so `v` and `p` are it).
+    private static let target = "CASE WHEN c.notice IS NOT NULL THEN tn.id ELSE p.key || '@' || v.version END"
     private static let corrections = """
-      SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind
+      SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
       """
     private static let correctionJoins =
       "JOIN journal j ON j.seq = c.seq LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy"
+      + " LEFT JOIN notices tn ON tn.seq = c.notice"
     /// An employee's corrections at the delivery that reached them, as notices above.
     static let correctionsDeliveredTo = """
-      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind
+      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
       FROM deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy
+      LEFT JOIN notices tn ON tn.seq = c.notice
       WHERE d.employee = ?
       """
 

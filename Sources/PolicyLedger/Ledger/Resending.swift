@@ -53,8 +53,7 @@ extension Ledger {
       guard kind == .correction else {
         throw LedgerError(.invalidInput, "--outstanding goes with 'correct resend': only a correction is outstanding")
       }
-      var source = RecipientList(try store.outstandingRecipients(ofCorrection: message.seq), field: "--outstanding")
-      (count, digest) = try store.deliver(message: message.seq, via: next.seq, from: &source)
+      (count, digest) = try store.deliverOutstanding(ofCorrection: message.seq, via: next.seq)
       guard count > 0 else {
         throw LedgerError(.refused, "nothing is outstanding for '\(id)': every recipient of what it corrects has received it")
       }
@@ -98,23 +97,66 @@ extension LedgerStore {
     }
   }
 
-  /// Rule 9 for one correction as the whole journal stands (every entry known): the
-  /// recipients, by any delivery, of each notice the correction affects whom no delivery of
-  /// the correction has reached, by id. A restatement of rule 2 (the notices a correction
-  /// affects) in SQL, tested against ``Bitemporal`` with `outstanding` (OutstandingTests).
-  func outstandingRecipients(ofCorrection seq: Int64) throws -> [String] {
-    try db.cached(
-      """
-      WITH affected (n_seq) AS (
-        SELECT c.notice FROM corrections c WHERE c.seq = ?1 AND c.notice IS NOT NULL
-        UNION
-        SELECT n.seq FROM corrections c JOIN notices n ON n.announces = c.version WHERE c.seq = ?1
-      )
-      SELECT DISTINCT e.name FROM affected a JOIN deliveries d ON d.message = a.n_seq JOIN employees e ON e.id = d.employee
-      WHERE NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = d.employee)
-      """
-    ).map([seq]) { $0.string(0) }
+  /// Delivers correction `seq` again (resend entry `via`) to exactly the people for whom
+  /// it is outstanding as the whole journal stands (every entry known): the recipients, by
+  /// any delivery, of each notice the correction affects whom no delivery of the correction
+  /// has reached. Returns their count and digest.
+  ///
+  /// Rule 9 for one correction, and rule 2's notices a correction affects, restated in SQL
+  /// (tested against ReplayModel by BitemporalPropertyTests, whose histories resend with
+  /// `--outstanding`). The people are found and inserted by their directory numbers, in
+  /// that order — the deliveries' key order — with no lookup by name (docs/performance.md,
+  /// "correct resend --outstanding").
+  func deliverOutstanding(ofCorrection seq: Int64, via: Int64) throws -> (count: Int64, sha256: String) {
+    let targetsNotice = try db.cached("SELECT notice IS NOT NULL FROM corrections WHERE seq = ?").first([seq]) { $0.int64(0) != 0 } ?? false
+    let find = try db.cached(targetsNotice ? LedgerStore.outstandingOfNoticeTarget : LedgerStore.outstandingOfVersionTarget)
+    let size = LedgerStore.recipientBatch
+    let insertBatch = try db.cached(
+      "INSERT INTO deliveries (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
+    let insertOne = try db.cached("INSERT INTO deliveries (message, employee, via) VALUES (?1, ?3, ?2)")
+    try insertBatch.bind(seq, at: 1)
+    try insertBatch.bind(via, at: 2)
+    try insertOne.bind(seq, at: 1)
+    try insertOne.bind(via, at: 2)
+    var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
+    var batch: [Int64] = []
+    batch.reserveCapacity(size)
+    try find.bind([seq])
+    while try find.step() {
+      let row = find.row
+      batch.append(row.int64(0))
+      digest.add(row.text(1))
+      if batch.count == size {
+        for (i, employee) in batch.enumerated() { try insertBatch.bind(employee, at: Int32(i + 3)) }
+        try insertBatch.runBound()
+        batch.removeAll(keepingCapacity: true)
+      }
+    }
+    for employee in batch {
+      try insertOne.bind(employee, at: 3)
+      try insertOne.runBound()
+    }
+    if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }
+    return try storedRecipientDigest(message: seq, via: via)
   }
+
+  /// The outstanding people of a correction of a notice (`?1` the correction), by number.
+  private static let outstandingOfNoticeTarget = """
+    SELECT d.employee, e.name FROM corrections c JOIN deliveries d ON d.message = c.notice JOIN employees e ON e.id = d.employee
+    WHERE c.seq = ?1 AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = d.employee)
+    ORDER BY d.employee
+    """
+
+  /// The outstanding people of a correction of a version: the recipients of every notice
+  /// announcing it, each once.
+  private static let outstandingOfVersionTarget = """
+    SELECT e.id, e.name FROM employees e
+    WHERE e.id IN (
+      SELECT d.employee FROM corrections c JOIN notices n ON n.announces = c.version JOIN deliveries d ON d.message = n.seq
+      WHERE c.seq = ?1)
+      AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = e.id)
+    ORDER BY e.id
+    """
 
   /// Rule 18: the earlier retraction that a new retraction of this target repeats — one
   /// of the same notice, of the same version, or one that already voids the version (a

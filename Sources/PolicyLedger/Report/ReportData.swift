@@ -90,6 +90,14 @@ public struct ReportedEvent: Sendable {
   /// The bounds an amendment sets.
   public var effectiveFrom: Instant?
   public var effectiveUntil: Instant?
+  /// Its later deliveries known in the report's view (rule 16), in journal order.
+  public var resends: [ReportedResend] = []
+}
+
+/// A notice or correction delivered again: when, and to how many more people.
+public struct ReportedResend: Sendable, Equatable {
+  public var sentAt: Instant
+  public var recipientCount: Int64
 }
 
 /// The recipients of one notice who did not receive one correction affecting it.
@@ -163,7 +171,9 @@ extension Ledger {
         row: row, recipientCount: record.integer("recipient_count") ?? 0, sender: record.text("sender"),
         channel: record.text("channel"), targetNotice: record.text("notice"), targetVersion: record.text("version"),
         voidVersion: record.flag("void_version"), reason: record.text("reason"),
-        effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"))
+        effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"),
+        resends: try store.resends(ofMessage: row.seq).filter { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
+          .map { ReportedResend(sentAt: $0.sentAt, recipientCount: $0.count) })
     }
     var groups: [OutstandingGroup] = []
     for event in events where event.row.kind == .notice {

@@ -52,6 +52,14 @@ extension LedgerStore {
     ORDER BY a.n_id, a.c_id, e.name
     """
 
+  /// The resends of message `seq`, in journal order: when each was sent and recorded, and
+  /// how many it reached.
+  func resends(ofMessage seq: Int64) throws -> [(sentAt: Instant, recordedAt: Instant, count: Int64)] {
+    try db.cached(
+      "SELECT r.sent_at, j.recorded_at, r.recipient_count FROM resends r JOIN journal j ON j.seq = r.seq WHERE r.message = ? ORDER BY r.seq"
+    ).map([seq]) { (Instant(microseconds: $0.int64(0)), Instant(microseconds: $0.int64(1)), $0.int64(2)) }
+  }
+
   /// The seq of the notice or correction with id `id` (they share one id space).
   func messageSeq(_ id: String) throws -> Int64? {
     try db.cached("SELECT seq FROM notices WHERE id = ?1 UNION ALL SELECT seq FROM corrections WHERE id = ?1")

@@ -105,34 +105,55 @@ extension LedgerStore {
   /// Rule 9 for one correction, and rule 2's notices a correction affects, restated in SQL
   /// (tested against ReplayModel by BitemporalPropertyTests, whose histories resend with
   /// `--outstanding`). The people are found and inserted by their directory numbers, in
-  /// that order — the deliveries' key order — with no lookup by name (docs/performance.md,
-  /// "correct resend --outstanding").
+  /// that order — the deliveries' key order — and only their names are looked up, for the
+  /// digest (docs/performance.md, "correct resend --outstanding").
   func deliverOutstanding(ofCorrection seq: Int64, via: Int64) throws -> (count: Int64, sha256: String) {
-    let targetsNotice = try db.cached("SELECT notice IS NOT NULL FROM corrections WHERE seq = ?").first([seq]) { $0.int64(0) != 0 } ?? false
-    let find = try db.cached(targetsNotice ? LedgerStore.outstandingOfNoticeTarget : LedgerStore.outstandingOfVersionTarget)
+    let people = try outstandingPeople(ofCorrection: seq)
     let size = LedgerStore.recipientBatch
+    // The names, for the digest: 64 directory numbers a statement.
+    var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
+    let namesBatch = try db.cached("SELECT name FROM employees WHERE id IN (\((1...size).map { "?\($0)" }.joined(separator: ", ")))")
+    let nameOne = try db.cached("SELECT name FROM employees WHERE id = ?1")
+    var start = 0
+    while start < people.count {
+      let chunk = people[start..<min(start + size, people.count)]
+      let statement = chunk.count == size ? namesBatch : nameOne
+      var found = 0
+      if chunk.count == size {
+        for (i, employee) in chunk.enumerated() { try statement.bind(employee, at: Int32(i + 1)) }
+        try statement.forEachBound { row in
+          digest.add(row.text(0))
+          found += 1
+        }
+      } else {
+        for employee in chunk {
+          try statement.bind(employee, at: 1)
+          try statement.forEachBound { row in
+            digest.add(row.text(0))
+            found += 1
+          }
+        }
+      }
+      guard found == chunk.count else {
+        throw LedgerError(.damaged, "the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
+      }
+      start += size
+    }
+    // The rows, in key order.
     let insertBatch = try db.cached(
       "INSERT INTO deliveries (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
     let insertOne = try db.cached("INSERT INTO deliveries (message, employee, via) VALUES (?1, ?3, ?2)")
-    try insertBatch.bind(seq, at: 1)
-    try insertBatch.bind(via, at: 2)
-    try insertOne.bind(seq, at: 1)
-    try insertOne.bind(via, at: 2)
-    var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
-    var batch: [Int64] = []
-    batch.reserveCapacity(size)
-    try find.bind([seq])
-    while try find.step() {
-      let row = find.row
-      batch.append(row.int64(0))
-      digest.add(row.text(1))
-      if batch.count == size {
-        for (i, employee) in batch.enumerated() { try insertBatch.bind(employee, at: Int32(i + 3)) }
-        try insertBatch.runBound()
-        batch.removeAll(keepingCapacity: true)
-      }
+    for statement in [insertBatch, insertOne] {
+      try statement.bind(seq, at: 1)
+      try statement.bind(via, at: 2)
     }
-    for employee in batch {
+    start = 0
+    while start + size <= people.count {
+      for i in 0..<size { try insertBatch.bind(people[start + i], at: Int32(i + 3)) }
+      try insertBatch.runBound()
+      start += size
+    }
+    for employee in people[start...] {
       try insertOne.bind(employee, at: 3)
       try insertOne.runBound()
     }
@@ -140,17 +161,33 @@ extension LedgerStore {
     return try storedRecipientDigest(message: seq, via: via)
   }
 
-  /// The outstanding people of a correction of a notice (`?1` the correction), by number.
-  private static let outstandingOfNoticeTarget = """
-    SELECT d.employee, e.name FROM corrections c JOIN deliveries d ON d.message = c.notice JOIN employees e ON e.id = d.employee
-    WHERE c.seq = ?1 AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = d.employee)
-    ORDER BY d.employee
-    """
+  /// The directory numbers of the people for whom correction `seq` is outstanding, in
+  /// ascending order. For a correction of a notice: one merge of two ranges of the
+  /// deliveries' key — the notice's rows and the correction's, both in employee order —
+  /// rather than a lookup of the correction's key for each of the notice's rows.
+  private func outstandingPeople(ofCorrection seq: Int64) throws -> [Int64] {
+    guard let notice = try db.cached("SELECT notice FROM corrections WHERE seq = ?").first([seq], { $0.optionalInt64(0) }) ?? nil
+    else {
+      return try db.cached(LedgerStore.outstandingOfVersionTarget).map([seq]) { $0.int64(0) }
+    }
+    let told = try db.prepare("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee")
+    let corrected = try db.prepare("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee /* corrected */")
+    try told.bind([notice])
+    try corrected.bind([seq])
+    var people: [Int64] = []
+    var next: Int64 = try corrected.step() ? corrected.row.int64(0) : .max
+    while try told.step() {
+      let employee = told.row.int64(0)
+      while next < employee { next = try corrected.step() ? corrected.row.int64(0) : .max }
+      if next != employee { people.append(employee) }
+    }
+    return people
+  }
 
   /// The outstanding people of a correction of a version: the recipients of every notice
   /// announcing it, each once.
   private static let outstandingOfVersionTarget = """
-    SELECT e.id, e.name FROM employees e
+    SELECT e.id FROM employees e
     WHERE e.id IN (
       SELECT d.employee FROM corrections c JOIN notices n ON n.announces = c.version JOIN deliveries d ON d.message = n.seq
       WHERE c.seq = ?1)

@@ -121,6 +121,12 @@ public final class Statement {
     while try step() {}
   }
 
+  /// Calls `body` for each row, with the parameters bound so far, then resets the statement.
+  func forEachBound(_ body: (Row) throws -> Void) throws {
+    defer { sqlite3_reset(handle) }
+    while try step() { try body(row) }
+  }
+
   /// Steps once: true while a row is available, false when done.
   public func step() throws -> Bool {
     let code = sqlite3_step(handle)

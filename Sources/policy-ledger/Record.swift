@@ -107,8 +107,10 @@ extension PolicyLedgerCommand {
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
           A retraction of a notice voids the version it announces only with --void-version.
-          By default it goes to every recipient of the notice (or, for a version, of every
-          notice announcing it).
+          By default it goes to every recipient of the notice, by any of its deliveries (or,
+          for a version, of every notice announcing it). A target is retracted once: to
+          reach more people, deliver the retraction again with 'correct resend'. The
+          statement may span lines (--statement-file).
 
             policy-ledger correct retract --notice N-2020-07-10 --void-version \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
@@ -178,8 +180,8 @@ extension PolicyLedgerCommand {
       commandName: "ack",
       abstract: "Record that an employee read a notice; prints nothing.",
       discussion: """
-        Only a recipient can acknowledge, no earlier than the notice was sent,
-        and once. --receipt FILE also writes the employee's proof of it: the
+        Only a recipient can acknowledge, no earlier than the delivery of the
+        notice that reached them (its own, or a resend), and once. --receipt FILE also writes the employee's proof of it: the
         entry, its inclusion proof and a checkpoint (signed with --sign-key),
         which 'check-proof' checks offline (docs/proofs.md).
 

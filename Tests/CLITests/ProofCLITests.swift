@@ -117,7 +117,8 @@ import Testing
     let s = try Setup()
     let checkpoint = try s.checkpoint("cp")
     var proofs: [String: String] = [:]
-    for name in [["N-2020-07-10-0800"], ["R-2020-07-10-1400"], ["mobile-devices@2"], ["--seq", "4"]] {
+    // Entry 7 is the demo's resend of the retraction (rule 16): an entry like any other.
+    for name in [["N-2020-07-10-0800"], ["R-2020-07-10-1400"], ["mobile-devices@2"], ["--seq", "4"], ["--seq", "7"]] {
       let result = try s.run(["prove"] + name + ["--checkpoint", checkpoint])
       #expect(result.status == 0, "\(result.stderr)")
       #expect(result.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
@@ -137,6 +138,13 @@ import Testing
     #expect(object["announces"] as? [String] == ["mobile-devices@2"])
     #expect(object["tree_size"] as? Int == 7)
     #expect((object["signed_by"] as? String)?.hasPrefix("example.com/hr+") == true)
+
+    let resend = try CLI.run(["check-proof", proofs["7"]!, "--public-key", s.pub])
+    #expect(resend.status == 0, "\(resend.stderr)")
+    #expect(Self.field("entry_kind", resend) == "message.resend")
+    #expect(Self.field("message", resend) == "R-2020-07-10-1400")
+    #expect(Self.field("sent_at", resend) == "2020-07-10T23:00:00Z")
+    #expect(Self.field("recipient_count", resend) == "1")
 
     let version = try CLI.run(["check-proof", proofs["mobile-devices@2"]!, "--public-key", s.pub])
     #expect(version.status == 0)

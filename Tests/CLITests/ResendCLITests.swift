@@ -38,6 +38,8 @@ struct ResendCLITests {
     let result = try run(["notice", "resend", Self.notice, "--sent-at", "2020-07-13T09:00:00-07:00", "--to", "E2001"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == "\(Self.notice)\n")
+    let listed = try run(["notices", "--policy", "mobile-devices", "--format", "csv", "--no-headers"])
+    #expect(listed.lines == ["\(Self.notice),2020-07-10T15:00:00Z,Action required: remove TikTok from mobile devices,mobile-devices@2,5,retracted"])
     let recipients = try run(["recipients", Self.notice, "--format", "csv"])
     #expect(recipients.lines.last == "\(Self.notice),E2001,unacknowledged,,2020-07-13T16:00:00Z")
     // Known from the resend's time: E2001 was told version 2 then (and the retraction never reached them).

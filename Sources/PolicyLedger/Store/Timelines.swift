@@ -113,9 +113,12 @@ extension LedgerStore {
 
     static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
     /// The notice columns and, after them, the recipient count (`notices`).
-    static let allNotices = "\(notices), n.recipient_count FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
+    static let allNotices = "\(notices), \(reached) FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
     static let noticesOfPolicyInOrder =
-      "\(notices), n.recipient_count FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
+      "\(notices), \(reached) FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
+    /// Everyone a notice reached, over all its deliveries: its own count and its resends' (rule 16).
+    private static let reached =
+      "n.recipient_count + coalesce((SELECT sum(r.recipient_count) FROM resends r WHERE r.message = n.seq), 0)"
 
     /// What a correction targets, after its other columns: the notice's id, or the version
     /// as `KEY@N` (a correction of a version affects that version, so `v` and `p` are it).

@@ -83,6 +83,12 @@ struct ResendCLITests {
       "no correction 'R-2020-07-10-1401' in this ledger; did you mean '\(Self.retraction)'?")
     try refuses(
       ["notice", "resend", Self.notice, "--sent-at", "2020-07-11", "--to", "E9,E9"], "duplicate recipient 'E9' (--to)")
+    try refuses(
+      ["notice", "resend", "N\u{200B}", "--sent-at", "2020-07-11", "--to", "E9"],
+      "invalid id 'N\\u{200B}': the invisible or direction-changing character U+200B is not allowed (Unicode format characters)")
+    try refuses(
+      ["correct", "resend", Self.retraction, "--sent-at", "2020-07-11", "--to", "E\u{200B}9"],
+      "invalid recipient 'E\\u{200B}9' (--to): the invisible or direction-changing character U+200B is not allowed (Unicode format characters)")
   }
 
   @Test func aMalformedResendIsAUsageError() throws {

@@ -34,7 +34,8 @@ extension Ledger {
   func recordResend(
     _ id: String, kind: MessageKind, sentAt: Instant, recipients: ResendRecipients, actor: String, names: FieldNames
   ) throws -> ResendEntry {
-    try Identifier.check(id, field: names("message"))
+    // On the command line the id is the argument; in an import, the recipients file's `notice` column.
+    try Identifier.check(id, field: names == .options ? "id" : "notice")
     try checkActor(actor, names: names)
     let next = NextEntry(after: try store.journalHead())
     let message = try resendTarget(id, kind: kind)

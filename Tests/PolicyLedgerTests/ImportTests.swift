@@ -295,6 +295,29 @@ import Testing
     }
   }
 
+  @Test func refusesABadOrEarlyResendTimeInTheRecipientsFile() throws {
+    let notices = file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n")
+    try refuses("recipients.csv line 3: invalid sent_at '2020-13-01': month 13 is out of range (01-12)") {
+      try $0.importNotices(
+        notices, recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,\nN1,E2,2020-13-01\n"), actor: "i")
+    }
+    try refuses(
+      "notices.csv line 2: invalid sent_at '2020-07-31T00:00:00Z': 'N1' was first delivered later, at 2020-08-01T00:00:00Z; a resend comes after it"
+    ) {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
+        recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,2020-08-01T00:00:00Z\nN1,E2,2020-07-31T00:00:00Z\n"), actor: "i")
+    }
+    // A later time is a resend; the same person twice, once in each delivery, is refused.
+    try refuses(
+      "notices.csv line 2: invalid recipient 'E1' (recipients.csv line 3): already received 'N1' at 2020-08-01T00:00:00Z; name only those it has not reached"
+    ) {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
+        recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,\nN1,E1,2020-08-02T00:00:00Z\n"), actor: "i")
+    }
+  }
+
   @Test func refusesARowWithTheWrongNumberOfFields() throws {
     try refuses("versions.csv line 3: 3 fields, expected 4") {
       try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,2020-02-01\n"), actor: "i")

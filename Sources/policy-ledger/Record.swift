@@ -106,11 +106,12 @@ extension PolicyLedgerCommand {
         commandName: "retract",
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
-          A retraction of a notice voids the version it announces only with --void-version.
-          By default it goes to every recipient of the notice, by any of its deliveries (or,
-          for a version, of every notice announcing it). A target is retracted once: to
-          reach more people, deliver the retraction again with 'correct resend'. The
-          statement may span lines (--statement-file).
+          A retraction of a notice voids the version it announces only with
+          --void-version. By default it goes to every recipient of the notice, by
+          any of its deliveries (or, for a version, of every notice announcing
+          it). A target is retracted once: to reach more people, deliver the
+          retraction again with 'correct resend'. The statement may span lines
+          (--statement-file).
 
             policy-ledger correct retract --notice N-2020-07-10 --void-version \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\

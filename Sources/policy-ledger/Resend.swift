@@ -8,10 +8,12 @@ extension PolicyLedgerCommand.Notice {
       commandName: "resend",
       abstract: "Deliver a notice again, later, to more recipients; prints the notice id.",
       discussion: """
-        The same notice reaches more people (new hires, those it missed) at --sent-at, no
-        earlier than its first delivery. Someone it already reached cannot be named again.
+        The same notice reaches more people (new hires, those it missed) at
+        --sent-at, no earlier than its first delivery. Someone it already
+        reached cannot be named again.
 
-          policy-ledger notice resend N-2020-07-10 --sent-at 2020-07-13 --to E2001,E2002
+          policy-ledger notice resend N-2020-07-10 --sent-at 2020-07-13 \\
+              --to E2001,E2002
         """)
 
     @OptionGroup var ledger: LedgerOptions
@@ -40,12 +42,13 @@ extension PolicyLedgerCommand.Correct {
       commandName: "resend",
       abstract: "Deliver a correction again, later, to more recipients; prints the correction id.",
       discussion: """
-        The same retraction or amendment reaches more people at --sent-at, no earlier than
-        its first delivery: --outstanding names exactly those for whom it is outstanding
-        (they received what it corrects, never the correction). Once it reaches them,
-        their 'outstanding' rows disappear.
+        The same retraction or amendment reaches more people at --sent-at, no
+        earlier than its first delivery: --outstanding names exactly those for
+        whom it is outstanding (they received what it corrects, never the
+        correction). Once it reaches them, their 'outstanding' rows disappear.
 
-          policy-ledger correct resend R-2020-07-10 --sent-at 2020-07-10T16:00:00-07:00 --outstanding
+          policy-ledger correct resend R-2020-07-10 \\
+              --sent-at 2020-07-10T16:00:00-07:00 --outstanding
         """)
 
     @OptionGroup var ledger: LedgerOptions

@@ -23,13 +23,14 @@ let usage = """
   """
 
 extension Bench {
-  static let caseNames = ["notice", "resend", "in-force", "in-force-cli", "timeline", "export", "verify", "storage"]
+  static let caseNames = ["notice", "resend", "in-force", "in-force-told", "in-force-cli", "timeline", "export", "verify", "storage"]
 
   mutating func run(_ name: String) throws -> [Outcome] {
     switch name {
     case "notice": try notice()
     case "resend": try resend()
     case "in-force": try inForce()
+    case "in-force-told": try inForceToldTo()
     case "in-force-cli": try inForceCLI()
     case "timeline": try timeline()
     case "export": try export()

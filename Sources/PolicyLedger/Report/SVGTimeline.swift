@@ -147,7 +147,7 @@ struct SVGTimeline {
     for (row, version) in zip(policy.history, policy.versions) {
       all += [row.effectiveFrom, version.recordedFrom] + [row.effectiveUntil, version.recordedUntil].compactMap { $0 }
     }
-    for event in policy.events { all.append(event.row.at) }
+    for event in policy.events { all += [event.row.at] + event.resends.map(\.sentAt) }
     for period in policy.knownPeriods + policy.inForcePeriods { all += [period.from] + (period.until.map { [$0] } ?? []) }
     if let k = data.knownAt { all.append(k) }
     return all
@@ -280,6 +280,17 @@ struct SVGTimeline {
       svg.element(
         "line", [("x1", fmt(x)), ("y1", fmt(y + 6)), ("x2", fmt(x)), ("y2", fmt(lanesBottom)), ("stroke", color),
           ("stroke-width", "1"), ("stroke-dasharray", "2 3"), ("opacity", "0.7")])
+    }
+    // A message delivered again (rule 16): a ring of its colour at each resend's time.
+    for event in policy.events {
+      guard let version = event.row.version, let row = rowOf[version] else { continue }
+      for resend in event.resends where scale.contains(resend.sentAt) {
+        svg.element(
+          "circle",
+          [("cx", fmt(scale.x(resend.sentAt))), ("cy", fmt(markY(row))), ("r", "4"), ("fill", "#fff"),
+           ("stroke", color(of: event.row.kind)), ("stroke-width", "2")],
+          title: "\(event.row.kind.rawValue) \(event.row.id) sent again at \(time(resend.sentAt)) to \(resend.recipientCount) more")
+      }
     }
     for event in policy.events {
       guard let version = event.row.version, let row = rowOf[version], scale.contains(event.row.at) else { continue }

@@ -22,6 +22,7 @@ extension PolicyLedgerCommand {
       let ledger = try Ledger(path: path, access: .readWrite)
       try WorkedExample.record(into: ledger)
       try WorkedExample.recordRoster(into: ledger)
+      try WorkedExample.recordNewStarter(into: ledger)
       try DemoReport(ledger: ledger, sink: .standardOutput).write()
     }
   }
@@ -55,6 +56,7 @@ struct DemoReport {
     line()
     line("What happened")
     line("  2020-01-01 00:00  \(W.policy)@1 in force: no restriction on apps")
+    line("  2020-07-06 09:00  welcome email \(W.welcomeID) to \(W.toldNeither), a new starter (announces no version)")
     line("  08:00  notice \(W.noticeID) to \(W.noticeRecipients.joined(separator: ", ")): delete TikTok (announces \(W.policy)@2, effective at once)")
     line("  08:30  \(W.missedRetraction) acknowledges the notice")
     line("  14:00  retraction \(W.retractionID) to \(W.retractionRecipients.joined(separator: ", ")) (not \(W.missedRetraction)): \"sent in error\", voids \(W.policy)@2")
@@ -86,10 +88,24 @@ struct DemoReport {
     line("Timeline of \(W.toldBoth) (\(query("timeline --employee \(W.toldBoth)")))")
     try table(try ledger.timeline(employee: W.toldBoth))
     line()
-    line("Outstanding: received the notice, never the retraction (\(query("outstanding")))")
+    line("Outstanding at 15:00: received the notice, never the retraction (\(query("outstanding --as-known-at 2020-07-10T15:00")))")
     var outstanding: [OutstandingRow] = []
-    try ledger.outstanding { outstanding.append($0) }
+    try ledger.outstanding(view: .init(knownAt: W.july10(15))) { outstanding.append($0) }
     try table(outstanding)
+    line()
+    try WorkedExample.resendRetraction(into: ledger)
+    line("16:00  the retraction is sent again to those it missed: policy-ledger correct resend \(W.retractionID) --sent-at 16:00 --outstanding")
+    line("Its recipients now (\(query("recipients \(W.retractionID)")))")
+    try table(try ledger.recipientRows(of: W.retractionID))
+    line()
+    line("Outstanding after the resend: policy-ledger outstanding")
+    outstanding = []
+    try ledger.outstanding { outstanding.append($0) }
+    if outstanding.isEmpty {
+      line("  (none: every recipient of the notice has now received the retraction)")
+    } else {
+      try table(outstanding)
+    }
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
     try writeCoverage()
@@ -115,9 +131,9 @@ struct DemoReport {
     line("The same, by group: the contractors were never sent the notice (\(query("coverage \(W.policy) --at 2020-07-10T12:00 --as-known-at 2020-07-10T12:00 --summary")))")
     try table(try ledger.coverageSummary(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))))
     line()
-    line("Who still believes another version than the one in force at 15:00, as known now? (the rows of coverage --at 2020-07-10T15:00 whose believes_version differs)")
+    line("Who still believed another version than the one in force at 15:00, as known at 15:00? (the rows of coverage --at 2020-07-10T15:00 --as-known-at 2020-07-10T15:00 whose believes_version differs)")
     var believers: [CoverageRow] = []
-    try ledger.coverage(W.policy, at: W.july10(15)) { row, _ in
+    try ledger.coverage(W.policy, at: W.july10(15), view: .init(knownAt: W.july10(15))) { row, _ in
       if row.believesVersion != row.version { believers.append(row) }
     }
     try table(believers)

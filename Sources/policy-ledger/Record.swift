@@ -49,7 +49,7 @@ extension PolicyLedgerCommand {
   struct Notice: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "notice",
-      abstract: "Record notices sent to employees.", subcommands: [Send.self])
+      abstract: "Record notices sent to employees.", subcommands: [Send.self, Resend.self])
 
     struct Send: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -105,7 +105,7 @@ extension PolicyLedgerCommand {
     static let configuration = CommandConfiguration(
       commandName: "correct",
       abstract: "Record a retraction or an amendment of a notice or version.",
-      subcommands: [Retract.self, Amend.self])
+      subcommands: [Retract.self, Amend.self, Resend.self])
 
     struct Retract: ParsableCommand {
       static let configuration = CommandConfiguration(
@@ -113,8 +113,10 @@ extension PolicyLedgerCommand {
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
           A retraction of a notice voids the version it announces only with --void-version. By \
-          default it goes to every recipient of the notice (or, for a version, of every notice \
-          announcing it).
+          default it goes to every recipient of the notice, by any of its deliveries (or, for a \
+          version, of every notice announcing it). A target is retracted once: to reach more \
+          people, deliver the retraction again with 'correct resend'. The statement may span \
+          lines (--statement-file).
 
             policy-ledger correct retract --notice N-2020-07-10 --void-version \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
@@ -127,7 +129,7 @@ extension PolicyLedgerCommand {
       @Flag(help: "Also void the version the notice announces.") var voidVersion = false
       @Option(help: "The correction's id (default: assigned).") var id: String?
       @Option(help: "When it was issued.") var issuedAt: String
-      @Option(help: "What employees are told.") var statement: String
+      @OptionGroup var statement: StatementOptions
       @Option(help: "Why (for the record).") var reason: String
       @OptionGroup var recipients: CorrectionRecipientOptions
 
@@ -135,7 +137,7 @@ extension PolicyLedgerCommand {
         try requireExistingLedger(ledger)
         let new = NewCorrection(
           id: id, kind: .retraction, target: try target.target(), voidVersion: voidVersion,
-          issuedAt: try ledger.time(issuedAt, "--issued-at"), statement: statement, reason: reason)
+          issuedAt: try ledger.time(issuedAt, "--issued-at"), statement: try statement.text(), reason: reason)
         let choice = try recipients.choice()
         try printRecorded(try record(ledger) { try $0.correct(new, recipients: choice, actor: who.actor) })
       }
@@ -160,7 +162,7 @@ extension PolicyLedgerCommand {
       @OptionGroup var target: CorrectionTargetOptions
       @Option(help: "The correction's id (default: assigned).") var id: String?
       @Option(help: "When it was issued.") var issuedAt: String
-      @Option(help: "What employees are told.") var statement: String
+      @OptionGroup var statement: StatementOptions
       @Option(help: "Why (for the record).") var reason: String
       @Option(help: "The corrected start of the effective period.") var effectiveFrom: String?
       @Option(help: "The corrected end of the effective period (exclusive).") var effectiveUntil: String?
@@ -170,7 +172,8 @@ extension PolicyLedgerCommand {
         try requireExistingLedger(ledger)
         let new = NewCorrection(
           id: id, kind: .amendment, target: try target.target(), issuedAt: try ledger.time(issuedAt, "--issued-at"),
-          statement: statement, reason: reason, effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
+          statement: try statement.text(), reason: reason,
+          effectiveFrom: try ledger.time(effectiveFrom, "--effective-from"),
           effectiveUntil: try ledger.time(effectiveUntil, "--effective-until"))
         let choice = try recipients.choice()
         try printRecorded(try record(ledger) { try $0.correct(new, recipients: choice, actor: who.actor) })
@@ -183,12 +186,12 @@ extension PolicyLedgerCommand {
       commandName: "ack",
       abstract: "Record that an employee read a notice; prints nothing.",
       discussion: """
-        Only a recipient can acknowledge, no earlier than the notice was sent, and once. \
-        --receipt FILE also writes the employee's proof of it: the entry, its inclusion proof \
-        and a checkpoint signed with --sign-key, which 'check-proof' checks offline \
-        (docs/proofs.md). check-proof accepts only a signed receipt, so --receipt without \
-        --sign-key is refused, and nothing is recorded, unless --unsigned says an unsigned one \
-        is meant.
+        Only a recipient can acknowledge, no earlier than the delivery of the notice that \
+        reached them (its own, or a resend), and once. --receipt FILE also writes the \
+        employee's proof of it: the entry, its inclusion proof and a checkpoint signed with \
+        --sign-key, which 'check-proof' checks offline (docs/proofs.md). check-proof accepts \
+        only a signed receipt, so --receipt without --sign-key is refused, and nothing is \
+        recorded, unless --unsigned says an unsigned one is meant.
 
           policy-ledger ack --notice N-2020-07-10 --employee E1001 \\
               --at 2020-07-10T09:12:00-07:00
@@ -233,6 +236,34 @@ extension PolicyLedgerCommand {
         }
       }
     }
+  }
+}
+
+/// `--statement TEXT` or `--statement-file F`: the text of a correction's message.
+struct StatementOptions: ParsableArguments {
+  @Option(help: "What employees are told (the text of the message; may span lines).") var statement: String?
+  @Option(help: "A file holding the statement ('-' for standard input).") var statementFile: String?
+
+  func validate() throws {
+    if (statement == nil) == (statementFile == nil) { throw ValidationError("Give exactly one of --statement and --statement-file.") }
+  }
+
+  func text() throws -> String { try readStatement(text: statement, file: statementFile) }
+}
+
+/// The recipients of a resend named on the command line: `--to` or `--recipients-file`.
+struct ResendRecipientOptions: ParsableArguments {
+  @Option(help: "Recipients, separated by commas.") var to: String?
+  @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
+
+  /// How many of the two are given.
+  var given: Int { [to != nil, recipientsFile != nil].filter { $0 }.count }
+
+  /// The named recipients; nil when neither option is given.
+  func named() throws -> ResendRecipients? {
+    if let to { return .named(RecipientList(splitList(to))) }
+    if let recipientsFile { return .named(CountingRecipients(try RecipientFile(path: recipientsFile), label: "recipients")) }
+    return nil
   }
 }
 

@@ -161,8 +161,8 @@ extension PolicyLedgerCommand {
         commandName: "employees",
         abstract: "Record one roster entry per row of an 'export employees' file.",
         discussion: """
-          Needs employee, at and event (join or leave); takes groups (a join's
-          groups, separated by ';'), by and recorded_at. Each row is checked as
+          Needs employee, at and event (join or leave); takes groups (a join's \
+          groups, separated by ';'), by and recorded_at. Each row is checked as \
           'employee join' and 'employee leave' check it, in file order.
 
             policy-ledger import employees employees.csv --db new.db
@@ -346,6 +346,7 @@ private func importSummary(_ summary: ImportSummary, input: String, recipients: 
   var text = "imported \(count(summary.entries, kind.singular))"
   if let recipients {
     text += " with \(count(summary.recipients, "recipient")) from \(recipients)"
+    if summary.resends > 0 { text += ", and \(count(summary.resends, "resend")) of them" }
     if reportsSkipped, summary.skippedRecipientRows > 0 {
       let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
       text +=

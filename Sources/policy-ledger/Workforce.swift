@@ -8,8 +8,8 @@ extension PolicyLedgerCommand {
       commandName: "employee",
       abstract: "Record the roster: who joined and left, in which groups.",
       discussion: """
-        The roster holds employee ids only, never names or other personal details: an
-        append-only ledger cannot forget, so those belong in the HR system, keyed by the
+        The roster holds employee ids only, never names or other personal details: an \
+        append-only ledger cannot forget, so those belong in the HR system, keyed by the \
         same id (docs/semantics.md).
         """,
       subcommands: [Join.self, Leave.self])
@@ -19,8 +19,8 @@ extension PolicyLedgerCommand {
         commandName: "join",
         abstract: "Record that an employee joined, or moved to other groups; prints the employee id.",
         discussion: """
-          Every employee is also in the group 'all'. A join while employed is a transfer:
-          from --at on, the employee is in the groups given. An --at in the past corrects
+          Every employee is also in the group 'all'. A join while employed is a transfer: \
+          from --at on, the employee is in the groups given. An --at in the past corrects \
           the past, as any backfill does.
 
             policy-ledger employee join E1001 --at 2020-01-06 --groups staff,engineering
@@ -72,8 +72,11 @@ extension PolicyLedgerCommand {
       commandName: "employees",
       abstract: "List the employees employed at an instant, with their groups.",
       discussion: """
-        groups as recorded (without 'all'); since is when the roster entry that set that
-        state takes effect. Ordered by employee.
+        Who was employed at --at (default now), as known at --as-known-at and recorded by \
+        --as-recorded-at: groups as recorded (without 'all'); since is when the roster entry \
+        that set that state takes effect. Ordered by employee.
+
+        Columns: \(EmployeeRow.columns.joined(separator: ", ")).
 
           policy-ledger employees --at 2020-07-10 --group contractors
         """)
@@ -132,13 +135,16 @@ extension PolicyLedgerCommand {
       commandName: "coverage",
       abstract: "Show who the version in force was meant for, who was told, who acknowledged, and what each believes.",
       discussion: """
-        One row per employee employed at --at in a group that the version in force
-        applies to: status (acknowledged, told, not_told), told_at and notice (the
-        earliest delivery of a notice announcing it), acknowledged_at, and
-        believes_version (what was in force at --at as told to that employee).
-        --summary gives one row per group instead. Ordered by employee. For a whole
-        workforce use --format csv or jsonl, which stream the rows (a table is
+        One row per employee employed at --at in a group that the version in force \
+        applies to: status (acknowledged, told, not_told), told_at and notice (the \
+        earliest delivery of a notice announcing it), acknowledged_at, and \
+        believes_version (what was in force at --at as told to that employee). \
+        --summary gives one row per group instead. Ordered by employee. For a whole \
+        workforce use --format csv or jsonl, which stream the rows (a table is \
         measured before it is printed, so it holds them all).
+
+        Columns: \(CoverageRow.columns.joined(separator: ", ")); with --summary, \
+        \(CoverageSummaryRow.columns.joined(separator: ", ")).
 
           policy-ledger coverage mobile-devices --at 2020-07-10T12:00:00-07:00
           policy-ledger coverage mobile-devices --at 2020-07-10 --summary

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PolicyLedger
 
 /// The README, `--help` and docs/cli.md name the same commands and the same columns, and
 /// the columns are what the commands write: a command added without its documentation, or
@@ -121,6 +122,8 @@ struct CommandDocsTests {
     "in-force": ["in-force", "--at", "now"], "history": ["history", "mobile-devices"],
     "timeline": ["timeline", "--employee", "E1001"], "recipients": ["recipients", "N-2020-07-10-0800"],
     "outstanding": ["outstanding"], "policies": ["policies"], "notices": ["notices"],
+    "employees": ["employees", "--at", "2020-07-10T12:00:00Z"],
+    "coverage": ["coverage", "mobile-devices", "--at", "2020-07-10T19:00:00Z"],
   ]
 
   @Test func theColumnsOfHelpDocsAndReadmeAreWhatTheCommandsWrite() throws {
@@ -148,7 +151,7 @@ struct CommandDocsTests {
         }
       }
     }
-    #expect(checked == Self.invocations.count + 6)
+    #expect(checked == Self.invocations.count + ExportKind.allCases.count)
     // A command whose help lists columns is one whose output is checked here.
     for path in try HelpTextCLITests.commandPaths() where path != ["export"] {
       if !(try Self.helpColumns(path)).isEmpty {

@@ -7,8 +7,8 @@ import Testing
 @Suite struct ConsistencyProofCLITests {
   typealias Setup = ProofCLITests.Setup
 
-  /// A demo ledger with origin example.com/hr-ledger, its signed checkpoint at size 5
-  /// (`old`), two more entries, and the signed checkpoint at size 7 (`new`).
+  /// A demo ledger with origin example.com/hr-ledger, its signed checkpoint at size 7
+  /// (`old`), two more entries, and the signed checkpoint at size 9 (`new`).
   static func grownLedger() throws -> (s: Setup, old: String, new: String) {
     let s = try Setup()
     let old = try s.checkpoint("old.checkpoint", ["--sign-key", "hr.key", "--origin", "example.com/hr-ledger"])
@@ -32,8 +32,8 @@ import Testing
     #expect(checked.status == 0, "\(checked.stderr)")
     #expect(checked.stderr.isEmpty)
     #expect(ProofCLITests.field("origin", checked) == "example.com/hr-ledger")
-    #expect(ProofCLITests.field("old_size", checked) == "5")
-    #expect(ProofCLITests.field("new_size", checked) == "7")
+    #expect(ProofCLITests.field("old_size", checked) == "7")
+    #expect(ProofCLITests.field("new_size", checked) == "9")
     #expect(ProofCLITests.field("signed_by", checked)?.hasPrefix("example.com/hr+") == true)
     // Either checkpoint may be the auditor's own; another one is refused.
     #expect(try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", old]).status == 0)
@@ -47,7 +47,7 @@ import Testing
     let proof = try s.dir.write("p.consistency", result.stdout)
     let checked = try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", new])
     #expect(checked.status == 0, "\(checked.stderr)")
-    #expect(ProofCLITests.field("new_size", checked) == "7")
+    #expect(ProofCLITests.field("new_size", checked) == "9")
 
     // Unsigned, it is written, but check-proof cannot trust its new checkpoint.
     let unsigned = try s.dir.write("u.consistency", try s.run(["prove", "--consistency", old, "--unsigned"]).stdout)
@@ -59,7 +59,7 @@ import Testing
   @Test func aCheckpointOfAForkedLedgerFailsTheProof() throws {
     let (s, old, new) = try Self.grownLedger()
     // A second ledger of the worked example's story, same origin and key: its entries were
-    // recorded at other instants, so its tree at size 5 is a different history.
+    // recorded at other instants, so its tree at size 7 is a different history.
     let forkDB = s.dir.file("fork.db")
     try LedgerFiles.makeStoryLedger(at: forkDB)
     let forked = try CLI.run(["checkpoint", "--db", forkDB, "--origin", "example.com/hr-ledger", "--sign-key", s.key])
@@ -79,7 +79,7 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.hasPrefix(
-      "policy-ledger: error: the checkpoint of example.com/hr-ledger at size 7 is not proven to extend the checkpoint of example.com/hr-ledger at size 5: "))
+      "policy-ledger: error: the checkpoint of example.com/hr-ledger at size 9 is not proven to extend the checkpoint of example.com/hr-ledger at size 7: "))
     if IndependentVerifierTests.available {
       #expect(IndependentVerifierTests.python([IndependentVerifierTests.script, spliced, s.pub])?.output
         == "error: the consistency proof does not lead to both checkpoints' roots\n")
@@ -104,10 +104,10 @@ import Testing
         .replacingOccurrences(of: "OLD", with: try ProofCLITests.read(new)))
     let backwards = try CLI.run(["check-proof", swapped, "--public-key", s.pub])
     #expect(backwards.status == 1)
-    #expect(backwards.stderr == "policy-ledger: error: the old checkpoint has 7 entries, the new one only 5: entries were dropped\n")
+    #expect(backwards.stderr == "policy-ledger: error: the old checkpoint has 9 entries, the new one only 7: entries were dropped\n")
 
     // A checkpoint's size changed after signing.
-    let resized = try s.dir.write("resized", genuine.replacingOccurrences(of: "\n7\n", with: "\n6\n"))
+    let resized = try s.dir.write("resized", genuine.replacingOccurrences(of: "\n9\n", with: "\n8\n"))
     let unsigned = try CLI.run(["check-proof", resized, "--public-key", s.pub])
     #expect(unsigned.status == 1)
     #expect(unsigned.stderr.contains("the new checkpoint cannot be trusted"))

@@ -81,13 +81,13 @@ struct ConventionsCLITests: OnDemoLedger {
   @Test func theEnvironmentSetsTheZoneWhenTzIsAbsent() throws {
     let environment = ["POLICY_LEDGER_TZ": "America/Los_Angeles"]
     let fromEnvironment = try bothPaths(
-      ["timeline", "--policy", "mobile-devices", "--from", "2020-07-10T08:00:00", "--format", "csv", "--db", db],
+      ["timeline", "--employee", "E1001", "--from", "2020-07-10T08:00:00", "--format", "csv", "--db", db],
       environment: environment)
     #expect(fromEnvironment.status == 0)
     #expect(fromEnvironment.lines.dropFirst().map { String($0.prefix(25)) } == ["2020-07-10T08:00:00-07:00", "2020-07-10T14:00:00-07:00"])
     // --tz wins over the environment.
     let overridden = try CLI.run(
-      ["timeline", "--policy", "mobile-devices", "--tz", "UTC", "--format", "csv", "--db", db], environment: environment)
+      ["timeline", "--employee", "E1001", "--tz", "UTC", "--format", "csv", "--db", db], environment: environment)
     #expect(overridden.lines[1].hasPrefix("2020-07-10T15:00:00Z,"))
   }
 
@@ -100,20 +100,20 @@ struct ConventionsCLITests: OnDemoLedger {
   }
 
   @Test func aBareDateAsTheUpperEndIncludesThatWholeDay() throws {
-    // The notice (15:00Z) and the retraction (21:00Z) are both on 2020-07-10.
+    // E1001's notice (15:00Z) and retraction (21:00Z) are both on 2020-07-10.
     let day = try bothPaths(
-      ["timeline", "--policy", "mobile-devices", "--from", "2020-07-10", "--to", "2020-07-10", "--format", "csv", "--db", db])
+      ["timeline", "--employee", "E1001", "--from", "2020-07-10", "--to", "2020-07-10", "--format", "csv", "--db", db])
     #expect(day.status == 0)
     #expect(day.lines.dropFirst().map { $0.split(separator: ",")[2] } == ["N-2020-07-10-0800", "R-2020-07-10-1400"])
     // In Pacific time the day ends at 07:00Z on the 11th; the day before holds nothing.
     let pacific = try CLI.run([
-      "timeline", "--policy", "mobile-devices", "--to", "2020-07-09", "--tz", "America/Los_Angeles", "--format", "csv",
+      "timeline", "--employee", "E1001", "--to", "2020-07-09", "--tz", "America/Los_Angeles", "--format", "csv",
       "--db", db,
     ])
     #expect(pacific.lines.count == 1)
     // A time with the date is still an inclusive instant.
     let instant = try CLI.run([
-      "timeline", "--policy", "mobile-devices", "--to", "2020-07-10T15:00:00Z", "--format", "csv", "--db", db,
+      "timeline", "--employee", "E1001", "--to", "2020-07-10T15:00:00Z", "--format", "csv", "--db", db,
     ])
     #expect(instant.lines.count == 2)
   }

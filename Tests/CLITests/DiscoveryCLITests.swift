@@ -40,6 +40,7 @@ struct DiscoveryCLITests: OnDemoLedger {
     #expect(
       all.stdout == """
         id,sent_at,subject,announces,recipients,status
+        N-2020-07-06-welcome,2020-07-06T16:00:00Z,Welcome: set up company email on your phone,,1,sent
         N-2020-07-10-0800,2020-07-10T15:00:00Z,Action required: remove TikTok from mobile devices,mobile-devices@2,4,retracted
 
         """)

@@ -39,14 +39,19 @@ enum LedgerFiles {
         effectiveUntil: time("2022-02-01")),
       recipients: .defaults, actor: "hr")
     try ledger.acknowledge(notice: "N-REMOTE", employee: "E3001", at: time("2020-12-02T10:00:00Z"), actor: "E3001")
+    // Entry 10: the amendment delivered again, to a newcomer (rule 16).
+    try ledger.resend("A-REMOTE", kind: .correction, sentAt: time("2020-12-16"), recipients: .named(RecipientList(["E4001"])), actor: "hr")
     return try #require(try ledger.head())
   }
 
-  /// The worked example's story alone (its 5 entries, as `demo` records them before the
-  /// roster): for the suites whose proofs and checkpoints count on those 5 entries.
+  /// The worked example's story without its roster: its 5 entries, the welcome email (6)
+  /// and the retraction's resend (7), as `demo` records them: for the suites whose proofs
+  /// and checkpoints count on those 7 entries.
   static func makeStoryLedger(at path: String) throws {
     let ledger = try Ledger(path: path, access: .readWrite)
     try WorkedExample.record(into: ledger)
+    try WorkedExample.recordNewStarter(into: ledger)
+    try WorkedExample.resendRetraction(into: ledger)
   }
 
   static func time(_ text: String) -> Instant {

@@ -5,7 +5,7 @@ import Testing
 /// keygen, checkpoint, prove, check-proof, ack --receipt, export --manifest, check-export
 /// and verify --checkpoint, run as a user would.
 @Suite struct ProofCLITests {
-  /// A folder with the demo ledger (5 entries) and a key pair named example.com/hr.
+  /// A folder with the demo ledger (7 entries) and a key pair named example.com/hr.
   final class Setup {
     let dir: TemporaryDirectory
     var db: String { dir.file("demo.db") }
@@ -82,13 +82,13 @@ import Testing
       tree.append(leafHash: Merkle.leafHash(Hex.decode(String(line.split(separator: ",").last!))!))
     }
     let root = Data(tree.root).base64EncodedString()
-    #expect(unsigned.stdout == "example.com/hr-ledger\n5\n\(root)\n\n")
+    #expect(unsigned.stdout == "example.com/hr-ledger\n7\n\(root)\n\n")
 
     let signed = try s.run(["checkpoint", "--sign-key", s.key])
     #expect(signed.status == 0)
     let lines = signed.lines
     #expect(lines.count == 5)
-    #expect(lines[0...3] == ["example.com/hr-ledger", "5", root, ""])
+    #expect(lines[0...3] == ["example.com/hr-ledger", "7", root, ""])
     #expect(lines[4].hasPrefix("— example.com/hr "))
 
     let conflict = try s.run(["checkpoint", "--origin", "example.com/other"])
@@ -117,7 +117,8 @@ import Testing
     let s = try Setup()
     let checkpoint = try s.checkpoint("cp")
     var proofs: [String: String] = [:]
-    for name in [["N-2020-07-10-0800"], ["R-2020-07-10-1400"], ["mobile-devices@2"], ["--seq", "4"]] {
+    // Entry 7 is the demo's resend of the retraction (rule 16): an entry like any other.
+    for name in [["N-2020-07-10-0800"], ["R-2020-07-10-1400"], ["mobile-devices@2"], ["--seq", "4"], ["--seq", "7"]] {
       let result = try s.run(["prove"] + name + ["--checkpoint", checkpoint])
       #expect(result.status == 0, "\(result.stderr)")
       #expect(result.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
@@ -135,8 +136,15 @@ import Testing
     #expect(object["entry_kind"] as? String == "notice.send")
     #expect(object["id"] as? String == "N-2020-07-10-0800")
     #expect(object["announces"] as? [String] == ["mobile-devices@2"])
-    #expect(object["tree_size"] as? Int == 5)
+    #expect(object["tree_size"] as? Int == 7)
     #expect((object["signed_by"] as? String)?.hasPrefix("example.com/hr+") == true)
+
+    let resend = try CLI.run(["check-proof", proofs["7"]!, "--public-key", s.pub])
+    #expect(resend.status == 0, "\(resend.stderr)")
+    #expect(Self.field("entry_kind", resend) == "message.resend")
+    #expect(Self.field("message", resend) == "R-2020-07-10-1400")
+    #expect(Self.field("sent_at", resend) == "2020-07-10T23:00:00Z")
+    #expect(Self.field("recipient_count", resend) == "1")
 
     let version = try CLI.run(["check-proof", proofs["mobile-devices@2"]!, "--public-key", s.pub])
     #expect(version.status == 0)
@@ -180,7 +188,7 @@ import Testing
     let mismatch = try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", later])
     #expect(mismatch.status == 1)
     #expect(mismatch.stderr.contains("the proof is for the checkpoint of "))
-    #expect(mismatch.stderr.contains(" at size 5, not the checkpoint of "))
+    #expect(mismatch.stderr.contains(" at size 7, not the checkpoint of "))
     let fresh = try s.dir.write("fresh", try s.run(["prove", "N-2020-07-10-0800", "--checkpoint", later]).stdout)
     #expect(try CLI.run(["check-proof", fresh, "--public-key", s.pub, "--checkpoint", later]).status == 0)
 
@@ -201,7 +209,7 @@ import Testing
     let result = try s.run(["prove", "N-2020-07-10-0800", "--checkpoint", theirs, "--unsigned"])
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr.hasPrefix("policy-ledger: error: --checkpoint does not match this ledger: its first 5 entries hash to "))
+    #expect(result.stderr.hasPrefix("policy-ledger: error: --checkpoint does not match this ledger: its first 7 entries hash to "))
     let unknown = try s.run(["prove", "N-404", "--checkpoint", theirs, "--unsigned"])
     #expect(unknown.stderr == "policy-ledger: error: no notice, correction or version 'N-404' in this ledger (name a version as KEY@N)\n")
   }
@@ -221,8 +229,8 @@ import Testing
     let checked = try CLI.run(["check-proof", receipt, "--public-key", s.pub, "--format", "csv"])
     #expect(checked.status == 0, "\(checked.stderr)")
     #expect(checked.lines[0].hasPrefix("origin,tree_size,root_hash,signed_by,seq,recorded_at,entry_kind,by,notice,employee,at,entry_hash"))
-    #expect(checked.lines[1].hasPrefix("example.com/hr-ledger,6,"))
-    #expect(checked.lines[1].contains(",6,"))
+    #expect(checked.lines[1].hasPrefix("example.com/hr-ledger,8,"))
+    #expect(checked.lines[1].contains(",8,"))
     #expect(checked.lines[1].contains(",ack,cli-test,N-2020-07-10-0800,E1001,2020-07-10T16:00:00Z,"))
     // The receipt's checkpoint is a checkpoint like any other: verify extends it.
     let checkpoint = try s.dir.write("cp", try Self.read(receipt).components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"))
@@ -272,18 +280,18 @@ import Testing
     #expect(export.stdout.isEmpty)
     let lines = try Self.read(manifest).components(separatedBy: "\n")
     #expect(lines[0...7] == [
-      "policy-ledger export manifest v1", "kind recipients", "format csv", "excel-safe no", "time-zone UTC", "rows 7",
+      "policy-ledger export manifest v1", "kind recipients", "format csv", "excel-safe no", "time-zone UTC", "rows 9",
       "bytes \(try Data(contentsOf: URL(fileURLWithPath: csv)).count)",
       "sha256 \(SHA256Hasher.hex(Array(try Data(contentsOf: URL(fileURLWithPath: csv)))))",
     ])
     #expect(lines[8].hasPrefix("origin policy-ledger/"))
-    #expect(lines[9] == "tree-size 5")
+    #expect(lines[9] == "tree-size 7")
     #expect(lines[12].hasPrefix("— example.com/hr "))
 
     let ok = try CLI.run(["check-export", csv, "--manifest", manifest, "--public-key", s.pub])
     #expect(ok.status == 0, "\(ok.stderr)")
     #expect(ok.stderr.isEmpty)
-    #expect(Self.field("rows", ok) == "7")
+    #expect(Self.field("rows", ok) == "9")
     let unkeyed = try CLI.run(["check-export", csv, "--manifest", manifest])
     #expect(unkeyed.status == 0)
     #expect(unkeyed.stderr == "policy-ledger: warning: the manifest's signature was not checked (give --public-key)\n")
@@ -359,8 +367,8 @@ import Testing
     }
     let ok = try s.run(["verify", "--checkpoint", checkpoint, "--public-key", s.pub])
     #expect(ok.status == 0, "\(ok.stderr)")
-    #expect(ok.stdout.hasPrefix("ok: 8 entries verified; head 8:"))
-    #expect(ok.stdout.hasSuffix("; extends the checkpoint of example.com/hr-ledger at size 5\n"))
+    #expect(ok.stdout.hasPrefix("ok: 10 entries verified; head 10:"))
+    #expect(ok.stdout.hasSuffix("; extends the checkpoint of example.com/hr-ledger at size 7\n"))
 
     // Another history under the same origin: the demo recorded again, at other times.
     let fork = try Setup(key: false)
@@ -370,7 +378,7 @@ import Testing
     #expect(forked.stdout.isEmpty)
     #expect(
       forked.stderr.hasPrefix(
-        "policy-ledger: error: verify failed: the ledger is not an append-only extension of the checkpoint of example.com/hr-ledger at size 5: its first 5 entries no longer hash to the checkpoint's root"
+        "policy-ledger: error: verify failed: the ledger is not an append-only extension of the checkpoint of example.com/hr-ledger at size 7: its first 7 entries no longer hash to the checkpoint's root"
       ))
 
     try #require(try CLI.run(["keygen", "--name", "example.com/hr", "--out", s.dir.file("other.key")]).status == 0)
@@ -412,8 +420,8 @@ import Testing
       ]).status == 0)
     let ok = try #require(Self.python([Self.script, receipt, s.pub]))
     #expect(ok.status == 0, "\(ok.output)")
-    #expect(ok.output.hasPrefix("ok: entry 6 (entry hash "))
-    #expect(ok.output.hasSuffix(") is in example.com/hr-ledger at tree size 6, signed by example.com/hr\n"))
+    #expect(ok.output.hasPrefix("ok: entry 8 (entry hash "))
+    #expect(ok.output.hasSuffix(") is in example.com/hr-ledger at tree size 8, signed by example.com/hr\n"))
     let checkpoint = try s.checkpoint("cp")
     let notice = try s.dir.write("n", try s.run(["prove", "mobile-devices@1", "--checkpoint", checkpoint]).stdout)
     #expect(Self.python([Self.script, notice, s.pub])?.status == 0)

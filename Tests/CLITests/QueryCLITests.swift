@@ -43,9 +43,21 @@ struct QueryCLITests: OnDemoLedger {
   }
 
   @Test func inForceWithoutAKeyListsEveryPolicy() throws {
-    let result = try run(["in-force", "--at", "2020-07-10T15:00:00-07:00", "--as-told-to", "E1004", "--format", "csv"])
+    let result = try run([
+      "in-force", "--at", "2020-07-10T15:00:00-07:00", "--as-known-at", "2020-07-10T15:00:00-07:00", "--as-told-to", "E1004",
+      "--format", "csv",
+    ])
     #expect(result.lines.count == 2)
     #expect(result.lines[1].hasPrefix("mobile-devices,2,"))
+    // The demo ends by resending the retraction to E1004 at 16:00: as known now, E1004 was told version 1.
+    let now = try run(["in-force", "--at", "2020-07-10T17:00:00-07:00", "--as-told-to", "E1004", "--format", "csv"])
+    #expect(now.lines[1].hasPrefix("mobile-devices,1,"))
+    let nobody = try run(["in-force", "--at", "2020-07-10T17:00:00-07:00", "--as-told-to", "E1010"])
+    #expect(nobody.status == 2)
+    #expect(nobody.stdout.isEmpty)
+    #expect(
+      nobody.stderr
+        == "policy-ledger: error: no employee 'E1010' in this ledger: nothing was sent to them; did you mean 'E1001'?\n")
   }
 
   @Test func historyHasTheContractColumnsAndStatuses() throws {
@@ -62,21 +74,33 @@ struct QueryCLITests: OnDemoLedger {
   @Test func timelinesOfAnEmployeeAndOfAPolicy() throws {
     let employee = try run(["timeline", "--employee", "E1004", "--format", "csv", "--tz", "America/Los_Angeles"])
     #expect(employee.lines == [
-      "at,kind,id,policy,version,subject,status",
-      "2020-07-10T08:00:00-07:00,notice,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,retracted",
-      "2020-07-10T08:30:00-07:00,acknowledgement,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,acknowledged",
+      "at,kind,id,policy,version,subject,status,target",
+      "2020-07-10T08:00:00-07:00,notice,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,retracted,",
+      "2020-07-10T08:30:00-07:00,acknowledgement,N-2020-07-10-0800,mobile-devices,2,Action required: remove TikTok from mobile devices,acknowledged,",
+      "2020-07-10T16:00:00-07:00,retraction,R-2020-07-10-1400,mobile-devices,2,This morning's email to some of our employees was sent in error. There is no change to our policies right now with regard to TikTok.,sent,N-2020-07-10-0800",
     ])
     let before = try run(["timeline", "--employee", "E1001", "--as-known-at", "2020-07-10T12:00:00-07:00", "--format", "csv"])
     #expect(before.lines.count == 2)
-    #expect(before.lines[1].hasSuffix(",sent"))
+    #expect(before.lines[1].hasSuffix(",sent,"))
     let policy = try run(["timeline", "--policy", "mobile-devices", "--from", "2020-07-10T14:00:00-07:00", "--to", "2020-07-10T14:00:00-07:00", "--format", "csv"])
     #expect(policy.lines.count == 2)
     #expect(policy.lines[1].hasPrefix("2020-07-10T21:00:00Z,retraction,R-2020-07-10-1400,mobile-devices,2,This morning's email"))
+    #expect(policy.lines[1].hasSuffix(",sent,N-2020-07-10-0800"))
+    // A policy's timeline lists its versions too, at their announced_at.
+    let all = try run(["timeline", "--policy", "mobile-devices", "--format", "csv"])
+    #expect(
+      all.lines.dropFirst().filter { $0.contains(",version,") } == [
+        "2020-01-01T08:00:00Z,version,mobile-devices@1,mobile-devices,1,Mobile devices that access company email,announced,",
+        "2020-07-10T15:00:00Z,version,mobile-devices@2,mobile-devices,2,Mobile devices that access company email,void,",
+      ])
   }
 
   @Test func outstandingListsWhoMissedTheRetraction() throws {
-    let all = try run(["outstanding", "--format", "csv"])
+    let all = try run(["outstanding", "--as-known-at", "2020-07-10T15:00:00-07:00", "--format", "csv"])
     #expect(all.stdout == "notice,employee,correction,correction_kind\nN-2020-07-10-0800,E1004,R-2020-07-10-1400,retraction\n")
+    // The demo's ending resends the retraction to E1004 at 16:00: nothing is outstanding now.
+    let now = try run(["outstanding", "--format", "csv"])
+    #expect(now.stdout == "notice,employee,correction,correction_kind\n")
     let before = try run(["outstanding", "--as-known-at", "2020-07-10T13:00:00-07:00", "--format", "csv"])
     #expect(before.stdout == "notice,employee,correction,correction_kind\n")
     let missing = try run(["outstanding", "--notice", "N404"])
@@ -88,8 +112,21 @@ struct QueryCLITests: OnDemoLedger {
     let table = try run(["show", "R-2020-07-10-1400"])
     #expect(table.stdout.contains("reason: sent in error"))
     #expect(table.stdout.contains("void_version: true"))
+    // A version shows its bounds after known amendments, its status and corrections, and the recorded bounds beside them.
+    let amend = try run([
+      "correct", "amend", "--version", "mobile-devices@1", "--issued-at", "2020-08-01", "--effective-until", "2021-01-01",
+      "--reason", "sunset", "--statement", "Version 1 ends with 2020.", "--no-recipients", "--id", "A-SUNSET",
+    ])
+    #expect(amend.status == 0, "\(amend.stderr)")
+    let v1 = try run(["show", "mobile-devices@1", "--format", "json"])
+    let v1Row = try #require((try JSONSerialization.jsonObject(with: Data(v1.stdout.utf8)) as? [[String: Any]])?.first)
+    #expect(v1Row["effective_until"] as? String == "2021-01-01T00:00:00Z")
+    #expect(v1Row["recorded_effective_until"] is NSNull)
+    #expect(v1Row["corrected_by"] as? [String] == ["A-SUNSET"])
+    #expect(v1Row["status"] as? String == "expired")
     let csv = try run(["show", "mobile-devices@2", "--format", "csv"])
-    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,announced_at,applies_to,body_sha256,by,recorded_at,seq,entry_hash")
+    #expect(csv.stdout.contains(",void,R-2020-07-10-1400,"))
+    #expect(csv.lines.first == "policy,version,title,body,effective_from,effective_until,recorded_effective_from,recorded_effective_until,announced_at,status,corrected_by,applies_to,body_sha256,by,recorded_at,seq,entry_hash")
     let json = try run(["show", "N-2020-07-10-0800", "--format", "json"])
     let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
     #expect(rows[0]["announces"] as? [String] == ["mobile-devices@2"])
@@ -102,7 +139,7 @@ struct QueryCLITests: OnDemoLedger {
     let expected: [String: String] = [
       "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256,applies_to",
       "notices": "id,subject,body,sent_at,sender,channel,announces,by,recorded_at,body_sha256,recipient_count,recipients_sha256",
-      "recipients": "notice,employee",
+      "recipients": "notice,employee,sent_at",
       "corrections": "id,kind,notice,version,void_version,issued_at,statement,reason,effective_from,effective_until,by,recorded_at,recipient_count,recipients_sha256",
       "acks": "notice,employee,at,by,recorded_at",
       "employees": "employee,at,event,groups,by,recorded_at",
@@ -115,7 +152,7 @@ struct QueryCLITests: OnDemoLedger {
     }
     let recipients = try run(["export", "recipients", "--output", dir.file("r.csv")])
     #expect(recipients.stdout.isEmpty)
-    #expect(try String(contentsOfFile: dir.file("r.csv"), encoding: .utf8).split(separator: "\n").count == 8)
+    #expect(try String(contentsOfFile: dir.file("r.csv"), encoding: .utf8).split(separator: "\n").count == 10)
   }
 
   @Test func queriesLeaveTheLedgerFileUnchanged() throws {
@@ -128,12 +165,12 @@ struct QueryCLITests: OnDemoLedger {
 
   @Test func verifyAndHeadAgree() throws {
     let head = try run(["head"]).stdout.trimmingCharacters(in: .newlines)
-    // The story's 5 entries, then its roster's 7.
-    #expect(head.hasPrefix("12:"))
+    // The story's 5 entries, its roster's 7, the welcome email and the retraction's resend.
+    #expect(head.hasPrefix("14:"))
     let verify = try run(["verify", "--expect", head])
-    #expect(verify.stdout == "ok: 12 entries verified; head \(head)\n")
-    let wrong = try run(["verify", "--expect", "12:" + String(repeating: "0", count: 64)])
+    #expect(verify.stdout == "ok: 14 entries verified; head \(head)\n")
+    let wrong = try run(["verify", "--expect", "14:" + String(repeating: "0", count: 64)])
     #expect(wrong.status == 1)
-    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 12: its hash is "))
+    #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 14: its hash is "))
   }
 }

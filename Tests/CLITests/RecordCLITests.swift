@@ -86,7 +86,9 @@ struct RecordCLITests {
     #expect(piped.status == 0)
     #expect(piped.stdout == "N3\n")
     let recipients = try run(["recipients", "N3", "--format", "csv"])
-    #expect(recipients.stdout == "notice,employee,status,acknowledged_at\nN3,E4,unacknowledged,\nN3,E5,unacknowledged,\n")
+    #expect(
+      recipients.stdout
+        == "notice,employee,status,acknowledged_at,sent_at\nN3,E4,unacknowledged,,2020-07-10T15:00:00Z\nN3,E5,unacknowledged,,2020-07-10T15:00:00Z\n")
   }
 
   @Test func aDuplicateRecipientIsRefusedNamingItsLineAndNothingIsWritten() throws {

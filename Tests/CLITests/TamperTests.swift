@@ -42,8 +42,8 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("journal", "last entry deleted, its row kept", "DELETE FROM journal WHERE seq = 9", .entry(9)),
     .init(
       "journal", "extra entry",
-      "INSERT INTO journal SELECT 10, recorded_at, kind, actor, payload, prev_hash, entry_hash FROM journal WHERE seq = 9",
-      .entry(10)),
+      "INSERT INTO journal SELECT 11, recorded_at, kind, actor, payload, prev_hash, entry_hash FROM journal WHERE seq = 10",
+      .entry(11)),
     // policies
     .init("policies", "key", "UPDATE policies SET key = 'remote-play' WHERE key = 'remote-work'", .entry(6)),
     .init("policies", "id", "UPDATE policies SET id = 7 WHERE key = 'remote-work'", .entry(6)),
@@ -91,13 +91,23 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     // employees: a renamed or renumbered recipient is named at their first delivery
     .init("employees", "name", "UPDATE employees SET name = 'E3999' WHERE name = 'E3001'", .entry(7)),
     .init("employees", "id", "UPDATE employees SET id = 99 WHERE name = 'E3002'", .entry(7)),
-    .init("employees", "extra row", "INSERT INTO employees (name) VALUES ('E9999')", .verifyFailure("the employees table has an employee (number 7) that no entry accounts for")),
+    .init("employees", "extra row", "INSERT INTO employees (name) VALUES ('E9999')", .verifyFailure("the employees table has an employee (number 8) that no entry accounts for")),
     // deliveries
     .init("deliveries", "employee", "UPDATE deliveries SET employee = 6 WHERE message = 3 AND employee = 4", .entry(3)),
     .init("deliveries", "message", "UPDATE deliveries SET message = 5 WHERE message = 3 AND employee = 4", .entry(3)),
     .init("deliveries", "extra row", "INSERT INTO deliveries (message, employee) VALUES (5, 4)", .entry(5)),
     .init("deliveries", "extra row for a version", "INSERT INTO deliveries (message, employee) VALUES (1, 1)", .entry(1)),
     .init("deliveries", "deleted row", "DELETE FROM deliveries WHERE message = 7 AND employee = 6", .entry(7)),
+    // deliveries.via: a resend's row made the first delivery's, and the other way round
+    .init("deliveries", "via cleared", "UPDATE deliveries SET via = NULL WHERE via = 10", .entry(8)),
+    .init("deliveries", "via set", "UPDATE deliveries SET via = 10 WHERE message = 8 AND employee = 1", .entry(8)),
+    // resends: every column of the resend (seq 10)
+    .init("resends", "seq", "UPDATE resends SET seq = 100 WHERE seq = 10", .entry(10)),
+    .init("resends", "message", "UPDATE resends SET message = 5 WHERE seq = 10", .entry(10)),
+    .init("resends", "sent_at", "UPDATE resends SET sent_at = sent_at + 1 WHERE seq = 10", .entry(10)),
+    .init("resends", "recipient_count", "UPDATE resends SET recipient_count = 2 WHERE seq = 10", .entry(10)),
+    .init("resends", "recipients_sha256", "UPDATE resends SET recipients_sha256 = upper(recipients_sha256) WHERE seq = 10", .entry(10)),
+    .init("resends", "deleted row", "DELETE FROM resends WHERE seq = 10", .entry(10)),
     // acks: every column of E1004's ack (seq 4)
     .init("acks", "notice", "UPDATE acks SET notice = 7 WHERE seq = 4", .entry(4)),
     .init("acks", "employee", "UPDATE acks SET employee = 1 WHERE seq = 4", .entry(4)),
@@ -148,7 +158,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     let verify = try CLI.run(["verify", "--db", path, "--expect", head.description])
     #expect(verify.status == 0)
     #expect(verify.stderr.isEmpty)
-    #expect(verify.stdout == "ok: 9 entries verified; head \(head)\n")
+    #expect(verify.stdout == "ok: 10 entries verified; head \(head)\n")
     // Putting the triggers back exactly as they were leaves nothing to see.
     try LedgerFiles.tamper(path, table: "notices", "UPDATE notices SET subject = subject WHERE seq = 7")
     #expect(try CLI.run(["verify", "--db", path]).status == 0)
@@ -194,24 +204,28 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     let dir = try TemporaryDirectory()
     let path = dir.file("ledger.db")
     let head = try LedgerFiles.makeFullLedger(at: path)
-    #expect(head.seq == 9)
+    #expect(head.seq == 10)
     let earlier = try CLI.run(["head", "--db", path])
     #expect(earlier.stdout == "\(head)\n")
 
-    // The ack (seq 9) and its journal entry go together: the rest is a valid, shorter ledger.
-    try LedgerFiles.tamper(path, table: "acks", "DELETE FROM acks WHERE seq = 9")
-    try LedgerFiles.tamper(path, table: "journal", "DELETE FROM journal WHERE seq = 9")
-    // Entry 9 is leaf 8 of the Merkle tree; with 9 leaves it completes no larger subtree.
-    try LedgerFiles.tamper(path, table: "merkle_nodes", "DELETE FROM merkle_nodes WHERE level = 0 AND idx = 8")
+    // The resend (seq 10), its rows, its newcomer and its journal entry go together: the rest
+    // is a valid, shorter ledger.
+    try LedgerFiles.tamper(path, table: "deliveries", "DELETE FROM deliveries WHERE via = 10")
+    try LedgerFiles.tamper(path, table: "employees", "DELETE FROM employees WHERE name = 'E4001'")
+    try LedgerFiles.tamper(path, table: "resends", "DELETE FROM resends WHERE seq = 10")
+    try LedgerFiles.tamper(path, table: "journal", "DELETE FROM journal WHERE seq = 10")
+    // Entry 10 is leaf 9 of the Merkle tree; with 10 leaves it completes leaves 8–9.
+    try LedgerFiles.tamper(
+      path, table: "merkle_nodes", "DELETE FROM merkle_nodes WHERE (level = 0 AND idx = 9) OR (level = 1 AND idx = 4)")
     let plain = try CLI.run(["verify", "--db", path])
     #expect(plain.status == 0)
-    #expect(plain.stdout.hasPrefix("ok: 8 entries verified"))
+    #expect(plain.stdout.hasPrefix("ok: 9 entries verified"))
 
     let expect = try CLI.run(["verify", "--db", path, "--expect", head.description])
     #expect(expect.isOneLineError)
     #expect(
       expect.stderr
-        == "policy-ledger: error: verify failed: entry 9: missing: the ledger has 8 entries, fewer than the 9 expected (entries were dropped from the end)\n"
+        == "policy-ledger: error: verify failed: entry 10: missing: the ledger has 9 entries, fewer than the 10 expected (entries were dropped from the end)\n"
     )
     // An earlier head still holds: the ledger begins with that history.
     let five = try CLI.run(["head", "--db", path])

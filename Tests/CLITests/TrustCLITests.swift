@@ -6,7 +6,7 @@ import Testing
 /// statuses, the output-path guard, failures after a commit, odd ledger paths, interrupts and
 /// escaped display (contract sections 5 and 7; docs/reliability.md, "Trust").
 @Suite struct TrustCLITests {
-  /// A folder holding the demo ledger (5 entries).
+  /// A folder holding the demo ledger (7 entries).
   final class Setup {
     let dir: TemporaryDirectory
     var db: String { dir.file("l.db") }
@@ -26,7 +26,7 @@ import Testing
     func expectIntact(_ bytes: String?, sourceLocation: SourceLocation = #_sourceLocation) throws {
       #expect(LedgerFiles.sha256(db) == bytes, "the ledger's bytes changed", sourceLocation: sourceLocation)
       let verify = try CLI.run(["verify", "--db", db])
-      #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 5 entries verified"), "\(verify)", sourceLocation: sourceLocation)
+      #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 7 entries verified"), "\(verify)", sourceLocation: sourceLocation)
     }
 
     /// The names in the folder, without the ledger and the -wal and -shm that readers leave.
@@ -205,7 +205,7 @@ import Testing
     #expect(stdout.status == 0 && stdout.stdout.hasPrefix("policy,version,title,body,"), "\(stdout)")
     #expect(try s.others() == expected.sorted(), "no file was left beside them")
     let verify = try CLI.run(["verify", "--db", s.db])
-    #expect(verify.stdout.hasPrefix("ok: 6 entries verified"), "\(verify)")
+    #expect(verify.stdout.hasPrefix("ok: 8 entries verified"), "\(verify)")
     _ = bytes
   }
 
@@ -270,7 +270,7 @@ import Testing
       result.stderr
         == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but could not write \(full): No space left on device\n"
     )
-    #expect(try s.head().hasPrefix("6:"), "the acknowledgement was recorded")
+    #expect(try s.head().hasPrefix("8:"), "the acknowledgement was recorded")
     #expect(Self.fileType(full) == S_IFCHR)
   }
 

@@ -2,8 +2,8 @@ import Foundation
 import PolicyLedger
 import Testing
 
-/// A ledger with a workforce: `LedgerFiles.makeFullLedger` (entries 1–9), then entry 10
-/// E1001 joins (staff), 11 C3001 joins (contractors), 12 C3001 leaves, 13 policy `p` version
+/// A ledger with a workforce: `LedgerFiles.makeFullLedger` (entries 1–10), then entry 11
+/// E1001 joins (staff), 12 C3001 joins (contractors), 13 C3001 leaves, 14 policy `p` version
 /// 1 for staff only.
 enum WorkforceLedger {
   @discardableResult
@@ -20,16 +20,16 @@ enum WorkforceLedger {
   }
 
   static let tamperings: [Tampering] = [
-    .init("roster", "seq", "UPDATE roster SET seq = 100 WHERE seq = 10", .entry(10)),
-    .init("roster", "employee", "UPDATE roster SET employee = (SELECT id FROM employees WHERE name = 'E1002') WHERE seq = 10", .entry(10)),
-    .init("roster", "at", "UPDATE roster SET at = at + 1 WHERE seq = 11", .entry(11)),
-    .init("roster", "employed", "UPDATE roster SET employed = 1 WHERE seq = 12", .entry(12)),
-    .init("roster", "groups", "UPDATE roster SET groups = 'staff' WHERE seq = 11", .entry(11)),
-    .init("roster", "deleted row", "DELETE FROM roster WHERE seq = 11", .entry(11)),
-    .init("versions", "applies_to of a version for some groups", "UPDATE versions SET applies_to = NULL WHERE seq = 13", .entry(13)),
+    .init("roster", "seq", "UPDATE roster SET seq = 100 WHERE seq = 11", .entry(11)),
+    .init("roster", "employee", "UPDATE roster SET employee = (SELECT id FROM employees WHERE name = 'E1002') WHERE seq = 11", .entry(11)),
+    .init("roster", "at", "UPDATE roster SET at = at + 1 WHERE seq = 12", .entry(12)),
+    .init("roster", "employed", "UPDATE roster SET employed = 1 WHERE seq = 13", .entry(13)),
+    .init("roster", "groups", "UPDATE roster SET groups = 'staff' WHERE seq = 12", .entry(12)),
+    .init("roster", "deleted row", "DELETE FROM roster WHERE seq = 12", .entry(12)),
+    .init("versions", "applies_to of a version for some groups", "UPDATE versions SET applies_to = NULL WHERE seq = 14", .entry(14)),
     .init("versions", "applies_to of a version for all", "UPDATE versions SET applies_to = 'staff' WHERE seq = 1", .entry(1)),
     // C3001 is in the directory only through the roster.
-    .init("employees", "name of a roster-only employee", "UPDATE employees SET name = 'C3999' WHERE name = 'C3001'", .entry(11)),
+    .init("employees", "name of a roster-only employee", "UPDATE employees SET name = 'C3999' WHERE name = 'C3001'", .entry(12)),
   ]
 }
 

@@ -243,6 +243,7 @@ import Testing
     try s.version(from: s.h(0))
     let v2 = try s.version(from: s.h(8))
     try s.notice("N", at: s.h(8), announces: v2, to: ["E1", "E2"])
+    try s.notice("Other", at: s.h(1), to: ["E3"])  // E3 is known to the ledger (rule 15), told nothing of v2
     try s.retract("R", .notice("N"), at: s.h(10), to: .named(RecipientList(["E1"])))
     #expect(try s.inForce(at: s.h(12)) == [2])
     #expect(try s.inForce(at: s.h(12), toldTo: "E1") == [2])  // the retracted notice still told E1
@@ -270,8 +271,9 @@ import Testing
   @Test func aVersionNoNoticeAnnouncesIsKnownToEveryone() throws {
     let s = try Story()
     try s.version(from: s.h(0))
+    try s.notice("Hello", at: s.h(0), to: ["E1", "E2", "someone-told-nothing-else"])
     #expect(try s.inForce(at: s.h(1), toldTo: "E1") == [1])
-    #expect(try s.inForce(at: s.h(1), toldTo: "nobody-ever-told") == [1])
+    #expect(try s.inForce(at: s.h(1), toldTo: "someone-told-nothing-else") == [1])
     let v2 = try s.version(from: s.h(5))
     try s.notice("N", at: s.h(6), announces: v2, to: ["E1"])
     #expect(try s.inForce(at: s.h(7), toldTo: "E1") == [2])
@@ -288,7 +290,9 @@ import Testing
     try s.version(from: s.h(0))
     let v2 = try s.version(from: s.h(20))  // announced_at defaults to h20 (rule 7)
     try s.notice("N", at: s.h(10), announces: v2, to: ["E1"])
-    #expect(try s.history(at: s.h(12), k: s.h(12)).map(\.version) == [1])
+    // Rule 1: the notice makes version 2 known from its sent_at, in every view.
+    #expect(try s.history(at: s.h(12), k: s.h(12)).map(\.version) == [1, 2])
+    #expect(try s.history(at: s.h(12), k: s.h(10, -1)).map(\.version) == [1])
     #expect(
       try s.ledger.history(s.policy, at: s.h(12), view: .init(knownAt: s.h(12), toldTo: "E1")).map(\.status) == [
         .inForce, .scheduled,
@@ -298,9 +302,26 @@ import Testing
   @Test func asToldToACorrectionCountsOnlyIfReceived() throws {
     let s = try Story()
     let v1 = try s.version(from: s.h(0))
+    try s.notice("Hello", at: s.h(0), to: ["E1"])
     try s.retract("R", .version(v1), at: s.h(5), to: .none)
     #expect(try s.inForce(at: s.h(6)) == [])
     #expect(try s.inForce(at: s.h(6), toldTo: "E1") == [1])
+  }
+
+  @Test func anEmployeeTheLedgerNeverSawIsAnErrorWithTheNearestNames() throws {
+    let s = try Story()
+    try s.version(from: s.h(0))
+    try s.notice("Hello", at: s.h(0), to: ["E1001"])
+    #expect(throws: LedgerError.self) { try s.inForce(at: s.h(1), toldTo: "NOBODY") }
+    do {
+      _ = try s.inForce(at: s.h(1), toldTo: "E1010")
+      Issue.record("no error")
+    } catch let error as LedgerError {
+      #expect(error.description.hasPrefix("no employee 'E1010' in this ledger"))
+      #expect(error.description.contains("'E1001'"))
+    }
+    #expect(throws: LedgerError.self) { try s.ledger.history(s.policy, view: .init(toldTo: "NOBODY")) }
+    #expect(throws: LedgerError.self) { try s.ledger.policies(at: s.h(1), view: .init(toldTo: "NOBODY")) }
   }
 
   @Test func retractingAVersionVoidsIt() throws {
@@ -397,8 +418,13 @@ import Testing
     #expect(rows.map(\.kind) == [.notice, .notice, .notice, .notice, .acknowledgement, .acknowledgement, .acknowledgement])
     #expect(rows.filter { $0.kind == .acknowledgement }.map(\.id) == ["N1", "N2", "N3"])
     #expect(rows.filter { $0.kind == .acknowledgement }.allSatisfy { $0.status == "acknowledged" })
-    // The policy's rows: the notices and the corrections, at their own times.
-    #expect(try s.ledger.timeline(policy: s.policy).map(\.id) == ["N0", "N1", "N2", "N3", "A2", "A3", "R3"])
+    // The policy's rows: its versions, the notices and the corrections, at their own times;
+    // a correction row names its target.
+    let policyRows = try s.ledger.timeline(policy: s.policy)
+    #expect(policyRows.map(\.id) == ["p@1", "p@2", "p@3", "p@4", "N0", "N1", "N2", "N3", "A2", "A3", "R3"])
+    #expect(policyRows.map(\.kind).prefix(4) == [.version, .version, .version, .version])
+    #expect(policyRows.suffix(3).map(\.target) == ["N2", "p@4", "N3"])
+    #expect(policyRows.prefix(8).allSatisfy { $0.target == nil })
   }
 
   @Test func timelineFromAndToIncludeBothEnds() throws {

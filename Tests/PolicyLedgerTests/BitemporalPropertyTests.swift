@@ -49,6 +49,7 @@ import Testing
       #expect(stats.statuses.count == 5, "history statuses reached: \(stats.statuses.sorted())")
       #expect(stats.noticeStatuses.count == 4, "notice statuses reached: \(stats.noticeStatuses.sorted())")
       #expect(stats.nonEmptyOutstanding > 50, "non-empty outstanding answers: \(stats.nonEmptyOutstanding)")
+      #expect(stats.resends > 100, "resends recorded: \(stats.resends)")
     }
   }
 }
@@ -62,6 +63,7 @@ struct Stats {
   var nonEmptyOutstanding = 0
   var statuses: Set<String> = []
   var noticeStatuses: Set<String> = []
+  var resends = 0
 }
 
 
@@ -118,6 +120,7 @@ struct HistoryGenerator {
     bag += Array(repeating: "n", count: int(0...5))
     bag += Array(repeating: "c", count: int(0...5))
     bag += Array(repeating: "a", count: int(0...4))
+    bag += Array(repeating: "r", count: int(0...4))
     bag.shuffle(using: &rng)
     var ids = Self.ids.shuffled(using: &rng)
     var times: [Instant] = []
@@ -125,6 +128,8 @@ struct HistoryGenerator {
     // What the generator believes exists (the ledger may refuse some of it: that is tested too).
     var versions: [(ref: VersionRef, announcedAt: Instant)] = []
     var notices: [(id: String, sentAt: Instant, recipients: [String])] = []
+    // Notices and corrections, with the people the generator believes they reached.
+    var messages: [(id: String, at: Instant, isCorrection: Bool, reached: Set<String>)] = []
     var titleCount = 0
 
     func time(_ g: inout HistoryGenerator) -> Instant {
@@ -178,7 +183,10 @@ struct HistoryGenerator {
         let id = newID(&self)
         let sentAt = time(&self)
         steps.append(.notice(id: id, subject: "subject of \(id)", sentAt: sentAt, announces: announces, recipients: recipients))
-        if !recipients.isEmpty { notices.append((id, sentAt, recipients)) }
+        if !recipients.isEmpty {
+          notices.append((id, sentAt, recipients))
+          messages.append((id, sentAt, false, Set(recipients)))
+        }
       case "c":
         let retraction = chance(0.5)
         let target: CorrectionTarget
@@ -215,11 +223,30 @@ struct HistoryGenerator {
             id: id, kind: retraction ? .retraction : .amendment, target: target, voidVersion: voidVersion,
             issuedAt: issuedAt, statement: "statement of \(id)", reason: "reason of \(id)", from: from, until: until,
             recipients: recipients))
+        if case .named(let ids) = recipients {
+          messages.append((id, issuedAt, true, Set(ids)))
+        } else {
+          messages.append((id, issuedAt, true, []))
+        }
       case "a":
         guard let n = notices.isEmpty ? nil : pick(notices) else { continue }
         let employee = chance(0.9) ? pick(n.recipients) : pick(Self.employees)
         steps.append(.ack(notice: n.id, employee: employee, at: chance(0.9) ? time(after: n.sentAt, &self) : time(&self)))
         if chance(0.1) { steps.append(.ack(notice: n.id, employee: employee, at: time(&self))) }  // repeated
+      case "r":
+        // Rule 16: a resend, mostly valid: later than the first delivery, to people it missed.
+        guard !messages.isEmpty else { continue }
+        let i = int(0...(messages.count - 1))
+        let m = messages[i]
+        let sentAt = chance(0.9) ? time(after: m.at, &self) : time(&self)
+        if m.isCorrection && chance(0.5) {
+          steps.append(.resend(message: m.id, sentAt: sentAt, recipients: .outstanding))
+        } else {
+          let missed = Self.employees.filter { !m.reached.contains($0) }
+          let ids = chance(0.85) && !missed.isEmpty ? subset(of: missed, count: 1...3) : subset(of: Self.employees, count: 0...2)
+          steps.append(.resend(message: m.id, sentAt: sentAt, recipients: .named(ids)))
+          messages[i].reached.formUnion(ids)
+        }
       default:
         continue
       }
@@ -302,6 +329,7 @@ final class RecordedHistory {
   /// Step index → journal seq, for the steps both accepted.
   var seqOfStep: [Int: Int] = [:]
   var refused = 0
+  var resends = 0
 
   init() throws { scratch = try ScratchLedger() }
 }
@@ -342,12 +370,21 @@ enum PropertyRun {
             recipients: to, actor: "model")
         case .ack(let notice, let employee, let at):
           try ledger.acknowledge(notice: notice, employee: employee, at: at, actor: "model")
+        case .resend(let id, let sentAt, let recipients):
+          let kind: MessageKind = history.model.correction(id) != nil ? .correction : .notice
+          let to: ResendRecipients =
+            switch recipients {
+            case .named(let ids): .named(RecipientList(ids))
+            case .outstanding: .outstanding
+            }
+          try ledger.resend(id, kind: kind, sentAt: sentAt, recipients: to, actor: "model")
         }
       } catch let error as LedgerError {
         libraryRefusal = error.description
       }
       switch (modelRefusal, libraryRefusal) {
       case (nil, nil):
+        if case .resend = step { history.resends += 1 }
         history.model.record(step, recordedAt: Instant(microseconds: 0))
         history.seqOfStep[i] = history.model.entries.count
       case (.some, .some):
@@ -387,6 +424,7 @@ enum PropertyRun {
         case .notice(let n): n.recordedAt
         case .correction(let c): c.recordedAt
         case .ack(let a): a.recordedAt
+        case .resend(let x): x.recordedAt
         }
       r = Instant(microseconds: recorded.microseconds + near.offset)
     }
@@ -473,7 +511,7 @@ enum PropertyRun {
   static func timelineAnswer(_ row: TimelineRow) -> ReplayModel.TimelineAnswer {
     ReplayModel.TimelineAnswer(
       at: row.at, kind: row.kind.rawValue, id: row.id, policy: row.policy, version: row.version, subject: row.subject,
-      status: row.status)
+      status: row.status, target: row.target)
   }
 
   /// The questions asked of one history: t, k and r on the grid (and its neighbours, ±1 µs),
@@ -496,6 +534,8 @@ enum PropertyRun {
         grid += [issuedAt] + [from, until].compactMap { $0 }
       case .ack(_, _, let at):
         grid.append(at)
+      case .resend(_, let sentAt, _):
+        grid.append(sentAt)
       }
     }
     grid += (0..<4).map { _ in Grid.at(g.int(0...(Grid.hours - 1))) }
@@ -541,6 +581,7 @@ enum PropertyRun {
   ) throws -> Failure? {
     let (history, failure) = try record(steps)
     stats.refused += history.refused
+    stats.resends += history.resends
     if let failure { return failure }
     let accepted = history.seqOfStep.keys.sorted()
     for question in questions(for: steps, accepted: accepted, generator: &generator) {
@@ -616,6 +657,13 @@ enum PropertyRun {
           .filter { !$0.isEmpty }.joined(separator: " ")
       case .ack(let n, let e, let at):
         text = "ack \(n) by \(e) at \(t(at))"
+      case .resend(let id, let sentAt, let recipients):
+        let to =
+          switch recipients {
+          case .named(let ids): "--to \(ids.joined(separator: ","))"
+          case .outstanding: "--outstanding"
+          }
+        text = "resend \(id) sent \(t(sentAt)) \(to)"
       }
       return "  #\(i) \(text) → \(outcome)"
     }.joined(separator: "\n")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PolicyLedger
 
-/// `outstanding` restates rules 1 and 2 in SQL (``LedgerStore/forEachOutstanding``), and
+/// `outstanding` restates rules 1, 2 and 16 in SQL (``LedgerStore/forEachOutstanding``), and
 /// recording computes a correction's affected version once, at write time (``Projector``).
 /// Both are checked here against ``Bitemporal``'s pure functions on random histories.
 @Suite struct OutstandingTests {
@@ -29,7 +29,7 @@ import Testing
       ).map { row in
         NoticeFacts(
           seq: row.int64(0), id: row.string(1), sentAt: Instant(microseconds: row.int64(2)),
-          recordedAt: Instant(microseconds: row.int64(3)), announces: row.optionalInt64(4), receivedByViewer: false)
+          recordedAt: Instant(microseconds: row.int64(3)), announces: row.optionalInt64(4), viewerDelivery: nil)
       }
       let corrections = try db.prepare(
         """
@@ -41,11 +41,20 @@ import Testing
           seq: row.int64(0), id: row.string(1), kind: try #require(CorrectionKind(rawValue: row.string(2))),
           targetNotice: row.optionalInt64(3), targetVersion: row.optionalInt64(4), affectedVersion: row.optionalInt64(5),
           voidVersion: false, issuedAt: Instant(microseconds: row.int64(6)), recordedAt: Instant(microseconds: row.int64(7)),
-          effectiveFrom: nil, effectiveUntil: nil, receivedByViewer: false)
+          effectiveFrom: nil, effectiveUntil: nil, viewerDelivery: nil)
       }
-      var recipients: [Int64: Set<String>] = [:]
-      try db.prepare("SELECT d.message, e.name FROM deliveries d JOIN employees e ON e.id = d.employee").forEach {
-        recipients[$0.int64(0), default: []].insert($0.string(1))
+      // Each message's deliveries, by employee: the first (its own entry) or a resend's.
+      var recipients: [Int64: [String: Delivery]] = [:]
+      try db.prepare(
+        """
+        SELECT d.message, e.name, coalesce(r.sent_at, n.sent_at, c.issued_at), j.recorded_at
+        FROM deliveries d JOIN employees e ON e.id = d.employee LEFT JOIN resends r ON r.seq = d.via
+        LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
+        JOIN journal j ON j.seq = coalesce(d.via, d.message)
+        """
+      ).forEach {
+        recipients[$0.int64(0), default: [:]][$0.string(1)] = Delivery(
+          sentAt: Instant(microseconds: $0.int64(2)), recordedAt: Instant(microseconds: $0.int64(3)))
       }
 
       // The affected version stored at write time is rule 2's: the target version, or the
@@ -71,8 +80,9 @@ import Testing
         var expected: [OutstandingRow] = []
         for c in corrections where view.knows(businessTime: c.issuedAt, recordedAt: c.recordedAt) {
           for n in notices where view.knows(businessTime: n.sentAt, recordedAt: n.recordedAt) && Bitemporal.affects(c, notice: n) {
-            let got = recipients[c.seq] ?? []
-            for employee in recipients[n.seq] ?? [] where !got.contains(employee) {
+            let got = recipients[c.seq] ?? [:]
+            for (employee, delivery) in recipients[n.seq] ?? [:]
+            where Bitemporal.knows(delivery, in: view) && !Bitemporal.knows(got[employee], in: view) {
               expected.append(OutstandingRow(notice: n.id, employee: employee, correction: c.id, correctionKind: c.kind))
             }
           }

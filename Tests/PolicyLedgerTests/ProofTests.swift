@@ -319,14 +319,15 @@ import Testing
     // Take the file back to what 0001 left: no tree, no origin, 0002 and later not applied.
     try ledger.db.execute(
       """
-      DROP TABLE merkle_nodes; DROP TABLE ledger_origin;
+      DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends;
+      ALTER TABLE deliveries DROP COLUMN via;
       DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
       DROP TRIGGER ledger_migrations_no_delete;
       DELETE FROM ledger_migrations WHERE name > '0001_ledger';
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0004_workforce; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)
@@ -335,6 +336,10 @@ import Testing
     try migrated.addVersion(NewVersion(policy: "after", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
     let model = Model(leaves: try entryHashes(migrated).map(Merkle.leafHash))
     #expect(try migrated.treeHead() == TreeHead(size: 6, root: model.mth(0, 6)))
+    #expect(try migrated.verify().isValid)
+    // 0003: the older deliveries are first deliveries, and a resend can follow them.
+    try WorkedExample.resendRetraction(into: migrated)
+    #expect(try migrated.recipientRows(of: WorkedExample.retractionID).map(\.sentAt).last == WorkedExample.resentAt)
     #expect(try migrated.verify().isValid)
   }
 

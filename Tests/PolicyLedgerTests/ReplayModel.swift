@@ -1,6 +1,6 @@
 import PolicyLedger
 
-/// A second, independent reading of the bitemporal rules (spec section 3, rules 1–15, and
+/// A second, independent reading of the bitemporal rules (spec section 3, rules 1–16 and 18, and
 /// section 5's `history`, `timeline` and `outstanding`), written from the spec alone.
 ///
 /// It holds every entry exactly as recorded, in journal order, and answers each question by
@@ -57,11 +57,29 @@ struct ReplayModel {
     var recordedAt: Instant
   }
 
+  /// `notice resend` / `correct resend` (rule 16): the message delivered again.
+  struct Resend {
+    var seq: Int
+    var message: String
+    var sentAt: Instant
+    var recipients: Set<String>
+    var recordedAt: Instant
+  }
+
   enum Entry {
     case version(Version)
     case notice(Notice)
     case correction(Correction)
     case ack(Ack)
+    case resend(Resend)
+  }
+
+  /// One delivery of a message: its own entry (the first) or a resend.
+  struct Delivery {
+    var seq: Int
+    var sentAt: Instant
+    var recordedAt: Instant
+    var recipients: Set<String>
   }
 
   /// Every entry, in journal order (`entries[i]` has sequence number `i + 1`).
@@ -74,8 +92,10 @@ struct ReplayModel {
   private(set) var notices: [Notice] = []
   private(set) var corrections: [Correction] = []
   private(set) var acks: [Ack] = []
+  private(set) var resends: [Resend] = []
 
   private mutating func split() {
+    resends = entries.compactMap { if case .resend(let r) = $0 { r } else { nil } }
     versions = entries.compactMap { if case .version(let v) = $0 { v } else { nil } }
     notices = entries.compactMap { if case .notice(let n) = $0 { n } else { nil } }
     corrections = entries.compactMap { if case .correction(let c) = $0 { c } else { nil } }
@@ -87,6 +107,62 @@ struct ReplayModel {
   }
 
   func notice(_ id: String) -> Notice? { notices.first { $0.id == id } }
+
+  func correction(_ id: String) -> Correction? { corrections.first { $0.id == id } }
+
+  /// Rule 16: every delivery of message `id` in the journal, the first (its own entry) and
+  /// each resend, in journal order.
+  func deliveries(of id: String) -> [Delivery] {
+    var first: [Delivery] = []
+    if let n = notice(id) { first = [Delivery(seq: n.seq, sentAt: n.sentAt, recordedAt: n.recordedAt, recipients: n.recipients)] }
+    if let c = correction(id) {
+      first = [Delivery(seq: c.seq, sentAt: c.issuedAt, recordedAt: c.recordedAt, recipients: c.recipients)]
+    }
+    return first
+      + resends.filter { $0.message == id }.map {
+        Delivery(seq: $0.seq, sentAt: $0.sentAt, recordedAt: $0.recordedAt, recipients: $0.recipients)
+      }
+  }
+
+  /// Everyone any delivery of message `id` in the journal reached.
+  func everyRecipient(of id: String) -> Set<String> {
+    deliveries(of: id).reduce(into: []) { $0.formUnion($1.recipients) }
+  }
+
+  /// Rule 16: "E received M" in the view — the earliest known delivery of M that reached E.
+  func delivery(of id: String, to employee: String, _ view: View) -> Delivery? {
+    deliveries(of: id).filter { $0.recipients.contains(employee) && isKnown(businessTime: $0.sentAt, recordedAt: $0.recordedAt, view) }
+      .min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
+  }
+
+  /// Rule 15: an employee is known once any delivery reached them (the whole journal).
+  func isEmployeeKnown(_ employee: String) -> Bool {
+    notices.contains { $0.recipients.contains(employee) } || corrections.contains { $0.recipients.contains(employee) }
+      || resends.contains { $0.recipients.contains(employee) }
+  }
+
+  func checkEmployee(_ employee: String?) throws(ModelError) {
+    if let employee, !isEmployeeKnown(employee) { throw ModelError(description: "no employee '\(employee)'") }
+  }
+
+  /// Rule 3 over the whole journal: whether version `ref` is void (for rule 18).
+  func isVoidInJournal(_ ref: VersionRef) -> Bool {
+    corrections.contains { c in
+      guard c.kind == .retraction else { return false }
+      switch c.target {
+      case .version(let r): return r == ref
+      case .notice(let id): return c.voidVersion && notice(id)?.announces == ref
+      }
+    }
+  }
+
+  /// Rule 9 as the whole journal stands, for correction `c`: recipients of the notices it
+  /// affects whom it has not reached (`correct resend --outstanding`).
+  func outstandingRecipients(of c: Correction) -> Set<String> {
+    let got = everyRecipient(of: c.id)
+    return notices.filter { affects(c, notice: $0) }.reduce(into: Set<String>()) { $0.formUnion(everyRecipient(of: $1.id)) }
+      .subtracting(got)
+  }
 
   // MARK: - Proposed entries and the model's own validity rule
 
@@ -103,6 +179,12 @@ struct ReplayModel {
       id: String, kind: CorrectionKind, target: CorrectionTarget, voidVersion: Bool, issuedAt: Instant,
       statement: String, reason: String, from: Instant?, until: Instant?, recipients: Recipients)
     case ack(notice: String, employee: String, at: Instant)
+    case resend(message: String, sentAt: Instant, recipients: ResendRecipients)
+  }
+
+  enum ResendRecipients: Equatable {
+    case named([String])
+    case outstanding
   }
 
   /// Why the ledger must refuse `proposal`, or nil when it must accept it. Only the rules that
@@ -140,6 +222,18 @@ struct ReplayModel {
         affected = v
       }
       if issuedAt < targetTime { return "issued before its target" }  // spec section 7
+      if kind == .retraction {
+        // Rule 18: no second retraction of a notice, of a version, or of a void version.
+        switch target {
+        case .notice(let noticeID):
+          if corrections.contains(where: { $0.kind == .retraction && $0.target == .notice(noticeID) }) {
+            return "the notice is already retracted"
+          }
+          if voidVersion, let ref = notice(noticeID)?.announces, isVoidInJournal(ref) { return "its version is already void" }
+        case .version(let ref):
+          if isVoidInJournal(ref) { return "the version is already retracted or void" }
+        }
+      }
       if kind == .amendment && (from != nil || until != nil) {
         guard let affected else { return "the notice announces no version, so there is no period to amend" }
         // Rule 4: every amendment in the journal so far, then this one, in journal order.
@@ -157,10 +251,33 @@ struct ReplayModel {
 
     case .ack(let noticeID, let employee, let at):
       guard let n = notice(noticeID) else { return "no notice '\(noticeID)'" }
-      if !n.recipients.contains(employee) { return "'\(employee)' is not a recipient of '\(noticeID)'" }
-      if at < n.sentAt { return "acknowledged before the notice was sent" }
+      guard let reached = deliveries(of: noticeID).first(where: { $0.recipients.contains(employee) }) else {
+        return "'\(employee)' is not a recipient of '\(noticeID)'"
+      }
+      // Rule 14: no earlier than the delivery that reached the employee.
+      if at < reached.sentAt { return "acknowledged before the notice reached them" }
       if acks.contains(where: { $0.notice == noticeID && $0.employee == employee }) { return "already acknowledged" }
       return nil
+
+    case .resend(let id, let sentAt, let recipients):
+      // Rule 16.
+      guard let first = deliveries(of: id).first else { return "no notice or correction '\(id)'" }
+      if sentAt < first.sentAt { return "a resend before the first delivery" }
+      switch recipients {
+      case .named(let ids):
+        if ids.isEmpty { return "an empty resend" }
+        let already = everyRecipient(of: id)
+        var seen = Set<String>()
+        for e in ids {
+          if already.contains(e) { return "'\(e)' already received '\(id)'" }
+          if !seen.insert(e).inserted { return "duplicate recipient" }
+        }
+        return nil
+      case .outstanding:
+        guard let c = correction(id) else { return "--outstanding is for corrections" }
+        if outstandingRecipients(of: c).isEmpty { return "nothing is outstanding" }
+        return nil
+      }
     }
   }
 
@@ -194,11 +311,11 @@ struct ReplayModel {
       case .named(let ids): delivered = Set(ids)
       case .defaults:
         // Rule 8: the target notice's recipients, or those of every notice in the journal now
-        // that announces the target version.
+        // that announces the target version — reached by any delivery in the journal now.
         switch target {
-        case .notice(let noticeID): delivered = notice(noticeID)!.recipients
+        case .notice(let noticeID): delivered = everyRecipient(of: noticeID)
         case .version(let ref):
-          delivered = notices.filter { $0.announces == ref }.reduce(into: []) { $0.formUnion($1.recipients) }
+          delivered = notices.filter { $0.announces == ref }.reduce(into: []) { $0.formUnion(everyRecipient(of: $1.id)) }
         }
       }
       entries.append(
@@ -209,6 +326,13 @@ struct ReplayModel {
             recordedAt: recordedAt)))
     case .ack(let noticeID, let employee, let at):
       entries.append(.ack(Ack(seq: seq, notice: noticeID, employee: employee, at: at, recordedAt: recordedAt)))
+    case .resend(let id, let sentAt, let recipients):
+      let delivered: Set<String>
+      switch recipients {
+      case .named(let ids): delivered = Set(ids)
+      case .outstanding: delivered = outstandingRecipients(of: correction(id)!)
+      }
+      entries.append(.resend(Resend(seq: seq, message: id, sentAt: sentAt, recipients: delivered, recordedAt: recordedAt)))
     }
   }
 
@@ -221,6 +345,7 @@ struct ReplayModel {
       case .notice(var n): n.recordedAt = time; entries[i] = .notice(n)
       case .correction(var c): c.recordedAt = time; entries[i] = .correction(c)
       case .ack(var a): a.recordedAt = time; entries[i] = .ack(a)
+      case .resend(var r): r.recordedAt = time; entries[i] = .resend(r)
       }
     }
   }
@@ -243,10 +368,11 @@ struct ReplayModel {
     (view.knownAt.map { businessTime <= $0 } ?? true) && (view.recordedAt.map { recordedAt <= $0 } ?? true)
   }
 
-  /// Rules 1 and 12: a correction counts when known, and, as told to E, when E received it.
+  /// Rules 1, 12 and 16: a correction counts when known, and, as told to E, when a known
+  /// delivery of it reached E.
   func counts(_ c: Correction, _ view: View) -> Bool {
     isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view)
-      && (view.toldTo.map { c.recipients.contains($0) } ?? true)
+      && (view.toldTo.map { delivery(of: c.id, to: $0, view) != nil } ?? true)
   }
 
   /// Rule 2, versions.
@@ -265,21 +391,22 @@ struct ReplayModel {
     }
   }
 
-  /// Rules 1 and 12: whether the version is known in the view.
+  /// Rules 1, 12 and 16: whether the version is known in the view.
   func isKnown(_ v: Version, _ view: View) -> Bool {
-    guard let employee = view.toldTo else {
-      return isKnown(businessTime: v.announcedAt, recordedAt: v.recordedAt, view)
-    }
+    if let r = view.recordedAt, v.recordedAt > r { return false }
     let announcing = notices.filter { n in
       n.announces == v.ref && (view.recordedAt.map { n.recordedAt <= $0 } ?? true)
     }
-    if announcing.isEmpty {
-      // Published to everyone, as in a handbook.
+    guard let employee = view.toldTo, !announcing.isEmpty else {
+      // Rule 1: from its announced_at, or from any known delivery of a notice announcing it
+      // (every delivery is looked at here, resends included).
       return isKnown(businessTime: v.announcedAt, recordedAt: v.recordedAt, view)
+        || announcing.contains { n in
+          deliveries(of: n.id).contains { isKnown(businessTime: $0.sentAt, recordedAt: $0.recordedAt, view) }
+        }
     }
-    return announcing.contains { n in
-      n.recipients.contains(employee) && (view.knownAt.map { n.sentAt <= $0 } ?? true)
-    }
+    // Rule 12: only through a notice that reached E, from that delivery's time.
+    return announcing.contains { n in delivery(of: n.id, to: employee, view) != nil }
   }
 
   /// Rule 3.
@@ -356,8 +483,10 @@ struct ReplayModel {
     let keys: [String]
     if let policy {
       try checkPolicy(policy)
+      try checkEmployee(view.toldTo)
       keys = [policy]
     } else {
+      try checkEmployee(view.toldTo)
       keys = Set(versions.map(\.policy)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
     return keys.compactMap { key in
@@ -388,6 +517,7 @@ struct ReplayModel {
   /// `history KEY --at T`: every version known in the view, by version number.
   func history(_ policy: String, at t: Instant, _ view: View) throws(ModelError) -> [HistoryAnswer] {
     try checkPolicy(policy)
+    try checkEmployee(view.toldTo)
     let known = versions.filter { $0.policy == policy && isKnown($0, view) }
     let winner = inForceVersion(policy, at: t, view)
     return known.map { v in
@@ -424,9 +554,10 @@ struct ReplayModel {
     var version: Int64?
     var subject: String
     var status: String
+    var target: String? = nil
 
     var description: String {
-      "\(at) \(kind) \(id) \(policy ?? "-")@\(version.map(String.init) ?? "-") \(subject) \(status)"
+      "\(at) \(kind) \(id) \(policy ?? "-")@\(version.map(String.init) ?? "-") \(subject) \(status) target=\(target ?? "-")"
     }
   }
 
@@ -460,31 +591,26 @@ struct ReplayModel {
   /// known in the view, with `from ≤ at ≤ to`, by `at` then journal order. An employee to whom
   /// the journal never sent anything is an error, as an unknown policy is (rule 15).
   func timeline(employee: String, from: Instant?, to: Instant?, _ view: View) throws(ModelError) -> [TimelineAnswer] {
-    if !notices.contains(where: { $0.recipients.contains(employee) })
-      && !corrections.contains(where: { $0.recipients.contains(employee) })
-    {
-      throw ModelError(description: "no employee '\(employee)'")
-    }
+    try checkEmployee(employee)
     var rows: [(seq: Int, row: TimelineAnswer)] = []
     for entry in entries {
       switch entry {
-      case .version: continue
+      case .version, .resend: continue
       case .notice(let n):
-        guard n.recipients.contains(employee), isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
-          inRange(n.sentAt, from, to)
-        else { continue }
+        // Rule 16: at the known delivery that reached the employee, at its own time.
+        guard let d = delivery(of: n.id, to: employee, view), inRange(d.sentAt, from, to) else { continue }
         rows.append(
           (
             n.seq,
             TimelineAnswer(
-              at: n.sentAt, kind: "notice", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
+              at: d.sentAt, kind: "notice", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
               subject: n.subject, status: noticeStatus(n, employee: employee, view))
           ))
       case .correction(let c):
-        guard c.recipients.contains(employee), isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view),
-          inRange(c.issuedAt, from, to)
-        else { continue }
-        rows.append((c.seq, correctionRow(c)))
+        guard let d = delivery(of: c.id, to: employee, view), inRange(d.sentAt, from, to) else { continue }
+        var row = correctionRow(c)
+        row.at = d.sentAt
+        rows.append((c.seq, row))
       case .ack(let a):
         guard a.employee == employee, isKnown(businessTime: a.at, recordedAt: a.recordedAt, view),
           inRange(a.at, from, to)
@@ -509,7 +635,17 @@ struct ReplayModel {
     var rows: [(seq: Int, row: TimelineAnswer)] = []
     for entry in entries {
       switch entry {
-      case .version, .ack: continue
+      case .version(let v):
+        // Its versions known in the view, at their announced_at.
+        guard v.policy == policy, isKnown(v, view), inRange(v.announcedAt, from, to) else { continue }
+        rows.append(
+          (
+            v.seq,
+            TimelineAnswer(
+              at: v.announcedAt, kind: "version", id: v.ref.description, policy: policy, version: v.number, subject: v.title,
+              status: isVoid(v, view) ? "void" : "announced")
+          ))
+      case .ack, .resend: continue
       case .notice(let n):
         guard n.announces?.policy == policy, isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
           inRange(n.sentAt, from, to)
@@ -533,9 +669,14 @@ struct ReplayModel {
 
   private func correctionRow(_ c: Correction) -> TimelineAnswer {
     let ref = subjectVersion(of: c)
+    let target: String
+    switch c.target {
+    case .notice(let id): target = id
+    case .version(let r): target = r.description
+    }
     return TimelineAnswer(
       at: c.issuedAt, kind: c.kind.rawValue, id: c.id, policy: ref?.policy, version: ref?.number,
-      subject: c.statement, status: "sent")
+      subject: c.statement, status: "sent", target: target)
   }
 
   private func ordered(_ rows: [(seq: Int, row: TimelineAnswer)]) -> [TimelineAnswer] {
@@ -552,15 +693,16 @@ struct ReplayModel {
   }
 
   /// Rule 9: one row for each known correction C, each known notice N that C affects, and each
-  /// recipient of N who did not receive C; ordered by the notice, correction and employee
-  /// columns (their ids, compared byte by byte).
+  /// recipient of N (by a known delivery) whom no known delivery of C reached; ordered by the
+  /// notice, correction and employee columns (their ids, compared byte by byte).
   func outstanding(notice only: String?, _ view: View) throws(ModelError) -> [OutstandingAnswer] {
     if let only, notice(only) == nil { throw ModelError(description: "no notice '\(only)'") }
     var rows: [OutstandingAnswer] = []
     for c in corrections where counts(c, view) {
       for n in notices where affects(c, notice: n) && isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view) {
         if let only, n.id != only { continue }
-        for employee in n.recipients where !c.recipients.contains(employee) {
+        for employee in everyRecipient(of: n.id)
+        where delivery(of: n.id, to: employee, view) != nil && delivery(of: c.id, to: employee, view) == nil {
           rows.append(OutstandingAnswer(notice: n.id, employee: employee, correction: c.id, correctionKind: c.kind))
         }
       }

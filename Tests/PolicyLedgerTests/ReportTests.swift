@@ -35,6 +35,21 @@ struct ReportTests {
     #expect(check.section("meta").contains("policy-ledger verify --db x.db --expect \(head)"))
   }
 
+  @Test func aResendIsListedWithItsCorrectionAndOutstandingClears() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try W.resendRetraction(into: ledger)
+    let html = try render(ledger, timeZone: W.pacific)
+    #expect(html.contains("sent again at 2020-07-10 16:00"), "the resend beside its retraction")
+    let svg = String(html[html.range(of: "<svg")!.lowerBound..<html.range(of: "</svg>")!.upperBound])
+    #expect(svg.contains("<title>retraction R-2020-07-10-1400 sent again at 2020-07-10 16:00"), "and on the timeline")
+    #expect(html.contains("Nobody: every recipient of a corrected notice received each correction of it"))
+    // As known at 15:00, before the resend, E1004 is still outstanding and no resend is shown.
+    let before = try render(ledger, ReportRequest(knownAt: W.july10(15)), timeZone: W.pacific)
+    #expect(!before.contains("sent again at"))
+    #expect(before.contains("E1004"))
+  }
+
   @Test func everyVersionIsPresentAndTheVoidVersionIsMarked() throws {
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)

@@ -77,7 +77,7 @@ import LedgerBenchData
     let ledger = try ledger()
     try tamper(
       ledger,
-      "DELETE FROM deliveries WHERE message = 1 AND employee = (SELECT id FROM employees WHERE name = 'E1'); INSERT INTO deliveries VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))"
+      "DELETE FROM deliveries WHERE message = 1 AND employee = (SELECT id FROM employees WHERE name = 'E1'); INSERT INTO deliveries (message, employee) VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))"
     )
     let moved = try #require(try failure(ledger))
     #expect(moved.seq == 1)
@@ -86,8 +86,53 @@ import LedgerBenchData
 
   @Test func aDeliveryForAMessageNumberNoEntryHasIsNamed() throws {
     let ledger = try ledger()
-    try tamper(ledger, "INSERT INTO deliveries VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))")
+    try tamper(ledger, "INSERT INTO deliveries (message, employee) VALUES (-1, (SELECT id FROM employees WHERE name = 'E1'))")
     #expect(try failure(ledger) == .init(seq: nil, message: "the deliveries table lists recipients for message -1, which no entry has"))
+  }
+
+  // MARK: Resends (rule 16): each resend entry's recipients are its own digest.
+
+  /// ``ledger()`` and a resend of notice N2 (seq 2) to E5 and E1, entry 5.
+  func resent() throws -> Ledger {
+    let ledger = try ledger()
+    try ledger.resend("N2", kind: .notice, sentAt: Self.t0, recipients: .named(RecipientList(["E5", "E1"])), actor: "test")
+    #expect(try ledger.verify().isValid)
+    return ledger
+  }
+
+  @Test func aResendsRowMadeAFirstDeliveryIsNamed() throws {
+    let ledger = try resent()
+    try tamper(ledger, "UPDATE deliveries SET via = NULL WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')")
+    #expect(try failure(ledger)?.seq == 2)
+  }
+
+  @Test func aFirstDeliveryMadeAResendsRowIsNamed() throws {
+    let ledger = try resent()
+    try tamper(ledger, "UPDATE deliveries SET via = 5 WHERE message = 2 AND employee = (SELECT id FROM employees WHERE name = 'E4')")
+    #expect(try failure(ledger)?.seq == 2)
+  }
+
+  @Test func aResendsRowMovedToAnotherMessageIsNamed() throws {
+    // E5's row of the resend moves from N2 to N1, keeping its `via`: both digests of the
+    // resend still hold E5 and E1, but under two messages.
+    let ledger = try resent()
+    try tamper(ledger, "UPDATE deliveries SET message = 1 WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')")
+    let moved = try #require(try failure(ledger))
+    #expect(moved.seq == 5)
+  }
+
+  @Test func aResendsTimeChangedInItsTableIsNamed() throws {
+    let ledger = try resent()
+    try tamper(ledger, "DROP TRIGGER resends_no_update; UPDATE resends SET sent_at = sent_at + 1 WHERE seq = 5")
+    #expect(try failure(ledger) == .init(seq: 5, message: "the resends table does not match the journal"))
+  }
+
+  @Test func aResendsRowsRemovedAreNamed() throws {
+    let ledger = try resent()
+    try tamper(ledger, "DELETE FROM deliveries WHERE via = 5")
+    let removed = try #require(try failure(ledger))
+    #expect(removed.seq == 5)
+    #expect(removed.message.hasPrefix("its recipients do not match: the entry records 2 with digest"))
   }
 
   @Test func anAcknowledgingEmployeeIsAccountedFor() throws {

@@ -43,6 +43,9 @@ import Testing
 
   @Test func atThreeAsToldToWhoGotBothOrNeitherVersionOne() throws {
     #expect(try versions(at: "2020-07-10T15:00-07:00", toldTo: WorkedExample.toldBoth) == [1])
+    // E2001 is known to the ledger only once something reached them (rule 15).
+    #expect(throws: LedgerError.self) { try versions(at: "2020-07-10T15:00-07:00", toldTo: WorkedExample.toldNeither) }
+    try WorkedExample.recordNewStarter(into: ledger)
     #expect(try versions(at: "2020-07-10T15:00-07:00", toldTo: WorkedExample.toldNeither) == [1])
   }
 
@@ -78,5 +81,26 @@ import Testing
     #expect(rows.map(\.employee) == missed)
     #expect(rows.allSatisfy { $0.notice == WorkedExample.noticeID && $0.correction == WorkedExample.retractionID })
     #expect(rows.allSatisfy { $0.correctionKind == .retraction })
+  }
+
+  // MARK: - The ending: the retraction resent to the one person it missed (rule 16)
+
+  @Test func resendingTheRetractionToWhoMissedItEmptiesOutstanding() throws {
+    try WorkedExample.resendRetraction(into: ledger)
+    var rows: [OutstandingRow] = []
+    try ledger.outstanding { rows.append($0) }
+    #expect(rows.isEmpty)
+    // Known at 15:00, before the resend, E1004 was still outstanding and still told version 2.
+    try ledger.outstanding(view: .init(knownAt: try pacific("2020-07-10T15:00-07:00"))) { rows.append($0) }
+    #expect(rows.map(\.employee) == [WorkedExample.missedRetraction])
+    #expect(
+      try versions(
+        at: "2020-07-10T15:00-07:00", asKnownAt: "2020-07-10T15:00-07:00", toldTo: WorkedExample.missedRetraction) == [2])
+    #expect(try versions(at: "2020-07-10T16:00-07:00", asKnownAt: "2020-07-10T16:00-07:00", toldTo: WorkedExample.missedRetraction) == [1])
+    // E1004's timeline shows the retraction at 16:00, when it reached them.
+    let timeline = try ledger.timeline(employee: WorkedExample.missedRetraction)
+    #expect(timeline.map(\.kind) == [.notice, .acknowledgement, .retraction])
+    #expect(timeline.last?.at == WorkedExample.resentAt)
+    #expect(try ledger.verify().isValid)
   }
 }

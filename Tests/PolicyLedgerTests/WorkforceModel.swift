@@ -55,9 +55,11 @@ struct WorkforceModel {
     for row in employees(at: t, group: nil, view) {
       if let audience, !row.groups.contains(where: audience.contains) { continue }
       let e = row.employee
-      let told = model.notices.filter {
-        $0.announces == v.ref && $0.recipients.contains(e) && $0.sentAt <= t
-          && model.isKnown(businessTime: $0.sentAt, recordedAt: $0.recordedAt, view)
+      // The earliest known delivery ≤ t to E of a notice announcing V (a notice's own, or a
+      // resend of it), the first notice in journal order on a tie.
+      let told = model.notices.compactMap { n -> (id: String, seq: Int, sentAt: Instant)? in
+        guard n.announces == v.ref, let d = model.delivery(of: n.id, to: e, view), d.sentAt <= t else { return nil }
+        return (n.id, n.seq, d.sentAt)
       }.min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
       let announcing = Set(model.notices.filter { $0.announces == v.ref }.map(\.id))
       let acked = model.acks.filter {

@@ -26,6 +26,7 @@ import Testing
     var believesOther = 0
     var refusedLeaves = 0
     var backfilled = 0
+    var resends = 0
   }
 
   @Test func coverageAndEmployeesAgreeWithTheModel() throws {
@@ -44,6 +45,7 @@ import Testing
       #expect(stats.statuses == ["acknowledged", "told", "not_told"], "statuses reached: \(stats.statuses)")
       #expect(stats.believesOther > 50, "rows believing another version than the one in force: \(stats.believesOther)")
       #expect(stats.refusedLeaves > 5, "leaves refused: \(stats.refusedLeaves)")
+      #expect(stats.resends > 10, "resends recorded: \(stats.resends)")
       #expect(stats.backfilled > 20, "roster entries backfilled before an earlier one: \(stats.backfilled)")
     }
   }
@@ -59,6 +61,8 @@ import Testing
     var steps: [Step] = []
     var versions: [VersionRef] = []
     var noticeIDs: [String] = []
+    var correctionIDs: [String] = []
+    var firstSent: [String: Instant] = [:]
     var perPolicy: [String: Int64] = [:]
     let policies = ["p", "q"]
     for _ in 0..<int(8...18) {
@@ -75,11 +79,25 @@ import Testing
         let id = "N\(steps.count)"
         noticeIDs.append(id)
         let recipients = Array(employees.shuffled(using: &rng).prefix(int(1...5)))
-        steps.append(.model(.notice(id: id, subject: "s", sentAt: time(), announces: chance(0.9) ? versions.randomElement(using: &rng) : nil, recipients: recipients), audience: nil))
+        let sentAt = time()
+        firstSent[id] = sentAt
+        steps.append(.model(.notice(id: id, subject: "s", sentAt: sentAt, announces: chance(0.9) ? versions.randomElement(using: &rng) : nil, recipients: recipients), audience: nil))
       case 4:
         guard let notice = noticeIDs.randomElement(using: &rng) else { continue }
         let recipients: ReplayModel.Recipients = chance(0.5) ? .defaults : .named(Array(employees.shuffled(using: &rng).prefix(int(0...3))))
-        steps.append(.model(.correction(id: "C\(steps.count)", kind: .retraction, target: .notice(notice), voidVersion: chance(0.7), issuedAt: time(), statement: "s", reason: "r", from: nil, until: nil, recipients: recipients), audience: nil))
+        correctionIDs.append("C\(steps.count)")
+        let issuedAt = time()
+        firstSent["C\(steps.count)"] = issuedAt
+        steps.append(.model(.correction(id: "C\(steps.count)", kind: .retraction, target: .notice(notice), voidVersion: chance(0.7), issuedAt: issuedAt, statement: "s", reason: "r", from: nil, until: nil, recipients: recipients), audience: nil))
+      case 5 where chance(0.6):
+        // A resend of a notice or a retraction, to named people or to those it missed.
+        guard let message = (noticeIDs + correctionIDs).randomElement(using: &rng) else { continue }
+        let recipients: ReplayModel.ResendRecipients =
+          correctionIDs.contains(message) && chance(0.5)
+          ? .outstanding : .named(Array(employees.shuffled(using: &rng).prefix(int(1...3))))
+        // Mostly no earlier than the message's first delivery; sometimes earlier, to be refused.
+        let sentAt = chance(0.8) ? max(time(), firstSent[message] ?? Grid.at(0)) : time()
+        steps.append(.model(.resend(message: message, sentAt: sentAt, recipients: recipients), audience: nil))
       case 5:
         guard let notice = noticeIDs.randomElement(using: &rng) else { continue }
         steps.append(.model(.ack(notice: notice, employee: employees.randomElement(using: &rng)!, at: time()), audience: nil))
@@ -122,6 +140,15 @@ import Testing
               recipients: to, actor: "model")
           case .ack(let notice, let employee, let at):
             try ledger.acknowledge(notice: notice, employee: employee, at: at, actor: "model")
+          case .resend(let id, let sentAt, let recipients):
+            let to: ResendRecipients =
+              switch recipients {
+              case .named(let ids): .named(RecipientList(ids))
+              case .outstanding: .outstanding
+              }
+            try ledger.resend(
+              id, kind: world.model.correction(id) != nil ? .correction : .notice, sentAt: sentAt, recipients: to, actor: "model")
+            stats.resends += 1
           }
           if let refusal { return "the library accepted a step the model refuses (\(refusal))" }
           world.model.record(proposal, recordedAt: Instant(microseconds: 0))

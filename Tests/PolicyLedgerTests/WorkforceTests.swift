@@ -270,10 +270,11 @@ import Testing
       seq: 1, policy: "p", number: 1, title: "T", effectiveFrom: at("2020-01-01T00:00:00Z"), effectiveUntil: nil,
       announcedAt: at("2020-01-01T00:00:00Z"), recordedAt: at("2020-01-01T00:00:00Z"), bodySHA256: "x")
     let notice = NoticeFacts(
-      seq: 2, id: "N", sentAt: at("2020-02-01T00:00:00Z"), recordedAt: at("2020-02-01T00:00:00Z"), announces: 1, receivedByViewer: true)
+      seq: 2, id: "N", sentAt: at("2020-02-01T00:00:00Z"), recordedAt: at("2020-02-01T00:00:00Z"), announces: 1,
+      viewerDelivery: Delivery(sentAt: at("2020-02-01T00:00:00Z"), recordedAt: at("2020-02-01T00:00:00Z")))
     let facts = PolicyFacts(key: "p", versions: [version], notices: [notice], corrections: [])
     let t = at("2020-03-01T00:00:00Z")
-    #expect(Bitemporal.telling(facts, version: version, at: t, in: .init()).told?.id == "N")
+    #expect(Bitemporal.telling(facts, version: version, at: t, in: .init()).told?.notice.id == "N")
     // Received, but sent after k (or recorded after r): not told in that view, and the
     // version, announced only by that notice, is not known to the employee either.
     let early = Bitemporal.telling(facts, version: version, at: t, in: .init(knownAt: at("2020-01-15T00:00:00Z")))

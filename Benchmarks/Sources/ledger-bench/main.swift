@@ -24,13 +24,16 @@ let usage = """
 
 extension Bench {
   static let caseNames = [
-    "notice", "in-force", "in-force-cli", "timeline", "export", "verify", "storage", "coverage", "import-employees",
+    "notice", "resend", "in-force", "in-force-told", "in-force-cli", "timeline", "export", "verify", "storage", "coverage",
+    "import-employees",
   ]
 
   mutating func run(_ name: String) throws -> [Outcome] {
     switch name {
     case "notice": try notice()
+    case "resend": try resend()
     case "in-force": try inForce()
+    case "in-force-told": try inForceToldTo()
     case "in-force-cli": try inForceCLI()
     case "timeline": try timeline()
     case "export": try export()

@@ -5,6 +5,7 @@ public enum EntryPayload: Equatable, Sendable {
   case correction(CorrectionEntry)
   case ack(AckEntry)
   case roster(RosterEntry)
+  case resend(ResendEntry)
 
   /// The journal's `kind` column.
   public var kind: String {
@@ -14,6 +15,7 @@ public enum EntryPayload: Equatable, Sendable {
     case .correction(let c): c.kind == .retraction ? "correction.retract" : "correction.amend"
     case .ack: "ack"
     case .roster(let r): r.event == .join ? "employee.join" : "employee.leave"
+    case .resend: "message.resend"
     }
   }
 
@@ -73,6 +75,11 @@ public enum EntryPayload: Equatable, Sendable {
       e.text(r.employee)
       e.integer(r.at.microseconds)
       if r.event == .join { e.text(Groups.joined(r.groups)) }
+    case .resend(let r):
+      e.text(r.message)
+      e.integer(r.sentAt.microseconds)
+      e.integer(r.recipientCount)
+      e.text(r.recipientsSHA256)
     }
     return e.bytes
   }
@@ -132,6 +139,11 @@ public enum EntryPayload: Equatable, Sendable {
           employee: try d.text(), event: .join, at: Instant(microseconds: try d.integer()), groups: Groups.split(try d.text())))
     case "employee.leave":
       payload = .roster(RosterEntry(employee: try d.text(), event: .leave, at: Instant(microseconds: try d.integer())))
+    case "message.resend":
+      payload = .resend(
+        ResendEntry(
+          message: try d.text(), sentAt: Instant(microseconds: try d.integer()), recipientCount: try d.integer(),
+          recipientsSHA256: try d.text()))
     default:
       throw LedgerError(.damaged, "unknown entry kind '\(kind)'")
     }

@@ -70,6 +70,11 @@ struct Projector<Store: ProjectionStore> {
       // Registers the employee in the directory, as a delivery does (rule 15).
       let employee = try store.employee(r.employee)
       try store.add(.roster, entry: seq, [seq, employee, r.at.microseconds, r.event == .join, Groups.joined(r.groups)])
+    case .resend(let r):
+      guard let message = try store.message(r.message, before: seq) else {
+        throw UnresolvedReference(description: "resend of unknown notice or correction '\(r.message)'")
+      }
+      try store.add(.resends, entry: seq, [seq, message, r.sentAt.microseconds, r.recipientCount, r.recipientsSHA256])
     }
   }
 }
@@ -83,7 +88,7 @@ struct UnresolvedReference: Error, CustomStringConvertible {
 /// The tables an entry projects into (besides `policies`, numbered as keys first appear,
 /// and `deliveries`), each with its columns in the order ``Projector`` gives values.
 enum ProjectedTable: CaseIterable {
-  case versions, notices, corrections, acks, roster
+  case versions, notices, corrections, acks, roster, resends
 
   var name: String {
     switch self {
@@ -92,6 +97,7 @@ enum ProjectedTable: CaseIterable {
     case .corrections: "corrections"
     case .acks: "acks"
     case .roster: "roster"
+    case .resends: "resends"
     }
   }
 
@@ -111,6 +117,7 @@ enum ProjectedTable: CaseIterable {
       ]
     case .acks: ["notice", "employee", "at", "seq"]
     case .roster: ["seq", "employee", "at", "employed", "groups"]
+    case .resends: ["seq", "message", "sent_at", "recipient_count", "recipients_sha256"]
     }
   }
 
@@ -122,6 +129,7 @@ enum ProjectedTable: CaseIterable {
     case .corrections: 2
     case .acks: 3
     case .roster: 4
+    case .resends: 5
     }
   }
 
@@ -140,6 +148,8 @@ protocol ProjectionStore {
   /// The notice's seq, the version it announces and that version's policy, when an entry
   /// before `seq` recorded it.
   func notice(_ id: String, before seq: Int64) throws -> (seq: Int64, announces: Int64?, policy: Int64?)?
+  /// The seq of the notice or correction with this id, when an entry before `seq` recorded it.
+  func message(_ id: String, before seq: Int64) throws -> Int64?
   /// The employee's directory number (recording adds a new employee).
   func employee(_ name: String) throws -> Int64
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws

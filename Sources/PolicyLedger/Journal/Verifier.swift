@@ -32,6 +32,8 @@ final class Verifier {
   private let projector: Projector<ProjectionCheck>
   /// Each notice's and correction's recorded recipient count and digest, by entry.
   private var recorded: [Int64: (count: Int64, sha256: String)] = [:]
+  /// Each resend entry's message, by entry (nil when the message is unknown).
+  private var resent: [Int64: Int64?] = [:]
   /// The tree rebuilt from the entry hashes, compared with merkle_nodes as it grows.
   private var tree = MerkleFrontier()
   private let treeCheck: MerkleTableCheck
@@ -128,6 +130,9 @@ final class Verifier {
     switch payload {
     case .notice(let n): recorded[entry.seq] = (n.recipientCount, n.recipientsSHA256)
     case .correction(let c): recorded[entry.seq] = (c.recipientCount, c.recipientsSHA256)
+    case .resend(let r):
+      recorded[entry.seq] = (r.recipientCount, r.recipientsSHA256)
+      resent[entry.seq] = try store.message(r.message, before: entry.seq)
     default: break
     }
   }
@@ -187,9 +192,14 @@ final class Verifier {
         break
       }
     }
+    // A resend's rows must deliver the message its entry names.
+    let misplaced = stored.messageOfResend.filter { via, message in resent[via].map { $0 != message } ?? false }.keys
+    if let via = [stored.splitResend, misplaced.min()].compactMap({ $0 }).min() {
+      findings.append(VerifyFailure(via, "its recipients do not match: the deliveries table lists them under another message"))
+    }
     if let extra = stored.digests.keys.filter({ recorded[$0] == nil }).min() {
       if extra >= 1 {
-        findings.append(VerifyFailure(extra, "the deliveries table lists recipients for an entry that is not a notice or correction"))
+        findings.append(VerifyFailure(extra, "the deliveries table lists recipients for an entry that is not a notice, correction or resend"))
       } else {
         findings.append(VerifyFailure(nil, "the deliveries table lists recipients for message \(extra), which no entry has"))
       }

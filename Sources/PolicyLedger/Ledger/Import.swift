@@ -113,8 +113,11 @@ public struct ImportSummary: Sendable, Equatable {
   public var kind: ImportKind
   /// Journal entries appended: one per row.
   public var entries: Int64 = 0
-  /// Deliveries recorded from the recipients file.
+  /// Deliveries recorded from the recipients file (first deliveries and resends).
   public var recipients: Int64 = 0
+  /// Resend entries appended besides (rule 16): one for each later `sent_at` the recipients
+  /// file gives a message.
+  public var resends: Int64 = 0
   /// Rows of the recipients file that name no id of the imported file (the recipients of
   /// corrections when importing notices, and the other way round).
   public var skippedRecipientRows: Int64 = 0
@@ -172,11 +175,11 @@ extension Ledger {
         id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
         announces: try row.optionalText("announces").map { try VersionRef.parse($0, field: "announces") })
-      var source = try stored!.recipients(of: id)
+      var source = try stored!.recipients(of: id, first: new.sentAt)
       let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
       try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")
       try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "notice '\(id)'")
-      return entry.recipientCount
+      return entry.recipientCount + (try recordResends(of: entry.id, kind: .notice, first: new.sentAt, stored!, actor: row.actor))
     }
   }
 
@@ -213,13 +216,14 @@ extension Ledger {
         effectiveUntil: try row.optionalTime("effective_until"))
       let choice: CorrectionRecipients
       if let stored {
-        choice = .named(try id.map { try stored.recipients(of: $0) } ?? StoredRecipients.none)
+        choice = .named(try id.map { try stored.recipients(of: $0, first: new.issuedAt) } ?? StoredRecipients.none)
       } else {
         choice = .defaults
       }
       let entry = try recordCorrection(new, recipients: choice, actor: row.actor, names: .columns)
       try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "correction '\(entry.id)'")
-      return stored == nil ? 0 : entry.recipientCount
+      guard let stored, let id else { return 0 }
+      return entry.recipientCount + (try recordResends(of: id, kind: .correction, first: new.issuedAt, stored, actor: row.actor))
     }
   }
 
@@ -253,6 +257,21 @@ extension Ledger {
     }
   }
 
+  /// Rule 16 on import: one resend entry for each later `sent_at` the recipients file gives
+  /// message `id`, earliest first, so that resends survive an export and import. Returns
+  /// how many recipients they took.
+  private func recordResends(of id: String, kind: MessageKind, first: Instant, _ stored: ImportRecipients, actor: String)
+    throws -> Int64
+  {
+    var taken: Int64 = 0
+    for sentAt in try stored.resendTimes(of: id, first: first) {
+      let source = try stored.recipients(of: id, at: sentAt)
+      taken += try recordResend(id, kind: kind, sentAt: sentAt, recipients: .named(source), actor: actor, names: .columns)
+        .recipientCount
+    }
+    return taken
+  }
+
   /// The shared loop: one transaction; the header, then the recipients file (if any) into a
   /// temporary table, then each row through `record`, whose refusals gain the file and line.
   /// `record` returns the number of recipients it took from the recipients file.
@@ -266,8 +285,11 @@ extension Ledger {
         throw LedgerError(.invalidInput, "\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
       }
       let counter = ImportCounter(report: progress)
-      let stored = try recipients.map { try ImportRecipients(loading: $0, into: store, counter: counter) }
+      let stored = try recipients.map {
+        try ImportRecipients(loading: $0, into: store, counter: counter, timeZone: timeZone)
+      }
       var summary = ImportSummary(kind: kind)
+      let start = try store.journalHead()?.seq ?? 0
       progress(.recording(rows: 0))
       while let csv = try file.next(table) {
         let row = ImportRow(csv: csv, timeZone: timeZone, defaultActor: actor, recipientsFile: recipients?.name)
@@ -284,6 +306,7 @@ extension Ledger {
         summary.entries += 1
         counter.recorded()
       }
+      summary.resends = (try store.journalHead()?.seq ?? 0) - start - summary.entries
       if let stored {
         summary.skippedRecipientRows = stored.rows - summary.recipients
         try stored.drop()

@@ -182,7 +182,7 @@ extension Ledger {
   {
     if let id = new.id { try Identifier.check(id, field: names("id")) }
     try checkActor(actor, names: names)
-    try checkText(new.statement, field: names("statement"))
+    try checkStatement(new.statement, field: names("statement"))
     try checkText(new.reason, field: names("reason"))
     if new.kind == .retraction,
       case let (column, value)? = new.effectiveFrom.map({ ("effective_from", $0) }) ?? new.effectiveUntil.map({ ("effective_until", $0) })
@@ -224,6 +224,15 @@ extension Ledger {
     if new.issuedAt < targetTime {
       throw LedgerError(.refused, "invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)")
     }
+    if new.kind == .retraction {
+      // Rule 18: a notice retracted, or a version retracted or void, is not retracted twice.
+      let voided = new.voidVersion || targetVersion != nil ? affected : nil
+      if let earlier = try store.earlierRetraction(notice: targetNotice, version: voided) {
+        throw LedgerError(.refused,
+          "\(targetName) is already retracted by '\(earlier.id)' (issued \(earlier.issuedAt)); to reach more people deliver that retraction again with 'correct resend \(earlier.id)'"
+        )
+      }
+    }
     if new.kind == .amendment, new.effectiveFrom != nil || new.effectiveUntil != nil {
       guard let affected else {
         throw LedgerError(.refused, "the notice announces no version, so there is no effective period to amend")
@@ -259,7 +268,7 @@ extension Ledger {
     let proposed = CorrectionFacts(
       seq: .max, id: "", kind: .amendment, targetNotice: nil, targetVersion: seq, affectedVersion: seq,
       voidVersion: false, issuedAt: new.issuedAt, recordedAt: .now(), effectiveFrom: new.effectiveFrom,
-      effectiveUntil: new.effectiveUntil, receivedByViewer: true)
+      effectiveUntil: new.effectiveUntil, viewerDelivery: nil)
     let (from, until) = Bitemporal.period(of: version, amendments: facts.corrections + [proposed])
     if let until, until <= from {
       throw LedgerError(.refused,
@@ -286,12 +295,14 @@ extension Ledger {
     guard let row = try store.noticeRow(notice) else {
       throw try unknownNotice(notice)
     }
-    guard let employeeID = try store.employeeID(employee), try store.received(message: row.seq, employee: employeeID)
+    guard let employeeID = try store.employeeID(employee), let delivery = try store.delivery(message: row.seq, employee: employeeID)
     else {
       throw LedgerError(.refused, "invalid \(names("employee")) '\(employee)': not a recipient of notice '\(notice)'")
     }
-    if at < row.sentAt {
-      throw LedgerError(.refused, "invalid \(names("at")) '\(at)': notice '\(notice)' was sent later, at \(row.sentAt)")
+    // Rule 14: no earlier than the delivery that reached this employee.
+    if at < delivery.sentAt {
+      let what = delivery.via == nil ? "notice '\(notice)' was sent later" : "notice '\(notice)' reached '\(employee)' later, by a resend"
+      throw LedgerError(.refused, "invalid \(names("at")) '\(at)': \(what), at \(delivery.sentAt)")
     }
     if let previous = try store.acknowledgement(notice: row.seq, employee: employeeID) {
       throw LedgerError(.conflict, "'\(employee)' already acknowledged notice '\(notice)' at \(previous)")
@@ -384,6 +395,16 @@ extension Ledger {
   func checkText(_ text: String, field: String) throws {
     if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+      throw LedgerError(.invalidInput,
+        "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
+    }
+  }
+
+  /// A correction's statement: the text of its message, non-empty, and like a body may
+  /// span lines (line feeds, carriage returns and tabs); other control characters are refused.
+  func checkStatement(_ text: String, field: String) throws {
+    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
+    if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }) {
       throw LedgerError(.invalidInput,
         "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
     }

@@ -10,8 +10,16 @@ public enum WorkedExample {
   public static let toldBoth = "E1001"
   /// Received the notice but not the retraction.
   public static let missedRetraction = "E1004"
-  /// Received neither.
+  /// Received neither; known to the ledger through a welcome email that announces no
+  /// version (``recordNewStarter(into:actor:)``), since an employee the ledger never saw is
+  /// an error (rule 15).
   public static let toldNeither = "E2001"
+  /// The welcome email to the new starter E2001, a week before.
+  public static let welcomeID = "N-2020-07-06-welcome"
+  /// 2020-07-06 09:00 Pacific, when the welcome email was sent.
+  public static let welcomedAt = Instant(microseconds: july10(9).microseconds - 4 * 86_400 * 1_000_000)
+  /// When the retraction is sent again, to the one person it missed (rule 16).
+  public static let resentAt = july10(16)
   public static let noticeRecipients = ["E1001", "E1002", "E1003", "E1004"]
   public static let retractionRecipients = ["E1001", "E1002", "E1003"]
   public static let pacific = TimeZone(identifier: "America/Los_Angeles")!
@@ -21,7 +29,8 @@ public enum WorkedExample {
     Instant(microseconds: (1_594_339_200 + Int64(hour + 7) * 3600 + Int64(minute) * 60) * 1_000_000)
   }
 
-  /// Records the story into `ledger`.
+  /// Records the story into `ledger`, up to the 14:00 retraction; ``resendRetraction(into:actor:)``
+  /// is its ending.
   public static func record(into ledger: Ledger, actor: String = "demo") throws {
     let newYear = Instant(microseconds: 1_577_865_600 * 1_000_000)  // 2020-01-01T00:00:00-08:00
     try ledger.addVersion(
@@ -71,5 +80,24 @@ public enum WorkedExample {
     for employee in contractors {
       try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: june2020, groups: ["contractors"]), actor: actor)
     }
+  }
+
+  /// The new starter E2001's welcome email of 2020-07-06, recorded after the story (a
+  /// backfill): it announces no version, and makes E2001 known to the ledger, so that
+  /// "as told to E2001" is a question the ledger can answer (rule 15).
+  public static func recordNewStarter(into ledger: Ledger, actor: String = "demo") throws {
+    try ledger.sendNotice(
+      NewNotice(
+        id: welcomeID, subject: "Welcome: set up company email on your phone",
+        body: Array("Welcome aboard. To read company email on your phone, install the mail app and set a passcode.\n".utf8),
+        sentAt: welcomedAt, sender: "hr"),
+      recipients: RecipientList([toldNeither]), actor: actor)
+  }
+
+  /// The story's ending (rule 16): at 16:00 the retraction is delivered again to exactly
+  /// the people for whom it is outstanding — the one recipient of the notice it missed —
+  /// after which `outstanding` is empty.
+  public static func resendRetraction(into ledger: Ledger, actor: String = "demo") throws {
+    try ledger.resend(retractionID, kind: .correction, sentAt: resentAt, recipients: .outstanding, actor: actor)
   }
 }

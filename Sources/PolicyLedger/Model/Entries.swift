@@ -250,3 +250,14 @@ public enum Groups {
     text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
   }
 }
+
+/// What a `notice resend` or `correct resend` entry records (rule 16): the message
+/// delivered again, when, and its new recipients by count and the SHA-256 of their
+/// sorted ids, one per line — as a notice covers its own.
+public struct ResendEntry: Equatable, Sendable {
+  /// The id of the notice or correction delivered again.
+  public var message: String
+  public var sentAt: Instant
+  public var recipientCount: Int64
+  public var recipientsSHA256: String
+}

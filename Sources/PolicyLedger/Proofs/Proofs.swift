@@ -357,6 +357,11 @@ public struct ProvenEntry: Equatable, Sendable {
       fields += [
         ("employee", .text(r.employee)), ("event", .text(r.event.rawValue)), ("at", t(r.at)), ("groups", .list(r.groups)),
       ]
+    case .resend(let r):
+      fields += [
+        ("message", .text(r.message)), ("sent_at", t(r.sentAt)), ("recipient_count", .integer(r.recipientCount)),
+        ("recipients_sha256", .text(r.recipientsSHA256)),
+      ]
     }
     fields.append(("entry_hash", .text(Hex.encode(entry.entryHash))))
     return EntryRecord(columns: fields.map(\.0), values: fields.map(\.1))

@@ -13,9 +13,16 @@
 ///   `corrections.affected_version` column); ``affects(_:version:)`` and
 ///   ``voids(_:version:)`` read it back as `CorrectionFacts.affectedVersion`.
 /// - `outstanding` (rule 9) restates rule 1 (an entry is known when its business time ≤ k
-///   and its `recorded_at` ≤ r) and rule 2 (both ways a correction affects a notice) as one
-///   SQL statement in `LedgerStore.forEachOutstanding` (Store/OutstandingRows.swift), so
-///   that it need not load every policy's facts.
+///   and its `recorded_at` ≤ r), rule 16 (a delivery — the message's own entry or a
+///   resend — is known when its `sent_at` ≤ k and its `recorded_at` ≤ r; "E received M"
+///   when some known delivery of M reached E) and rule 2 (both ways a correction affects a
+///   notice) as one SQL statement in `LedgerStore.forEachOutstanding`
+///   (Store/OutstandingRows.swift), so that it need not load every policy's facts;
+///   `correct resend --outstanding` restates rule 9 for one correction as the whole journal
+///   stands (`LedgerStore.outstandingRecipients`, Ledger/Resending.swift). Both are checked
+///   against ReplayModel on random histories with resends (BitemporalPropertyTests).
+/// - Rule 18 (no second retraction) is a lookup at write time,
+///   `LedgerStore.earlierRetraction`, restating rule 3's "void" for the whole journal.
 ///
 /// - `employees` and `coverage` restate rule 19 (an employee's state at t is the known
 ///   roster entry with the greatest `at` ≤ t) as one statement over the whole workforce,
@@ -80,21 +87,33 @@ public enum Bitemporal {
     c.kind == .retraction && c.affectedVersion == v && (c.targetVersion == v || c.voidVersion)
   }
 
-  /// Whether the view counts correction `c`: known (rule 1) and, as told to E, received by E (rule 12).
+  /// Rule 16: whether the view knows the delivery that reached the viewer — its
+  /// `sent_at` ≤ k and its `recorded_at` ≤ r. Nil (no delivery reached the viewer) is unknown.
+  static func knows(_ delivery: Delivery?, in view: View) -> Bool {
+    delivery.map { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) } ?? false
+  }
+
+  /// Whether the view counts correction `c`: known (rule 1) and, as told to E, reached E
+  /// by a delivery the view knows, from that delivery's time (rules 12 and 16).
   static func counts(_ c: CorrectionFacts, in view: View) -> Bool {
-    view.knows(businessTime: c.issuedAt, recordedAt: c.recordedAt) && (view.toldTo == nil || c.receivedByViewer)
+    view.knows(businessTime: c.issuedAt, recordedAt: c.recordedAt) && (view.toldTo == nil || knows(c.viewerDelivery, in: view))
   }
 
   /// Rules 1 and 12: whether the view knows version `v`.
+  ///
+  /// Rule 1's second clause asks for *some* delivery of an announcing notice with
+  /// `sent_at` ≤ k and `recorded_at` ≤ r; the notice's own entry (its first delivery) is
+  /// the one to look at, because a resend is never sent earlier (rule 16) nor recorded
+  /// earlier (journal order). ReplayModel checks this against every delivery.
   static func knows(_ v: VersionFacts, notices: [NoticeFacts], in view: View) -> Bool {
     guard view.recorded(v.recordedAt) else { return false }
-    if view.toldTo != nil {
-      let announcing = notices.filter { $0.announces == v.seq && view.recorded($0.recordedAt) }
-      if !announcing.isEmpty {
-        return announcing.contains { $0.receivedByViewer && view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
-      }
+    let announcing = notices.filter { $0.announces == v.seq && view.recorded($0.recordedAt) }
+    if view.toldTo != nil && !announcing.isEmpty {
+      // Rule 12: only through a notice that reached E, from that delivery's time.
+      return announcing.contains { knows($0.viewerDelivery, in: view) }
     }
     return view.knows(businessTime: v.announcedAt, recordedAt: v.recordedAt)
+      || announcing.contains { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
   }
 
   /// Rule 4: the effective period after every amendment in `corrections` that affects
@@ -176,19 +195,24 @@ public enum Bitemporal {
     case acknowledged, told, notTold = "not_told"
   }
 
+  /// The notice that told an employee of a version, and when: the `sent_at` of the
+  /// delivery of it that reached them.
+  public struct Telling: Sendable, Equatable {
+    public var notice: NoticeFacts
+    public var at: Instant
+  }
+
   /// What rule 21 says one employee was told about version `v`, from `facts` whose
-  /// `receivedByViewer` flags are that employee's: the earliest known delivery ≤ t of a
-  /// notice announcing `v` (the first in journal order on a tie), and the version in force
-  /// at t as told to them (rule 12, ``view(_:_:)`` with `toldTo` set).
-  ///
-  /// A delivery's time is its notice's `sent_at` (today every delivery is a notice's own).
+  /// `viewerDelivery` fields are that employee's: the earliest known delivery ≤ t to them of
+  /// a notice announcing `v` (the first notice in journal order on a tie), and the version
+  /// in force at t as told to them (rule 12, ``view(_:_:)`` with `toldTo` set).
   public static func telling(_ facts: PolicyFacts, version v: VersionFacts, at t: Instant, in view: View)
-    -> (told: NoticeFacts?, believes: ViewedVersion?)
+    -> (told: Telling?, believes: ViewedVersion?)
   {
-    let told = facts.notices.filter {
-      $0.announces == v.seq && $0.receivedByViewer && $0.sentAt <= t
-        && view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt)
-    }.min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
+    let told = facts.notices.compactMap { n -> Telling? in
+      guard n.announces == v.seq, let d = n.viewerDelivery, d.sentAt <= t, knows(d, in: view) else { return nil }
+      return Telling(notice: n, at: d.sentAt)
+    }.min { ($0.at, $0.notice.seq) < ($1.at, $1.notice.seq) }
     var toldView = view
     if toldView.toldTo == nil { toldView.toldTo = "" }
     return (told, inForce(Bitemporal.view(facts, toldView), at: t))
@@ -257,14 +281,27 @@ public struct VersionFacts: Sendable, Equatable {
   public var appliesTo: [String]? = nil
 }
 
-/// What the ledger recorded about one notice, and whether the viewer received it.
+/// One delivery of a message (rule 16): its own entry's, or a resend's.
+public struct Delivery: Sendable, Equatable {
+  public var sentAt: Instant
+  public var recordedAt: Instant
+
+  public init(sentAt: Instant, recordedAt: Instant) {
+    self.sentAt = sentAt
+    self.recordedAt = recordedAt
+  }
+}
+
+/// What the ledger recorded about one notice, and the delivery of it that reached the
+/// viewer (an employee receives a message at most once: rule 16).
 public struct NoticeFacts: Sendable, Equatable {
   public var seq: Int64
   public var id: String
+  /// The first delivery's time.
   public var sentAt: Instant
   public var recordedAt: Instant
   public var announces: Int64?
-  public var receivedByViewer: Bool
+  public var viewerDelivery: Delivery?
 }
 
 /// What the ledger recorded about one correction, and whether the viewer received it.
@@ -281,7 +318,8 @@ public struct CorrectionFacts: Sendable, Equatable {
   public var recordedAt: Instant
   public var effectiveFrom: Instant?
   public var effectiveUntil: Instant?
-  public var receivedByViewer: Bool
+  /// The delivery of it that reached the viewer, if any.
+  public var viewerDelivery: Delivery?
 }
 
 /// Everything recorded about one policy.

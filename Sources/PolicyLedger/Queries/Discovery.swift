@@ -37,6 +37,7 @@ extension Ledger {
   /// the version in force at `t` (rule 6) and that version's title, else the latest's.
   public func policies(at t: Instant, view: Bitemporal.View = .init()) throws -> [PolicyListRow] {
     try read {
+      try requireViewer(view)
       var rows: [PolicyListRow] = []
       try store.forEachPolicy { id, key in
         let facts = try store.loadFacts(policyID: id, key: key, viewer: view.toldTo)

@@ -64,9 +64,11 @@ extension Ledger {
     try read {
       if let policy {
         let id = try requirePolicy(policy)
+        try requireViewer(view)
         let facts = try store.loadFacts(policyID: id, key: policy, viewer: view.toldTo)
         return Bitemporal.inForce(Bitemporal.view(facts, view), at: t).map { [InForceRow($0)] } ?? []
       }
+      try requireViewer(view)
       var rows: [InForceRow] = []
       try store.forEachPolicy { id, key in
         let facts = try store.loadFacts(policyID: id, key: key, viewer: view.toldTo)
@@ -81,6 +83,7 @@ extension Ledger {
   public func history(_ policy: String, at t: Instant? = nil, view: Bitemporal.View = .init()) throws -> [HistoryRow] {
     try read {
       let id = try requirePolicy(policy)
+      try requireViewer(view)
       let facts = try store.loadFacts(policyID: id, key: policy, viewer: view.toldTo)
       let versions = Bitemporal.view(facts, view)
       let at = t ?? view.knownAt ?? .now()
@@ -105,6 +108,24 @@ extension Ledger {
         try NearestNames.suggestions(for: key) { try store.forEachPolicyKey($0) })
     }
     return id
+  }
+
+  /// Employee `name`'s directory number (rule 15): an employee is known once any
+  /// delivery reached them (and, with the workforce, once on the roster — both go through
+  /// the one employee directory, so this is the one check).
+  /// - Throws: "no employee 'E'" (``LedgerError/Code/notFound``), with the nearest known
+  ///   employee ids, for an employee the ledger never saw.
+  func requireEmployee(_ name: String) throws -> Int64 {
+    guard let id = try store.employeeID(name) else {
+      throw LedgerError(.notFound, "no employee '\(Identifier.printable(name))' in this ledger: nothing was sent to them").suggesting(
+        try NearestNames.suggestions(for: name) { try store.forEachEmployeeName($0) })
+    }
+    return id
+  }
+
+  /// Rule 15 for a view as told to an employee: that employee must be known.
+  func requireViewer(_ view: Bitemporal.View) throws {
+    if let viewer = view.toldTo { _ = try requireEmployee(viewer) }
   }
 
   /// "no notice 'ID' in this ledger", with the nearest notice ids (rule 15).

@@ -26,7 +26,9 @@ extension Ledger {
     throws -> [InForcePeriod]
   {
     try read {
-      let facts = try store.loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      let policyID = try requirePolicy(policy)
+      try requireViewer(view)
+      let facts = try store.loadFacts(policyID: policyID, key: policy, viewer: view.toldTo)
       var bounds: [Instant] = []
       for v in facts.versions { bounds += [v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
       for c in facts.corrections { bounds += [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
@@ -48,11 +50,16 @@ extension Ledger {
     throws -> [InForcePeriod]
   {
     try read {
-      let facts = try store.loadFacts(policyID: try requirePolicy(policy), key: policy, viewer: view.toldTo)
+      let policyID = try requirePolicy(policy)
+      try requireViewer(view)
+      let facts = try store.loadFacts(policyID: policyID, key: policy, viewer: view.toldTo)
       var changes: [Instant] = []
       for v in facts.versions { changes += [v.announcedAt, v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
-      for n in facts.notices { changes.append(n.sentAt) }
-      for c in facts.corrections { changes += [c.issuedAt] + [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
+      // A resend that reached the viewer changes what they know at its own time (rule 16).
+      for n in facts.notices { changes += [n.sentAt, n.viewerDelivery?.sentAt].compactMap { $0 } }
+      for c in facts.corrections {
+        changes += [c.issuedAt, c.viewerDelivery?.sentAt, c.effectiveFrom, c.effectiveUntil].compactMap { $0 }
+      }
       let end = [to, view.knownAt].compactMap { $0 }.min()
       return Ledger.periods(at: changes, from: from, to: end) { x in
         let asOf = Bitemporal.View(knownAt: x, recordedAt: view.recordedAt, toldTo: view.toldTo)

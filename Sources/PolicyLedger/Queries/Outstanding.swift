@@ -19,11 +19,17 @@ public struct RecipientRow: TabularRow, Equatable, Sendable {
   public var notice: String
   public var employee: String
   public var acknowledgedAt: Instant?
+  /// When the delivery that reached the employee was sent: the message's own time, or a
+  /// resend's (rule 16).
+  public var sentAt: Instant
 
-  public static let columns = ["notice", "employee", "status", "acknowledged_at"]
+  public static let columns = ["notice", "employee", "status", "acknowledged_at", "sent_at"]
 
   public func cells(timeZone: TimeZone?) -> [Cell] {
-    [.text(notice), .text(employee), .text(acknowledgedAt == nil ? "unacknowledged" : "acknowledged"), .time(acknowledgedAt, timeZone)]
+    [
+      .text(notice), .text(employee), .text(acknowledgedAt == nil ? "unacknowledged" : "acknowledged"),
+      .time(acknowledgedAt, timeZone), .time(sentAt, timeZone),
+    ]
   }
 }
 
@@ -42,6 +48,13 @@ extension Ledger {
     }
   }
 
+  /// ``recipients(of:_:)`` collected.
+  public func recipientRows(of id: String) throws -> [RecipientRow] {
+    var rows: [RecipientRow] = []
+    try recipients(of: id) { rows.append($0) }
+    return rows
+  }
+
   /// The recipients of a notice (or correction) with their acknowledgement, by employee id.
   public func recipients(of id: String, _ body: (RecipientRow) throws -> Void) throws {
     try read {
@@ -50,8 +63,8 @@ extension Ledger {
           .notFound, "no notice or correction '\(id)' in this ledger (list notices with 'policy-ledger notices')"
         ).suggesting(try NearestNames.suggestions(for: id) { try store.forEachMessageID(corrections: true, $0) })
       }
-      try store.forEachRecipient(ofMessage: seq) { employee, acknowledgedAt in
-        try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt))
+      try store.forEachRecipient(ofMessage: seq) { employee, acknowledgedAt, sentAt in
+        try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt, sentAt: sentAt))
       }
     }
   }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One row of `timeline`.
 public struct TimelineRow: TabularRow, Equatable, Sendable {
-  public enum Kind: String, Sendable { case notice, retraction, amendment, acknowledgement }
+  public enum Kind: String, Sendable { case notice, retraction, amendment, acknowledgement, version }
 
   public var at: Instant
   public var kind: Kind
@@ -11,13 +11,18 @@ public struct TimelineRow: TabularRow, Equatable, Sendable {
   public var version: Int64?
   public var subject: String
   public var status: String
+  /// What a correction row corrects: its notice's id, or the version as `KEY@N`; nil on other rows.
+  public var target: String? = nil
   /// Journal order, the tie-breaker after `at`.
   public var seq: Int64
 
-  public static let columns = ["at", "kind", "id", "policy", "version", "subject", "status"]
+  public static let columns = ["at", "kind", "id", "policy", "version", "subject", "status", "target"]
 
   public func cells(timeZone: TimeZone?) -> [Cell] {
-    [.time(at, timeZone), .text(kind.rawValue), .text(id), .text(policy), .integer(version), .text(subject), .text(status)]
+    [
+      .time(at, timeZone), .text(kind.rawValue), .text(id), .text(policy), .integer(version), .text(subject), .text(status),
+      .text(target),
+    ]
   }
 }
 
@@ -26,10 +31,7 @@ extension Ledger {
   /// order of `at`, then journal order; `from`/`to` include both ends.
   public func timeline(employee: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init()) throws -> [TimelineRow] {
     try read {
-      guard let employeeID = try store.employeeID(employee) else {
-        throw LedgerError(.notFound, "no employee '\(employee)' in this ledger: nothing was sent to them").suggesting(
-          try NearestNames.suggestions(for: employee) { try store.forEachEmployeeName($0) })
-      }
+      let employeeID = try requireEmployee(employee)
       // The notices this employee had acknowledged, as known in the view.
       var acked = Set<Int64>()
       try store.forEachAck(byEmployee: employeeID) { notice, at, recordedAt in
@@ -53,7 +55,9 @@ extension Ledger {
     }
   }
 
-  /// The notices announcing versions of `policy` and the corrections affecting them.
+  /// The versions of `policy` known in the view (kind `version`, at their `announced_at`,
+  /// id `KEY@N`, subject the title, status `void` or `announced`), the notices announcing
+  /// them and the corrections affecting them.
   public func timeline(policy: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init()) throws -> [TimelineRow] {
     try read {
       let policyID = try requirePolicy(policy)
@@ -64,6 +68,12 @@ extension Ledger {
       try store.forEachCorrection(policy: policyID) { correction in
         if let r = correctionRow(correction, view: view) { rows.append(r) }
       }
+      for v in Bitemporal.view(try store.loadFacts(policyID: policyID, key: policy, viewer: nil), view) {
+        rows.append(
+          TimelineRow(
+            at: v.facts.announcedAt, kind: .version, id: "\(policy)@\(v.facts.number)", policy: policy, version: v.facts.number,
+            subject: v.facts.title, status: v.isVoid ? "void" : "announced", seq: v.facts.seq))
+      }
       return Ledger.ordered(rows, from: from, to: to)
     }
   }
@@ -72,7 +82,8 @@ extension Ledger {
   func noticeRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View, acknowledged: (Int64) -> Bool) throws -> TimelineRow? {
     guard case .notice(let announces) = row.detail else { return nil }
     let notice = NoticeFacts(
-      seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces, receivedByViewer: true)
+      seq: row.seq, id: row.id, sentAt: row.at, recordedAt: row.recordedAt, announces: announces,
+      viewerDelivery: Delivery(sentAt: row.at, recordedAt: row.recordedAt))
     guard view.knows(businessTime: notice.sentAt, recordedAt: notice.recordedAt) else { return nil }
     return TimelineRow(
       at: notice.sentAt, kind: .notice, id: notice.id, policy: row.policy, version: row.version,
@@ -81,12 +92,13 @@ extension Ledger {
   }
 
   private func correctionRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View) -> TimelineRow? {
-    guard case .correction(let kind) = row.detail, view.knows(businessTime: row.at, recordedAt: row.recordedAt) else {
+    guard case .correction(let kind, let target) = row.detail, view.knows(businessTime: row.at, recordedAt: row.recordedAt)
+    else {
       return nil
     }
     return TimelineRow(
       at: row.at, kind: kind == .retraction ? .retraction : .amendment, id: row.id,
-      policy: row.policy, version: row.version, subject: row.subject, status: "sent", seq: row.seq)
+      policy: row.policy, version: row.version, subject: row.subject, status: "sent", target: target, seq: row.seq)
   }
 
   /// The corrections that could affect `notice`, judged by ``Bitemporal/noticeStatus``.

@@ -99,28 +99,42 @@ extension Ledger {
       guard let inForce = Bitemporal.inForce(Bitemporal.view(facts, view), at: t) else { return }
       let v = inForce.facts
 
-      // Each employee's signature: the set of the policy's messages known in the view
-      // that reached them, interned as a number (0: none), built message by message.
+      // Each employee's signature: the set of the policy's messages known in the view that
+      // reached them, each with the delivery that did (its own entry, or a resend), interned
+      // as a number (0: none), built message by message.
       let highest = try store.highestEmployeeNumber()
       guard highest <= EmployeeDirectory.maxNumber else {
         throw LedgerError(.damaged, "the employee directory numbers employees up to \(highest); run 'policy-ledger verify'")
       }
       var signatureOf = [UInt32](repeating: 0, count: Int(highest) + 1)
-      var members: [[Int64]] = [[]]
+      var members: [[Reached]] = [[]]
       var next: [UInt64: UInt32] = [:]
-      let messages =
-        facts.notices.filter { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }.map(\.seq)
-        + facts.corrections.filter { view.knows(businessTime: $0.issuedAt, recordedAt: $0.recordedAt) }.map(\.seq)
-      for (index, message) in messages.enumerated() {
-        try store.forEachRecipientNumber(ofMessage: message) { employee in
+      // (message seq, its own delivery) of each message known in the view; a resend is never
+      // earlier than its message, so a message the view does not know has no known resend.
+      let messages: [(seq: Int64, own: Delivery)] =
+        facts.notices.filter { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
+        .map { ($0.seq, Delivery(sentAt: $0.sentAt, recordedAt: $0.recordedAt)) }
+        + facts.corrections.filter { view.knows(businessTime: $0.issuedAt, recordedAt: $0.recordedAt) }
+        .map { ($0.seq, Delivery(sentAt: $0.issuedAt, recordedAt: $0.recordedAt)) }
+      var deliveries: [Delivery] = []  // the index in a step is (message index, delivery index)
+      for message in messages {
+        var resendIndex: [Int64: Int] = [:]
+        let ownIndex = deliveries.count
+        deliveries.append(message.own)
+        for resend in try store.resendDeliveries(ofMessage: message.seq) {
+          resendIndex[resend.seq] = deliveries.count
+          deliveries.append(resend.delivery)
+        }
+        try store.forEachRecipientNumber(ofMessage: message.seq) { employee, via in
           guard employee >= 0, employee <= highest else { return }
+          let delivery = via.flatMap { resendIndex[$0] } ?? ownIndex
           let from = signatureOf[Int(employee)]
-          let step = UInt64(from) << 32 | UInt64(index)
+          let step = UInt64(from) << 32 | UInt64(delivery)
           if let to = next[step] {
             signatureOf[Int(employee)] = to
           } else {
             let to = UInt32(members.count)
-            members.append(members[Int(from)] + [message])
+            members.append(members[Int(from)] + [Reached(message: message.seq, delivery: deliveries[delivery])])
             next[step] = to
             signatureOf[Int(employee)] = to
           }
@@ -138,13 +152,14 @@ extension Ledger {
       }
 
       // Rule 12 and rule 21's told_at, once per signature.
-      var evaluated: [UInt32: (told: NoticeFacts?, believes: Int64?)] = [:]
-      func telling(_ signature: UInt32) -> (told: NoticeFacts?, believes: Int64?) {
+      var evaluated: [UInt32: (told: Bitemporal.Telling?, believes: Int64?)] = [:]
+      func telling(_ signature: UInt32) -> (told: Bitemporal.Telling?, believes: Int64?) {
         if let known = evaluated[signature] { return known }
-        let received = Set(members[Int(signature)])
+        var received: [Int64: Delivery] = [:]
+        for reached in members[Int(signature)] { received[reached.message] = reached.delivery }
         var mine = facts
-        for i in mine.notices.indices { mine.notices[i].receivedByViewer = received.contains(mine.notices[i].seq) }
-        for i in mine.corrections.indices { mine.corrections[i].receivedByViewer = received.contains(mine.corrections[i].seq) }
+        for i in mine.notices.indices { mine.notices[i].viewerDelivery = received[mine.notices[i].seq] }
+        for i in mine.corrections.indices { mine.corrections[i].viewerDelivery = received[mine.corrections[i].seq] }
         let (told, believes) = Bitemporal.telling(mine, version: v, at: t, in: view)
         let result = (told, believes?.facts.number)
         evaluated[signature] = result
@@ -158,11 +173,11 @@ extension Ledger {
         let (told, believes) = telling(signatureOf[Int(number)])
         let ackMicros = acknowledged[Int(number)]
         let ackAt = ackMicros == .max ? nil : Instant(microseconds: ackMicros)
-        let rowStatus = Bitemporal.coverageStatus(toldAt: told?.sentAt, acknowledgedAt: ackAt)
+        let rowStatus = Bitemporal.coverageStatus(toldAt: told?.at, acknowledgedAt: ackAt)
         if let status, status != rowStatus { return }
         try body(
           CoverageRow(
-            policy: key, version: v.number, employee: employee, status: rowStatus, toldAt: told?.sentAt, notice: told?.id,
+            policy: key, version: v.number, employee: employee, status: rowStatus, toldAt: told?.at, notice: told?.notice.id,
             acknowledgedAt: ackAt, believesVersion: believes),
           groups)
       }
@@ -225,4 +240,10 @@ extension Ledger {
         acknowledged: c.acknowledged, told: c.told, notTold: c.notTold)
     }
   }
+}
+
+/// One message in an employee's delivery signature, with the delivery that reached them.
+private struct Reached {
+  var message: Int64
+  var delivery: Delivery
 }

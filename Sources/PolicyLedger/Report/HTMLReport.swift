@@ -223,6 +223,9 @@ public struct HTMLReport {
         if let until = event.effectiveUntil { details.append("effective until → \(time(until))") }
         if let reason = event.reason { details.append("reason: \(reason)") }
       }
+      for resend in event.resends {
+        details.append("sent again at \(time(resend.sentAt)) to \(grouped(resend.recipientCount)) more")
+      }
       out.text(details.joined(separator: "; "))
       out.raw("</td></tr>\n")
     }

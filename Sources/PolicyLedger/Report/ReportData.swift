@@ -95,6 +95,14 @@ public struct ReportedEvent: Sendable {
   /// The bounds an amendment sets.
   public var effectiveFrom: Instant?
   public var effectiveUntil: Instant?
+  /// Its later deliveries known in the report's view (rule 16), in journal order.
+  public var resends: [ReportedResend] = []
+}
+
+/// A notice or correction delivered again: when, and to how many more people.
+public struct ReportedResend: Sendable, Equatable {
+  public var sentAt: Instant
+  public var recipientCount: Int64
 }
 
 /// The recipients of one notice who did not receive one correction affecting it.
@@ -172,16 +180,19 @@ extension Ledger {
       let record = try show("\(key)@\(row.version)")
       return ReportedVersion(
         number: row.version, body: record.text("body") ?? "", bodySHA256: record.text("body_sha256") ?? "",
-        recordedFrom: record.instant("effective_from") ?? row.effectiveFrom,
-        recordedUntil: record.instant("effective_until"), by: record.text("by") ?? "")
+        recordedFrom: record.instant("recorded_effective_from") ?? row.effectiveFrom,
+        recordedUntil: record.instant("recorded_effective_until"), by: record.text("by") ?? "")
     }
-    let events = try timeline(policy: key, from: request.from, to: request.to, view: view).map { row in
+    // Versions have their own section of the report; the events are messages.
+    let events = try timeline(policy: key, from: request.from, to: request.to, view: view).filter { $0.kind != .version }.map { row in
       let record = try show(row.id)
       return ReportedEvent(
         row: row, recipientCount: record.integer("recipient_count") ?? 0, sender: record.text("sender"),
         channel: record.text("channel"), targetNotice: record.text("notice"), targetVersion: record.text("version"),
         voidVersion: record.flag("void_version"), reason: record.text("reason"),
-        effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"))
+        effectiveFrom: record.instant("effective_from"), effectiveUntil: record.instant("effective_until"),
+        resends: try store.resends(ofMessage: row.seq).filter { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
+          .map { ReportedResend(sentAt: $0.sentAt, recipientCount: $0.count) })
     }
     var groups: [OutstandingGroup] = []
     for event in events where event.row.kind == .notice {

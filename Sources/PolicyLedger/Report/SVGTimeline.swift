@@ -150,7 +150,7 @@ struct SVGTimeline {
     for (row, version) in zip(policy.history, policy.versions) {
       all += [row.effectiveFrom, version.recordedFrom] + [row.effectiveUntil, version.recordedUntil].compactMap { $0 }
     }
-    for event in policy.events { all.append(event.row.at) }
+    for event in policy.events { all += [event.row.at] + event.resends.map(\.sentAt) }
     for period in policy.knownPeriods + policy.inForcePeriods { all += [period.from] + (period.until.map { [$0] } ?? []) }
     if let k = data.knownAt { all.append(k) }
     return all
@@ -284,6 +284,17 @@ struct SVGTimeline {
         "line", [("x1", fmt(x)), ("y1", fmt(y + 6)), ("x2", fmt(x)), ("y2", fmt(lanesBottom)), ("stroke", color),
           ("stroke-width", "1"), ("stroke-dasharray", "2 3"), ("opacity", "0.7")])
     }
+    // A message delivered again (rule 16): a ring of its colour at each resend's time.
+    for event in policy.events {
+      guard let version = event.row.version, let row = rowOf[version] else { continue }
+      for resend in event.resends where scale.contains(resend.sentAt) {
+        svg.element(
+          "circle",
+          [("cx", fmt(scale.x(resend.sentAt))), ("cy", fmt(markY(row))), ("r", "4"), ("fill", "#fff"),
+           ("stroke", color(of: event.row.kind)), ("stroke-width", "2")],
+          title: "\(event.row.kind.rawValue) \(event.row.id) sent again at \(time(resend.sentAt)) to \(resend.recipientCount) more")
+      }
+    }
     for event in policy.events {
       guard let version = event.row.version, let row = rowOf[version], scale.contains(event.row.at) else { continue }
       let x = scale.x(event.row.at)
@@ -307,7 +318,7 @@ struct SVGTimeline {
           [("d", "M \(fmt(x)) \(fmt(y - 6.5)) L \(fmt(x + 6.5)) \(fmt(y)) L \(fmt(x)) \(fmt(y + 6.5)) L \(fmt(x - 6.5)) \(fmt(y)) Z"),
            ("fill", Self.amendmentColor), ("stroke", "#fff"), ("stroke-width", "1.2")],
           title: tip)
-      case .acknowledgement:
+      case .acknowledgement, .version:
         continue
       }
       // A label above the mark, right of it or else left of it, when the row has room.
@@ -461,7 +472,7 @@ struct SVGTimeline {
     case .notice: Self.noticeColor
     case .retraction: Self.retractionColor
     case .amendment: Self.amendmentColor
-    case .acknowledgement: "#333"
+    case .acknowledgement, .version: "#333"
     }
   }
 

@@ -72,6 +72,16 @@ public final class Statement {
     guard code == SQLITE_OK else { throw connection.error(code: code, sql: sql) }
   }
 
+  /// Binds an integer, or NULL when nil, to parameter `index` (1-based), keeping the other bindings.
+  func bind(_ value: Int64?, at index: Int32) throws {
+    guard let value else {
+      let code = sqlite3_bind_null(handle, index)
+      guard code == SQLITE_OK else { throw connection.error(code: code, sql: sql) }
+      return
+    }
+    try bind(value, at: index)
+  }
+
   /// Binds a copy of `text` to parameter `index` (1-based), keeping the other bindings.
   func bind(text: String, at index: Int32) throws {
     var text = text
@@ -109,6 +119,12 @@ public final class Statement {
   func runBound() throws {
     defer { sqlite3_reset(handle) }
     while try step() {}
+  }
+
+  /// Calls `body` for each row, with the parameters bound so far, then resets the statement.
+  func forEachBound(_ body: (Row) throws -> Void) throws {
+    defer { sqlite3_reset(handle) }
+    while try step() { try body(row) }
   }
 
   /// Steps once: true while a row is available, false when done.

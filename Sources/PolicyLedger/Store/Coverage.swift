@@ -1,12 +1,10 @@
-/// What `coverage` reads of deliveries and acknowledgements (spec rule 21), in one place.
+/// What `coverage` reads of deliveries and acknowledgements, in one place.
 ///
-// deliveries: adapt when resends land
-//
-/// Today a delivery is a message's own first delivery, at the message's `sent_at` /
-/// `issued_at`, so "who a message reached" is all these statements read: the time of each
-/// delivery comes with the message's facts (`NoticeFacts.sentAt`). When a message can be
-/// delivered again later, these are the statements to change (each delivery's time joins
-/// the employee's delivery signature), and nothing else in `coverage` reads `deliveries`.
+/// A message reaches each employee at most once: by its own entry (`deliveries.via` NULL,
+/// at the message's `sent_at` / `issued_at`) or by one of its resends (`via` the resend's
+/// seq, at the resend's `sent_at`). Each employee's delivery signature is built from
+/// (message, delivery) pairs, so that the as-told-to reading sees the time of the delivery
+/// that reached them.
 extension LedgerStore {
   /// The highest employee number in the directory (0 when empty): coverage keeps a few
   /// bytes per number.
@@ -15,11 +13,21 @@ extension LedgerStore {
   }
 
   /// Every employee number that message `seq` (a notice or a correction) reached, in
-  /// number order, read off the deliveries table's primary key.
-  func forEachRecipientNumber(ofMessage seq: Int64, _ body: (Int64) throws -> Void) throws {
-    let statement = try db.cached("SELECT employee FROM deliveries WHERE message = ?")
+  /// number order, read off the deliveries table's primary key, with the delivery that
+  /// reached them: nil for the message's own entry, else the resend's seq.
+  func forEachRecipientNumber(ofMessage seq: Int64, _ body: (Int64, Int64?) throws -> Void) throws {
+    let statement = try db.cached("SELECT employee, via FROM deliveries WHERE message = ?")
     try statement.bind([seq])
-    while try statement.step() { try body(statement.row.int64(0)) }
+    while try statement.step() { try body(statement.row.int64(0), statement.row.optionalInt64(1)) }
+  }
+
+  /// The resends of message `seq`: each one's seq, `sent_at` and `recorded_at`.
+  func resendDeliveries(ofMessage seq: Int64) throws -> [(seq: Int64, delivery: Delivery)] {
+    try db.cached(
+      "SELECT r.seq, r.sent_at, j.recorded_at FROM resends r JOIN journal j ON j.seq = r.seq WHERE r.message = ? ORDER BY r.seq"
+    ).map([seq]) {
+      ($0.int64(0), Delivery(sentAt: Instant(microseconds: $0.int64(1)), recordedAt: Instant(microseconds: $0.int64(2))))
+    }
   }
 
   /// Every acknowledgement of notice `seq` with `at` ≤ `bound` recorded by `r`: the

@@ -15,28 +15,33 @@ extension LedgerStore {
   /// found there. The statement overhead, paid once
   /// a recipient before, is paid once a batch. (No savepoint: rolling back to one would
   /// abort the importer's read of its staged rows on the same connection.)
-  func deliver(message: Int64, from source: inout some RecipientSource) throws -> (Int64, String) {
+  ///
+  /// `via` is the resend entry that delivers the message again (rule 16), nil for the
+  /// message's own entry; an employee the message already reached is refused by name.
+  func deliver(message: Int64, via: Int64? = nil, from source: inout some RecipientSource) throws -> (Int64, String) {
     var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
-    let one = try OneRecipient(db: db, message: message)
+    let one = try OneRecipient(db: db, message: message, via: via, store: self)
     let size = LedgerStore.recipientBatch
     // OR IGNORE rather than statements that can fail half-way: SQLite then keeps no
     // statement journal, which for a multi-row statement copies every page it touches.
     let addBatch = try db.cached(
       "INSERT OR IGNORE INTO employees (name) VALUES \((1...size).map { "(?\($0))" }.joined(separator: ", "))")
     let deliverNewBatch = try db.cached(
-      "INSERT OR IGNORE INTO deliveries (message, employee) VALUES \((2...size + 1).map { "(?1, ?\($0))" }.joined(separator: ", "))")
+      "INSERT OR IGNORE INTO deliveries (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
     // Only when every name is in the directory, each once, and none has this message yet:
     // a batch goes in whole or not at all.
     let deliverKnownBatch = try db.cached(
       """
-      WITH found (id) AS MATERIALIZED (SELECT id FROM employees WHERE name IN (\((2...size + 1).map { "?\($0)" }.joined(separator: ", "))))
-      INSERT OR IGNORE INTO deliveries (message, employee) SELECT ?1, id FROM found
+      WITH found (id) AS MATERIALIZED (SELECT id FROM employees WHERE name IN (\((3...size + 2).map { "?\($0)" }.joined(separator: ", "))))
+      INSERT OR IGNORE INTO deliveries (message, employee, via) SELECT ?1, id, ?2 FROM found
       WHERE (SELECT count(*) FROM found) = \(size)
         AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = f.id)
       """)
     let highestEmployee = try db.cached("SELECT coalesce(max(id), 0) FROM employees")
     try deliverNewBatch.bind(message, at: 1)
     try deliverKnownBatch.bind(message, at: 1)
+    try deliverNewBatch.bind(via, at: 2)
+    try deliverKnownBatch.bind(via, at: 2)
     var batch: [Recipient] = []
     batch.reserveCapacity(size)
 
@@ -52,7 +57,7 @@ extension LedgerStore {
         if db.changes == size && !overflow && last == expected {
           // Every name was new, and SQLite numbered them one after another, in order,
           // after the highest number (as it does while that is below 2^63 - 1).
-          for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 2)) }
+          for i in 0..<size { try deliverNewBatch.bind(last - Int64(size - 1 - i), at: Int32(i + 3)) }
           try deliverNewBatch.runBound()
           // A new employee cannot have had this message already, unless rows were added
           // behind the ledger's back.
@@ -62,7 +67,7 @@ extension LedgerStore {
           whole = true
         }
       } else {
-        for (i, recipient) in batch.enumerated() { try deliverKnownBatch.bind(text: recipient.id, at: Int32(i + 2)) }
+        for (i, recipient) in batch.enumerated() { try deliverKnownBatch.bind(text: recipient.id, at: Int32(i + 3)) }
         try deliverKnownBatch.runBound()
         whole = db.changes == size
       }
@@ -95,7 +100,7 @@ extension LedgerStore {
     }
     for recipient in batch { try one.deliver(recipient) }
     if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }
-    return try storedRecipientDigest(message: message)
+    return try storedRecipientDigest(message: message, via: via)
   }
 
   /// How many recipients ``deliver(message:from:)`` puts in one statement.
@@ -111,15 +116,23 @@ extension LedgerStore {
     let deliverKnown: Statement
     let addIfNew: Statement
     let deliverNew: Statement
+    let message: Int64
+    let via: Int64?
+    unowned let store: LedgerStore
     var expectNew = false
 
-    init(db: Connection, message: Int64) throws {
+    init(db: Connection, message: Int64, via: Int64?, store: LedgerStore) throws {
       self.db = db
-      deliverKnown = try db.cached("INSERT INTO deliveries (message, employee) SELECT ?1, id FROM employees WHERE name = ?2")
+      self.message = message
+      self.via = via
+      self.store = store
+      deliverKnown = try db.cached("INSERT INTO deliveries (message, employee, via) SELECT ?1, id, ?3 FROM employees WHERE name = ?2")
       addIfNew = try db.cached("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-      deliverNew = try db.cached("INSERT INTO deliveries (message, employee) VALUES (?1, ?2)")
+      deliverNew = try db.cached("INSERT INTO deliveries (message, employee, via) VALUES (?1, ?2, ?3)")
       try deliverKnown.bind(message, at: 1)
       try deliverNew.bind(message, at: 1)
+      try deliverKnown.bind(via, at: 3)
+      try deliverNew.bind(via, at: 3)
     }
 
     func deliver(_ recipient: Recipient) throws {
@@ -141,6 +154,11 @@ extension LedgerStore {
           expectNew = true
         }
       } catch let error as SQLiteError where error.isConstraint {
+        // The row already there is this delivery's (the id is repeated) or an earlier one's.
+        if let earlier = try store.delivery(message: message, employee: recipient.id), earlier.via != via {
+          throw LedgerError(.conflict,
+            "invalid recipient '\(recipient.id)' (\(recipient.origin)): already received '\(earlier.messageID)' at \(earlier.sentAt); name only those it has not reached")
+        }
         throw LedgerError(.conflict, "duplicate recipient '\(recipient.id)' (\(recipient.origin))")
       }
     }
@@ -169,12 +187,13 @@ extension LedgerStore {
     ).run([message, version])
   }
 
-  /// The count and digest of message `message`'s stored recipients, read in digest order.
-  func storedRecipientDigest(message: Int64) throws -> (count: Int64, sha256: String) {
+  /// The count and digest of the recipients that one delivery of message `message` reached
+  /// (`via`: its resend entry, nil for the first), read in digest order.
+  func storedRecipientDigest(message: Int64, via: Int64? = nil) throws -> (count: Int64, sha256: String) {
     var digest = RecipientDigest()
     try db.cached(
-      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? ORDER BY e.name"
-    ).forEach([message]) { row in
+      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? AND d.via IS ? ORDER BY e.name"
+    ).forEach([message, via]) { row in
       digest.add(row.text(0))
     }
     return (digest.count, digest.finishHex())
@@ -189,5 +208,40 @@ extension LedgerStore {
   func acknowledgement(notice: Int64, employee: Int64) throws -> Instant? {
     try db.cached("SELECT at FROM acks WHERE notice = ? AND employee = ?")
       .first([notice, employee]) { Instant(microseconds: $0.int64(0)) }
+  }
+}
+
+/// One delivery of a message to one employee (rule 16): which entry delivered it, when.
+struct DeliveryRow {
+  var messageID: String
+  /// The resend entry, nil for the message's own entry.
+  var via: Int64?
+  var sentAt: Instant
+  var recordedAt: Instant
+}
+
+extension LedgerStore {
+  /// The delivery of message `message` that reached the employee named `employee`, if one did.
+  func delivery(message: Int64, employee name: String) throws -> DeliveryRow? {
+    guard let employee = try employeeID(name) else { return nil }
+    return try delivery(message: message, employee: employee)
+  }
+
+  /// The delivery of message `message` that reached employee number `employee`, if one did:
+  /// its time is the resend's `sent_at`, else the message's own `sent_at` / `issued_at`.
+  func delivery(message: Int64, employee: Int64) throws -> DeliveryRow? {
+    try db.cached(
+      """
+      SELECT coalesce(n.id, c.id), d.via, coalesce(r.sent_at, n.sent_at, c.issued_at), j.recorded_at
+      FROM deliveries d LEFT JOIN resends r ON r.seq = d.via
+      LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
+      JOIN journal j ON j.seq = coalesce(d.via, d.message)
+      WHERE d.message = ?1 AND d.employee = ?2
+      """
+    ).first([message, employee]) { row in
+      DeliveryRow(
+        messageID: row.string(0), via: row.optionalInt64(1), sentAt: Instant(microseconds: row.int64(2)),
+        recordedAt: Instant(microseconds: row.int64(3)))
+    }
   }
 }

@@ -3,8 +3,13 @@
 extension LedgerStore {
   /// What the deliveries table holds, for ``Verifier/checkRecipients()``.
   struct DeliveryDigests {
-    /// Each message's recipient count and digest.
+    /// Each delivering entry's recipient count and digest: the message's own entry for
+    /// rows with no `via`, else the resend entry `via` names.
     var digests: [Int64: (count: Int64, sha256: String)] = [:]
+    /// The message each resend entry's rows deliver (the first seen, when they disagree).
+    var messageOfResend: [Int64: Int64] = [:]
+    /// The first resend entry whose rows name more than one message.
+    var splitResend: Int64? = nil
     /// The first message with a delivery row that names no employee.
     var orphan: Int64? = nil
     /// The lowest employee number that no delivery, acknowledgement or roster entry names.
@@ -25,9 +30,23 @@ extension LedgerStore {
     var delivered = [Bool](repeating: false, count: directory.capacity)
     var current: Int64? = nil
     var ranks: [UInt32] = []
+    // A message's resends' rows lie among its own (the key is message, employee).
+    var resendRanks: [Int64: [UInt32]] = [:]
+    func finishMessage(_ message: Int64) {
+      stored.digests[message] = directory.digest(ofRanks: &ranks)
+      for (via, var chosen) in resendRanks {
+        if let earlier = stored.messageOfResend[via], earlier != message {
+          if stored.splitResend.map({ via < $0 }) ?? true { stored.splitResend = via }
+          continue
+        }
+        stored.messageOfResend[via] = message
+        stored.digests[via] = directory.digest(ofRanks: &chosen)
+      }
+      resendRanks.removeAll(keepingCapacity: true)
+    }
     // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
     // captured state, ten million times.
-    let scan = try db.prepare("SELECT message, employee FROM deliveries ORDER BY message, employee")
+    let scan = try db.prepare("SELECT message, employee, via FROM deliveries ORDER BY message, employee")
     try scan.bind([])
     while try scan.step() {
       let row = scan.row
@@ -36,17 +55,21 @@ extension LedgerStore {
       if message != current {
         // Every message's rows count, whatever its number: a row moved to message -1 must
         // leave its own message's digest, and show up as a message no entry has.
-        if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+        if let current { finishMessage(current) }
         current = message
       }
       guard let rank = directory.rank(of: employee) else {
         if stored.orphan == nil { stored.orphan = message }
         continue
       }
-      ranks.append(rank)
+      if let via = row.optionalInt64(2) {
+        resendRanks[via, default: []].append(rank)
+      } else {
+        ranks.append(rank)
+      }
       delivered[Int(employee)] = true
     }
-    if let current { stored.digests[current] = directory.digest(ofRanks: &ranks) }
+    if let current { finishMessage(current) }
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
     // The roster registers its employees too (rule 15).
@@ -59,12 +82,22 @@ extension LedgerStore {
   /// employees by name, joined to their deliveries.
   func storedRecipientDigestsByName() throws -> DeliveryDigests {
     var digests: [Int64: RecipientDigest] = [:]
-    try db.prepare(
-      "SELECT e.name, d.message FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
-    ).forEach { row in
-      digests[row.int64(1), default: RecipientDigest()].add(row.text(0))
-    }
     var stored = DeliveryDigests()
+    try db.prepare(
+      "SELECT e.name, d.message, d.via FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
+    ).forEach { row in
+      let message = row.int64(1)
+      if let via = row.optionalInt64(2) {
+        if let earlier = stored.messageOfResend[via], earlier != message {
+          if stored.splitResend.map({ via < $0 }) ?? true { stored.splitResend = via }
+          return
+        }
+        stored.messageOfResend[via] = message
+        digests[via, default: RecipientDigest()].add(row.text(0))
+      } else {
+        digests[message, default: RecipientDigest()].add(row.text(0))
+      }
+    }
     for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
     stored.orphan = try db.prepare(
       "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"

@@ -36,7 +36,7 @@ extension LedgerStore {
     switch kind {
     case .versions: exportedVersion.names
     case .notices: exportedNotice.names
-    case .recipients: ["notice", "employee"]
+    case .recipients: ["notice", "employee", "sent_at"]
     case .corrections: exportedCorrection.names
     case .acks: exportedAck.names
     case .employees: ["employee", "at", "event", "groups", "by", "recorded_at"]
@@ -72,23 +72,33 @@ extension LedgerStore {
       }
     case .recipients:
       // In primary-key order (journal order of the message, then employee number):
-      // no sort, and each message's id looked up once.
-      var ids: [Int64: String] = [:]
-      try db.prepare("SELECT seq, id FROM notices UNION ALL SELECT seq, id FROM corrections").forEach {
-        ids[$0.int64(0)] = $0.string(1)
+      // no sort, and each message's id and time looked up once. `sent_at` is the time of
+      // the delivery that reached the employee: the message's own, or a resend's.
+      var messages: [Int64: (id: String, at: Cell)] = [:]
+      try db.prepare("SELECT seq, id, sent_at FROM notices UNION ALL SELECT seq, id, issued_at FROM corrections").forEach {
+        messages[$0.int64(0)] = ($0.string(1), .time(Instant(microseconds: $0.int64(2)), timeZone))
+      }
+      var resent: [Int64: Cell] = [:]
+      try db.prepare("SELECT seq, sent_at FROM resends").forEach {
+        resent[$0.int64(0)] = .time(Instant(microseconds: $0.int64(1)), timeZone)
       }
       var lastSeq: Int64 = -1
-      cells = [.null, .null]
-      try db.prepare("SELECT d.message, e.name FROM deliveries d JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee")
-        .forEach { r in
-          let seq = r.int64(0)
-          if seq != lastSeq {
-            lastSeq = seq
-            cells[0] = .text(ids[seq])
-          }
-          cells[1] = .text(r.string(1))
-          try body(cells)
+      var first: Cell = .null
+      cells = [.null, .null, .null]
+      try db.prepare(
+        "SELECT d.message, e.name, d.via FROM deliveries d JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee"
+      )
+      .forEach { r in
+        let seq = r.int64(0)
+        if seq != lastSeq {
+          lastSeq = seq
+          cells[0] = .text(messages[seq]?.id)
+          first = messages[seq]?.at ?? .null
         }
+        cells[1] = .text(r.string(1))
+        cells[2] = r.optionalInt64(2).map { resent[$0] ?? .null } ?? first
+        try body(cells)
+      }
     case .journal:
       try forEachEntry { e in
         try body([

@@ -10,7 +10,7 @@ extension LedgerStore {
     return try loadFacts(policyID: id, key: key, viewer: viewer)
   }
 
-  /// The facts of policy `policyID` (its key `key`), with `receivedByViewer` filled in for `viewer`.
+  /// The facts of policy `policyID` (its key `key`), with `viewerDelivery` filled in for `viewer`.
   /// - Throws: `LedgerError` (``LedgerError/Code/damaged``) for a correction of a kind this
   ///   version does not know.
   func loadFacts(policyID: Int64, key: String, viewer: String?) throws -> PolicyFacts {
@@ -29,13 +29,15 @@ extension LedgerStore {
       NoticeFacts(
         seq: row.int64(NoticeColumns.seq), id: row.string(NoticeColumns.id), sentAt: row.instant(NoticeColumns.sentAt),
         recordedAt: row.instant(NoticeColumns.recordedAt), announces: row.optionalInt64(NoticeColumns.announces),
-        receivedByViewer: row.bool(NoticeColumns.received))
+        viewerDelivery: row.optionalInt64(NoticeColumns.deliveredAt).map {
+          Delivery(sentAt: Instant(microseconds: $0), recordedAt: row.instant(NoticeColumns.deliveryRecordedAt))
+        })
     }
     let corrections = try db.cached(CorrectionColumns.byPolicy).map([policyID, employee], LedgerStore.correctionFacts)
     return PolicyFacts(key: key, versions: versions, notices: notices, corrections: corrections)
   }
 
-  /// Every correction affecting version `seq`, as nobody's view: `receivedByViewer` is false.
+  /// Every correction affecting version `seq`, as nobody's view: no `viewerDelivery`.
   func correctionFacts(affectingVersion seq: Int64) throws -> [CorrectionFacts] {
     try db.cached(CorrectionColumns.byAffectedVersion).map([seq, -1], LedgerStore.correctionFacts)
   }
@@ -70,7 +72,7 @@ extension LedgerStore {
   /// A policy's notices, in journal order; `?1` is the policy's number, `?2` the viewer's
   /// employee number.
   private enum NoticeColumns: Int, ResultColumns {
-    case seq, id, sentAt, recordedAt, announces, received
+    case seq, id, sentAt, recordedAt, announces, deliveredAt, deliveryRecordedAt
 
     var sql: String {
       switch self {
@@ -79,18 +81,24 @@ extension LedgerStore {
       case .sentAt: "n.sent_at"
       case .recordedAt: "j.recorded_at"
       case .announces: "n.announces"
-      case .received: "EXISTS (SELECT 1 FROM deliveries d WHERE d.message = n.seq AND d.employee = ?2)"
+      case .deliveredAt: "CASE WHEN d.message IS NULL THEN NULL ELSE coalesce(r.sent_at, n.sent_at) END"
+      case .deliveryRecordedAt: "jd.recorded_at"
       }
     }
 
-    static let select =
-      "SELECT \(selectList) FROM notices n JOIN journal j ON j.seq = n.seq WHERE n.policy = ?1 ORDER BY n.seq"
+    static let select = """
+      SELECT \(selectList) FROM notices n JOIN journal j ON j.seq = n.seq
+      LEFT JOIN deliveries d ON d.message = n.seq AND d.employee = ?2
+      LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
+      WHERE n.policy = ?1 ORDER BY n.seq
+      """
+
   }
 
   /// Corrections as ``correctionFacts(_:)`` reads them; `?2` is the viewer's employee number.
   private enum CorrectionColumns: Int, ResultColumns {
     case seq, id, kind, notice, version, affectedVersion, voidVersion, issuedAt, recordedAt, effectiveFrom
-    case effectiveUntil, received
+    case effectiveUntil, deliveredAt, deliveryRecordedAt
 
     var sql: String {
       switch self {
@@ -105,11 +113,17 @@ extension LedgerStore {
       case .recordedAt: "j.recorded_at"
       case .effectiveFrom: "c.effective_from"
       case .effectiveUntil: "c.effective_until"
-      case .received: "EXISTS (SELECT 1 FROM deliveries d WHERE d.message = c.seq AND d.employee = ?2)"
+      case .deliveredAt: "CASE WHEN d.message IS NULL THEN NULL ELSE coalesce(r.sent_at, c.issued_at) END"
+      case .deliveryRecordedAt: "jd.recorded_at"
       }
     }
 
-    private static let from = "SELECT \(selectList) FROM corrections c JOIN journal j ON j.seq = c.seq"
+    private static let from = """
+      SELECT \(selectList) FROM corrections c JOIN journal j ON j.seq = c.seq
+      LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
+      LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
+      """
+
     static let byPolicy = from + " WHERE c.policy = ?1 ORDER BY c.seq"
     static let byAffectedVersion = from + " WHERE c.affected_version = ?1"
     static let byNotice = from + " WHERE c.notice = ?1"
@@ -123,7 +137,9 @@ extension LedgerStore {
       affectedVersion: row.optionalInt64(C.affectedVersion), voidVersion: row.bool(C.voidVersion),
       issuedAt: row.instant(C.issuedAt), recordedAt: row.instant(C.recordedAt),
       effectiveFrom: row.optionalInstant(C.effectiveFrom), effectiveUntil: row.optionalInstant(C.effectiveUntil),
-      receivedByViewer: row.bool(C.received))
+      viewerDelivery: row.optionalInt64(C.deliveredAt).map {
+        Delivery(sentAt: Instant(microseconds: $0), recordedAt: row.instant(C.deliveryRecordedAt))
+      })
   }
 }
 

@@ -11,6 +11,11 @@ extension LedgerStore {
     if corrections { try db.prepare("SELECT id FROM corrections").forEach { try body($0.string(0)) } }
   }
 
+  /// Every correction id.
+  func forEachCorrectionID(_ body: (String) throws -> Void) throws {
+    try db.prepare("SELECT id FROM corrections").forEach { try body($0.string(0)) }
+  }
+
   /// Every employee id.
   func forEachEmployeeName(_ body: (String) throws -> Void) throws {
     try db.prepare("SELECT name FROM employees").forEach { try body($0.string(0)) }

@@ -1,8 +1,10 @@
 /// What `outstanding` and `recipients` read.
 extension LedgerStore {
   /// Rule 9 in one statement: each correction known at (`knownAt`, `recordedAt`), each
-  /// notice it affects (known too), each recipient of that notice who did not receive the
-  /// correction; ordered by notice id, correction id, employee id. Only notice `notice`'s
+  /// notice it affects (known too), each recipient of that notice (by a known delivery) whom
+  /// no known delivery of the correction reached; ordered by notice id, correction id,
+  /// employee id. A first delivery is known with its message; a resend when its `sent_at`
+  /// ≤ k and its `recorded_at` ≤ r (rule 16). Only notice `notice`'s
   /// rows when given.
   ///
   /// This restates two rules of ``Bitemporal`` in SQL, for speed (one indexed join rather
@@ -41,9 +43,22 @@ extension LedgerStore {
     )
     SELECT a.n_id, e.name, a.c_id, a.c_kind
     FROM affected a JOIN deliveries d ON d.message = a.n_seq JOIN employees e ON e.id = d.employee
-    WHERE NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = a.c_seq AND got.employee = d.employee)
+    LEFT JOIN resends rd ON rd.seq = d.via LEFT JOIN journal jd ON jd.seq = d.via
+    WHERE (d.via IS NULL OR (rd.sent_at <= ?1 AND jd.recorded_at <= ?2))
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries got LEFT JOIN resends rg ON rg.seq = got.via LEFT JOIN journal jg ON jg.seq = got.via
+        WHERE got.message = a.c_seq AND got.employee = d.employee
+          AND (got.via IS NULL OR (rg.sent_at <= ?1 AND jg.recorded_at <= ?2)))
     ORDER BY a.n_id, a.c_id, e.name
     """
+
+  /// The resends of message `seq`, in journal order: when each was sent and recorded, and
+  /// how many it reached.
+  func resends(ofMessage seq: Int64) throws -> [(sentAt: Instant, recordedAt: Instant, count: Int64)] {
+    try db.cached(
+      "SELECT r.sent_at, j.recorded_at, r.recipient_count FROM resends r JOIN journal j ON j.seq = r.seq WHERE r.message = ? ORDER BY r.seq"
+    ).map([seq]) { (Instant(microseconds: $0.int64(0)), Instant(microseconds: $0.int64(1)), $0.int64(2)) }
+  }
 
   /// The seq of the notice or correction with id `id` (they share one id space).
   func messageSeq(_ id: String) throws -> Int64? {
@@ -51,16 +66,20 @@ extension LedgerStore {
       .first([id], { $0.int64(0) })
   }
 
-  /// The recipients of message `seq` with their acknowledgement, by employee id.
-  func forEachRecipient(ofMessage seq: Int64, _ body: (_ employee: String, _ acknowledgedAt: Instant?) throws -> Void) throws {
+  /// The recipients of message `seq` with their acknowledgement and the time of the
+  /// delivery that reached each (a resend's `sent_at`, else the message's own), by employee id.
+  func forEachRecipient(
+    ofMessage seq: Int64, _ body: (_ employee: String, _ acknowledgedAt: Instant?, _ sentAt: Instant) throws -> Void
+  ) throws {
     try db.prepare(
       """
-      SELECT e.name, a.at FROM deliveries d JOIN employees e ON e.id = d.employee
+      SELECT e.name, a.at, coalesce(r.sent_at, n.sent_at, c.issued_at) FROM deliveries d JOIN employees e ON e.id = d.employee
       LEFT JOIN acks a ON a.notice = d.message AND a.employee = d.employee
+      LEFT JOIN resends r ON r.seq = d.via LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
       WHERE d.message = ? ORDER BY e.name
       """
     ).forEach([seq]) { row in
-      try body(row.string(0), row.optionalInt64(1).map(Instant.init(microseconds:)))
+      try body(row.string(0), row.optionalInt64(1).map(Instant.init(microseconds:)), Instant(microseconds: row.int64(2)))
     }
   }
 }

@@ -96,6 +96,10 @@ final class ProjectionCheck: ProjectionStore {
     try store.notice(id, before: seq)
   }
 
+  func message(_ id: String, before seq: Int64) throws -> Int64? {
+    try store.message(id, before: seq)
+  }
+
   /// The directory number the ledger has for the employee; employees are numbered as
   /// recipients arrive, which the journal does not record, so the name is what is checked
   /// (and -1, which no row holds, when the directory lacks it).

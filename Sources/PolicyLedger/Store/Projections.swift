@@ -28,6 +28,10 @@ extension LedgerStore: ProjectionStore {
     try noticeRow(id).flatMap { $0.seq < seq ? (seq: $0.seq, announces: $0.announces, policy: $0.policy) : nil }
   }
 
+  func message(_ id: String, before seq: Int64) throws -> Int64? {
+    try messageSeq(id).flatMap { $0 < seq ? $0 : nil }
+  }
+
   func employee(_ name: String) throws -> Int64 { try employeeIDCreating(name) }
 
   func add(_ table: ProjectedTable, entry seq: Int64, _ values: [any SQLiteBindable]) throws {

@@ -6,14 +6,17 @@ extension LedgerStore {
     enum Detail {
       /// A notice, and the seq of the version it announces.
       case notice(announces: Int64?)
-      case correction(CorrectionKind)
+      /// A correction, and what it targets: a notice id or `KEY@N`.
+      case correction(CorrectionKind, target: String)
       case acknowledgement
     }
 
     var seq: Int64
     /// The notice's or correction's id; for an acknowledgement, the notice's.
     var id: String
-    /// The business time: `sent_at`, `issued_at` or the acknowledgement's `at`.
+    /// The business time: `sent_at`, `issued_at` or the acknowledgement's `at`; in an
+    /// employee's timeline, the time of the delivery that reached the employee, and
+    /// `recordedAt` that delivery's.
     var at: Instant
     var recordedAt: Instant
     /// A notice's subject (also for its acknowledgements), a correction's statement.
@@ -90,7 +93,7 @@ extension LedgerStore {
 
     static func notice(_ row: Row) -> TimelineEvent.Detail { .notice(announces: row.optionalInt64(Event.detail)) }
     static func correction(_ row: Row) throws -> TimelineEvent.Detail {
-      .correction(try CorrectionKind(stored: row.string(Event.detail)))
+      .correction(try CorrectionKind(stored: row.string(Event.detail)), target: row.string(Event.detail.rawValue + 1))
     }
 
     private static let notices = """
@@ -98,21 +101,44 @@ extension LedgerStore {
       """
     private static let noticeJoins =
       "JOIN journal j ON j.seq = n.seq LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy"
-    static let noticesDeliveredTo =
-      "\(notices) FROM deliveries d JOIN notices n ON n.seq = d.message \(noticeJoins) WHERE d.employee = ?"
+    /// An employee's notices at the delivery that reached them (rule 16): a resend's
+    /// `sent_at` and `recorded_at`, or the notice's own.
+    static let noticesDeliveredTo = """
+      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, n.announces
+      FROM deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      JOIN journal j ON j.seq = coalesce(d.via, d.message)
+      LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy
+      WHERE d.employee = ?
+      """
+
     static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
     /// The notice columns and, after them, the recipient count (`notices`).
-    static let allNotices = "\(notices), n.recipient_count FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
+    static let allNotices = "\(notices), \(reached) FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
     static let noticesOfPolicyInOrder =
-      "\(notices), n.recipient_count FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
+      "\(notices), \(reached) FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
+    /// Everyone a notice reached, over all its deliveries: its own count and its resends' (rule 16).
+    private static let reached =
+      "n.recipient_count + coalesce((SELECT sum(r.recipient_count) FROM resends r WHERE r.message = n.seq), 0)"
 
+    /// What a correction targets, after its other columns: the notice's id, or the version
+    /// as `KEY@N` (a correction of a version affects that version, so `v` and `p` are it).
+    private static let target = "CASE WHEN c.notice IS NOT NULL THEN tn.id ELSE p.key || '@' || v.version END"
     private static let corrections = """
-      SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind
+      SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
       """
     private static let correctionJoins =
       "JOIN journal j ON j.seq = c.seq LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy"
-    static let correctionsDeliveredTo =
-      "\(corrections) FROM deliveries d JOIN corrections c ON c.seq = d.message \(correctionJoins) WHERE d.employee = ?"
+      + " LEFT JOIN notices tn ON tn.seq = c.notice"
+    /// An employee's corrections at the delivery that reached them, as notices above.
+    static let correctionsDeliveredTo = """
+      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
+      FROM deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      JOIN journal j ON j.seq = coalesce(d.via, d.message)
+      LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy
+      LEFT JOIN notices tn ON tn.seq = c.notice
+      WHERE d.employee = ?
+      """
+
     static let correctionsOfPolicy = "\(corrections) FROM corrections c \(correctionJoins) WHERE c.policy = ?"
 
     static let acksByEmployee = """

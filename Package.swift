@@ -31,12 +31,16 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       plugins: ["EmbedMigrations"]),
+    // The command line is built on the library's public API alone: without package access
+    // it cannot see the `package` declarations the library keeps for its own tests, so any
+    // use of one is a compile error (docs/architecture.md, "The public API").
     .executableTarget(
       name: "policy-ledger",
       dependencies: [
         "PolicyLedger",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      packageAccess: false),
     // LedgerBenchData brings the one seeded generator (SplitMix64) that the tests share
     // with the benchmark's data.
     .testTarget(

@@ -16,7 +16,7 @@ public enum EntryPayload: Equatable, Sendable {
   }
 
   /// The payload's canonical bytes; field order as in docs/journal-format.md.
-  public func encoded() -> [UInt8] {
+  package func encoded() -> [UInt8] {
     var e = CanonicalEncoder()
     switch self {
     case .version(let v):
@@ -69,7 +69,7 @@ public enum EntryPayload: Equatable, Sendable {
   }
 
   /// Decodes a payload written by ``encoded()`` for the journal kind `kind`.
-  public static func decode(kind: String, bytes: [UInt8]) throws -> EntryPayload {
+  package static func decode(kind: String, bytes: [UInt8]) throws -> EntryPayload {
     var d = CanonicalDecoder(bytes)
     let payload: EntryPayload
     switch kind {
@@ -130,7 +130,7 @@ public struct JournalEntry: Equatable, Sendable {
   public var entryHash: [UInt8]
 
   /// The bytes the entry hash covers after the previous hash: the header fields, then the payload.
-  public static func canonicalBytes(seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+  package static func canonicalBytes(seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
     var e = CanonicalEncoder()
     e.integer(seq)
     e.integer(recordedAt.microseconds)
@@ -140,12 +140,12 @@ public struct JournalEntry: Equatable, Sendable {
   }
 
   /// `SHA-256(previous hash ‖ canonical entry bytes)`.
-  public static func hash(previous: [UInt8], seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+  package static func hash(previous: [UInt8], seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
     var hasher = SHA256Hasher()
     hasher.update(previous)
     hasher.update(canonicalBytes(seq: seq, recordedAt: recordedAt, kind: kind, actor: actor, payload: payload))
     return hasher.finish()
   }
 
-  public static let genesisHash = [UInt8](repeating: 0, count: 32)
+  package static let genesisHash = [UInt8](repeating: 0, count: 32)
 }

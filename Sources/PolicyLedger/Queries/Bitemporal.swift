@@ -42,21 +42,21 @@ public enum Bitemporal {
   }
 
   /// A version as the view sees it.
-  public struct ViewedVersion: Sendable, Equatable {
-    public var facts: VersionFacts
-    public var isVoid: Bool
-    public var effectiveFrom: Instant
-    public var effectiveUntil: Instant?
+  package struct ViewedVersion: Sendable, Equatable {
+    package var facts: VersionFacts
+    package var isVoid: Bool
+    package var effectiveFrom: Instant
+    package var effectiveUntil: Instant?
     /// Ids of the corrections this view knows that affect the version, in journal order.
-    public var correctedBy: [String]
+    package var correctedBy: [String]
 
     /// Rule 4: the period `[effective_from, effective_until)`.
-    public func contains(_ t: Instant) -> Bool {
+    package func contains(_ t: Instant) -> Bool {
       effectiveFrom <= t && (effectiveUntil.map { t < $0 } ?? true)
     }
 
     /// Rule 6's order: the greater `effective_from`, then the greater version number.
-    public func outranks(_ other: ViewedVersion) -> Bool {
+    package func outranks(_ other: ViewedVersion) -> Bool {
       (effectiveFrom, facts.number) > (other.effectiveFrom, other.facts.number)
     }
   }
@@ -94,7 +94,7 @@ public enum Bitemporal {
 
   /// Rule 4: the effective period after every amendment in `corrections` that affects
   /// `v` and sets a bound, applied in journal order.
-  public static func period(of v: VersionFacts, amendments corrections: [CorrectionFacts]) -> (from: Instant, until: Instant?) {
+  package static func period(of v: VersionFacts, amendments corrections: [CorrectionFacts]) -> (from: Instant, until: Instant?) {
     var from = v.effectiveFrom
     var until = v.effectiveUntil
     for c in corrections.sorted(by: { $0.seq < $1.seq }) where c.kind == .amendment && affects(c, version: v.seq) {
@@ -106,7 +106,7 @@ public enum Bitemporal {
 
   /// Every version of the policy that the view knows, with its void flag, its period
   /// and its corrections (rules 1–4 and 12), in version order.
-  public static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
+  package static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
     let counted = facts.corrections.filter { counts($0, in: view) }.sorted { $0.seq < $1.seq }
     return facts.versions.sorted { $0.number < $1.number }.compactMap { v in
       guard knows(v, notices: facts.notices, in: view) else { return nil }
@@ -119,13 +119,13 @@ public enum Bitemporal {
   }
 
   /// Rules 5 and 6: the version in force at `t`, or nil.
-  public static func inForce(_ versions: [ViewedVersion], at t: Instant) -> ViewedVersion? {
+  package static func inForce(_ versions: [ViewedVersion], at t: Instant) -> ViewedVersion? {
     versions.filter { !$0.isVoid && $0.contains(t) }.max { $1.outranks($0) }
   }
 
   /// The history status of `v` at `t` (spec section 5, `history`): the first that applies
   /// of void, in_force, scheduled, superseded, expired.
-  public static func status(of v: ViewedVersion, among versions: [ViewedVersion], at t: Instant) -> Status {
+  package static func status(of v: ViewedVersion, among versions: [ViewedVersion], at t: Instant) -> Status {
     if v.isVoid { return .void }
     if inForce(versions, at: t)?.facts.seq == v.facts.seq { return .inForce }
     if v.effectiveFrom > t { return .scheduled }
@@ -135,7 +135,7 @@ public enum Bitemporal {
 
   /// A notice's status in a timeline (spec section 5): the last that applies of sent,
   /// acknowledged, amended, retracted, as known in `view`.
-  public static func noticeStatus(
+  package static func noticeStatus(
     notice: NoticeFacts, corrections: [CorrectionFacts], acknowledged: Bool, view: View
   ) -> String {
     let known = corrections.filter {
@@ -153,49 +153,49 @@ public enum Bitemporal {
 }
 
 /// What the ledger recorded about one version.
-public struct VersionFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var policy: String
-  public var number: Int64
-  public var title: String
-  public var effectiveFrom: Instant
-  public var effectiveUntil: Instant?
-  public var announcedAt: Instant
-  public var recordedAt: Instant
-  public var bodySHA256: String
+package struct VersionFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var policy: String
+  package var number: Int64
+  package var title: String
+  package var effectiveFrom: Instant
+  package var effectiveUntil: Instant?
+  package var announcedAt: Instant
+  package var recordedAt: Instant
+  package var bodySHA256: String
 }
 
 /// What the ledger recorded about one notice, and whether the viewer received it.
-public struct NoticeFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var id: String
-  public var sentAt: Instant
-  public var recordedAt: Instant
-  public var announces: Int64?
-  public var receivedByViewer: Bool
+package struct NoticeFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var id: String
+  package var sentAt: Instant
+  package var recordedAt: Instant
+  package var announces: Int64?
+  package var receivedByViewer: Bool
 }
 
 /// What the ledger recorded about one correction, and whether the viewer received it.
-public struct CorrectionFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var id: String
-  public var kind: CorrectionKind
-  public var targetNotice: Int64?
-  public var targetVersion: Int64?
+package struct CorrectionFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var id: String
+  package var kind: CorrectionKind
+  package var targetNotice: Int64?
+  package var targetVersion: Int64?
   /// The version it affects: its target, or the version its target notice announces.
-  public var affectedVersion: Int64?
-  public var voidVersion: Bool
-  public var issuedAt: Instant
-  public var recordedAt: Instant
-  public var effectiveFrom: Instant?
-  public var effectiveUntil: Instant?
-  public var receivedByViewer: Bool
+  package var affectedVersion: Int64?
+  package var voidVersion: Bool
+  package var issuedAt: Instant
+  package var recordedAt: Instant
+  package var effectiveFrom: Instant?
+  package var effectiveUntil: Instant?
+  package var receivedByViewer: Bool
 }
 
 /// Everything recorded about one policy.
-public struct PolicyFacts: Sendable, Equatable {
-  public var key: String
-  public var versions: [VersionFacts]
-  public var notices: [NoticeFacts]
-  public var corrections: [CorrectionFacts]
+package struct PolicyFacts: Sendable, Equatable {
+  package var key: String
+  package var versions: [VersionFacts]
+  package var notices: [NoticeFacts]
+  package var corrections: [CorrectionFacts]
 }

@@ -10,7 +10,7 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
   public let message: String
   public let sql: String?
 
-  public init(extendedCode: Int32, message: String, sql: String? = nil) {
+  package init(extendedCode: Int32, message: String, sql: String? = nil) {
     self.extendedCode = extendedCode
     self.message = message
     self.sql = sql
@@ -19,8 +19,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
   /// The primary result code: the low byte of the extended one.
   public var code: Int32 { extendedCode & 0xff }
 
-  public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
-  public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+  package var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+  package var isConstraint: Bool { code == SQLITE_CONSTRAINT }
 
   public var description: String {
     var text = "SQLite error \(extendedCode): \(message)"

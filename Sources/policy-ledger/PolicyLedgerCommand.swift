@@ -15,7 +15,7 @@ struct PolicyLedgerCommand: ParsableCommand {
 
       Try it: policy-ledger demo
       """,
-    version: "0.1.0",
+    version: "1.0.0",
     subcommands: [Demo.self],
     groupedSubcommands: [
       CommandGroup(name: "Record", subcommands: [Policy.self, Notice.self, Correct.self, Ack.self]),

@@ -8,7 +8,7 @@ import Foundation
   import Darwin
 #endif
 
-/// A refusal from ``CSVReader``, ``CSVTable`` or ``LineReader``, naming the physical line (1-based).
+/// A refusal from `CSVReader`, `CSVTable` or `LineReader` (reading an import file), naming the physical line (1-based).
 public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
   public let line: Int
   public let message: String

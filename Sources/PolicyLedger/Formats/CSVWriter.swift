@@ -3,7 +3,7 @@
 /// A field is quoted only when it needs to be: when it holds a comma, a quote, CR or LF, starts or
 /// ends with a space, or starts with U+FEFF (which a reader would take for a byte order mark at
 /// the start of a file). Quotes inside are doubled. `.null` is an empty field; integers are
-/// written plain. ``CSVReader`` reads the output back unchanged (except that null and the empty
+/// written plain. `CSVReader` reads the output back unchanged (except that null and the empty
 /// string are both an empty field).
 ///
 /// With `excelSafe`, a text field starting with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'` so

@@ -57,7 +57,7 @@ extension Ledger {
   /// journal and compares them with the ledger's tables; with `expect`, also checks that
   /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
   /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
-  /// size). Reports the first bad entry; the checks are ``Verifier``'s, in the order of
+  /// size). Reports the first bad entry; the checks are `Verifier`'s, in the order of
   /// docs/journal-format.md, "What verify checks".
   ///
   /// Whatever the file's bytes, it ends with a verdict: SQLite finding the file damaged

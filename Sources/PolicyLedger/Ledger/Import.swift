@@ -126,6 +126,7 @@ extension Ledger {
   /// Imports `export versions` CSV: one `policy add` entry per row, numbered per policy in
   /// file order.
   /// - Parameters:
+  ///   - file: the CSV file, with its header row.
   ///   - timeZone: how times without `Z` or an offset are read (`--tz`).
   ///   - actor: who makes the entries whose `by` is empty or absent.
   ///   - progress: called when recording starts, then every 10,000 rows.

@@ -3,22 +3,22 @@
 /// Everything here is a pure function of the facts recorded about one policy — its
 /// versions, the notices announcing them and the corrections affecting them — and of
 /// the point of view asked about. Queries load those facts with a few indexed lookups
-/// (``PolicyFacts``, `LedgerStore.loadFacts`) and ask these functions for what was known,
+/// (`PolicyFacts`, `LedgerStore.loadFacts`) and ask these functions for what was known,
 /// void, or in force.
 ///
 /// Two rules are also stated elsewhere, for speed, and each restatement is tested against
 /// the functions here (OutstandingTests, on random histories):
 /// - Rule 2's "affected version" of a correction (its target version, or the version its
 ///   target notice announces) is computed once, at write time, in `Projector.apply` (the
-///   `corrections.affected_version` column); ``affects(_:version:)`` and
-///   ``voids(_:version:)`` read it back as `CorrectionFacts.affectedVersion`.
+///   `corrections.affected_version` column); `affects(_:version:)` and
+///   `voids(_:version:)` read it back as `CorrectionFacts.affectedVersion`.
 /// - `outstanding` (rule 9) restates rule 1 (an entry is known when its business time ≤ k
 ///   and its `recorded_at` ≤ r) and rule 2 (both ways a correction affects a notice) as one
 ///   SQL statement in `LedgerStore.forEachOutstanding` (Store/OutstandingRows.swift), so
 ///   that it need not load every policy's facts.
 ///
 /// Recording also applies rule 4 (an amendment must not leave an empty period) through
-/// ``period(of:amendments:)``, in `Ledger.checkAmendment`.
+/// `period(of:amendments:)`, in `Ledger.checkAmendment`.
 public enum Bitemporal {
   /// The point of view of a query: what had happened by `knownAt` (business time, k),
   /// what had been recorded by `recordedAt` (r), and optionally as told to one employee.

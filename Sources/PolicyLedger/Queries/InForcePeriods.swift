@@ -19,7 +19,7 @@ extension Ledger {
   /// answers it in `view`.
   ///
   /// The answer can only change at an effective bound of a version or an amendment, so
-  /// the rules (``Bitemporal/inForce(_:at:)``) are asked at each of those, and equal
+  /// the rules (`Bitemporal.inForce(_:at:)`) are asked at each of those, and equal
   /// neighbours merged.
   /// - Throws: "no policy 'KEY'" for a key the ledger never recorded.
   public func inForcePeriods(_ policy: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init())

@@ -31,8 +31,8 @@ extension Ledger {
   /// Rule 9: one row for each correction known in `view`, each notice it affects (known
   /// too) and each recipient of that notice who did not receive the correction; ordered
   /// by notice id, correction id, employee id. Rows stream to `body`. Rules 1 and 2 are
-  /// restated in SQL here (``LedgerStore/forEachOutstanding(notice:knownAt:recordedAt:_:)``);
-  /// OutstandingTests compares it with ``Bitemporal``'s functions on random histories.
+  /// restated in SQL here (`LedgerStore.forEachOutstanding(notice:knownAt:recordedAt:_:)`);
+  /// OutstandingTests compares it with `Bitemporal`'s functions on random histories.
   public func outstanding(notice: String? = nil, view: Bitemporal.View = .init(), _ body: (OutstandingRow) throws -> Void) throws {
     try read {
       if let notice {

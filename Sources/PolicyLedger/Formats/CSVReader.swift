@@ -10,9 +10,12 @@ import Foundation
 
 /// A refusal from `CSVReader`, `CSVTable` or `LineReader` (reading an import file), naming the physical line (1-based).
 public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The physical line of the file (1-based) where the problem is.
   public let line: Int
+  /// What is wrong there.
   public let message: String
 
+  /// A refusal at `line` saying `message`.
   public init(line: Int, message: String) {
     self.line = line
     self.message = message

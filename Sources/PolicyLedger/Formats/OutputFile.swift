@@ -275,11 +275,13 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
   /// Why, as the system says it (`No space left on device`).
   public let reason: String
 
+  /// The failure to write `name`, for `reason`.
   public init(name: String, reason: String) {
     self.name = name
     self.reason = reason
   }
 
+  /// `cannot write 'NAME': REASON`.
   public var description: String { "cannot write \(name == "standard output" ? name : "'\(name)'"): \(reason)" }
 }
 

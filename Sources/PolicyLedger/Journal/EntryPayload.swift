@@ -1,8 +1,12 @@
 /// The typed content of one journal entry, and its canonical encoding.
 public enum EntryPayload: Equatable, Sendable {
+  /// A `policy add` entry.
   case version(VersionEntry)
+  /// A `notice send` entry.
   case notice(NoticeEntry)
+  /// A `correct retract` or `correct amend` entry.
   case correction(CorrectionEntry)
+  /// An `ack` entry.
   case ack(AckEntry)
 
   /// The journal's `kind` column.
@@ -121,12 +125,19 @@ public enum EntryPayload: Equatable, Sendable {
 
 /// One row of the journal.
 public struct JournalEntry: Equatable, Sendable {
+  /// The entry's sequence number, from 1.
   public var seq: Int64
+  /// When the ledger appended it (assigned by the ledger; never decreasing).
   public var recordedAt: Instant
+  /// The entry's kind: `version`, `notice`, `correction` or `ack`.
   public var kind: String
+  /// Who recorded it.
   public var actor: String
+  /// The canonical bytes of its ``EntryPayload``.
   public var payload: [UInt8]
+  /// The previous entry's hash (32 zero bytes for the first).
   public var previousHash: [UInt8]
+  /// `SHA-256(previous hash ‖ canonical entry bytes)` (docs/journal-format.md).
   public var entryHash: [UInt8]
 
   /// The bytes the entry hash covers after the previous hash: the header fields, then the payload.

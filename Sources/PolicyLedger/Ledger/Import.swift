@@ -7,6 +7,8 @@ import Foundation
 /// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
 /// docs/formats.md ("Export and import") describes the columns and what is checked.
 public enum ImportKind: String, CaseIterable, Sendable {
+  /// What `export` writes for versions, notices (with `recipients`), corrections and
+  /// acknowledgements.
   case versions, notices, corrections, acks
 
   /// The columns a file must have. A correction also needs `notice` or `version` (or both,
@@ -108,6 +110,7 @@ final class ImportCounter {
 
 /// What an import recorded.
 public struct ImportSummary: Sendable, Equatable {
+  /// The kind of rows imported.
   public var kind: ImportKind
   /// Journal entries appended: one per row.
   public var entries: Int64 = 0
@@ -117,6 +120,7 @@ public struct ImportSummary: Sendable, Equatable {
   /// corrections when importing notices, and the other way round).
   public var skippedRecipientRows: Int64 = 0
 
+  /// An empty summary of an import of `kind`.
   public init(kind: ImportKind) {
     self.kind = kind
   }

@@ -23,10 +23,14 @@ public enum Bitemporal {
   /// The point of view of a query: what had happened by `knownAt` (business time, k),
   /// what had been recorded by `recordedAt` (r), and optionally as told to one employee.
   public struct View: Sendable, Equatable {
+    /// k: count only what had happened by this instant (business time); nil for no limit.
     public var knownAt: Instant?
+    /// r: count only what the ledger had recorded by this instant; nil for no limit.
     public var recordedAt: Instant?
+    /// E: answer as told to this employee; nil for everyone.
     public var toldTo: String?
 
+    /// A view as known at `knownAt`, as recorded by `recordedAt`, as told to `toldTo`; each nil for no limit.
     public init(knownAt: Instant? = nil, recordedAt: Instant? = nil, toldTo: String? = nil) {
       self.knownAt = knownAt
       self.recordedAt = recordedAt
@@ -61,7 +65,11 @@ public enum Bitemporal {
     }
   }
 
+  /// A version's status in `history`: the first that applies of void, in force, scheduled, superseded, expired.
   public enum Status: String, Sendable, CaseIterable {
+    /// In order of precedence: `void` (retracted, as known in the view), `in_force` (the
+    /// version in force at that instant), `scheduled` (its period starts later),
+    /// `superseded` (a version outranking it had begun), `expired` (its period had ended).
     case void, inForce = "in_force", scheduled, superseded, expired
   }
 

@@ -1,11 +1,13 @@
 /// A stretch of time in which the same version was in force (or nothing was).
 public struct InForcePeriod: Sendable, Equatable {
+  /// When the period starts.
   public var from: Instant
   /// When the answer changed; nil for the last period, which holds to the end of the range asked about.
   public var until: Instant?
   /// The version in force; nil when nothing was.
   public var version: Int64?
 
+  /// The period from `from` to `until` in which `version` (or nothing) was in force.
   public init(from: Instant, until: Instant?, version: Int64?) {
     self.from = from
     self.until = until

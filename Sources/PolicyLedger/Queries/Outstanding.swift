@@ -2,13 +2,19 @@ import Foundation
 
 /// One row of `outstanding`: a recipient of a notice who did not receive a correction of it.
 public struct OutstandingRow: TabularRow, Equatable, Sendable {
+  /// The notice the employee received.
   public var notice: String
+  /// The employee.
   public var employee: String
+  /// The correction that affects the notice and that the employee did not receive.
   public var correction: String
+  /// Retraction or amendment.
   public var correctionKind: CorrectionKind
 
+  /// `notice, employee, correction, correction_kind`.
   public static let columns = ["notice", "employee", "correction", "correction_kind"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(notice), .text(employee), .text(correction), .text(correctionKind.rawValue)]
   }
@@ -16,12 +22,17 @@ public struct OutstandingRow: TabularRow, Equatable, Sendable {
 
 /// One row of `recipients`.
 public struct RecipientRow: TabularRow, Equatable, Sendable {
+  /// The notice or correction.
   public var notice: String
+  /// A recipient.
   public var employee: String
+  /// When they acknowledged it; nil when they did not.
   public var acknowledgedAt: Instant?
 
+  /// `notice, employee, status, acknowledged_at`; `status` is `acknowledged` or `unacknowledged`.
   public static let columns = ["notice", "employee", "status", "acknowledged_at"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(notice), .text(employee), .text(acknowledgedAt == nil ? "unacknowledged" : "acknowledged"), .time(acknowledgedAt, timeZone)]
   }

@@ -14,13 +14,16 @@ import Foundation
 ///     let data = try ledger.reportData(ReportRequest(policies: ["mobile-devices"]))
 ///     let html = HTMLReport(data: data, timeZone: nil, command: ["policy-ledger", "report", …]).render()
 public struct HTMLReport {
+  /// What the report shows.
   public var data: ReportData
+  /// The zone its times are shown in; nil for UTC.
   public var timeZone: TimeZone?
   /// The command line that makes this report again, shown shell-quoted.
   public var command: [String]
   /// The options that name the ledger (`--db PATH`), put into the commands the report suggests.
   public var ledgerArguments: [String]
 
+  /// A report of `data`, reproducible with `command`.
   public init(data: ReportData, timeZone: TimeZone?, command: [String], ledgerArguments: [String] = []) {
     self.data = data
     self.timeZone = timeZone
@@ -28,6 +31,7 @@ public struct HTMLReport {
     self.ledgerArguments = ledgerArguments
   }
 
+  /// The whole HTML document, self-contained (styles and SVG inline).
   public func render() -> String {
     var out = HTMLText()
     let keys = data.policies.map(\.key)

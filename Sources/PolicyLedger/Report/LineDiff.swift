@@ -183,9 +183,13 @@ public enum LineDiff {
 
   /// One printed line of a unified diff, with what it is so that a writer can colour it.
   public struct UnifiedLine: Sendable, Equatable {
+    /// What a line is: a file header, a hunk header, or a context, deleted, inserted or "no newline" line.
     public enum Kind: Sendable, Equatable {
+      /// `--- old`, `+++ new`, `@@ … @@`, an unchanged line, a `-` line, a `+` line, and
+      /// `\ No newline at end of file`.
       case oldFile, newFile, hunk, context, deletion, insertion, noNewline
     }
+    /// What the line is.
     public var kind: Kind
     /// The line as printed, with its `-`/`+`/space prefix and without a line break.
     public var text: String

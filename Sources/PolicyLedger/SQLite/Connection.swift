@@ -36,6 +36,7 @@ import PolicyLedgerSQLite
     _ = policy_ledger_sqlite3_disable_memstatus()
   }()
 
+  /// Opens the database at `path` in `mode`; `immutable` reads a file that nobody can change without locking.
   @_spi(Benchmarks) public init(path: String, mode: Mode, immutable: Bool = false) throws {
     Connection.configureProcess
     var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI

@@ -10,10 +10,12 @@ import PolicyLedgerSQLite
     sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL
   }
 
+  /// Column `index` (0-based) as a 64-bit integer.
   @_spi(Benchmarks) public func int64(_ index: Int) -> Int64 {
     sqlite3_column_int64(handle, Int32(index))
   }
 
+  /// Column `index` (0-based) as an `Int`.
   @_spi(Benchmarks) public func int(_ index: Int) -> Int { Int(int64(index)) }
 
   package func optionalInt64(_ index: Int) -> Int64? {

@@ -16,7 +16,7 @@ import Testing
   }
 
   /// README, "Using the library from Swift", shows the example's core lines: each line of
-  /// its Swift block (comments aside) is a line of the example, which ExampleTests builds
+  /// its Swift block (comments aside) is a line of the example, which ExamplePackageBuild builds
   /// and runs.
   @Test func theREADMEsSwiftLinesAreTheExamplesLines() throws {
     let readme = try Self.text("README.md")

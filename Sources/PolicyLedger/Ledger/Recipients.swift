@@ -38,7 +38,7 @@ public protocol RecipientSource {
 }
 
 /// Recipients given on the command line (`--to E1,E2`).
-public struct RecipientList: RecipientSource {
+public struct RecipientList: RecipientSource, Sendable {
   private var ids: IndexingIterator<[String]>
   private let field: String
 

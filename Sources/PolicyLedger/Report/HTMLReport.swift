@@ -13,7 +13,7 @@ import Foundation
 ///
 ///     let data = try ledger.reportData(ReportRequest(policies: ["mobile-devices"]))
 ///     let html = HTMLReport(data: data, timeZone: nil, command: ["policy-ledger", "report", …]).render()
-public struct HTMLReport {
+public struct HTMLReport: Sendable {
   /// What the report shows.
   public var data: ReportData
   /// The zone its times are shown in; nil for UTC.

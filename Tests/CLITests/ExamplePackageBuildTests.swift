@@ -5,7 +5,7 @@ import Testing
 /// against the library's public API and prints the worked example's answers (README,
 /// "Using the library from Swift"). Slow: its first build compiles the library and its
 /// dependencies again, in the example's own `.build`.
-@Suite(.tags(.slow)) struct ExampleTests {
+@Suite(.tags(.slow)) struct ExamplePackageBuild {
   static let package = FastLaneTests.root.appendingPathComponent("Examples/LedgerExample").path
 
   /// Runs `program arguments…` (found on `PATH`), its output collected in files.

@@ -27,9 +27,32 @@ import Testing
     for line in block.split(separator: "\n") {
       let text = line.trimmingCharacters(in: .whitespaces)
       guard !text.isEmpty, !text.hasPrefix("//") else { continue }
-      #expect(lines.contains(text), "README's line is not the example's: \(text)")
+      let found = lines.contains(text)
+      #expect(found, "README's line is not the example's: \(text)")
       shown += 1
     }
     #expect(shown >= 20)
+  }
+
+  /// Every code line of the DocC getting-started article (trailing comments aside; the
+  /// package manifest block aside) is a line of GettingStartedTests, which runs it.
+  @Test func theGettingStartedArticlesCodeIsATestsCode() throws {
+    let article = try Self.text("Sources/PolicyLedger/PolicyLedger.docc/GettingStarted.md")
+    let test = try Self.text("Tests/PolicyLedgerTests/GettingStartedTests.swift")
+    func code(_ line: Substring) -> String {
+      String(line.replacing(/\s+\/\/ .*$/, with: "")).trimmingCharacters(in: .whitespaces)
+    }
+    let lines = Set(test.split(separator: "\n").map(code))
+    var shown = 0
+    for block in article.matches(of: /```swift\n((?:.*\n)*?)```/) where !block.1.contains("dependencies:") {
+      for line in block.1.split(separator: "\n") {
+        let text = code(line)
+        guard !text.isEmpty, !text.hasPrefix("//") else { continue }
+        let found = lines.contains(text)
+        #expect(found, "the article's line is not GettingStartedTests': \(text)")
+        shown += 1
+      }
+    }
+    #expect(shown >= 40)
   }
 }

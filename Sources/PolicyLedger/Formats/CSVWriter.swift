@@ -19,7 +19,7 @@ public final class CSVWriter: RowWriter {
   /// Whether ``begin(columns:)`` writes the header row (`--no-headers` turns it off).
   public let headers: Bool
 
-  /// A CSV writer to `sink` (RFC 4180, CRLF line ends).
+  /// A CSV writer to `sink`: RFC 4180 quoting, one line a record.
   public init(sink: ByteSink, excelSafe: Bool = false, headers: Bool = true) {
     self.sink = sink
     self.excelSafe = excelSafe

@@ -129,7 +129,8 @@ public struct JournalEntry: Equatable, Sendable {
   public var seq: Int64
   /// When the ledger appended it (assigned by the ledger; never decreasing).
   public var recordedAt: Instant
-  /// The entry's kind: `version`, `notice`, `correction` or `ack`.
+  /// The entry's kind, as ``EntryPayload/kind`` names it: `policy.add`, `notice.send`,
+  /// `correction.retract`, `correction.amend` or `ack`.
   public var kind: String
   /// Who recorded it.
   public var actor: String

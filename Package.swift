@@ -11,6 +11,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // `swift package generate-documentation --target PolicyLedger` (a command plugin: never
+    // built by `swift build` or `swift test`; docs/architecture.md, "The public API").
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -31,12 +34,16 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       plugins: ["EmbedMigrations"]),
+    // The command line is built on the library's public API alone: without package access
+    // it cannot see the `package` declarations the library keeps for its own tests, so any
+    // use of one is a compile error (docs/architecture.md, "The public API").
     .executableTarget(
       name: "policy-ledger",
       dependencies: [
         "PolicyLedger",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      packageAccess: false),
     // LedgerBenchData brings the one seeded generator (SplitMix64) that the tests share
     // with the benchmark's data.
     .testTarget(

@@ -7,6 +7,10 @@ import PackageDescription
 //
 //     swift build -c release --static-swift-stdlib --package-path Benchmarks
 //     Benchmarks/.build/release/ledger-bench [--quick] [--case NAME]
+//
+// It uses the library's public API, and reads a few counts straight from the ledger file
+// through the SQLite members the library marks `@_spi(Benchmarks)` (Cases.swift imports
+// them by name; docs/architecture.md, "The public API").
 let package = Package(
   name: "ledger-benchmarks",
   platforms: [.macOS(.v13)],

@@ -120,7 +120,8 @@ struct OutputSettings {
   }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+// @retroactive: to the command line the library is a module of another package (packageAccess: false).
+extension OutputFormat: @retroactive ExpressibleByArgument {}
 
 /// Who is making the entry.
 struct ActorOptions: ParsableArguments {

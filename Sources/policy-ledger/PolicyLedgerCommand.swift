@@ -45,7 +45,7 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// used: every subcommand's help would list it, twice in `correct retract --help` beside
   /// that command's `--version KEY@N`; and a flag of the top-level command would take a
   /// subcommand's `--version` (a command's options are parsed from the whole command line).
-  static let version = "0.1.0"
+  static let version = "1.0.0"
 
   /// Runs the command. Exit status, as `diff` and `grep` use it: 0 success; 1 a check found
   /// a mismatch (``Mismatch``); 2 an error — a ledger, time, input or output failure, one

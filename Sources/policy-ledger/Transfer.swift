@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PolicyLedger
 
-extension ExportKind: ExpressibleByArgument {}
+extension ExportKind: @retroactive ExpressibleByArgument {}
 
 extension PolicyLedgerCommand {
   struct Export: ParsableCommand {

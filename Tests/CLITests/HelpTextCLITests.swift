@@ -69,7 +69,7 @@ struct HelpTextCLITests {
 
   @Test func versionIsTheTopLevelsOnly() throws {
     let version = try CLI.run(["--version"])
-    #expect(version.status == 0 && version.stdout == "0.1.0\n")
+    #expect(version.status == 0 && version.stdout == "1.0.0\n")
     #expect(try CLI.run(["--help"]).stdout.contains("policy-ledger --version"))
     let retract = try CLI.run(["correct", "retract", "--help"]).lines
     #expect(retract.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--version") }.count == 1)

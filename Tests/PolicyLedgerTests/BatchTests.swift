@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 @Suite struct BatchTests {
   static let t0 = Instant(microseconds: 1_600_000_000_000_000)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// `Connection.fileURI` escapes a path byte by byte; Foundation's percent-encoding, which it
 /// replaced, is the oracle.

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// A ledger file's bytes, changed directly as a tamperer with a hex editor would:
 /// below SQL, so that neither triggers nor indexes see the change.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// Bytes of the file changed below SQL (docs/reliability.md, "verify and the file's
 /// bytes"): each test first shows that the change alters an answer, then that `verify`

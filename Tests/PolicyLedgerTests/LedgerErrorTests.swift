@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// Each kind of failure carries its code, for a caller to switch on; the message stays the
 /// one line the command line prints.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// `outstanding` restates rules 1, 2 and 16 in SQL (``LedgerStore/forEachOutstanding``), and
 /// recording computes a correction's affected version once, at write time (``Projector``).

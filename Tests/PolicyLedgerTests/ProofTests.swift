@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// Signed notes, checkpoints, proofs and manifests, and the tree a ledger keeps.
 @Suite struct ProofTests {

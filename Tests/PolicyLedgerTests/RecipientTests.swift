@@ -2,7 +2,7 @@ import Foundation
 import LedgerBenchData
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// The recipient path that `notice send` streams a workforce through: the digest that
 /// covers the list, the in-memory sort for lists that arrive unsorted, and the

@@ -2,7 +2,7 @@ import Foundation
 import LedgerBenchData
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// An instant from ISO 8601 text, for readable tests.
 func at(_ text: String) -> Instant {

@@ -3,7 +3,7 @@ import Testing
 
 import LedgerBenchData
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// `verify` recomputes every recipient list's count and digest from the deliveries table
 /// in one pass; changes made behind the ledger's back must still be named.

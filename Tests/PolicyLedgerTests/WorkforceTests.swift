@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import PolicyLedger
+@_spi(Benchmarks) @testable import PolicyLedger
 
 /// The roster (rule 19), audiences (rule 20) and coverage (rule 21), on small hand-made
 /// ledgers whose answers are worked out by hand.

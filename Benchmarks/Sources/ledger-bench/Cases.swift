@@ -1,5 +1,5 @@
 import Foundation
-import PolicyLedger
+@_spi(Benchmarks) import PolicyLedger
 
 /// How much data and how many repetitions.
 struct Sizes {

@@ -8,11 +8,14 @@ import Foundation
   import Darwin
 #endif
 
-/// A refusal from ``CSVReader``, ``CSVTable`` or ``LineReader``, naming the physical line (1-based).
+/// A refusal from `CSVReader`, `CSVTable` or `LineReader` (reading an import file), naming the physical line (1-based).
 public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The physical line of the file (1-based) where the problem is.
   public let line: Int
+  /// What is wrong there.
   public let message: String
 
+  /// A refusal at `line` saying `message`.
   public init(line: Int, message: String) {
     self.line = line
     self.message = message
@@ -33,9 +36,9 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
 /// still open at the end of the input (naming the line where it began), a field that is not valid
 /// UTF-8, and a field longer than ``maxFieldBytes``. NUL bytes are passed on: callers decide.
 /// After a refusal every later call throws the same error.
-public final class CSVReader {
+package final class CSVReader {
   /// The longest field accepted, in bytes.
-  public var maxFieldBytes = 16 * 1024 * 1024
+  package var maxFieldBytes = 16 * 1024 * 1024
   /// The physical line (1-based) where the record last returned, or refused, began.
   public private(set) var recordLine: Int = 0
 
@@ -54,17 +57,17 @@ public final class CSVReader {
   }
 
   /// Reads the file at `path`, or standard input when `path` is `-`.
-  public convenience init(path: String) throws {
+  package convenience init(path: String) throws {
     self.init(source: try ByteSource(path: path))
   }
 
   /// Reads an open descriptor, which is not closed.
-  public convenience init(fileDescriptor: Int32) {
+  package convenience init(fileDescriptor: Int32) {
     self.init(source: ByteSource(fileDescriptor: fileDescriptor, owned: false, name: "file descriptor \(fileDescriptor)"))
   }
 
   /// Reads bytes in memory (tests, fuzzing).
-  public convenience init(bytes: [UInt8]) {
+  package convenience init(bytes: [UInt8]) {
     self.init(source: ByteSource(bytes: bytes, chunkSize: ByteSource.defaultChunkSize))
   }
 
@@ -78,7 +81,7 @@ public final class CSVReader {
   }
 
   /// The next record's fields, or nil at the end of the input.
-  public func readRecord() throws(CSVError) -> [String]? {
+  package func readRecord() throws(CSVError) -> [String]? {
     if let failure { throw failure }
     do {
       return try parseRecord()
@@ -279,13 +282,13 @@ public final class CSVReader {
 ///
 /// The header must name each required column, may name optional ones, and nothing else, each once.
 /// Every record must have as many fields as the header. Errors are ``CSVError``s naming the line.
-public struct CSVTable {
+package struct CSVTable {
   /// The columns in the order of the header.
-  public let columns: [String]
+  package let columns: [String]
   private let reader: CSVReader
   private let index: [String: Int]
 
-  public init(reader: CSVReader, required: [String], optional: [String]) throws(CSVError) {
+  package init(reader: CSVReader, required: [String], optional: [String]) throws(CSVError) {
     self.reader = reader
     let expected = required + optional
     guard let header = try reader.readRecord() else {
@@ -312,7 +315,7 @@ public struct CSVTable {
   }
 
   /// The next record, or nil at the end of the file.
-  public func next() throws(CSVError) -> CSVRow? {
+  package func next() throws(CSVError) -> CSVRow? {
     guard let fields = try reader.readRecord() else { return nil }
     let line = reader.recordLine
     guard fields.count == columns.count else {
@@ -327,11 +330,11 @@ public struct CSVTable {
 }
 
 /// One record of a ``CSVTable``.
-public struct CSVRow {
+package struct CSVRow {
   /// The physical line where the record began.
-  public let line: Int
+  package let line: Int
   /// The fields in header order.
-  public let fields: [String]
+  package let fields: [String]
   private let index: [String: Int]
 
   init(line: Int, fields: [String], index: [String: Int]) {
@@ -341,7 +344,7 @@ public struct CSVRow {
   }
 
   /// The field of `column`, or nil when the header does not name it.
-  public subscript(column: String) -> String? {
+  package subscript(column: String) -> String? {
     index[column].map { fields[$0] }
   }
 }

@@ -3,7 +3,7 @@
 /// A field is quoted only when it needs to be: when it holds a comma, a quote, CR or LF, starts or
 /// ends with a space, or starts with U+FEFF (which a reader would take for a byte order mark at
 /// the start of a file). Quotes inside are doubled. `.null` is an empty field; integers are
-/// written plain. ``CSVReader`` reads the output back unchanged (except that null and the empty
+/// written plain. `CSVReader` reads the output back unchanged (except that null and the empty
 /// string are both an empty field).
 ///
 /// With `excelSafe`, a text field starting with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'` so
@@ -13,23 +13,27 @@
 /// Each row goes straight to the sink; nothing is kept.
 public final class CSVWriter: RowWriter {
   private let sink: ByteSink
+  /// Whether a text cell that a spreadsheet would run as a formula gets a leading `'` (`--excel-safe`).
   public let excelSafe: Bool
 
   /// Whether ``begin(columns:)`` writes the header row (`--no-headers` turns it off).
   public let headers: Bool
 
+  /// A CSV writer to `sink`: RFC 4180 quoting, one line a record.
   public init(sink: ByteSink, excelSafe: Bool = false, headers: Bool = true) {
     self.sink = sink
     self.excelSafe = excelSafe
     self.headers = headers
   }
 
+  /// Writes the header row, unless `headers` is off.
   public func begin(columns: [String]) throws {
     guard headers else { return }
     writeRecord(columns)
     try sink.throwIfFailed()
   }
 
+  /// Writes one record, quoting only the fields that need it.
   public func write(_ row: [Cell]) throws {
     var first = true
     for cell in row {
@@ -46,6 +50,7 @@ public final class CSVWriter: RowWriter {
     try sink.throwIfFailed()
   }
 
+  /// Flushes the sink.
   public func finish() throws {
     try sink.flush()
   }

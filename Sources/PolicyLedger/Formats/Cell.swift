@@ -4,10 +4,15 @@
 /// tables a flag is `true`/`false` and a list is `;`-joined; in JSON and JSONL a flag is a
 /// boolean and a list an array of strings, as sqlite-utils and Datasette emit them.
 public enum Cell: Sendable, Equatable {
+  /// No value: an empty field, or JSON `null`.
   case null
+  /// Text, written as it is (times arrive formatted).
   case text(String)
+  /// A number: counts and version numbers.
   case integer(Int64)
+  /// A flag: `true`/`false`, or a JSON boolean.
   case boolean(Bool)
+  /// A list of ids: `;`-joined, or a JSON array of strings.
   case list([String])
 
   /// The value as one flat field (CSV, TSV, tables); nil for `.null`.

@@ -10,10 +10,12 @@ public final class JSONWriter: RowWriter {
   private let encoder: JSONObjectEncoder
   private var rows = 0
 
+  /// A writer of one JSON array of objects to `sink`.
   public init(sink: ByteSink) {
     encoder = JSONObjectEncoder(sink: sink)
   }
 
+  /// Opens the array; `columns` name each object's members, in order.
   public func begin(columns: [String]) throws {
     encoder.setColumns(columns)
     rows = 0
@@ -21,6 +23,7 @@ public final class JSONWriter: RowWriter {
     try encoder.sink.throwIfFailed()
   }
 
+  /// Writes one object.
   public func write(_ row: [Cell]) throws {
     encoder.sink.write(rows == 0 ? "\n" : ",\n")
     rows += 1
@@ -28,6 +31,7 @@ public final class JSONWriter: RowWriter {
     try encoder.sink.throwIfFailed()
   }
 
+  /// Closes the array and flushes the sink.
   public func finish() throws {
     encoder.sink.write(rows == 0 ? "]\n" : "\n]\n")
     try encoder.sink.flush()
@@ -38,20 +42,24 @@ public final class JSONWriter: RowWriter {
 public final class JSONLinesWriter: RowWriter {
   private let encoder: JSONObjectEncoder
 
+  /// A writer of one JSON object per line to `sink`.
   public init(sink: ByteSink) {
     encoder = JSONObjectEncoder(sink: sink)
   }
 
+  /// Takes the member names; JSON Lines has no header.
   public func begin(columns: [String]) throws {
     encoder.setColumns(columns)
   }
 
+  /// Writes one object and a line feed.
   public func write(_ row: [Cell]) throws {
     encoder.writeObject(row)
     encoder.sink.write(byte: UInt8(ascii: "\n"))
     try encoder.sink.throwIfFailed()
   }
 
+  /// Flushes the sink.
   public func finish() throws {
     try encoder.sink.flush()
   }

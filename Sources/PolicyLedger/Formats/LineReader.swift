@@ -8,9 +8,9 @@
 /// Its initialisers are ``CSVReader``'s, over the same ``ByteSource``: the two readers share
 /// their input and differ in what a record is, and a protocol for three one-line
 /// initialisers would cost more lines than it saves.
-public final class LineReader {
+package final class LineReader {
   /// The longest line accepted, in bytes (without its line end).
-  public static let maxLineBytes = 1024 * 1024
+  package static let maxLineBytes = 1024 * 1024
 
   private let source: ByteSource
   private var line = 0
@@ -18,12 +18,12 @@ public final class LineReader {
   private var failure: CSVError?
 
   /// Reads the file at `path`, or standard input when `path` is `-`.
-  public convenience init(path: String) throws {
+  package convenience init(path: String) throws {
     self.init(source: try ByteSource(path: path))
   }
 
   /// Reads bytes in memory (tests).
-  public convenience init(bytes: [UInt8]) {
+  package convenience init(bytes: [UInt8]) {
     self.init(source: ByteSource(bytes: bytes, chunkSize: ByteSource.defaultChunkSize))
   }
 
@@ -37,7 +37,7 @@ public final class LineReader {
   }
 
   /// The next line and its 1-based number, or nil at the end of the input.
-  public func next() throws(CSVError) -> (line: Int, text: String)? {
+  package func next() throws(CSVError) -> (line: Int, text: String)? {
     if let failure { throw failure }
     do {
       return try readLine()

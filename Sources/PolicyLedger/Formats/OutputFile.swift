@@ -66,7 +66,10 @@ public struct OutputFile: Sendable {
   }
 
   /// Checks `path` as the output of option `field`.
-  /// - Parameter ledger: the path of the ledger the command opens, which the output must not be.
+  /// - Parameters:
+  ///   - path: the file to write; `-` (or `/dev/stdout`) is standard output.
+  ///   - field: the option that named it, for messages (`--output`).
+  ///   - ledger: the path of the ledger the command opens, which the output must not be.
   /// - Throws: `LedgerError` "invalid FIELD 'PATH': REASON".
   public init(_ path: String, field: String, ledger: String?) throws {
     func refuse(_ reason: String) -> LedgerError { LedgerError("invalid \(field) '\(path)': \(reason)") }
@@ -272,11 +275,13 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
   /// Why, as the system says it (`No space left on device`).
   public let reason: String
 
+  /// The failure to write `name`, for `reason`.
   public init(name: String, reason: String) {
     self.name = name
     self.reason = reason
   }
 
+  /// `cannot write 'NAME': REASON`.
   public var description: String { "cannot write \(name == "standard output" ? name : "'\(name)'"): \(reason)" }
 }
 

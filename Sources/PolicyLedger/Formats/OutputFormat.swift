@@ -18,8 +18,11 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 /// ``finish()``, which writes any trailer and flushes the sink (it does not close it). Each method
 /// throws the sink's write failure (a ``LedgerError``) as soon as it is seen.
 public protocol RowWriter: AnyObject {
+  /// Starts the output with the column names (the header, in formats that have one).
   func begin(columns: [String]) throws
+  /// Writes one row, its cells in the order of the columns.
   func write(_ row: [Cell]) throws
+  /// Ends the output and flushes it; a write failure surfaces here at the latest.
   func finish() throws
 }
 

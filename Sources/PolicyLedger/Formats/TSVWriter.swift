@@ -12,24 +12,29 @@
 /// Each row goes straight to the sink; nothing is kept.
 public final class TSVWriter: RowWriter {
   private let sink: ByteSink
+  /// Whether ``begin(columns:)`` writes the header row (`--no-headers` turns it off).
   public let headers: Bool
 
+  /// A TSV writer to `sink`.
   public init(sink: ByteSink, headers: Bool = true) {
     self.sink = sink
     self.headers = headers
   }
 
+  /// Writes the header row, unless `headers` is off.
   public func begin(columns: [String]) throws {
     guard headers else { return }
     writeLine(columns.map { .text($0) })
     try sink.throwIfFailed()
   }
 
+  /// Writes one line, escaping TAB, LF, CR and backslash inside fields.
   public func write(_ row: [Cell]) throws {
     writeLine(row)
     try sink.throwIfFailed()
   }
 
+  /// Flushes the sink.
   public func finish() throws {
     try sink.flush()
   }

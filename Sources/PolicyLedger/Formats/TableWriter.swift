@@ -25,16 +25,19 @@ public final class TableWriter: RowWriter {
   /// Whether the header and its rule are printed (`--no-headers` turns them off).
   public let headers: Bool
 
+  /// A table writer to `sink`.
   public init(sink: ByteSink, headers: Bool = true) {
     self.sink = sink
     self.headers = headers
   }
 
+  /// Takes the column names (shown as the header unless `headers` is off).
   public func begin(columns: [String]) throws {
     header = columns.map { TableWriter.shown($0, rightAligned: false) }
     rows = []
   }
 
+  /// Keeps one row; a table is laid out when all its rows are known.
   public func write(_ row: [Cell]) throws {
     precondition(row.count == header.count, "a row has \(row.count) cells for \(header.count) columns")
     rows.append(
@@ -48,6 +51,7 @@ public final class TableWriter: RowWriter {
       })
   }
 
+  /// Writes the aligned table and flushes the sink.
   public func finish() throws {
     guard !header.isEmpty else { return try sink.flush() }
     var widths = header.map { headers ? max($0.width, 1) : 0 }
@@ -165,10 +169,12 @@ public final class RecordWriter: RowWriter {
   private var indent = ""
   private var records = 0
 
+  /// A writer of `label: value` records to `sink`.
   public init(sink: ByteSink) {
     self.sink = sink
   }
 
+  /// Takes the field names used as labels.
   public func begin(columns: [String]) throws {
     let names = columns.map { TableWriter.displayEscaped($0) }
     let width = names.map(\.count).max() ?? 0
@@ -177,6 +183,7 @@ public final class RecordWriter: RowWriter {
     records = 0
   }
 
+  /// Writes one record, a blank line between records.
   public func write(_ row: [Cell]) throws {
     precondition(row.count == labels.count, "a row has \(row.count) cells for \(labels.count) columns")
     var out = records > 0 ? "\n" : ""
@@ -196,6 +203,7 @@ public final class RecordWriter: RowWriter {
     try sink.throwIfFailed()
   }
 
+  /// Flushes the sink.
   public func finish() throws {
     try sink.flush()
   }

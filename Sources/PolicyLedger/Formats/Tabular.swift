@@ -2,6 +2,7 @@ import Foundation
 
 /// A query result row with a fixed, documented column order (spec section 5).
 public protocol TabularRow {
+  /// The column names, in order: the command line's columns for the same query.
   static var columns: [String] { get }
   /// The row's values; times in UTC with `Z`, or in `timeZone` when given.
   func cells(timeZone: TimeZone?) -> [Cell]

@@ -9,23 +9,23 @@
 ///
 /// An entry's fields follow one another in the fixed order its kind defines; names are
 /// not encoded. The encoding is injective: two different entries never share bytes.
-public struct CanonicalEncoder {
-  public private(set) var bytes: [UInt8] = []
+package struct CanonicalEncoder {
+  package private(set) var bytes: [UInt8] = []
 
-  public init() {}
+  package init() {}
 
-  public mutating func null() { bytes.append(0x00) }
+  package mutating func null() { bytes.append(0x00) }
 
-  public mutating func integer(_ value: Int64) {
+  package mutating func integer(_ value: Int64) {
     bytes.append(0x01)
     withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
   }
 
-  public mutating func integer(_ value: Int64?) {
+  package mutating func integer(_ value: Int64?) {
     if let value { integer(value) } else { null() }
   }
 
-  public mutating func text(_ value: String) {
+  package mutating func text(_ value: String) {
     bytes.append(0x02)
     var value = value
     value.withUTF8 { utf8 in
@@ -34,11 +34,11 @@ public struct CanonicalEncoder {
     }
   }
 
-  public mutating func text(_ value: String?) {
+  package mutating func text(_ value: String?) {
     if let value { text(value) } else { null() }
   }
 
-  public mutating func data(_ value: [UInt8]) {
+  package mutating func data(_ value: [UInt8]) {
     bytes.append(0x03)
     length(value.count)
     bytes.append(contentsOf: value)
@@ -51,13 +51,13 @@ public struct CanonicalEncoder {
 }
 
 /// Reads values written by ``CanonicalEncoder``, in order.
-public struct CanonicalDecoder {
+package struct CanonicalDecoder {
   let bytes: [UInt8]
   var offset = 0
 
-  public init(_ bytes: [UInt8]) { self.bytes = bytes }
+  package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-  public var isAtEnd: Bool { offset == bytes.count }
+  package var isAtEnd: Bool { offset == bytes.count }
 
   struct Malformed: Error, CustomStringConvertible {
     let offset: Int
@@ -81,7 +81,7 @@ public struct CanonicalDecoder {
     try take(4, expected).reduce(0) { $0 << 8 | Int($1) }
   }
 
-  public mutating func optionalInteger() throws -> Int64? {
+  package mutating func optionalInteger() throws -> Int64? {
     switch try tag("integer") {
     case 0x00: return nil
     case 0x01: return Int64(bitPattern: try take(8, "integer").reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
@@ -89,13 +89,13 @@ public struct CanonicalDecoder {
     }
   }
 
-  public mutating func integer() throws -> Int64 {
+  package mutating func integer() throws -> Int64 {
     let start = offset
     guard let value = try optionalInteger() else { throw Malformed(offset: start, expected: "integer, not null") }
     return value
   }
 
-  public mutating func optionalText() throws -> String? {
+  package mutating func optionalText() throws -> String? {
     switch try tag("text") {
     case 0x00: return nil
     case 0x02:
@@ -107,13 +107,13 @@ public struct CanonicalDecoder {
     }
   }
 
-  public mutating func text() throws -> String {
+  package mutating func text() throws -> String {
     let start = offset
     guard let value = try optionalText() else { throw Malformed(offset: start, expected: "text, not null") }
     return value
   }
 
-  public mutating func data() throws -> [UInt8] {
+  package mutating func data() throws -> [UInt8] {
     guard try tag("bytes") == 0x03 else { offset -= 1; throw Malformed(offset: offset, expected: "bytes") }
     return Array(try take(try length("bytes length"), "bytes"))
   }

@@ -1,8 +1,12 @@
 /// The typed content of one journal entry, and its canonical encoding.
 public enum EntryPayload: Equatable, Sendable {
+  /// A `policy add` entry.
   case version(VersionEntry)
+  /// A `notice send` entry.
   case notice(NoticeEntry)
+  /// A `correct retract` or `correct amend` entry.
   case correction(CorrectionEntry)
+  /// An `ack` entry.
   case ack(AckEntry)
   case roster(RosterEntry)
   case resend(ResendEntry)
@@ -20,7 +24,7 @@ public enum EntryPayload: Equatable, Sendable {
   }
 
   /// The payload's canonical bytes; field order as in docs/journal-format.md.
-  public func encoded() -> [UInt8] {
+  package func encoded() -> [UInt8] {
     var e = CanonicalEncoder()
     switch self {
     case .version(let v):
@@ -85,7 +89,7 @@ public enum EntryPayload: Equatable, Sendable {
   }
 
   /// Decodes a payload written by ``encoded()`` for the journal kind `kind`.
-  public static func decode(kind: String, bytes: [UInt8]) throws -> EntryPayload {
+  package static func decode(kind: String, bytes: [UInt8]) throws -> EntryPayload {
     var d = CanonicalDecoder(bytes)
     let payload: EntryPayload
     switch kind {
@@ -154,16 +158,24 @@ public enum EntryPayload: Equatable, Sendable {
 
 /// One row of the journal.
 public struct JournalEntry: Equatable, Sendable {
+  /// The entry's sequence number, from 1.
   public var seq: Int64
+  /// When the ledger appended it (assigned by the ledger; never decreasing).
   public var recordedAt: Instant
+  /// The entry's kind, as ``EntryPayload/kind`` names it: `policy.add`, `notice.send`,
+  /// `correction.retract`, `correction.amend` or `ack`.
   public var kind: String
+  /// Who recorded it.
   public var actor: String
+  /// The canonical bytes of its ``EntryPayload``.
   public var payload: [UInt8]
+  /// The previous entry's hash (32 zero bytes for the first).
   public var previousHash: [UInt8]
+  /// `SHA-256(previous hash ‖ canonical entry bytes)` (docs/journal-format.md).
   public var entryHash: [UInt8]
 
   /// The bytes the entry hash covers after the previous hash: the header fields, then the payload.
-  public static func canonicalBytes(seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+  package static func canonicalBytes(seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
     var e = CanonicalEncoder()
     e.integer(seq)
     e.integer(recordedAt.microseconds)
@@ -173,12 +185,12 @@ public struct JournalEntry: Equatable, Sendable {
   }
 
   /// `SHA-256(previous hash ‖ canonical entry bytes)`.
-  public static func hash(previous: [UInt8], seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
+  package static func hash(previous: [UInt8], seq: Int64, recordedAt: Instant, kind: String, actor: String, payload: [UInt8]) -> [UInt8] {
     var hasher = SHA256Hasher()
     hasher.update(previous)
     hasher.update(canonicalBytes(seq: seq, recordedAt: recordedAt, kind: kind, actor: actor, payload: payload))
     return hasher.finish()
   }
 
-  public static let genesisHash = [UInt8](repeating: 0, count: 32)
+  package static let genesisHash = [UInt8](repeating: 0, count: 32)
 }

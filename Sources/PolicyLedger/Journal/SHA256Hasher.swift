@@ -1,34 +1,34 @@
 import Crypto
 
 /// SHA-256 from swift-crypto, with lowercase hex helpers.
-public struct SHA256Hasher {
+package struct SHA256Hasher {
   private var hasher = SHA256()
 
-  public init() {}
+  package init() {}
 
-  public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-  public mutating func update(_ text: String) {
+  package mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
+  package mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+  package mutating func update(_ text: String) {
     var text = text
     text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
   }
 
   /// The digest's 32 bytes (copied straight from the digest's storage: `Array(digest)`
   /// goes through the generic sequence path, about fifty times slower).
-  public mutating func finish() -> [UInt8] { hasher.finalize().withUnsafeBytes { Array($0) } }
-  public mutating func finishHex() -> String { Hex.encode(finish()) }
+  package mutating func finish() -> [UInt8] { hasher.finalize().withUnsafeBytes { Array($0) } }
+  package mutating func finishHex() -> String { Hex.encode(finish()) }
 
-  public static func hex(_ bytes: [UInt8]) -> String {
+  package static func hex(_ bytes: [UInt8]) -> String {
     var hasher = SHA256Hasher()
     hasher.update(bytes)
     return hasher.finishHex()
   }
 }
 
-public enum Hex {
+package enum Hex {
   private static let digits = Array("0123456789abcdef".utf8)
 
-  public static func encode(_ bytes: [UInt8]) -> String {
+  package static func encode(_ bytes: [UInt8]) -> String {
     var out = [UInt8]()
     out.reserveCapacity(bytes.count * 2)
     for byte in bytes {
@@ -38,7 +38,7 @@ public enum Hex {
     return String(decoding: out, as: UTF8.self)
   }
 
-  public static func decode(_ text: String) -> [UInt8]? {
+  package static func decode(_ text: String) -> [UInt8]? {
     let utf8 = Array(text.utf8)
     guard utf8.count % 2 == 0 else { return nil }
     var out = [UInt8]()

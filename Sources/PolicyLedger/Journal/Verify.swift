@@ -9,11 +9,16 @@ public struct VerifyResult: Sendable, Equatable {
   /// The Merkle tree rebuilt from the journal: its size and root.
   public var tree: TreeHead? = nil
 
+  /// A journal head: the last entry's sequence number and hash, `SEQ:HASH` as `policy-ledger head` prints it.
   public struct Head: Sendable, Equatable, CustomStringConvertible {
+    /// The entry's sequence number.
     public var seq: Int64
+    /// The entry's hash (32 bytes).
     public var hash: [UInt8]
+    /// `SEQ:HASH`, the hash in lowercase hex.
     public var description: String { "\(seq):\(Hex.encode(hash))" }
 
+    /// The head `seq`, `hash`.
     public init(seq: Int64, hash: [UInt8]) {
       self.seq = seq
       self.hash = hash
@@ -29,13 +34,17 @@ public struct VerifyResult: Sendable, Equatable {
     }
   }
 
+  /// The first problem verify found.
   public struct Failure: Sendable, Equatable, CustomStringConvertible {
     /// The first bad entry, when the problem belongs to one.
     public var seq: Int64?
+    /// What is wrong.
     public var message: String
+    /// `entry SEQ: MESSAGE`, or the message alone.
     public var description: String { seq.map { "entry \($0): \(message)" } ?? message }
   }
 
+  /// True when everything matched.
   public var isValid: Bool { failure == nil }
 }
 
@@ -57,7 +66,7 @@ extension Ledger {
   /// journal and compares them with the ledger's tables; with `expect`, also checks that
   /// the ledger still begins with that history; with `checkpoint`, that the ledger is an
   /// append-only extension of it (an RFC 6962 consistency proof from the checkpoint's
-  /// size). Reports the first bad entry; the checks are ``Verifier``'s, in the order of
+  /// size). Reports the first bad entry; the checks are `Verifier`'s, in the order of
   /// docs/journal-format.md, "What verify checks".
   ///
   /// Whatever the file's bytes, it ends with a verdict: SQLite finding the file damaged

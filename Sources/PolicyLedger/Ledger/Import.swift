@@ -7,6 +7,8 @@ import Foundation
 /// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
 /// docs/formats.md ("Export and import") describes the columns and what is checked.
 public enum ImportKind: String, CaseIterable, Sendable {
+  /// What `export` writes for versions, notices (with `recipients`), corrections,
+  /// acknowledgements and the roster (`employees`).
   case versions, notices, corrections, acks, employees
 
   /// The columns a file must have. A correction also needs `notice` or `version` (or both,
@@ -110,6 +112,7 @@ final class ImportCounter {
 
 /// What an import recorded.
 public struct ImportSummary: Sendable, Equatable {
+  /// The kind of rows imported.
   public var kind: ImportKind
   /// Journal entries appended: one per row.
   public var entries: Int64 = 0
@@ -122,6 +125,7 @@ public struct ImportSummary: Sendable, Equatable {
   /// corrections when importing notices, and the other way round).
   public var skippedRecipientRows: Int64 = 0
 
+  /// An empty summary of an import of `kind`.
   public init(kind: ImportKind) {
     self.kind = kind
   }
@@ -131,6 +135,7 @@ extension Ledger {
   /// Imports `export versions` CSV: one `policy add` entry per row, numbered per policy in
   /// file order.
   /// - Parameters:
+  ///   - file: the CSV file, with its header row.
   ///   - timeZone: how times without `Z` or an offset are read (`--tz`).
   ///   - actor: who makes the entries whose `by` is empty or absent.
   ///   - progress: called when recording starts, then every 10,000 rows.

@@ -9,12 +9,17 @@ import PolicyLedgerSQLite
 ///     let ledger = try Ledger(path: "policy-ledger.db", access: .readWrite)
 ///     let ref = try ledger.addVersion(NewVersion(policy: "mobile-devices", ...), actor: "hr")
 public final class Ledger {
+  /// How a ledger is opened.
   public enum Access: Sendable {
+    /// Queries only: the file must exist, and is never created or changed.
     case readOnly
+    /// Recording and queries: a missing file is created (mode 0600), pending migrations applied.
     case readWrite
   }
 
+  /// The ledger file's path, as given.
   public let path: String
+  /// Whether this ledger may record (``Access/readWrite``) or only answer (``Access/readOnly``).
   public let access: Access
   private(set) var db: Connection
   /// Every statement that names the schema: the domain asks it questions.

@@ -2,6 +2,7 @@ import Foundation
 
 /// One recipient id and where it came from, for error messages.
 public struct Recipient: Sendable {
+  /// The employee id, as given (trimmed and checked when recorded).
   public let id: String
   private let place: Place
 
@@ -18,6 +19,7 @@ public struct Recipient: Sendable {
     }
   }
 
+  /// A recipient `id` that came from `origin` (an option name, for messages).
   public init(id: String, origin: String) {
     self.id = id
     self.place = .named(origin)
@@ -31,19 +33,22 @@ public struct Recipient: Sendable {
 
 /// A stream of recipient ids: a notice to a million employees never holds them all.
 public protocol RecipientSource {
+  /// The next recipient, or nil when there are no more.
   mutating func next() throws -> Recipient?
 }
 
 /// Recipients given on the command line (`--to E1,E2`).
-public struct RecipientList: RecipientSource {
+public struct RecipientList: RecipientSource, Sendable {
   private var ids: IndexingIterator<[String]>
   private let field: String
 
+  /// Recipients `ids`, named `field` in messages.
   public init(_ ids: [String], field: String = "--to") {
     self.ids = ids.makeIterator()
     self.field = field
   }
 
+  /// The next recipient, or nil at the end.
   public mutating func next() throws -> Recipient? {
     ids.next().map { Recipient(id: $0, origin: field) }
   }
@@ -54,11 +59,13 @@ public struct RecipientFile: RecipientSource {
   private let reader: LineReader
   private let name: String
 
+  /// Opens the recipients file at `path` (`-` for standard input).
   public init(path: String) throws {
     reader = try LineReader(path: path)
     name = path == "-" ? "standard input" : path
   }
 
+  /// The next non-blank line's id, or nil at the end of the file.
   public mutating func next() throws -> Recipient? {
     do {
       while let (line, text) = try reader.next() {

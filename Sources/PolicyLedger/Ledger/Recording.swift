@@ -2,16 +2,23 @@ import PolicyLedgerSQLite
 
 /// A policy version to record (`policy add`).
 public struct NewVersion: Sendable {
+  /// The policy's key: an id as ``Identifier`` checks it, without `@`; a new key starts a new policy.
   public var policy: String
+  /// The version's title.
   public var title: String
+  /// The version's text, stored exactly as given (its SHA-256 goes into the journal).
   public var body: [UInt8]
+  /// The start of the version's effective period (included).
   public var effectiveFrom: Instant
+  /// The end of the effective period (excluded); nil for "until further notice".
   public var effectiveUntil: Instant?
   /// Defaults to `effectiveFrom` (rule 7).
   public var announcedAt: Instant?
   /// The groups the version applies to (rule 20); nil is `all`.
   public var appliesTo: [String]?
 
+  /// A version of `policy` with its text and effective period; `announcedAt` defaults to
+  /// `effectiveFrom`, and `appliesTo` (the groups it applies to) to everyone.
   public init(
     policy: String, title: String, body: [UInt8], effectiveFrom: Instant, effectiveUntil: Instant? = nil,
     announcedAt: Instant? = nil, appliesTo: [String]? = nil
@@ -28,14 +35,22 @@ public struct NewVersion: Sendable {
 
 /// A notice to record (`notice send`).
 public struct NewNotice: Sendable {
+  /// The notice's id; nil to have the ledger assign one (`N` and the entry's sequence number).
   public var id: String?
+  /// The subject line.
   public var subject: String
+  /// The text sent, stored exactly as given.
   public var body: [UInt8]
+  /// When it was sent (its business time).
   public var sentAt: Instant
+  /// Who sent it.
   public var sender: String
+  /// How it was sent (`email` by default).
   public var channel: String
+  /// The version this notice announces, if any: its recipients learn of that version through it (rule 12).
   public var announces: VersionRef?
 
+  /// A notice with its text, sent at `sentAt` by `sender`; the recipients are given to ``Ledger/sendNotice(_:recipients:actor:)``.
   public init(id: String? = nil, subject: String, body: [UInt8], sentAt: Instant, sender: String, channel: String = "email", announces: VersionRef? = nil) {
     self.id = id
     self.subject = subject
@@ -54,16 +69,26 @@ public struct NewNotice: Sendable {
 /// that is what the journal holds (the id assigned, the recipients' count and digest). The
 /// same holds for ``NewNotice`` and ``NoticeEntry``, ``NewVersion`` and ``VersionEntry``.
 public struct NewCorrection: Sendable {
+  /// The correction's id; nil to have the ledger assign one (`C` and the entry's sequence number).
   public var id: String?
+  /// A retraction (void from the start) or an amendment (new effective bounds).
   public var kind: CorrectionKind
+  /// The notice or the version corrected.
   public var target: CorrectionTarget
+  /// For a retraction of a notice: also void the version the notice announces.
   public var voidVersion: Bool
+  /// When the correction was issued (its business time).
   public var issuedAt: Instant
+  /// What the correction says to its recipients.
   public var statement: String
+  /// Why it was issued (for the record).
   public var reason: String
+  /// For an amendment: the new start of the effective period.
   public var effectiveFrom: Instant?
+  /// For an amendment: the new end of the effective period.
   public var effectiveUntil: Instant?
 
+  /// A correction of `target`, issued at `issuedAt`; the recipients are given to ``Ledger/correct(_:recipients:actor:)``.
   public init(
     id: String? = nil, kind: CorrectionKind, target: CorrectionTarget, voidVersion: Bool = false, issuedAt: Instant,
     statement: String, reason: String, effectiveFrom: Instant? = nil, effectiveUntil: Instant? = nil

@@ -3,8 +3,11 @@ import Foundation
 /// The worked example of the contract (spec section 2): July 2020, an email told some
 /// employees to delete TikTok, and that afternoon a retraction said it was sent in error.
 public enum WorkedExample {
+  /// The policy's key.
   public static let policy = "mobile-devices"
+  /// The id of the 08:00 email.
   public static let noticeID = "N-2020-07-10-0800"
+  /// The id of the 14:00 retraction.
   public static let retractionID = "R-2020-07-10-1400"
   /// Received the notice and the retraction.
   public static let toldBoth = "E1001"
@@ -20,8 +23,11 @@ public enum WorkedExample {
   public static let welcomedAt = Instant(microseconds: july10(9).microseconds - 4 * 86_400 * 1_000_000)
   /// When the retraction is sent again, to the one person it missed (rule 16).
   public static let resentAt = july10(16)
+  /// Who received the 08:00 email.
   public static let noticeRecipients = ["E1001", "E1002", "E1003", "E1004"]
+  /// Who received the 14:00 retraction.
   public static let retractionRecipients = ["E1001", "E1002", "E1003"]
+  /// The story's time zone (Pacific time; the story happens in PDT, UTC-7).
   public static let pacific = TimeZone(identifier: "America/Los_Angeles")!
 
   /// An instant on 2020-07-10 in Pacific daylight time (UTC-7).

@@ -1,13 +1,17 @@
 /// A policy version named as `KEY@N`.
 public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
+  /// The policy's key.
   public let policy: String
+  /// The version number, from 1 per policy.
   public let number: Int64
 
+  /// The version `number` of `policy`.
   public init(policy: String, number: Int64) {
     self.policy = policy
     self.number = number
   }
 
+  /// `KEY@N`, as the command line prints and reads it.
   public var description: String { "\(policy)@\(number)" }
 
   /// Parses `KEY@N`; `field` names the option or column in the error.
@@ -44,6 +48,7 @@ public enum Identifier {
     }
   }
 
+  /// What is wrong with `text` as an id (or, with `isPolicyKey`, a policy key), or nil when it is a valid one.
   public static func problem(_ text: String, isPolicyKey: Bool = false) -> String? {
     // Fast path: printable ASCII (nearly every id) has no control characters and one
     // scalar per byte, so the rules below reduce to byte tests.
@@ -115,25 +120,39 @@ public enum Identifier {
   }
 }
 
+/// The two kinds of correction (rules 3 and 4).
 public enum CorrectionKind: String, Sendable, CaseIterable {
+  /// "This was never so": voids its target from the start (rule 3).
   case retraction
+  /// New effective bounds for the version affected, from the amendment's issue time on (rule 4).
   case amendment
 }
 
+/// What a correction corrects: a notice, by id, or a version.
 public enum CorrectionTarget: Hashable, Sendable {
+  /// The notice with this id.
   case notice(String)
+  /// This version.
   case version(VersionRef)
 }
 
 /// What a `policy add` entry records.
 public struct VersionEntry: Equatable, Sendable {
+  /// The policy's key.
   public var policy: String
+  /// The version number the ledger assigned.
   public var version: Int64
+  /// The version's title.
   public var title: String
+  /// The version's text.
   public var body: [UInt8]
+  /// The SHA-256 of `body`, in lowercase hex.
   public var bodySHA256: String
+  /// The start of the effective period (included), as first recorded.
   public var effectiveFrom: Instant
+  /// The end of the effective period (excluded), as first recorded; nil for "until further notice".
   public var effectiveUntil: Instant?
+  /// When the version was announced (its business time).
   public var announcedAt: Instant
   /// The groups the version applies to (rule 20); nil is `all`. Encoded only when not
   /// nil, so every version recorded before audiences existed keeps its bytes and hash.
@@ -143,37 +162,61 @@ public struct VersionEntry: Equatable, Sendable {
 /// What a `notice send` entry records. The recipients are covered by their count and
 /// the SHA-256 of their sorted ids, one per line.
 public struct NoticeEntry: Equatable, Sendable {
+  /// The notice's id.
   public var id: String
+  /// The subject line.
   public var subject: String
+  /// The text sent.
   public var body: [UInt8]
+  /// The SHA-256 of `body`, in lowercase hex.
   public var bodySHA256: String
+  /// When it was sent (its business time).
   public var sentAt: Instant
+  /// Who sent it.
   public var sender: String
+  /// How it was sent.
   public var channel: String
+  /// The version it announces, if any.
   public var announces: VersionRef?
+  /// How many recipients it went to.
   public var recipientCount: Int64
+  /// The SHA-256, in lowercase hex, of the recipients' ids sorted, one per line.
   public var recipientsSHA256: String
 }
 
 /// What a `correct retract` or `correct amend` entry records.
 public struct CorrectionEntry: Equatable, Sendable {
+  /// The correction's id.
   public var id: String
+  /// Retraction or amendment.
   public var kind: CorrectionKind
+  /// The notice or version corrected.
   public var target: CorrectionTarget
+  /// For a retraction of a notice: whether it also voids the version the notice announces.
   public var voidVersion: Bool
+  /// When it was issued (its business time).
   public var issuedAt: Instant
+  /// What it says to its recipients.
   public var statement: String
+  /// Why it was issued.
   public var reason: String
+  /// For an amendment: the new start of the effective period.
   public var effectiveFrom: Instant?
+  /// For an amendment: the new end of the effective period.
   public var effectiveUntil: Instant?
+  /// How many recipients it went to.
   public var recipientCount: Int64
+  /// The SHA-256, in lowercase hex, of the recipients' ids sorted, one per line.
   public var recipientsSHA256: String
 }
 
 /// What an `ack` entry records.
 public struct AckEntry: Equatable, Sendable {
+  /// The notice acknowledged.
   public var notice: String
+  /// The employee who acknowledged it (one of its recipients).
   public var employee: String
+  /// When it was acknowledged (its business time).
   public var at: Instant
 }
 

@@ -35,8 +35,10 @@ import Foundation
 /// are written with the offset rounded to the minute and the clock time shifted to match, so the text
 /// still names exactly this instant.
 public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
+  /// Microseconds since 1970-01-01T00:00:00Z.
   public var microseconds: Int64
 
+  /// The instant `microseconds` after the Unix epoch.
   public init(microseconds: Int64) {
     self.microseconds = microseconds
   }
@@ -118,8 +120,10 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     return text
   }
 
+  /// The instant in ISO 8601, UTC (`iso8601()`).
   public var description: String { iso8601() }
 
+  /// Earlier instants sort first.
   public static func < (lhs: Instant, rhs: Instant) -> Bool {
     lhs.microseconds < rhs.microseconds
   }
@@ -132,6 +136,7 @@ public struct InvalidTime: Error, Sendable, Equatable, CustomStringConvertible {
   /// Short and specific, e.g. "February 2021 has 28 days" or "hour 25 is out of range (00-23)".
   public let reason: String
 
+  /// A refusal of `value` for `reason`.
   public init(value: String, reason: String) {
     self.value = value
     self.reason = reason

@@ -3,6 +3,7 @@
 ///
 ///     do { try ledger.show(name) } catch let error as LedgerError where error.code == .notFound { … }
 public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The kind of a failure: what a caller switches on.
   public enum Code: Sendable, Equatable, CaseIterable {
     /// A policy, version, notice, correction, employee, entry or ledger file the ledger does not hold.
     case notFound
@@ -21,9 +22,12 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
     case ioFailure
   }
 
+  /// The kind of failure.
   public let code: Code
+  /// The one-line message, naming the field and value concerned.
   public let description: String
 
+  /// A failure of kind `code`, described by `description`.
   public init(_ code: Code, _ description: String) {
     self.code = code
     self.description = description

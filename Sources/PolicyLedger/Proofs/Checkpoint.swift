@@ -6,12 +6,16 @@
 ///     sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=   base64 of the root hash
 ///
 public struct Checkpoint: Equatable, Sendable {
+  /// The log's stable name (the ledger's origin).
   public var origin: String
+  /// The tree size: the number of journal entries.
   public var size: Int64
+  /// The tree's root hash (32 bytes).
   public var root: [UInt8]
   /// Optional lines after the root. This project writes none, and keeps those it reads.
   public var extensionLines: [String]
 
+  /// A checkpoint of the tree of `size` entries with root `root`.
   public init(origin: String, size: Int64, root: [UInt8], extensionLines: [String] = []) {
     self.origin = origin
     self.size = size
@@ -55,7 +59,9 @@ public struct Checkpoint: Equatable, Sendable {
 /// What a signed note carries: a checkpoint or an export manifest, written as its text
 /// and parsed back from it.
 public protocol SignedNoteBody: Equatable, Sendable {
+  /// The note text, each line ending in a newline.
   var text: String { get }
+  /// Parses the note text; `source` names it in errors (`LedgerError` "invalid SOURCE: …").
   init(text: String, source: String) throws
 }
 
@@ -64,7 +70,9 @@ extension ExportManifest: SignedNoteBody {}
 
 /// A checkpoint or a manifest with the note it came in: its signatures, and its exact text.
 public struct Signed<Body: SignedNoteBody>: Equatable, Sendable {
+  /// The note: the text and its signatures, exactly as read or made.
   public var note: SignedNote
+  /// The checkpoint or manifest the note's text holds.
   public var body: Body
 
   /// `body` signed by `key`; without a key, its text alone (not yet a note: C2SP notes
@@ -92,6 +100,7 @@ public struct Signed<Body: SignedNoteBody>: Equatable, Sendable {
 public typealias SignedCheckpoint = Signed<Checkpoint>
 
 extension Signed where Body == Checkpoint {
+  /// The checkpoint.
   public var checkpoint: Checkpoint {
     get { body }
     set { body = newValue }

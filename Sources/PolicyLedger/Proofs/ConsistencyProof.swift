@@ -16,18 +16,24 @@ import Foundation
 /// checkpoint's text holds no blank line and its signature lines all start with `— `,
 /// so the blank line after the old note's signatures is where the new note begins.
 public struct ConsistencyProof: Equatable, Sendable {
+  /// The older checkpoint.
   public var old: SignedCheckpoint
+  /// The newer checkpoint, of a tree that extends the older one.
   public var new: SignedCheckpoint
+  /// The RFC 6962 consistency proof from the old size to the new.
   public var hashes: [[UInt8]]
 
+  /// The first line of the file.
   public static let header = "policy-ledger consistency proof v1"
 
+  /// A proof that `new` extends `old`.
   public init(old: SignedCheckpoint, new: SignedCheckpoint, hashes: [[UInt8]]) {
     self.old = old
     self.new = new
     self.hashes = hashes
   }
 
+  /// The file's text: header, hashes, then both notes.
   public var serialized: String {
     var text = ConsistencyProof.header + "\n"
     for hash in hashes { text += Base64.encode(hash) + "\n" }

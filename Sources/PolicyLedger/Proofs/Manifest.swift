@@ -17,21 +17,30 @@ import Foundation
 ///
 /// The last three lines are the checkpoint of the snapshot the export read.
 public struct ExportManifest: Equatable, Sendable {
+  /// The kind exported.
   public var kind: ExportKind
+  /// The format written.
   public var format: OutputFormat
+  /// Whether `--excel-safe` was on.
   public var excelSafe: Bool
   /// `UTC`, or the `--tz` zone the times were written in.
   public var timeZone: String
+  /// The number of rows written (the header row not counted).
   public var rows: Int64
+  /// The file's size in bytes.
   public var bytes: Int64
+  /// The file's SHA-256.
   public var sha256: [UInt8]
+  /// The checkpoint of the snapshot the export read.
   public var checkpoint: Checkpoint
 
+  /// The first line of the manifest's text.
   public static let header = "policy-ledger export manifest v1"
   static let keys = [
     "kind", "format", "excel-safe", "time-zone", "rows", "bytes", "sha256", "origin", "tree-size", "root-hash",
   ]
 
+  /// A manifest of an export written as described.
   public init(
     kind: ExportKind, format: OutputFormat, excelSafe: Bool, timeZone: String, rows: Int64, bytes: Int64,
     sha256: [UInt8], checkpoint: Checkpoint
@@ -95,6 +104,7 @@ public struct ExportManifest: Equatable, Sendable {
 public typealias SignedManifest = Signed<ExportManifest>
 
 extension Signed where Body == ExportManifest {
+  /// The manifest.
   public var manifest: ExportManifest {
     get { body }
     set { body = newValue }

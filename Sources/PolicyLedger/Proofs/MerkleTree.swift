@@ -11,9 +11,9 @@
 /// level: `(level, index)` covers leaves `index·2^level ..< (index+1)·2^level`. The
 /// ledger stores the hash of every perfect subtree (`merkle_nodes`), which is all any
 /// root, inclusion proof or consistency proof needs: each is a few such hashes combined.
-public enum Merkle {
+package enum Merkle {
   /// `SHA-256(0x00 ‖ data)`.
-  public static func leafHash(_ data: [UInt8]) -> [UInt8] {
+  package static func leafHash(_ data: [UInt8]) -> [UInt8] {
     var hasher = SHA256Hasher()
     hasher.update([0x00])
     hasher.update(data)
@@ -21,7 +21,7 @@ public enum Merkle {
   }
 
   /// `SHA-256(0x01 ‖ left ‖ right)`.
-  public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+  package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
     var hasher = SHA256Hasher()
     hasher.update([0x01])
     hasher.update(left)
@@ -30,7 +30,7 @@ public enum Merkle {
   }
 
   /// The root of the empty tree: `SHA-256("")`.
-  public static let emptyRoot: [UInt8] = {
+  package static let emptyRoot: [UInt8] = {
     var hasher = SHA256Hasher()
     return hasher.finish()
   }()
@@ -69,29 +69,29 @@ public enum Merkle {
 }
 
 /// A perfect subtree: leaves `index·2^level ..< (index+1)·2^level`.
-public struct MerkleNode: Hashable, Sendable, CustomStringConvertible {
-  public var level: Int
-  public var index: Int64
+package struct MerkleNode: Hashable, Sendable, CustomStringConvertible {
+  package var level: Int
+  package var index: Int64
 
-  public init(level: Int, index: Int64) {
+  package init(level: Int, index: Int64) {
     self.level = level
     self.index = index
   }
 
   /// The journal entries it covers (seq is the leaf index plus one).
-  public var entries: ClosedRange<Int64> { (index << level) + 1...((index + 1) << level) }
+  package var entries: ClosedRange<Int64> { (index << level) + 1...((index + 1) << level) }
 
-  public var description: String { "level \(level), entries \(entries.lowerBound)-\(entries.upperBound)" }
+  package var description: String { "level \(level), entries \(entries.lowerBound)-\(entries.upperBound)" }
 }
 
 /// The right edge of a tree of `size` leaves: the hashes of the perfect subtrees of
 /// its binary decomposition, largest first. Enough to append a leaf and to compute
 /// the root; appending reports every perfect subtree it completes.
-public struct MerkleFrontier: Sendable {
-  public private(set) var size: Int64 = 0
+package struct MerkleFrontier: Sendable {
+  package private(set) var size: Int64 = 0
   private(set) var hashes: [[UInt8]] = []
 
-  public init() {}
+  package init() {}
 
   /// A frontier from stored subtree hashes, as ``nodes(size:)`` lists them.
   init(size: Int64, hashes: [[UInt8]]) {
@@ -106,7 +106,7 @@ public struct MerkleFrontier: Sendable {
   /// Appends a leaf; returns every perfect subtree completed by it (the leaf itself
   /// first), with its hash.
   @discardableResult
-  public mutating func append(leafHash: [UInt8]) -> [(node: MerkleNode, hash: [UInt8])] {
+  package mutating func append(leafHash: [UInt8]) -> [(node: MerkleNode, hash: [UInt8])] {
     var hash = leafHash
     var node = MerkleNode(level: 0, index: size)
     var completed = [(node: node, hash: hash)]
@@ -121,7 +121,7 @@ public struct MerkleFrontier: Sendable {
   }
 
   /// The tree's root hash (`SHA-256("")` when empty).
-  public var root: [UInt8] { Merkle.fold(hashes) }
+  package var root: [UInt8] { Merkle.fold(hashes) }
 }
 
 /// A tree of `size` leaves read through its perfect-subtree hashes: roots, inclusion
@@ -130,18 +130,18 @@ public struct MerkleFrontier: Sendable {
 /// The tree is math only: the hashes it reads come through a ``MerkleNodeReader`` (as Go's
 /// sumdb/tlog reads through a `HashReader`), which the ledger's store implements over the
 /// `merkle_nodes` table.
-public struct MerkleTree {
-  public let size: Int64
+package struct MerkleTree {
+  package let size: Int64
   /// Where the hashes of this tree's perfect subtrees come from.
   let reader: any MerkleNodeReader
 
-  public init(size: Int64, reader: any MerkleNodeReader) {
+  package init(size: Int64, reader: any MerkleNodeReader) {
     self.size = size
     self.reader = reader
   }
 
   /// A tree whose perfect-subtree hashes `node` gives.
-  public init(size: Int64, node: @escaping (MerkleNode) throws -> [UInt8]) {
+  package init(size: Int64, node: @escaping (MerkleNode) throws -> [UInt8]) {
     self.init(size: size, reader: ClosureNodeReader(read: node))
   }
 
@@ -151,12 +151,12 @@ public struct MerkleTree {
   }
 
   /// The root hash at this size.
-  public func root() throws -> [UInt8] {
+  package func root() throws -> [UInt8] {
     size == 0 ? Merkle.emptyRoot : try hash(0, size)
   }
 
   /// The audit path of leaf `index`: sibling hashes from the leaf's up to the root's child.
-  public func inclusionProof(index: Int64) throws -> [[UInt8]] {
+  package func inclusionProof(index: Int64) throws -> [[UInt8]] {
     guard index >= 0, index < size else {
       throw LedgerError(.invalidInput, "leaf \(index) is not in a tree of \(size) leaves")
     }
@@ -179,7 +179,7 @@ public struct MerkleTree {
   }
 
   /// The consistency proof from the tree's first `oldSize` leaves to all of it.
-  public func consistencyProof(from oldSize: Int64) throws -> [[UInt8]] {
+  package func consistencyProof(from oldSize: Int64) throws -> [[UInt8]] {
     guard oldSize >= 0, oldSize <= size else {
       throw LedgerError(.invalidInput, "a tree of \(size) leaves has no earlier size \(oldSize)")
     }
@@ -209,7 +209,7 @@ public struct MerkleTree {
 }
 
 /// Where a ``MerkleTree`` reads the hash of each perfect subtree it needs.
-public protocol MerkleNodeReader {
+package protocol MerkleNodeReader {
   /// The hash of the perfect subtree `node`.
   /// - Throws: when the node is not stored.
   func hash(of node: MerkleNode) throws -> [UInt8]
@@ -222,10 +222,10 @@ struct ClosureNodeReader: MerkleNodeReader {
 }
 
 /// Checking proofs with nothing but hashes: RFC 9162 sections 2.1.3.2 and 2.1.4.2.
-public enum MerkleProof {
+package enum MerkleProof {
   /// The root that an inclusion proof leads to from `leafHash` at `index`.
   /// - Throws: `LedgerError` when the proof's length does not fit the tree's shape.
-  public static func root(
+  package static func root(
     fromInclusionProof proof: [[UInt8]], index: Int64, size: Int64, leafHash: [UInt8]
   ) throws -> [UInt8] {
     guard index >= 0, index < size else {
@@ -253,7 +253,7 @@ public enum MerkleProof {
   }
 
   /// Checks that leaf `index` with hash `leafHash` is in the tree of `size` leaves with `root`.
-  public static func verifyInclusion(
+  package static func verifyInclusion(
     _ proof: [[UInt8]], index: Int64, size: Int64, leafHash: [UInt8], root: [UInt8]
   ) throws {
     let computed = try self.root(fromInclusionProof: proof, index: index, size: size, leafHash: leafHash)
@@ -265,7 +265,7 @@ public enum MerkleProof {
 
   /// Checks that the tree of `newSize` leaves with `newRoot` extends the one of
   /// `oldSize` leaves with `oldRoot`, keeping its leaves unchanged.
-  public static func verifyConsistency(
+  package static func verifyConsistency(
     _ proof: [[UInt8]], oldSize: Int64, newSize: Int64, oldRoot: [UInt8], newRoot: [UInt8]
   ) throws {
     guard oldSize >= 0, oldSize <= newSize else {

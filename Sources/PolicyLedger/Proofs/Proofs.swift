@@ -2,7 +2,9 @@ import Foundation
 
 /// The Merkle tree's size and root hash at one moment.
 public struct TreeHead: Equatable, Sendable {
+  /// The number of entries.
   public var size: Int64
+  /// The root hash (32 bytes).
   public var root: [UInt8]
 }
 
@@ -183,13 +185,20 @@ extension Ledger {
 /// The extra data is the entry itself: its SHA-256 is the entry hash, which is the leaf's
 /// data, so the proof authenticates it.
 public struct TlogProof: Equatable, Sendable {
+  /// The proven entry's data, previous hash ‖ canonical entry bytes; nil when the proof
+  /// carries no `extra` line.
   public var extra: [UInt8]?
+  /// The entry's leaf index (its sequence number minus one).
   public var index: Int64
+  /// The audit path, leaf first.
   public var hashes: [[UInt8]]
+  /// The checkpoint the proof leads to.
   public var checkpoint: SignedCheckpoint
 
+  /// The first line of the file.
   public static let header = "c2sp.org/tlog-proof@v1"
 
+  /// The file's text (c2sp.org/tlog-proof).
   public var serialized: String {
     var text = TlogProof.header + "\n"
     if let extra { text += "extra \(Base64.encode(extra))\n" }
@@ -234,6 +243,7 @@ public struct TlogProof: Equatable, Sendable {
     checkpoint = try SignedCheckpoint(parsing: Array(rest.utf8), source: "\(source) (its checkpoint)")
   }
 
+  /// A proof of leaf `index` in `checkpoint`'s tree.
   public init(extra: [UInt8]?, index: Int64, hashes: [[UInt8]], checkpoint: SignedCheckpoint) {
     self.extra = extra
     self.index = index
@@ -290,9 +300,13 @@ public struct TlogProof: Equatable, Sendable {
 
 /// A journal entry proven to be in a signed checkpoint's tree.
 public struct ProvenEntry: Equatable, Sendable {
+  /// The checkpoint the entry is in.
   public var checkpoint: Checkpoint
+  /// The key that signed the checkpoint.
   public var signer: NoteVerifierKey
+  /// The entry, decoded from the proof.
   public var entry: JournalEntry
+  /// The entry's typed content.
   public var payload: EntryPayload
 
   /// Splits a proof's extra data, `previous hash ‖ canonical entry bytes`, into the entry.

@@ -16,11 +16,13 @@ import Foundation
 public struct SignedNote: Equatable, Sendable {
   /// The signed text, final newline included.
   public var text: String
+  /// The signature lines, in order.
   public var signatures: [NoteSignature]
 
   /// Verifiers must accept at least 16 signatures; more than this is refused as malformed.
   public static let maxSignatures = 100
 
+  /// A note of `text` (ending in a newline) with `signatures`.
   public init(text: String, signatures: [NoteSignature] = []) {
     precondition(text.hasSuffix("\n"), "a note's text ends with a newline")
     self.text = text
@@ -98,7 +100,9 @@ public struct SignedNote: Equatable, Sendable {
 
 /// One signature line of a note.
 public struct NoteSignature: Equatable, Sendable {
+  /// The signer's key name.
   public var name: String
+  /// The key ID: the first 4 bytes of SHA-256 of the name and public key.
   public var keyID: UInt32
   /// The signature proper, without the key ID.
   public var signature: [UInt8]
@@ -111,13 +115,17 @@ public struct NoteSignature: Equatable, Sendable {
 
 /// A public key that checks note signatures: `NAME+HASH+BASE64(0x01 ‖ key)`.
 public struct NoteVerifierKey: Equatable, Sendable {
+  /// The key's name.
   public let name: String
+  /// The key ID that signature lines name.
   public let keyID: UInt32
+  /// The 32-byte Ed25519 public key.
   public let publicKey: [UInt8]
 
   /// The signature-type byte of Ed25519 in the signed-note specification.
   static let ed25519: UInt8 = 0x01
 
+  /// The verifier key named `name` for the 32-byte Ed25519 `publicKey`.
   public init(name: String, publicKey: [UInt8]) throws {
     try NoteName.check(name, field: "key name")
     self.init(checkedName: name, publicKey: publicKey)
@@ -188,10 +196,12 @@ public struct NoteVerifierKey: Equatable, Sendable {
 
 /// A private key that signs notes: `PRIVATE+KEY+NAME+HASH+BASE64(0x01 ‖ seed)`.
 public struct NoteSigningKey: Sendable {
+  /// The matching public key.
   public let verifier: NoteVerifierKey
   /// The 32-byte Ed25519 seed (RFC 8032's private key).
   private let seed: [UInt8]
 
+  /// The key's name.
   public var name: String { verifier.name }
 
   /// A new random key named `name`.
@@ -255,6 +265,7 @@ public struct NoteSigningKey: Sendable {
 /// without Unicode spaces or `+`, and tlog-checkpoint says clients must not assume the
 /// origin's form.
 public enum NoteName {
+  /// Refuses a name that this project would not write: `LedgerError` naming `field`.
   public static func check(_ name: String, field: String) throws {
     if let problem = problem(name) { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(name))': \(problem)") }
   }

@@ -3,15 +3,15 @@
 /// Everything here is a pure function of the facts recorded about one policy — its
 /// versions, the notices announcing them and the corrections affecting them — and of
 /// the point of view asked about. Queries load those facts with a few indexed lookups
-/// (``PolicyFacts``, `LedgerStore.loadFacts`) and ask these functions for what was known,
+/// (`PolicyFacts`, `LedgerStore.loadFacts`) and ask these functions for what was known,
 /// void, or in force.
 ///
 /// Two rules are also stated elsewhere, for speed, and each restatement is tested against
 /// the functions here (OutstandingTests, on random histories):
 /// - Rule 2's "affected version" of a correction (its target version, or the version its
 ///   target notice announces) is computed once, at write time, in `Projector.apply` (the
-///   `corrections.affected_version` column); ``affects(_:version:)`` and
-///   ``voids(_:version:)`` read it back as `CorrectionFacts.affectedVersion`.
+///   `corrections.affected_version` column); `affects(_:version:)` and
+///   `voids(_:version:)` read it back as `CorrectionFacts.affectedVersion`.
 /// - `outstanding` (rule 9) restates rule 1 (an entry is known when its business time ≤ k
 ///   and its `recorded_at` ≤ r), rule 16 (a delivery — the message's own entry or a
 ///   resend — is known when its `sent_at` ≤ k and its `recorded_at` ≤ r; "E received M"
@@ -30,15 +30,19 @@
 ///   compare it with ``rosterState(_:at:in:)``.
 ///
 /// Recording also applies rule 4 (an amendment must not leave an empty period) through
-/// ``period(of:amendments:)``, in `Ledger.checkAmendment`.
+/// `period(of:amendments:)`, in `Ledger.checkAmendment`.
 public enum Bitemporal {
   /// The point of view of a query: what had happened by `knownAt` (business time, k),
   /// what had been recorded by `recordedAt` (r), and optionally as told to one employee.
   public struct View: Sendable, Equatable {
+    /// k: count only what had happened by this instant (business time); nil for no limit.
     public var knownAt: Instant?
+    /// r: count only what the ledger had recorded by this instant; nil for no limit.
     public var recordedAt: Instant?
+    /// E: answer as told to this employee; nil for everyone.
     public var toldTo: String?
 
+    /// A view as known at `knownAt`, as recorded by `recordedAt`, as told to `toldTo`; each nil for no limit.
     public init(knownAt: Instant? = nil, recordedAt: Instant? = nil, toldTo: String? = nil) {
       self.knownAt = knownAt
       self.recordedAt = recordedAt
@@ -54,26 +58,30 @@ public enum Bitemporal {
   }
 
   /// A version as the view sees it.
-  public struct ViewedVersion: Sendable, Equatable {
-    public var facts: VersionFacts
-    public var isVoid: Bool
-    public var effectiveFrom: Instant
-    public var effectiveUntil: Instant?
+  package struct ViewedVersion: Sendable, Equatable {
+    package var facts: VersionFacts
+    package var isVoid: Bool
+    package var effectiveFrom: Instant
+    package var effectiveUntil: Instant?
     /// Ids of the corrections this view knows that affect the version, in journal order.
-    public var correctedBy: [String]
+    package var correctedBy: [String]
 
     /// Rule 4: the period `[effective_from, effective_until)`.
-    public func contains(_ t: Instant) -> Bool {
+    package func contains(_ t: Instant) -> Bool {
       effectiveFrom <= t && (effectiveUntil.map { t < $0 } ?? true)
     }
 
     /// Rule 6's order: the greater `effective_from`, then the greater version number.
-    public func outranks(_ other: ViewedVersion) -> Bool {
+    package func outranks(_ other: ViewedVersion) -> Bool {
       (effectiveFrom, facts.number) > (other.effectiveFrom, other.facts.number)
     }
   }
 
+  /// A version's status in `history`: the first that applies of void, in force, scheduled, superseded, expired.
   public enum Status: String, Sendable, CaseIterable {
+    /// In order of precedence: `void` (retracted, as known in the view), `in_force` (the
+    /// version in force at that instant), `scheduled` (its period starts later),
+    /// `superseded` (a version outranking it had begun), `expired` (its period had ended).
     case void, inForce = "in_force", scheduled, superseded, expired
   }
 
@@ -118,7 +126,7 @@ public enum Bitemporal {
 
   /// Rule 4: the effective period after every amendment in `corrections` that affects
   /// `v` and sets a bound, applied in journal order.
-  public static func period(of v: VersionFacts, amendments corrections: [CorrectionFacts]) -> (from: Instant, until: Instant?) {
+  package static func period(of v: VersionFacts, amendments corrections: [CorrectionFacts]) -> (from: Instant, until: Instant?) {
     var from = v.effectiveFrom
     var until = v.effectiveUntil
     for c in corrections.sorted(by: { $0.seq < $1.seq }) where c.kind == .amendment && affects(c, version: v.seq) {
@@ -130,7 +138,7 @@ public enum Bitemporal {
 
   /// Every version of the policy that the view knows, with its void flag, its period
   /// and its corrections (rules 1–4 and 12), in version order.
-  public static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
+  package static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
     let counted = facts.corrections.filter { counts($0, in: view) }.sorted { $0.seq < $1.seq }
     return facts.versions.sorted { $0.number < $1.number }.compactMap { v in
       guard knows(v, notices: facts.notices, in: view) else { return nil }
@@ -143,13 +151,13 @@ public enum Bitemporal {
   }
 
   /// Rules 5 and 6: the version in force at `t`, or nil.
-  public static func inForce(_ versions: [ViewedVersion], at t: Instant) -> ViewedVersion? {
+  package static func inForce(_ versions: [ViewedVersion], at t: Instant) -> ViewedVersion? {
     versions.filter { !$0.isVoid && $0.contains(t) }.max { $1.outranks($0) }
   }
 
   /// The history status of `v` at `t` (spec section 5, `history`): the first that applies
   /// of void, in_force, scheduled, superseded, expired.
-  public static func status(of v: ViewedVersion, among versions: [ViewedVersion], at t: Instant) -> Status {
+  package static func status(of v: ViewedVersion, among versions: [ViewedVersion], at t: Instant) -> Status {
     if v.isVoid { return .void }
     if inForce(versions, at: t)?.facts.seq == v.facts.seq { return .inForce }
     if v.effectiveFrom > t { return .scheduled }
@@ -159,7 +167,7 @@ public enum Bitemporal {
 
   /// A notice's status in a timeline (spec section 5): the last that applies of sent,
   /// acknowledged, amended, retracted, as known in `view`.
-  public static func noticeStatus(
+  package static func noticeStatus(
     notice: NoticeFacts, corrections: [CorrectionFacts], acknowledged: Bool, view: View
   ) -> String {
     let known = corrections.filter {
@@ -179,13 +187,13 @@ public enum Bitemporal {
 
   /// Rule 19: of one employee's roster entries, the known one with the greatest `at` ≤ t
   /// (ties: journal order), which says whether they were employed at t and in which groups.
-  public static func rosterState(_ entries: [RosterFacts], at t: Instant, in view: View) -> RosterFacts? {
+  package static func rosterState(_ entries: [RosterFacts], at t: Instant, in view: View) -> RosterFacts? {
     entries.filter { $0.at <= t && view.knows(businessTime: $0.at, recordedAt: $0.recordedAt) }
       .max { ($0.at, $0.seq) < ($1.at, $1.seq) }
   }
 
   /// Rule 20: whether version `v` applies to an employee in `groups` (besides `all`).
-  public static func applies(_ v: VersionFacts, toGroups groups: [String]) -> Bool {
+  package static func applies(_ v: VersionFacts, toGroups groups: [String]) -> Bool {
     guard let audience = v.appliesTo else { return true }
     return groups.contains { audience.contains($0) }
   }
@@ -197,16 +205,16 @@ public enum Bitemporal {
 
   /// The notice that told an employee of a version, and when: the `sent_at` of the
   /// delivery of it that reached them.
-  public struct Telling: Sendable, Equatable {
-    public var notice: NoticeFacts
-    public var at: Instant
+  package struct Telling: Sendable, Equatable {
+    package var notice: NoticeFacts
+    package var at: Instant
   }
 
   /// What rule 21 says one employee was told about version `v`, from `facts` whose
   /// `viewerDelivery` fields are that employee's: the earliest known delivery ≤ t to them of
   /// a notice announcing `v` (the first notice in journal order on a tie), and the version
   /// in force at t as told to them (rule 12, ``view(_:_:)`` with `toldTo` set).
-  public static func telling(_ facts: PolicyFacts, version v: VersionFacts, at t: Instant, in view: View)
+  package static func telling(_ facts: PolicyFacts, version v: VersionFacts, at t: Instant, in view: View)
     -> (told: Telling?, believes: ViewedVersion?)
   {
     let told = facts.notices.compactMap { n -> Telling? in
@@ -220,7 +228,7 @@ public enum Bitemporal {
 
   /// Rule 21's `acknowledged_at`: the earliest known acknowledgement ≤ t, among `acks`
   /// (one employee's), of a notice announcing `v`.
-  public static func acknowledgedAt(_ acks: [AckFacts], version v: VersionFacts, notices: [NoticeFacts], at t: Instant, in view: View)
+  package static func acknowledgedAt(_ acks: [AckFacts], version v: VersionFacts, notices: [NoticeFacts], at t: Instant, in view: View)
     -> Instant?
   {
     let announcing = Set(notices.filter { $0.announces == v.seq }.map(\.seq))
@@ -230,21 +238,21 @@ public enum Bitemporal {
   }
 
   /// Rule 21's `status` from what the employee was told and acknowledged.
-  public static func coverageStatus(toldAt: Instant?, acknowledgedAt: Instant?) -> CoverageStatus {
+  package static func coverageStatus(toldAt: Instant?, acknowledgedAt: Instant?) -> CoverageStatus {
     if acknowledgedAt != nil { return .acknowledged }
     return toldAt != nil ? .told : .notTold
   }
 }
 
 /// One roster entry (rule 19).
-public struct RosterFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var at: Instant
-  public var recordedAt: Instant
-  public var employed: Bool
-  public var groups: [String]
+package struct RosterFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var at: Instant
+  package var recordedAt: Instant
+  package var employed: Bool
+  package var groups: [String]
 
-  public init(seq: Int64, at: Instant, recordedAt: Instant, employed: Bool, groups: [String]) {
+  package init(seq: Int64, at: Instant, recordedAt: Instant, employed: Bool, groups: [String]) {
     self.seq = seq
     self.at = at
     self.recordedAt = recordedAt
@@ -254,12 +262,12 @@ public struct RosterFacts: Sendable, Equatable {
 }
 
 /// One acknowledgement: of notice `notice` (its seq), at `at`.
-public struct AckFacts: Sendable, Equatable {
-  public var notice: Int64
-  public var at: Instant
-  public var recordedAt: Instant
+package struct AckFacts: Sendable, Equatable {
+  package var notice: Int64
+  package var at: Instant
+  package var recordedAt: Instant
 
-  public init(notice: Int64, at: Instant, recordedAt: Instant) {
+  package init(notice: Int64, at: Instant, recordedAt: Instant) {
     self.notice = notice
     self.at = at
     self.recordedAt = recordedAt
@@ -267,26 +275,26 @@ public struct AckFacts: Sendable, Equatable {
 }
 
 /// What the ledger recorded about one version.
-public struct VersionFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var policy: String
-  public var number: Int64
-  public var title: String
-  public var effectiveFrom: Instant
-  public var effectiveUntil: Instant?
-  public var announcedAt: Instant
-  public var recordedAt: Instant
-  public var bodySHA256: String
+package struct VersionFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var policy: String
+  package var number: Int64
+  package var title: String
+  package var effectiveFrom: Instant
+  package var effectiveUntil: Instant?
+  package var announcedAt: Instant
+  package var recordedAt: Instant
+  package var bodySHA256: String
   /// The groups it applies to (rule 20); nil is `all`.
-  public var appliesTo: [String]? = nil
+  package var appliesTo: [String]? = nil
 }
 
 /// One delivery of a message (rule 16): its own entry's, or a resend's.
-public struct Delivery: Sendable, Equatable {
-  public var sentAt: Instant
-  public var recordedAt: Instant
+package struct Delivery: Sendable, Equatable {
+  package var sentAt: Instant
+  package var recordedAt: Instant
 
-  public init(sentAt: Instant, recordedAt: Instant) {
+  package init(sentAt: Instant, recordedAt: Instant) {
     self.sentAt = sentAt
     self.recordedAt = recordedAt
   }
@@ -294,38 +302,38 @@ public struct Delivery: Sendable, Equatable {
 
 /// What the ledger recorded about one notice, and the delivery of it that reached the
 /// viewer (an employee receives a message at most once: rule 16).
-public struct NoticeFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var id: String
+package struct NoticeFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var id: String
   /// The first delivery's time.
-  public var sentAt: Instant
-  public var recordedAt: Instant
-  public var announces: Int64?
-  public var viewerDelivery: Delivery?
+  package var sentAt: Instant
+  package var recordedAt: Instant
+  package var announces: Int64?
+  package var viewerDelivery: Delivery?
 }
 
 /// What the ledger recorded about one correction, and whether the viewer received it.
-public struct CorrectionFacts: Sendable, Equatable {
-  public var seq: Int64
-  public var id: String
-  public var kind: CorrectionKind
-  public var targetNotice: Int64?
-  public var targetVersion: Int64?
+package struct CorrectionFacts: Sendable, Equatable {
+  package var seq: Int64
+  package var id: String
+  package var kind: CorrectionKind
+  package var targetNotice: Int64?
+  package var targetVersion: Int64?
   /// The version it affects: its target, or the version its target notice announces.
-  public var affectedVersion: Int64?
-  public var voidVersion: Bool
-  public var issuedAt: Instant
-  public var recordedAt: Instant
-  public var effectiveFrom: Instant?
-  public var effectiveUntil: Instant?
+  package var affectedVersion: Int64?
+  package var voidVersion: Bool
+  package var issuedAt: Instant
+  package var recordedAt: Instant
+  package var effectiveFrom: Instant?
+  package var effectiveUntil: Instant?
   /// The delivery of it that reached the viewer, if any.
-  public var viewerDelivery: Delivery?
+  package var viewerDelivery: Delivery?
 }
 
 /// Everything recorded about one policy.
-public struct PolicyFacts: Sendable, Equatable {
-  public var key: String
-  public var versions: [VersionFacts]
-  public var notices: [NoticeFacts]
-  public var corrections: [CorrectionFacts]
+package struct PolicyFacts: Sendable, Equatable {
+  package var key: String
+  package var versions: [VersionFacts]
+  package var notices: [NoticeFacts]
+  package var corrections: [CorrectionFacts]
 }

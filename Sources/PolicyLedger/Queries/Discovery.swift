@@ -3,13 +3,19 @@ import Foundation
 /// One row of `policies`: a policy key, its latest known version, the version in force at
 /// the instant asked about (none: null), and the title of that version, else of the latest.
 public struct PolicyListRow: TabularRow, Equatable, Sendable {
+  /// The policy's key.
   public var policy: String
+  /// The greatest version number known.
   public var latestVersion: Int64
+  /// The version in force at the instant asked about; nil when none.
   public var inForceVersion: Int64?
+  /// The title of the version in force, else of the latest.
   public var title: String
 
+  /// `policy, latest_version, in_force_version, title`.
   public static let columns = ["policy", "latest_version", "in_force_version", "title"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(policy), .integer(latestVersion), .integer(inForceVersion), .text(title)]
   }
@@ -18,15 +24,23 @@ public struct PolicyListRow: TabularRow, Equatable, Sendable {
 /// One row of `notices`: a notice, the versions it announces, its recipient count and its
 /// status as a policy's timeline shows it (`sent`, `amended`, `retracted`).
 public struct NoticeListRow: TabularRow, Equatable, Sendable {
+  /// The notice's id.
   public var id: String
+  /// When it was sent.
   public var sentAt: Instant
+  /// Its subject line.
   public var subject: String
+  /// The versions it announces, as `KEY@N`.
   public var announces: [String]
+  /// How many recipients it went to.
   public var recipients: Int64
+  /// `sent`, `amended` or `retracted`.
   public var status: String
 
+  /// `id, sent_at, subject, announces, recipients, status`.
   public static let columns = ["id", "sent_at", "subject", "announces", "recipients", "status"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(id), .time(sentAt, timeZone), .text(subject), .list(announces), .integer(recipients), .text(status)]
   }

@@ -2,6 +2,8 @@ import Foundation
 
 /// What `export` can write; each speaks the CSV that `import` reads.
 public enum ExportKind: String, CaseIterable, Sendable {
+  /// One kind per table: versions, notices, their recipients, corrections, acknowledgements,
+  /// the roster (`employees`), and the journal itself (docs/formats.md lists each one's columns).
   case versions, notices, recipients, corrections, acks, employees, journal
 
   /// The columns, in order (spec section 5; more may follow the contract's).

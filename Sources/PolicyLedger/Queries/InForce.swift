@@ -2,16 +2,25 @@ import Foundation
 
 /// One row of `in-force`.
 public struct InForceRow: TabularRow, Equatable, Sendable {
+  /// The policy's key.
   public var policy: String
+  /// The version number.
   public var version: Int64
+  /// The version's title.
   public var title: String
+  /// The start of its effective period, after amendments known in the view.
   public var effectiveFrom: Instant
+  /// The end of its effective period (excluded), after amendments; nil for "until further notice".
   public var effectiveUntil: Instant?
+  /// When it was announced.
   public var announcedAt: Instant
+  /// The SHA-256 of its text.
   public var bodySHA256: String
 
+  /// `policy, version, title, effective_from, effective_until, announced_at, body_sha256`.
   public static let columns = ["policy", "version", "title", "effective_from", "effective_until", "announced_at", "body_sha256"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),
@@ -32,22 +41,32 @@ public struct InForceRow: TabularRow, Equatable, Sendable {
 
 /// One row of `history`.
 public struct HistoryRow: TabularRow, Equatable, Sendable {
+  /// The policy's key.
   public var policy: String
+  /// The version number.
   public var version: Int64
+  /// The version's title.
   public var title: String
+  /// The start of its effective period, after amendments known in the view.
   public var effectiveFrom: Instant
+  /// The end of its effective period (excluded), after amendments; nil for "until further notice".
   public var effectiveUntil: Instant?
+  /// When it was announced.
   public var announcedAt: Instant
+  /// Its status at the instant asked about.
   public var status: Bitemporal.Status
+  /// The ids of the corrections known in the view that affect it, in journal order.
   public var correctedBy: [String]
   /// The groups the version applies to (rule 20): `["all"]` for everyone.
   public var appliesTo: [String] = [Groups.all]
 
+  /// `policy, version, title, effective_from, effective_until, announced_at, status, corrected_by`.
   public static let columns = [
     "policy", "version", "title", "effective_from", "effective_until", "announced_at", "status", "corrected_by",
     "applies_to",
   ]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(title), .time(effectiveFrom, timeZone), .time(effectiveUntil, timeZone),

@@ -1,11 +1,13 @@
 /// A stretch of time in which the same version was in force (or nothing was).
 public struct InForcePeriod: Sendable, Equatable {
+  /// When the period starts.
   public var from: Instant
   /// When the answer changed; nil for the last period, which holds to the end of the range asked about.
   public var until: Instant?
   /// The version in force; nil when nothing was.
   public var version: Int64?
 
+  /// The period from `from` to `until` in which `version` (or nothing) was in force.
   public init(from: Instant, until: Instant?, version: Int64?) {
     self.from = from
     self.until = until
@@ -19,7 +21,7 @@ extension Ledger {
   /// answers it in `view`.
   ///
   /// The answer can only change at an effective bound of a version or an amendment, so
-  /// the rules (``Bitemporal/inForce(_:at:)``) are asked at each of those, and equal
+  /// the rules (`Bitemporal.inForce(_:at:)`) are asked at each of those, and equal
   /// neighbours merged.
   /// - Throws: "no policy 'KEY'" for a key the ledger never recorded.
   public func inForcePeriods(_ policy: String, from: Instant? = nil, to: Instant? = nil, view: Bitemporal.View = .init())

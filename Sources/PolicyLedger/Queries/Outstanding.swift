@@ -2,13 +2,19 @@ import Foundation
 
 /// One row of `outstanding`: a recipient of a notice who did not receive a correction of it.
 public struct OutstandingRow: TabularRow, Equatable, Sendable {
+  /// The notice the employee received.
   public var notice: String
+  /// The employee.
   public var employee: String
+  /// The correction that affects the notice and that the employee did not receive.
   public var correction: String
+  /// Retraction or amendment.
   public var correctionKind: CorrectionKind
 
+  /// `notice, employee, correction, correction_kind`.
   public static let columns = ["notice", "employee", "correction", "correction_kind"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(notice), .text(employee), .text(correction), .text(correctionKind.rawValue)]
   }
@@ -16,15 +22,21 @@ public struct OutstandingRow: TabularRow, Equatable, Sendable {
 
 /// One row of `recipients`.
 public struct RecipientRow: TabularRow, Equatable, Sendable {
+  /// The notice or correction.
   public var notice: String
+  /// A recipient.
   public var employee: String
+  /// When they acknowledged it; nil when they did not.
   public var acknowledgedAt: Instant?
   /// When the delivery that reached the employee was sent: the message's own time, or a
   /// resend's (rule 16).
   public var sentAt: Instant
 
+  /// `notice, employee, status, acknowledged_at, sent_at`; `status` is `acknowledged` or
+  /// `unacknowledged`, `sent_at` when the delivery that reached the employee was sent.
   public static let columns = ["notice", "employee", "status", "acknowledged_at", "sent_at"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(notice), .text(employee), .text(acknowledgedAt == nil ? "unacknowledged" : "acknowledged"),
@@ -37,8 +49,8 @@ extension Ledger {
   /// Rule 9: one row for each correction known in `view`, each notice it affects (known
   /// too) and each recipient of that notice who did not receive the correction; ordered
   /// by notice id, correction id, employee id. Rows stream to `body`. Rules 1 and 2 are
-  /// restated in SQL here (``LedgerStore/forEachOutstanding(notice:knownAt:recordedAt:_:)``);
-  /// OutstandingTests compares it with ``Bitemporal``'s functions on random histories.
+  /// restated in SQL here (`LedgerStore.forEachOutstanding(notice:knownAt:recordedAt:_:)`);
+  /// OutstandingTests compares it with `Bitemporal`'s functions on random histories.
   public func outstanding(notice: String? = nil, view: Bitemporal.View = .init(), _ body: (OutstandingRow) throws -> Void) throws {
     try read {
       if let notice {

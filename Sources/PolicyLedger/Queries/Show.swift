@@ -3,7 +3,9 @@ import Foundation
 /// One entry in full, as `show` prints it: named fields in a fixed order per kind
 /// (`columns[i]` names `values[i]`; both come from one list of fields, `LedgerStore`'s `FieldList`).
 public struct EntryRecord: Sendable, Equatable {
+  /// The field names, in order.
   public var columns: [String]
+  /// The field values, `values[i]` for `columns[i]`.
   public var values: [Cell]
 }
 

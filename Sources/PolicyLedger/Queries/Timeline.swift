@@ -2,22 +2,37 @@ import Foundation
 
 /// One row of `timeline`.
 public struct TimelineRow: TabularRow, Equatable, Sendable {
-  public enum Kind: String, Sendable { case notice, retraction, amendment, acknowledgement, version }
+  /// What happened.
+  public enum Kind: String, Sendable {
+    /// A notice sent; a retraction or amendment issued; a notice acknowledged; a version
+    /// announced (policy timelines only).
+    case notice, retraction, amendment, acknowledgement, version
+  }
 
+  /// When: a notice's `sent_at`, a correction's `issued_at`, an acknowledgement's `at`.
   public var at: Instant
+  /// What kind of entry.
   public var kind: Kind
+  /// The notice or correction id (for an acknowledgement, the notice's).
   public var id: String
+  /// The policy concerned, when there is one.
   public var policy: String?
+  /// The version concerned, when there is one.
   public var version: Int64?
+  /// A notice's subject (also for its acknowledgements), or a correction's statement.
   public var subject: String
+  /// A notice's status as known in the view (`sent`, `acknowledged`, `amended`,
+  /// `retracted`); `sent` for a correction, `acknowledged` for an acknowledgement.
   public var status: String
   /// What a correction row corrects: its notice's id, or the version as `KEY@N`; nil on other rows.
   public var target: String? = nil
   /// Journal order, the tie-breaker after `at`.
   public var seq: Int64
 
+  /// `at, kind, id, policy, version, subject, status, target`.
   public static let columns = ["at", "kind", "id", "policy", "version", "subject", "status", "target"]
 
+  /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .time(at, timeZone), .text(kind.rawValue), .text(id), .text(policy), .integer(version), .text(subject), .text(status),

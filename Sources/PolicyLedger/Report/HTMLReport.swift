@@ -13,8 +13,10 @@ import Foundation
 ///
 ///     let data = try ledger.reportData(ReportRequest(policies: ["mobile-devices"]))
 ///     let html = HTMLReport(data: data, timeZone: nil, command: ["policy-ledger", "report", …]).render()
-public struct HTMLReport {
+public struct HTMLReport: Sendable {
+  /// What the report shows.
   public var data: ReportData
+  /// The zone its times are shown in; nil for UTC.
   public var timeZone: TimeZone?
   /// The command line that makes this report again, shown shell-quoted.
   public var command: [String]
@@ -23,6 +25,7 @@ public struct HTMLReport {
   /// How the pictures draw time: to scale with long gaps cut (the default), or by logarithm.
   public var axis: TimeAxis = .linear
 
+  /// A report of `data`, reproducible with `command`, drawn on a linear or logarithmic `axis`.
   public init(
     data: ReportData, timeZone: TimeZone?, command: [String], ledgerArguments: [String] = [], axis: TimeAxis = .linear
   ) {
@@ -33,6 +36,7 @@ public struct HTMLReport {
     self.axis = axis
   }
 
+  /// The whole HTML document, self-contained (styles and SVG inline).
   public func render() -> String {
     var out = HTMLText()
     let keys = data.policies.map(\.key)

@@ -8,16 +8,16 @@
 /// the greedy forward and backward searches meet on a "middle snake", which splits the
 /// problem in two; each half is solved the same way, so memory stays O(N + M).
 public enum LineDiff {
-  public enum Operation: Sendable, Equatable {
+  package enum Operation: Sendable, Equatable {
     case equal, delete, insert
   }
 
   /// A run of one operation. `old` and `new` are the index ranges it covers; a deletion
   /// has an empty `new` range at the position where it happens, an insertion an empty `old` range.
-  public struct Edit: Sendable, Equatable {
-    public var operation: Operation
-    public var old: Range<Int>
-    public var new: Range<Int>
+  package struct Edit: Sendable, Equatable {
+    package var operation: Operation
+    package var old: Range<Int>
+    package var new: Range<Int>
   }
 
   /// The shortest edit script turning `old` into `new`, as runs in order; within a
@@ -26,7 +26,7 @@ public enum LineDiff {
   /// Time O((N + M) · D) for D edits, memory O(N + M). Lines found on one side only cannot
   /// be matched, so they are set aside before the search (as GNU diff does): a text
   /// rewritten from scratch costs no search at all.
-  public static func edits<T: Hashable>(_ old: [T], _ new: [T]) -> [Edit] {
+  package static func edits<T: Hashable>(_ old: [T], _ new: [T]) -> [Edit] {
     // Compare small integers instead of the elements (long lines compare once, when hashed).
     var numbers: [T: Int] = [:]
     var a: [Int] = []
@@ -98,22 +98,22 @@ public enum LineDiff {
 
   /// One line of a hunk: an unchanged line (index into both lists), a deleted one (index
   /// into `old`) or an inserted one (index into `new`).
-  public struct HunkLine: Sendable, Equatable {
-    public var operation: Operation
-    public var old: Int?
-    public var new: Int?
+  package struct HunkLine: Sendable, Equatable {
+    package var operation: Operation
+    package var old: Int?
+    package var new: Int?
   }
 
   /// A unified-diff hunk. Starts are 0-based positions; ``header`` prints them as `diff -u` does.
-  public struct Hunk: Sendable, Equatable {
-    public var oldStart: Int
-    public var oldCount: Int
-    public var newStart: Int
-    public var newCount: Int
-    public var lines: [HunkLine]
+  package struct Hunk: Sendable, Equatable {
+    package var oldStart: Int
+    package var oldCount: Int
+    package var newStart: Int
+    package var newCount: Int
+    package var lines: [HunkLine]
 
     /// `@@ -l,s +l,s @@`: a count of 1 is left out; an empty range names the line before it.
-    public var header: String {
+    package var header: String {
       func range(_ start: Int, _ count: Int) -> String {
         switch count {
         case 0: "\(start),0"
@@ -127,7 +127,7 @@ public enum LineDiff {
 
   /// The changes with `context` unchanged lines around each; changes closer than twice
   /// the context share a hunk. No hunks when the lists are equal.
-  public static func hunks<T: Hashable>(_ old: [T], _ new: [T], context: Int = 3) -> [Hunk] {
+  package static func hunks<T: Hashable>(_ old: [T], _ new: [T], context: Int = 3) -> [Hunk] {
     // One step per line: what it does and where it stands in each list.
     var steps: [(operation: Operation, old: Int, new: Int)] = []
     for edit in edits(old, new) {
@@ -166,13 +166,13 @@ public enum LineDiff {
   }
 
   /// A line of text and whether a line break ended it (only a text's last line may lack one).
-  public struct TextLine: Hashable, Sendable {
-    public var text: Substring
-    public var terminated: Bool
+  package struct TextLine: Hashable, Sendable {
+    package var text: Substring
+    package var terminated: Bool
   }
 
   /// Splits `text` at `\n`; the line breaks are not part of the lines.
-  public static func lines(_ text: String) -> [TextLine] {
+  package static func lines(_ text: String) -> [TextLine] {
     var parts = text.split(separator: "\n", omittingEmptySubsequences: false)
     let terminated = parts.last == ""
     if terminated { parts.removeLast() }
@@ -183,9 +183,13 @@ public enum LineDiff {
 
   /// One printed line of a unified diff, with what it is so that a writer can colour it.
   public struct UnifiedLine: Sendable, Equatable {
+    /// What a line is: a file header, a hunk header, or a context, deleted, inserted or "no newline" line.
     public enum Kind: Sendable, Equatable {
+      /// `--- old`, `+++ new`, `@@ … @@`, an unchanged line, a `-` line, a `+` line, and
+      /// `\ No newline at end of file`.
       case oldFile, newFile, hunk, context, deletion, insertion, noNewline
     }
+    /// What the line is.
     public var kind: Kind
     /// The line as printed, with its `-`/`+`/space prefix and without a line break.
     public var text: String

@@ -4,6 +4,7 @@ public struct ReportRequest: Sendable {
   public var policies: [String]
   /// The window of the picture and of the notices and corrections listed (both ends included).
   public var from: Instant?
+  /// The end of the window (included); nil for no limit.
   public var to: Instant?
   /// Only what had happened by this instant (business time); default: no limit.
   public var knownAt: Instant?
@@ -15,6 +16,7 @@ public struct ReportRequest: Sendable {
   /// How many outstanding recipients to list for each correction and notice; the rest are counted.
   public var outstandingLimit: Int
 
+  /// A request; every default is resolved when the report is made.
   public init(
     policies: [String] = [], from: Instant? = nil, to: Instant? = nil, knownAt: Instant? = nil,
     recordedAt: Instant? = nil, statusAt: Instant? = nil, outstandingLimit: Int = 50
@@ -34,12 +36,19 @@ public struct ReportRequest: Sendable {
 public struct ReportData: Sendable {
   /// The last entry the report could see: the ledger as it stood at `recordedAt`.
   public var head: VerifyResult.Head
+  /// Only what the ledger had recorded by this instant.
   public var recordedAt: Instant
+  /// Only what had happened by this instant; nil for no limit.
   public var knownAt: Instant?
+  /// The instant statuses are judged at.
   public var statusAt: Instant
+  /// The start of the window.
   public var from: Instant?
+  /// The end of the window.
   public var to: Instant?
+  /// How many outstanding recipients are listed for each correction and notice.
   public var outstandingLimit: Int
+  /// Each policy's part, in the order asked.
   public var policies: [PolicyReport]
 
   /// The point of view of every query in the report.
@@ -48,6 +57,7 @@ public struct ReportData: Sendable {
 
 /// One policy's part of a report.
 public struct PolicyReport: Sendable {
+  /// The policy's key.
   public var key: String
   /// `history` at the report's status instant: every version known in the view.
   public var history: [HistoryRow]
@@ -72,28 +82,41 @@ public struct PolicyReport: Sendable {
 
 /// A version's body and the period it was first recorded with (before any amendment).
 public struct ReportedVersion: Sendable {
+  /// The version number.
   public var number: Int64
+  /// Its text.
   public var body: String
+  /// The SHA-256 of its text.
   public var bodySHA256: String
+  /// The start of its effective period as first recorded.
   public var recordedFrom: Instant
+  /// The end of its effective period as first recorded.
   public var recordedUntil: Instant?
+  /// Who recorded it.
   public var by: String
 }
 
 /// A notice or correction of the policy's timeline, with what `show` adds.
 public struct ReportedEvent: Sendable {
+  /// The event as `timeline` lists it.
   public var row: TimelineRow
+  /// How many recipients it went to.
   public var recipientCount: Int64
   /// A notice's sender and channel.
   public var sender: String?
+  /// How a notice was sent.
   public var channel: String?
   /// A correction's target: the notice id, or the version as KEY@N.
   public var targetNotice: String?
+  /// A correction's target version, as `KEY@N`.
   public var targetVersion: String?
+  /// For a retraction of a notice: whether it also voids the announced version.
   public var voidVersion: Bool
+  /// Why a correction was issued.
   public var reason: String?
   /// The bounds an amendment sets.
   public var effectiveFrom: Instant?
+  /// The end bound an amendment sets.
   public var effectiveUntil: Instant?
   /// Its later deliveries known in the report's view (rule 16), in journal order.
   public var resends: [ReportedResend] = []
@@ -121,14 +144,18 @@ public struct AcknowledgementGroup: Sendable, Equatable {
 }
 
 public struct OutstandingGroup: Sendable, Equatable {
+  /// The notice.
   public var notice: String
+  /// The correction.
   public var correction: String
+  /// Retraction or amendment.
   public var correctionKind: CorrectionKind
   /// How many there are in all.
   public var count: Int64
   /// The first of them in employee-id order, at most the report's limit.
   public var employees: [String]
 
+  /// A group of `count` recipients of `notice` who did not receive `correction`; `employees` lists the first of them.
   public init(notice: String, correction: String, correctionKind: CorrectionKind, count: Int64, employees: [String]) {
     self.notice = notice
     self.correction = correction

@@ -4,10 +4,13 @@ import Foundation
 /// effective period and status (as known now, from `history`), and a line diff of the
 /// bodies (from `show`).
 public struct VersionComparison: Sendable {
+  /// The older version, as `history` lists it.
   public var old: HistoryRow
+  /// The newer version, as `history` lists it.
   public var new: HistoryRow
   /// The SHA-256 of each body.
   public var oldSHA256: String
+  /// The SHA-256 of the newer body.
   public var newSHA256: String
   /// The unified diff of the bodies; empty when they are the same.
   public var body: [LineDiff.UnifiedLine]

@@ -4,8 +4,8 @@ import PolicyLedgerSQLite
 /// One SQLite connection. It owns its handle and closes it when released.
 ///
 /// A connection is used from one thread at a time; the ledger opens one per process.
-public final class Connection {
-  public enum Mode: Sendable {
+@_spi(Benchmarks) public final class Connection {
+  @_spi(Benchmarks) public enum Mode: Sendable {
     /// Open an existing file for reading only; never create one.
     case readOnly
     /// Open for reading and writing, creating the file (mode 0600) when missing.
@@ -14,20 +14,20 @@ public final class Connection {
     case temporary
   }
 
-  public enum TransactionKind: String, Sendable {
+  package enum TransactionKind: String, Sendable {
     case deferred = "DEFERRED"
     case immediate = "IMMEDIATE"
   }
 
   let handle: OpaquePointer
-  public let path: String
-  public let mode: Mode
+  package let path: String
+  package let mode: Mode
   /// Opened with `immutable=1`: a read-only file in a read-only folder.
-  public let isImmutable: Bool
+  package let isImmutable: Bool
   private var cache: [String: Statement] = [:]
 
   /// How long a writer waits for another process's lock before giving up.
-  public static let busyTimeoutMilliseconds: Int32 = 60_000
+  package static let busyTimeoutMilliseconds: Int32 = 60_000
 
   /// Process-wide settings, applied once before the first connection initializes SQLite.
   /// Without memory statistics an allocation takes no global mutex; Debian's SQLite is
@@ -36,7 +36,8 @@ public final class Connection {
     _ = policy_ledger_sqlite3_disable_memstatus()
   }()
 
-  public init(path: String, mode: Mode, immutable: Bool = false) throws {
+  /// Opens the database at `path` in `mode`; `immutable` reads a file that nobody can change without locking.
+  @_spi(Benchmarks) public init(path: String, mode: Mode, immutable: Bool = false) throws {
     Connection.configureProcess
     var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
     switch mode {
@@ -112,27 +113,27 @@ public final class Connection {
   }
 
   /// Runs one or more statements that take no parameters.
-  public func execute(_ sql: String) throws {
+  package func execute(_ sql: String) throws {
     let code = sqlite3_exec(handle, sql, nil, nil, nil)
     guard code == SQLITE_OK else { throw error(code: code, sql: sql) }
   }
 
   /// A new prepared statement, owned by the caller.
-  public func prepare(_ sql: String) throws -> Statement {
+  @_spi(Benchmarks) public func prepare(_ sql: String) throws -> Statement {
     try Statement(connection: self, sql: sql)
   }
 
   /// A prepared statement kept for reuse on hot paths.
-  public func cached(_ sql: String) throws -> Statement {
+  package func cached(_ sql: String) throws -> Statement {
     if let statement = cache[sql] { return statement }
     let statement = try Statement(connection: self, sql: sql)
     cache[sql] = statement
     return statement
   }
 
-  public var changes: Int { Int(sqlite3_changes64(handle)) }
-  public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-  public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+  package var changes: Int { Int(sqlite3_changes64(handle)) }
+  package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+  package var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
 
   /// Copies the write-ahead log into the database file. Waiting for readers (TRUNCATE), it
   /// copies every page and empties the log, so that the file alone holds every commit;
@@ -144,7 +145,7 @@ public final class Connection {
   /// > readers or writers to finish
   /// The first column of its row is 1 when the checkpoint was blocked.
   @discardableResult
-  public func checkpoint(waitingForReaders: Bool) throws -> Bool {
+  package func checkpoint(waitingForReaders: Bool) throws -> Bool {
     try prepare("PRAGMA wal_checkpoint(\(waitingForReaders ? "TRUNCATE" : "PASSIVE"))").first { $0.int64(0) == 0 } ?? true
   }
 
@@ -153,7 +154,7 @@ public final class Connection {
   /// `.immediate` takes the write lock at once, so that two writers never deadlock on
   /// a lock upgrade; SQLite's busy handler waits for the other writer. A `SQLITE_BUSY`
   /// that still escapes (the timeout ran out) is retried a few times with a pause.
-  public func inTransaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+  package func inTransaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
     var attempt = 0
     while true {
       do {
@@ -177,7 +178,7 @@ public final class Connection {
   /// Runs `body` inside the open transaction as a savepoint: released when it returns,
   /// rolled back (and released) when it throws, leaving the rest of the transaction as it was.
   /// https://www.sqlite.org/lang_savepoint.html
-  public func inSavepoint<T>(_ body: () throws -> T) throws -> T {
+  package func inSavepoint<T>(_ body: () throws -> T) throws -> T {
     try execute("SAVEPOINT entry")
     do {
       let result = try body()

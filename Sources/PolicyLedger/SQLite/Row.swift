@@ -1,27 +1,29 @@
 import PolicyLedgerSQLite
 
 /// The current row of a stepping statement. Valid only until the next step.
-public struct Row {
+@_spi(Benchmarks) public struct Row {
   let handle: OpaquePointer
 
-  public var count: Int { Int(sqlite3_column_count(handle)) }
+  package var count: Int { Int(sqlite3_column_count(handle)) }
 
-  public func isNull(_ index: Int) -> Bool {
+  package func isNull(_ index: Int) -> Bool {
     sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL
   }
 
-  public func int64(_ index: Int) -> Int64 {
+  /// Column `index` (0-based) as a 64-bit integer.
+  @_spi(Benchmarks) public func int64(_ index: Int) -> Int64 {
     sqlite3_column_int64(handle, Int32(index))
   }
 
-  public func int(_ index: Int) -> Int { Int(int64(index)) }
+  /// Column `index` (0-based) as an `Int`.
+  @_spi(Benchmarks) public func int(_ index: Int) -> Int { Int(int64(index)) }
 
-  public func optionalInt64(_ index: Int) -> Int64? {
+  package func optionalInt64(_ index: Int) -> Int64? {
     isNull(index) ? nil : int64(index)
   }
 
   /// The column as text; exact bytes, embedded NULs included.
-  public func string(_ index: Int) -> String {
+  package func string(_ index: Int) -> String {
     let bytes = sqlite3_column_text(handle, Int32(index))
     let count = Int(sqlite3_column_bytes(handle, Int32(index)))
     guard let bytes else { return "" }
@@ -36,11 +38,11 @@ public struct Row {
     return UnsafeRawBufferPointer(start: bytes, count: count)
   }
 
-  public func optionalString(_ index: Int) -> String? {
+  package func optionalString(_ index: Int) -> String? {
     isNull(index) ? nil : string(index)
   }
 
-  public func blob(_ index: Int) -> [UInt8] {
+  package func blob(_ index: Int) -> [UInt8] {
     // > The pointer returned by sqlite3_column_blob() ... call sqlite3_column_bytes()
     // > after sqlite3_column_blob() to find the size.
     // https://www.sqlite.org/c3ref/column_blob.html
@@ -50,7 +52,7 @@ public struct Row {
     return Array(UnsafeRawBufferPointer(start: pointer, count: count))
   }
 
-  public func value(_ index: Int) -> SQLiteValue {
+  package func value(_ index: Int) -> SQLiteValue {
     switch sqlite3_column_type(handle, Int32(index)) {
     case SQLITE_INTEGER: .integer(int64(index))
     case SQLITE_FLOAT: .real(sqlite3_column_double(handle, Int32(index)))

@@ -7,10 +7,12 @@ import PolicyLedgerSQLite
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
   /// The extended result code (https://www.sqlite.org/rescode.html).
   public let extendedCode: Int32
+  /// SQLite's message.
   public let message: String
+  /// The SQL text that failed, when there was one (never the bound values).
   public let sql: String?
 
-  public init(extendedCode: Int32, message: String, sql: String? = nil) {
+  package init(extendedCode: Int32, message: String, sql: String? = nil) {
     self.extendedCode = extendedCode
     self.message = message
     self.sql = sql
@@ -19,9 +21,10 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
   /// The primary result code: the low byte of the extended one.
   public var code: Int32 { extendedCode & 0xff }
 
-  public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
-  public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+  package var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+  package var isConstraint: Bool { code == SQLITE_CONSTRAINT }
 
+  /// `SQLite error CODE: MESSAGE`, with the statement that failed.
   public var description: String {
     var text = "SQLite error \(extendedCode): \(message)"
     if let sql { text += " (while running: \(sql.split(whereSeparator: \.isNewline).joined(separator: " ")))" }

@@ -1,9 +1,9 @@
 import PolicyLedgerSQLite
 
 /// A prepared statement. It owns its handle and finalizes it when released.
-public final class Statement {
+@_spi(Benchmarks) public final class Statement {
   let handle: OpaquePointer
-  public let sql: String
+  package let sql: String
   unowned let connection: Connection
 
   init(connection: Connection, sql: String) throws {
@@ -22,7 +22,7 @@ public final class Statement {
 
   /// Resets the statement and binds `values` to its parameters, in order.
   @discardableResult
-  public func bind(_ values: [any SQLiteBindable]) throws -> Statement {
+  package func bind(_ values: [any SQLiteBindable]) throws -> Statement {
     sqlite3_reset(handle)
     sqlite3_clear_bindings(handle)
     for (offset, value) in values.enumerated() {
@@ -128,7 +128,7 @@ public final class Statement {
   }
 
   /// Steps once: true while a row is available, false when done.
-  public func step() throws -> Bool {
+  package func step() throws -> Bool {
     let code = sqlite3_step(handle)
     switch code {
     case SQLITE_DONE: return false
@@ -140,36 +140,36 @@ public final class Statement {
     }
   }
 
-  public var row: Row { Row(handle: handle) }
+  package var row: Row { Row(handle: handle) }
 
   /// Runs the statement to completion, ignoring rows.
-  public func run(_ values: [any SQLiteBindable] = []) throws {
+  package func run(_ values: [any SQLiteBindable] = []) throws {
     try bind(values)
     while try step() {}
     sqlite3_reset(handle)
   }
 
   /// Calls `body` for each row; stops early when it returns false.
-  public func forEach(_ values: [any SQLiteBindable] = [], _ body: (Row) throws -> Void) throws {
+  package func forEach(_ values: [any SQLiteBindable] = [], _ body: (Row) throws -> Void) throws {
     try bind(values)
     defer { sqlite3_reset(handle) }
     while try step() { try body(row) }
   }
 
   /// Maps every row.
-  public func map<T>(_ values: [any SQLiteBindable] = [], _ transform: (Row) throws -> T) throws -> [T] {
+  package func map<T>(_ values: [any SQLiteBindable] = [], _ transform: (Row) throws -> T) throws -> [T] {
     var result: [T] = []
     try forEach(values) { result.append(try transform($0)) }
     return result
   }
 
   /// The first row, mapped, or nil when there is none.
-  public func first<T>(_ transform: (Row) throws -> T) throws -> T? {
+  @_spi(Benchmarks) public func first<T>(_ transform: (Row) throws -> T) throws -> T? {
     try first([], transform)
   }
 
   /// The first row, mapped, or nil when there is none.
-  public func first<T>(_ values: [any SQLiteBindable], _ transform: (Row) throws -> T) throws -> T? {
+  package func first<T>(_ values: [any SQLiteBindable], _ transform: (Row) throws -> T) throws -> T? {
     try bind(values)
     defer { sqlite3_reset(handle) }
     return try step() ? transform(row) : nil

@@ -1,14 +1,14 @@
 /// One migration file as embedded in the binary.
-public struct EmbeddedMigration: Sendable {
-  public let name: String
-  public let bytes: [UInt8]
+package struct EmbeddedMigration: Sendable {
+  package let name: String
+  package let bytes: [UInt8]
   /// The file's SHA-256 in hex. For the files of `migrations/`, EmbedMigrationsTool takes it
   /// from `migrations/SHA256SUMS` at build time, so that opening a ledger does not hash
   /// them again; a test checks it against `SHA256Hasher`, and `migrate` hashes the bytes
   /// before it records it.
-  public let sha256: String
+  package let sha256: String
 
-  public init(name: String, bytes: [UInt8]) {
+  package init(name: String, bytes: [UInt8]) {
     self.init(name: name, bytes: bytes, sha256: SHA256Hasher.hex(bytes))
   }
 
@@ -18,7 +18,7 @@ public struct EmbeddedMigration: Sendable {
     self.sha256 = sha256
   }
 
-  public var sql: String { String(decoding: bytes, as: UTF8.self) }
+  package var sql: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// Applies the numbered SQL files of `migrations/` (embedded at build time) to a ledger.
@@ -26,11 +26,11 @@ public struct EmbeddedMigration: Sendable {
 /// Each migration runs in its own transaction and is recorded with the SHA-256 of its
 /// file. A ledger that lists a migration this binary does not know (a newer
 /// policy-ledger wrote it) or whose recorded checksum differs from the file is refused.
-public struct Migrator {
+package struct Migrator {
   /// `PRAGMA application_id` of every ledger: "PLDG".
-  public static let applicationID: Int32 = 0x504C_4447
+  package static let applicationID: Int32 = 0x504C_4447
 
-  public let migrations: [EmbeddedMigration]
+  package let migrations: [EmbeddedMigration]
 
   init(migrations: [EmbeddedMigration] = Migrator.embedded) {
     self.migrations = migrations
@@ -92,7 +92,7 @@ public struct Migrator {
   }
 
   /// Applies every pending migration, each in its own immediate transaction.
-  public func migrate(_ db: Connection, path: String) throws {
+  package func migrate(_ db: Connection, path: String) throws {
     guard try !pending(in: db, path: path).isEmpty else { return }
     for migration in migrations {
       try db.inTransaction(.immediate) {

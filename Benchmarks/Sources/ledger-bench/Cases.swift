@@ -570,9 +570,13 @@ struct Bench {
       unlink(oursOut)
       unlink(theirsOut)
     }
+    // sent_at: the delivery that reached the employee (the notice's own here; a resend's
+    // when there is one), as export writes times (whole seconds in this data: no fraction).
     let sql = """
-      SELECT n.id AS notice, e.name AS employee FROM deliveries d JOIN notices n ON n.seq = d.message
-      JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee
+      SELECT n.id AS notice, e.name AS employee,
+        strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(r.sent_at, n.sent_at) / 1000000, 'unixepoch') AS sent_at
+      FROM deliveries d JOIN notices n ON n.seq = d.message JOIN employees e ON e.id = d.employee
+      LEFT JOIN resends r ON r.seq = d.via ORDER BY d.message, d.employee
       """
     let pair = try alternate(
       sizes.heavyRuns,

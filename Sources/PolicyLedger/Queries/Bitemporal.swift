@@ -27,7 +27,7 @@
 /// - `employees` and `coverage` restate rule 19 (an employee's state at t is the known
 ///   roster entry with the greatest `at` ≤ t) as one statement over the whole workforce,
 ///   `LedgerStore.forEachEmployed` (Store/Roster.swift); the replay model's property tests
-///   compare it with ``rosterState(_:at:in:)``.
+///   compare it with `rosterState(_:at:in:)`.
 ///
 /// Recording also applies rule 4 (an amendment must not leave an empty period) through
 /// `period(of:amendments:)`, in `Ledger.checkAmendment`.

@@ -78,7 +78,7 @@ extension Ledger {
   ///
   /// Rule 12 for every employee at once: each employee's *delivery signature* — which of
   /// the policy's notices and corrections known in the view reached them — takes few
-  /// distinct values, and rule 12 (``Bitemporal/telling(_:version:at:in:)``) is evaluated
+  /// distinct values, and rule 12 (`Bitemporal.telling(_:version:at:in:)`) is evaluated
   /// once per distinct signature. Memory: 4 bytes per employee number for the signatures,
   /// 8 for the acknowledgement times, and the rows are streamed in employee order.
   /// - Throws: "no workforce recorded …" when no roster entry is known in the view (before

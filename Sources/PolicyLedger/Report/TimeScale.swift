@@ -2,7 +2,7 @@ import Foundation
 
 /// How a report's picture draws time.
 public enum TimeAxis: String, Sendable, CaseIterable {
-  /// To scale, with long gaps cut short and marked (``TimeScale``).
+  /// To scale, with long gaps cut short and marked (`TimeScale`).
   case linear
   /// Each gap between two instants by the logarithm of its length: a minute ≈ 1, six
   /// hours ≈ 3, a year ≈ 10; nothing is cut, nothing is to scale.

@@ -19,7 +19,7 @@ extension LedgerStore {
   /// Rule 19 for every employee at once, in employee-id order (UTF-8 bytes, as the
   /// directory's unique index sorts them): each employee's roster entry with the greatest
   /// `at` ≤ min(t, k) among those recorded by r (ties: journal order), when it is a join.
-  /// This restates ``Bitemporal/rosterState(_:at:in:)`` as one statement, for speed: the
+  /// This restates `Bitemporal.rosterState(_:at:in:)` as one statement, for speed: the
   /// directory is walked in name order and each employee's entries found through
   /// `roster_by_employee`; the replay model's property tests compare the two.
   /// `body` gets the employee's number and id, the groups and the `at` of that entry.

@@ -73,6 +73,7 @@ public enum WorkedExample {
   /// The workforce of July 2020: the staff who were or were not sent the notice, and a
   /// contractors group it never reached.
   public static let staff = ["E1001", "E1002", "E1003", "E1004", "E2001"]
+  /// The contractors, a group the notice never reached.
   public static let contractors = ["C3001", "C3002"]
 
   /// Records the roster of the story (rule 19), after it and backfilled: the staff joined

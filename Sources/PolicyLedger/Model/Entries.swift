@@ -230,12 +230,16 @@ public enum RosterEvent: String, Sendable, CaseIterable {
 /// business time and, for a join, the groups (without the implicit `all`). Ids only: no
 /// name or other personal data (docs/semantics.md, "Coverage").
 public struct RosterEntry: Equatable, Sendable {
+  /// The employee id.
   public var employee: String
+  /// A join (or transfer) or a leave.
   public var event: RosterEvent
+  /// When it takes effect (business time).
   public var at: Instant
   /// A join's groups, in the order given; empty for a leave.
   public var groups: [String]
 
+  /// A roster entry; `groups` only for a join.
   public init(employee: String, event: RosterEvent, at: Instant, groups: [String] = []) {
     self.employee = employee
     self.event = event
@@ -300,7 +304,10 @@ public enum Groups {
 public struct ResendEntry: Equatable, Sendable {
   /// The id of the notice or correction delivered again.
   public var message: String
+  /// When this delivery was sent (no earlier than the message's first).
   public var sentAt: Instant
+  /// How many recipients this delivery reached.
   public var recipientCount: Int64
+  /// The SHA-256 of this delivery's sorted recipient ids, one a line, in lowercase hex.
   public var recipientsSHA256: String
 }

@@ -2,33 +2,46 @@ import Foundation
 
 /// One row of `employees`: an employee employed at the instant asked about.
 public struct EmployeeRow: TabularRow, Equatable, Sendable {
+  /// The employee id.
   public var employee: String
   /// As recorded, without `all`.
   public var groups: [String]
   /// The `at` of the roster entry that set this state.
   public var since: Instant
 
+  /// `employee, groups, since`.
   public static let columns = ["employee", "groups", "since"]
 
+  /// The row's values in column order; `since` in `timeZone` (UTC when nil).
   public func cells(timeZone: TimeZone?) -> [Cell] { [.text(employee), .list(groups), .time(since, timeZone)] }
 }
 
 /// One row of `coverage` (rule 21).
 public struct CoverageRow: TabularRow, Equatable, Sendable {
+  /// The policy key.
   public var policy: String
+  /// The version in force at t.
   public var version: Int64
+  /// The employee id.
   public var employee: String
+  /// `acknowledged`, `told` or `not_told`: the first that applies.
   public var status: Bitemporal.CoverageStatus
+  /// The earliest `sent_at` (no later than t) of a known delivery to the employee of a
+  /// notice announcing the version; nil when none.
   public var toldAt: Instant?
+  /// That notice's id (the first in journal order on a tie).
   public var notice: String?
+  /// The earliest known acknowledgement (no later than t) of a notice announcing the version.
   public var acknowledgedAt: Instant?
   /// The version in force at t as told to the employee (rule 12); nil when none.
   public var believesVersion: Int64?
 
+  /// `policy, version, employee, status, told_at, notice, acknowledged_at, believes_version`.
   public static let columns = [
     "policy", "version", "employee", "status", "told_at", "notice", "acknowledged_at", "believes_version",
   ]
 
+  /// The row's values in column order; times in `timeZone` (UTC when nil).
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [
       .text(policy), .integer(version), .text(employee), .text(status.rawValue), .time(toldAt, timeZone), .text(notice),
@@ -39,18 +52,25 @@ public struct CoverageRow: TabularRow, Equatable, Sendable {
 
 /// One row of `coverage --summary`: the counts of one group.
 public struct CoverageSummaryRow: TabularRow, Equatable, Sendable {
+  /// The policy key.
   public var policy: String
+  /// The version in force at t.
   public var version: Int64
+  /// The group counted (`all` for everyone).
   public var group: String
   /// `acknowledged` + `told` + `not_told`.
   public var employed: Int64
+  /// Those who acknowledged a notice announcing the version.
   public var acknowledged: Int64
   /// Told and not acknowledged.
   public var told: Int64
+  /// Those no known delivery of such a notice reached by t.
   public var notTold: Int64
 
+  /// `policy, version, group, employed, acknowledged, told, not_told`.
   public static let columns = ["policy", "version", "group", "employed", "acknowledged", "told", "not_told"]
 
+  /// The row's values in column order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
     [.text(policy), .integer(version), .text(group), .integer(employed), .integer(acknowledged), .integer(told), .integer(notTold)]
   }

@@ -4,6 +4,7 @@ import Foundation
 /// its view: the counts per group, and the first employees not told or believing another
 /// version than the one in force.
 public struct ReportedCoverage: Sendable, Equatable {
+  /// The version in force at the status instant.
   public var version: Int64
   /// `coverage --summary`: `all` first, then each group.
   public var groups: [CoverageSummaryRow]

@@ -124,25 +124,34 @@ public struct ReportedEvent: Sendable {
 
 /// A notice or correction delivered again: when, and to how many more people.
 public struct ReportedResend: Sendable, Equatable {
+  /// When it was sent again.
   public var sentAt: Instant
+  /// How many more people it reached.
   public var recipientCount: Int64
 }
 
-/// The recipients of one notice who did not receive one correction affecting it.
 /// The acknowledgements of one notice in a report: how many of its recipients acknowledged
 /// it (as known in the view), and the first of them, in order of acknowledgement.
 public struct AcknowledgementGroup: Sendable, Equatable {
+  /// The notice's id.
   public var notice: String
+  /// How many people it reached.
   public var recipients: Int64
+  /// How many of them acknowledged it.
   public var count: Int64
+  /// The first acknowledgements, at most the report's limit.
   public var first: [Acknowledgement]
 
+  /// One employee's acknowledgement.
   public struct Acknowledgement: Sendable, Equatable {
+    /// The employee id.
     public var employee: String
+    /// When they acknowledged.
     public var at: Instant
   }
 }
 
+/// The recipients of one notice who did not receive one correction affecting it.
 public struct OutstandingGroup: Sendable, Equatable {
   /// The notice.
   public var notice: String

@@ -173,11 +173,20 @@ struct HistoryGenerator {
           versions.append((VersionRef(policy: policy, number: number), announcedAt ?? from))
         }
       case "n":
-        var announces: VersionRef? = nil
+        var announces: [VersionRef] = []
         if !versions.isEmpty && chance(0.85) {
-          announces = pick(versions).ref
+          announces = [pick(versions).ref]
+          // Rule 17: often several versions, usually of distinct policies; sometimes two of
+          // one policy, which is refused.
+          if chance(0.35) {
+            for _ in 0..<(chance(0.5) ? 1 : 2) {
+              let more = pick(versions).ref
+              if chance(0.85), announces.contains(where: { $0.policy == more.policy }) { continue }
+              if !announces.contains(more) { announces.append(more) }
+            }
+          }
         } else if chance(0.3) {
-          announces = VersionRef(policy: pick(policies), number: 9)  // no such version: refused
+          announces = [VersionRef(policy: pick(policies), number: 9)]  // no such version: refused
         }
         let recipients = subset(of: Self.employees, count: chance(0.05) ? 0...0 : 1...4)
         let id = newID(&self)
@@ -638,7 +647,7 @@ enum PropertyRun {
       case .version(let p, _, _, let from, let until, let announcedAt):
         text = "policy add \(p) [\(t(from)), \(t(until))) announced \(announcedAt.map(Grid.name) ?? "(default)")"
       case .notice(let id, _, let sentAt, let announces, let recipients):
-        text = "notice \(id) sent \(t(sentAt)) announces \(announces.map(String.init(describing:)) ?? "-") to \(recipients.joined(separator: ","))"
+        text = "notice \(id) sent \(t(sentAt)) announces \(announces.isEmpty ? "-" : announces.map(\.description).joined(separator: ";")) to \(recipients.joined(separator: ","))"
       case .correction(let id, let kind, let target, let voidVersion, let issuedAt, _, _, let from, let until, let recipients):
         let targetText =
           switch target {

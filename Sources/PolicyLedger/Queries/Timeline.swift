@@ -106,14 +106,19 @@ extension Ledger {
   /// ``Bitemporal/noticeStatus``. Each row of a notice announcing several versions gets the same status.
   private func noticeStatus(_ notice: NoticeFacts, acknowledged: Bool, view: Bitemporal.View) throws -> String {
     var notice = notice
-    let versions = try store.versionsAnnounced(byNotice: notice.seq)
-    notice.alsoAnnounces = versions.filter { $0 != notice.announces }
-    var corrections = try store.correctionFacts(targetingNotice: notice.seq)
-    for version in versions {
-      corrections += try store.correctionFacts(affectingVersion: version)
+    var corrections: [CorrectionFacts]
+    if notice.announces == nil {
+      corrections = try store.correctionFacts(targetingNotice: notice.seq)
+    } else {
+      // Those affecting a version it announces include those targeting the notice.
+      let versions = try store.versionsAnnounced(byNotice: notice.seq, inKeyOrder: false)
+      notice.alsoAnnounces = versions.filter { $0 != notice.announces }
+      corrections = try versions.flatMap { try store.correctionFacts(affectingVersion: $0) }
+      if versions.count > 1 {
+        var seen = Set<Int64>()
+        corrections = corrections.filter { seen.insert($0.seq).inserted }
+      }
     }
-    var seen = Set<Int64>()
-    corrections = corrections.filter { seen.insert($0.seq).inserted }
     return Bitemporal.noticeStatus(notice: notice, corrections: corrections, acknowledged: acknowledged, view: view)
   }
 

@@ -106,7 +106,7 @@ extension LedgerStore {
       case .kind: "c.kind"
       case .notice: "c.notice"
       case .version: "c.version"
-      case .affectedVersion: "a.version"
+      case .affectedVersion: "coalesce(nv.version, c.version)"
       case .voidVersion: "c.void_version"
       case .issuedAt: "c.issued_at"
       case .recordedAt: "j.recorded_at"
@@ -117,37 +117,33 @@ extension LedgerStore {
       }
     }
 
-    /// `a` pairs each correction with a version it affects (rule 2), one row per version:
-    /// its target version, or each version its target notice announces (rule 17).
-    private static func from(_ affected: String) -> String {
-      """
-      SELECT \(selectList) FROM (\(affected)) a JOIN corrections c ON c.seq = a.correction
+    /// The joins after `c` (a correction) and `nv` (a version its target notice announces,
+    /// or none): its journal row and the delivery that reached the viewer.
+    private static let joins = """
       JOIN journal j ON j.seq = c.seq
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
       LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
       """
-    }
+    /// Corrections of a version (`nv` is none: `c.notice` is NULL).
+    private static let ofVersions = "SELECT \(selectList) FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice \(joins)"
+    /// Corrections of a notice, once per version it announces (rules 2, 17).
+    private static let ofNoticeVersions = "SELECT \(selectList) FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice \(joins)"
 
-    /// `?1` is the policy's number.
-    static let byPolicy = from(
-      """
-      SELECT seq AS correction, version FROM corrections WHERE policy = ?1 AND version IS NOT NULL
+    /// Each correction affecting a version of the policy, with that version; `?1` is the policy's number.
+    static let byPolicy = """
+      \(ofVersions) WHERE c.policy = ?1 AND c.version IS NOT NULL
       UNION ALL
-      SELECT c.seq, nv.version FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice WHERE nv.policy = ?1
-      """) + " ORDER BY c.seq"
+      \(ofNoticeVersions) WHERE nv.policy = ?1
+      ORDER BY 1
+      """
     /// `?1` is the version's seq.
-    static let byAffectedVersion = from(
-      """
-      SELECT seq AS correction, version FROM corrections WHERE affected_version = ?1 AND version IS NOT NULL
+    static let byAffectedVersion = """
+      \(ofVersions) WHERE c.affected_version = ?1 AND c.version IS NOT NULL
       UNION ALL
-      SELECT c.seq, nv.version FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice WHERE nv.version = ?1
-      """)
-    /// `?1` is the notice's seq; a notice announcing no version gives its corrections no version.
-    static let byNotice = from(
+      \(ofNoticeVersions) WHERE nv.version = ?1
       """
-      SELECT c.seq AS correction, nv.version FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice
-      WHERE c.notice = ?1
-      """)
+    /// `?1` is the notice's seq; a notice announcing no version gives its corrections no version.
+    static let byNotice = "\(ofVersions) WHERE c.notice = ?1"
   }
 
   private static func correctionFacts(_ row: Row) throws -> CorrectionFacts {

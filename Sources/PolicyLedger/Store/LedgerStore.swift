@@ -69,10 +69,13 @@ extension LedgerStore {
     }
   }
 
-  /// The seqs of the versions notice `seq` announces (rule 17), in policy key order.
-  func versionsAnnounced(byNotice seq: Int64) throws -> [Int64] {
+  /// The seqs of the versions notice `seq` announces (rule 17): in policy key order, or
+  /// (cheaper) in seq order.
+  func versionsAnnounced(byNotice seq: Int64, inKeyOrder: Bool = true) throws -> [Int64] {
     try db.cached(
-      "SELECT nv.version FROM notice_versions nv JOIN policies p ON p.id = nv.policy WHERE nv.notice = ? ORDER BY p.key"
+      inKeyOrder
+        ? "SELECT nv.version FROM notice_versions nv JOIN policies p ON p.id = nv.policy WHERE nv.notice = ? ORDER BY p.key"
+        : "SELECT version FROM notice_versions WHERE notice = ?"
     ).map([seq]) { $0.int64(0) }
   }
 

@@ -222,7 +222,8 @@ public struct CorrectionFacts: Sendable, Equatable {
   public var kind: CorrectionKind
   public var targetNotice: Int64?
   public var targetVersion: Int64?
-  /// The version it affects: its target, or the version its target notice announces.
+  /// The version it affects: its target, or the version its target notice announces (of a
+  /// notice announcing several, the one of the policy whose facts these are: rule 17).
   public var affectedVersion: Int64?
   public var voidVersion: Bool
   public var issuedAt: Instant

@@ -124,7 +124,8 @@ extension LedgerStore {
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
       LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
       """
-    /// Corrections of a version (`nv` is none: `c.notice` is NULL).
+    /// Corrections, each with `nv` the versions its target notice announces (one row each),
+    /// or none for a correction of a version (its `c.notice` is NULL).
     private static let ofVersions = "SELECT \(selectList) FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice \(joins)"
     /// Corrections of a notice, once per version it announces (rules 2, 17).
     private static let ofNoticeVersions = "SELECT \(selectList) FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice \(joins)"

@@ -195,6 +195,24 @@ struct HistoryGenerator {
         if !recipients.isEmpty {
           notices.append((id, sentAt, recipients))
           messages.append((id, sentAt, false, Set(recipients)))
+          // Rules 17 and 18: sometimes one of its versions (the last by key, not the one
+          // `notices.announces` keeps) is retracted, then the notice with void_version —
+          // refused, as one of the versions it would void already is.
+          if announces.count > 1, chance(0.25),
+            let last = announces.max(by: { $0.policy.utf8.lexicographicallyPrecedes($1.policy.utf8) }),
+            let announced = versions.first(where: { $0.ref == last })?.announcedAt
+          {
+            for (target, floor, void) in [(CorrectionTarget.version(last), announced, false), (.notice(id), sentAt, true)] {
+              let correction = newID(&self)
+              let issuedAt = time(after: floor, &self)
+              steps.append(
+                .correction(
+                  id: correction, kind: .retraction, target: target, voidVersion: void, issuedAt: issuedAt,
+                  statement: "statement of \(correction)", reason: "reason of \(correction)", from: nil, until: nil,
+                  recipients: .defaults))
+              messages.append((correction, issuedAt, true, []))
+            }
+          }
         }
       case "c":
         let retraction = chance(0.5)

@@ -57,7 +57,9 @@ extension PolicyLedgerCommand {
         abstract: "Record a notice and its exact recipients; prints the notice id.",
         discussion: """
           Recipients stream from a file (one employee id a line; trimmed; blank lines skipped; a \
-          duplicate is refused), so a notice can go to a million employees.
+          duplicate is refused), so a notice can go to a million employees. --announces may be \
+          repeated: one notice announcing several policies' versions ("updated handbook"), at \
+          most one version of each policy.
 
             policy-ledger notice send --id N-2020-07-10 --subject "Delete TikTok" \\
                 --body-file notice.txt --sent-at 2020-07-10T08:00:00-07:00 \\
@@ -74,7 +76,10 @@ extension PolicyLedgerCommand {
       @Option(help: "When it was sent.") var sentAt: String
       @Option(help: "Who sent it.") var sender: String
       @Option(help: "How it was sent: email, chat, letter, portal ….") var channel = "email"
-      @Option(help: "The policy version it announces, as KEY@N.", completion: LedgerCompletion.of(.version)) var announces: String?
+      @Option(
+        help: "A policy version it announces, as KEY@N; repeat for several, at most one per policy.",
+        completion: LedgerCompletion.of(.version))
+      var announces: [String] = []
       @Option(help: "Recipients, separated by commas.") var to: String?
       @Option(help: "A file of recipients, one a line ('-' for standard input).", completion: .file()) var recipientsFile: String?
 
@@ -88,7 +93,7 @@ extension PolicyLedgerCommand {
           id: id, subject: subject, body: try readBody(text: body, file: bodyFile),
           sentAt: try ledger.time(sentAt, "--sent-at"), sender: sender, channel: channel,
           announces: try announces.map { try VersionRef.parse($0, field: "--announces") })
-        if new.announces != nil { try requireExistingLedger(ledger) }
+        if !new.announces.isEmpty { try requireExistingLedger(ledger) }
         let id: String
         if let to {
           id = try record(ledger) { try $0.sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor) }
@@ -112,11 +117,11 @@ extension PolicyLedgerCommand {
         commandName: "retract",
         abstract: "Void a notice or a version from the start; prints the correction id.",
         discussion: """
-          A retraction of a notice voids the version it announces only with --void-version. By \
-          default it goes to every recipient of the notice, by any of its deliveries (or, for a \
-          version, of every notice announcing it). A target is retracted once: to reach more \
-          people, deliver the retraction again with 'correct resend'. The statement may span \
-          lines (--statement-file).
+          A retraction of a notice voids the version it announces (each of them, when it \
+          announces several) only with --void-version. By default it goes to every recipient of \
+          the notice, by any of its deliveries (or, for a version, of every notice announcing \
+          it). A target is retracted once: to reach more people, deliver the retraction again \
+          with 'correct resend'. The statement may span lines (--statement-file).
 
             policy-ledger correct retract --notice N-2020-07-10 --void-version \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
@@ -126,7 +131,7 @@ extension PolicyLedgerCommand {
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
       @OptionGroup var target: CorrectionTargetOptions
-      @Flag(help: "Also void the version the notice announces.") var voidVersion = false
+      @Flag(help: "Also void the version (or each version) the notice announces.") var voidVersion = false
       @Option(help: "The correction's id (default: assigned).") var id: String?
       @Option(help: "When it was issued.") var issuedAt: String
       @OptionGroup var statement: StatementOptions
@@ -150,7 +155,8 @@ extension PolicyLedgerCommand {
         discussion: """
           From its issue time on, the amendment sets the bounds it names on the version it \
           targets (or the version its target notice announces). Setting --effective-until with \
-          no successor repeals the policy.
+          no successor repeals the policy. A notice announcing several versions is not amended: \
+          amend the version (--version KEY@N).
 
             policy-ledger correct amend --version mobile-devices@2 \\
                 --issued-at 2020-07-11 --effective-from 2020-08-01 \\

@@ -134,6 +134,47 @@ struct RecordCLITests {
     #expect(try run(["verify"]).status == 0)
   }
 
+  @Test func aNoticeAnnouncesSeveralVersionsAndTwoOfOnePolicyAreRefusedWritingNothing() throws {
+    _ = try run(["policy", "add", "travel", "--title", "Travel", "--body", "v1", "--effective-from", "2020-01-01"])
+    _ = try run(["policy", "add", "travel", "--title", "Travel", "--body", "v2", "--effective-from", "2020-02-01"])
+    _ = try run(["policy", "add", "expenses", "--title", "Expenses", "--body", "v1", "--effective-from", "2020-02-01"])
+    let sent = try run([
+      "notice", "send", "--id", "H", "--subject", "Updated handbook", "--body", "…", "--sent-at", "2020-03-01", "--sender", "hr",
+      "--announces", "travel@2", "--announces", "expenses@1", "--to", "E1,E2",
+    ])
+    #expect(sent.status == 0)
+    #expect(sent.stdout == "H\n")
+    let before = try head()
+    let refused = try run([
+      "notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-03-02", "--sender", "hr",
+      "--announces", "travel@1", "--announces", "travel@2", "--to", "E3",
+    ])
+    #expect(refused.status == 2)
+    #expect(refused.stdout.isEmpty)
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: invalid --announces 'travel@2': the notice already announces travel@1; a notice announces at most one version of each policy\n")
+    #expect(try head() == before)
+    let amend = try run([
+      "correct", "amend", "--notice", "H", "--issued-at", "2020-03-05", "--effective-from", "2020-04-01", "--statement", "s",
+      "--reason", "r",
+    ])
+    #expect(amend.status == 2)
+    #expect(amend.stderr == "policy-ledger: error: notice 'H' announces 2 versions (expenses@1, travel@2); amend the version: --version KEY@N\n")
+    #expect(try head() == before)
+    #expect(try run(["notices", "--format", "csv"]).lines.last?.contains(",expenses@1;travel@2,2,") == true)
+    let timeline = try run(["timeline", "--employee", "E1", "--format", "csv"])
+    #expect(timeline.lines.dropFirst().map { $0.split(separator: ",").prefix(5).joined(separator: ",") } == [
+      "2020-03-01T00:00:00Z,notice,H,expenses,1", "2020-03-01T00:00:00Z,notice,H,travel,2",
+    ])
+    let retracted = try run([
+      "correct", "retract", "--notice", "H", "--void-version", "--issued-at", "2020-03-05", "--statement", "s", "--reason", "r",
+    ])
+    #expect(retracted.status == 0)
+    #expect(try run(["in-force", "--at", "2020-03-10", "--format", "csv"]).lines.dropFirst().map { $0.prefix(8) } == ["travel,1"])
+    #expect(try run(["verify"]).status == 0)
+  }
+
   @Test func usageMistakesAreReportedByTheParser() throws {
     let result = try run(["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "it"])
     #expect(result.status == 64)

@@ -108,6 +108,12 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("resends", "recipient_count", "UPDATE resends SET recipient_count = 2 WHERE seq = 10", .entry(10)),
     .init("resends", "recipients_sha256", "UPDATE resends SET recipients_sha256 = upper(recipients_sha256) WHERE seq = 10", .entry(10)),
     .init("resends", "deleted row", "DELETE FROM resends WHERE seq = 10", .entry(10)),
+    // notice_versions: every column of the rows of notices 3 and 7 (rule 17), a deleted row, an extra one
+    .init("notice_versions", "notice", "UPDATE notice_versions SET notice = 3 WHERE notice = 7", .entry(3)),
+    .init("notice_versions", "version", "UPDATE notice_versions SET version = 1 WHERE notice = 3", .entry(3)),
+    .init("notice_versions", "policy", "UPDATE notice_versions SET policy = 2 WHERE notice = 3", .entry(3)),
+    .init("notice_versions", "deleted row", "DELETE FROM notice_versions WHERE notice = 7", .entry(7)),
+    .init("notice_versions", "extra row", "INSERT INTO notice_versions (notice, version, policy) VALUES (7, 2, 1)", .entry(7)),
     // acks: every column of E1004's ack (seq 4)
     .init("acks", "notice", "UPDATE acks SET notice = 7 WHERE seq = 4", .entry(4)),
     .init("acks", "employee", "UPDATE acks SET employee = 1 WHERE seq = 4", .entry(4)),

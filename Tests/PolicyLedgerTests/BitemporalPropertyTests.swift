@@ -173,11 +173,20 @@ struct HistoryGenerator {
           versions.append((VersionRef(policy: policy, number: number), announcedAt ?? from))
         }
       case "n":
-        var announces: VersionRef? = nil
+        var announces: [VersionRef] = []
         if !versions.isEmpty && chance(0.85) {
-          announces = pick(versions).ref
+          announces = [pick(versions).ref]
+          // Rule 17: often several versions, usually of distinct policies; sometimes two of
+          // one policy, which is refused.
+          if chance(0.35) {
+            for _ in 0..<(chance(0.5) ? 1 : 2) {
+              let more = pick(versions).ref
+              if chance(0.85), announces.contains(where: { $0.policy == more.policy }) { continue }
+              if !announces.contains(more) { announces.append(more) }
+            }
+          }
         } else if chance(0.3) {
-          announces = VersionRef(policy: pick(policies), number: 9)  // no such version: refused
+          announces = [VersionRef(policy: pick(policies), number: 9)]  // no such version: refused
         }
         let recipients = subset(of: Self.employees, count: chance(0.05) ? 0...0 : 1...4)
         let id = newID(&self)
@@ -186,6 +195,24 @@ struct HistoryGenerator {
         if !recipients.isEmpty {
           notices.append((id, sentAt, recipients))
           messages.append((id, sentAt, false, Set(recipients)))
+          // Rules 17 and 18: sometimes one of its versions (the last by key, not the one
+          // `notices.announces` keeps) is retracted, then the notice with void_version —
+          // refused, as one of the versions it would void already is.
+          if announces.count > 1, chance(0.25),
+            let last = announces.max(by: { $0.policy.utf8.lexicographicallyPrecedes($1.policy.utf8) }),
+            let announced = versions.first(where: { $0.ref == last })?.announcedAt
+          {
+            for (target, floor, void) in [(CorrectionTarget.version(last), announced, false), (.notice(id), sentAt, true)] {
+              let correction = newID(&self)
+              let issuedAt = time(after: floor, &self)
+              steps.append(
+                .correction(
+                  id: correction, kind: .retraction, target: target, voidVersion: void, issuedAt: issuedAt,
+                  statement: "statement of \(correction)", reason: "reason of \(correction)", from: nil, until: nil,
+                  recipients: .defaults))
+              messages.append((correction, issuedAt, true, []))
+            }
+          }
         }
       case "c":
         let retraction = chance(0.5)
@@ -638,7 +665,7 @@ enum PropertyRun {
       case .version(let p, _, _, let from, let until, let announcedAt):
         text = "policy add \(p) [\(t(from)), \(t(until))) announced \(announcedAt.map(Grid.name) ?? "(default)")"
       case .notice(let id, _, let sentAt, let announces, let recipients):
-        text = "notice \(id) sent \(t(sentAt)) announces \(announces.map(String.init(describing:)) ?? "-") to \(recipients.joined(separator: ","))"
+        text = "notice \(id) sent \(t(sentAt)) announces \(announces.isEmpty ? "-" : announces.map(\.description).joined(separator: ";")) to \(recipients.joined(separator: ","))"
       case .correction(let id, let kind, let target, let voidVersion, let issuedAt, _, _, let from, let until, let recipients):
         let targetText =
           switch target {

@@ -24,12 +24,21 @@ import Testing
       #expect(failure == nil, "seed \(seed): \(failure?.mismatch ?? "")")
       let ledger = history.ledger
       let db = ledger.db
+      // Every version each notice announces (rule 17), in policy key order.
+      var announced: [Int64: [Int64]] = [:]
+      try db.prepare(
+        "SELECT nv.notice, nv.version FROM notice_versions nv JOIN policies p ON p.id = nv.policy ORDER BY nv.notice, p.key"
+      ).forEach { announced[$0.int64(0), default: []].append($0.int64(1)) }
       let notices = try db.prepare(
         "SELECT n.seq, n.id, n.sent_at, j.recorded_at, n.announces FROM notices n JOIN journal j ON j.seq = n.seq"
       ).map { row in
-        NoticeFacts(
+        let versions = announced[row.int64(0)] ?? []
+        // `notices.announces` keeps the first version in key order.
+        #expect(row.optionalInt64(4) == versions.first, "seed \(seed): notice \(row.string(1))")
+        return NoticeFacts(
           seq: row.int64(0), id: row.string(1), sentAt: Instant(microseconds: row.int64(2)),
-          recordedAt: Instant(microseconds: row.int64(3)), announces: row.optionalInt64(4), viewerDelivery: nil)
+          recordedAt: Instant(microseconds: row.int64(3)), announces: versions.first, viewerDelivery: nil,
+          alsoAnnounces: Array(versions.dropFirst()))
       }
       let corrections = try db.prepare(
         """
@@ -58,7 +67,8 @@ import Testing
       }
 
       // The affected version stored at write time is rule 2's: the target version, or the
-      // version the target notice announces.
+      // version the target notice announces (the first in key order: rule 17's others are
+      // read through notice_versions).
       for c in corrections {
         let expected = c.targetVersion ?? notices.first { $0.seq == c.targetNotice }?.announces
         #expect(c.affectedVersion == expected, "seed \(seed): correction \(c.id)")

@@ -319,7 +319,7 @@ import Testing
     // Take the file back to what 0001 left: no tree, no origin, 0002 and later not applied.
     try ledger.db.execute(
       """
-      DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends;
+      DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends; DROP TABLE notice_versions;
       ALTER TABLE deliveries DROP COLUMN via;
       DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
       DROP TRIGGER ledger_migrations_no_delete;
@@ -327,7 +327,7 @@ import Testing
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)
@@ -337,6 +337,10 @@ import Testing
     let model = Model(leaves: try entryHashes(migrated).map(Merkle.leafHash))
     #expect(try migrated.treeHead() == TreeHead(size: 6, root: model.mth(0, 6)))
     #expect(try migrated.verify().isValid)
+    // 0005: the notices' announced versions are filled from `notices.announces` (verify
+    // rebuilt and compared them above), and rule 17's readers find them.
+    let announced = try migrated.notices().map { "\($0.id) \($0.announces)" }
+    #expect(announced == ["\(WorkedExample.noticeID) [\"\(WorkedExample.policy)@2\"]"])
     // 0003: the older deliveries are first deliveries, and a resend can follow them.
     try WorkedExample.resendRetraction(into: migrated)
     #expect(try migrated.recipientRows(of: WorkedExample.retractionID).map(\.sentAt).last == WorkedExample.resentAt)

@@ -1,6 +1,6 @@
 import PolicyLedger
 
-/// A second, independent reading of the bitemporal rules (spec section 3, rules 1–16 and 18, and
+/// A second, independent reading of the bitemporal rules (spec section 3, rules 1–18, and
 /// section 5's `history`, `timeline` and `outstanding`), written from the spec alone.
 ///
 /// It holds every entry exactly as recorded, in journal order, and answers each question by
@@ -29,7 +29,8 @@ struct ReplayModel {
     var id: String
     var subject: String
     var sentAt: Instant
-    var announces: VersionRef?
+    /// Rule 17: the versions it announces, at most one per policy.
+    var announces: [VersionRef]
     var recipients: Set<String>
     var recordedAt: Instant
   }
@@ -151,7 +152,7 @@ struct ReplayModel {
       guard c.kind == .retraction else { return false }
       switch c.target {
       case .version(let r): return r == ref
-      case .notice(let id): return c.voidVersion && notice(id)?.announces == ref
+      case .notice(let id): return c.voidVersion && notice(id)?.announces.contains(ref) == true
       }
     }
   }
@@ -174,7 +175,7 @@ struct ReplayModel {
 
   enum Proposal {
     case version(policy: String, title: String, bodySHA256: String, from: Instant, until: Instant?, announcedAt: Instant?)
-    case notice(id: String, subject: String, sentAt: Instant, announces: VersionRef?, recipients: [String])
+    case notice(id: String, subject: String, sentAt: Instant, announces: [VersionRef], recipients: [String])
     case correction(
       id: String, kind: CorrectionKind, target: CorrectionTarget, voidVersion: Bool, issuedAt: Instant,
       statement: String, reason: String, from: Instant?, until: Instant?, recipients: Recipients)
@@ -197,7 +198,8 @@ struct ReplayModel {
 
     case .notice(let id, _, _, let announces, let recipients):
       if isMessageID(id) { return "id '\(id)' already names a notice or correction" }
-      if let announces, version(announces) == nil { return "no version \(announces)" }
+      for ref in announces where version(ref) == nil { return "no version \(ref)" }
+      if Set(announces.map(\.policy)).count != announces.count { return "two versions of one policy (rule 17)" }
       if recipients.isEmpty { return "a notice needs at least one recipient" }
       if Set(recipients).count != recipients.count { return "duplicate recipient" }
       return nil
@@ -213,9 +215,11 @@ struct ReplayModel {
       switch target {
       case .notice(let noticeID):
         guard let n = notice(noticeID) else { return "no notice '\(noticeID)'" }
-        if voidVersion && n.announces == nil { return "the notice announces no version to void" }
+        if voidVersion && n.announces.isEmpty { return "the notice announces no version to void" }
+        // Rule 17: a notice announcing several versions is not amended; its versions are.
+        if kind == .amendment && n.announces.count > 1 { return "amend the version: --version KEY@N" }
         targetTime = n.sentAt
-        affected = n.announces.flatMap(version)
+        affected = n.announces.first.flatMap(version)
       case .version(let ref):
         guard let v = version(ref) else { return "no version \(ref)" }
         targetTime = v.announcedAt
@@ -229,7 +233,7 @@ struct ReplayModel {
           if corrections.contains(where: { $0.kind == .retraction && $0.target == .notice(noticeID) }) {
             return "the notice is already retracted"
           }
-          if voidVersion, let ref = notice(noticeID)?.announces, isVoidInJournal(ref) { return "its version is already void" }
+          if voidVersion, notice(noticeID)!.announces.contains(where: isVoidInJournal) { return "a version of it is already void" }
         case .version(let ref):
           if isVoidInJournal(ref) { return "the version is already retracted or void" }
         }
@@ -315,7 +319,7 @@ struct ReplayModel {
         switch target {
         case .notice(let noticeID): delivered = everyRecipient(of: noticeID)
         case .version(let ref):
-          delivered = notices.filter { $0.announces == ref }.reduce(into: []) { $0.formUnion(everyRecipient(of: $1.id)) }
+          delivered = notices.filter { $0.announces.contains(ref) }.reduce(into: []) { $0.formUnion(everyRecipient(of: $1.id)) }
         }
       }
       entries.append(
@@ -379,7 +383,7 @@ struct ReplayModel {
   func affects(_ c: Correction, version v: Version) -> Bool {
     switch c.target {
     case .version(let ref): ref == v.ref
-    case .notice(let id): notice(id)?.announces == v.ref
+    case .notice(let id): notice(id)?.announces.contains(v.ref) == true
     }
   }
 
@@ -387,7 +391,7 @@ struct ReplayModel {
   func affects(_ c: Correction, notice n: Notice) -> Bool {
     switch c.target {
     case .notice(let id): id == n.id
-    case .version(let ref): n.announces == ref
+    case .version(let ref): n.announces.contains(ref)
     }
   }
 
@@ -395,7 +399,7 @@ struct ReplayModel {
   func isKnown(_ v: Version, _ view: View) -> Bool {
     if let r = view.recordedAt, v.recordedAt > r { return false }
     let announcing = notices.filter { n in
-      n.announces == v.ref && (view.recordedAt.map { n.recordedAt <= $0 } ?? true)
+      n.announces.contains(v.ref) && (view.recordedAt.map { n.recordedAt <= $0 } ?? true)
     }
     guard let employee = view.toldTo, !announcing.isEmpty else {
       // Rule 1: from its announced_at, or from any known delivery of a notice announcing it
@@ -415,7 +419,7 @@ struct ReplayModel {
       guard c.kind == .retraction, counts(c, view) else { return false }
       switch c.target {
       case .version(let ref): return ref == v.ref
-      case .notice(let id): return c.voidVersion && notice(id)?.announces == v.ref
+      case .notice(let id): return c.voidVersion && notice(id)?.announces.contains(v.ref) == true
       }
     }
   }
@@ -575,12 +579,23 @@ struct ReplayModel {
     return "sent"
   }
 
-  /// The version a correction is about: its target, or the version its target notice announces.
-  func subjectVersion(of c: Correction) -> VersionRef? {
+  /// The versions a correction is about: its target, or every version its target notice
+  /// announces (rule 17), by policy key; empty when the notice announces none.
+  func subjectVersions(of c: Correction) -> [VersionRef] {
     switch c.target {
-    case .version(let ref): ref
-    case .notice(let id): notice(id)?.announces
+    case .version(let ref): [ref]
+    case .notice(let id): byKey(notice(id)!.announces)
     }
+  }
+
+  /// Rule 17's order: by policy key, byte by byte.
+  func byKey(_ refs: [VersionRef]) -> [VersionRef] {
+    refs.sorted { $0.policy.utf8.lexicographicallyPrecedes($1.policy.utf8) }
+  }
+
+  /// One timeline row per announced version (rule 17), or one with none.
+  private func perVersion(_ refs: [VersionRef]) -> [VersionRef?] {
+    refs.isEmpty ? [nil] : byKey(refs).map { $0 }
   }
 
   private func inRange(_ at: Instant, _ from: Instant?, _ to: Instant?) -> Bool {
@@ -599,18 +614,21 @@ struct ReplayModel {
       case .notice(let n):
         // Rule 16: at the known delivery that reached the employee, at its own time.
         guard let d = delivery(of: n.id, to: employee, view), inRange(d.sentAt, from, to) else { continue }
-        rows.append(
-          (
-            n.seq,
-            TimelineAnswer(
-              at: d.sentAt, kind: "notice", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
-              subject: n.subject, status: noticeStatus(n, employee: employee, view))
-          ))
+        for ref in perVersion(n.announces) {
+          rows.append(
+            (
+              n.seq,
+              TimelineAnswer(
+                at: d.sentAt, kind: "notice", id: n.id, policy: ref?.policy, version: ref?.number,
+                subject: n.subject, status: noticeStatus(n, employee: employee, view))
+            ))
+        }
       case .correction(let c):
         guard let d = delivery(of: c.id, to: employee, view), inRange(d.sentAt, from, to) else { continue }
-        var row = correctionRow(c)
-        row.at = d.sentAt
-        rows.append((c.seq, row))
+        for var row in correctionRows(c) {
+          row.at = d.sentAt
+          rows.append((c.seq, row))
+        }
       case .ack(let a):
         guard a.employee == employee, isKnown(businessTime: a.at, recordedAt: a.recordedAt, view),
           inRange(a.at, from, to)
@@ -620,7 +638,8 @@ struct ReplayModel {
           (
             a.seq,
             TimelineAnswer(
-              at: a.at, kind: "acknowledgement", id: n.id, policy: n.announces?.policy, version: n.announces?.number,
+              at: a.at, kind: "acknowledgement", id: n.id, policy: byKey(n.announces).first?.policy,
+              version: byKey(n.announces).first?.number,
               subject: n.subject, status: "acknowledged")
           ))
       }
@@ -647,40 +666,45 @@ struct ReplayModel {
           ))
       case .ack, .resend: continue
       case .notice(let n):
-        guard n.announces?.policy == policy, isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view),
-          inRange(n.sentAt, from, to)
+        guard let ref = n.announces.first(where: { $0.policy == policy }),
+          isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view), inRange(n.sentAt, from, to)
         else { continue }
         rows.append(
           (
             n.seq,
             TimelineAnswer(
-              at: n.sentAt, kind: "notice", id: n.id, policy: policy, version: n.announces?.number,
+              at: n.sentAt, kind: "notice", id: n.id, policy: policy, version: ref.number,
               subject: n.subject, status: noticeStatus(n, employee: nil, view))
           ))
       case .correction(let c):
-        guard subjectVersion(of: c)?.policy == policy,
-          isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view), inRange(c.issuedAt, from, to)
+        guard isKnown(businessTime: c.issuedAt, recordedAt: c.recordedAt, view), inRange(c.issuedAt, from, to)
         else { continue }
-        rows.append((c.seq, correctionRow(c)))
+        for row in correctionRows(c) where row.policy == policy { rows.append((c.seq, row)) }
       }
     }
     return ordered(rows)
   }
 
-  private func correctionRow(_ c: Correction) -> TimelineAnswer {
-    let ref = subjectVersion(of: c)
+  /// A correction's rows: one per version it is about (rule 17), or one with none.
+  private func correctionRows(_ c: Correction) -> [TimelineAnswer] {
     let target: String
     switch c.target {
     case .notice(let id): target = id
     case .version(let r): target = r.description
     }
-    return TimelineAnswer(
-      at: c.issuedAt, kind: c.kind.rawValue, id: c.id, policy: ref?.policy, version: ref?.number,
-      subject: c.statement, status: "sent", target: target)
+    return perVersion(subjectVersions(of: c)).map { ref in
+      TimelineAnswer(
+        at: c.issuedAt, kind: c.kind.rawValue, id: c.id, policy: ref?.policy, version: ref?.number,
+        subject: c.statement, status: "sent", target: target)
+    }
   }
 
+  /// By `at`, then journal order, then (the rows of one entry: rule 17) policy key.
   private func ordered(_ rows: [(seq: Int, row: TimelineAnswer)]) -> [TimelineAnswer] {
-    rows.sorted { ($0.row.at, $0.seq) < ($1.row.at, $1.seq) }.map(\.row)
+    rows.sorted { a, b in
+      if (a.row.at, a.seq) != (b.row.at, b.seq) { return (a.row.at, a.seq) < (b.row.at, b.seq) }
+      return (a.row.policy ?? "").utf8.lexicographicallyPrecedes((b.row.policy ?? "").utf8)
+    }.map(\.row)
   }
 
   struct OutstandingAnswer: Equatable, CustomStringConvertible {

@@ -6,7 +6,7 @@ import Testing
 struct StorageTests {
   static let tables = [
     "journal", "policies", "versions", "notices", "corrections", "employees", "deliveries", "acks", "ledger_migrations",
-    "merkle_nodes",
+    "merkle_nodes", "notice_versions",
   ]
 
   @Test(arguments: tables)

@@ -58,10 +58,10 @@ struct WorkforceModel {
       // The earliest known delivery ≤ t to E of a notice announcing V (a notice's own, or a
       // resend of it), the first notice in journal order on a tie.
       let told = model.notices.compactMap { n -> (id: String, seq: Int, sentAt: Instant)? in
-        guard n.announces == v.ref, let d = model.delivery(of: n.id, to: e, view), d.sentAt <= t else { return nil }
+        guard n.announces.contains(v.ref), let d = model.delivery(of: n.id, to: e, view), d.sentAt <= t else { return nil }
         return (n.id, n.seq, d.sentAt)
       }.min { ($0.sentAt, $0.seq) < ($1.sentAt, $1.seq) }
-      let announcing = Set(model.notices.filter { $0.announces == v.ref }.map(\.id))
+      let announcing = Set(model.notices.filter { $0.announces.contains(v.ref) }.map(\.id))
       let acked = model.acks.filter {
         $0.employee == e && announcing.contains($0.notice) && $0.at <= t
           && model.isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view)

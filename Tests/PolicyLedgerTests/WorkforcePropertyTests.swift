@@ -81,7 +81,7 @@ import Testing
         let recipients = Array(employees.shuffled(using: &rng).prefix(int(1...5)))
         let sentAt = time()
         firstSent[id] = sentAt
-        steps.append(.model(.notice(id: id, subject: "s", sentAt: sentAt, announces: chance(0.9) ? versions.randomElement(using: &rng) : nil, recipients: recipients), audience: nil))
+        steps.append(.model(.notice(id: id, subject: "s", sentAt: sentAt, announces: chance(0.9) ? Array(versions.shuffled(using: &rng).prefix(int(1...2))) : [], recipients: recipients), audience: nil))
       case 4:
         guard let notice = noticeIDs.randomElement(using: &rng) else { continue }
         let recipients: ReplayModel.Recipients = chance(0.5) ? .defaults : .named(Array(employees.shuffled(using: &rng).prefix(int(0...3))))

@@ -119,12 +119,12 @@ import Testing
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)
     let head = try ledger.head()
-    // Take the file back to what 0002 left.
+    // Take the file back to what 0003 left (0005, which follows, is undone too).
     try ledger.db.execute(
       """
-      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
+      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to; DROP TABLE notice_versions;
       DROP TRIGGER ledger_migrations_no_delete;
-      DELETE FROM ledger_migrations WHERE name = '0004_workforce';
+      DELETE FROM ledger_migrations WHERE name IN ('0004_workforce', '0005_notice_versions');
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)

@@ -47,10 +47,17 @@ public enum EntryPayload: Equatable, Sendable {
       e.integer(n.sentAt.microseconds)
       e.text(n.sender)
       e.text(n.channel)
-      e.text(n.announces?.policy)
-      e.integer(n.announces?.number)
+      // The first announced version sits where every notice's one version always has; a
+      // notice announcing several (rule 17) appends the others, so that a notice with one
+      // version encodes exactly as before.
+      e.text(n.announces.first?.policy)
+      e.integer(n.announces.first?.number)
       e.integer(n.recipientCount)
       e.text(n.recipientsSHA256)
+      for ref in n.announces.dropFirst() {
+        e.text(ref.policy)
+        e.integer(ref.number)
+      }
     case .correction(let c):
       e.text(c.id)
       switch c.target {
@@ -111,11 +118,20 @@ public enum EntryPayload: Equatable, Sendable {
       let sentAt = Instant(microseconds: try d.integer()), sender = try d.text(), channel = try d.text()
       let policy = try d.optionalText(), number = try d.optionalInteger()
       guard (policy == nil) == (number == nil) else { throw LedgerError(.damaged, "malformed notice payload: announces half a version") }
+      let count = try d.integer(), digest = try d.text()
+      var announces = policy.map { [VersionRef(policy: $0, number: number!)] } ?? []
+      while !d.isAtEnd {
+        guard !announces.isEmpty else { throw LedgerError(.damaged, "malformed notice payload: more versions after none") }
+        let more = VersionRef(policy: try d.text(), number: try d.integer())
+        guard VersionRef.keyOrder(announces[announces.count - 1], more) else {
+          throw LedgerError(.damaged, "malformed notice payload: announced versions out of policy key order")
+        }
+        announces.append(more)
+      }
       payload = .notice(
         NoticeEntry(
           id: id, subject: subject, body: body, bodySHA256: sha, sentAt: sentAt, sender: sender, channel: channel,
-          announces: policy.map { VersionRef(policy: $0, number: number!) },
-          recipientCount: try d.integer(), recipientsSHA256: try d.text()))
+          announces: announces, recipientCount: count, recipientsSHA256: digest))
     case "correction.retract", "correction.amend":
       let id = try d.text()
       let notice = try d.optionalText(), policy = try d.optionalText(), number = try d.optionalInteger()

@@ -19,19 +19,23 @@ struct Projector<Store: ProjectionStore> {
           v.effectiveUntil?.microseconds, v.announcedAt.microseconds, v.appliesTo.map(Groups.joined),
         ])
     case .notice(let n):
-      var announced: (seq: Int64, policy: Int64)? = nil
-      if let ref = n.announces {
+      // Rule 17: one row per announced version; `notices` keeps the first (key order).
+      var announced: [(seq: Int64, policy: Int64)] = []
+      for ref in n.announces {
         guard let row = try store.version(ref, before: seq) else {
           throw UnresolvedReference(description: "notice announces unknown version \(ref)")
         }
-        announced = row
+        announced.append(row)
       }
       try store.add(
         .notices, entry: seq,
         [
-          seq, n.id, n.subject, n.body, n.bodySHA256, n.sentAt.microseconds, n.sender, n.channel, announced?.seq,
-          announced?.policy, n.recipientCount, n.recipientsSHA256,
+          seq, n.id, n.subject, n.body, n.bodySHA256, n.sentAt.microseconds, n.sender, n.channel, announced.first?.seq,
+          announced.first?.policy, n.recipientCount, n.recipientsSHA256,
         ])
+      for row in announced.sorted(by: { $0.seq < $1.seq }) {
+        try store.add(.noticeVersions, entry: seq, [seq, row.seq, row.policy])
+      }
     case .correction(let c):
       var notice: Int64? = nil
       var version: Int64? = nil
@@ -88,7 +92,7 @@ struct UnresolvedReference: Error, CustomStringConvertible {
 /// The tables an entry projects into (besides `policies`, numbered as keys first appear,
 /// and `deliveries`), each with its columns in the order ``Projector`` gives values.
 enum ProjectedTable: CaseIterable {
-  case versions, notices, corrections, acks, roster, resends
+  case versions, notices, corrections, acks, roster, resends, noticeVersions
 
   var name: String {
     switch self {
@@ -98,6 +102,7 @@ enum ProjectedTable: CaseIterable {
     case .acks: "acks"
     case .roster: "roster"
     case .resends: "resends"
+    case .noticeVersions: "notice_versions"
     }
   }
 
@@ -118,6 +123,7 @@ enum ProjectedTable: CaseIterable {
     case .acks: ["notice", "employee", "at", "seq"]
     case .roster: ["seq", "employee", "at", "employed", "groups"]
     case .resends: ["seq", "message", "sent_at", "recipient_count", "recipients_sha256"]
+    case .noticeVersions: ["notice", "version", "policy"]
     }
   }
 
@@ -130,11 +136,16 @@ enum ProjectedTable: CaseIterable {
     case .acks: 3
     case .roster: 4
     case .resends: 5
+    case .noticeVersions: 6
     }
   }
 
   /// Which column holds the seq of the entry that owns the row.
   var entryColumn: Int { self == .acks ? 3 : 0 }
+
+  /// The scan's order: the entry, then (for a table with several rows an entry) the order
+  /// ``Projector`` gives them in — its primary key's.
+  var scanOrder: String { self == .noticeVersions ? "notice, version" : columns[entryColumn] }
 }
 
 /// What ``Projector`` needs from where its rows go: the numbers earlier entries gave

@@ -47,11 +47,16 @@ public struct NewNotice: Sendable {
   public var sender: String
   /// How it was sent (`email` by default).
   public var channel: String
-  /// The version this notice announces, if any: its recipients learn of that version through it (rule 12).
-  public var announces: VersionRef?
+  /// The versions it announces, at most one per policy, in any order: its recipients learn
+  /// of each through it.
+  public var announces: [VersionRef]
 
-  /// A notice with its text, sent at `sentAt` by `sender`; the recipients are given to ``Ledger/sendNotice(_:recipients:actor:)``.
-  public init(id: String? = nil, subject: String, body: [UInt8], sentAt: Instant, sender: String, channel: String = "email", announces: VersionRef? = nil) {
+  /// A notice with its text, sent at `sentAt` by `sender`, announcing `announces`; the
+  /// recipients are given to ``Ledger/sendNotice(_:recipients:actor:)``.
+  public init(
+    id: String? = nil, subject: String, body: [UInt8], sentAt: Instant, sender: String, channel: String = "email",
+    announces: [VersionRef]
+  ) {
     self.id = id
     self.subject = subject
     self.body = body
@@ -59,6 +64,13 @@ public struct NewNotice: Sendable {
     self.sender = sender
     self.channel = channel
     self.announces = announces
+  }
+
+  /// A notice announcing one version, or none.
+  public init(id: String? = nil, subject: String, body: [UInt8], sentAt: Instant, sender: String, channel: String = "email", announces: VersionRef? = nil) {
+    self.init(
+      id: id, subject: subject, body: body, sentAt: sentAt, sender: sender, channel: channel,
+      announces: announces.map { [$0] } ?? [])
   }
 }
 
@@ -177,7 +189,13 @@ extension Ledger {
     try Identifier.check(new.channel, field: names("channel"))
     let next = NextEntry(after: try store.journalHead())
     let id = try newMessageID(new.id, prefix: "N", seq: next.seq, field: names("id"))
-    if let ref = new.announces {
+    // Rule 17: at most one version per policy, recorded in policy key order.
+    let announces = new.announces.sorted(by: VersionRef.keyOrder)
+    for (index, ref) in announces.enumerated() {
+      if index > 0, announces[index - 1].policy.utf8.elementsEqual(ref.policy.utf8) {
+        throw LedgerError(.invalidInput,
+          "invalid \(names("announces")) '\(ref)': the notice already announces \(announces[index - 1]); a notice announces at most one version of each policy")
+      }
       guard try store.versionRow(ref) != nil else { throw try unknownVersion(ref, field: names("announces")) }
     }
     let (count, digest) = try store.deliver(message: next.seq, from: &recipients)
@@ -186,7 +204,7 @@ extension Ledger {
     }
     let entry = NoticeEntry(
       id: id, subject: new.subject, body: new.body, bodySHA256: SHA256Hasher.hex(new.body), sentAt: new.sentAt,
-      sender: new.sender, channel: new.channel, announces: new.announces, recipientCount: count,
+      sender: new.sender, channel: new.channel, announces: announces, recipientCount: count,
       recipientsSHA256: digest)
     try append(.notice(entry), actor: actor, next: next)
     return entry
@@ -221,6 +239,9 @@ extension Ledger {
     let id = try newMessageID(new.id, prefix: "C", seq: next.seq, field: names("id"))
     let targetTime: Instant
     let affected: Int64?
+    // Every version the correction affects (rule 2): its target version, or each version
+    // its target notice announces (rule 17).
+    var affectedAll: [Int64] = []
     var targetNotice: Int64? = nil
     var targetVersion: Int64? = nil
     let targetName: String
@@ -237,12 +258,19 @@ extension Ledger {
       }
       targetTime = notice.sentAt
       affected = notice.announces
+      affectedAll = try store.versionsAnnounced(byNotice: notice.seq)
+      if new.kind == .amendment, affectedAll.count > 1 {
+        let refs = try affectedAll.compactMap { try store.versionRef(seq: $0) }.map(\.description)
+        throw LedgerError(.refused,
+          "notice '\(noticeID)' announces \(affectedAll.count) versions (\(refs.joined(separator: ", "))); amend the version: --version KEY@N")
+      }
       targetNotice = notice.seq
       targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"
     case .version(let ref):
       guard let version = try store.versionRow(ref) else { throw try unknownVersion(ref, field: names("version")) }
       targetTime = version.announcedAt
       affected = version.seq
+      affectedAll = [version.seq]
       targetVersion = version.seq
       targetName = "version \(ref) (announced \(version.announcedAt))"
     }
@@ -251,8 +279,9 @@ extension Ledger {
     }
     if new.kind == .retraction {
       // Rule 18: a notice retracted, or a version retracted or void, is not retracted twice.
-      let voided = new.voidVersion || targetVersion != nil ? affected : nil
-      if let earlier = try store.earlierRetraction(notice: targetNotice, version: voided) {
+      let voided: [Int64?] = new.voidVersion || targetVersion != nil ? affectedAll : [nil]
+      for version in voided.isEmpty ? [nil] : voided {
+        guard let earlier = try store.earlierRetraction(notice: targetNotice, version: version) else { continue }
         throw LedgerError(.refused,
           "\(targetName) is already retracted by '\(earlier.id)' (issued \(earlier.issuedAt)); to reach more people deliver that retraction again with 'correct resend \(earlier.id)'"
         )

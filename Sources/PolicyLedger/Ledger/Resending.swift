@@ -190,7 +190,7 @@ extension LedgerStore {
   private static let outstandingOfVersionTarget = """
     SELECT e.id FROM employees e
     WHERE e.id IN (
-      SELECT d.employee FROM corrections c JOIN notices n ON n.announces = c.version JOIN deliveries d ON d.message = n.seq
+      SELECT d.employee FROM corrections c JOIN notice_versions nv ON nv.version = c.version JOIN deliveries d ON d.message = nv.notice
       WHERE c.seq = ?1)
       AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = e.id)
     ORDER BY e.id
@@ -205,7 +205,8 @@ extension LedgerStore {
       SELECT c.id, c.issued_at FROM corrections c
       WHERE c.kind = 'retraction'
         AND ((?1 IS NOT NULL AND c.notice = ?1)
-          OR (?2 IS NOT NULL AND (c.version = ?2 OR (c.void_version = 1 AND c.affected_version = ?2))))
+          OR (?2 IS NOT NULL AND (c.version = ?2 OR (c.void_version = 1
+            AND c.notice IN (SELECT nv.notice FROM notice_versions nv WHERE nv.version = ?2)))))
       ORDER BY c.seq LIMIT 1
       """
     ).first([notice, version]) { ($0.string(0), Instant(microseconds: $0.int64(1))) }

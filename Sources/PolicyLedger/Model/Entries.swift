@@ -176,12 +176,32 @@ public struct NoticeEntry: Equatable, Sendable {
   public var sender: String
   /// How it was sent.
   public var channel: String
-  /// The version it announces, if any.
-  public var announces: VersionRef?
+  /// The versions it announces, at most one per policy, in policy key order (rule 17).
+  public var announces: [VersionRef]
   /// How many recipients it went to.
   public var recipientCount: Int64
   /// The SHA-256, in lowercase hex, of the recipients' ids sorted, one per line.
   public var recipientsSHA256: String
+}
+
+extension NoticeEntry {
+  /// A notice announcing at most one version, as every notice did before rule 17.
+  init(
+    id: String, subject: String, body: [UInt8], bodySHA256: String, sentAt: Instant, sender: String, channel: String,
+    announces: VersionRef?, recipientCount: Int64, recipientsSHA256: String
+  ) {
+    self.init(
+      id: id, subject: subject, body: body, bodySHA256: bodySHA256, sentAt: sentAt, sender: sender, channel: channel,
+      announces: announces.map { [$0] } ?? [], recipientCount: recipientCount, recipientsSHA256: recipientsSHA256)
+  }
+}
+
+extension VersionRef {
+  /// Rule 17's order of a notice's versions: by policy key, compared as UTF-8 bytes
+  /// (as SQLite compares them).
+  static func keyOrder(_ a: VersionRef, _ b: VersionRef) -> Bool {
+    a.policy.utf8.lexicographicallyPrecedes(b.policy.utf8)
+  }
 }
 
 /// What a `correct retract` or `correct amend` entry records.

@@ -348,7 +348,7 @@ public struct ProvenEntry: Equatable, Sendable {
       fields += [
         ("id", .text(n.id)), ("subject", .text(n.subject)), ("body", .text(String(decoding: n.body, as: UTF8.self))),
         ("body_sha256", .text(n.bodySHA256)), ("sent_at", t(n.sentAt)), ("sender", .text(n.sender)),
-        ("channel", .text(n.channel)), ("announces", .list(n.announces.map { [$0.description] } ?? [])),
+        ("channel", .text(n.channel)), ("announces", .list(n.announces.map(\.description))),
         ("recipient_count", .integer(n.recipientCount)), ("recipients_sha256", .text(n.recipientsSHA256)),
       ]
     case .correction(let c):

@@ -8,10 +8,12 @@
 ///
 /// Two rules are also stated elsewhere, for speed, and each restatement is tested against
 /// the functions here (OutstandingTests, on random histories):
-/// - Rule 2's "affected version" of a correction (its target version, or the version its
-///   target notice announces) is computed once, at write time, in `Projector.apply` (the
-///   `corrections.affected_version` column); `affects(_:version:)` and
-///   `voids(_:version:)` read it back as `CorrectionFacts.affectedVersion`.
+/// - Rule 2's "affected version" of a correction (its target version, or each version its
+///   target notice announces: rule 17) is read through the `notice_versions` table, which
+///   `Projector.apply` fills at write time, when `LedgerStore.loadFacts` loads a policy's
+///   facts: a correction of a notice appears once in each announced policy's facts, with
+///   that policy's version as `CorrectionFacts.affectedVersion`, which
+///   `affects(_:version:)` and `voids(_:version:)` read.
 /// - `outstanding` (rule 9) restates rule 1 (an entry is known when its business time ≤ k
 ///   and its `recorded_at` ≤ r), rule 16 (a delivery — the message's own entry or a
 ///   resend — is known when its `sent_at` ≤ k and its `recorded_at` ≤ r; "E received M"
@@ -180,7 +182,8 @@ public enum Bitemporal {
 
   /// Rule 2: a correction affects a notice it targets, or one announcing the version it targets.
   static func affects(_ c: CorrectionFacts, notice n: NoticeFacts) -> Bool {
-    c.targetNotice == n.seq || (c.targetVersion != nil && c.targetVersion == n.announces)
+    c.targetNotice == n.seq
+      || c.targetVersion.map { $0 == n.announces || n.alsoAnnounces.contains($0) } ?? false
   }
 
   // MARK: - The workforce (rules 19–21)
@@ -308,8 +311,13 @@ package struct NoticeFacts: Sendable, Equatable {
   /// The first delivery's time.
   package var sentAt: Instant
   package var recordedAt: Instant
+  /// The version of this policy it announces (facts are loaded per policy, and a notice
+  /// announces at most one version of each: rule 17).
   package var announces: Int64?
   package var viewerDelivery: Delivery?
+  /// The other versions it announces, of other policies, when the caller needs them:
+  /// a notice's status (rule 2: a correction of any of them affects the notice).
+  package var alsoAnnounces: [Int64] = []
 }
 
 /// What the ledger recorded about one correction, and whether the viewer received it.
@@ -319,7 +327,8 @@ package struct CorrectionFacts: Sendable, Equatable {
   package var kind: CorrectionKind
   package var targetNotice: Int64?
   package var targetVersion: Int64?
-  /// The version it affects: its target, or the version its target notice announces.
+  /// The version it affects: its target, or the version its target notice announces (of a
+  /// notice announcing several, the one of the policy whose facts these are: rule 17).
   package var affectedVersion: Int64?
   package var voidVersion: Bool
   package var issuedAt: Instant

@@ -76,13 +76,10 @@ extension Ledger {
     try read {
       let policyID = try policy.map { try requirePolicy($0) }
       var rows: [NoticeListRow] = []
-      try store.forEachNotice(policy: policyID) { event, recipients in
+      try store.forEachNotice(policy: policyID) { event, recipients, announces in
         guard (from.map { event.at >= $0 } ?? true), (to.map { event.at <= $0 } ?? true),
           let row = try noticeRow(event, view: view, acknowledged: { _ in false })
         else { return }
-        let announces = zip([event.policy], [event.version]).compactMap { key, number in
-          key.flatMap { key in number.map { "\(key)@\($0)" } }
-        }
         rows.append(
           NoticeListRow(
             id: row.id, sentAt: row.at, subject: row.subject, announces: announces, recipients: recipients,

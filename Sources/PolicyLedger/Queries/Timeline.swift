@@ -116,19 +116,33 @@ extension Ledger {
       policy: row.policy, version: row.version, subject: row.subject, status: "sent", target: target, seq: row.seq)
   }
 
-  /// The corrections that could affect `notice`, judged by ``Bitemporal/noticeStatus``.
+  /// The corrections that could affect `notice` — those targeting it, and those affecting
+  /// any version it announces (rule 17: one notice, several versions) — judged by
+  /// ``Bitemporal/noticeStatus``. Each row of a notice announcing several versions gets the same status.
   private func noticeStatus(_ notice: NoticeFacts, acknowledged: Bool, view: Bitemporal.View) throws -> String {
-    let corrections: [CorrectionFacts]
-    if let version = notice.announces {
-      corrections = try store.correctionFacts(affectingVersion: version)
-    } else {
+    var notice = notice
+    var corrections: [CorrectionFacts]
+    if notice.announces == nil {
       corrections = try store.correctionFacts(targetingNotice: notice.seq)
+    } else {
+      // Those affecting a version it announces include those targeting the notice.
+      let versions = try store.versionsAnnounced(byNotice: notice.seq, inKeyOrder: false)
+      notice.alsoAnnounces = versions.filter { $0 != notice.announces }
+      corrections = try versions.flatMap { try store.correctionFacts(affectingVersion: $0) }
+      if versions.count > 1 {
+        var seen = Set<Int64>()
+        corrections = corrections.filter { seen.insert($0.seq).inserted }
+      }
     }
     return Bitemporal.noticeStatus(notice: notice, corrections: corrections, acknowledged: acknowledged, view: view)
   }
 
   static func ordered(_ rows: [TimelineRow], from: Instant?, to: Instant?) -> [TimelineRow] {
     rows.filter { row in (from.map { row.at >= $0 } ?? true) && (to.map { row.at <= $0 } ?? true) }
-      .sorted { ($0.at, $0.seq) < ($1.at, $1.seq) }
+      .sorted { a, b in
+        // Rule 17: a notice announcing several versions gives one row per version, by policy key.
+        if (a.at, a.seq) != (b.at, b.seq) { return (a.at, a.seq) < (b.at, b.seq) }
+        return (a.policy ?? "").utf8.lexicographicallyPrecedes((b.policy ?? "").utf8)
+      }
   }
 }

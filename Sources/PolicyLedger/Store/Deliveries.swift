@@ -182,7 +182,7 @@ extension LedgerStore {
     try db.cached(
       """
       INSERT INTO deliveries (message, employee)
-      SELECT DISTINCT ?, d.employee FROM notices n JOIN deliveries d ON d.message = n.seq WHERE n.announces = ?
+      SELECT DISTINCT ?, d.employee FROM notice_versions nv JOIN deliveries d ON d.message = nv.notice WHERE nv.version = ?
       """
     ).run([message, version])
   }

@@ -176,7 +176,8 @@ struct FieldList<Field: StoredField>: Sendable {
       case .integer: cells.append(.integer(row.int64(index)))
       case .hex: cells.append(.text(Hex.encode(row.blob(index))))
       case .flag: cells.append(.boolean(row.int64(index) != 0))
-      case .optionalList: cells.append(.list(row.optionalString(index).map { [$0] } ?? []))
+      case .optionalList:
+        cells.append(.list(row.optionalString(index).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []))
       case .audience: cells.append(.list(row.optionalString(index).map(Groups.split) ?? [Groups.all]))
       }
     }
@@ -189,7 +190,6 @@ enum NoticeField: StoredField {
 
   static let from = """
     FROM notices n JOIN journal j ON j.seq = n.seq
-    LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = v.policy
     """
 
   var spec: (name: String, sql: String, value: FieldValue) {
@@ -201,7 +201,18 @@ enum NoticeField: StoredField {
     case .sentAt: ("sent_at", "n.sent_at", .time)
     case .sender: ("sender", "n.sender", .text)
     case .channel: ("channel", "n.channel", .text)
-    case .announces: ("announces", "p.key || '@' || v.version", .optionalList)
+    // Every version it announces (rule 17), in policy key order, joined by U+001F (which
+    // no key holds) for the list cell, which writes them `;`-joined.
+    case .announces:
+      (
+        "announces",
+        """
+        (SELECT group_concat(ref, char(31)) FROM (
+          SELECT p.key || '@' || v.version AS ref FROM notice_versions nv JOIN versions v ON v.seq = nv.version
+          JOIN policies p ON p.id = nv.policy WHERE nv.notice = n.seq ORDER BY p.key))
+        """,
+        .optionalList
+      )
     case .recipientCount: ("recipient_count", "n.recipient_count", .integer)
     case .recipientsSHA256: ("recipients_sha256", "n.recipients_sha256", .text)
     case .bodySHA256: ("body_sha256", "n.body_sha256", .text)

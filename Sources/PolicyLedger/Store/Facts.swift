@@ -69,8 +69,9 @@ extension LedgerStore {
       "SELECT \(selectList) FROM versions v JOIN journal j ON j.seq = v.seq WHERE v.policy = ? ORDER BY v.version"
   }
 
-  /// A policy's notices, in journal order; `?1` is the policy's number, `?2` the viewer's
-  /// employee number.
+  /// The notices announcing a version of the policy (rule 17: through `notice_versions`),
+  /// in journal order, each with that version; `?1` is the policy's number, `?2` the
+  /// viewer's employee number.
   private enum NoticeColumns: Int, ResultColumns {
     case seq, id, sentAt, recordedAt, announces, deliveredAt, deliveryRecordedAt
 
@@ -80,17 +81,17 @@ extension LedgerStore {
       case .id: "n.id"
       case .sentAt: "n.sent_at"
       case .recordedAt: "j.recorded_at"
-      case .announces: "n.announces"
+      case .announces: "nv.version"
       case .deliveredAt: "CASE WHEN d.message IS NULL THEN NULL ELSE coalesce(r.sent_at, n.sent_at) END"
       case .deliveryRecordedAt: "jd.recorded_at"
       }
     }
 
     static let select = """
-      SELECT \(selectList) FROM notices n JOIN journal j ON j.seq = n.seq
+      SELECT \(selectList) FROM notice_versions nv JOIN notices n ON n.seq = nv.notice JOIN journal j ON j.seq = n.seq
       LEFT JOIN deliveries d ON d.message = n.seq AND d.employee = ?2
       LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
-      WHERE n.policy = ?1 ORDER BY n.seq
+      WHERE nv.policy = ?1 ORDER BY n.seq
       """
 
   }
@@ -107,7 +108,7 @@ extension LedgerStore {
       case .kind: "c.kind"
       case .notice: "c.notice"
       case .version: "c.version"
-      case .affectedVersion: "c.affected_version"
+      case .affectedVersion: "coalesce(nv.version, c.version)"
       case .voidVersion: "c.void_version"
       case .issuedAt: "c.issued_at"
       case .recordedAt: "j.recorded_at"
@@ -118,15 +119,34 @@ extension LedgerStore {
       }
     }
 
-    private static let from = """
-      SELECT \(selectList) FROM corrections c JOIN journal j ON j.seq = c.seq
+    /// The joins after `c` (a correction) and `nv` (a version its target notice announces,
+    /// or none): its journal row and the delivery that reached the viewer.
+    private static let joins = """
+      JOIN journal j ON j.seq = c.seq
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
       LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
       """
+    /// Corrections, each with `nv` the versions its target notice announces (one row each),
+    /// or none for a correction of a version (its `c.notice` is NULL).
+    private static let ofVersions = "SELECT \(selectList) FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice \(joins)"
+    /// Corrections of a notice, once per version it announces (rules 2, 17).
+    private static let ofNoticeVersions = "SELECT \(selectList) FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice \(joins)"
 
-    static let byPolicy = from + " WHERE c.policy = ?1 ORDER BY c.seq"
-    static let byAffectedVersion = from + " WHERE c.affected_version = ?1"
-    static let byNotice = from + " WHERE c.notice = ?1"
+    /// Each correction affecting a version of the policy, with that version; `?1` is the policy's number.
+    static let byPolicy = """
+      \(ofVersions) WHERE c.policy = ?1 AND c.version IS NOT NULL
+      UNION ALL
+      \(ofNoticeVersions) WHERE nv.policy = ?1
+      ORDER BY 1
+      """
+    /// `?1` is the version's seq.
+    static let byAffectedVersion = """
+      \(ofVersions) WHERE c.affected_version = ?1 AND c.version IS NOT NULL
+      UNION ALL
+      \(ofNoticeVersions) WHERE nv.version = ?1
+      """
+    /// `?1` is the notice's seq; a notice announcing no version gives its corrections no version.
+    static let byNotice = "\(ofVersions) WHERE c.notice = ?1"
   }
 
   private static func correctionFacts(_ row: Row) throws -> CorrectionFacts {

@@ -71,6 +71,22 @@ extension LedgerStore {
     }
   }
 
+  /// The seqs of the versions notice `seq` announces (rule 17): in policy key order, or
+  /// (cheaper) in seq order.
+  func versionsAnnounced(byNotice seq: Int64, inKeyOrder: Bool = true) throws -> [Int64] {
+    try db.cached(
+      inKeyOrder
+        ? "SELECT nv.version FROM notice_versions nv JOIN policies p ON p.id = nv.policy WHERE nv.notice = ? ORDER BY p.key"
+        : "SELECT version FROM notice_versions WHERE notice = ?"
+    ).map([seq]) { $0.int64(0) }
+  }
+
+  /// The version with this seq, as `KEY@N`.
+  func versionRef(seq: Int64) throws -> VersionRef? {
+    try db.cached("SELECT p.key, v.version FROM versions v JOIN policies p ON p.id = v.policy WHERE v.seq = ?")
+      .first([seq]) { VersionRef(policy: $0.string(0), number: $0.int64(1)) }
+  }
+
   func correctionSeq(_ id: String) throws -> Int64? {
     try db.cached("SELECT seq FROM corrections WHERE id = ?").first([id]) { $0.int64(0) }
   }

@@ -36,7 +36,7 @@ extension LedgerStore {
       UNION ALL
       SELECT c.seq, c.id, c.kind, n.seq, n.id
       FROM corrections c JOIN journal jc ON jc.seq = c.seq
-      JOIN notices n ON n.announces = c.version JOIN journal jn ON jn.seq = n.seq
+      JOIN notice_versions nv ON nv.version = c.version JOIN notices n ON n.seq = nv.notice JOIN journal jn ON jn.seq = n.seq
       WHERE c.version IS NOT NULL
         AND c.issued_at <= ?1 AND jc.recorded_at <= ?2 AND n.sent_at <= ?1 AND jn.recorded_at <= ?2
         AND (?3 IS NULL OR n.id = ?3)

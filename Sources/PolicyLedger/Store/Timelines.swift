@@ -55,7 +55,7 @@ extension LedgerStore {
 
   /// Every notice (of policy number `policy` when given) with its recipient count, in
   /// order of `sent_at`, then journal order.
-  func forEachNotice(policy: Int64?, _ body: (TimelineEvent, _ recipientCount: Int64) throws -> Void) throws {
+  func forEachNotice(policy: Int64?, _ body: (TimelineEvent, _ recipientCount: Int64, _ announces: [String]) throws -> Void) throws {
     let statement = try policy == nil ? db.cached(Event.allNotices) : db.cached(Event.noticesOfPolicyInOrder)
     try statement.forEach(policy.map { [$0] } ?? []) { row in
       try body(
@@ -63,7 +63,8 @@ extension LedgerStore {
           seq: row.int64(Event.seq), id: row.string(Event.id), at: row.instant(Event.at),
           recordedAt: row.instant(Event.recordedAt), subject: row.string(Event.subject),
           policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: Event.notice(row)),
-        row.int64(Event.detail.rawValue + 1))
+        row.int64(Event.detail.rawValue + 1),
+        row.optionalString(Event.detail.rawValue + 2).map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
     }
   }
 
@@ -96,29 +97,45 @@ extension LedgerStore {
       .correction(try CorrectionKind(stored: row.string(Event.detail)), target: row.string(Event.detail.rawValue + 1))
     }
 
-    private static let notices = """
-      SELECT n.seq, n.id, n.sent_at, j.recorded_at, n.subject, p.key, v.version, n.announces
-      """
-    private static let noticeJoins =
-      "JOIN journal j ON j.seq = n.seq LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy"
+    // A notice announcing several versions (rule 17) gives one row per version, through
+    // `notice_versions`; one announcing none gives one row with no version.
     /// An employee's notices at the delivery that reached them (rule 16): a resend's
     /// `sent_at` and `recorded_at`, or the notice's own.
     static let noticesDeliveredTo = """
-      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, n.announces
+      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, nv.version
       FROM deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
-      LEFT JOIN versions v ON v.seq = n.announces LEFT JOIN policies p ON p.id = n.policy
+      LEFT JOIN notice_versions nv ON nv.notice = n.seq
+      LEFT JOIN versions v ON v.seq = nv.version LEFT JOIN policies p ON p.id = nv.policy
       WHERE d.employee = ?
       """
 
-    static let noticesOfPolicy = "\(notices) FROM notices n \(noticeJoins) WHERE n.policy = ?"
-    /// The notice columns and, after them, the recipient count (`notices`).
-    static let allNotices = "\(notices), \(reached) FROM notices n \(noticeJoins) ORDER BY n.sent_at, n.seq"
+    /// The notices announcing a version of the policy, one row each (the row of that policy's version).
+    static let noticesOfPolicy = """
+      SELECT n.seq, n.id, n.sent_at, j.recorded_at, n.subject, p.key, v.version, nv.version
+      FROM notice_versions nv JOIN notices n ON n.seq = nv.notice JOIN journal j ON j.seq = n.seq
+      JOIN versions v ON v.seq = nv.version JOIN policies p ON p.id = nv.policy
+      WHERE nv.policy = ?
+      """
+    /// One row per notice (`notices`): the notice columns with its first version (key
+    /// order), then the recipient count, then every version it announces as `KEY@N`,
+    /// joined by U+001F (which no key holds) in key order.
+    private static let listed = """
+      SELECT n.seq, n.id, n.sent_at, j.recorded_at, n.subject, p.key, v.version, n.announces, \(reached), \(announcing)
+      FROM notices n JOIN journal j ON j.seq = n.seq LEFT JOIN versions v ON v.seq = n.announces
+      LEFT JOIN policies p ON p.id = n.policy
+      """
+    static let allNotices = "\(listed) ORDER BY n.sent_at, n.seq"
     static let noticesOfPolicyInOrder =
-      "\(notices), \(reached) FROM notices n \(noticeJoins) WHERE n.policy = ? ORDER BY n.sent_at, n.seq"
+      "\(listed) WHERE n.seq IN (SELECT notice FROM notice_versions WHERE policy = ?) ORDER BY n.sent_at, n.seq"
     /// Everyone a notice reached, over all its deliveries: its own count and its resends' (rule 16).
     private static let reached =
       "n.recipient_count + coalesce((SELECT sum(r.recipient_count) FROM resends r WHERE r.message = n.seq), 0)"
+    private static let announcing = """
+      (SELECT group_concat(ref, char(31)) FROM (
+        SELECT ap.key || '@' || av.version AS ref FROM notice_versions anv JOIN versions av ON av.seq = anv.version
+        JOIN policies ap ON ap.id = anv.policy WHERE anv.notice = n.seq ORDER BY ap.key))
+      """
 
     /// What a correction targets, after its other columns: the notice's id, or the version
     /// as `KEY@N` (a correction of a version affects that version, so `v` and `p` are it).
@@ -126,20 +143,29 @@ extension LedgerStore {
     private static let corrections = """
       SELECT c.seq, c.id, c.issued_at, j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
       """
-    private static let correctionJoins =
-      "JOIN journal j ON j.seq = c.seq LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy"
-      + " LEFT JOIN notices tn ON tn.seq = c.notice"
-    /// An employee's corrections at the delivery that reached them, as notices above.
+    /// An employee's corrections at the delivery that reached them, as notices above; a
+    /// correction of a notice announcing several versions affects each (rules 2, 17): one
+    /// row per version.
     static let correctionsDeliveredTo = """
       SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
       FROM deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
-      LEFT JOIN versions v ON v.seq = c.affected_version LEFT JOIN policies p ON p.id = c.policy
+      LEFT JOIN notice_versions cv ON cv.notice = c.notice
+      LEFT JOIN versions v ON v.seq = coalesce(cv.version, c.version) LEFT JOIN policies p ON p.id = v.policy
       LEFT JOIN notices tn ON tn.seq = c.notice
       WHERE d.employee = ?
       """
 
-    static let correctionsOfPolicy = "\(corrections) FROM corrections c \(correctionJoins) WHERE c.policy = ?"
+    /// The corrections of the policy's versions and of the notices announcing them, one row each.
+    static let correctionsOfPolicy = """
+      \(corrections) FROM corrections c JOIN journal j ON j.seq = c.seq
+      JOIN versions v ON v.seq = c.version JOIN policies p ON p.id = v.policy LEFT JOIN notices tn ON tn.seq = c.notice
+      WHERE c.policy = ?1 AND c.version IS NOT NULL
+      UNION ALL
+      \(corrections) FROM notice_versions cv JOIN corrections c ON c.notice = cv.notice JOIN journal j ON j.seq = c.seq
+      JOIN versions v ON v.seq = cv.version JOIN policies p ON p.id = cv.policy LEFT JOIN notices tn ON tn.seq = c.notice
+      WHERE cv.policy = ?1
+      """
 
     static let acksByEmployee = """
       SELECT a.seq, n.id, a.at, j.recorded_at, n.subject, p.key, v.version, NULL

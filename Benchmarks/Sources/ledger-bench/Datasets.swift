@@ -6,8 +6,9 @@ import PolicyLedger
 /// `Benchmarks/.data/` by size so that reruns start at once.
 struct Datasets {
   /// Bump when the generator or the ledger's schema changes, so that old caches are not
-  /// reused (v2: migration 0002, the Merkle tree).
-  static let generatorVersion = "v2"
+  /// reused (v2: migration 0002, the Merkle tree; v3: migrations 0003–0005, deliveries,
+  /// the roster and the versions a notice announces).
+  static let generatorVersion = "v3"
 
   let root: String
   let regenerate: Bool

@@ -9,7 +9,7 @@ import Testing
 /// installs it.
 @Suite(.serialized, .tags(.slow))
 struct ReplicationTests {
-  /// A demo ledger (5 entries) with a key, a signed checkpoint published before
+  /// A demo ledger (14 entries) with a key, a signed checkpoint published before
   /// replication starts, and a 3,000-employee recipients file.
   static func ledger(replica: (TemporaryDirectory) -> String, settings: String = "") throws -> (ReplicatedLedger, checkpoint: String) {
     let dir = try TemporaryDirectory()
@@ -51,7 +51,7 @@ struct ReplicationTests {
     }
     let extends = try CLI.run(["verify", "--db", copy, "--checkpoint", checkpoint, "--public-key", key + ".pub"])
     #expect(extends.status == 0, "\(extends.stderr)")
-    #expect(extends.stdout.contains("extends the checkpoint of example.com/hr at size 5"))
+    #expect(extends.stdout.contains("extends the checkpoint of example.com/hr at size 14"))
     let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
     #expect(mode == 0o600)
   }

@@ -18,7 +18,7 @@ extension PolicyLedgerCommand.Notice {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var who: ActorOptions
-    @Argument(help: "The notice delivered again.") var id: String
+    @Argument(help: "The notice delivered again.", completion: LedgerCompletion.of(.notice)) var id: String
     @Option(help: "When it was sent again.") var sentAt: String
     @OptionGroup var recipients: ResendRecipientOptions
 
@@ -53,7 +53,7 @@ extension PolicyLedgerCommand.Correct {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var who: ActorOptions
-    @Argument(help: "The correction delivered again.") var id: String
+    @Argument(help: "The correction delivered again.", completion: LedgerCompletion.of(.correction)) var id: String
     @Option(help: "When it was sent again.") var sentAt: String
     @OptionGroup var recipients: ResendRecipientOptions
     @Flag(help: "Send it to exactly those for whom it is outstanding.") var outstanding = false

@@ -170,7 +170,7 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The CSV file ('-' for standard input).") var file: String
+      @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
         let input = try ImportFile(path: file)

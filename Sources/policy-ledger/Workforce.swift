@@ -28,7 +28,7 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The employee id.") var employee: String
+      @Argument(help: "The employee id.", completion: LedgerCompletion.of(.employee)) var employee: String
       @Option(help: "When they joined (or moved).") var at: String
       @Option(help: "Their groups, separated by commas (besides 'all').") var groups: String?
 
@@ -53,7 +53,7 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
-      @Argument(help: "The employee id.") var employee: String
+      @Argument(help: "The employee id.", completion: LedgerCompletion.of(.employee)) var employee: String
       @Option(help: "When they left.") var at: String
 
       func run() throws {
@@ -153,7 +153,7 @@ extension PolicyLedgerCommand {
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var knowledge: ViewOptions
-    @Argument(help: "The policy key.") var policy: String
+    @Argument(help: "The policy key.", completion: LedgerCompletion.of(.policy)) var policy: String
     @Option(help: "The instant asked about (ISO 8601).") var at: String
     @Option(help: "Only the members of this group.") var group: String?
     @Option(help: "Only rows with this status: acknowledged, told or not_told.") var status: String?

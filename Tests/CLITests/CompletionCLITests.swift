@@ -59,6 +59,9 @@ struct CompletionCLITests {
   func bashCompletesNamesFromTheLedgerAndFiles() throws {
     let s = try Setup()
     #expect(try Self.bash(s, ["policy-ledger", "history", "--db", "d.db", "mob"]) == ["mobile-devices"])
+    #expect(try Self.bash(s, ["policy-ledger", "coverage", "--db", "d.db", "mob"]) == ["mobile-devices"])
+    #expect(try Self.bash(s, ["policy-ledger", "employee", "leave", "--db", "d.db", "E100"]) == ["E1001", "E1002", "E1003", "E1004"])
+    #expect(try Self.bash(s, ["policy-ledger", "correct", "resend", "--db", "d.db", "R-"]) == ["R-2020-07-10-1400"])
     #expect(try Self.bash(s, ["policy-ledger", "ack", "--db", "d.db", "--employee", "E100"]) == ["E1001", "E1002", "E1003", "E1004"])
     #expect(try Self.bash(s, ["policy-ledger", "diff", "--db", "d.db", "mobile-devices@"]) == ["mobile-devices@1", "mobile-devices@2"])
     #expect(

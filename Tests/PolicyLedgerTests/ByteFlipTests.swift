@@ -40,13 +40,13 @@ import Testing
       ask { try ledger.history(key) }
       ask { try ledger.timeline(policy: key) }
     }
-    for employee in ["E1001", "E1004", "E1010", "E9999"] { ask { try ledger.timeline(employee: employee) } }
+    for employee in ["E1001", "E1004", "E1010", "E2001", "E9999"] { ask { try ledger.timeline(employee: employee) } }
     ask {
       var rows: [String] = []
       try ledger.outstanding { rows.append(String(describing: $0)) }
       return rows
     }
-    for message in ["N1", "C1"] {
+    for message in ["N1", "C1", "N2"] {
       ask {
         var rows: [String] = []
         try ledger.recipients(of: message) { rows.append(String(describing: $0)) }
@@ -55,6 +55,22 @@ import Testing
       ask { try ledger.show(message) }
     }
     ask { try ledger.show("pol5@1") }
+    ask { try ledger.show("N2") }
+    for t in instants {
+      for key in ["pol5", "pol7", "aud1"] {
+        ask {
+          var rows: [String] = []
+          try ledger.coverage(key, at: t) { row, _ in rows.append(String(describing: row)) }
+          return rows
+        }
+      }
+      ask {
+        var rows: [String] = []
+        try ledger.employees(at: t) { rows.append(String(describing: $0)) }
+        return rows
+      }
+      ask { try ledger.inForce("pol8", at: t, view: .init(toldTo: "E2001")) }
+    }
     ask { try ledger.policyKeys() }
     ask { try ledger.head() as Any }
     return out

@@ -28,6 +28,20 @@ import Testing
           id: "C1", kind: .retraction, target: .notice("N1"), issuedAt: at("2020-07-12T00:00:00Z"), statement: "Sent in error.",
           reason: "error"),
         recipients: .defaults, actor: "test")
+      // The kinds of entry added since: a resend, a notice announcing two versions, the
+      // roster and a version for one group, so that their tables and indexes are in the file.
+      try ledger.resend("N1", kind: .notice, sentAt: at("2020-07-13T00:00:00Z"), recipients: .named(RecipientList(["E2001"])), actor: "test")
+      try ledger.sendNotice(
+        NewNotice(
+          id: "N2", subject: "Handbook", body: Array("Two policies".utf8), sentAt: at("2020-07-14T00:00:00Z"), sender: "hr",
+          announces: [VersionRef(policy: "pol7", number: 1), VersionRef(policy: "pol8", number: 1)]),
+        recipients: RecipientList(["E1001", "E1002", "E2001"]), actor: "test")
+      try ledger.recordRosterEntry(RosterEntry(employee: "E1001", event: .join, at: at("2019-01-01T00:00:00Z"), groups: ["staff"]), actor: "test")
+      try ledger.recordRosterEntry(RosterEntry(employee: "E2001", event: .join, at: at("2019-01-01T00:00:00Z"), groups: ["contractors"]), actor: "test")
+      try ledger.recordRosterEntry(RosterEntry(employee: "E1002", event: .join, at: at("2020-06-01T00:00:00Z")), actor: "test")
+      try ledger.addVersion(
+        NewVersion(policy: "aud1", title: "Staff only", body: Array("For staff".utf8), effectiveFrom: at("2020-01-01T00:00:00Z"), appliesTo: ["staff"]),
+        actor: "test")
       #expect(try ledger.verify().isValid)
     }  // closed: the -wal is now in the file
     return path

@@ -196,10 +196,19 @@ import Testing
     let v2 = try s.version(from: s.h(8))
     try s.notice("N", at: s.h(8), announces: v2, to: ["E1"])
     try s.retract("RV", .version(v2), at: s.h(9))
-    try s.retract("RN", .notice("N"), at: s.h(10))
+    // Voiding the version again through the notice is refused, and the message says the
+    // version (not the notice) is what was retracted.
     try refuses(
       s,
-      "notice 'N' (sent \(s.h(8))) is already retracted by 'RV' (issued \(s.h(9))); to reach more people deliver that retraction again with 'correct resend RV'"
+      "version p@2, which notice 'N' (sent \(s.h(8))) announces, is already void: retracted by 'RV' (issued \(s.h(9))); retract the notice without --void-version, or to reach more people deliver that retraction again with 'correct resend RV'"
+    ) {
+      try s.retract("RN0", .notice("N"), voidVersion: true, at: s.h(10))
+    }
+    try s.retract("RN", .notice("N"), at: s.h(10))
+    // Once the notice itself is retracted, a second retraction names that one.
+    try refuses(
+      s,
+      "notice 'N' (sent \(s.h(8))) is already retracted by 'RN' (issued \(s.h(10))); to reach more people deliver that retraction again with 'correct resend RN'"
     ) {
       try s.retract("RN2", .notice("N"), voidVersion: true, at: s.h(10))
     }

@@ -149,7 +149,7 @@ struct MultiVersionNoticeTests {
     // Rule 18: travel@2 is void, so a retraction of H voiding its versions repeats R.
     let entries = ledger.entryCount
     expectLedgerError(
-      "notice 'H' (sent 2020-03-01T00:00:00Z) is already retracted by 'R' (issued 2020-04-03T00:00:00Z); to reach more people deliver that retraction again with 'correct resend R'"
+      "version travel@2, which notice 'H' (sent 2020-03-01T00:00:00Z) announces, is already void: retracted by 'R' (issued 2020-04-03T00:00:00Z); retract the notice without --void-version, or to reach more people deliver that retraction again with 'correct resend R'"
     ) {
       try ledger.correct(
         NewCorrection(kind: .retraction, target: .notice("H"), voidVersion: true, issuedAt: at("2020-04-04T00:00:00Z"), statement: "s", reason: "r"),

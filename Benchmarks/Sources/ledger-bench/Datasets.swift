@@ -342,6 +342,7 @@ struct Datasets {
         p = end
       }
       var firstRecipient: [String] = []
+      var announced: [VersionRef] = []
       try ledger.batch {
         for k in 0..<notices {
           let q = Int(rng.next() % UInt64(policies))
@@ -350,6 +351,7 @@ struct Datasets {
           while chosen.count < 20 { chosen.insert(Int(rng.next() % UInt64(n))) }
           let list = chosen.sorted().map(Datasets.employee)
           firstRecipient.append(list[0])
+          announced.append(VersionRef(policy: Datasets.policyKey(q), number: Int64(v)))
           try ledger.sendNotice(
             NewNotice(
               id: "N-\(k)", subject: "Policy \(q) changes", body: Array("Version \(v) of policy \(q) applies.".utf8),
@@ -357,10 +359,14 @@ struct Datasets {
               announces: VersionRef(policy: Datasets.policyKey(q), number: Int64(v))),
             recipients: RecipientList(list), actor: "bench")
         }
+        // Every other retraction also voids its notice's version, unless an earlier one
+        // already did (a version is retracted once: that would be refused).
+        var voided = Set<VersionRef>()
         for k in 0..<corrections {
+          let voids = k % 2 == 0 && voided.insert(announced[k]).inserted
           try ledger.correct(
             NewCorrection(
-              kind: .retraction, target: .notice("N-\(k)"), voidVersion: k % 2 == 0,
+              kind: .retraction, target: .notice("N-\(k)"), voidVersion: voids,
               issuedAt: Instant(microseconds: Datasets.epoch + 2_000 * Datasets.day), statement: "Sent in error.",
               reason: "sent in error"),
             recipients: .defaults, actor: "bench")

@@ -282,8 +282,15 @@ extension Ledger {
       let voided: [Int64?] = new.voidVersion || targetVersion != nil ? affectedAll : [nil]
       for version in voided.isEmpty ? [nil] : voided {
         guard let earlier = try store.earlierRetraction(notice: targetNotice, version: version) else { continue }
+        let resend = "deliver that retraction again with 'correct resend \(earlier.id)'"
+        if targetNotice != nil, !earlier.sameNotice, let version, let ref = try store.versionRef(seq: version) {
+          // The notice itself is not retracted; the version it would void already is.
+          throw LedgerError(.refused,
+            "version \(ref), which \(targetName) announces, is already void: retracted by '\(earlier.id)' (issued \(earlier.issuedAt)); retract the notice without \(names("void_version")), or to reach more people \(resend)"
+          )
+        }
         throw LedgerError(.refused,
-          "\(targetName) is already retracted by '\(earlier.id)' (issued \(earlier.issuedAt)); to reach more people deliver that retraction again with 'correct resend \(earlier.id)'"
+          "\(targetName) is already retracted by '\(earlier.id)' (issued \(earlier.issuedAt)); to reach more people \(resend)"
         )
       }
     }

@@ -199,16 +199,16 @@ extension LedgerStore {
   /// Rule 18: the earlier retraction that a new retraction of this target repeats — one
   /// of the same notice, of the same version, or one that already voids the version (a
   /// retraction of the version, or of a notice announcing it with `void_version`).
-  func earlierRetraction(notice: Int64?, version: Int64?) throws -> (id: String, issuedAt: Instant)? {
+  func earlierRetraction(notice: Int64?, version: Int64?) throws -> (id: String, issuedAt: Instant, sameNotice: Bool)? {
     try db.cached(
       """
-      SELECT c.id, c.issued_at FROM corrections c
+      SELECT c.id, c.issued_at, ?1 IS NOT NULL AND c.notice IS ?1 FROM corrections c
       WHERE c.kind = 'retraction'
         AND ((?1 IS NOT NULL AND c.notice = ?1)
           OR (?2 IS NOT NULL AND (c.version = ?2 OR (c.void_version = 1
             AND c.notice IN (SELECT nv.notice FROM notice_versions nv WHERE nv.version = ?2)))))
-      ORDER BY c.seq LIMIT 1
+      ORDER BY 3 DESC, c.seq LIMIT 1
       """
-    ).first([notice, version]) { ($0.string(0), Instant(microseconds: $0.int64(1))) }
+    ).first([notice, version]) { ($0.string(0), Instant(microseconds: $0.int64(1)), $0.int64(2) != 0) }
   }
 }

@@ -94,7 +94,8 @@ enum LedgerFiles {
       path, "SELECT 'DROP TRIGGER ' || name || ';', sql || ';' FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = '\(table)'",
       options: ["-separator", "\u{1F}", "-newline", "\u{1E}"]
     ).split(separator: "\u{1E}").map { $0.split(separator: "\u{1F}", maxSplits: 1).map(String.init) }
-    #expect(triggers.count == 2, "\(table) should have two append-only triggers")
+    // Every table is append-only but outstanding_people, which a delivery of a correction shrinks.
+    #expect(triggers.count == (table == "outstanding_people" ? 0 : 2), "\(table) should have two append-only triggers")
     let drops = triggers.map { $0[0] }.joined(), creates = triggers.map { $0[1] }.joined(separator: " ")
     let changed = try sqlite3(path, "\(drops) \(sql); SELECT changes(); \(creates)")
     let count = Int(changed.split(separator: "\n").last.map(String.init) ?? "") ?? 0

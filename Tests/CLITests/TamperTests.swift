@@ -114,6 +114,15 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("notice_versions", "policy", "UPDATE notice_versions SET policy = 2 WHERE notice = 3", .entry(3)),
     .init("notice_versions", "deleted row", "DELETE FROM notice_versions WHERE notice = 7", .entry(7)),
     .init("notice_versions", "extra row", "INSERT INTO notice_versions (notice, version, policy) VALUES (7, 2, 1)", .entry(7)),
+    // outstanding_people: the person the retraction (seq 5) missed, kept as entries are
+    // recorded; every column, a deleted row, an extra one, and one of an entry that is no correction
+    .init("outstanding_people", "correction", "UPDATE outstanding_people SET correction = 8 WHERE correction = 5", .entry(5)),
+    .init("outstanding_people", "employee", "UPDATE outstanding_people SET employee = 1000 WHERE correction = 5", .entry(5)),
+    .init("outstanding_people", "deleted row", "DELETE FROM outstanding_people WHERE correction = 5", .entry(5)),
+    .init("outstanding_people", "extra row", "INSERT INTO outstanding_people (correction, employee) VALUES (8, 1)", .entry(8)),
+    .init(
+      "outstanding_people", "row of no correction", "INSERT INTO outstanding_people (correction, employee) VALUES (3, 1)",
+      .entry(3)),
     // acks: every column of E1004's ack (seq 4)
     .init("acks", "notice", "UPDATE acks SET notice = 7 WHERE seq = 4", .entry(4)),
     .init("acks", "employee", "UPDATE acks SET employee = 1 WHERE seq = 4", .entry(4)),

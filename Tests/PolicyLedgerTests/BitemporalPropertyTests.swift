@@ -414,6 +414,11 @@ enum PropertyRun {
         if case .resend = step { history.resends += 1 }
         history.model.record(step, recordedAt: Instant(microseconds: 0))
         history.seqOfStep[i] = history.model.entries.count
+        // After every kind of entry: the people each correction is still outstanding for, as
+        // the ledger keeps them for `correct resend --outstanding`, are the model's.
+        if let mismatch = try OutstandingPeopleTests.mismatch(ledger, history.model) {
+          return (history, Failure(mismatch: "after step #\(i): \(mismatch)", question: nil, step: i))
+        }
       case (.some, .some):
         history.refused += 1
       case (nil, .some(let message)):

@@ -319,7 +319,7 @@ import Testing
     // Take the file back to what 0001 left: no tree, no origin, 0002 and later not applied.
     try ledger.db.execute(
       """
-      DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends; DROP TABLE notice_versions;
+      DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends; DROP TABLE notice_versions; DROP TABLE outstanding_people;
       ALTER TABLE deliveries DROP COLUMN via;
       DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
       DROP TRIGGER ledger_migrations_no_delete;
@@ -327,7 +327,7 @@ import Testing
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions, 0007_outstanding_people; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)

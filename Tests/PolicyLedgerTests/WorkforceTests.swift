@@ -119,12 +119,12 @@ import Testing
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)
     let head = try ledger.head()
-    // Take the file back to what 0003 left (0005, which follows, is undone too).
+    // Take the file back to what 0003 left (0005 and 0007, which follow, are undone too).
     try ledger.db.execute(
       """
-      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to; DROP TABLE notice_versions;
+      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to; DROP TABLE notice_versions; DROP TABLE outstanding_people;
       DROP TRIGGER ledger_migrations_no_delete;
-      DELETE FROM ledger_migrations WHERE name IN ('0004_workforce', '0005_notice_versions');
+      DELETE FROM ledger_migrations WHERE name IN ('0004_workforce', '0005_notice_versions', '0007_outstanding_people');
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)

@@ -172,7 +172,7 @@ final class Verifier {
   // MARK: 5. The recipients
 
   /// Every recipient list against the count and digest its entry recorded; no delivery or
-  /// employee that no entry accounts for.
+  /// employee that no entry accounts for; `outstanding_people` as the deliveries give it.
   private func checkRecipients() throws {
     let stored = try store.storedRecipientDigests()
     // A message number below 1 is no entry's: such rows are named without one.
@@ -206,6 +206,12 @@ final class Verifier {
     }
     if let id = stored.unaccountedEmployee {
       findings.append(VerifyFailure(nil, "the employees table has an employee (number \(id)) that no entry accounts for"))
+    }
+    // Who each correction is still outstanding for, kept as entries are recorded, against
+    // what the deliveries give: judged only once the tables it derives from matched, so that
+    // a change there is named where it was made.
+    if findings.isEmpty, let (seq, message) = try store.firstOutstandingDifference() {
+      findings.append(VerifyFailure(seq, message))
     }
   }
 

@@ -207,6 +207,7 @@ extension Ledger {
       sender: new.sender, channel: new.channel, announces: announces, recipientCount: count,
       recipientsSHA256: digest)
     try append(.notice(entry), actor: actor, next: next)
+    try store.keepOutstanding(afterNotice: next.seq, via: nil)
     return entry
   }
 
@@ -319,6 +320,7 @@ extension Ledger {
       statement: new.statement, reason: new.reason, effectiveFrom: new.effectiveFrom,
       effectiveUntil: new.effectiveUntil, recipientCount: count, recipientsSHA256: digest)
     try append(.correction(entry), actor: actor, next: next)
+    try store.keepOutstanding(ofNewCorrection: next.seq)
     return entry
   }
 

@@ -61,6 +61,13 @@ extension Ledger {
     }
     let entry = ResendEntry(message: id, sentAt: sentAt, recipientCount: count, recipientsSHA256: digest)
     try append(.resend(entry), actor: actor, next: next)
+    // Who each correction is still outstanding for (`--outstanding` cleared its own rows).
+    if case .named = recipients {
+      switch kind {
+      case .notice: try store.keepOutstanding(afterNotice: message.seq, via: next.seq)
+      case .correction: try store.keepOutstanding(afterCorrection: message.seq)
+      }
+    }
     return entry
   }
 
@@ -99,102 +106,37 @@ extension LedgerStore {
   }
 
   /// Delivers correction `seq` again (resend entry `via`) to exactly the people for whom
-  /// it is outstanding as the whole journal stands (every entry known): the recipients, by
-  /// any delivery, of each notice the correction affects whom no delivery of the correction
-  /// has reached. Returns their count and digest.
+  /// it is outstanding as the whole journal stands (every entry known), as
+  /// `outstanding_people` keeps them; returns their count and digest, and clears their rows.
   ///
-  /// Rule 9 for one correction, and rule 2's notices a correction affects, restated in SQL
-  /// (tested against ReplayModel by BitemporalPropertyTests, whose histories resend with
-  /// `--outstanding`). The people are found and inserted by their directory numbers, in
-  /// that order — the deliveries' key order — and only their names are looked up, for the
-  /// digest (docs/performance.md, "correct resend --outstanding").
+  /// Three statements, none stepped in Swift but for the names the digest needs: the
+  /// people's names (joined to the directory by number), the rows inserted from the kept
+  /// set in its key order — the deliveries' key order — and the set's removal
+  /// (docs/performance.md, "correct resend --outstanding").
   func deliverOutstanding(ofCorrection seq: Int64, via: Int64) throws -> (count: Int64, sha256: String) {
-    let people = try outstandingPeople(ofCorrection: seq)
-    let size = LedgerStore.recipientBatch
-    // The names, for the digest: 64 directory numbers a statement.
     var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
-    let namesBatch = try db.cached("SELECT name FROM employees WHERE id IN (\((1...size).map { "?\($0)" }.joined(separator: ", ")))")
-    let nameOne = try db.cached("SELECT name FROM employees WHERE id = ?1")
-    var start = 0
-    while start < people.count {
-      let chunk = people[start..<min(start + size, people.count)]
-      let statement = chunk.count == size ? namesBatch : nameOne
-      var found = 0
-      if chunk.count == size {
-        for (i, employee) in chunk.enumerated() { try statement.bind(employee, at: Int32(i + 1)) }
-        try statement.forEachBound { row in
-          digest.add(row.text(0))
-          found += 1
-        }
-      } else {
-        for employee in chunk {
-          try statement.bind(employee, at: 1)
-          try statement.forEachBound { row in
-            digest.add(row.text(0))
-            found += 1
-          }
-        }
-      }
-      guard found == chunk.count else {
-        throw LedgerError(.damaged, "the deliveries table lists employees missing from the directory; run 'policy-ledger verify'")
-      }
-      start += size
+    try db.cached(
+      """
+      SELECT e.name FROM outstanding_people o CROSS JOIN employees e ON e.id = o.employee
+      WHERE o.correction = ?1 ORDER BY o.employee
+      """
+    ).forEach([seq]) { row in digest.add(row.text(0)) }
+    do {
+      try db.cached(
+        "INSERT INTO deliveries (message, employee, via) SELECT ?1, employee, ?2 FROM outstanding_people WHERE correction = ?1 ORDER BY employee"
+      ).run([seq, via])
+    } catch let error as SQLiteError where error.isConstraint {
+      throw LedgerError(.damaged,
+        "the outstanding_people table lists someone the correction already reached; run 'policy-ledger verify'")
     }
-    // The rows, in key order.
-    let insertBatch = try db.cached(
-      "INSERT INTO deliveries (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
-    let insertOne = try db.cached("INSERT INTO deliveries (message, employee, via) VALUES (?1, ?3, ?2)")
-    for statement in [insertBatch, insertOne] {
-      try statement.bind(seq, at: 1)
-      try statement.bind(via, at: 2)
+    let count = Int64(db.changes)
+    guard count == digest.count else {
+      throw LedgerError(.damaged, "the outstanding_people table lists employees missing from the directory; run 'policy-ledger verify'")
     }
-    start = 0
-    while start + size <= people.count {
-      for i in 0..<size { try insertBatch.bind(people[start + i], at: Int32(i + 3)) }
-      try insertBatch.runBound()
-      start += size
-    }
-    for employee in people[start...] {
-      try insertOne.bind(employee, at: 3)
-      try insertOne.runBound()
-    }
+    try db.cached("DELETE FROM outstanding_people WHERE correction = ?1").run([seq])
     if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }
     return try storedRecipientDigest(message: seq, via: via)
   }
-
-  /// The directory numbers of the people for whom correction `seq` is outstanding, in
-  /// ascending order. For a correction of a notice: one merge of two ranges of the
-  /// deliveries' key — the notice's rows and the correction's, both in employee order —
-  /// rather than a lookup of the correction's key for each of the notice's rows.
-  private func outstandingPeople(ofCorrection seq: Int64) throws -> [Int64] {
-    guard let notice = try db.cached("SELECT notice FROM corrections WHERE seq = ?").first([seq], { $0.optionalInt64(0) }) ?? nil
-    else {
-      return try db.cached(LedgerStore.outstandingOfVersionTarget).map([seq]) { $0.int64(0) }
-    }
-    let told = try db.prepare("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee")
-    let corrected = try db.prepare("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee /* corrected */")
-    try told.bind([notice])
-    try corrected.bind([seq])
-    var people: [Int64] = []
-    var next: Int64 = try corrected.step() ? corrected.row.int64(0) : .max
-    while try told.step() {
-      let employee = told.row.int64(0)
-      while next < employee { next = try corrected.step() ? corrected.row.int64(0) : .max }
-      if next != employee { people.append(employee) }
-    }
-    return people
-  }
-
-  /// The outstanding people of a correction of a version: the recipients of every notice
-  /// announcing it, each once.
-  private static let outstandingOfVersionTarget = """
-    SELECT e.id FROM employees e
-    WHERE e.id IN (
-      SELECT d.employee FROM corrections c JOIN notice_versions nv ON nv.version = c.version JOIN deliveries d ON d.message = nv.notice
-      WHERE c.seq = ?1)
-      AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = e.id)
-    ORDER BY e.id
-    """
 
   /// Rule 18: the earlier retraction that a new retraction of this target repeats — one
   /// of the same notice, of the same version, or one that already voids the version (a

@@ -127,6 +127,9 @@ import PolicyLedgerSQLite
     while try step() { try body(row) }
   }
 
+  /// Resets the statement, keeping its bindings: a read that stopped early lets go of its cursor.
+  func reset() { sqlite3_reset(handle) }
+
   /// Steps once: true while a row is available, false when done.
   package func step() throws -> Bool {
     let code = sqlite3_step(handle)

@@ -48,9 +48,11 @@ package struct Migrator {
     """
 
   /// Work a migration needs beyond its SQL, run right after it in the same transaction:
-  /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger).
+  /// 0002 builds the Merkle tree of the entries recorded before it (none in a new ledger),
+  /// 0007 the people each correction recorded before it is still outstanding for.
   static let steps: [String: @Sendable (Connection) throws -> Void] = [
-    "0002_merkle": { try LedgerStore($0).backfillMerkleTree() }
+    "0002_merkle": { try LedgerStore($0).backfillMerkleTree() },
+    "0007_outstanding_people": { try LedgerStore($0).backfillOutstandingPeople() },
   ]
 
   /// Checks what the file is and which migrations it has; returns the pending ones.

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@_spi(Benchmarks) @testable import PolicyLedger
+
+/// `outstanding_people`, the people each correction is still outstanding for, kept as
+/// entries are recorded for `correct resend --outstanding`. BitemporalPropertyTests checks
+/// it against ReplayModel after every entry of random histories; these are the cases that
+/// a history does not reach: a ledger written before the table, and a table changed behind
+/// the ledger's back.
+@Suite struct OutstandingPeopleTests {
+  typealias W = WorkedExample
+
+  /// (correction id, employee id) rows, sorted.
+  static func kept(_ ledger: Ledger) throws -> [String] {
+    try ledger.db.prepare(
+      """
+      SELECT c.id || ' ' || e.name FROM outstanding_people o JOIN corrections c ON c.seq = o.correction
+      JOIN employees e ON e.id = o.employee ORDER BY 1
+      """
+    ).map { $0.string(0) }
+  }
+
+  @Test func theStoryKeepsTheOnePersonTheRetractionMissedUntilItIsResent() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    #expect(try Self.kept(ledger) == ["\(W.retractionID) \(W.missedRetraction)"])
+    try W.resendRetraction(into: ledger)
+    #expect(try Self.kept(ledger) == [])
+    #expect(try ledger.verify().isValid)
+  }
+
+  @Test func aLedgerFromBeforeTheTableGetsItsRowsWhenMigrated() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    // A later notice about the retracted notice's version, and a resend of the notice to a
+    // newcomer: both add people the retraction has not reached.
+    try ledger.resend(W.noticeID, kind: .notice, sentAt: W.july10(15), recipients: .named(RecipientList(["E9001"])), actor: "t")
+    let before = try Self.kept(ledger)
+    #expect(before == ["\(W.retractionID) \(W.missedRetraction)", "\(W.retractionID) E9001"])
+    let head = try ledger.head()
+    // Take the file back to what 0005 left.
+    try ledger.db.execute(
+      """
+      DROP TABLE outstanding_people;
+      DROP TRIGGER ledger_migrations_no_delete;
+      DELETE FROM ledger_migrations WHERE name = '0007_outstanding_people';
+      CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
+        BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
+      """)
+    let migrated = try Ledger(path: ledger.path, access: .readWrite)
+    #expect(try migrated.head() == head)
+    #expect(try Self.kept(migrated) == before)
+    #expect(try migrated.verify().isValid)
+    try migrated.resend(W.retractionID, kind: .correction, sentAt: W.july10(16), recipients: .outstanding, actor: "t")
+    #expect(try Self.kept(migrated) == [])
+    let recipients = try migrated.recipientRows(of: W.retractionID).map(\.employee)
+    #expect(recipients.contains(W.missedRetraction) && recipients.contains("E9001"))
+  }
+
+  @Test func aKeptRowForSomeoneAlreadyReachedStopsTheResendWithNothingWritten() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    // Behind the ledger's back: the retraction is said to be outstanding for someone it reached.
+    try ledger.db.execute(
+      """
+      INSERT INTO outstanding_people (correction, employee)
+      SELECT c.seq, d.employee FROM corrections c JOIN deliveries d ON d.message = c.seq LIMIT 1
+      """)
+    let head = try ledger.head()
+    let rows = try Self.kept(ledger)
+    expectLedgerError(
+      "the outstanding_people table lists someone the correction already reached; run 'policy-ledger verify'"
+    ) {
+      try W.resendRetraction(into: ledger)
+    }
+    #expect(try ledger.head() == head)
+    #expect(try Self.kept(ledger) == rows)
+    #expect(try !ledger.verify().isValid)
+  }
+
+  /// For BitemporalPropertyTests, after every entry: how the people the ledger keeps as outstanding for each correction (the whole journal
+  /// known) differ from the model's, or nil when they do not.
+  static func mismatch(_ ledger: Ledger, _ model: ReplayModel) throws -> String? {
+    var kept: [String: Set<String>] = [:]
+    try ledger.db.prepare(
+      "SELECT c.id, e.name FROM outstanding_people o JOIN corrections c ON c.seq = o.correction JOIN employees e ON e.id = o.employee"
+    ).forEach([]) { kept[$0.string(0), default: []].insert($0.string(1)) }
+    let unknown = try ledger.db.prepare(
+      "SELECT count(*) FROM outstanding_people WHERE correction NOT IN (SELECT seq FROM corrections) OR employee NOT IN (SELECT id FROM employees)"
+    ).first { $0.int(0) } ?? 0
+    if unknown > 0 { return "the ledger keeps \(unknown) outstanding rows of no correction or employee" }
+    for c in model.corrections {
+      let expected = model.outstandingRecipients(of: c)
+      let found = kept.removeValue(forKey: c.id) ?? []
+      if found != expected {
+        return "'\(c.id)' is outstanding for \(found.sorted()) as the ledger keeps it; the model says \(expected.sorted())"
+      }
+    }
+    if let id = kept.keys.sorted().first { return "the ledger keeps outstanding people for '\(id)', a correction the model does not have" }
+    return nil
+  }
+}

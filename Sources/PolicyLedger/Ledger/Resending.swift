@@ -115,23 +115,30 @@ extension LedgerStore {
   /// (docs/performance.md, "correct resend --outstanding").
   func deliverOutstanding(ofCorrection seq: Int64, via: Int64) throws -> (count: Int64, sha256: String) {
     var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
+    var kept: Int64 = 0, named: Int64 = 0
     try db.cached(
       """
-      SELECT e.name FROM outstanding_people o CROSS JOIN employees e ON e.id = o.employee
+      SELECT e.name FROM outstanding_people o LEFT JOIN employees e ON e.id = o.employee
       WHERE o.correction = ?1 ORDER BY o.employee
       """
-    ).forEach([seq]) { row in digest.add(row.text(0)) }
-    do {
-      try db.cached(
-        "INSERT INTO deliveries (message, employee, via) SELECT ?1, employee, ?2 FROM outstanding_people WHERE correction = ?1 ORDER BY employee"
-      ).run([seq, via])
-    } catch let error as SQLiteError where error.isConstraint {
+    ).forEach([seq]) { row in
+      kept += 1
+      guard !row.isNull(0) else { return }
+      named += 1
+      digest.add(row.text(0))
+    }
+    guard named == kept else {
+      throw LedgerError(.damaged, "the outstanding_people table lists employees missing from the directory; run 'policy-ledger verify'")
+    }
+    // OR IGNORE rather than a statement that can fail half-way: SQLite then keeps no
+    // statement journal (a copy of every page the insert touches); a row it skipped is
+    // someone the correction already reached, and the whole entry is refused.
+    try db.cached(
+      "INSERT OR IGNORE INTO deliveries (message, employee, via) SELECT ?1, employee, ?2 FROM outstanding_people WHERE correction = ?1 ORDER BY employee"
+    ).run([seq, via])
+    guard Int64(db.changes) == kept else {
       throw LedgerError(.damaged,
         "the outstanding_people table lists someone the correction already reached; run 'policy-ledger verify'")
-    }
-    let count = Int64(db.changes)
-    guard count == digest.count else {
-      throw LedgerError(.damaged, "the outstanding_people table lists employees missing from the directory; run 'policy-ledger verify'")
     }
     try db.cached("DELETE FROM outstanding_people WHERE correction = ?1").run([seq])
     if let hex = digest.finishHexIfKnown() { return (digest.count, hex) }

@@ -82,7 +82,10 @@ struct JournalTests {
       "DROP TRIGGER journal_no_delete; DROP TRIGGER corrections_no_delete; DROP TRIGGER deliveries_no_delete; DROP TRIGGER merkle_nodes_no_delete")
     // Entry 5 is leaf 4 of the Merkle tree, and the only subtree it completes is itself.
     try db.execute(
-      "DELETE FROM deliveries WHERE message = 5; DELETE FROM corrections WHERE seq = 5; DELETE FROM merkle_nodes WHERE level = 0 AND idx = 4; DELETE FROM journal WHERE seq = 5")
+      """
+      DELETE FROM deliveries WHERE message = 5; DELETE FROM outstanding_people WHERE correction = 5;
+      DELETE FROM corrections WHERE seq = 5; DELETE FROM merkle_nodes WHERE level = 0 AND idx = 4; DELETE FROM journal WHERE seq = 5
+      """)
     // Without --expect, a shorter chain is a valid chain; only the dropped triggers show.
     #expect(try ledger.verify().failure?.message.contains("trigger") == true)
     let result = try ledger.verify(expect: head)

@@ -30,6 +30,25 @@ import Testing
     #expect(try ledger.verify().isValid)
   }
 
+  @Test func verifyNamesTheCorrectionWhoseKeptPeopleDiffer() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    #expect(try ledger.verify().isValid)
+    try ledger.db.execute("DELETE FROM outstanding_people")
+    #expect(
+      try ledger.verify().failure?.description
+        == "entry 5: the outstanding_people table does not match the deliveries: it lists 0 people still to reach, the deliveries give 1")
+    // Put back, it verifies again; a row of an entry that is no correction is named by its entry.
+    try ledger.db.execute(
+      "INSERT INTO outstanding_people SELECT 5, id FROM employees WHERE name = '\(W.missedRetraction)'")
+    #expect(try ledger.verify().isValid)
+    try ledger.db.execute(
+      "PRAGMA foreign_keys = OFF; INSERT INTO outstanding_people SELECT 3, id FROM employees WHERE name = '\(W.missedRetraction)'")
+    #expect(
+      try ledger.verify().failure?.description
+        == "entry 3: the outstanding_people table lists people for message 3, which is not a correction")
+  }
+
   @Test func aLedgerFromBeforeTheTableGetsItsRowsWhenMigrated() throws {
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)

@@ -150,7 +150,9 @@ do {
   }
   print("policy-ledger benchmarks (\(sizes.name) sizes), \(ISO8601DateFormatter().string(from: started))")
   print("machine: \(machine()); SQLite \(sqliteVersion()) (library and shell)")
-  print("CLI: \(cliPath) (\(linkage(of: cliPath).description))")
+  let built = (try? FileManager.default.attributesOfItem(atPath: cliPath)[.modificationDate] as? Date)
+    .map { ISO8601DateFormatter().string(from: $0) } ?? "?"
+  print("CLI: \(cliPath) (\(linkage(of: cliPath).description); built \(built): rebuild it after a change)")
   print("")
   print("| case | data | ours (median) | sqlite3 (median) | ratio | CPU ratio (ours / sqlite3) | target | result | peak RSS ours / sqlite3 |")
   print("|---|---|---|---|---|---|---|---|---|")

@@ -27,23 +27,39 @@ import PolicyLedger
 /// CLITests prove the tables agree with ArgumentParser's declarations, that both paths
 /// build the same values, and that they answer a corpus of argument lists identically.
 enum QuickCommandLine {
-  /// The commands the fast path serves. Each command's table is its `Values.quickSyntax`,
-  /// declared beside the command (Query.swift, Integrity.swift) with the `init?(quick:)`
-  /// that reads it; QuickCommandLineTests holds each table to ArgumentParser's declaration
-  /// of the command and fails when a query command has none.
-  static let commands: [QuickCommand] = [
-    QuickCommand(PolicyLedgerCommand.InForce.self, PolicyLedgerCommand.InForce.Values.self),
-    QuickCommand(PolicyLedgerCommand.History.self, PolicyLedgerCommand.History.Values.self),
-    QuickCommand(PolicyLedgerCommand.Show.self, PolicyLedgerCommand.Show.Values.self),
-    QuickCommand(PolicyLedgerCommand.Timeline.self, PolicyLedgerCommand.Timeline.Values.self),
-    QuickCommand(PolicyLedgerCommand.Recipients.self, PolicyLedgerCommand.Recipients.Values.self),
-    QuickCommand(PolicyLedgerCommand.Outstanding.self, PolicyLedgerCommand.Outstanding.Values.self),
-    QuickCommand(PolicyLedgerCommand.Policies.self, PolicyLedgerCommand.Policies.Values.self),
-    QuickCommand(PolicyLedgerCommand.Notices.self, PolicyLedgerCommand.Notices.Values.self),
-    QuickCommand(PolicyLedgerCommand.Head.self, PolicyLedgerCommand.Head.Values.self),
-    QuickCommand(PolicyLedgerCommand.Employees.self, PolicyLedgerCommand.Employees.Values.self),
-    QuickCommand(PolicyLedgerCommand.Coverage.self, PolicyLedgerCommand.Coverage.Values.self),
+  /// The commands the fast path serves, by name. Each command's table is its
+  /// `Values.quickSyntax`, declared beside the command (Query.swift, Integrity.swift, …) with
+  /// the `init?(quick:)` that reads it; QuickCommandLineTests holds each table to
+  /// ArgumentParser's declaration of the command, each name to the command's own
+  /// `configuration.commandName`, and fails when a query command has none.
+  static let names = [
+    "in-force", "history", "show", "timeline", "recipients", "outstanding", "policies", "notices", "head", "employees",
+    "coverage",
   ]
+
+  /// The command named `name`, built alone: a query starts by building only its own
+  /// command, not every command's table and ArgumentParser configuration (each first use
+  /// of a command's types instantiates their metadata; docs/performance.md).
+  static func command(named name: String) -> QuickCommand? {
+    typealias C = PolicyLedgerCommand
+    switch name {
+    case "in-force": return QuickCommand(name, C.InForce.self, C.InForce.Values.self)
+    case "history": return QuickCommand(name, C.History.self, C.History.Values.self)
+    case "show": return QuickCommand(name, C.Show.self, C.Show.Values.self)
+    case "timeline": return QuickCommand(name, C.Timeline.self, C.Timeline.Values.self)
+    case "recipients": return QuickCommand(name, C.Recipients.self, C.Recipients.Values.self)
+    case "outstanding": return QuickCommand(name, C.Outstanding.self, C.Outstanding.Values.self)
+    case "policies": return QuickCommand(name, C.Policies.self, C.Policies.Values.self)
+    case "notices": return QuickCommand(name, C.Notices.self, C.Notices.Values.self)
+    case "head": return QuickCommand(name, C.Head.self, C.Head.Values.self)
+    case "employees": return QuickCommand(name, C.Employees.self, C.Employees.Values.self)
+    case "coverage": return QuickCommand(name, C.Coverage.self, C.Coverage.Values.self)
+    default: return nil
+    }
+  }
+
+  /// Every command of the fast path (for the tests).
+  static var commands: [QuickCommand] { names.compactMap(command(named:)) }
 
   /// How `POLICY_LEDGER_ARGUMENT_PARSER` chooses the parser (a diagnostic): unset or any
   /// other value, the fast path and else ArgumentParser; `1`, ArgumentParser only; `0`,
@@ -62,20 +78,23 @@ enum QuickCommandLine {
   /// The validated values for `arguments` (without the program name), or nil when the
   /// fast path does not take them.
   static func values(_ arguments: [String]) -> (any QuickValues)? {
-    guard let name = arguments.first, let command = commands.first(where: { $0.name == name }) else { return nil }
+    guard let name = arguments.first, let command = command(named: name) else { return nil }
     return command.parse(arguments.dropFirst())
   }
 }
 
-/// One command of the fast path: its name (ArgumentParser's), its table, and how its
-/// values are built and validated.
-struct QuickCommand: Sendable {
+/// One command of the fast path: its name (ArgumentParser's, which the tests compare with
+/// `command.configuration.commandName`: reading it here would build the configuration), its
+/// table, and how its values are built and validated.
+struct QuickCommand {
   let name: String
+  let command: any ParsableCommand.Type
   let syntax: QuickSyntax
   let parse: @Sendable (ArraySlice<String>) -> (any QuickValues)?
 
-  init<Command: ParsableCommand, Values: QuickValues>(_ command: Command.Type, _ values: Values.Type) {
-    name = Command.configuration.commandName!
+  init<Command: ParsableCommand, Values: QuickValues>(_ name: String, _ command: Command.Type, _ values: Values.Type) {
+    self.name = name
+    self.command = command
     let syntax = Values.quickSyntax
     self.syntax = syntax
     parse = { arguments in

@@ -13,8 +13,13 @@ struct CLIResult {
 }
 
 enum CLI {
-  /// The `policy-ledger` binary beside the test bundle (`.build/<triple>/debug/`).
+  /// The `policy-ledger` binary beside the test bundle (`.build/<triple>/debug/`), or the
+  /// one `POLICY_LEDGER_TEST_BINARY` names: how the CLI tests check the installed build
+  /// (README, "Set up"; docs/performance.md, "Start-up").
   static let binary: URL = {
+    if let path = ProcessInfo.processInfo.environment["POLICY_LEDGER_TEST_BINARY"], !path.isEmpty {
+      return URL(fileURLWithPath: path)
+    }
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     return exe.deletingLastPathComponent().appendingPathComponent("policy-ledger")
   }()

@@ -240,6 +240,19 @@ struct QuickCommandLineTests {
     for query in queries { #expect(served.contains(query), "the query command '\(query)' has no fast table") }
   }
 
+  /// The fast path names each command without building its configuration; the name must be
+  /// ArgumentParser's, and the fast path must know no command by another name.
+  @Test func eachFastCommandIsNamedAsArgumentParserNamesIt() throws {
+    #expect(QuickCommandLine.commands.count == QuickCommandLine.names.count)
+    for command in QuickCommandLine.commands {
+      #expect(command.command.configuration.commandName == command.name)
+      #expect(QuickCommandLine.command(named: command.name)?.name == command.name)
+    }
+    #expect(Set(QuickCommandLine.names).count == QuickCommandLine.names.count)
+    #expect(QuickCommandLine.command(named: "verify") == nil)
+    #expect(QuickCommandLine.command(named: "In-Force") == nil)
+  }
+
   /// Each fast table names exactly the options, flags and positional argument that
   /// ArgumentParser declares for the command (as its --experimental-dump-help shows them).
   @Test(arguments: QuickCommandLine.commands.map(\.name))

@@ -114,6 +114,59 @@ func runChild(_ argv: [String], stdin: String? = nil, stdout: String? = nil, std
   return ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss))
 }
 
+/// Runs `argv` as a child process (posix_spawn) with its stdout on a pipe that this process
+/// reads to the end, as a script calling the command does (`answer=$(policy-ledger …)`),
+/// stdin from /dev/null and stderr to `stderr`; the time runs from the spawn to `wait4`,
+/// so it covers the process start, the answer and reading it. Returns the run and the
+/// bytes the child wrote.
+func runChildReading(_ argv: [String], stderr: String) throws -> (run: ChildRun, output: [UInt8]) {
+  var fds: [Int32] = [-1, -1]
+  guard pipe(&fds) == 0 else { throw BenchError("pipe failed: \(String(cString: strerror(errno)))") }
+  let (readEnd, writeEnd) = (fds[0], fds[1])
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+  posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+  posix_spawn_file_actions_addclose(&actions, readEnd)
+  posix_spawn_file_actions_addclose(&actions, writeEnd)
+  posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+  let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+  defer { for p in cArgs { free(p) } }
+  var pid: pid_t = 0
+  var output: [UInt8] = []
+  let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+  defer { buffer.deallocate() }
+  let start = monotonicSeconds()
+  let code = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+  close(writeEnd)
+  guard code == 0 else {
+    close(readEnd)
+    throw BenchError("cannot run \(argv[0]): \(String(cString: strerror(code)))")
+  }
+  while true {
+    let n = read(readEnd, buffer, 1 << 16)
+    if n > 0 {
+      output.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
+    } else if n == 0 || errno != EINTR {
+      break
+    }
+  }
+  close(readEnd)
+  var status: Int32 = 0
+  var usage = rusage()
+  while wait4(pid, &status, 0, &usage) < 0 {
+    guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
+  }
+  let seconds = monotonicSeconds() - start
+  let exited = (status & 0x7f) == 0
+  let exitStatus = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+  let cpu =
+    Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+    + Double(usage.ru_stime.tv_usec) / 1e6
+  return (ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss)), output)
+}
+
 /// Prepended to every child's argv by ``runChecked`` while set: the peak-memory runs go
 /// through GNU time (see ``Bench/alternate``).
 nonisolated(unsafe) var childPrefix: [String] = []
@@ -128,6 +181,50 @@ func runChecked(_ argv: [String], stdin: String? = nil, stdout: String? = nil, s
     throw BenchError("\(argv.prefix(3).joined(separator: " ")) … exited \(run.status): \(message.prefix(2000))")
   }
   return run
+}
+
+/// ``runChildReading(_:stderr:)`` behind ``childPrefix``, throwing with the child's stderr
+/// when it exits non-zero.
+func runCheckedReading(_ argv: [String], scratch: String) throws -> (run: ChildRun, output: [UInt8]) {
+  let errPath = scratch + "/stderr.txt"
+  let result = try runChildReading(childPrefix + argv, stderr: errPath)
+  if result.run.status != 0 {
+    let message = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    throw BenchError("\(argv.prefix(3).joined(separator: " ")) … exited \(result.run.status): \(message.prefix(2000))")
+  }
+  return result
+}
+
+/// How an ELF executable is linked, from `readelf -h -d`: whether it is position-independent
+/// (address randomisation of its own code), which shared libraries it names, and so whether
+/// the Swift runtime is linked into it.
+struct Linkage: CustomStringConvertible {
+  var positionIndependent: Bool
+  var needed: [String]
+  var staticSwift: Bool { !needed.contains { $0.hasPrefix("libswift") || $0.hasPrefix("libFoundation") } }
+
+  var description: String {
+    let pie = positionIndependent ? "PIE" : "not PIE"
+    if needed.isEmpty { return "static executable, \(pie)" }
+    return (staticSwift ? "static Swift runtime" : "Swift runtime linked DYNAMICALLY: not the installed build, not judged")
+      + ", \(pie), \(needed.count) shared libraries"
+  }
+}
+
+func linkage(of path: String) -> Linkage {
+  guard let (run, output) = try? runChildReading(["readelf", "-h", "-d", path], stderr: "/dev/null"), run.status == 0 else {
+    return Linkage(positionIndependent: false, needed: ["readelf failed"])
+  }
+  let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+  let needed = lines.compactMap { line -> String? in
+    guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else {
+      return nil
+    }
+    return String(line[line.index(after: open)..<close])
+  }
+  // `Type: DYN` is a PIE (or a shared object); `EXEC` has fixed addresses.
+  let pie = lines.contains { $0.contains("Type:") && $0.contains("DYN") }
+  return Linkage(positionIndependent: pie, needed: needed)
 }
 
 func fileSize(_ path: String) -> Int64 {

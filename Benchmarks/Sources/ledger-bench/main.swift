@@ -10,16 +10,19 @@ import PolicyLedger
 
 let usage = """
   usage: ledger-bench [--quick] [--case NAME]... [--data DIR] [--cli PATH] [--regenerate] [--strict]
-                      [--in-force-policies N,N] [--runs N]
+                      [--in-force-policies N,N] [--runs N] [--cli-runs N]
 
     --quick              small sizes that run in seconds (CI); targets are judged at full size
     --case NAME          run only this case (repeatable): \(Bench.caseNames.joined(separator: ", "))
     --data DIR           where generated data is cached (default: Benchmarks/.data)
-    --cli PATH           the release policy-ledger binary (default: next to this program)
+    --cli PATH           the policy-ledger binary to run (default: the README's install build,
+                         .build/release/policy-ledger beside this package, else the one next
+                         to this program)
     --regenerate         build the data again even when cached
     --strict             exit 1 when a target is missed (default: only on errors)
     --in-force-policies  the in-force ledger sizes, smallest first (default 100000,1000000)
     --runs N             alternating pairs for the cases that take seconds (default 3)
+    --cli-runs N         alternating pairs for the one-query CLI case (default 21, at least 15)
   """
 
 extension Bench {
@@ -50,11 +53,15 @@ extension Bench {
 let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent().path
 
+/// The CLI binary measured by default: the one the README's install step builds
+/// (`swift build -c release --static-swift-stdlib -Xswiftc -static-executable` in the
+/// package's directory: `.build/release/policy-ledger`) when it is there, else the one
+/// built next to this program. The in-force-cli case reports which, and how it is linked.
 func defaultCLI() -> String {
+  let installed = URL(fileURLWithPath: packageDirectory + "/../.build/release/policy-ledger").standardized.path
+  if FileManager.default.isExecutableFile(atPath: installed) { return installed }
   let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-  let beside = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("policy-ledger").path
-  if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-  return packageDirectory + "/../.build/release/policy-ledger"
+  return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("policy-ledger").path
 }
 
 func sqliteVersion() -> String {
@@ -82,6 +89,7 @@ var regenerate = false
 var strict = false
 var inForcePolicies: [Int]? = nil
 var runs: Int? = nil
+var cliRuns: Int? = nil
 @MainActor func value(_ option: String) -> String {
   guard !arguments.isEmpty else {
     log("ledger-bench: \(option) needs a value\n\(usage)")
@@ -100,6 +108,12 @@ while !arguments.isEmpty {
   case "--strict": strict = true
   case "--in-force-policies": inForcePolicies = value(option).split(separator: ",").compactMap { Int($0) }
   case "--runs": runs = Int(value(option))
+  case "--cli-runs":
+    guard let n = Int(value(option)), n >= 15 else {
+      log("ledger-bench: --cli-runs needs a number of pairs, at least 15")
+      exit(64)
+    }
+    cliRuns = n
   case "-h", "--help":
     print(usage)
     exit(0)
@@ -110,6 +124,7 @@ while !arguments.isEmpty {
 }
 if let inForcePolicies, !inForcePolicies.isEmpty { sizes.inForcePolicies = inForcePolicies }
 if let runs, runs > 0 { sizes.heavyRuns = runs }
+if let cliRuns { sizes.cliRuns = cliRuns }
 for name in cases where !Bench.caseNames.contains(name) {
   log("ledger-bench: unknown case '\(name)'; cases: \(Bench.caseNames.joined(separator: ", "))")
   exit(64)
@@ -119,7 +134,7 @@ if cases.isEmpty { cases = Bench.caseNames }
 do {
   let cliPath = cli ?? defaultCLI()
   guard FileManager.default.isExecutableFile(atPath: cliPath) else {
-    throw BenchError("no policy-ledger binary at \(cliPath); build it with 'swift build -c release --static-swift-stdlib --package-path Benchmarks' or pass --cli")
+    throw BenchError("no policy-ledger binary at \(cliPath); build it as the README's install step does, or pass --cli")
   }
   let scratch = dataDirectory + "/scratch"
   try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -135,6 +150,9 @@ do {
   }
   print("policy-ledger benchmarks (\(sizes.name) sizes), \(ISO8601DateFormatter().string(from: started))")
   print("machine: \(machine()); SQLite \(sqliteVersion()) (library and shell)")
+  let built = (try? FileManager.default.attributesOfItem(atPath: cliPath)[.modificationDate] as? Date)
+    .map { ISO8601DateFormatter().string(from: $0) } ?? "?"
+  print("CLI: \(cliPath) (\(linkage(of: cliPath).description); built \(built): rebuild it after a change)")
   print("")
   print("| case | data | ours (median) | sqlite3 (median) | ratio | CPU ratio (ours / sqlite3) | target | result | peak RSS ours / sqlite3 |")
   print("|---|---|---|---|---|---|---|---|---|")

@@ -4,7 +4,8 @@ import Testing
 
 /// A ledger with a workforce: `LedgerFiles.makeFullLedger` (entries 1–10), then entry 11
 /// E1001 joins (staff), 12 C3001 joins (contractors), 13 C3001 leaves, 14 policy `p` version
-/// 1 for staff only.
+/// 1 for staff only, 15 `import employees` of four rows (I1 joins staff, I2 joins eng, I1
+/// moves to eng at the same time with `by` hr, I2 leaves).
 enum WorkforceLedger {
   @discardableResult
   static func make(at path: String) throws -> VerifyResult.Head {
@@ -16,6 +17,8 @@ enum WorkforceLedger {
     try ledger.recordRosterEntry(RosterEntry(employee: "C3001", event: .leave, at: t("2020-08-01")), actor: "hr")
     try ledger.addVersion(
       NewVersion(policy: "p", title: "P", body: Array("p\n".utf8), effectiveFrom: t("2020-01-01"), appliesTo: ["staff"]), actor: "hr")
+    let rows = "employee,at,event,groups,by\nI1,2020-01-01,join,staff,\nI2,2020-01-01,join,eng,\nI1,2020-01-01,join,eng,hr\nI2,2020-03-01,leave,,\n"
+    try ledger.importEmployees(ImportFile(name: "roster.csv", bytes: Array(rows.utf8)), actor: "importer")
     return try #require(try ledger.head())
   }
 
@@ -30,6 +33,37 @@ enum WorkforceLedger {
     .init("versions", "applies_to of a version for all", "UPDATE versions SET applies_to = 'staff' WHERE seq = 1", .entry(1)),
     // C3001 is in the directory only through the roster.
     .init("employees", "name of a roster-only employee", "UPDATE employees SET name = 'C3999' WHERE name = 'C3001'", .entry(12)),
+    // A single entry's row in roster_rows (ordinal 0) is compared as a projection.
+    .init("roster_rows", "at of a single entry's row", "UPDATE roster_rows SET at = at + 1 WHERE seq = 12", .entry(12)),
+    .init("roster_rows", "single entry's row deleted", "DELETE FROM roster_rows WHERE seq = 13", .entry(13)),
+    // An import's rows (entry 15) are checked against its count and digest.
+    .init("roster_rows", "at of an imported row", "UPDATE roster_rows SET at = at + 1 WHERE seq = 15 AND ordinal = 2", .entry(15)),
+    .init("roster_rows", "employed of an imported row", "UPDATE roster_rows SET employed = 0 WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "groups of an imported row", "UPDATE roster_rows SET groups = 'staff' WHERE seq = 15 AND ordinal = 3", .entry(15)),
+    .init(
+      "roster_rows", "employee of an imported row",
+      "UPDATE roster_rows SET employee = (SELECT id FROM employees WHERE name = 'E1001') WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "by of an imported row", "UPDATE roster_rows SET actor = 'mallory' WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "by of an imported row cleared", "UPDATE roster_rows SET actor = NULL WHERE seq = 15 AND ordinal = 3", .entry(15)),
+    .init("roster_rows", "imported row deleted", "DELETE FROM roster_rows WHERE seq = 15 AND ordinal = 4", .entry(15)),
+    .init(
+      "roster_rows", "imported row added",
+      "INSERT INTO roster_rows SELECT seq, 5, employee, at, employed, groups, actor FROM roster_rows WHERE seq = 15 AND ordinal = 1",
+      .entry(15)),
+    .init(
+      "roster_rows", "imported rows reordered",
+      """
+      UPDATE roster_rows SET ordinal = 100 WHERE seq = 15 AND ordinal = 1; UPDATE roster_rows SET ordinal = 1 WHERE seq = 15 AND ordinal = 3;
+      UPDATE roster_rows SET ordinal = 3 WHERE seq = 15 AND ordinal = 100
+      """, .entry(15)),
+    // The same rows in the same order, numbered with a gap: the digest alone cannot see it.
+    .init("roster_rows", "imported row renumbered", "UPDATE roster_rows SET ordinal = 7 WHERE seq = 15 AND ordinal = 4", .entry(15)),
+    .init("roster_rows", "imported row moved under a single entry", "UPDATE roster_rows SET seq = 11 WHERE seq = 15 AND ordinal = 4", .entry(11)),
+    .init("roster_imports", "row_count", "UPDATE roster_imports SET row_count = 3 WHERE seq = 15", .entry(15)),
+    .init("roster_imports", "rows_sha256", "UPDATE roster_imports SET rows_sha256 = upper(rows_sha256) WHERE seq = 15", .entry(15)),
+    .init("roster_imports", "deleted row", "DELETE FROM roster_imports WHERE seq = 15", .entry(15)),
+    // I2 is in the directory only through the import.
+    .init("employees", "name of an import-only employee", "UPDATE employees SET name = 'I9' WHERE name = 'I2'", .entry(15)),
   ]
 }
 

@@ -122,9 +122,10 @@ import Testing
     // Take the file back to what 0003 left (0005, which follows, is undone too).
     try ledger.db.execute(
       """
+      DROP TABLE roster_rows; DROP TABLE roster_imports;
       DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to; DROP TABLE notice_versions;
       DROP TRIGGER ledger_migrations_no_delete;
-      DELETE FROM ledger_migrations WHERE name IN ('0004_workforce', '0005_notice_versions');
+      DELETE FROM ledger_migrations WHERE name IN ('0004_workforce', '0005_notice_versions', '0006_roster_imports');
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
@@ -295,7 +296,9 @@ import Testing
     let files = try ExportedFiles(of: ledger)
     let copy = try ScratchLedger().ledger
     let summary = try copy.importEmployees(files.file(.employees), actor: "import")
-    #expect(summary.entries == 9)
+    // One journal entry for the whole file.
+    #expect(summary.entries == 1 && summary.rows == 9)
+    #expect(copy.entryCount == 1)
     let again = try ExportedFiles(of: copy)
     let expected = try files.records(.employees, without: "recorded_at")
     #expect(try again.records(.employees, without: "recorded_at") == expected)
@@ -322,5 +325,198 @@ import Testing
     }
     #expect(ledger.entryCount == entries)
     #expect(ledger.rowCount("employees") == 1)
+  }
+
+  // MARK: - import employees: one entry, its rows by count and digest
+
+  @discardableResult
+  func importRoster(_ ledger: Ledger, _ text: String, actor: String = "import") throws -> ImportSummary {
+    try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(text.utf8)), actor: actor)
+  }
+
+  @Test func anImportIsOneEntryWhoseDigestIsTheRowsCanonicalBytes() throws {
+    let ledger = try ScratchLedger().ledger
+    let summary = try importRoster(ledger, "employee,at,event,groups\nE1,2020-01-01T00:00:00Z,join,staff;eng\n")
+    #expect(summary.entries == 1 && summary.rows == 1)
+    let entry = try #require(journalEntries(ledger).last)
+    #expect(entry.kind == "employee.import" && entry.actor == "import")
+    // The digest of docs/journal-format.md's example, computed there byte by byte.
+    let expected = RosterImportEntry(rowCount: 1, rowsSHA256: "d7b97b9ae59db817300c340b59757c63b9c46137209bba218d7aeed52d6c3c08")
+    #expect(try EntryPayload.decode(kind: entry.kind, bytes: entry.payload) == .rosterImport(expected))
+    #expect(EntryPayload.rosterImport(expected).encoded().count == 9 + 69)
+    #expect(try employees(ledger, "2020-01-01T00:00:00Z") == ["E1[staff,eng]"])
+    #expect(ledger.rowCount("employees") == 1)
+    #expect(try ledger.verify().isValid)
+    // A file with no rows records nothing.
+    #expect(try importRoster(ledger, "employee,at,event\n").entries == 0)
+    #expect(ledger.entryCount == 1)
+  }
+
+  @Test func importedRowsAndSingleEntriesAreOneRosterInJournalOrder() throws {
+    let ledger = try ScratchLedger().ledger
+    try join(ledger, "E1", "2020-01-01T00:00:00Z", ["staff"])
+    // Line 2 joins E2; line 3 transfers E1 at the very time of line 4, which wins (file
+    // order); E3 leaves after joining two lines before; E2 joins again (a transfer) at the
+    // time of line 2, which line 6 wins.
+    try importRoster(
+      ledger,
+      """
+      employee,at,event,groups,by
+      E2,2020-02-01T00:00:00Z,join,staff,hr
+      E1,2020-03-01T00:00:00Z,join,eng,
+      E1,2020-03-01T00:00:00Z,join,ops,
+      E3,2020-01-15T00:00:00Z,join,,
+      E3,2020-02-15T00:00:00Z,leave,,
+      E2,2020-02-01T00:00:00Z,join,sales,
+
+      """)
+    #expect(try employees(ledger, "2020-02-01T00:00:00Z") == ["E1[staff]", "E2[sales]", "E3[]"])
+    #expect(try employees(ledger, "2020-03-01T00:00:00Z") == ["E1[ops]", "E2[sales]"])
+    // A single entry recorded after the import, with the same `at`, comes later in the journal.
+    try join(ledger, "E1", "2020-03-01T00:00:00Z", ["eng"])
+    #expect(try employees(ledger, "2020-03-01T00:00:00Z") == ["E1[eng]", "E2[sales]"])
+    // Every row is known from the import's one recorded_at.
+    let times = try PropertyRun.recordedTimes(ledger)
+    #expect(try employees(ledger, "2020-03-01T00:00:00Z", view: .init(recordedAt: Instant(microseconds: times[1].microseconds - 1))) == ["E1[staff]"])
+    #expect(try employees(ledger, "2020-03-01T00:00:00Z", view: .init(recordedAt: times[1])) == ["E1[ops]", "E2[sales]"])
+    // As known at k, each row only from its own `at`.
+    #expect(try employees(ledger, "2020-03-01T00:00:00Z", view: .init(knownAt: at("2020-02-10T00:00:00Z"))) == ["E1[staff]", "E2[sales]", "E3[]"])
+    // The imported employees are known (rule 15) and completed.
+    #expect(ledger.rowCount("employees") == 3)
+    // export employees: single entries and rows together, in journal order, `by` kept.
+    let exported = try ExportedFiles(of: ledger).records(.employees, without: "recorded_at")
+    #expect(exported.map { $0[0] + "," + $0[2] + "," + $0[3] + "," + $0[4] } == [
+      "E1,join,staff,hr", "E2,join,staff,hr", "E1,join,eng,import", "E1,join,ops,import", "E3,join,,import",
+      "E3,leave,,import", "E2,join,sales,import", "E1,join,eng,hr",
+    ])
+    #expect(try ledger.verify().isValid)
+  }
+
+  @Test func aRoundTripOfImportedRowsKeepsTheirOrderAndTies() throws {
+    let ledger = try workedExample()
+    try importRoster(
+      ledger,
+      """
+      employee,at,event,groups
+      X1,2020-07-01T00:00:00Z,join,staff
+      X1,2020-07-01T00:00:00Z,join,contractors
+      E2001,2020-07-05T00:00:00Z,leave,
+      X2,2020-07-02T00:00:00Z,join,eng;staff
+
+      """)
+    try leave(ledger, "X1", "2020-07-08T00:00:00Z")
+    let files = try ExportedFiles(of: ledger)
+    let copy = try ScratchLedger().ledger
+    try copy.importEmployees(files.file(.employees), actor: "import")
+    #expect(try again(copy).records(.employees, without: "recorded_at") == files.records(.employees, without: "recorded_at"))
+    for time in ["2020-06-01T00:00:00Z", "2020-07-01T00:00:00Z", "2020-07-05T00:00:00Z", "2020-07-09T00:00:00Z"] {
+      #expect(try employees(copy, time) == employees(ledger, time), "\(time)")
+    }
+    #expect(try employees(copy, "2020-07-01T00:00:00Z", group: "contractors").contains("X1[contractors]"))
+    #expect(try copy.verify().isValid)
+  }
+
+  func again(_ ledger: Ledger) throws -> ExportedFiles { try ExportedFiles(of: ledger) }
+
+  func journalEntries(_ ledger: Ledger) throws -> [JournalEntry] {
+    var entries: [JournalEntry] = []
+    try ledger.store.forEachEntry { entries.append($0) }
+    return entries
+  }
+
+  @Test func aRefusedImportWritesNothing() throws {
+    let ledger = try ScratchLedger().ledger
+    try join(ledger, "E1", "2020-01-01T00:00:00Z")
+    let journal = try journalEntries(ledger)
+    func unchanged() {
+      #expect((try? journalEntries(ledger)) == journal)
+      #expect(ledger.rowCount("roster_rows") == 1)
+      #expect(ledger.rowCount("roster_imports") == 0)
+      #expect(ledger.rowCount("employees") == 1)
+    }
+    // A leave is judged in file order: E2's leave on line 2 comes before E2's join.
+    expectLedgerError(
+      "employees.csv line 2: invalid at '2020-03-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave",
+      code: .refused
+    ) {
+      try importRoster(ledger, "employee,at,event\nE2,2020-03-01,leave\nE2,2020-01-01,join\n")
+    }
+    unchanged()
+    // … and against the earlier rows: E1 left on line 2, so cannot leave again on line 3.
+    expectLedgerError(
+      "employees.csv line 3: invalid at '2020-05-01T00:00:00Z': 'E1' is not employed then (they left at 2020-02-01T00:00:00Z), so cannot leave"
+    ) {
+      try importRoster(ledger, "employee,at,event\nE1,2020-02-01,leave\nE1,2020-05-01,leave\n")
+    }
+    unchanged()
+    for (text, message) in [
+      ("employee,at,event\nE3,2020-01-01,join\nE4,2020-01-01,fire\n", "employees.csv line 3: invalid event 'fire': expected join or leave"),
+      ("employee,at,event,groups\nE3,2020-01-01,join,staff;all\n", "employees.csv line 2: invalid groups 'staff;all': every employee is in group 'all'; name the other groups"),
+      ("employee,at,event\nE3,2020-13-01,join\n", "employees.csv line 2: invalid at '2020-13-01': month 13 is out of range (01-12)"),
+      ("employee,at,event\nE3,,join\n", "employees.csv line 2: invalid at '': must not be empty"),
+      ("employee,at,event,groups\nE1,2020-02-01,leave,staff\n", "employees.csv line 2: invalid groups 'staff': a leave has no groups"),
+      ("employee,at,event\n E3,2020-01-01,join\n", "employees.csv line 2: invalid employee ' E3': leading or trailing space is not allowed"),
+      ("employee,at,event,by\nE3,2020-01-01,join,a\u{7}b\n", "employees.csv line 2: invalid by 'a\\u{07}b': control characters are not allowed"),
+    ] {
+      #expect(throws: LedgerError.self) { try importRoster(ledger, text) }
+      do {
+        try importRoster(ledger, text)
+      } catch let error as LedgerError {
+        #expect(error.description == message)
+      }
+      unchanged()
+    }
+  }
+
+  @Test func aLedgerFromBeforeImportsMigratesAndKeepsItsHashes() throws {
+    let ledger = try Ledger.temporary()
+    try join(ledger, "E1", "2020-01-01T00:00:00Z", ["staff"])
+    try join(ledger, "E2", "2020-01-01T00:00:00Z")
+    try leave(ledger, "E1", "2020-02-01T00:00:00Z")
+    let head = try ledger.head()
+    let before = try employees(ledger, "2020-01-15T00:00:00Z")
+    // Take the file back to what 0005 left.
+    try ledger.db.execute(
+      """
+      DROP TABLE roster_rows; DROP TABLE roster_imports;
+      DROP TRIGGER ledger_migrations_no_delete;
+      DELETE FROM ledger_migrations WHERE name = '0006_roster_imports';
+      CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
+        BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
+      """)
+    let migrated = try Ledger(path: ledger.path, access: .readWrite)
+    #expect(try migrated.head() == head)
+    #expect(migrated.rowCount("roster_rows") == 3)
+    #expect(try migrated.verify().isValid)
+    #expect(try employees(migrated, "2020-01-15T00:00:00Z") == before)
+    #expect(try employees(migrated, "2020-03-01T00:00:00Z") == ["E2[]"])
+    try importRoster(migrated, "employee,at,event\nE2,2020-03-01,leave\n")
+    #expect(try employees(migrated, "2020-03-01T00:00:00Z") == [])
+    #expect(try migrated.verify().isValid)
+  }
+
+  /// An entry whose payload disagrees with its rows, chained and hashed as if recorded so:
+  /// verify's digest comparison alone must catch it.
+  @Test(arguments: ["count", "digest"])
+  func verifyComparesAnImportsRowsWithItsPayload(_ forged: String) throws {
+    let ledger = try ScratchLedger().ledger
+    try join(ledger, "E1", "2020-01-01T00:00:00Z")
+    try ledger.write {
+      let next = NextEntry(after: try ledger.store.journalHead())
+      let writer = try LedgerStore.RosterRowWriter(ledger.db, seq: next.seq)
+      var digest = RosterRowsDigest()
+      for name in ["E2", "E3"] {
+        try writer.add(employee: try writer.employeeNumber(name), at: at("2020-01-01T00:00:00Z"), employed: true, groups: "", actor: nil)
+        digest.add(employee: name, at: at("2020-01-01T00:00:00Z").microseconds, employed: true, groups: "", actor: nil)
+      }
+      let sha = digest.finishHex()
+      let entry =
+        forged == "count"
+        ? RosterImportEntry(rowCount: 3, rowsSHA256: sha) : RosterImportEntry(rowCount: 2, rowsSHA256: String(repeating: "0", count: 64))
+      try ledger.append(.rosterImport(entry), actor: "i", next: next)
+    }
+    let failure = try #require(try ledger.verify().failure)
+    #expect(failure.seq == 2)
+    #expect(failure.message.hasPrefix("its roster rows do not match: the entry records"), "\(failure.message)")
   }
 }

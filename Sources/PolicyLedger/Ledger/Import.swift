@@ -4,7 +4,8 @@ import Foundation
 /// that an export imported into a new ledger rebuilds the same history.
 ///
 /// Each import is one write transaction — every row or none — that appends one journal
-/// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
+/// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`;
+/// `import employees` appends one entry for the whole file (``Ledger/importEmployees(_:timeZone:actor:progress:)``).
 /// docs/formats.md ("Export and import") describes the columns and what is checked.
 public enum ImportKind: String, CaseIterable, Sendable {
   /// What `export` writes for versions, notices (with `recipients`), corrections,
@@ -114,8 +115,11 @@ final class ImportCounter {
 public struct ImportSummary: Sendable, Equatable {
   /// The kind of rows imported.
   public var kind: ImportKind
-  /// Journal entries appended: one per row.
+  /// Journal entries appended: one per row, but one for a whole `import employees` (none
+  /// for a file with no rows).
   public var entries: Int64 = 0
+  /// Rows of the file recorded (for every kind but employees, one entry each).
+  public var rows: Int64 = 0
   /// Deliveries recorded from the recipients file (first deliveries and resends).
   public var recipients: Int64 = 0
   /// Resend entries appended besides (rule 16): one for each later `sent_at` the recipients
@@ -246,22 +250,103 @@ extension Ledger {
     }
   }
 
-  /// Imports `export employees` CSV: one `employee join` or `employee leave` entry per row
-  /// (`event` is `join` or `leave`; `groups`, for a join, `;`-joined).
+  /// Imports `export employees` CSV as ONE journal entry, `employee.import`, that covers its
+  /// rows by count and digest (``RosterRowsDigest``) as a notice covers its recipients; the
+  /// rows go to `roster_rows` as ordinals 1, 2, 3 … of that entry, in file order. `event` is
+  /// `join` or `leave`; `groups`, for a join, `;`-joined; `by`, when given, is kept with the
+  /// row (the entry's actor is `actor`). A file with no rows records nothing.
+  ///
+  /// Each row is checked as `employee join` and `employee leave` check it, in file order: a
+  /// leave against the ledger and the earlier rows of the same file. The whole import is
+  /// known from the entry's one `recorded_at`. The file is streamed: each row is checked,
+  /// written through prepared statements and hashed before the next is read.
   @discardableResult
   public func importEmployees(
     _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
-    try importRows(.employees, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
-      let eventText = row.text("event")
-      guard let event = RosterEvent(rawValue: eventText) else {
-        throw LedgerError(.invalidInput, "invalid event '\(Identifier.printable(eventText))': expected join or leave")
+    try write {
+      let kind = ImportKind.employees
+      let table = try file.table(required: kind.required, optional: kind.optional)
+      try checkActor(actor, names: .options)
+      let counter = ImportCounter(report: progress)
+      let next = NextEntry(after: try store.journalHead())
+      let writer = try LedgerStore.RosterRowWriter(db, seq: next.seq)
+      var digest = RosterRowsDigest()
+      // Columns by position, looked up once: a row is then read without hashing names.
+      func column(_ name: String) -> Int? { table.columns.firstIndex(of: name) }
+      let columns = RosterColumns(
+        employee: column("employee")!, at: column("at")!, event: column("event")!, groups: column("groups"),
+        by: column("by"), recordedAt: column("recorded_at"))
+      // "now" in a file is one instant for the whole import (and the clock is read once).
+      let now = Instant.now()
+      var summary = ImportSummary(kind: kind)
+      progress(.recording(rows: 0))
+      while let csv = try file.next(table) {
+        do {
+          try importRosterRow(csv.fields, columns, timeZone: timeZone, now: now, writer: writer, digest: &digest)
+        } catch let error as LedgerError {
+          throw error.prefixed("\(file.name) line \(csv.line): ")
+        } catch let error as SQLiteError {
+          throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
+        }
+        summary.rows += 1
+        counter.recorded()
       }
-      let groups = try row.optionalText("groups").map { try Groups.parse($0, field: "groups") } ?? []
-      let entry = RosterEntry(employee: row.text("employee"), event: event, at: try row.time("at"), groups: groups)
-      _ = try recordRoster(entry, actor: row.actor, names: .columns)
-      return 0
+      if digest.count > 0 {
+        try append(.rosterImport(RosterImportEntry(rowCount: digest.count, rowsSHA256: digest.finishHex())), actor: actor, next: next)
+        summary.entries = 1
+      }
+      return summary
     }
+  }
+
+  /// Where the columns of an employees file are.
+  private struct RosterColumns {
+    let employee: Int, at: Int, event: Int
+    let groups: Int?, by: Int?, recordedAt: Int?
+  }
+
+  /// Checks one row of an employees file, writes it and adds it to the digest.
+  private func importRosterRow(
+    _ fields: [String], _ columns: RosterColumns, timeZone: TimeZone, now: Instant, writer: LedgerStore.RosterRowWriter,
+    digest: inout RosterRowsDigest
+  ) throws {
+    func optional(_ index: Int?) -> String? { index.flatMap { fields[$0].isEmpty ? nil : fields[$0] } }
+    func time(_ text: String, _ column: String) throws -> Instant {
+      do {
+        return try Instant.parse(text, timeZone: timeZone, now: now)
+      } catch {
+        throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
+      }
+    }
+    let employee = fields[columns.employee]
+    try Identifier.check(employee, field: "employee")
+    let eventText = fields[columns.event]
+    guard let event = RosterEvent(rawValue: eventText) else {
+      throw LedgerError(.invalidInput, "invalid event '\(Identifier.printable(eventText))': expected join or leave")
+    }
+    let groupsText = optional(columns.groups)
+    let groups = try groupsText.map { try Groups.parse($0, field: "groups") } ?? []
+    let atText = fields[columns.at]
+    guard !atText.isEmpty else { throw LedgerError(.invalidInput, "invalid at '': must not be empty") }
+    let at = try time(atText, "at")
+    // recorded_at is the ledger's to assign: checked as a time, then not used (docs/formats.md).
+    if let recorded = optional(columns.recordedAt) { _ = try time(recorded, "recorded_at") }
+    let by = optional(columns.by)
+    if let by { try checkActor(by, names: .columns) }
+    let number: Int64
+    switch event {
+    case .join:
+      number = try writer.employeeNumber(employee)
+    case .leave:
+      if !groups.isEmpty {
+        throw LedgerError(.invalidInput, "invalid groups '\(Identifier.printable(groupsText ?? ""))': a leave has no groups")
+      }
+      number = try checkLeave(employee, at: at, names: .columns)
+    }
+    let joined = Groups.joined(groups)
+    try writer.add(employee: number, at: at, employed: event == .join, groups: joined, actor: by)
+    digest.add(employee: employee, at: at.microseconds, employed: event == .join, groups: joined, actor: by)
   }
 
   /// Rule 16 on import: one resend entry for each later `sent_at` the recipients file gives
@@ -311,6 +396,7 @@ extension Ledger {
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
         summary.entries += 1
+        summary.rows += 1
         counter.recorded()
       }
       summary.resends = (try store.journalHead()?.seq ?? 0) - start - summary.entries

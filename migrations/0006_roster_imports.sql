@@ -10,13 +10,14 @@
 -- it gave none (the entry's actor) and for a single entry.
 --
 -- An import's rows are written before its journal entry (whose payload holds their count
--- and digest), in the same transaction: `seq` names the entry without a foreign key, and
--- verify checks that every row belongs to an entry and that each import's rows give the
--- count and digest its entry recorded.
+-- and digest), in the same transaction: `seq` names the entry without a foreign key. Nor
+-- is `employee` one (a million-row import would pay a directory lookup a row for it):
+-- verify checks that every row belongs to an entry, names an employee of the directory,
+-- and that each import's rows give the count and digest its entry recorded.
 CREATE TABLE roster_rows (
   seq      INTEGER NOT NULL,
   ordinal  INTEGER NOT NULL,
-  employee INTEGER NOT NULL REFERENCES employees (id),
+  employee INTEGER NOT NULL,
   at       INTEGER NOT NULL,
   employed INTEGER NOT NULL CHECK (employed IN (0, 1)),
   groups   TEXT    NOT NULL,

@@ -43,6 +43,7 @@ enum WorkforceLedger {
     .init(
       "roster_rows", "employee of an imported row",
       "UPDATE roster_rows SET employee = (SELECT id FROM employees WHERE name = 'E1001') WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "employee of an imported row not in the directory", "UPDATE roster_rows SET employee = 999 WHERE seq = 15 AND ordinal = 2", .entry(15)),
     .init("roster_rows", "by of an imported row", "UPDATE roster_rows SET actor = 'mallory' WHERE seq = 15 AND ordinal = 1", .entry(15)),
     .init("roster_rows", "by of an imported row cleared", "UPDATE roster_rows SET actor = NULL WHERE seq = 15 AND ordinal = 3", .entry(15)),
     .init("roster_rows", "imported row deleted", "DELETE FROM roster_rows WHERE seq = 15 AND ordinal = 4", .entry(15)),

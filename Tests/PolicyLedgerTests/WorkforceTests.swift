@@ -1,4 +1,5 @@
 import Foundation
+import LedgerBenchData
 import Testing
 
 @_spi(Benchmarks) @testable import PolicyLedger
@@ -518,5 +519,42 @@ import Testing
     let failure = try #require(try ledger.verify().failure)
     #expect(failure.seq == 2)
     #expect(failure.message.hasPrefix("its roster rows do not match: the entry records"), "\(failure.message)")
+  }
+
+  /// The import's fast paths give what the general readings give, or hand over.
+  @Test func theImportsFastPathsAgreeWithTheGeneralReadings() throws {
+    var rng = SplitMix64(seed: 6)
+    var fast = 0
+    for _ in 0..<20_000 {
+      let year = Int.random(in: 0...10_000, using: &rng), month = Int.random(in: 0...13, using: &rng)
+      let day = Int.random(in: 0...32, using: &rng), hour = Int.random(in: 0...25, using: &rng)
+      let minute = Int.random(in: 0...61, using: &rng), second = Int.random(in: 0...61, using: &rng)
+      func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+      var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
+      if Int.random(in: 0...9, using: &rng) == 0 { text = String(text.dropLast()) + "+00:00" }
+      let general = try? Instant.parse(text)
+      if let quick = RosterFastPath.utcSecond(text) {
+        fast += 1
+        #expect(quick == general, "\(text)")
+      }
+    }
+    #expect(fast > 3_000)
+    #expect(RosterFastPath.utcSecond("2019-01-05T09:00:00Z") == at("2019-01-05T09:00:00Z"))
+    #expect(RosterFastPath.utcSecond("2020-02-29T23:59:59Z") == at("2020-02-29T23:59:59Z"))
+    #expect(RosterFastPath.utcSecond("0001-01-01T00:00:00Z") == at("0001-01-01T00:00:00Z"))
+    for text in ["2019-02-29T00:00:00Z", "2019-01-05 09:00:00Z", "2019-01-05T09:00:00.5Z", "2019-01-05", "now", "2019-01-05T24:00:00Z"] {
+      #expect(RosterFastPath.utcSecond(text) == nil, "\(text)")
+    }
+    for text in [
+      "staff", "staff;eng", "staff,eng", "a;b;c", "staff;staff", "all", "staff;all", "a;;b", ";a", "a;", " staff", "staff ; eng",
+      "caf\u{E9}", "a\u{7}b", "x;y,z", "ab;a;b", String(repeating: "g", count: 201), "all2;xall",
+    ] {
+      let general = try? Groups.joined(Groups.parse(text, field: "groups"))
+      if let quick = RosterFastPath.groups(text) {
+        #expect(quick == general, "\(text)")
+      }
+    }
+    #expect(RosterFastPath.groups("staff;eng") == "staff,eng")
+    #expect(RosterFastPath.groups("staff;staff") == nil && RosterFastPath.groups("all") == nil && RosterFastPath.groups("a;;b") == nil)
   }
 }

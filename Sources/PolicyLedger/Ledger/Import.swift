@@ -292,6 +292,7 @@ extension Ledger {
         summary.rows += 1
         counter.recorded()
       }
+      try writer.flush()
       if digest.count > 0 {
         try append(.rosterImport(RosterImportEntry(rowCount: digest.count, rowsSHA256: digest.finishHex())), actor: actor, next: next)
         summary.entries = 1
@@ -344,6 +345,8 @@ extension Ledger {
       if !joined.isEmpty {
         throw LedgerError(.invalidInput, "invalid groups '\(Identifier.printable(groupsText ?? ""))': a leave has no groups")
       }
+      // The rows written so far count: a leave is judged against the earlier lines too.
+      try writer.flush()
       number = try checkLeave(employee, at: at, names: .columns)
     }
     try writer.add(employee: number, at: at, employed: event == .join, groups: joined, actor: by)

@@ -70,23 +70,33 @@ extension LedgerStore {
 
   // MARK: - Imported rows
 
-  /// The statements `import employees` runs once a row, prepared once an import and bound
-  /// by index (no array of boxed values a row).
+  /// The statements `import employees` runs, prepared once an import and bound by index
+  /// (no array of boxed values a row). Rows are written 64 to a statement — one cursor
+  /// opened on `roster_rows` and its index for 64 rows rather than one — and the rows held
+  /// back are written by ``flush()``, which must run before anything reads `roster_rows`.
   final class RosterRowWriter {
     private let db: Connection
+    private let seq: Int64
     private let insertRow: Statement
+    private let insertMany: Statement
     private let insertEmployee: Statement
     private let selectEmployee: Statement
-    /// The last ordinal written: rows are 1, 2, 3 … in file order.
+    /// The last ordinal given: rows are 1, 2, 3 … in file order.
     private(set) var ordinal: Int64 = 0
+    private static let batch = 64
+    private static let columns: Int32 = 7
+    private var pending: [(ordinal: Int64, employee: Int64, at: Int64, employed: Bool, groups: String, actor: String?)] = []
 
     init(_ db: Connection, seq: Int64) throws {
       self.db = db
-      insertRow = try db.prepare(
-        "INSERT INTO roster_rows (seq, ordinal, employee, at, employed, groups, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      self.seq = seq
+      let columns = "INSERT INTO roster_rows (seq, ordinal, employee, at, employed, groups, actor) VALUES "
+      insertRow = try db.prepare(columns + "(?, ?, ?, ?, ?, ?, ?)")
+      insertMany = try db.prepare(
+        columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: RosterRowWriter.batch).joined(separator: ", "))
       insertEmployee = try db.prepare("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
       selectEmployee = try db.prepare("SELECT id FROM employees WHERE name = ?1")
-      try insertRow.bind(seq, at: 1)
+      pending.reserveCapacity(RosterRowWriter.batch)
     }
 
     /// The employee's directory number, registering a new employee (rule 15: a roster row
@@ -101,16 +111,39 @@ extension LedgerStore {
       return number
     }
 
-    /// Writes the next row of the import (ordinal 1, 2, 3 …).
+    /// The next row of the import (ordinal 1, 2, 3 …), written now or with the next 63.
     func add(employee: Int64, at: Instant, employed: Bool, groups: String, actor: String?) throws {
       ordinal += 1
-      try insertRow.bind(ordinal, at: 2)
-      try insertRow.bind(employee, at: 3)
-      try insertRow.bind(at.microseconds, at: 4)
-      try insertRow.bind(employed ? 1 : 0, at: 5)
-      try insertRow.bind(text: groups, at: 6)
-      if let actor { try insertRow.bind(text: actor, at: 7) } else { try insertRow.bind(Int64?.none, at: 7) }
-      try insertRow.runBound()
+      pending.append((ordinal, employee, at.microseconds, employed, groups, actor))
+      if pending.count == RosterRowWriter.batch { try flush() }
+    }
+
+    /// Writes the rows held back.
+    func flush() throws {
+      if pending.count == RosterRowWriter.batch {
+        for (i, row) in pending.enumerated() { try bind(insertMany, row: i, row) }
+        try insertMany.runBound()
+      } else {
+        for row in pending {
+          try bind(insertRow, row: 0, row)
+          try insertRow.runBound()
+        }
+      }
+      pending.removeAll(keepingCapacity: true)
+    }
+
+    private func bind(
+      _ statement: Statement, row i: Int,
+      _ row: (ordinal: Int64, employee: Int64, at: Int64, employed: Bool, groups: String, actor: String?)
+    ) throws {
+      let base = Int32(i) * RosterRowWriter.columns
+      try statement.bind(seq, at: base + 1)
+      try statement.bind(row.ordinal, at: base + 2)
+      try statement.bind(row.employee, at: base + 3)
+      try statement.bind(row.at, at: base + 4)
+      try statement.bind(row.employed ? 1 : 0, at: base + 5)
+      try statement.bind(text: row.groups, at: base + 6)
+      if let actor = row.actor { try statement.bind(text: actor, at: base + 7) } else { try statement.bind(Int64?.none, at: base + 7) }
     }
   }
 

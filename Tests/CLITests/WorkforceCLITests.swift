@@ -161,4 +161,30 @@ enum WorkforceLedger {
     let badStatus = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10", "--status", "read", "--db", dir.file("demo.db")])
     #expect(badStatus.stderr == "policy-ledger: error: invalid --status 'read': expected acknowledged, told or not_told\n")
   }
+
+  /// Employees only an import names are known like any other: listed, covered, completed,
+  /// and the subject of "no employee" suggestions; the whole file is one journal entry.
+  @Test func importedEmployeesAreKnownEverywhere() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+    let file = try dir.write(
+      "employees.csv",
+      "employee,at,event,groups\nI1,2020-01-01,join,staff\nI2,2020-01-01,join,contractors\nI3,2020-01-01,join,staff\nI3,2020-01-20,leave,\n")
+    let imported = try run(["import", "employees", file, "--by", "hr"])
+    #expect(imported.status == 0 && imported.stderr == "imported 4 employees\n", "\(imported)")
+    let journal = try run(["export", "journal", "--format", "csv"]).lines
+    #expect(journal.count == 2 && journal[1].contains(",employee.import,hr,"))
+    #expect(try run(["employees", "--at", "2020-02-01", "--format", "csv"]).stdout == "employee,groups,since\nI1,staff,2020-01-01T00:00:00Z\nI2,contractors,2020-01-01T00:00:00Z\n")
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff"]).status == 0)
+    #expect(try run(["notice", "send", "--id", "N1", "--subject", "s", "--body", "b", "--sent-at", "2020-01-02", "--sender", "hr", "--announces", "p@1", "--to", "I1"]).status == 0)
+    #expect(try run(["coverage", "p", "--at", "2020-02-01", "--format", "csv"]).stdout == "policy,version,employee,status,told_at,notice,acknowledged_at,believes_version\np,1,I1,told,2020-01-02T00:00:00Z,N1,,1\n")
+    // Known through the import alone (I3 left, I2 was never sent anything).
+    #expect(try run(["timeline", "--employee", "I2"]).status == 0)
+    let unknown = try run(["timeline", "--employee", "I4"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("no employee 'I4'"), "\(unknown)")
+    let completion = try CLI.run(["---completion", "ack", "--", "--employee", "2", "1", "--db", db, "I"])
+    #expect(completion.lines == ["I1", "I2", "I3"], "\(completion)")
+    #expect(try run(["verify"]).status == 0)
+  }
 }

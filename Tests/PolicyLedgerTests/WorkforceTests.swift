@@ -584,4 +584,21 @@ import Testing
     }
     #expect(ledger.rowCount("roster_rows") == 201)
   }
+
+  @Test func importedRowsAndImportsAreAppendOnly() throws {
+    let ledger = try ScratchLedger().ledger
+    try importRoster(ledger, "employee,at,event\nE1,2020-01-01,join\n")
+    let db = try Connection(path: ledger.path, mode: .readWriteCreate)
+    for table in ["roster_rows", "roster_imports"] {
+      for (verb, sql) in [("UPDATE", "UPDATE \(table) SET seq = seq"), ("DELETE", "DELETE FROM \(table)")] {
+        do {
+          try db.execute(sql)
+          Issue.record("\(sql) was accepted")
+        } catch let error as SQLiteError {
+          #expect(error.message == "\(table) is append-only: \(verb) is refused")
+        }
+      }
+    }
+    #expect(ledger.rowCount("roster_rows") == 1 && ledger.rowCount("roster_imports") == 1)
+  }
 }

@@ -121,17 +121,30 @@ enum WorkforceLedger {
 
     #expect(try run(["employee", "join", "E1", "--at", "2020-01-01"]).status == 0)
     let before = try run(["export", "journal", "--format", "csv"]).stdout
+    let employeesBefore = try run(["export", "employees", "--format", "csv"]).stdout
+    // A leave judged in file order: E5 joins on line 3, after their leave on line 2.
+    let badLeave = try dir.write("leave.csv", "employee,at,event\nE5,2020-02-01,leave\nE5,2020-01-01,join\n")
+    let badTime = try dir.write("time.csv", "employee,at,event\nE5,2020-02-30,join\n")
+    let badGroup = try dir.write("group.csv", "employee,at,event,groups\nE5,2020-01-01,join,staff;staff\n")
     for (arguments, message) in [
       (["employee", "leave", "E2", "--at", "2020-02-01"], "invalid --at '2020-02-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "a,,b"], "invalid --groups 'a,,b': group '' must not be empty"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "all"], "invalid --groups 'all': every employee is in group 'all'; name the other groups"),
       (["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff,"], "invalid --applies-to 'staff,': group '' must not be empty"),
       (["import", "employees", badImport], "\(badImport) line 3: invalid event 'hired': expected join or leave"),
+      (
+        ["import", "employees", badLeave],
+        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is at or before it), so cannot leave"
+      ),
+      (["import", "employees", badTime], "\(badTime) line 2: invalid at '2020-02-30': February 2020 has 29 days"),
+      (["import", "employees", badGroup], "\(badGroup) line 2: invalid groups 'staff;staff': group 'staff' is named twice"),
     ] {
       let result = try run(arguments)
       #expect(result.isOneLineError && result.stderr == "policy-ledger: error: \(message)\n", "\(arguments): \(result)")
+      #expect(result.status == 2, "\(arguments)")
     }
     #expect(try run(["export", "journal", "--format", "csv"]).stdout == before)
+    #expect(try run(["export", "employees", "--format", "csv"]).stdout == employeesBefore)
   }
 
   @Test func coverageWithoutARosterIsRefusedBeforeAnythingElse() throws {

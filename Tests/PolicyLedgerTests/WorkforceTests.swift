@@ -507,7 +507,7 @@ import Testing
       let writer = try LedgerStore.RosterRowWriter(ledger.db, seq: next.seq)
       var digest = RosterRowsDigest()
       for name in ["E2", "E3"] {
-        try writer.add(employee: try writer.employeeNumber(name), at: at("2020-01-01T00:00:00Z"), employed: true, groups: "", actor: nil)
+        try writer.add(employee: nil, name: name, at: at("2020-01-01T00:00:00Z"), employed: true, groups: "", actor: nil)
         digest.add(employee: name, at: at("2020-01-01T00:00:00Z").microseconds, employed: true, groups: "", actor: nil)
       }
       try writer.flush()
@@ -600,5 +600,30 @@ import Testing
       }
     }
     #expect(ledger.rowCount("roster_rows") == 1 && ledger.rowCount("roster_imports") == 1)
+  }
+
+  /// New employees of 64 joins are registered by one statement; a batch that names a known
+  /// employee, or one employee twice, looks each number up: every row names the right one.
+  @Test func batchesOfJoinsRegisterTheRightEmployees() throws {
+    let ledger = try ScratchLedger().ledger
+    try join(ledger, "K1", "2020-01-01T00:00:00Z", ["staff"])
+    var text = "employee,at,event,groups\n"
+    for i in 0..<64 { text += "N\(i),2020-01-01T00:00:00Z,join,g\(i)\n" }  // 64 new: one statement
+    for i in 64..<127 { text += "N\(i),2020-01-01T00:00:00Z,join,g\(i)\n" }
+    text += "K1,2020-02-01T00:00:00Z,join,ops\n"  // known: the second batch looks numbers up
+    for i in 127..<190 { text += "N\(i),2020-01-01T00:00:00Z,join,g\(i)\n" }
+    text += "N127,2020-02-01T00:00:00Z,join,again\n"  // named twice in the third batch
+    try importRoster(ledger, text)
+    let rows = try employees(ledger, "2020-03-01T00:00:00Z")
+    #expect(rows.count == 191)
+    #expect(rows.contains("K1[ops]") && rows.contains("N0[g0]") && rows.contains("N63[g63]") && rows.contains("N64[g64]"))
+    #expect(rows.contains("N127[again]") && rows.contains("N189[g189]"))
+    #expect(ledger.rowCount("employees") == 191)
+    // Every row's employee number is its name's in the directory.
+    let mismatched = try ledger.db.prepare(
+      "SELECT count(*) FROM roster_rows r JOIN employees e ON e.id = r.employee WHERE r.seq = 2 AND r.groups NOT IN ('g' || substr(e.name, 2), 'ops', 'again')"
+    ).first { $0.int64(0) }
+    #expect(mismatched == 0)
+    #expect(try ledger.verify().isValid)
   }
 }

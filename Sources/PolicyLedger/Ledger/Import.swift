@@ -337,10 +337,11 @@ extension Ledger {
     if let recorded = optional(columns.recordedAt) { _ = try time(recorded, "recorded_at") }
     let by = optional(columns.by)
     if let by { try checkActor(by, names: .columns) }
-    let number: Int64
+    // A join's employee is registered when its row is written (``LedgerStore/RosterRowWriter``).
+    var number: Int64? = nil
     switch event {
     case .join:
-      number = try writer.employeeNumber(employee)
+      break
     case .leave:
       if !joined.isEmpty {
         throw LedgerError(.invalidInput, "invalid groups '\(Identifier.printable(groupsText ?? ""))': a leave has no groups")
@@ -349,7 +350,7 @@ extension Ledger {
       try writer.flush()
       number = try checkLeave(employee, at: at, names: .columns)
     }
-    try writer.add(employee: number, at: at, employed: event == .join, groups: joined, actor: by)
+    try writer.add(employee: number, name: employee, at: at, employed: event == .join, groups: joined, actor: by)
     digest.add(employee: employee, at: at.microseconds, employed: event == .join, groups: joined, actor: by)
   }
 

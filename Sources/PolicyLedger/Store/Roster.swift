@@ -72,20 +72,35 @@ extension LedgerStore {
 
   /// The statements `import employees` runs, prepared once an import and bound by index
   /// (no array of boxed values a row). Rows are written 64 to a statement — one cursor
-  /// opened on `roster_rows` and its index for 64 rows rather than one — and the rows held
-  /// back are written by ``flush()``, which must run before anything reads `roster_rows`.
+  /// opened on `roster_rows` and its index for 64 rows rather than one — and so are the
+  /// new employees of 64 joins, whose directory numbers are then the 64 numbers after the
+  /// highest (each new row of a rowid table takes the highest number plus one, in
+  /// VALUES order; when fewer than 64 rows went in — an employee already known, or named
+  /// twice — each number is looked up instead). The rows held back are written by
+  /// ``flush()``, which must run before anything reads `roster_rows` or the directory.
   final class RosterRowWriter {
     private let db: Connection
     private let seq: Int64
     private let insertRow: Statement
     private let insertMany: Statement
     private let insertEmployee: Statement
+    private let insertEmployees: Statement
     private let selectEmployee: Statement
     /// The last ordinal given: rows are 1, 2, 3 … in file order.
     private(set) var ordinal: Int64 = 0
     private static let batch = 64
     private static let columns: Int32 = 7
-    private var pending: [(ordinal: Int64, employee: Int64, at: Int64, employed: Bool, groups: String, actor: String?)] = []
+    private struct Pending {
+      var ordinal: Int64
+      /// The directory number; nil for a join until ``flush()`` registers `name`.
+      var employee: Int64?
+      var name: String
+      var at: Int64
+      var employed: Bool
+      var groups: String
+      var actor: String?
+    }
+    private var pending: [Pending] = []
 
     init(_ db: Connection, seq: Int64) throws {
       self.db = db
@@ -95,6 +110,9 @@ extension LedgerStore {
       insertMany = try db.prepare(
         columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: RosterRowWriter.batch).joined(separator: ", "))
       insertEmployee = try db.prepare("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+      insertEmployees = try db.prepare(
+        "INSERT INTO employees (name) VALUES " + Array(repeating: "(?)", count: RosterRowWriter.batch).joined(separator: ", ")
+          + " ON CONFLICT (name) DO NOTHING")
       selectEmployee = try db.prepare("SELECT id FROM employees WHERE name = ?1")
       pending.reserveCapacity(RosterRowWriter.batch)
     }
@@ -104,6 +122,10 @@ extension LedgerStore {
     func employeeNumber(_ name: String) throws -> Int64 {
       try insertEmployee.run(text: name, at: 1)
       if db.changes == 1 { return db.lastInsertRowID }
+      return try knownNumber(name)
+    }
+
+    private func knownNumber(_ name: String) throws -> Int64 {
       try selectEmployee.bind(text: name, at: 1)
       var number: Int64? = nil
       try selectEmployee.forEachBound { number = $0.int64(0) }
@@ -112,14 +134,28 @@ extension LedgerStore {
     }
 
     /// The next row of the import (ordinal 1, 2, 3 …), written now or with the next 63.
-    func add(employee: Int64, at: Instant, employed: Bool, groups: String, actor: String?) throws {
+    /// `employee` is the directory number when known (a leave); for a join, nil: the
+    /// employee `name` is registered when the row is written.
+    func add(employee: Int64?, name: String, at: Instant, employed: Bool, groups: String, actor: String?) throws {
       ordinal += 1
-      pending.append((ordinal, employee, at.microseconds, employed, groups, actor))
+      pending.append(Pending(ordinal: ordinal, employee: employee, name: name, at: at.microseconds, employed: employed, groups: groups, actor: actor))
       if pending.count == RosterRowWriter.batch { try flush() }
     }
 
-    /// Writes the rows held back.
+    /// Registers the employees of the rows held back, in file order, and writes the rows.
     func flush() throws {
+      if pending.count == RosterRowWriter.batch && pending.allSatisfy({ $0.employee == nil }) {
+        for (i, row) in pending.enumerated() { try insertEmployees.bind(text: row.name, at: Int32(i) + 1) }
+        try insertEmployees.runBound()
+        if db.changes == RosterRowWriter.batch {
+          let first = db.lastInsertRowID - Int64(RosterRowWriter.batch) + 1
+          for i in pending.indices { pending[i].employee = first + Int64(i) }
+        } else {
+          for i in pending.indices { pending[i].employee = try knownNumber(pending[i].name) }
+        }
+      } else {
+        for i in pending.indices where pending[i].employee == nil { pending[i].employee = try employeeNumber(pending[i].name) }
+      }
       if pending.count == RosterRowWriter.batch {
         for (i, row) in pending.enumerated() { try bind(insertMany, row: i, row) }
         try insertMany.runBound()
@@ -132,14 +168,11 @@ extension LedgerStore {
       pending.removeAll(keepingCapacity: true)
     }
 
-    private func bind(
-      _ statement: Statement, row i: Int,
-      _ row: (ordinal: Int64, employee: Int64, at: Int64, employed: Bool, groups: String, actor: String?)
-    ) throws {
+    private func bind(_ statement: Statement, row i: Int, _ row: Pending) throws {
       let base = Int32(i) * RosterRowWriter.columns
       try statement.bind(seq, at: base + 1)
       try statement.bind(row.ordinal, at: base + 2)
-      try statement.bind(row.employee, at: base + 3)
+      try statement.bind(row.employee!, at: base + 3)
       try statement.bind(row.at, at: base + 4)
       try statement.bind(row.employed ? 1 : 0, at: base + 5)
       try statement.bind(text: row.groups, at: base + 6)

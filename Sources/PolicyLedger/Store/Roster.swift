@@ -76,7 +76,10 @@ extension LedgerStore {
   /// new employees of 64 joins, whose directory numbers are then the 64 numbers after the
   /// highest (each new row of a rowid table takes the highest number plus one, in
   /// VALUES order; when fewer than 64 rows went in — an employee already known, or named
-  /// twice — each number is looked up instead). The rows held back are written by
+  /// twice — each number is looked up instead). That statement is `INSERT OR IGNORE`: as
+  /// `ON CONFLICT (name) DO NOTHING` it cost 1.3 to 1.9 s of system time a million rows
+  /// (SQLite keeping a statement journal of the index pages it touched), as `OR IGNORE`
+  /// none (docs/performance.md). The rows held back are written by
   /// ``flush()``, which must run before anything reads `roster_rows` or the directory.
   final class RosterRowWriter {
     private let db: Connection
@@ -111,8 +114,7 @@ extension LedgerStore {
         columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: RosterRowWriter.batch).joined(separator: ", "))
       insertEmployee = try db.prepare("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
       insertEmployees = try db.prepare(
-        "INSERT INTO employees (name) VALUES " + Array(repeating: "(?)", count: RosterRowWriter.batch).joined(separator: ", ")
-          + " ON CONFLICT (name) DO NOTHING")
+        "INSERT OR IGNORE INTO employees (name) VALUES " + Array(repeating: "(?)", count: RosterRowWriter.batch).joined(separator: ", "))
       selectEmployee = try db.prepare("SELECT id FROM employees WHERE name = ?1")
       pending.reserveCapacity(RosterRowWriter.batch)
     }

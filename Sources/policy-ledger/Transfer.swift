@@ -134,8 +134,8 @@ extension PolicyLedgerCommand {
       commandName: "import",
       abstract: "Record the rows of a CSV file that export wrote, all in one transaction.",
       discussion: """
-        Each import appends one entry per row, checked as the recording commands check them; a \
-        bad row names the file, the line, the column and the value, and then nothing is \
+        Each import appends one entry per row (import employees: one entry for the whole file), \
+        checked as the recording commands check them; a bad row names the file, the line, the column and the value, and then nothing is \
         recorded. A row's by column names who made the entry (when empty: --by). Import in this \
         order: employees, versions, notices, corrections, acks; docs/cli.md lists the columns. --all DIR \
         reads the files that 'export --all DIR' wrote, in that order, in one transaction: every \
@@ -159,11 +159,15 @@ extension PolicyLedgerCommand {
     struct Employees: ParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "employees",
-        abstract: "Record one roster entry per row of an 'export employees' file.",
+        abstract: "Record the rows of an 'export employees' file as one journal entry.",
         discussion: """
           Needs employee, at and event (join or leave); takes groups (a join's \
           groups, separated by ';'), by and recorded_at. Each row is checked as \
-          'employee join' and 'employee leave' check it, in file order.
+          'employee join' and 'employee leave' check it, in file order (a leave \
+          against the ledger and the earlier rows of the file). The whole file is \
+          one journal entry, employee.import, holding the rows' count and SHA-256 \
+          digest; the rows are known from its one recorded_at. A file with no rows \
+          records nothing.
 
             policy-ledger import employees employees.csv --db new.db
           """)
@@ -343,7 +347,8 @@ private func runImport(
 private func importSummary(_ summary: ImportSummary, input: String, recipients: String?, reportsSkipped: Bool = true) -> String {
   func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
   let kind = summary.kind
-  var text = "imported \(count(summary.entries, kind.singular))"
+  // An employees file is one journal entry, whatever its rows: count the rows.
+  var text = "imported \(count(kind == .employees ? summary.rows : summary.entries, kind.singular))"
   if let recipients {
     text += " with \(count(summary.recipients, "recipient")) from \(recipients)"
     if summary.resends > 0 { text += ", and \(count(summary.resends, "resend")) of them" }

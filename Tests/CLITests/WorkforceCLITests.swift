@@ -4,7 +4,8 @@ import Testing
 
 /// A ledger with a workforce: `LedgerFiles.makeFullLedger` (entries 1–10), then entry 11
 /// E1001 joins (staff), 12 C3001 joins (contractors), 13 C3001 leaves, 14 policy `p` version
-/// 1 for staff only.
+/// 1 for staff only, 15 `import employees` of four rows (I1 joins staff, I2 joins eng, I1
+/// moves to eng at the same time with `by` hr, I2 leaves).
 enum WorkforceLedger {
   @discardableResult
   static func make(at path: String) throws -> VerifyResult.Head {
@@ -16,6 +17,8 @@ enum WorkforceLedger {
     try ledger.recordRosterEntry(RosterEntry(employee: "C3001", event: .leave, at: t("2020-08-01")), actor: "hr")
     try ledger.addVersion(
       NewVersion(policy: "p", title: "P", body: Array("p\n".utf8), effectiveFrom: t("2020-01-01"), appliesTo: ["staff"]), actor: "hr")
+    let rows = "employee,at,event,groups,by\nI1,2020-01-01,join,staff,\nI2,2020-01-01,join,eng,\nI1,2020-01-01,join,eng,hr\nI2,2020-03-01,leave,,\n"
+    try ledger.importEmployees(ImportFile(name: "roster.csv", bytes: Array(rows.utf8)), actor: "importer")
     return try #require(try ledger.head())
   }
 
@@ -30,6 +33,38 @@ enum WorkforceLedger {
     .init("versions", "applies_to of a version for all", "UPDATE versions SET applies_to = 'staff' WHERE seq = 1", .entry(1)),
     // C3001 is in the directory only through the roster.
     .init("employees", "name of a roster-only employee", "UPDATE employees SET name = 'C3999' WHERE name = 'C3001'", .entry(12)),
+    // A single entry's row in roster_rows (ordinal 0) is compared as a projection.
+    .init("roster_rows", "at of a single entry's row", "UPDATE roster_rows SET at = at + 1 WHERE seq = 12", .entry(12)),
+    .init("roster_rows", "single entry's row deleted", "DELETE FROM roster_rows WHERE seq = 13", .entry(13)),
+    // An import's rows (entry 15) are checked against its count and digest.
+    .init("roster_rows", "at of an imported row", "UPDATE roster_rows SET at = at + 1 WHERE seq = 15 AND ordinal = 2", .entry(15)),
+    .init("roster_rows", "employed of an imported row", "UPDATE roster_rows SET employed = 0 WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "groups of an imported row", "UPDATE roster_rows SET groups = 'staff' WHERE seq = 15 AND ordinal = 3", .entry(15)),
+    .init(
+      "roster_rows", "employee of an imported row",
+      "UPDATE roster_rows SET employee = (SELECT id FROM employees WHERE name = 'E1001') WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "employee of an imported row not in the directory", "UPDATE roster_rows SET employee = 999 WHERE seq = 15 AND ordinal = 2", .entry(15)),
+    .init("roster_rows", "by of an imported row", "UPDATE roster_rows SET actor = 'mallory' WHERE seq = 15 AND ordinal = 1", .entry(15)),
+    .init("roster_rows", "by of an imported row cleared", "UPDATE roster_rows SET actor = NULL WHERE seq = 15 AND ordinal = 3", .entry(15)),
+    .init("roster_rows", "imported row deleted", "DELETE FROM roster_rows WHERE seq = 15 AND ordinal = 4", .entry(15)),
+    .init(
+      "roster_rows", "imported row added",
+      "INSERT INTO roster_rows SELECT seq, 5, employee, at, employed, groups, actor FROM roster_rows WHERE seq = 15 AND ordinal = 1",
+      .entry(15)),
+    .init(
+      "roster_rows", "imported rows reordered",
+      """
+      UPDATE roster_rows SET ordinal = 100 WHERE seq = 15 AND ordinal = 1; UPDATE roster_rows SET ordinal = 1 WHERE seq = 15 AND ordinal = 3;
+      UPDATE roster_rows SET ordinal = 3 WHERE seq = 15 AND ordinal = 100
+      """, .entry(15)),
+    // The same rows in the same order, numbered with a gap: the digest alone cannot see it.
+    .init("roster_rows", "imported row renumbered", "UPDATE roster_rows SET ordinal = 7 WHERE seq = 15 AND ordinal = 4", .entry(15)),
+    .init("roster_rows", "imported row moved under a single entry", "UPDATE roster_rows SET seq = 11 WHERE seq = 15 AND ordinal = 4", .entry(11)),
+    .init("roster_imports", "row_count", "UPDATE roster_imports SET row_count = 3 WHERE seq = 15", .entry(15)),
+    .init("roster_imports", "rows_sha256", "UPDATE roster_imports SET rows_sha256 = upper(rows_sha256) WHERE seq = 15", .entry(15)),
+    .init("roster_imports", "deleted row", "DELETE FROM roster_imports WHERE seq = 15", .entry(15)),
+    // I2 is in the directory only through the import.
+    .init("employees", "name of an import-only employee", "UPDATE employees SET name = 'I9' WHERE name = 'I2'", .entry(15)),
   ]
 }
 
@@ -86,17 +121,30 @@ enum WorkforceLedger {
 
     #expect(try run(["employee", "join", "E1", "--at", "2020-01-01"]).status == 0)
     let before = try run(["export", "journal", "--format", "csv"]).stdout
+    let employeesBefore = try run(["export", "employees", "--format", "csv"]).stdout
+    // A leave judged in file order: E5 joins on line 3, after their leave on line 2.
+    let badLeave = try dir.write("leave.csv", "employee,at,event\nE5,2020-02-01,leave\nE5,2020-01-01,join\n")
+    let badTime = try dir.write("time.csv", "employee,at,event\nE5,2020-02-30,join\n")
+    let badGroup = try dir.write("group.csv", "employee,at,event,groups\nE5,2020-01-01,join,staff;staff\n")
     for (arguments, message) in [
       (["employee", "leave", "E2", "--at", "2020-02-01"], "invalid --at '2020-02-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "a,,b"], "invalid --groups 'a,,b': group '' must not be empty"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "all"], "invalid --groups 'all': every employee is in group 'all'; name the other groups"),
       (["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff,"], "invalid --applies-to 'staff,': group '' must not be empty"),
       (["import", "employees", badImport], "\(badImport) line 3: invalid event 'hired': expected join or leave"),
+      (
+        ["import", "employees", badLeave],
+        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is at or before it), so cannot leave"
+      ),
+      (["import", "employees", badTime], "\(badTime) line 2: invalid at '2020-02-30': February 2020 has 29 days"),
+      (["import", "employees", badGroup], "\(badGroup) line 2: invalid groups 'staff;staff': group 'staff' is named twice"),
     ] {
       let result = try run(arguments)
       #expect(result.isOneLineError && result.stderr == "policy-ledger: error: \(message)\n", "\(arguments): \(result)")
+      #expect(result.status == 2, "\(arguments)")
     }
     #expect(try run(["export", "journal", "--format", "csv"]).stdout == before)
+    #expect(try run(["export", "employees", "--format", "csv"]).stdout == employeesBefore)
   }
 
   @Test func coverageWithoutARosterIsRefusedBeforeAnythingElse() throws {
@@ -125,5 +173,31 @@ enum WorkforceLedger {
     #expect(csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == ["C3001", "C3002", "E2001"])
     let badStatus = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10", "--status", "read", "--db", dir.file("demo.db")])
     #expect(badStatus.stderr == "policy-ledger: error: invalid --status 'read': expected acknowledged, told or not_told\n")
+  }
+
+  /// Employees only an import names are known like any other: listed, covered, completed,
+  /// and the subject of "no employee" suggestions; the whole file is one journal entry.
+  @Test func importedEmployeesAreKnownEverywhere() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    func run(_ arguments: [String]) throws -> CLIResult { try CLI.run(arguments + ["--db", db]) }
+    let file = try dir.write(
+      "employees.csv",
+      "employee,at,event,groups\nI1,2020-01-01,join,staff\nI2,2020-01-01,join,contractors\nI3,2020-01-01,join,staff\nI3,2020-01-20,leave,\n")
+    let imported = try run(["import", "employees", file, "--by", "hr"])
+    #expect(imported.status == 0 && imported.stderr == "imported 4 employees\n", "\(imported)")
+    let journal = try run(["export", "journal", "--format", "csv"]).lines
+    #expect(journal.count == 2 && journal[1].contains(",employee.import,hr,"))
+    #expect(try run(["employees", "--at", "2020-02-01", "--format", "csv"]).stdout == "employee,groups,since\nI1,staff,2020-01-01T00:00:00Z\nI2,contractors,2020-01-01T00:00:00Z\n")
+    #expect(try run(["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff"]).status == 0)
+    #expect(try run(["notice", "send", "--id", "N1", "--subject", "s", "--body", "b", "--sent-at", "2020-01-02", "--sender", "hr", "--announces", "p@1", "--to", "I1"]).status == 0)
+    #expect(try run(["coverage", "p", "--at", "2020-02-01", "--format", "csv"]).stdout == "policy,version,employee,status,told_at,notice,acknowledged_at,believes_version\np,1,I1,told,2020-01-02T00:00:00Z,N1,,1\n")
+    // Known through the import alone (I3 left, I2 was never sent anything).
+    #expect(try run(["timeline", "--employee", "I2"]).status == 0)
+    let unknown = try run(["timeline", "--employee", "I4"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("no employee 'I4'"), "\(unknown)")
+    let completion = try CLI.run(["---completion", "ack", "--", "--employee", "2", "1", "--db", db, "I"])
+    #expect(completion.lines == ["I1", "I2", "I3"], "\(completion)")
+    #expect(try run(["verify"]).status == 0)
   }
 }

@@ -39,6 +39,10 @@ import Testing
       try ledger.recordRosterEntry(RosterEntry(employee: "E1001", event: .join, at: at("2019-01-01T00:00:00Z"), groups: ["staff"]), actor: "test")
       try ledger.recordRosterEntry(RosterEntry(employee: "E2001", event: .join, at: at("2019-01-01T00:00:00Z"), groups: ["contractors"]), actor: "test")
       try ledger.recordRosterEntry(RosterEntry(employee: "E1002", event: .join, at: at("2020-06-01T00:00:00Z")), actor: "test")
+      // An import: E3001 only on it, and E1002 moved to staff at the time of their join above
+      // (the import, later in the journal, wins).
+      let roster = "employee,at,event,groups\nE3001,2019-01-01T00:00:00Z,join,contractors\nE1002,2020-06-01T00:00:00Z,join,staff\nE3001,2020-09-01T00:00:00Z,leave,\n"
+      try ledger.importEmployees(ImportFile(name: "roster.csv", bytes: Array(roster.utf8)), actor: "test")
       try ledger.addVersion(
         NewVersion(policy: "aud1", title: "Staff only", body: Array("For staff".utf8), effectiveFrom: at("2020-01-01T00:00:00Z"), appliesTo: ["staff"]),
         actor: "test")

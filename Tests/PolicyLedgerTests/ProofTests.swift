@@ -321,13 +321,13 @@ import Testing
       """
       DROP TABLE merkle_nodes; DROP TABLE ledger_origin; DROP TABLE resends; DROP TABLE notice_versions; DROP TABLE outstanding_people;
       ALTER TABLE deliveries DROP COLUMN via;
-      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to;
+      DROP TABLE roster; ALTER TABLE versions DROP COLUMN applies_to; DROP TABLE roster_rows; DROP TABLE roster_imports;
       DROP TRIGGER ledger_migrations_no_delete;
       DELETE FROM ledger_migrations WHERE name > '0001_ledger';
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions, 0007_outstanding_people; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions, 0006_roster_imports, 0007_outstanding_people; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)

@@ -11,7 +11,10 @@ struct WorkforceModel {
   var audiences: [VersionRef: [String]] = [:]
 
   struct Roster {
+    /// The entry's place in the journal.
     var index: Int
+    /// The row's line among an import's rows (1, 2, 3 … in file order); 0 for a single entry.
+    var line: Int = 0
     var employee: String
     var join: Bool
     var at: Instant
@@ -19,16 +22,19 @@ struct WorkforceModel {
     var recordedAt: Instant
   }
 
-  /// Rule 19, as recording judges a leave: over the whole journal.
-  func employedAtWhole(_ employee: String, at t: Instant) -> Bool {
-    roster.filter { $0.employee == employee && $0.at <= t }.max { ($0.at, $0.index) < ($1.at, $1.index) }?.join ?? false
+  /// Rule 19, as recording judges a leave: over the whole journal (`extra`: the earlier
+  /// rows of an import being judged, after everything recorded). Ties go to the later row
+  /// in journal order: (entry, line).
+  func employedAtWhole(_ employee: String, at t: Instant, extra: [Roster] = []) -> Bool {
+    (roster + extra).filter { $0.employee == employee && $0.at <= t }
+      .max { ($0.at, $0.index, $0.line) < ($1.at, $1.index, $1.line) }?.join ?? false
   }
 
   /// Rule 19 in a view: the known entry with the greatest `at` ≤ t.
   func state(_ employee: String, at t: Instant, _ view: ReplayModel.View) -> Roster? {
     roster.filter {
       $0.employee == employee && $0.at <= t && model.isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view)
-    }.max { ($0.at, $0.index) < ($1.at, $1.index) }
+    }.max { ($0.at, $0.index, $0.line) < ($1.at, $1.index, $1.line) }
   }
 
   func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }

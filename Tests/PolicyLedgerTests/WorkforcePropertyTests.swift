@@ -5,7 +5,8 @@ import Testing
 @testable import PolicyLedger
 
 /// Random histories with a workforce — joins, transfers, leavers, roster entries backfilled
-/// (an `at` in the past, recorded later), versions for some groups — recorded into a real
+/// (an `at` in the past, recorded later), `import employees` files mixed with single
+/// entries (one journal entry each, rows in file order), versions for some groups — recorded into a real
 /// ledger and into ``WorkforceModel``; `coverage` and `employees` must give the model's rows
 /// for many (t, k, r) questions. Deterministic: history `i` comes from seed `i`
 /// (`POLICY_LEDGER_MODEL_SEED=S` runs one).
@@ -17,6 +18,15 @@ import Testing
     case model(ReplayModel.Proposal, audience: [String]?)
     case join(String, Instant, [String])
     case leave(String, Instant)
+    /// `import employees` of these rows (employee, at, join?, groups), in file order.
+    case importFile([Row])
+  }
+
+  struct Row {
+    var employee: String
+    var at: Instant
+    var join: Bool
+    var groups: [String]
   }
 
   struct Stats {
@@ -27,6 +37,9 @@ import Testing
     var refusedLeaves = 0
     var backfilled = 0
     var resends = 0
+    var imports = 0
+    var refusedImports = 0
+    var tiesInImports = 0
   }
 
   @Test func coverageAndEmployeesAgreeWithTheModel() throws {
@@ -47,6 +60,9 @@ import Testing
       #expect(stats.refusedLeaves > 5, "leaves refused: \(stats.refusedLeaves)")
       #expect(stats.resends > 10, "resends recorded: \(stats.resends)")
       #expect(stats.backfilled > 20, "roster entries backfilled before an earlier one: \(stats.backfilled)")
+      #expect(stats.imports > 50, "import employees files recorded: \(stats.imports)")
+      #expect(stats.refusedImports > 5, "import employees files refused: \(stats.refusedImports)")
+      #expect(stats.tiesInImports > 20, "rows of an import with the same employee and at as an earlier row: \(stats.tiesInImports)")
     }
   }
 
@@ -57,8 +73,26 @@ import Testing
     func time() -> Instant { Grid.at(int(0...(Grid.hours - 1))) }
     func groupsPick() -> [String] { Array(groups.shuffled(using: &rng).prefix(int(0...2))) }
 
-    // The steps: a few versions first, then everything shuffled.
     var steps: [Step] = []
+    // Imports are drawn from a stream of their own, so that the other steps stay those the
+    // seed gave before imports existed: a few rows, some at the time of the row before (a
+    // tie decided by file order), leaves among them (judged against the earlier lines).
+    var importRNG = SplitMix64(seed: seed &+ 0x1D0C_0006)
+    func addImport() {
+      guard Double.random(in: 0..<1, using: &importRNG) < 0.12 else { return }
+      func pick() -> Bool { Bool.random(using: &importRNG) }
+      var rows: [Row] = []
+      for _ in 0..<Int.random(in: 2...6, using: &importRNG) {
+        let employee = pick() && !rows.isEmpty ? rows.randomElement(using: &importRNG)!.employee : employees.randomElement(using: &importRNG)!
+        let at = pick() && !rows.isEmpty ? rows[rows.count - 1].at : Grid.at(Int.random(in: 0...(Grid.hours - 1), using: &importRNG))
+        let join = Double.random(in: 0..<1, using: &importRNG) < 0.7
+        let rowGroups = join ? Array(groups.shuffled(using: &importRNG).prefix(Int.random(in: 0...2, using: &importRNG))) : []
+        rows.append(Row(employee: employee, at: at, join: join, groups: rowGroups))
+      }
+      steps.append(.importFile(rows))
+    }
+
+    // The steps: a few versions first, then everything shuffled.
     var versions: [VersionRef] = []
     var noticeIDs: [String] = []
     var correctionIDs: [String] = []
@@ -66,6 +100,7 @@ import Testing
     var perPolicy: [String: Int64] = [:]
     let policies = ["p", "q"]
     for _ in 0..<int(8...18) {
+      addImport()
       switch int(0...9) {
       case 0...1:
         let policy = policies[int(0...1)]
@@ -164,6 +199,34 @@ import Testing
         if world.roster.contains(where: { $0.at > at }) { stats.backfilled += 1 }
         world.roster.append(.init(index: isRoster.count, employee: employee, join: true, at: at, groups: groups, recordedAt: Instant(microseconds: 0)))
         isRoster.append(true)
+      case .importFile(let rows):
+        // The model judges each row in file order against the journal and the earlier rows.
+        var added: [WorkforceModel.Roster] = []
+        var allowed = true
+        for (i, row) in rows.enumerated() {
+          if !row.join && !world.employedAtWhole(row.employee, at: row.at, extra: added) { allowed = false }
+          added.append(
+            .init(index: isRoster.count, line: i + 1, employee: row.employee, join: row.join, at: row.at, groups: row.groups, recordedAt: Instant(microseconds: 0)))
+        }
+        let csv = "employee,at,event,groups\n" + rows.map {
+          "\($0.employee),\($0.at),\($0.join ? "join" : "leave"),\($0.groups.joined(separator: ";"))\n"
+        }.joined()
+        let entries = try PropertyRun.recordedTimes(ledger).count
+        do {
+          let summary = try ledger.importEmployees(ImportFile(name: "roster.csv", bytes: Array(csv.utf8)), actor: "model")
+          if !allowed { return "the library accepted an import the model refuses:\n\(csv)" }
+          if summary.entries != 1 || summary.rows != Int64(rows.count) { return "an import of \(rows.count) rows recorded \(summary)" }
+          for (i, row) in rows.enumerated() where rows[..<i].contains(where: { $0.employee == row.employee && $0.at == row.at }) {
+            stats.tiesInImports += 1
+          }
+          world.roster += added
+          isRoster.append(true)
+          stats.imports += 1
+        } catch let error as LedgerError {
+          if allowed { return "the library refused an import the model accepts: \(error)\n\(csv)" }
+          if try PropertyRun.recordedTimes(ledger).count != entries { return "a refused import changed the journal" }
+          stats.refusedImports += 1
+        }
       case .leave(let employee, let at):
         let allowed = world.employedAtWhole(employee, at: at)
         do {
@@ -183,11 +246,8 @@ import Testing
     let times = try PropertyRun.recordedTimes(ledger)
     guard times.count == isRoster.count else { return "the journal holds \(times.count) entries, the model \(isRoster.count)" }
     world.model.setRecordedTimes(zip(times, isRoster).filter { !$0.1 }.map(\.0))
-    var next = 0
-    for (i, roster) in isRoster.enumerated() where roster {
-      world.roster[next].recordedAt = times[i]
-      next += 1
-    }
+    // Every row of an import is known from its one entry's recorded_at.
+    for i in world.roster.indices { world.roster[i].recordedAt = times[world.roster[i].index] }
     #expect(try ledger.verify().failure == nil)
 
     // Questions.

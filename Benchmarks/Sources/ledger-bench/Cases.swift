@@ -302,6 +302,10 @@ struct Bench {
 
   // MARK: - import employees vs .import
 
+  /// `import employees` of the roster into a new ledger — one `employee.import` journal entry
+  /// covering every row by count and digest, the rows into `roster_rows` and the employee
+  /// directory — against `sqlite3 .import` of the same rows into a table with an index.
+
   mutating func importEmployees() throws -> [Outcome] {
     let n = sizes.coverageEmployees
     let roster = try data.roster(n)
@@ -326,7 +330,9 @@ struct Bench {
         removeLedger(theirs)
         return try runChecked(["sqlite3", theirs], stdin: script, scratch: scratch)
       })
-    try expectCount(ours, "SELECT count(*) FROM roster", n)
+    // One `employee.import` entry covering every row, the rows in roster_rows (ordinals 1…n).
+    try expectCount(ours, "SELECT count(*) FROM roster_rows WHERE seq = 1 AND ordinal BETWEEN 1 AND \(n)", n)
+    try expectCount(ours, "SELECT count(*) FROM journal WHERE kind = 'employee.import'", 1)
     try expectCount(theirs, "SELECT count(*) FROM roster", n)
     defer {
       removeLedger(ours)

@@ -7,8 +7,9 @@ import PolicyLedger
 struct Datasets {
   /// Bump when the generator or the ledger's schema changes, so that old caches are not
   /// reused (v2: migration 0002, the Merkle tree; v3: migrations 0003–0005, deliveries,
-  /// the roster and the versions a notice announces; v4: migration 0007, the people each
-  /// correction is still outstanding for).
+  /// the roster and the versions a notice announces; v4: migrations 0006 and 0007, an
+  /// imported roster as one journal entry and the people each correction is still
+  /// outstanding for).
   static let generatorVersion = "v4"
 
   let root: String

@@ -8,8 +8,11 @@ public enum EntryPayload: Equatable, Sendable {
   case correction(CorrectionEntry)
   /// An `ack` entry.
   case ack(AckEntry)
+  /// An `employee join` or `employee leave` entry.
   case roster(RosterEntry)
   case resend(ResendEntry)
+  /// An `import employees` entry: its rows by count and digest.
+  case rosterImport(RosterImportEntry)
 
   /// The journal's `kind` column.
   public var kind: String {
@@ -20,6 +23,7 @@ public enum EntryPayload: Equatable, Sendable {
     case .ack: "ack"
     case .roster(let r): r.event == .join ? "employee.join" : "employee.leave"
     case .resend: "message.resend"
+    case .rosterImport: "employee.import"
     }
   }
 
@@ -91,6 +95,9 @@ public enum EntryPayload: Equatable, Sendable {
       e.integer(r.sentAt.microseconds)
       e.integer(r.recipientCount)
       e.text(r.recipientsSHA256)
+    case .rosterImport(let b):
+      e.integer(b.rowCount)
+      e.text(b.rowsSHA256)
     }
     return e.bytes
   }
@@ -164,6 +171,8 @@ public enum EntryPayload: Equatable, Sendable {
         ResendEntry(
           message: try d.text(), sentAt: Instant(microseconds: try d.integer()), recipientCount: try d.integer(),
           recipientsSHA256: try d.text()))
+    case "employee.import":
+      payload = .rosterImport(RosterImportEntry(rowCount: try d.integer(), rowsSHA256: try d.text()))
     default:
       throw LedgerError(.damaged, "unknown entry kind '\(kind)'")
     }
@@ -179,7 +188,8 @@ public struct JournalEntry: Equatable, Sendable {
   /// When the ledger appended it (assigned by the ledger; never decreasing).
   public var recordedAt: Instant
   /// The entry's kind, as ``EntryPayload/kind`` names it: `policy.add`, `notice.send`,
-  /// `correction.retract`, `correction.amend` or `ack`.
+  /// `correction.retract`, `correction.amend`, `ack`, `employee.join`, `employee.leave`,
+  /// `employee.import` or `message.resend`.
   public var kind: String
   /// Who recorded it.
   public var actor: String

@@ -74,6 +74,13 @@ struct Projector<Store: ProjectionStore> {
       // Registers the employee in the directory, as a delivery does (rule 15).
       let employee = try store.employee(r.employee)
       try store.add(.roster, entry: seq, [seq, employee, r.at.microseconds, r.event == .join, Groups.joined(r.groups)])
+      // The one roster every query reads: a single entry is ordinal 0 of its seq.
+      try store.add(
+        .rosterRows, entry: seq, [seq, Int64(0), employee, r.at.microseconds, r.event == .join, Groups.joined(r.groups), String?.none])
+    case .rosterImport(let b):
+      // The rows are the import's to write (as recipients are a notice's): the journal holds
+      // their count and digest, which verify recomputes from `roster_rows`.
+      try store.add(.rosterImports, entry: seq, [seq, b.rowCount, b.rowsSHA256])
     case .resend(let r):
       guard let message = try store.message(r.message, before: seq) else {
         throw UnresolvedReference(description: "resend of unknown notice or correction '\(r.message)'")
@@ -92,7 +99,7 @@ struct UnresolvedReference: Error, CustomStringConvertible {
 /// The tables an entry projects into (besides `policies`, numbered as keys first appear,
 /// and `deliveries`), each with its columns in the order ``Projector`` gives values.
 enum ProjectedTable: CaseIterable {
-  case versions, notices, corrections, acks, roster, resends, noticeVersions
+  case versions, notices, corrections, acks, roster, resends, noticeVersions, rosterRows, rosterImports
 
   var name: String {
     switch self {
@@ -103,6 +110,8 @@ enum ProjectedTable: CaseIterable {
     case .roster: "roster"
     case .resends: "resends"
     case .noticeVersions: "notice_versions"
+    case .rosterRows: "roster_rows"
+    case .rosterImports: "roster_imports"
     }
   }
 
@@ -124,6 +133,8 @@ enum ProjectedTable: CaseIterable {
     case .roster: ["seq", "employee", "at", "employed", "groups"]
     case .resends: ["seq", "message", "sent_at", "recipient_count", "recipients_sha256"]
     case .noticeVersions: ["notice", "version", "policy"]
+    case .rosterRows: ["seq", "ordinal", "employee", "at", "employed", "groups", "actor"]
+    case .rosterImports: ["seq", "row_count", "rows_sha256"]
     }
   }
 
@@ -137,6 +148,8 @@ enum ProjectedTable: CaseIterable {
     case .roster: 4
     case .resends: 5
     case .noticeVersions: 6
+    case .rosterRows: 7
+    case .rosterImports: 8
     }
   }
 
@@ -145,7 +158,17 @@ enum ProjectedTable: CaseIterable {
 
   /// The scan's order: the entry, then (for a table with several rows an entry) the order
   /// ``Projector`` gives them in — its primary key's.
-  var scanOrder: String { self == .noticeVersions ? "notice, version" : columns[entryColumn] }
+  var scanOrder: String {
+    switch self {
+    case .noticeVersions: "notice, version"
+    case .rosterRows: "seq, ordinal"
+    default: columns[entryColumn]
+    }
+  }
+
+  /// Which stored rows ``Projector`` gives: all but an import's roster rows (ordinals 1, 2,
+  /// 3 …), which the import writes and verify checks against the entry's digest.
+  var projectedRows: String { self == .rosterRows ? " WHERE ordinal = 0" : "" }
 }
 
 /// What ``Projector`` needs from where its rows go: the numbers earlier entries gave

@@ -11,7 +11,7 @@ struct ReplayIDs {
     switch payload {
     case .notice(let notice): id = notice.id
     case .correction(let correction): id = correction.id
-    case .version, .ack, .roster, .resend: return nil
+    case .version, .ack, .roster, .resend, .rosterImport: return nil
     }
     let key = Array(id.utf8)
     if let earlier = messages[key] {

@@ -32,6 +32,8 @@ final class Verifier {
   private let projector: Projector<ProjectionCheck>
   /// Each notice's and correction's recorded recipient count and digest, by entry.
   private var recorded: [Int64: (count: Int64, sha256: String)] = [:]
+  /// Each `employee.import` entry's recorded row count and digest, by entry.
+  private var imported: [Int64: (count: Int64, sha256: String)] = [:]
   /// Each resend entry's message, by entry (nil when the message is unknown).
   private var resent: [Int64: Int64?] = [:]
   /// The tree rebuilt from the entry hashes, compared with merkle_nodes as it grows.
@@ -62,6 +64,7 @@ final class Verifier {
       try checkMerkleTree()
       try checkProjections()
       try checkRecipients()
+      try checkImportedRosterRows()
       try reportFirstFinding()
       try checkSchema()
       try checkIndexes()
@@ -133,6 +136,7 @@ final class Verifier {
     case .resend(let r):
       recorded[entry.seq] = (r.recipientCount, r.recipientsSHA256)
       resent[entry.seq] = try store.message(r.message, before: entry.seq)
+    case .rosterImport(let b): imported[entry.seq] = (b.rowCount, b.rowsSHA256)
     default: break
     }
   }
@@ -212,6 +216,35 @@ final class Verifier {
     // a change there is named where it was made.
     if findings.isEmpty, let (seq, message) = try store.firstOutstandingDifference() {
       findings.append(VerifyFailure(seq, message))
+    }
+  }
+
+  /// Every import's rows in `roster_rows` against the count and digest its entry recorded,
+  /// numbered 1, 2, 3 … and naming employees of the directory; no imported rows for an
+  /// entry that is not an import.
+  private func checkImportedRosterRows() throws {
+    let stored = try store.importedRosterRows()
+    for (seq, recorded) in imported.sorted(by: { $0.key < $1.key }) {
+      var empty = RosterRowsDigest()
+      let (count, sha) = stored.digests[seq] ?? (0, empty.finishHex())
+      if count != recorded.count || sha != recorded.sha256 {
+        findings.append(
+          VerifyFailure(
+            seq,
+            "its roster rows do not match: the entry records \(recorded.count) with digest \(recorded.sha256), the roster_rows table holds \(count) with digest \(sha)"
+          ))
+        break
+      }
+    }
+    if let seq = stored.misnumbered {
+      findings.append(VerifyFailure(seq, "its roster rows in the roster_rows table are not numbered 1, 2, 3 … in file order"))
+    }
+    if let seq = stored.unknownEmployee {
+      findings.append(VerifyFailure(seq, "the roster_rows table lists a row of it whose employee is not in the directory"))
+    }
+    if let extra = stored.digests.keys.filter({ imported[$0] == nil }).min() {
+      findings.append(
+        VerifyFailure(extra >= 1 ? extra : nil, "the roster_rows table lists imported rows for entry \(extra), which is not an import"))
     }
   }
 

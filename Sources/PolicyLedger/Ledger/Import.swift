@@ -4,7 +4,8 @@ import Foundation
 /// that an export imported into a new ledger rebuilds the same history.
 ///
 /// Each import is one write transaction — every row or none — that appends one journal
-/// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`.
+/// entry per row through the same code as `policy add`, `notice send`, `correct` and `ack`;
+/// `import employees` appends one entry for the whole file (``Ledger/importEmployees(_:timeZone:actor:progress:)``).
 /// docs/formats.md ("Export and import") describes the columns and what is checked.
 public enum ImportKind: String, CaseIterable, Sendable {
   /// What `export` writes for versions, notices (with `recipients`), corrections,
@@ -114,8 +115,11 @@ final class ImportCounter {
 public struct ImportSummary: Sendable, Equatable {
   /// The kind of rows imported.
   public var kind: ImportKind
-  /// Journal entries appended: one per row.
+  /// Journal entries appended: one per row, but one for a whole `import employees` (none
+  /// for a file with no rows).
   public var entries: Int64 = 0
+  /// Rows of the file recorded (for every kind but employees, one entry each).
+  public var rows: Int64 = 0
   /// Deliveries recorded from the recipients file (first deliveries and resends).
   public var recipients: Int64 = 0
   /// Resend entries appended besides (rule 16): one for each later `sent_at` the recipients
@@ -246,22 +250,108 @@ extension Ledger {
     }
   }
 
-  /// Imports `export employees` CSV: one `employee join` or `employee leave` entry per row
-  /// (`event` is `join` or `leave`; `groups`, for a join, `;`-joined).
+  /// Imports `export employees` CSV as ONE journal entry, `employee.import`, that covers its
+  /// rows by count and digest (``RosterRowsDigest``) as a notice covers its recipients; the
+  /// rows go to `roster_rows` as ordinals 1, 2, 3 … of that entry, in file order. `event` is
+  /// `join` or `leave`; `groups`, for a join, `;`-joined; `by`, when given, is kept with the
+  /// row (the entry's actor is `actor`). A file with no rows records nothing.
+  ///
+  /// Each row is checked as `employee join` and `employee leave` check it, in file order: a
+  /// leave against the ledger and the earlier rows of the same file. The whole import is
+  /// known from the entry's one `recorded_at`. The file is streamed: each row is checked,
+  /// written through prepared statements and hashed before the next is read.
   @discardableResult
   public func importEmployees(
     _ file: ImportFile, timeZone: TimeZone = .utc, actor: String, progress: @escaping (ImportProgress) -> Void = { _ in }
   ) throws -> ImportSummary {
-    try importRows(.employees, file, recipients: nil, timeZone: timeZone, actor: actor, progress: progress) { row, _ in
-      let eventText = row.text("event")
-      guard let event = RosterEvent(rawValue: eventText) else {
-        throw LedgerError(.invalidInput, "invalid event '\(Identifier.printable(eventText))': expected join or leave")
+    try write {
+      let kind = ImportKind.employees
+      let table = try file.table(required: kind.required, optional: kind.optional)
+      try checkActor(actor, names: .options)
+      let counter = ImportCounter(report: progress)
+      let next = NextEntry(after: try store.journalHead())
+      let writer = try LedgerStore.RosterRowWriter(db, seq: next.seq)
+      var digest = RosterRowsDigest()
+      // Columns by position, looked up once: a row is then read without hashing names.
+      func column(_ name: String) -> Int? { table.columns.firstIndex(of: name) }
+      let columns = RosterColumns(
+        employee: column("employee")!, at: column("at")!, event: column("event")!, groups: column("groups"),
+        by: column("by"), recordedAt: column("recorded_at"))
+      // "now" in a file is one instant for the whole import (and the clock is read once).
+      let now = Instant.now()
+      var summary = ImportSummary(kind: kind)
+      progress(.recording(rows: 0))
+      while let csv = try file.next(table) {
+        do {
+          try importRosterRow(csv.fields, columns, timeZone: timeZone, now: now, writer: writer, digest: &digest)
+        } catch let error as LedgerError {
+          throw error.prefixed("\(file.name) line \(csv.line): ")
+        } catch let error as SQLiteError {
+          throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
+        }
+        summary.rows += 1
+        counter.recorded()
       }
-      let groups = try row.optionalText("groups").map { try Groups.parse($0, field: "groups") } ?? []
-      let entry = RosterEntry(employee: row.text("employee"), event: event, at: try row.time("at"), groups: groups)
-      _ = try recordRoster(entry, actor: row.actor, names: .columns)
-      return 0
+      try writer.flush()
+      if digest.count > 0 {
+        try append(.rosterImport(RosterImportEntry(rowCount: digest.count, rowsSHA256: digest.finishHex())), actor: actor, next: next)
+        summary.entries = 1
+      }
+      return summary
     }
+  }
+
+  /// Where the columns of an employees file are.
+  private struct RosterColumns {
+    let employee: Int, at: Int, event: Int
+    let groups: Int?, by: Int?, recordedAt: Int?
+  }
+
+  /// Checks one row of an employees file, writes it and adds it to the digest.
+  private func importRosterRow(
+    _ fields: [String], _ columns: RosterColumns, timeZone: TimeZone, now: Instant, writer: LedgerStore.RosterRowWriter,
+    digest: inout RosterRowsDigest
+  ) throws {
+    func optional(_ index: Int?) -> String? { index.flatMap { fields[$0].isEmpty ? nil : fields[$0] } }
+    func time(_ text: String, _ column: String) throws -> Instant {
+      do {
+        return try Instant.parse(text, timeZone: timeZone, now: now)
+      } catch {
+        throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
+      }
+    }
+    let employee = fields[columns.employee]
+    try Identifier.check(employee, field: "employee")
+    let eventText = fields[columns.event]
+    guard let event = RosterEvent(rawValue: eventText) else {
+      throw LedgerError(.invalidInput, "invalid event '\(Identifier.printable(eventText))': expected join or leave")
+    }
+    let groupsText = optional(columns.groups)
+    // The groups as the tables hold them (joined with ','), through the fast path when it
+    // applies, else Groups.parse (which trims, and words every refusal).
+    let joined = try groupsText.map { try RosterFastPath.groups($0) ?? Groups.joined(Groups.parse($0, field: "groups")) } ?? ""
+    let atText = fields[columns.at]
+    guard !atText.isEmpty else { throw LedgerError(.invalidInput, "invalid at '': must not be empty") }
+    let at = try RosterFastPath.utcSecond(atText) ?? time(atText, "at")
+    // recorded_at is the ledger's to assign: checked as a time, then not used (docs/formats.md).
+    if let recorded = optional(columns.recordedAt) { _ = try time(recorded, "recorded_at") }
+    let by = optional(columns.by)
+    if let by { try checkActor(by, names: .columns) }
+    // A join's employee is registered when its row is written (``LedgerStore/RosterRowWriter``).
+    var number: Int64? = nil
+    switch event {
+    case .join:
+      break
+    case .leave:
+      if !joined.isEmpty {
+        throw LedgerError(.invalidInput, "invalid groups '\(Identifier.printable(groupsText ?? ""))': a leave has no groups")
+      }
+      // The rows written so far count: a leave is judged against the earlier lines too.
+      try writer.flush()
+      number = try checkLeave(employee, at: at, names: .columns)
+    }
+    try writer.add(employee: number, name: employee, at: at, employed: event == .join, groups: joined, actor: by)
+    digest.add(employee: employee, at: at.microseconds, employed: event == .join, groups: joined, actor: by)
   }
 
   /// Rule 16 on import: one resend entry for each later `sent_at` the recipients file gives
@@ -311,6 +401,7 @@ extension Ledger {
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
         summary.entries += 1
+        summary.rows += 1
         counter.recorded()
       }
       summary.resends = (try store.journalHead()?.seq ?? 0) - start - summary.entries
@@ -391,5 +482,83 @@ struct ImportRow {
       throw LedgerError(.invalidInput, "invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
     }
     try check("recipients_sha256", sha256, what: "the digest of the recipients of \(entry)\(source)")
+  }
+}
+
+/// The fast paths of `import employees`, for the forms that `export employees` writes: each
+/// gives exactly what the general reading gives, or nil to hand the field to it (which then
+/// accepts it or words the refusal). ImportTests compares the two on many inputs.
+enum RosterFastPath {
+  /// `YYYY-MM-DDTHH:MM:SSZ` (what export writes for a whole second in UTC), read without
+  /// building a parser: nil for any other form or any value out of range.
+  static func utcSecond(_ text: String) -> Instant? {
+    var text = text
+    return text.withUTF8 { b -> Instant? in
+      guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else {
+        return nil
+      }
+      var bad = false
+      func number(_ from: Int, _ count: Int) -> Int64 {
+        var value: Int64 = 0
+        for i in from..<from + count {
+          let digit = b[i] &- 0x30
+          if digit > 9 { bad = true }
+          value = value * 10 + Int64(digit)
+        }
+        return value
+      }
+      let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+      let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
+      guard !bad, year >= 1, month >= 1, month <= 12, day >= 1, hour <= 23, minute <= 59, second <= 59 else { return nil }
+      let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+      let length: Int64 = month == 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].contains(month) ? 30 : 31
+      guard day <= length else { return nil }
+      // Days since 1970-01-01 of a proleptic Gregorian date (the civil-days algorithm of
+      // http://howardhinnant.github.io/date_algorithms.html, for years 1 to 9999).
+      let y = month <= 2 ? year - 1 : year
+      let era = y / 400
+      let yearOfEra = y - era * 400
+      let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+      let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+      let days = era * 146_097 + dayOfEra - 719_468
+      return Instant(microseconds: ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000)
+    }
+  }
+
+  /// A groups field of printable ASCII names without spaces, separated by `;` or `,`: the
+  /// names joined with `,` (as the tables hold them), when each is 1 to 200 bytes, not
+  /// `all` and not named twice; nil for anything else.
+  static func groups(_ text: String) -> String? {
+    var text = text
+    var hasSemicolon = false
+    let ok = text.withUTF8 { b -> Bool in
+      var start = 0
+      for end in 0...b.count {
+        guard end == b.count || b[end] == 0x2C || b[end] == 0x3B else {
+          guard b[end] > 0x20, b[end] < 0x7F else { return false }
+          continue
+        }
+        if end < b.count && b[end] == 0x3B { hasSemicolon = true }
+        let name = UnsafeBufferPointer(rebasing: b[start..<end])
+        guard name.count >= 1, name.count <= 200 else { return false }
+        if name.count == 3 && name[0] == 0x61 && name[1] == 0x6C && name[2] == 0x6C { return false }
+        // Named twice: compared with every earlier name (a handful at most); each earlier
+        // name ends at a separator before `start`.
+        var earlier = 0
+        for i in 0..<start where b[i] == 0x2C || b[i] == 0x3B {
+          if UnsafeBufferPointer(rebasing: b[earlier..<i]).elementsEqual(name) { return false }
+          earlier = i + 1
+        }
+        start = end + 1
+      }
+      return true
+    }
+    guard ok else { return nil }
+    guard hasSemicolon else { return text }
+    let count = text.utf8.count
+    return String(unsafeUninitializedCapacity: count) { out in
+      for (i, byte) in text.utf8.enumerated() { out[i] = byte == 0x3B ? 0x2C : byte }
+      return count
+    }
   }
 }

@@ -400,16 +400,25 @@ extension Ledger {
       if !entry.groups.isEmpty {
         throw LedgerError(.invalidInput, "invalid \(names("groups")) '\(Groups.joined(entry.groups))': a leave has no groups")
       }
-      let state = try store.employeeID(entry.employee).flatMap { try store.rosterState(employee: $0, at: entry.at) }
-      guard let state, state.employed else {
-        let why = state.map { "they left at \($0.at)" } ?? "no join of theirs is at or before it"
-        throw LedgerError(.refused,
-          "invalid \(names("at")) '\(entry.at)': '\(Identifier.printable(entry.employee))' is not employed then (\(why)), so cannot leave")
-      }
+      _ = try checkLeave(entry.employee, at: entry.at, names: names)
     }
     let next = NextEntry(after: try store.journalHead())
     try append(.roster(entry), actor: actor, next: next)
     return entry
+  }
+
+  /// Rule 19's refusal of a leave: the employee must be employed at `at` as the whole
+  /// journal stands (for an import, with the rows it has written so far). Returns the
+  /// employee's directory number.
+  func checkLeave(_ employee: String, at: Instant, names: FieldNames) throws -> Int64 {
+    let number = try store.employeeID(employee)
+    let state = try number.flatMap { try store.rosterState(employee: $0, at: at) }
+    guard let number, let state, state.employed else {
+      let why = state.map { "they left at \($0.at)" } ?? "no join of theirs is at or before it"
+      throw LedgerError(.refused,
+        "invalid \(names("at")) '\(at)': '\(Identifier.printable(employee))' is not employed then (\(why)), so cannot leave")
+    }
+    return number
   }
 
   // MARK: - shared steps

@@ -371,6 +371,8 @@ public struct ProvenEntry: Equatable, Sendable {
       fields += [
         ("employee", .text(r.employee)), ("event", .text(r.event.rawValue)), ("at", t(r.at)), ("groups", .list(r.groups)),
       ]
+    case .rosterImport(let b):
+      fields += [("row_count", .integer(b.rowCount)), ("rows_sha256", .text(b.rowsSHA256))]
     case .resend(let r):
       fields += [
         ("message", .text(r.message)), ("sent_at", t(r.sentAt)), ("recipient_count", .integer(r.recipientCount)),

@@ -27,7 +27,8 @@
 ///   `LedgerStore.earlierRetraction`, restating rule 3's "void" for the whole journal.
 ///
 /// - `employees` and `coverage` restate rule 19 (an employee's state at t is the known
-///   roster entry with the greatest `at` ≤ t) as one statement over the whole workforce,
+///   roster row with the greatest `at` ≤ t, ties in journal order: (seq, ordinal), a single
+///   entry's row or an imported row) as one statement over the whole workforce,
 ///   `LedgerStore.forEachEmployed` (Store/Roster.swift); the replay model's property tests
 ///   compare it with `rosterState(_:at:in:)`.
 ///
@@ -188,11 +189,12 @@ public enum Bitemporal {
 
   // MARK: - The workforce (rules 19–21)
 
-  /// Rule 19: of one employee's roster entries, the known one with the greatest `at` ≤ t
-  /// (ties: journal order), which says whether they were employed at t and in which groups.
+  /// Rule 19: of one employee's roster rows, the known one with the greatest `at` ≤ t
+  /// (ties: journal order, (seq, ordinal) — the rows of one import in file order), which
+  /// says whether they were employed at t and in which groups.
   package static func rosterState(_ entries: [RosterFacts], at t: Instant, in view: View) -> RosterFacts? {
     entries.filter { $0.at <= t && view.knows(businessTime: $0.at, recordedAt: $0.recordedAt) }
-      .max { ($0.at, $0.seq) < ($1.at, $1.seq) }
+      .max { ($0.at, $0.seq, $0.ordinal) < ($1.at, $1.seq, $1.ordinal) }
   }
 
   /// Rule 20: whether version `v` applies to an employee in `groups` (besides `all`).
@@ -247,16 +249,19 @@ public enum Bitemporal {
   }
 }
 
-/// One roster entry (rule 19).
+/// One roster row (rule 19): a single entry's (ordinal 0) or one row of an import
+/// (ordinal 1, 2, 3 … in file order), known from its entry's `recorded_at`.
 package struct RosterFacts: Sendable, Equatable {
   package var seq: Int64
+  package var ordinal: Int64
   package var at: Instant
   package var recordedAt: Instant
   package var employed: Bool
   package var groups: [String]
 
-  package init(seq: Int64, at: Instant, recordedAt: Instant, employed: Bool, groups: [String]) {
+  package init(seq: Int64, ordinal: Int64 = 0, at: Instant, recordedAt: Instant, employed: Bool, groups: [String]) {
     self.seq = seq
+    self.ordinal = ordinal
     self.at = at
     self.recordedAt = recordedAt
     self.employed = employed

@@ -73,7 +73,7 @@ extension LedgerStore {
     var acked = Set<Int64>()
     try db.prepare("SELECT DISTINCT employee FROM acks").forEach { acked.insert($0.int64(0)) }
     // The roster registers its employees too (rule 15).
-    try db.prepare("SELECT DISTINCT employee FROM roster").forEach { acked.insert($0.int64(0)) }
+    try db.prepare("SELECT employee FROM roster UNION SELECT employee FROM roster_rows").forEach { acked.insert($0.int64(0)) }
     stored.unaccountedEmployee = directory.firstNumber { !delivered[Int($0)] && !acked.contains($0) }
     return stored
   }
@@ -108,6 +108,7 @@ extension LedgerStore {
       WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
         AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
         AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.employee = e.id)
+        AND NOT EXISTS (SELECT 1 FROM roster_rows r WHERE r.employee = e.id)
       """
     ).first { $0.optionalInt64(0) } ?? nil
     return stored

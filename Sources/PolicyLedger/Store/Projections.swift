@@ -4,7 +4,7 @@ extension ProjectedTable {
   var insertSQL: String { ProjectedTable.inserts[index] }
 
   /// Every stored row, in journal order.
-  var scanSQL: String { "SELECT \(columns.joined(separator: ", ")) FROM \(name) ORDER BY \(scanOrder)" }
+  var scanSQL: String { "SELECT \(columns.joined(separator: ", ")) FROM \(name)\(projectedRows) ORDER BY \(scanOrder)" }
 
   /// One statement per table, in `allCases` order (``index``).
   private static let inserts = allCases.map { table in

@@ -27,8 +27,9 @@ import PolicyLedgerSQLite
   /// The statements of ``cached(_:)``, found by their SQL. A list rather than a
   /// `[String: Statement]`: the first dictionary with `String` keys makes the Swift runtime
   /// look up `String: Hashable` by scanning every conformance record in the binary
-  /// (0.38 M instructions of a one-query CLI run; docs/performance.md), and a few dozen
-  /// statements are found faster by length and text than by hashing their SQL.
+  /// (0.38 M instructions of a one-query CLI run; docs/performance.md). A connection caches
+  /// a few dozen statements at most; a lookup compares the SQL's length, then its text (at
+  /// once when it is the same string object), and never hashes it.
   private var cache: [Statement] = []
 
   /// How long a writer waits for another process's lock before giving up.

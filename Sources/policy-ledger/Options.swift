@@ -28,7 +28,14 @@ struct LedgerSettings {
   var tz: String?
 
   var path: String {
-    db ?? ProcessInfo.processInfo.environment["POLICY_LEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./policy-ledger.db"
+    // getenv, not `ProcessInfo.processInfo.environment`: that builds a [String: String] of
+    // the whole environment, and the first String-keyed dictionary costs a start-up a scan
+    // of every conformance record in the binary (docs/performance.md).
+    if let db { return db }
+    guard let value = getenv("POLICY_LEDGER_DB").map({ String(cString: $0) }), !value.isEmpty else {
+      return "./policy-ledger.db"
+    }
+    return value
   }
 
   /// The zone as given: `--tz`, else `$POLICY_LEDGER_TZ` (set and not empty), else nil (UTC).
@@ -50,10 +57,11 @@ struct LedgerSettings {
   }
 
   /// Parses a time argument strictly, naming the option in the error. Without --tz the
-  /// zone is Foundation's fixed GMT zone (`Instant` treats it as UTC): a zone by name is
-  /// ICU's, and loading ICU's data cost a one-query CLI run 40 page faults.
+  /// zone is UTC, and no `TimeZone` is built: a zone by name is ICU's (loading ICU's data
+  /// cost a one-query CLI run 40 page faults), and even Foundation's fixed GMT zone first
+  /// builds its zone cache (68,000 instructions; docs/performance.md).
   func time(_ text: String, _ field: String) throws -> Instant {
-    let zone = try timeZone() ?? TimeZone(secondsFromGMT: 0)!
+    let zone = try timeZone()
     do {
       return try Instant.parse(text, timeZone: zone)
     } catch {
@@ -77,7 +85,16 @@ struct LedgerSettings {
     return Instant(microseconds: end.microseconds - 1)
   }
 
-  func openForQuery() throws -> Ledger { try Ledger(path: path, access: .readOnly) }
+  /// The ledger, read-only, left open until the process exits: a command runs once, and
+  /// closing the connection (SQLite freeing its schema and statements, 0.16 M instructions
+  /// of a one-query run; docs/performance.md) only does what the process's exit does too.
+  /// A read-only connection writes nothing at close, and the kernel releases its file
+  /// locks at exit.
+  func openForQuery() throws -> Ledger {
+    let ledger = try Ledger(path: path, access: .readOnly)
+    _ = Unmanaged.passRetained(ledger)
+    return ledger
+  }
   func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite, createsOnFirstCommit: true) }
 }
 

@@ -113,7 +113,9 @@ struct PolicyLedgerCommand: ParsableCommand {
     for index in 1..<Int(CommandLine.argc) {
       guard let pointer = CommandLine.unsafeArgv[index] else { continue }
       let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
-      if String(validating: bytes, as: UTF8.self) != nil { continue }
+      // ASCII is UTF-8: the usual command line is judged without the generic validation
+      // (whose first use costs a query's start-up about 20,000 instructions).
+      if !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil { continue }
       var shown = ""
       var i = 0
       while i < bytes.count {

@@ -39,6 +39,23 @@ struct RecordCLITests {
     #expect(FileManager.default.fileExists(atPath: dir.file("policy-ledger.db")))
   }
 
+  /// The query commands' fast path reads $POLICY_LEDGER_DB itself (with getenv): set, it
+  /// names the ledger; set but empty, it is ignored like an unset one.
+  @Test func aQueryFindsTheLedgerInTheEnvironmentAndIgnoresAnEmptyValue() throws {
+    let ledger = dir.file("env.db")
+    let added = try CLI.run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", ledger])
+    #expect(added.status == 0)
+    let answer = try CLI.run(["in-force", "p", "--at", "2020-06-01", "--format", "csv"], environment: ["POLICY_LEDGER_DB": ledger])
+    #expect(answer.status == 0)
+    #expect(answer.stdout.split(separator: "\n").last?.hasPrefix("p,1,T,2020-01-01T00:00:00Z,") == true, "\(answer.stdout)")
+    let empty = try CLI.run(
+      ["in-force", "p", "--at", "2020-06-01", "--format", "csv"], environment: ["POLICY_LEDGER_DB": ""], currentDirectory: dir.path)
+    #expect(empty.status == 2)
+    #expect(empty.stdout.isEmpty)
+    #expect(empty.stderr == "policy-ledger: error: no ledger at ./policy-ledger.db\n")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("policy-ledger.db")))
+  }
+
   @Test func aBodyFileIsStoredByteForByte() throws {
     let body = "Line one\r\nLine two — with “quotes”\n\n"
     let file = try dir.write("body.txt", body)

@@ -38,3 +38,25 @@ struct ConnectionURITests {
     #expect(try Ledger(path: path, access: .readOnly).verify().isValid)
   }
 }
+
+/// `Connection.cached` finds a statement by its SQL's length and text (a list, not a
+/// `[String: Statement]`: docs/performance.md, "Second pass").
+struct StatementCacheTests {
+  @Test func theSameSQLGivesTheSameStatementAndOtherSQLItsOwn() throws {
+    let db = try Connection(path: "", mode: .temporary)
+    let one = try db.cached("SELECT 1 AS a")
+    // The same text in another String object (built at run time) finds the same statement.
+    let again = try db.cached(["SELECT", "1", "AS", "a"].joined(separator: " "))
+    #expect(one === again)
+    // Same length, other text: its own statement, answering its own question.
+    let two = try db.cached("SELECT 2 AS a")
+    #expect(two !== one)
+    #expect(try one.first { $0.int(0) } == 1)
+    #expect(try two.first { $0.int(0) } == 2)
+    // A longer SQL that starts with the same text is another statement too.
+    let longer = try db.cached("SELECT 1 AS a, 3 AS b")
+    #expect(longer !== one)
+    #expect(try longer.first { $0.int(1) } == 3)
+    #expect(try db.cached("SELECT 2 AS a") === two)
+  }
+}

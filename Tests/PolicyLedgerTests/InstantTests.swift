@@ -71,12 +71,20 @@ func acceptedFormsParseToTheExpectedMicroseconds(text: String, microseconds: Int
   #expect(try parse("2020-07-10T15:00:00+05:30", in: losAngeles()).microseconds == 1_594_373_400_000_000)
 }
 
-/// The CLI reads times without --tz in Foundation's fixed GMT zone (no ICU); it is UTC.
-@Test func theFixedGMTZoneIsUTC() throws {
+/// Foundation's fixed GMT zone is UTC; so is no zone at all, which is how the CLI reads times
+/// without --tz (no `TimeZone` built on a query's start-up). The ends of the range and a
+/// wall-clock time that does not exist in Los Angeles read the same in all three.
+@Test func theFixedGMTZoneAndNoZoneAreUTC() throws {
   let gmt = TimeZone(secondsFromGMT: 0)!
   for text in ["2020-07-10T15:00:00", "2020-07-10", "2020-03-08T02:30:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999"] {
-    #expect(try parse(text, in: gmt) == (try parse(text, in: utc)), "\(text)")
+    let inUTC = try parse(text, in: utc)
+    #expect(try parse(text, in: gmt) == inUTC, "\(text)")
+    #expect(try Instant.parse(text, timeZone: nil, now: fixedNow) == inUTC, "\(text)")
   }
+  #expect(try Instant.parse("2020-07-10T08:00:00-07:00", timeZone: nil, now: fixedNow).microseconds == 1_594_393_200_000_000)
+  #expect(try Instant.parse("now", timeZone: nil, now: fixedNow) == fixedNow)
+  // Outside the years 0001-9999 once read as UTC: refused with no zone as in UTC.
+  #expect(throws: InvalidTime.self) { try Instant.parse("0001-01-01T00:00:00+00:01", timeZone: nil, now: fixedNow) }
 }
 
 @Test func nowReturnsTheGivenNow() throws {

@@ -42,7 +42,10 @@ public final class Ledger {
     self.access = access
     switch access {
     case .readOnly:
-      guard FileManager.default.fileExists(atPath: path) else { throw LedgerError(.notFound, "no ledger at \(path)") }
+      // stat(2), as `FileManager.fileExists(atPath:)` does it (a broken symbolic link is
+      // missing), without building `FileManager.default` on a query's start-up.
+      var info = stat()
+      guard stat(path, &info) == 0 else { throw LedgerError(.notFound, "no ledger at \(path)") }
       try Ledger.checkFileType(path)
       db = try Ledger.openReadOnly(path)
     case .readWrite:

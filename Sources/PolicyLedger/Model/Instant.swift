@@ -53,14 +53,15 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     return Instant(microseconds: seconds * 1_000_000 + fraction)
   }
 
-  /// Parses ISO 8601 input strictly. `timeZone` is used only when the text carries no `Z`/offset.
+  /// Parses ISO 8601 input strictly. `timeZone` is used only when the text carries no `Z`/offset;
+  /// nil is UTC (without building a `TimeZone`, which a one-query start-up need not pay for).
   ///
   /// A wall-clock time that does not exist in `timeZone` (DST gap) is refused; one that exists twice
   /// (DST overlap) resolves to the earlier instant, the first occurrence. See the type's documentation
   /// for the accepted forms.
   public static func parse(
     _ text: String,
-    timeZone: TimeZone = .utc,
+    timeZone: TimeZone? = nil,
     now: Instant = .now()
   ) throws(InvalidTime) -> Instant {
     if text == "now" { return now }
@@ -72,15 +73,16 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     let utcSeconds: Int64
     if let offset = fields.offsetSeconds {
       utcSeconds = localSeconds - offset
-    } else if InstantCalendar.isUTC(timeZone) {
-      utcSeconds = localSeconds
-    } else if let resolved = InstantCalendar.resolve(localSeconds: localSeconds, in: timeZone) {
+    } else if let timeZone, !InstantCalendar.isUTC(timeZone) {
+      guard let resolved = InstantCalendar.resolve(localSeconds: localSeconds, in: timeZone) else {
+        throw InvalidTime(
+          value: text,
+          reason: "\(fields.clockText) does not exist in \(timeZone.identifier) on \(fields.dateText)"
+            + " (clocks moved forward)")
+      }
       utcSeconds = resolved
     } else {
-      throw InvalidTime(
-        value: text,
-        reason: "\(fields.clockText) does not exist in \(timeZone.identifier) on \(fields.dateText)"
-          + " (clocks moved forward)")
+      utcSeconds = localSeconds
     }
     let instant = Instant(microseconds: utcSeconds * 1_000_000 + fields.microsecond)
     guard Instant.parsableRange.contains(instant) else {

@@ -79,7 +79,18 @@ protocol ResultColumns: NamedColumns, CaseIterable {
 
 extension ResultColumns {
   /// The columns' expressions, in order, for a SELECT list.
-  static var selectList: String { allCases.map(\.sql).joined(separator: ", ") }
+  ///
+  /// Joined by hand: `joined(separator:)` here ran unspecialised, and its first use looks up
+  /// the associated types of `[String]` through the Swift runtime, a scan of every
+  /// conformance record in the binary (0.27 M instructions of a one-query CLI run).
+  static var selectList: String {
+    var list = ""
+    for column in allCases {
+      if !list.isEmpty { list += ", " }
+      list += column.sql
+    }
+    return list
+  }
 }
 
 extension Row {

@@ -57,23 +57,29 @@ package struct Migrator {
 
   /// Checks what the file is and which migrations it has; returns the pending ones.
   func pending(in db: Connection, path: String) throws -> [EmbeddedMigration] {
-    let appID = try db.cached("PRAGMA application_id").first { Int32(truncatingIfNeeded: $0.int64(0)) } ?? 0
-    let tableCount = try db.cached("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } ?? 0
-    if appID != Migrator.applicationID {
-      if appID == 0 && tableCount == 0 { return migrations }
+    // One statement for the three facts (each statement prepared costs a query's start-up).
+    let file =
+      try db.cached(
+        "SELECT (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema), "
+          + "(SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations')"
+      ).first {
+        FileFacts(applicationID: Int32(truncatingIfNeeded: $0.int64(0)), tables: $0.int(1), bookkeeping: $0.int(2))
+      } ?? FileFacts(applicationID: 0, tables: 0, bookkeeping: 0)
+    if file.applicationID != Migrator.applicationID {
+      if file.applicationID == 0 && file.tables == 0 { return migrations }
       throw LedgerError(.invalidInput, "'\(path)' is an SQLite database but not a policy-ledger ledger")
     }
-    let bookkept = try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations'")
-      .first { $0.int(0) } ?? 0
-    if bookkept == 0 {
+    if file.bookkeeping == 0 {
       throw LedgerError(.damaged, "'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
     }
     let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
-      (name: $0.string(0), sha256: $0.string(1))
+      AppliedMigration(name: $0.string(0), sha256: $0.string(1))
     }
-    let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.name, $0) })
+    // Lists searched in order, not a Dictionary or Set of names: a handful of migrations, and
+    // the first hashed collection of `String`s costs a start-up a scan of every conformance
+    // record in the binary (docs/performance.md).
     for record in applied {
-      guard let migration = known[record.name] else {
+      guard let migration = migrations.first(where: { $0.name == record.name }) else {
         throw LedgerError(.refused,
           "'\(path)' was written by a newer policy-ledger: it has migration '\(record.name)', which this binary does not know; use a newer policy-ledger")
       }
@@ -82,8 +88,7 @@ package struct Migrator {
           "'\(path)' recorded migration '\(record.name)' with checksum \(record.sha256), but this binary's file has \(migration.sha256); a shipped migration was edited")
       }
     }
-    let appliedNames = Set(applied.map(\.name))
-    let pending = migrations.filter { !appliedNames.contains($0.name) }
+    let pending = migrations.filter { migration in !applied.contains { $0.name == migration.name } }
     // Migrations are applied in order, the first one with the application id; a ledger that
     // lacks the record of one before its last applied migration had its bookkeeping changed.
     if let missing = pending.first, applied.isEmpty || missing.name < applied.last!.name {
@@ -91,6 +96,21 @@ package struct Migrator {
         "'\(path)' has no record of migration '\(missing.name)', which every ledger of its version has applied; its ledger_migrations table was changed outside policy-ledger")
     }
     return pending
+  }
+
+  /// What ``pending(in:path:)`` reads first: the file's application id, how many entries its
+  /// schema has, and whether it has the bookkeeping table. Named structs rather than tuples:
+  /// a tuple type's metadata is built at run time.
+  private struct FileFacts {
+    var applicationID: Int32
+    var tables: Int
+    var bookkeeping: Int
+  }
+
+  /// A row of `ledger_migrations`.
+  private struct AppliedMigration {
+    var name: String
+    var sha256: String
   }
 
   /// Applies every pending migration, each in its own immediate transaction.

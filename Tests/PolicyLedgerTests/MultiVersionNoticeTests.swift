@@ -213,6 +213,37 @@ struct MultiVersionNoticeTests {
     #expect(try copy.verify().isValid)
   }
 
+  /// A policy key may hold `;`, the list's separator, but not `@`: the list splits only
+  /// after a version number, so such keys survive an export and import.
+  @Test func keysHoldingTheSeparatorRoundTripThroughTheAnnouncesList() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.addTestVersion("a;b", from: "2020-01-01T00:00:00Z")
+    try ledger.addTestVersion(";c;", from: "2020-01-01T00:00:00Z")
+    try ledger.addTestVersion("d", from: "2020-01-01T00:00:00Z")
+    let announced = [VersionRef(policy: "a;b", number: 1), VersionRef(policy: ";c;", number: 1), VersionRef(policy: "d", number: 1)]
+    try ledger.sendNotice(
+      NewNotice(id: "H", subject: "s", body: [], sentAt: at("2020-03-01T00:00:00Z"), sender: "hr", announces: announced),
+      recipients: RecipientList(["E1"]), actor: "test")
+    let files = try ExportedFiles(of: ledger)
+    #expect(try files.records(.notices).contains { $0.contains(";c;@1;a;b@1;d@1") })
+    let copy = try Ledger.temporary()
+    try files.importAll(into: copy, actor: "importer")
+    #expect(try copy.notices().map(\.announces) == ledger.notices().map(\.announces))
+    #expect(try Set(copy.notices().flatMap(\.announces)) == Set(announced.map(\.description)))
+    #expect(try copy.verify().isValid)
+  }
+
+  @Test func anAnnouncesListSplitsOnlyAfterAVersionNumber() throws {
+    #expect(try VersionRef.parseList("a;b@1;c@2", field: "announces") == [VersionRef(policy: "a;b", number: 1), VersionRef(policy: "c", number: 2)])
+    #expect(try VersionRef.parseList("x@10", field: "announces") == [VersionRef(policy: "x", number: 10)])
+    expectLedgerError("invalid announces '': expected KEY@N, a policy key and a version number such as mobile-devices@2") {
+      _ = try VersionRef.parseList("a@1;", field: "announces")
+    }
+    expectLedgerError("invalid announces 'a;b': expected KEY@N, a policy key and a version number such as mobile-devices@2") {
+      _ = try VersionRef.parseList("a;b", field: "announces")
+    }
+  }
+
   @Test func anImportNamingTwoVersionsOfOnePolicyIsRefusedWithItsLine() throws {
     let ledger = try handbookLedger()
     let copy = try Ledger.temporary()

@@ -183,9 +183,7 @@ extension Ledger {
       let new = NewNotice(
         id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
-        announces: try (row.optionalText("announces")?.split(separator: ";", omittingEmptySubsequences: false) ?? []).map {
-          try VersionRef.parse(String($0), field: "announces")
-        })
+        announces: try row.optionalText("announces").map { try VersionRef.parseList($0, field: "announces") } ?? [])
       var source = try stored!.recipients(of: id, first: new.sentAt)
       let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
       try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")

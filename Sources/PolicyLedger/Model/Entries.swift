@@ -26,6 +26,31 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
     try Identifier.check(key, field: field, isPolicyKey: true)
     return VersionRef(policy: key, number: number)
   }
+
+  /// Parses a `;`-joined list of `KEY@N`, as the `announces` column writes it. A policy key
+  /// may itself hold `;` but never `@`, so the list is split only at a `;` that follows a
+  /// version number: `a;b@1;c@2` is `a;b@1` and `c@2`. An empty item is refused as `KEY@N`.
+  package static func parseList(_ text: String, field: String) throws -> [VersionRef] {
+    var refs: [VersionRef] = []
+    var start = text.startIndex
+    var index = text.startIndex
+    while index < text.endIndex {
+      if text[index] == ";", endsWithVersionNumber(text[start..<index]) {
+        refs.append(try parse(String(text[start..<index]), field: field))
+        start = text.index(after: index)
+      }
+      index = text.index(after: index)
+    }
+    refs.append(try parse(String(text[start...]), field: field))
+    return refs
+  }
+
+  /// Whether `item` ends in `@` and ASCII digits.
+  private static func endsWithVersionNumber(_ item: Substring) -> Bool {
+    guard let at = item.lastIndex(of: "@") else { return false }
+    let digits = item[item.index(after: at)...].unicodeScalars
+    return !digits.isEmpty && digits.allSatisfy { $0.value >= 0x30 && $0.value <= 0x39 }
+  }
 }
 
 /// The rules every id and policy key follows (spec sections 5 and 7), at every entry

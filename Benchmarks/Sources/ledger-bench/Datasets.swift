@@ -8,8 +8,9 @@ struct Datasets {
   /// Bump when the generator or the ledger's schema changes, so that old caches are not
   /// reused (v2: migration 0002, the Merkle tree; v3: migrations 0003–0005, deliveries,
   /// the roster and the versions a notice announces; v4: migration 0007, the people each
-  /// correction is still outstanding for).
-  static let generatorVersion = "v4"
+  /// correction is still outstanding for; v5: migration 0008, resends' deliveries in a table
+  /// of their own).
+  static let generatorVersion = "v5"
 
   let root: String
   let regenerate: Bool

@@ -10,6 +10,11 @@ extension LedgerStore {
     var messageOfResend: [Int64: Int64] = [:]
     /// The first resend entry whose rows name more than one message.
     var splitResend: Int64? = nil
+    /// The first resend entry with a row in the table it was not written to: `deliveries`
+    /// for a resend recorded before `resent_deliveries` existed, that table after.
+    var misfiledResend: Int64? = nil
+    /// Why the first seq of `resent_deliveries` cannot be read, if it cannot.
+    var boundaryProblem: String? = nil
     /// The first message with a delivery row that names no employee.
     var orphan: Int64? = nil
     /// The lowest employee number that no delivery, acknowledgement or roster entry names.
@@ -27,6 +32,7 @@ extension LedgerStore {
   func storedRecipientDigests() throws -> DeliveryDigests {
     guard let directory = try EmployeeDirectory(db) else { return try storedRecipientDigestsByName() }
     var stored = DeliveryDigests()
+    let boundary = try resentDeliveriesFrom(&stored)
     var delivered = [Bool](repeating: false, count: directory.capacity)
     var current: Int64? = nil
     var ranks: [UInt32] = []
@@ -46,7 +52,7 @@ extension LedgerStore {
     }
     // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
     // captured state, ten million times.
-    let scan = try db.prepare("SELECT message, employee, via FROM deliveries ORDER BY message, employee")
+    let scan = try db.prepare(LedgerStore.bothDeliveryTables)
     try scan.bind([])
     while try scan.step() {
       let row = scan.row
@@ -63,6 +69,7 @@ extension LedgerStore {
         continue
       }
       if let via = row.optionalInt64(2) {
+        stored.noteTable(via: via, resent: row.int64(3) != 0, boundary: boundary)
         resendRanks[via, default: []].append(rank)
       } else {
         ranks.append(rank)
@@ -83,11 +90,16 @@ extension LedgerStore {
   func storedRecipientDigestsByName() throws -> DeliveryDigests {
     var digests: [Int64: RecipientDigest] = [:]
     var stored = DeliveryDigests()
+    let boundary = try resentDeliveriesFrom(&stored)
     try db.prepare(
-      "SELECT e.name, d.message, d.via FROM employees e JOIN deliveries d ON d.employee = e.id ORDER BY e.name"
+      """
+      SELECT e.name, d.message, d.via, d.resent FROM employees e
+      JOIN (\(LedgerStore.bothDeliveryTables)) d ON d.employee = e.id ORDER BY e.name
+      """
     ).forEach { row in
       let message = row.int64(1)
       if let via = row.optionalInt64(2) {
+        stored.noteTable(via: via, resent: row.int64(3) != 0, boundary: boundary)
         if let earlier = stored.messageOfResend[via], earlier != message {
           if stored.splitResend.map({ via < $0 }) ?? true { stored.splitResend = via }
           return
@@ -100,17 +112,45 @@ extension LedgerStore {
     }
     for (message, var digest) in digests { stored.digests[message] = (digest.count, digest.finishHex()) }
     stored.orphan = try db.prepare(
-      "SELECT min(d.message) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
+      "SELECT min(d.message) FROM all_deliveries d WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = d.employee)"
     ).first { $0.optionalInt64(0) } ?? nil
     stored.unaccountedEmployee = try db.prepare(
       """
       SELECT min(e.id) FROM employees e
-      WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.employee = e.id)
+      WHERE NOT EXISTS (SELECT 1 FROM all_deliveries d WHERE d.employee = e.id)
         AND NOT EXISTS (SELECT 1 FROM acks a WHERE a.employee = e.id)
         AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.employee = e.id)
       """
     ).first { $0.optionalInt64(0) } ?? nil
     return stored
+  }
+
+  /// Both delivery tables in key order, each row marked with the table it is in
+  /// (`resent` 1 for `resent_deliveries`): a merge of the two primary keys.
+  static let bothDeliveryTables = """
+    SELECT message, employee, via, 0 AS resent FROM deliveries
+    UNION ALL
+    SELECT message, employee, via, 1 FROM resent_deliveries
+    ORDER BY message, employee
+    """
+
+  /// The first seq whose resends write `resent_deliveries` (its one row), or nil with the
+  /// problem noted.
+  private func resentDeliveriesFrom(_ stored: inout DeliveryDigests) throws -> Int64? {
+    let rows = try db.prepare("SELECT seq FROM resent_deliveries_from").map { $0.int64(0) }
+    guard rows.count == 1 else {
+      stored.boundaryProblem = "the resent_deliveries_from table holds \(rows.count) rows; it must hold one"
+      return nil
+    }
+    return rows[0]
+  }
+}
+
+extension LedgerStore.DeliveryDigests {
+  /// Notes resend `via`'s row if it lies in the table it was not written to.
+  mutating func noteTable(via: Int64, resent: Bool, boundary: Int64?) {
+    guard let boundary, resent != (via >= boundary) else { return }
+    if misfiledResend.map({ via < $0 }) ?? true { misfiledResend = via }
   }
 }
 

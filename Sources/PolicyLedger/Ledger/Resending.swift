@@ -132,10 +132,13 @@ extension LedgerStore {
     }
     // The rows go to `resent_deliveries`, whose key cannot refuse someone that the
     // correction's own delivery, or a resend recorded before that table, reached in
-    // `deliveries`: that table is asked first.
+    // `deliveries`: that table is asked first. Through its primary key rather than the
+    // by-employee index the planner would pick: the people come in employee order, so the
+    // probes walk one key range of the correction's rows, a third of the time.
     let reachedBefore = try db.cached(
       """
-      SELECT 1 FROM outstanding_people o CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = o.employee
+      SELECT 1 FROM outstanding_people o CROSS JOIN deliveries d INDEXED BY sqlite_autoindex_deliveries_1
+        ON d.message = ?1 AND d.employee = o.employee
       WHERE o.correction = ?1 LIMIT 1
       """
     ).first([seq]) { _ in true } ?? false

@@ -51,11 +51,24 @@ extension LedgerStore {
       resendRanks.removeAll(keepingCapacity: true)
     }
     // A plain loop rather than forEach's closure: no dynamic exclusivity checks on the
-    // captured state, ten million times.
-    let scan = try db.prepare(LedgerStore.bothDeliveryTables)
-    try scan.bind([])
-    while try scan.step() {
-      let row = scan.row
+    // captured state, ten million times. Both tables in key order, merged here rather
+    // than by SQL's UNION ALL ... ORDER BY, which costs about half as much again as the
+    // scans themselves; a row repeated in both tables is read twice, and counts twice.
+    let own = try db.prepare("SELECT message, employee, via FROM deliveries ORDER BY message, employee")
+    let resent = try db.prepare("SELECT message, employee, via FROM resent_deliveries ORDER BY message, employee")
+    try own.bind([])
+    try resent.bind([])
+    var ownLive = try own.step(), resentLive = try resent.step()
+    while ownLive || resentLive {
+      let fromResent: Bool
+      if ownLive && resentLive {
+        let a = own.row, b = resent.row
+        let (am, bm) = (a.int64(0), b.int64(0))
+        fromResent = bm < am || (bm == am && b.int64(1) < a.int64(1))
+      } else {
+        fromResent = resentLive
+      }
+      let row = fromResent ? resent.row : own.row
       let message = row.int64(0)
       let employee = row.int64(1)
       if message != current {
@@ -64,17 +77,18 @@ extension LedgerStore {
         if let current { finishMessage(current) }
         current = message
       }
-      guard let rank = directory.rank(of: employee) else {
-        if stored.orphan == nil { stored.orphan = message }
-        continue
+      if let rank = directory.rank(of: employee) {
+        if let via = row.optionalInt64(2) {
+          stored.noteTable(via: via, resent: fromResent, boundary: boundary)
+          resendRanks[via, default: []].append(rank)
+        } else {
+          ranks.append(rank)
+        }
+        delivered[Int(employee)] = true
+      } else if stored.orphan == nil {
+        stored.orphan = message
       }
-      if let via = row.optionalInt64(2) {
-        stored.noteTable(via: via, resent: row.int64(3) != 0, boundary: boundary)
-        resendRanks[via, default: []].append(rank)
-      } else {
-        ranks.append(rank)
-      }
-      delivered[Int(employee)] = true
+      if fromResent { resentLive = try resent.step() } else { ownLive = try own.step() }
     }
     if let current { finishMessage(current) }
     var acked = Set<Int64>()
@@ -125,13 +139,12 @@ extension LedgerStore {
     return stored
   }
 
-  /// Both delivery tables in key order, each row marked with the table it is in
-  /// (`resent` 1 for `resent_deliveries`): a merge of the two primary keys.
+  /// Both delivery tables, each row marked with the table it is in (`resent` 1 for
+  /// `resent_deliveries`), for the walk by name.
   static let bothDeliveryTables = """
     SELECT message, employee, via, 0 AS resent FROM deliveries
     UNION ALL
     SELECT message, employee, via, 1 FROM resent_deliveries
-    ORDER BY message, employee
     """
 
   /// The first seq whose resends write `resent_deliveries` (its one row), or nil with the

@@ -99,8 +99,30 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("deliveries", "extra row for a version", "INSERT INTO deliveries (message, employee) VALUES (1, 1)", .entry(1)),
     .init("deliveries", "deleted row", "DELETE FROM deliveries WHERE message = 7 AND employee = 6", .entry(7)),
     // deliveries.via: a resend's row made the first delivery's, and the other way round
-    .init("deliveries", "via cleared", "UPDATE deliveries SET via = NULL WHERE via = 10", .entry(8)),
+    .init(
+      "resent_deliveries", "row moved to deliveries as the first delivery's",
+      "INSERT INTO deliveries SELECT message, employee, NULL FROM resent_deliveries WHERE via = 10; DELETE FROM resent_deliveries WHERE via = 10",
+      .entry(8)),
     .init("deliveries", "via set", "UPDATE deliveries SET via = 10 WHERE message = 8 AND employee = 1", .entry(8)),
+    // resent_deliveries: the rows of the resend (seq 10); every column, a deleted row, an
+    // extra one, a row repeated in deliveries, a row moved there with its via
+    .init("resent_deliveries", "message", "UPDATE resent_deliveries SET message = 3 WHERE via = 10", .entry(10)),
+    .init("resent_deliveries", "employee", "UPDATE resent_deliveries SET employee = 1 WHERE via = 10", .entry(10)),
+    .init("resent_deliveries", "via", "UPDATE resent_deliveries SET via = 9 WHERE via = 10", .entry(9)),
+    .init("resent_deliveries", "deleted row", "DELETE FROM resent_deliveries WHERE via = 10", .entry(10)),
+    .init("resent_deliveries", "extra row", "INSERT INTO resent_deliveries (message, employee, via) VALUES (8, 1, 10)", .entry(10)),
+    .init(
+      "deliveries", "a resend's row repeated there",
+      "INSERT INTO deliveries (message, employee, via) SELECT message, employee, via FROM resent_deliveries WHERE via = 10", .entry(10)),
+    .init(
+      "resent_deliveries", "row moved to deliveries",
+      "INSERT INTO deliveries SELECT message, employee, via FROM resent_deliveries WHERE via = 10; DELETE FROM resent_deliveries WHERE via = 10",
+      .entry(10)),
+    // resent_deliveries_from: where resends' rows start going to resent_deliveries
+    .init("resent_deliveries_from", "seq", "UPDATE resent_deliveries_from SET seq = 11", .entry(10)),
+    .init(
+      "resent_deliveries_from", "deleted row", "DELETE FROM resent_deliveries_from",
+      .verifyFailure("the resent_deliveries_from table holds 0 rows; it must hold one")),
     // resends: every column of the resend (seq 10)
     .init("resends", "seq", "UPDATE resends SET seq = 100 WHERE seq = 10", .entry(10)),
     .init("resends", "message", "UPDATE resends SET message = 5 WHERE seq = 10", .entry(10)),
@@ -225,7 +247,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
 
     // The resend (seq 10), its rows, its newcomer and its journal entry go together: the rest
     // is a valid, shorter ledger.
-    try LedgerFiles.tamper(path, table: "deliveries", "DELETE FROM deliveries WHERE via = 10")
+    try LedgerFiles.tamper(path, table: "resent_deliveries", "DELETE FROM resent_deliveries WHERE via = 10")
     try LedgerFiles.tamper(path, table: "employees", "DELETE FROM employees WHERE name = 'E4001'")
     try LedgerFiles.tamper(path, table: "resends", "DELETE FROM resends WHERE seq = 10")
     try LedgerFiles.tamper(path, table: "journal", "DELETE FROM journal WHERE seq = 10")

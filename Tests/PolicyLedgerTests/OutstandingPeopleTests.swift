@@ -59,6 +59,7 @@ import Testing
     #expect(before == ["\(W.retractionID) \(W.missedRetraction)", "\(W.retractionID) E9001"])
     let head = try ledger.head()
     // Take the file back to what 0005 left.
+    try ResentDeliveriesTests.takeBackBeforeResentDeliveries(ledger)
     try ledger.db.execute(
       """
       DROP TABLE outstanding_people;

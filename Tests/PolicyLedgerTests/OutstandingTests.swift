@@ -57,7 +57,7 @@ import Testing
       try db.prepare(
         """
         SELECT d.message, e.name, coalesce(r.sent_at, n.sent_at, c.issued_at), j.recorded_at
-        FROM deliveries d JOIN employees e ON e.id = d.employee LEFT JOIN resends r ON r.seq = d.via
+        FROM all_deliveries d JOIN employees e ON e.id = d.employee LEFT JOIN resends r ON r.seq = d.via
         LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
         JOIN journal j ON j.seq = coalesce(d.via, d.message)
         """

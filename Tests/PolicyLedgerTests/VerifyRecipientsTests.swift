@@ -30,7 +30,11 @@ import LedgerBenchData
   /// Runs `sql` on the file with the append-only triggers dropped, as a tamperer would.
   func tamper(_ ledger: Ledger, _ sql: String) throws {
     let db = try Connection(path: ledger.path, mode: .readWriteCreate)
-    try db.execute("DROP TRIGGER IF EXISTS deliveries_no_delete; DROP TRIGGER IF EXISTS deliveries_no_update; DROP TRIGGER IF EXISTS employees_no_update;")
+    try db.execute(
+      """
+      DROP TRIGGER IF EXISTS deliveries_no_delete; DROP TRIGGER IF EXISTS deliveries_no_update; DROP TRIGGER IF EXISTS employees_no_update;
+      DROP TRIGGER IF EXISTS resent_deliveries_no_delete; DROP TRIGGER IF EXISTS resent_deliveries_no_update;
+      """)
     try db.execute(sql)
   }
 
@@ -102,7 +106,12 @@ import LedgerBenchData
 
   @Test func aResendsRowMadeAFirstDeliveryIsNamed() throws {
     let ledger = try resent()
-    try tamper(ledger, "UPDATE deliveries SET via = NULL WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')")
+    try tamper(
+      ledger,
+      """
+      INSERT INTO deliveries (message, employee) SELECT message, employee FROM resent_deliveries WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5');
+      DELETE FROM resent_deliveries WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')
+      """)
     #expect(try failure(ledger)?.seq == 2)
   }
 
@@ -116,7 +125,7 @@ import LedgerBenchData
     // E5's row of the resend moves from N2 to N1, keeping its `via`: both digests of the
     // resend still hold E5 and E1, but under two messages.
     let ledger = try resent()
-    try tamper(ledger, "UPDATE deliveries SET message = 1 WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')")
+    try tamper(ledger, "UPDATE resent_deliveries SET message = 1 WHERE via = 5 AND employee = (SELECT id FROM employees WHERE name = 'E5')")
     let moved = try #require(try failure(ledger))
     #expect(moved.seq == 5)
   }
@@ -129,7 +138,7 @@ import LedgerBenchData
 
   @Test func aResendsRowsRemovedAreNamed() throws {
     let ledger = try resent()
-    try tamper(ledger, "DELETE FROM deliveries WHERE via = 5")
+    try tamper(ledger, "DELETE FROM resent_deliveries WHERE via = 5")
     let removed = try #require(try failure(ledger))
     #expect(removed.seq == 5)
     #expect(removed.message.hasPrefix("its recipients do not match: the entry records 2 with digest"))

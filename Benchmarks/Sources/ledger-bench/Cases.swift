@@ -244,7 +244,7 @@ struct Bench {
         removeLedger(theirs)
         return try runChecked(["sqlite3", theirs], stdin: script, scratch: scratch)
       })
-    try expectCount(ours, "SELECT count(*) FROM deliveries WHERE via IS NOT NULL", missed)
+    try expectCount(ours, "SELECT count(*) FROM resent_deliveries", missed)
     try expectCount(theirs, "SELECT count(*) FROM recipients", missed)
     defer {
       for path in [template, ours, theirs] { removeLedger(path) }

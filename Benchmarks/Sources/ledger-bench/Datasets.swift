@@ -9,8 +9,8 @@ struct Datasets {
   /// reused (v2: migration 0002, the Merkle tree; v3: migrations 0003–0005, deliveries,
   /// the roster and the versions a notice announces; v4: migrations 0006 and 0007, an
   /// imported roster as one journal entry and the people each correction is still
-  /// outstanding for).
-  static let generatorVersion = "v4"
+  /// outstanding for; v5: migration 0008, resends' deliveries in a table of their own).
+  static let generatorVersion = "v5"
 
   let root: String
   let regenerate: Bool

@@ -201,6 +201,14 @@ final class Verifier {
     if let via = [stored.splitResend, misplaced.min()].compactMap({ $0 }).min() {
       findings.append(VerifyFailure(via, "its recipients do not match: the deliveries table lists them under another message"))
     }
+    // A resend's rows lie in the table that was current when it was recorded.
+    if let problem = stored.boundaryProblem {
+      findings.append(VerifyFailure(nil, problem))
+    }
+    if let via = stored.misfiledResend {
+      findings.append(
+        VerifyFailure(via, "its recipients do not match: its rows are not in the table its resend wrote (deliveries before resent_deliveries existed, resent_deliveries after)"))
+    }
     if let extra = stored.digests.keys.filter({ recorded[$0] == nil }).min() {
       if extra >= 1 {
         findings.append(VerifyFailure(extra, "the deliveries table lists recipients for an entry that is not a notice, correction or resend"))

@@ -16,7 +16,7 @@ extension LedgerStore {
   /// number order, read off the deliveries table's primary key, with the delivery that
   /// reached them: nil for the message's own entry, else the resend's seq.
   func forEachRecipientNumber(ofMessage seq: Int64, _ body: (Int64, Int64?) throws -> Void) throws {
-    let statement = try db.cached("SELECT employee, via FROM deliveries WHERE message = ?")
+    let statement = try db.cached("SELECT employee, via FROM all_deliveries WHERE message = ? ORDER BY employee")
     try statement.bind([seq])
     while try statement.step() { try body(statement.row.int64(0), statement.row.optionalInt64(1)) }
   }

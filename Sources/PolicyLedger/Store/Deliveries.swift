@@ -18,24 +18,28 @@ extension LedgerStore {
   ///
   /// `via` is the resend entry that delivers the message again (rule 16), nil for the
   /// message's own entry; an employee the message already reached is refused by name.
+  /// The message's own delivery writes `deliveries`, a resend `resent_deliveries`
+  /// (``deliveryTable(via:)``); an employee is looked for in both.
   func deliver(message: Int64, via: Int64? = nil, from source: inout some RecipientSource) throws -> (Int64, String) {
     var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)
     let one = try OneRecipient(db: db, message: message, via: via, store: self)
     let size = LedgerStore.recipientBatch
+    let table = LedgerStore.deliveryTable(via: via)
     // OR IGNORE rather than statements that can fail half-way: SQLite then keeps no
     // statement journal, which for a multi-row statement copies every page it touches.
     let addBatch = try db.cached(
       "INSERT OR IGNORE INTO employees (name) VALUES \((1...size).map { "(?\($0))" }.joined(separator: ", "))")
     let deliverNewBatch = try db.cached(
-      "INSERT OR IGNORE INTO deliveries (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
+      "INSERT OR IGNORE INTO \(table) (message, employee, via) VALUES \((3...size + 2).map { "(?1, ?\($0), ?2)" }.joined(separator: ", "))")
     // Only when every name is in the directory, each once, and none has this message yet:
     // a batch goes in whole or not at all.
     let deliverKnownBatch = try db.cached(
       """
       WITH found (id) AS MATERIALIZED (SELECT id FROM employees WHERE name IN (\((3...size + 2).map { "?\($0)" }.joined(separator: ", "))))
-      INSERT OR IGNORE INTO deliveries (message, employee, via) SELECT ?1, id, ?2 FROM found
+      INSERT OR IGNORE INTO \(table) (message, employee, via) SELECT ?1, id, ?2 FROM found
       WHERE (SELECT count(*) FROM found) = \(size)
         AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN deliveries d ON d.message = ?1 AND d.employee = f.id)
+        AND NOT EXISTS (SELECT 1 FROM found f CROSS JOIN resent_deliveries d ON d.message = ?1 AND d.employee = f.id)
       """)
     let highestEmployee = try db.cached("SELECT coalesce(max(id), 0) FROM employees")
     try deliverNewBatch.bind(message, at: 1)
@@ -103,6 +107,12 @@ extension LedgerStore {
     return try storedRecipientDigest(message: message, via: via)
   }
 
+  /// The table a delivery's rows go to: `deliveries` for a message's own entry (`via`
+  /// nil), `resent_deliveries` for a resend, whose rows then go to the end of a table of
+  /// their own rather than into the middle of the message's key range and all over the
+  /// by-employee index (docs/performance.md, "correct resend --outstanding").
+  static func deliveryTable(via: Int64?) -> String { via == nil ? "deliveries" : "resent_deliveries" }
+
   /// How many recipients ``deliver(message:from:)`` puts in one statement.
   static let recipientBatch = 64
 
@@ -126,9 +136,10 @@ extension LedgerStore {
       self.message = message
       self.via = via
       self.store = store
-      deliverKnown = try db.cached("INSERT INTO deliveries (message, employee, via) SELECT ?1, id, ?3 FROM employees WHERE name = ?2")
+      let table = LedgerStore.deliveryTable(via: via)
+      deliverKnown = try db.cached("INSERT INTO \(table) (message, employee, via) SELECT ?1, id, ?3 FROM employees WHERE name = ?2")
       addIfNew = try db.cached("INSERT INTO employees (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-      deliverNew = try db.cached("INSERT INTO deliveries (message, employee, via) VALUES (?1, ?2, ?3)")
+      deliverNew = try db.cached("INSERT INTO \(table) (message, employee, via) VALUES (?1, ?2, ?3)")
       try deliverKnown.bind(message, at: 1)
       try deliverNew.bind(message, at: 1)
       try deliverKnown.bind(via, at: 3)
@@ -136,6 +147,14 @@ extension LedgerStore {
     }
 
     func deliver(_ recipient: Recipient) throws {
+      // A resend's rows go to another table than the message's earlier ones: its key
+      // cannot refuse someone an earlier delivery reached, so both tables are asked first.
+      if via != nil, let earlier = try store.delivery(message: message, employee: recipient.id) {
+        throw LedgerError(.conflict,
+          earlier.via == via
+            ? "duplicate recipient '\(recipient.id)' (\(recipient.origin))"
+            : "invalid recipient '\(recipient.id)' (\(recipient.origin)): already received '\(earlier.messageID)' at \(earlier.sentAt); name only those it has not reached")
+      }
       do {
         if expectNew {
           try addIfNew.run(text: recipient.id, at: 1)
@@ -172,7 +191,7 @@ extension LedgerStore {
   /// Rule 8's default recipients of a correction (entry `message`) of notice `notice`:
   /// every recipient of that notice.
   func deliverToRecipients(ofNotice notice: Int64, message: Int64) throws {
-    try db.cached("INSERT INTO deliveries (message, employee) SELECT ?, employee FROM deliveries WHERE message = ?")
+    try db.cached("INSERT INTO deliveries (message, employee) SELECT ?1, employee FROM all_deliveries WHERE message = ?2 ORDER BY employee")
       .run([message, notice])
   }
 
@@ -182,7 +201,9 @@ extension LedgerStore {
     try db.cached(
       """
       INSERT INTO deliveries (message, employee)
-      SELECT DISTINCT ?, d.employee FROM notice_versions nv JOIN deliveries d ON d.message = nv.notice WHERE nv.version = ?
+      SELECT ?1, d.employee FROM notice_versions nv JOIN deliveries d ON d.message = nv.notice WHERE nv.version = ?2
+      UNION
+      SELECT ?1, d.employee FROM notice_versions nv JOIN resent_deliveries d ON d.message = nv.notice WHERE nv.version = ?2
       """
     ).run([message, version])
   }
@@ -192,7 +213,7 @@ extension LedgerStore {
   func storedRecipientDigest(message: Int64, via: Int64? = nil) throws -> (count: Int64, sha256: String) {
     var digest = RecipientDigest()
     try db.cached(
-      "SELECT e.name FROM deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? AND d.via IS ? ORDER BY e.name"
+      "SELECT e.name FROM all_deliveries d JOIN employees e ON e.id = d.employee WHERE d.message = ? AND d.via IS ? ORDER BY e.name"
     ).forEach([message, via]) { row in
       digest.add(row.text(0))
     }
@@ -201,7 +222,7 @@ extension LedgerStore {
 
   /// Whether employee number `employee` received message `message`.
   func received(message: Int64, employee: Int64) throws -> Bool {
-    try db.cached("SELECT 1 FROM deliveries WHERE message = ? AND employee = ?").first([message, employee], { _ in true }) ?? false
+    try db.cached("SELECT 1 FROM all_deliveries WHERE message = ? AND employee = ?").first([message, employee], { _ in true }) ?? false
   }
 
   /// When employee number `employee` acknowledged notice `notice`, if they did.
@@ -233,7 +254,7 @@ extension LedgerStore {
     try db.cached(
       """
       SELECT coalesce(n.id, c.id), d.via, coalesce(r.sent_at, n.sent_at, c.issued_at), j.recorded_at
-      FROM deliveries d LEFT JOIN resends r ON r.seq = d.via
+      FROM all_deliveries d LEFT JOIN resends r ON r.seq = d.via
       LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       WHERE d.message = ?1 AND d.employee = ?2

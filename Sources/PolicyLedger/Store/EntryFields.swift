@@ -86,7 +86,12 @@ extension LedgerStore {
       var first: Cell = .null
       cells = [.null, .null, .null]
       try db.prepare(
-        "SELECT d.message, e.name, d.via FROM deliveries d JOIN employees e ON e.id = d.employee ORDER BY d.message, d.employee"
+        """
+        SELECT d.message, e.name, d.via, d.employee FROM deliveries d JOIN employees e ON e.id = d.employee
+        UNION ALL
+        SELECT d.message, e.name, d.via, d.employee FROM resent_deliveries d JOIN employees e ON e.id = d.employee
+        ORDER BY 1, 4
+        """
       )
       .forEach { r in
         let seq = r.int64(0)

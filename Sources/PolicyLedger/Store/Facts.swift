@@ -82,7 +82,7 @@ extension LedgerStore {
       case .sentAt: "n.sent_at"
       case .recordedAt: "j.recorded_at"
       case .announces: "nv.version"
-      case .deliveredAt: "CASE WHEN d.message IS NULL THEN NULL ELSE coalesce(r.sent_at, n.sent_at) END"
+      case .deliveredAt: "CASE WHEN coalesce(d.message, rd.message) IS NULL THEN NULL ELSE coalesce(r.sent_at, n.sent_at) END"
       case .deliveryRecordedAt: "jd.recorded_at"
       }
     }
@@ -90,7 +90,9 @@ extension LedgerStore {
     static let select = """
       SELECT \(selectList) FROM notice_versions nv JOIN notices n ON n.seq = nv.notice JOIN journal j ON j.seq = n.seq
       LEFT JOIN deliveries d ON d.message = n.seq AND d.employee = ?2
-      LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
+      LEFT JOIN resent_deliveries rd ON rd.message = n.seq AND rd.employee = ?2
+      LEFT JOIN resends r ON r.seq = coalesce(d.via, rd.via)
+      LEFT JOIN journal jd ON jd.seq = coalesce(d.via, rd.via, d.message)
       WHERE nv.policy = ?1 ORDER BY n.seq
       """
 
@@ -114,7 +116,7 @@ extension LedgerStore {
       case .recordedAt: "j.recorded_at"
       case .effectiveFrom: "c.effective_from"
       case .effectiveUntil: "c.effective_until"
-      case .deliveredAt: "CASE WHEN d.message IS NULL THEN NULL ELSE coalesce(r.sent_at, c.issued_at) END"
+      case .deliveredAt: "CASE WHEN coalesce(d.message, rd.message) IS NULL THEN NULL ELSE coalesce(r.sent_at, c.issued_at) END"
       case .deliveryRecordedAt: "jd.recorded_at"
       }
     }
@@ -124,7 +126,9 @@ extension LedgerStore {
     private static let joins = """
       JOIN journal j ON j.seq = c.seq
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
-      LEFT JOIN resends r ON r.seq = d.via LEFT JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
+      LEFT JOIN resent_deliveries rd ON rd.message = c.seq AND rd.employee = ?2
+      LEFT JOIN resends r ON r.seq = coalesce(d.via, rd.via)
+      LEFT JOIN journal jd ON jd.seq = coalesce(d.via, rd.via, d.message)
       """
     /// Corrections, each with `nv` the versions its target notice announces (one row each),
     /// or none for a correction of a version (its `c.notice` is NULL).

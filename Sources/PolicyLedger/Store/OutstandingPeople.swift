@@ -56,8 +56,8 @@ extension LedgerStore {
           SELECT c.seq FROM notice_versions nv CROSS JOIN corrections c
           WHERE nv.notice = ?1 AND c.affected_version = nv.version AND c.version = nv.version
         ) c
-        CROSS JOIN deliveries d ON d.message = ?1 AND d.via IS ?2
-      WHERE NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = c.seq AND got.employee = d.employee)
+        CROSS JOIN \(LedgerStore.deliveryTable(via: via)) d ON d.message = ?1 AND d.via IS ?2
+      WHERE NOT EXISTS (SELECT 1 FROM all_deliveries got WHERE got.message = c.seq AND got.employee = d.employee)
       """
     ).run([notice, via])
   }
@@ -67,14 +67,23 @@ extension LedgerStore {
     try db.cached(
       """
       DELETE FROM outstanding_people WHERE correction = ?1
-        AND EXISTS (SELECT 1 FROM deliveries d WHERE d.message = ?1 AND d.employee = outstanding_people.employee)
+        AND EXISTS (SELECT 1 FROM all_deliveries d WHERE d.message = ?1 AND d.employee = outstanding_people.employee)
       """
     ).run([seq])
   }
 
   /// Fills `outstanding_people` for a ledger recorded before it existed (the migration
   /// that adds it): each correction's set, rebuilt from the deliveries.
+  /// It runs before `all_deliveries` exists (a later migration adds it, with the table
+  /// resends write from then on): until then every delivery is in `deliveries`, which a
+  /// temporary view of that name lists for the backfill's queries.
   func backfillOutstandingPeople() throws {
+    let hasUnion = try db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'all_deliveries'")
+      .first([], { $0.int64(0) }) ?? 0
+    if hasUnion == 0 {
+      try db.execute("CREATE TEMP VIEW all_deliveries (message, employee, via) AS SELECT message, employee, via FROM main.deliveries")
+    }
+    defer { if hasUnion == 0 { try? db.execute("DROP VIEW temp.all_deliveries") } }
     for seq in try db.prepare("SELECT seq FROM corrections ORDER BY seq").map([], { $0.int64(0) }) {
       try keepOutstanding(ofNewCorrection: seq)
     }
@@ -115,8 +124,8 @@ extension LedgerStore {
     else {
       return try db.cached(LedgerStore.outstandingOfVersionTarget).map([seq]) { $0.int64(0) }
     }
-    let told = try db.cached("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee")
-    let corrected = try db.cached("SELECT employee FROM deliveries WHERE message = ?1 ORDER BY employee /* corrected */")
+    let told = try db.cached("SELECT employee FROM all_deliveries WHERE message = ?1 ORDER BY employee")
+    let corrected = try db.cached("SELECT employee FROM all_deliveries WHERE message = ?1 ORDER BY employee /* corrected */")
     try told.bind([notice])
     try corrected.bind([seq])
     defer {
@@ -138,9 +147,9 @@ extension LedgerStore {
   private static let outstandingOfVersionTarget = """
     SELECT e.id FROM employees e
     WHERE e.id IN (
-      SELECT d.employee FROM corrections c JOIN notice_versions nv ON nv.version = c.version JOIN deliveries d ON d.message = nv.notice
+      SELECT d.employee FROM corrections c JOIN notice_versions nv ON nv.version = c.version JOIN all_deliveries d ON d.message = nv.notice
       WHERE c.seq = ?1)
-      AND NOT EXISTS (SELECT 1 FROM deliveries got WHERE got.message = ?1 AND got.employee = e.id)
+      AND NOT EXISTS (SELECT 1 FROM all_deliveries got WHERE got.message = ?1 AND got.employee = e.id)
     ORDER BY e.id
     """
 }

@@ -42,11 +42,11 @@ extension LedgerStore {
         AND (?3 IS NULL OR n.id = ?3)
     )
     SELECT a.n_id, e.name, a.c_id, a.c_kind
-    FROM affected a JOIN deliveries d ON d.message = a.n_seq JOIN employees e ON e.id = d.employee
+    FROM affected a JOIN all_deliveries d ON d.message = a.n_seq JOIN employees e ON e.id = d.employee
     LEFT JOIN resends rd ON rd.seq = d.via LEFT JOIN journal jd ON jd.seq = d.via
     WHERE (d.via IS NULL OR (rd.sent_at <= ?1 AND jd.recorded_at <= ?2))
       AND NOT EXISTS (
-        SELECT 1 FROM deliveries got LEFT JOIN resends rg ON rg.seq = got.via LEFT JOIN journal jg ON jg.seq = got.via
+        SELECT 1 FROM all_deliveries got LEFT JOIN resends rg ON rg.seq = got.via LEFT JOIN journal jg ON jg.seq = got.via
         WHERE got.message = a.c_seq AND got.employee = d.employee
           AND (got.via IS NULL OR (rg.sent_at <= ?1 AND jg.recorded_at <= ?2)))
     ORDER BY a.n_id, a.c_id, e.name
@@ -73,7 +73,7 @@ extension LedgerStore {
   ) throws {
     try db.prepare(
       """
-      SELECT e.name, a.at, coalesce(r.sent_at, n.sent_at, c.issued_at) FROM deliveries d JOIN employees e ON e.id = d.employee
+      SELECT e.name, a.at, coalesce(r.sent_at, n.sent_at, c.issued_at) FROM all_deliveries d JOIN employees e ON e.id = d.employee
       LEFT JOIN acks a ON a.notice = d.message AND a.employee = d.employee
       LEFT JOIN resends r ON r.seq = d.via LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
       WHERE d.message = ? ORDER BY e.name

@@ -103,7 +103,7 @@ extension LedgerStore {
     /// `sent_at` and `recorded_at`, or the notice's own.
     static let noticesDeliveredTo = """
       SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, nv.version
-      FROM deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      FROM all_deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       LEFT JOIN notice_versions nv ON nv.notice = n.seq
       LEFT JOIN versions v ON v.seq = nv.version LEFT JOIN policies p ON p.id = nv.policy
@@ -148,7 +148,7 @@ extension LedgerStore {
     /// row per version.
     static let correctionsDeliveredTo = """
       SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
-      FROM deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
+      FROM all_deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       LEFT JOIN notice_versions cv ON cv.notice = c.notice
       LEFT JOIN versions v ON v.seq = coalesce(cv.version, c.version) LEFT JOIN policies p ON p.id = v.policy

@@ -99,19 +99,7 @@ func runChild(_ argv: [String], stdin: String? = nil, stdout: String? = nil, std
   let start = monotonicSeconds()
   let code = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
   guard code == 0 else { throw BenchError("cannot run \(argv[0]): \(String(cString: strerror(code)))") }
-  var status: Int32 = 0
-  var usage = rusage()
-  while wait4(pid, &status, 0, &usage) < 0 {
-    guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
-  }
-  let seconds = monotonicSeconds() - start
-  // WEXITSTATUS / WIFEXITED by hand: the macros are not imported into Swift.
-  let exited = (status & 0x7f) == 0
-  let exitStatus = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-  let cpu =
-    Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-    + Double(usage.ru_stime.tv_usec) / 1e6
-  return ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss))
+  return try waitForChild(pid, startedAt: start)
 }
 
 /// Runs `argv` as a child process (posix_spawn) with its stdout on a pipe that this process
@@ -153,18 +141,25 @@ func runChildReading(_ argv: [String], stderr: String) throws -> (run: ChildRun,
     }
   }
   close(readEnd)
+  return (try waitForChild(pid, startedAt: start), output)
+}
+
+/// Waits for child `pid` (spawned at `start`, by ``monotonicSeconds()``) and returns its
+/// exit status, wall time, CPU time (user + system, from `wait4`) and peak memory.
+private func waitForChild(_ pid: pid_t, startedAt start: Double) throws -> ChildRun {
   var status: Int32 = 0
   var usage = rusage()
   while wait4(pid, &status, 0, &usage) < 0 {
     guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
   }
   let seconds = monotonicSeconds() - start
+  // WEXITSTATUS / WIFEXITED by hand: the macros are not imported into Swift.
   let exited = (status & 0x7f) == 0
   let exitStatus = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   let cpu =
     Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
     + Double(usage.ru_stime.tv_usec) / 1e6
-  return (ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss)), output)
+  return ChildRun(status: exitStatus, seconds: seconds, cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss))
 }
 
 /// Prepended to every child's argv by ``runChecked`` while set: the peak-memory runs go

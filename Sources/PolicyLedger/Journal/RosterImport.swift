@@ -6,7 +6,7 @@
 public struct RosterImportEntry: Equatable, Sendable {
   /// How many rows the import recorded (at least one).
   public var rowCount: Int64
-  /// ``RosterRowsDigest`` of the rows, in lowercase hex.
+  /// The SHA-256 of the rows' canonical bytes (docs/journal-format.md, "employee.import"), in lowercase hex.
   public var rowsSHA256: String
 
   /// An import of `rowCount` rows whose digest is `rowsSHA256`.

@@ -249,7 +249,7 @@ extension Ledger {
   }
 
   /// Imports `export employees` CSV as ONE journal entry, `employee.import`, that covers its
-  /// rows by count and digest (``RosterRowsDigest``) as a notice covers its recipients; the
+  /// rows by count and digest (docs/journal-format.md, "employee.import") as a notice covers its recipients; the
   /// rows go to `roster_rows` as ordinals 1, 2, 3 … of that entry, in file order. `event` is
   /// `join` or `leave`; `groups`, for a join, `;`-joined; `by`, when given, is kept with the
   /// row (the entry's actor is `actor`). A file with no rows records nothing.

@@ -78,6 +78,63 @@ import Testing
     #expect(recipients.contains(W.missedRetraction) && recipients.contains("E9001"))
   }
 
+  @Test func aLedgerWhoseTableHasReferencesGetsItWithoutThemAndKeepsItsRows() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try ledger.resend(W.noticeID, kind: .notice, sentAt: W.july10(15), recipients: .named(RecipientList(["E9001"])), actor: "t")
+    let before = try Self.kept(ledger)
+    #expect(before.count == 2)
+    let head = try ledger.head()
+    #expect(try Self.references(ledger) == [])
+    // Take the file back to what 0008 left: the table as 0007 created it, with its rows.
+    try ledger.db.execute(
+      """
+      CREATE TABLE outstanding_people_0007 (
+        correction INTEGER NOT NULL REFERENCES corrections (seq),
+        employee   INTEGER NOT NULL REFERENCES employees (id),
+        PRIMARY KEY (correction, employee)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO outstanding_people_0007 SELECT * FROM outstanding_people;
+      DROP TABLE outstanding_people;
+      ALTER TABLE outstanding_people_0007 RENAME TO outstanding_people;
+      DROP TRIGGER ledger_migrations_no_delete;
+      DELETE FROM ledger_migrations WHERE name = '0009_outstanding_people_no_references';
+      CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
+        BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
+      """)
+    #expect(try Self.references(ledger) == ["corrections", "employees"])
+    let migrated = try Ledger(path: ledger.path, access: .readWrite)
+    #expect(try Self.references(migrated) == [])
+    #expect(try migrated.head() == head)
+    #expect(try Self.kept(migrated) == before)
+    #expect(try migrated.verify().isValid)
+    try migrated.resend(W.retractionID, kind: .correction, sentAt: W.july10(16), recipients: .outstanding, actor: "t")
+    #expect(try Self.kept(migrated) == [])
+    #expect(try migrated.verify().isValid)
+  }
+
+  /// The tables `outstanding_people` declares references to, sorted.
+  static func references(_ ledger: Ledger) throws -> [String] {
+    try ledger.db.prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list('outstanding_people') ORDER BY 1").map { $0.string(0) }
+  }
+
+  @Test func verifyFailsForAKeptRowOfSomeoneNotInTheDirectory() throws {
+    // What the table's references once guarded: a row naming an employee the directory does
+    // not have. Only the ledger writes the table, so such a row was written behind its back.
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    #expect(try ledger.verify().isValid)
+    try ledger.db.execute("INSERT INTO outstanding_people SELECT 5, max(id) + 1 FROM employees")
+    #expect(
+      try ledger.verify().failure?.description
+        == "entry 5: the outstanding_people table does not match the deliveries: it lists 2 people still to reach, the deliveries give 1")
+    let head = try ledger.head()
+    expectLedgerError("the outstanding_people table lists employees missing from the directory; run 'policy-ledger verify'") {
+      try W.resendRetraction(into: ledger)
+    }
+    #expect(try ledger.head() == head)
+  }
+
   @Test func aKeptRowForSomeoneAlreadyReachedStopsTheResendWithNothingWritten() throws {
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)

@@ -328,7 +328,7 @@ import Testing
       CREATE TRIGGER ledger_migrations_no_delete BEFORE DELETE ON ledger_migrations
         BEGIN SELECT RAISE(ABORT, 'ledger_migrations is append-only: DELETE is refused'); END;
       """)
-    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions, 0006_roster_imports, 0007_outstanding_people, 0008_resent_deliveries; run 'policy-ledger migrate --db \(ledger.path)'") {
+    expectLedgerError("the ledger at \(ledger.path) needs migration 0002_merkle, 0003_deliveries, 0004_workforce, 0005_notice_versions, 0006_roster_imports, 0007_outstanding_people, 0008_resent_deliveries, 0009_outstanding_people_no_references; run 'policy-ledger migrate --db \(ledger.path)'") {
       _ = try Ledger(path: ledger.path, access: .readOnly)
     }
     let migrated = try Ledger(path: ledger.path, access: .readWrite)

@@ -232,6 +232,16 @@ func removeLedger(_ path: String) {
 }
 
 /// Reads a file through the page cache once, so that the first timed run does not pay for the disk.
+/// Writes a file just copied for a timed run to the disk and waits until it is there. A
+/// ledger a command finds has long been on the disk; a fresh copy is megabytes of pages
+/// the kernel has yet to write, and a sync in the timed command would wait for them too.
+func settle(_ path: String) {
+  let fd = open(path, O_RDONLY)
+  guard fd >= 0 else { return }
+  defer { close(fd) }
+  _ = fsync(fd)
+}
+
 func warm(_ path: String) {
   let fd = open(path, O_RDONLY)
   guard fd >= 0 else { return }

@@ -91,6 +91,17 @@ extension ResultColumns {
     }
     return list
   }
+
+  /// The same list with `NULL` in place of each column `isNull` picks: for a variant of a
+  /// statement that leaves out the joins those columns read, whose readers keep their places.
+  static func selectList(nullWhere isNull: (Self) -> Bool) -> String {
+    var list = ""
+    for column in allCases {
+      if !list.isEmpty { list += ", " }
+      list += isNull(column) ? "NULL" : column.sql
+    }
+    return list
+  }
 }
 
 extension Row {

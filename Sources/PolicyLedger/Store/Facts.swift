@@ -14,8 +14,13 @@ extension LedgerStore {
   /// - Throws: `LedgerError` (``LedgerError/Code/damaged``) for a correction of a kind this
   ///   version does not know.
   func loadFacts(policyID: Int64, key: String, viewer: String?) throws -> PolicyFacts {
-    // An unknown viewer received nothing: -1 matches no employee.
-    let employee: Int64 = try viewer.flatMap { try employeeID($0) } ?? -1
+    // No viewer, or one the directory does not have (who received nothing): the statements
+    // without the joins that find the delivery that reached the viewer.
+    let employee = try viewer.flatMap { try employeeID($0) }
+    let (noticesSQL, correctionsSQL, values): (String, String, [any SQLiteBindable]) =
+      if let employee { (NoticeColumns.select, CorrectionColumns.byPolicy, [policyID, employee]) } else {
+        (NoticeColumns.selectForNobody, CorrectionColumns.byPolicyForNobody, [policyID])
+      }
     let versions = try db.cached(VersionColumns.select).map([policyID]) { row in
       VersionFacts(
         seq: row.int64(VersionColumns.seq), policy: key, number: row.int64(VersionColumns.version),
@@ -25,7 +30,7 @@ extension LedgerStore {
         bodySHA256: row.string(VersionColumns.bodySHA256),
         appliesTo: row.optionalString(VersionColumns.appliesTo.rawValue).map(Groups.split))
     }
-    let notices = try db.cached(NoticeColumns.select).map([policyID, employee]) { row in
+    let notices = try db.cached(noticesSQL).map(values) { row in
       NoticeFacts(
         seq: row.int64(NoticeColumns.seq), id: row.string(NoticeColumns.id), sentAt: row.instant(NoticeColumns.sentAt),
         recordedAt: row.instant(NoticeColumns.recordedAt), announces: row.optionalInt64(NoticeColumns.announces),
@@ -33,18 +38,18 @@ extension LedgerStore {
           Delivery(sentAt: Instant(microseconds: $0), recordedAt: row.instant(NoticeColumns.deliveryRecordedAt))
         })
     }
-    let corrections = try db.cached(CorrectionColumns.byPolicy).map([policyID, employee], LedgerStore.correctionFacts)
+    let corrections = try db.cached(correctionsSQL).map(values, LedgerStore.correctionFacts)
     return PolicyFacts(key: key, versions: versions, notices: notices, corrections: corrections)
   }
 
   /// Every correction affecting version `seq`, as nobody's view: no `viewerDelivery`.
   func correctionFacts(affectingVersion seq: Int64) throws -> [CorrectionFacts] {
-    try db.cached(CorrectionColumns.byAffectedVersion).map([seq, -1], LedgerStore.correctionFacts)
+    try db.cached(CorrectionColumns.byAffectedVersion).map([seq], LedgerStore.correctionFacts)
   }
 
   /// Every correction targeting notice `seq`, as nobody's view.
   func correctionFacts(targetingNotice seq: Int64) throws -> [CorrectionFacts] {
-    try db.cached(CorrectionColumns.byNotice).map([seq, -1], LedgerStore.correctionFacts)
+    try db.cached(CorrectionColumns.byNotice).map([seq], LedgerStore.correctionFacts)
   }
 
   /// A policy's versions, in version order; `?1` is the policy's number.
@@ -87,6 +92,9 @@ extension LedgerStore {
       }
     }
 
+    /// The delivery columns, NULL in ``selectForNobody``.
+    var isDelivery: Bool { self == .deliveredAt || self == .deliveryRecordedAt }
+
     static let select = """
       SELECT \(selectList) FROM notice_versions nv JOIN notices n ON n.seq = nv.notice JOIN journal j ON j.seq = n.seq
       LEFT JOIN deliveries d ON d.message = n.seq AND d.employee = ?2
@@ -94,6 +102,12 @@ extension LedgerStore {
       LEFT JOIN resends r ON r.seq = coalesce(d.via, rd.via)
       LEFT JOIN journal jd ON jd.seq = coalesce(d.via, rd.via, d.message)
       WHERE nv.policy = ?1 ORDER BY n.seq
+      """
+    /// The same rows for no viewer: no delivery columns, none of their joins (preparing the
+    /// joins was half the statement's cost in a one-query CLI run; docs/performance.md).
+    static let selectForNobody = """
+      SELECT \(selectList { $0.isDelivery }) FROM notice_versions nv JOIN notices n ON n.seq = nv.notice
+      JOIN journal j ON j.seq = n.seq WHERE nv.policy = ?1 ORDER BY n.seq
       """
 
   }
@@ -121,36 +135,52 @@ extension LedgerStore {
       }
     }
 
+    /// The delivery columns, NULL in the statements for nobody.
+    var isDelivery: Bool { self == .deliveredAt || self == .deliveryRecordedAt }
+
     /// The joins after `c` (a correction) and `nv` (a version its target notice announces,
-    /// or none): its journal row and the delivery that reached the viewer.
-    private static let joins = """
-      JOIN journal j ON j.seq = c.seq
+    /// or none) that find the delivery that reached the viewer, `?2`.
+    private static let deliveryJoins = """
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
       LEFT JOIN resent_deliveries rd ON rd.message = c.seq AND rd.employee = ?2
       LEFT JOIN resends r ON r.seq = coalesce(d.via, rd.via)
       LEFT JOIN journal jd ON jd.seq = coalesce(d.via, rd.via, d.message)
       """
     /// Corrections, each with `nv` the versions its target notice announces (one row each),
-    /// or none for a correction of a version (its `c.notice` is NULL).
-    private static let ofVersions = "SELECT \(selectList) FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice \(joins)"
+    /// or none for a correction of a version (its `c.notice` is NULL); as seen by the
+    /// viewer `?2`, or by nobody (no delivery columns, none of their joins).
+    private static func ofVersions(viewer: Bool) -> String {
+      "SELECT \(list(viewer: viewer)) FROM corrections c LEFT JOIN notice_versions nv ON nv.notice = c.notice JOIN journal j ON j.seq = c.seq \(viewer ? deliveryJoins : "")"
+    }
     /// Corrections of a notice, once per version it announces (rules 2, 17).
-    private static let ofNoticeVersions = "SELECT \(selectList) FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice \(joins)"
+    private static func ofNoticeVersions(viewer: Bool) -> String {
+      "SELECT \(list(viewer: viewer)) FROM notice_versions nv JOIN corrections c ON c.notice = nv.notice JOIN journal j ON j.seq = c.seq \(viewer ? deliveryJoins : "")"
+    }
+    private static func list(viewer: Bool) -> String { viewer ? selectList : selectList { $0.isDelivery } }
 
-    /// Each correction affecting a version of the policy, with that version; `?1` is the policy's number.
-    static let byPolicy = """
-      \(ofVersions) WHERE c.policy = ?1 AND c.version IS NOT NULL
+    /// Each correction affecting a version of the policy, with that version; `?1` is the
+    /// policy's number, `?2` the viewer's employee number.
+    static let byPolicy = byPolicy(viewer: true)
+    /// The same for no viewer (preparing the delivery joins was half the statement's cost in
+    /// a one-query CLI run; docs/performance.md); `?1` is the policy's number.
+    static let byPolicyForNobody = byPolicy(viewer: false)
+    private static func byPolicy(viewer: Bool) -> String {
+      """
+      \(ofVersions(viewer: viewer)) WHERE c.policy = ?1 AND c.version IS NOT NULL
       UNION ALL
-      \(ofNoticeVersions) WHERE nv.policy = ?1
+      \(ofNoticeVersions(viewer: viewer)) WHERE nv.policy = ?1
       ORDER BY 1
       """
-    /// `?1` is the version's seq.
+    }
+    /// For nobody; `?1` is the version's seq.
     static let byAffectedVersion = """
-      \(ofVersions) WHERE c.affected_version = ?1 AND c.version IS NOT NULL
+      \(ofVersions(viewer: false)) WHERE c.affected_version = ?1 AND c.version IS NOT NULL
       UNION ALL
-      \(ofNoticeVersions) WHERE nv.version = ?1
+      \(ofNoticeVersions(viewer: false)) WHERE nv.version = ?1
       """
-    /// `?1` is the notice's seq; a notice announcing no version gives its corrections no version.
-    static let byNotice = "\(ofVersions) WHERE c.notice = ?1"
+    /// For nobody; `?1` is the notice's seq; a notice announcing no version gives its
+    /// corrections no version.
+    static let byNotice = "\(ofVersions(viewer: false)) WHERE c.notice = ?1"
   }
 
   private static func correctionFacts(_ row: Row) throws -> CorrectionFacts {

@@ -3,9 +3,9 @@
 -- 0007 declared the table's two columns as references to `corrections` and `employees`.
 -- The ledger enforces foreign keys, so SQLite looked both parents up for every row a
 -- statement added or removed: the removal of the 100,000 rows a `correct resend
--- --outstanding` delivers took four times as long as on the same table without them,
--- and the rows a correction adds paid the same (docs/performance.md, "correct resend
--- --outstanding"). The clauses guard nothing the table needs: only the ledger writes it,
+-- --outstanding` delivers took four to five times as long as on the same table without
+-- them, and adding as many, as a correction does, nearly twice as long
+-- (docs/performance.md, "correct resend --outstanding"). The clauses guard nothing the table needs: only the ledger writes it,
 -- from rows it has just read from those two tables, and verify rebuilds every
 -- correction's set from the deliveries and compares, which fails for a row of an unknown
 -- correction or employee as for any other.

@@ -43,7 +43,7 @@ import Testing
       "INSERT INTO outstanding_people SELECT 5, id FROM employees WHERE name = '\(W.missedRetraction)'")
     #expect(try ledger.verify().isValid)
     try ledger.db.execute(
-      "PRAGMA foreign_keys = OFF; INSERT INTO outstanding_people SELECT 3, id FROM employees WHERE name = '\(W.missedRetraction)'")
+      "INSERT INTO outstanding_people SELECT 3, id FROM employees WHERE name = '\(W.missedRetraction)'")
     #expect(
       try ledger.verify().failure?.description
         == "entry 3: the outstanding_people table lists people for message 3, which is not a correction")

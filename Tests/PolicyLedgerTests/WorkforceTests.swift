@@ -120,7 +120,7 @@ import Testing
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)
     let head = try ledger.head()
-    // Take the file back to what 0003 left (0005 to 0008, which follow, are undone too).
+    // Take the file back to what 0003 left (0005 to 0009, which follow, are undone too).
     try ResentDeliveriesTests.takeBackBeforeResentDeliveries(ledger)
     try ledger.db.execute(
       """
@@ -477,7 +477,7 @@ import Testing
     try leave(ledger, "E1", "2020-02-01T00:00:00Z")
     let head = try ledger.head()
     let before = try employees(ledger, "2020-01-15T00:00:00Z")
-    // Take the file back to what 0005 left (0007 and 0008, which follow, are undone too).
+    // Take the file back to what 0005 left (0007 to 0009, which follow, are undone too).
     try ResentDeliveriesTests.takeBackBeforeResentDeliveries(ledger)
     try ledger.db.execute(
       """

@@ -194,7 +194,8 @@ struct Bench {
 
   /// A retraction missed by a tenth of a notice's recipients, delivered again to exactly
   /// them (rule 16), against `sqlite3 .import` of as many rows into an indexed table. The
-  /// ledger is built once, untimed, and copied afresh (and written to the disk: ``settle(_:)``) before each timed run.
+  /// ledger is built once, untimed, and copied afresh before each timed run, the copy
+  /// written to the disk first (``settle(_:)``).
   mutating func resend() throws -> [Outcome] {
     let n = sizes.noticeRecipients
     let missed = n / 10
@@ -240,7 +241,7 @@ struct Bench {
           removeLedger(ours)
           removeLedger(theirs)
           try FileManager.default.copyItem(atPath: template, toPath: ours)
-          settle(ours)
+          try settle(ours)
           warm(ours)
         },
         ours: {

@@ -231,17 +231,17 @@ func removeLedger(_ path: String) {
   for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
 }
 
-/// Reads a file through the page cache once, so that the first timed run does not pay for the disk.
 /// Writes a file just copied for a timed run to the disk and waits until it is there. A
 /// ledger a command finds has long been on the disk; a fresh copy is megabytes of pages
 /// the kernel has yet to write, and a sync in the timed command would wait for them too.
-func settle(_ path: String) {
+func settle(_ path: String) throws {
   let fd = open(path, O_RDONLY)
-  guard fd >= 0 else { return }
+  guard fd >= 0 else { throw BenchError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
   defer { close(fd) }
-  _ = fsync(fd)
+  guard fsync(fd) == 0 else { throw BenchError("cannot sync \(path): \(String(cString: strerror(errno)))") }
 }
 
+/// Reads a file through the page cache once, so that the first timed run does not pay for the disk.
 func warm(_ path: String) {
   let fd = open(path, O_RDONLY)
   guard fd >= 0 else { return }

@@ -112,7 +112,8 @@ extension LedgerStore {
 
   }
 
-  /// Corrections as ``correctionFacts(_:)`` reads them; `?2` is the viewer's employee number.
+  /// Corrections as ``correctionFacts(_:)`` reads them; in the statements for a viewer, `?2`
+  /// is the viewer's employee number.
   private enum CorrectionColumns: Int, ResultColumns {
     case seq, id, kind, notice, version, affectedVersion, voidVersion, issuedAt, recordedAt, effectiveFrom
     case effectiveUntil, deliveredAt, deliveryRecordedAt

@@ -125,6 +125,28 @@ struct StorageTests {
     }
   }
 
+  /// A ledger's bookkeeping table is looked up in the schema, not read by a statement: one
+  /// dropped, or replaced by a view of the same rows, is refused alike, with nothing written.
+  @Test(arguments: [false, true]) func aLedgerWithoutItsMigrationsTableIsRefused(asView: Bool) throws {
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    let path = ledger.path
+    try ledger.db.execute(
+      """
+      DROP TRIGGER ledger_migrations_no_update; DROP TRIGGER ledger_migrations_no_delete;
+      ALTER TABLE ledger_migrations RENAME TO kept_migrations;
+      \(asView ? "CREATE VIEW ledger_migrations AS SELECT * FROM kept_migrations;" : "")
+      """)
+    try ledger.db.checkpoint(waitingForReaders: true)
+    let before = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    for access in [Ledger.Access.readOnly, .readWrite] {
+      expectLedgerError("'\(path)' has no ledger_migrations table; it was changed outside policy-ledger") {
+        _ = try Ledger(path: path, access: access)
+      }
+    }
+    #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == before)
+  }
+
   @Test func aQueryOnAMissingLedgerIsAnErrorAndCreatesNothing() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID()).db").path
     expectLedgerError("no ledger at \(path)") { _ = try Ledger(path: path, access: .readOnly) }

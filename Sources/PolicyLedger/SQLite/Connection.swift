@@ -141,6 +141,21 @@ import PolicyLedgerSQLite
     return statement
   }
 
+  /// Whether the main database has a table, not a view, named `name`. SQLite's column
+  /// metadata lookup: it reads the schema but prepares no statement.
+  /// https://www.sqlite.org/c3ref/table_column_metadata.html
+  /// > If the column-name parameter to sqlite3_table_column_metadata() is a NULL pointer,
+  /// > then this routine simply checks for the existence of the table and returns SQLITE_OK
+  /// > if the table exists and SQLITE_ERROR if it does not.
+  /// > If the specified table is actually a view, an error code is returned.
+  /// Any other code (a schema that cannot be read) is thrown.
+  package func hasTable(_ name: String) throws -> Bool {
+    let code = sqlite3_table_column_metadata(handle, "main", name, nil, nil, nil, nil, nil, nil)
+    if code == SQLITE_OK { return true }
+    if code == SQLITE_ERROR { return false }
+    throw error(code: code, sql: nil)
+  }
+
   package var changes: Int { Int(sqlite3_changes64(handle)) }
   package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
   package var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }

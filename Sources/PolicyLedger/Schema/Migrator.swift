@@ -57,19 +57,18 @@ package struct Migrator {
 
   /// Checks what the file is and which migrations it has; returns the pending ones.
   func pending(in db: Connection, path: String) throws -> [EmbeddedMigration] {
-    // One statement for the three facts (each statement prepared costs a query's start-up).
-    let file =
-      try db.cached(
-        "SELECT (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema), "
-          + "(SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_migrations')"
-      ).first {
-        FileFacts(applicationID: Int32(truncatingIfNeeded: $0.int64(0)), tables: $0.int(1), bookkeeping: $0.int(2))
-      } ?? FileFacts(applicationID: 0, tables: 0, bookkeeping: 0)
-    if file.applicationID != Migrator.applicationID {
-      if file.applicationID == 0 && file.tables == 0 { return migrations }
+    // A ledger's own path takes two cheap steps before its migrations are read: the
+    // application id from the file's header, and the bookkeeping table looked up in the
+    // schema without a statement. Each statement prepared costs every query's start-up; these
+    // took a quarter of what a single statement asking for all three facts did
+    // (docs/performance.md, "Start-up: one CLI query").
+    let applicationID = Int32(truncatingIfNeeded: try db.cached("PRAGMA application_id").first { $0.int64(0) } ?? 0)
+    if applicationID != Migrator.applicationID {
+      let objects = try db.cached("SELECT count(*) FROM sqlite_schema").first { $0.int(0) } ?? 0
+      if applicationID == 0 && objects == 0 { return migrations }
       throw LedgerError(.invalidInput, "'\(path)' is an SQLite database but not a policy-ledger ledger")
     }
-    if file.bookkeeping == 0 {
+    guard try db.hasTable("ledger_migrations") else {
       throw LedgerError(.damaged, "'\(path)' has no ledger_migrations table; it was changed outside policy-ledger")
     }
     let applied = try db.cached("SELECT name, sha256 FROM ledger_migrations ORDER BY name").map {
@@ -98,16 +97,8 @@ package struct Migrator {
     return pending
   }
 
-  /// What ``pending(in:path:)`` reads first: the file's application id, how many entries its
-  /// schema has, and whether it has the bookkeeping table. Named structs rather than tuples:
-  /// a tuple type's metadata is built at run time.
-  private struct FileFacts {
-    var applicationID: Int32
-    var tables: Int
-    var bookkeeping: Int
-  }
-
-  /// A row of `ledger_migrations`.
+  /// A row of `ledger_migrations`. A named struct rather than a tuple: a tuple type's
+  /// metadata is built at run time.
   private struct AppliedMigration {
     var name: String
     var sha256: String

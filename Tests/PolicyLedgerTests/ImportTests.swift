@@ -20,14 +20,15 @@ import Testing
     let summaries = try files.importAll(into: copy, actor: "importer")
 
     #expect(summaries.map(\.entries) == [5, 4, 4, 4])
-    // Notices take 4 + 5 + (2 + 2 resent) + 2 rows of the recipients file and skip the
-    // corrections' (3 + 1 resent) + 5 + 2 + 0; each resend is one more entry.
-    #expect(summaries[1].recipients == 15)
-    #expect(summaries[1].resends == 1)
-    #expect(summaries[1].skippedRecipientRows == 11)
-    #expect(summaries[2].recipients == 11)
-    #expect(summaries[2].resends == 1)
-    #expect(summaries[2].skippedRecipientRows == 15)
+    // Notices take 4 + 5 + (2 + 2 resent) + (2 + 1 resent later + 2 resent at its own
+    // time) rows of the recipients file and skip the corrections' (3 + 1 resent) + 5 + 2 +
+    // (0 + 1 resent at its own time); each resend is one more entry.
+    #expect(summaries[1].recipients == 18)
+    #expect(summaries[1].resends == 3)
+    #expect(summaries[1].skippedRecipientRows == 12)
+    #expect(summaries[2].recipients == 12)
+    #expect(summaries[2].resends == 2)
+    #expect(summaries[2].skippedRecipientRows == 18)
     #expect(try copy.verify().isValid)
     #expect(try copy.head()?.seq == original.head()?.seq)
 
@@ -108,7 +109,7 @@ import Testing
     let payloads = { (ledger: Ledger) in try ExportedFiles(of: ledger).records(.journal).map { [$0[2], $0[3], $0[4]] } }
     let a = try payloads(original), b = try payloads(copy)
     #expect(Set(a.map { $0.joined(separator: "|") }) == Set(b.map { $0.joined(separator: "|") }))
-    #expect(a.count == 19)
+    #expect(a.count == 22)
   }
 
   @Test func importAcceptsExactlyTheColumnsThatExportWrites() {
@@ -679,6 +680,14 @@ enum RichStory {
     try ledger.resend(
       "N-travel", kind: .notice, sentAt: t("2020-01-07"), recipients: .named(RecipientList(["Émile", "+E4"])), actor: "=finance")
     try ledger.acknowledge(notice: "N-travel", employee: "Émile", at: t("2020-01-08"), actor: "portal")
+    // Resends at the very time of the first delivery, which rule 16 allows ("no earlier than
+    // the first"): export writes their rows after the first delivery's, and import takes
+    // the first `recipient_count` rows at that time as the first delivery. The notice's
+    // resend comes after a later one; the correction's first delivery reached nobody.
+    try ledger.resend("N-reminder", kind: .notice, sentAt: t("2020-09-16"), recipients: .named(RecipientList(["E2002"])), actor: "hr-ops")
+    try ledger.resend(
+      "N-reminder", kind: .notice, sentAt: t("2020-09-15"), recipients: .named(RecipientList(["E2001", "+E4"])), actor: "hr-ops")
+    try ledger.resend("A-quiet", kind: .correction, sentAt: t("2020-08-20"), recipients: .named(RecipientList(["E1001"])), actor: "hr-ops")
   }
 }
 

@@ -699,6 +699,7 @@ struct Bench {
     }
     // sent_at: the delivery that reached the employee (the notice's own here; a resend's
     // when there is one), as export writes times (whole seconds in this data: no fraction).
+    // This data has no resends, whose rows export writes after the first delivery's.
     let sql = """
       SELECT n.id AS notice, e.name AS employee,
         strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(r.sent_at, n.sent_at) / 1000000, 'unixepoch') AS sent_at

@@ -184,11 +184,13 @@ extension Ledger {
         id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
         announces: try row.optionalText("announces").map { try VersionRef.parseList($0, field: "announces") } ?? [])
-      var source = try stored!.recipients(of: id, first: new.sentAt)
+      let firstCount = try row.firstDeliveryCount(of: id, at: new.sentAt, in: stored!)
+      var source = try stored!.recipients(of: id, first: new.sentAt, count: firstCount)
       let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
       try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")
       try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "notice '\(id)'")
-      return entry.recipientCount + (try recordResends(of: entry.id, kind: .notice, first: new.sentAt, stored!, actor: row.actor))
+      return entry.recipientCount
+        + (try recordResends(of: entry.id, kind: .notice, first: new.sentAt, firstCount: firstCount, stored!, actor: row.actor))
     }
   }
 
@@ -224,15 +226,22 @@ extension Ledger {
         statement: row.text("statement"), reason: row.text("reason"), effectiveFrom: try row.optionalTime("effective_from"),
         effectiveUntil: try row.optionalTime("effective_until"))
       let choice: CorrectionRecipients
+      var firstCount: Int64? = nil
       if let stored {
-        choice = .named(try id.map { try stored.recipients(of: $0, first: new.issuedAt) } ?? StoredRecipients.none)
+        if let id {
+          firstCount = try row.firstDeliveryCount(of: id, at: new.issuedAt, in: stored)
+          choice = .named(try stored.recipients(of: id, first: new.issuedAt, count: firstCount))
+        } else {
+          choice = .named(StoredRecipients.none)
+        }
       } else {
         choice = .defaults
       }
       let entry = try recordCorrection(new, recipients: choice, actor: row.actor, names: .columns)
       try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "correction '\(entry.id)'")
       guard let stored, let id else { return 0 }
-      return entry.recipientCount + (try recordResends(of: id, kind: .correction, first: new.issuedAt, stored, actor: row.actor))
+      return entry.recipientCount
+        + (try recordResends(of: id, kind: .correction, first: new.issuedAt, firstCount: firstCount, stored, actor: row.actor))
     }
   }
 
@@ -352,13 +361,19 @@ extension Ledger {
     digest.add(employee: employee, at: at.microseconds, employed: event == .join, groups: joined, actor: by)
   }
 
-  /// Rule 16 on import: one resend entry for each later `sent_at` the recipients file gives
-  /// message `id`, earliest first, so that resends survive an export and import. Returns
-  /// how many recipients they took.
-  private func recordResends(of id: String, kind: MessageKind, first: Instant, _ stored: ImportRecipients, actor: String)
-    throws -> Int64
-  {
+  /// Rule 16 on import: one resend entry for the rows at the message's own time past its
+  /// first delivery's `firstCount` (a resend at the same time), then one for each later
+  /// `sent_at` the recipients file gives message `id`, earliest first, so that resends
+  /// survive an export and import. Returns how many recipients they took.
+  private func recordResends(
+    of id: String, kind: MessageKind, first: Instant, firstCount: Int64?, _ stored: ImportRecipients, actor: String
+  ) throws -> Int64 {
     var taken: Int64 = 0
+    if let firstCount {
+      let source = try stored.sameTimeResend(of: id, first: first, after: firstCount)
+      taken += try recordResend(id, kind: kind, sentAt: first, recipients: .named(source), actor: actor, names: .columns)
+        .recipientCount
+    }
     for sentAt in try stored.resendTimes(of: id, first: first) {
       let source = try stored.recipients(of: id, at: sentAt)
       taken += try recordResend(id, kind: kind, sentAt: sentAt, recipients: .named(source), actor: actor, names: .columns)
@@ -472,6 +487,15 @@ struct ImportRow {
     if let given = optionalText(column), given != assigned {
       throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(given))': \(what) is \(assigned)")
     }
+  }
+
+  /// How many of the rows at message `id`'s own time `at` its first delivery takes: the
+  /// `recipient_count` this row gives, when it gives one and the file has more rows at that
+  /// time (the rest were a resend at the same time, which `export recipients` writes after
+  /// them); nil for all of them.
+  func firstDeliveryCount(of id: String, at: Instant, in stored: ImportRecipients) throws -> Int64? {
+    guard let given = try optionalInteger("recipient_count"), given >= 0 else { return nil }
+    return given < (try stored.rowCount(of: id, first: at)) ? given : nil
   }
 
   func checkRecipients(count: Int64, sha256: String, of entry: String) throws {

@@ -71,20 +71,39 @@ extension LedgerStore {
         try body(cells)
       }
     case .recipients:
-      // In primary-key order (journal order of the message, then employee number):
-      // no sort, and each message's id and time looked up once. `sent_at` is the time of
-      // the delivery that reached the employee: the message's own, or a resend's.
+      // Message by message in journal order; each message's deliveries its own first, then its
+      // resends by time (journal order among equal times), which is the order import records
+      // them in; each delivery's rows in employee-number order. Import takes a message's
+      // first delivery as the first `recipient_count` rows at its time, so that a resend at
+      // that same time (rule 16 allows it) comes back as a resend (docs/formats.md). Read
+      // in primary-key order (message, employee number), with no sort: a row of the
+      // message's own delivery is written as it comes; a resend's wait for the end of the
+      // message's rows (only messages that were resent have any). Each message's id and time
+      // are looked up once. `sent_at` is the time of the delivery that reached the employee.
       var messages: [Int64: (id: String, at: Cell)] = [:]
       try db.prepare("SELECT seq, id, sent_at FROM notices UNION ALL SELECT seq, id, issued_at FROM corrections").forEach {
         messages[$0.int64(0)] = ($0.string(1), .time(Instant(microseconds: $0.int64(2)), timeZone))
       }
-      var resent: [Int64: Cell] = [:]
+      var resent: [Int64: (at: Int64, cell: Cell)] = [:]
       try db.prepare("SELECT seq, sent_at FROM resends").forEach {
-        resent[$0.int64(0)] = .time(Instant(microseconds: $0.int64(1)), timeZone)
+        resent[$0.int64(0)] = ($0.int64(1), .time(Instant(microseconds: $0.int64(1)), timeZone))
       }
       var lastSeq: Int64 = -1
       var first: Cell = .null
       cells = [.null, .null, .null]
+      // The current message's rows of resends: (the resend's time, the resend entry, order
+      // of arrival, employee id).
+      var resentRows: [(at: Int64, via: Int64, order: Int, name: String)] = []
+      func writeResentRows() throws {
+        guard !resentRows.isEmpty else { return }
+        resentRows.sort { ($0.at, $0.via, $0.order) < ($1.at, $1.via, $1.order) }
+        for row in resentRows {
+          cells[1] = .text(row.name)
+          cells[2] = resent[row.via]?.cell ?? .null
+          try body(cells)
+        }
+        resentRows.removeAll(keepingCapacity: true)
+      }
       try db.prepare(
         """
         SELECT d.message, e.name, d.via, d.employee FROM deliveries d JOIN employees e ON e.id = d.employee
@@ -96,14 +115,20 @@ extension LedgerStore {
       .forEach { r in
         let seq = r.int64(0)
         if seq != lastSeq {
+          try writeResentRows()
           lastSeq = seq
           cells[0] = .text(messages[seq]?.id)
           first = messages[seq]?.at ?? .null
         }
+        if let via = r.optionalInt64(2) {
+          resentRows.append((resent[via]?.at ?? .max, via, resentRows.count, r.string(1)))
+          return
+        }
         cells[1] = .text(r.string(1))
-        cells[2] = r.optionalInt64(2).map { resent[$0] ?? .null } ?? first
+        cells[2] = first
         try body(cells)
       }
+      try writeResentRows()
     case .journal:
       try forEachEntry { e in
         try body([

@@ -4,7 +4,9 @@ import Foundation
 /// writes them; `sent_at` may be absent or empty), streamed once into a temporary table
 /// keyed by message id and line, so that each message's recipients come back in file order
 /// without the ids living in memory. A row whose `sent_at` is empty or the message's own
-/// time belongs to its first delivery; each other time is a resend (rule 16).
+/// time belongs to its first delivery — but for the rows past the count of recipients the
+/// message's row gives, which are a resend at that same time; each other time is a resend
+/// (rule 16).
 ///
 /// The table is created in the import's transaction: a failed import rolls it back with
 /// everything else; a finished one drops it before committing.
@@ -14,6 +16,7 @@ final class ImportRecipients {
   private(set) var rows: Int64 = 0
   private let db: Connection
   private let select: Statement
+  private let countAtFirst: Statement
   private let selectAt: Statement
   private let resendTimes: Statement
 
@@ -54,16 +57,37 @@ final class ImportRecipients {
       counter.loaded()
     }
     select = try db.prepare(
-      "SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND (sent_at IS NULL OR sent_at = ?2) ORDER BY line")
+      """
+      SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND (sent_at IS NULL OR sent_at = ?2)
+      ORDER BY line LIMIT ?3 OFFSET ?4
+      """)
+    countAtFirst = try db.prepare(
+      "SELECT count(*) FROM temp.import_recipients WHERE message = ?1 AND (sent_at IS NULL OR sent_at = ?2)")
     selectAt = try db.prepare("SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND sent_at = ?2 ORDER BY line")
     resendTimes = try db.prepare(
       "SELECT DISTINCT sent_at FROM temp.import_recipients WHERE message = ?1 AND sent_at IS NOT NULL AND sent_at <> ?2 ORDER BY sent_at")
   }
 
   /// The recipients of message `id`'s first delivery, at `first` (rows whose `sent_at` is
-  /// empty or `first`), in file order; each names its line for errors.
-  func recipients(of id: String, first: Instant) throws -> StoredRecipients {
-    try select.bind([id, first.microseconds])
+  /// empty or `first`), in file order; each names its line for errors. With `count`, only
+  /// the first `count` of those rows: the rest are a resend at the same time
+  /// (``sameTimeResend(of:first:after:)``).
+  func recipients(of id: String, first: Instant, count: Int64? = nil) throws -> StoredRecipients {
+    try select.bind([id, first.microseconds, count ?? -1, 0])
+    return StoredRecipients(statement: select, file: name, counter: counter)
+  }
+
+  /// How many rows name message `id` at its own time `first` (or with no `sent_at`).
+  func rowCount(of id: String, first: Instant) throws -> Int64 {
+    try countAtFirst.first([id, first.microseconds]) { $0.int64(0) } ?? 0
+  }
+
+  /// The rows of message `id` at its own time `first` after the first `count` of them, in
+  /// file order: a resend at the same time as the first delivery, which rule 16 allows
+  /// ("no earlier than the first") and `export recipients` writes after the first
+  /// delivery's rows.
+  func sameTimeResend(of id: String, first: Instant, after count: Int64) throws -> StoredRecipients {
+    try select.bind([id, first.microseconds, -1, count])
     return StoredRecipients(statement: select, file: name, counter: counter)
   }
 
@@ -85,6 +109,7 @@ final class ImportRecipients {
   func drop() throws {
     // Resets them: a statement still stepping would lock the table.
     try select.bind([])
+    try countAtFirst.bind([])
     try selectAt.bind([])
     try resendTimes.bind([])
     try db.execute("DROP TABLE temp.import_recipients")

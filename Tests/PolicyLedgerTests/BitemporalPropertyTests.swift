@@ -197,12 +197,15 @@ struct HistoryGenerator {
           messages.append((id, sentAt, false, Set(recipients)))
           // Rules 17 and 18: sometimes one of its versions (the last by key, not the one
           // `notices.announces` keeps) is retracted, then the notice with void_version —
-          // refused, as one of the versions it would void already is.
-          if announces.count > 1, chance(0.25),
+          // refused, as one of the versions it would void already is; as often, only the
+          // notice with void_version, which voids each of its versions.
+          if announces.count > 1, chance(0.5),
             let last = announces.max(by: { $0.policy.utf8.lexicographicallyPrecedes($1.policy.utf8) }),
             let announced = versions.first(where: { $0.ref == last })?.announcedAt
           {
-            for (target, floor, void) in [(CorrectionTarget.version(last), announced, false), (.notice(id), sentAt, true)] {
+            var retractions = [(CorrectionTarget.version(last), announced, false), (.notice(id), sentAt, true)]
+            if chance(0.5) { retractions.removeFirst() }
+            for (target, floor, void) in retractions {
               let correction = newID(&self)
               let issuedAt = time(after: floor, &self)
               steps.append(

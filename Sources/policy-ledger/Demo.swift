@@ -92,23 +92,24 @@ struct DemoReport {
     var outstanding: [OutstandingRow] = []
     try ledger.outstanding(view: .init(knownAt: W.july10(15))) { outstanding.append($0) }
     try table(outstanding)
+    try writeCoverage()
+    // The end of the story: the one person the retraction missed is reached, and nothing is
+    // outstanding any more.
     line()
     try WorkedExample.resendRetraction(into: ledger)
-    line("16:00  the retraction is sent again to those it missed: policy-ledger correct resend \(W.retractionID) --sent-at 16:00 --outstanding")
+    line("16:00  the retraction is sent again to those it missed: \(query("correct resend \(W.retractionID) --sent-at 2020-07-10T16:00 --outstanding"))")
     line("Its recipients now (\(query("recipients \(W.retractionID)")))")
     try table(try ledger.recipientRows(of: W.retractionID))
     line()
-    line("Outstanding after the resend: policy-ledger outstanding")
     outstanding = []
     try ledger.outstanding { outstanding.append($0) }
-    if outstanding.isEmpty {
-      line("  (none: every recipient of the notice has now received the retraction)")
-    } else {
-      try table(outstanding)
-    }
+    line(
+      outstanding.isEmpty
+        ? "Outstanding after the resend: none, every recipient of the notice has now received the retraction (\(query("outstanding")))"
+        : "Outstanding after the resend (\(query("outstanding")))")
+    try table(outstanding)
     line()
     line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
-    try writeCoverage()
     try sink.flush()
   }
 

@@ -158,13 +158,14 @@ enum WorkforceLedger {
     }
   }
 
-  @Test func theDemoPrintsCoverageAfterItsOtherAnswers() throws {
+  @Test func theDemoPrintsCoverageAfterTheOutstandingListAndBeforeItsEnding() throws {
     let dir = try TemporaryDirectory()
     let result = try CLI.run(["demo", "--db", dir.file("demo.db")])
     #expect(result.status == 0)
-    let verifyLine = try #require(result.lines.firstIndex { $0.hasPrefix("Verify: ok") })
+    let outstandingLine = try #require(result.lines.firstIndex { $0.hasPrefix("Outstanding at 15:00") })
     let coverageLine = try #require(result.lines.firstIndex { $0.hasPrefix("Coverage at 12:00") })
-    #expect(verifyLine < coverageLine)
+    let resendLine = try #require(result.lines.firstIndex { $0.hasPrefix("16:00  the retraction is sent again") })
+    #expect(outstandingLine < coverageLine && coverageLine < resendLine)
     // The contractors were never sent the notice; E1004 still believes the void version.
     #expect(result.lines.contains { $0.hasPrefix("mobile-devices        2  C3001     not_told") })
     #expect(result.lines.contains { $0.hasPrefix("mobile-devices        1  E1004     not_told") && $0.hasSuffix("2") })

@@ -319,6 +319,42 @@ import Testing
     }
   }
 
+  /// A resend at the first delivery's own time comes back only as export wrote it: the first
+  /// `recipient_count` rows at that time are the first delivery, and its digest checks them,
+  /// so rows moved in front of them refuse the import whole.
+  @Test func aSameTimeResendComesBackOnlyInTheOrderExportWroteIt() throws {
+    let original = try Ledger.temporary()
+    let at = try Instant.parse("2020-08-01T00:00:00Z")
+    try original.sendNotice(
+      NewNotice(id: "M", subject: "S", body: Array("b".utf8), sentAt: at, sender: "hr"), recipients: RecipientList(["A", "B"]),
+      actor: "hr")
+    try original.resend("M", kind: .notice, sentAt: at, recipients: .named(RecipientList(["C"])), actor: "hr")
+    let files = try ExportedFiles(of: original)
+    let rows = try files.records(.recipients)
+    #expect(rows.map { $0[1] } == ["A", "B", "C"])
+    func csv(_ names: [String]) -> ImportFile {
+      file("recipients.csv", "notice,employee,sent_at\n" + names.map { "M,\($0),2020-08-01T00:00:00Z\n" }.joined())
+    }
+    // As written: the notice to A and B, and a resend to C at the same time.
+    let copy = try Ledger.temporary()
+    let summary = try copy.importNotices(files.file(.notices), recipients: csv(["A", "B", "C"]), actor: "i")
+    #expect(summary.recipients == 3 && summary.resends == 1)
+    #expect(try copy.verify().isValid)
+    var reached: [String] = []
+    try copy.recipients(of: "M") { reached.append("\($0.employee) \($0.sentAt)") }
+    #expect(reached == ["A 2020-08-01T00:00:00Z", "B 2020-08-01T00:00:00Z", "C 2020-08-01T00:00:00Z"])
+    // C moved in front: the first delivery would be C and A, whose digest is not the file's.
+    let moved = try Ledger.temporary()
+    do {
+      _ = try moved.importNotices(files.file(.notices), recipients: csv(["C", "A", "B"]), actor: "i")
+      Issue.record("expected a refusal")
+    } catch let error as LedgerError {
+      #expect(error.description.hasPrefix("notices.csv line 2: invalid recipients_sha256 '"), "\(error)")
+      #expect(error.description.contains("the digest of the recipients of notice 'M' (the rows of recipients.csv that name it) is "))
+    }
+    #expect(try moved.head() == nil)
+  }
+
   @Test func refusesARowWithTheWrongNumberOfFields() throws {
     try refuses("versions.csv line 3: 3 fields, expected 4") {
       try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,2020-02-01\n"), actor: "i")

@@ -353,6 +353,16 @@ import Testing
       #expect(error.description.contains("the digest of the recipients of notice 'M' (the rows of recipients.csv that name it) is "))
     }
     #expect(try moved.head() == nil)
+    // A count without the digest proves no split: it is only checked, and refused.
+    let countOnly = try Ledger.temporary()
+    expectLedgerError(
+      "notices.csv line 2: invalid recipient_count '2': notice 'M' has 3 recipients (the rows of recipients.csv that name it)"
+    ) {
+      _ = try countOnly.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender,recipient_count\nM,S,b,2020-08-01T00:00:00Z,hr,2\n"),
+        recipients: csv(["A", "B", "C"]), actor: "i")
+    }
+    #expect(try countOnly.head() == nil)
   }
 
   @Test func refusesARowWithTheWrongNumberOfFields() throws {

@@ -129,10 +129,13 @@ import Testing
       try ledger.verify().failure?.description
         == "entry 5: the outstanding_people table does not match the deliveries: it lists 2 people still to reach, the deliveries give 1")
     let head = try ledger.head()
+    let kept = try ledger.db.prepare("SELECT count(*) FROM outstanding_people").first { $0.int64(0) }
     expectLedgerError("the outstanding_people table lists employees missing from the directory; run 'policy-ledger verify'") {
       try W.resendRetraction(into: ledger)
     }
     #expect(try ledger.head() == head)
+    #expect(try ledger.db.prepare("SELECT count(*) FROM outstanding_people").first { $0.int64(0) } == kept)
+    #expect(try ledger.db.prepare("SELECT count(*) FROM resent_deliveries").first { $0.int64(0) } == 0)
   }
 
   @Test func aKeptRowForSomeoneAlreadyReachedStopsTheResendWithNothingWritten() throws {

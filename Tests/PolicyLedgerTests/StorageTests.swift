@@ -145,6 +145,9 @@ struct StorageTests {
       }
     }
     #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == before)
+    // Nothing waits in the write-ahead log either (the checkpoint above emptied it).
+    let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+    #expect(log == 0)
   }
 
   @Test func aQueryOnAMissingLedgerIsAnErrorAndCreatesNothing() throws {

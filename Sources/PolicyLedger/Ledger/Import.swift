@@ -490,11 +490,14 @@ struct ImportRow {
   }
 
   /// How many of the rows at message `id`'s own time `at` its first delivery takes: the
-  /// `recipient_count` this row gives, when it gives one and the file has more rows at that
-  /// time (the rest were a resend at the same time, which `export recipients` writes after
-  /// them); nil for all of them.
+  /// `recipient_count` this row gives, when it gives one with the `recipients_sha256` that
+  /// proves the split and the file has more rows at that time (the rest were a resend at the
+  /// same time, which `export recipients` writes after them); nil for all of them (a count
+  /// without a digest is only checked, as before).
   func firstDeliveryCount(of id: String, at: Instant, in stored: ImportRecipients) throws -> Int64? {
-    guard let given = try optionalInteger("recipient_count"), given >= 0 else { return nil }
+    guard optionalText("recipients_sha256") != nil, let given = try optionalInteger("recipient_count"), given >= 0 else {
+      return nil
+    }
     return given < (try stored.rowCount(of: id, first: at)) ? given : nil
   }
 

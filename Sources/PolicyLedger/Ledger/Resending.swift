@@ -109,9 +109,10 @@ extension LedgerStore {
   /// it is outstanding as the whole journal stands (every entry known), as
   /// `outstanding_people` keeps them; returns their count and digest, and clears their rows.
   ///
-  /// Three statements, none stepped in Swift but for the names the digest needs: the
-  /// people's names (joined to the directory by number), the rows inserted from the kept
-  /// set in its key order — the deliveries' key order — and the set's removal
+  /// Four statements, none stepped in Swift but for the names the digest needs: the
+  /// people's names (joined to the directory by number), a probe that none of them was
+  /// reached already, the rows inserted from the kept set in its key order — the
+  /// deliveries' key order — and the set's removal
   /// (docs/performance.md, "correct resend --outstanding").
   func deliverOutstanding(ofCorrection seq: Int64, via: Int64) throws -> (count: Int64, sha256: String) {
     var digest = RecipientDigest(keepingUpTo: LedgerStore.recipientSortLimit)

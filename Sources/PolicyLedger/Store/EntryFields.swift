@@ -140,8 +140,8 @@ extension LedgerStore {
   }
 
   private static let shownNotice = FieldList<NoticeField>([
-    .id, .kind, .subject, .body, .sentAt, .sender, .channel, .announces, .recipientCount, .recipientsSHA256, .bodySHA256,
-    .by, .recordedAt, .seq, .entryHash,
+    .id, .kind, .subject, .body, .sentAt, .sender, .channel, .announces, .recipientCount, .recipientsSHA256, .resends,
+    .recipients, .bodySHA256, .by, .recordedAt, .seq, .entryHash,
   ])
   private static let exportedNotice = FieldList<NoticeField>([
     .id, .subject, .body, .sentAt, .sender, .channel, .announces, .by, .recordedAt, .bodySHA256, .recipientCount,
@@ -149,7 +149,7 @@ extension LedgerStore {
   ])
   private static let shownCorrection = FieldList<CorrectionField>([
     .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil,
-    .recipientCount, .recipientsSHA256, .by, .recordedAt, .seq, .entryHash,
+    .recipientCount, .recipientsSHA256, .resends, .recipients, .by, .recordedAt, .seq, .entryHash,
   ])
   private static let exportedCorrection = FieldList<CorrectionField>([
     .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil, .by,
@@ -216,7 +216,7 @@ struct FieldList<Field: StoredField>: Sendable {
 
 enum NoticeField: StoredField {
   case id, kind, subject, body, sentAt, sender, channel, announces, recipientCount, recipientsSHA256, bodySHA256
-  case by, recordedAt, seq, entryHash
+  case by, recordedAt, seq, entryHash, resends, recipients
 
   static let from = """
     FROM notices n JOIN journal j ON j.seq = n.seq
@@ -246,6 +246,8 @@ enum NoticeField: StoredField {
     case .recipientCount: ("recipient_count", "n.recipient_count", .integer)
     case .recipientsSHA256: ("recipients_sha256", "n.recipients_sha256", .text)
     case .bodySHA256: ("body_sha256", "n.body_sha256", .text)
+    case .resends: ("resends", MessageDeliveries.resends("n.seq"), .integer)
+    case .recipients: ("recipients", MessageDeliveries.reached("n.recipient_count", "n.seq"), .integer)
     case .by: ("by", "j.actor", .text)
     case .recordedAt: ("recorded_at", "j.recorded_at", .time)
     case .seq: ("seq", "j.seq", .integer)
@@ -256,7 +258,7 @@ enum NoticeField: StoredField {
 
 enum CorrectionField: StoredField {
   case id, kind, notice, version, voidVersion, issuedAt, statement, reason, effectiveFrom, effectiveUntil
-  case recipientCount, recipientsSHA256, by, recordedAt, seq, entryHash
+  case recipientCount, recipientsSHA256, by, recordedAt, seq, entryHash, resends, recipients
 
   static let from = """
     FROM corrections c JOIN journal j ON j.seq = c.seq
@@ -278,11 +280,26 @@ enum CorrectionField: StoredField {
     case .effectiveUntil: ("effective_until", "c.effective_until", .optionalTime)
     case .recipientCount: ("recipient_count", "c.recipient_count", .integer)
     case .recipientsSHA256: ("recipients_sha256", "c.recipients_sha256", .text)
+    case .resends: ("resends", MessageDeliveries.resends("c.seq"), .integer)
+    case .recipients: ("recipients", MessageDeliveries.reached("c.recipient_count", "c.seq"), .integer)
     case .by: ("by", "j.actor", .text)
     case .recordedAt: ("recorded_at", "j.recorded_at", .time)
     case .seq: ("seq", "j.seq", .integer)
     case .entryHash: ("entry_hash", "j.entry_hash", .hex)
     }
+  }
+}
+
+/// A message's later deliveries (rule 16), as `show` gives them: `recipient_count` and
+/// `recipients_sha256` are the first delivery's, as recorded; these two count its resends
+/// and everyone it reached over all its deliveries (a resend reaches only people not
+/// reached before, so the counts add up), as `notices` does.
+enum MessageDeliveries {
+  static func resends(_ seq: String) -> String {
+    "(SELECT count(*) FROM resends r WHERE r.message = \(seq))"
+  }
+  static func reached(_ count: String, _ seq: String) -> String {
+    "\(count) + coalesce((SELECT sum(r.recipient_count) FROM resends r WHERE r.message = \(seq)), 0)"
   }
 }
 

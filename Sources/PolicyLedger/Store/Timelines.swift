@@ -129,8 +129,7 @@ extension LedgerStore {
     static let noticesOfPolicyInOrder =
       "\(listed) WHERE n.seq IN (SELECT notice FROM notice_versions WHERE policy = ?) ORDER BY n.sent_at, n.seq"
     /// Everyone a notice reached, over all its deliveries: its own count and its resends' (rule 16).
-    private static let reached =
-      "n.recipient_count + coalesce((SELECT sum(r.recipient_count) FROM resends r WHERE r.message = n.seq), 0)"
+    private static let reached = MessageDeliveries.reached("n.recipient_count", "n.seq")
     private static let announcing = """
       (SELECT group_concat(ref, char(31)) FROM (
         SELECT ap.key || '@' || av.version AS ref FROM notice_versions anv JOIN versions av ON av.seq = anv.version

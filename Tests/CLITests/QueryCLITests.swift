@@ -156,7 +156,7 @@ struct QueryCLITests: OnDemoLedger {
     let expected: [String: String] = [
       "versions": "policy,version,title,body,effective_from,effective_until,announced_at,by,recorded_at,body_sha256,applies_to",
       "notices": "id,subject,body,sent_at,sender,channel,announces,by,recorded_at,body_sha256,recipient_count,recipients_sha256",
-      "recipients": "notice,employee,sent_at",
+      "recipients": "notice,employee,sent_at,delivery",
       "corrections": "id,kind,notice,version,void_version,issued_at,statement,reason,effective_from,effective_until,by,recorded_at,recipient_count,recipients_sha256",
       "acks": "notice,employee,at,by,recorded_at",
       "employees": "employee,at,event,groups,by,recorded_at",

@@ -20,15 +20,16 @@ import Testing
     let summaries = try files.importAll(into: copy, actor: "importer")
 
     #expect(summaries.map(\.entries) == [5, 4, 4, 4])
-    // Notices take 4 + 5 + (2 + 2 resent) + (2 + 1 resent later + 2 resent at its own
-    // time) rows of the recipients file and skip the corrections' (3 + 1 resent) + 5 + 2 +
-    // (0 + 1 resent at its own time); each resend is one more entry.
-    #expect(summaries[1].recipients == 18)
-    #expect(summaries[1].resends == 3)
+    // Notices take 4 + 5 + (2 + 2 resent + 1 + 1 resent at one later time) + (2 + 1 resent
+    // later + 2 + 1 resent at its own time) rows of the recipients file and skip the
+    // corrections' (3 + 1 resent) + 5 + 2 + (0 + 1 resent at its own time); each resend is
+    // one more entry.
+    #expect(summaries[1].recipients == 21)
+    #expect(summaries[1].resends == 6)
     #expect(summaries[1].skippedRecipientRows == 12)
     #expect(summaries[2].recipients == 12)
     #expect(summaries[2].resends == 2)
-    #expect(summaries[2].skippedRecipientRows == 18)
+    #expect(summaries[2].skippedRecipientRows == 21)
     #expect(try copy.verify().isValid)
     #expect(try copy.head()?.seq == original.head()?.seq)
 
@@ -109,7 +110,7 @@ import Testing
     let payloads = { (ledger: Ledger) in try ExportedFiles(of: ledger).records(.journal).map { [$0[2], $0[3], $0[4]] } }
     let a = try payloads(original), b = try payloads(copy)
     #expect(Set(a.map { $0.joined(separator: "|") }) == Set(b.map { $0.joined(separator: "|") }))
-    #expect(a.count == 22)
+    #expect(a.count == 25)
   }
 
   @Test func importAcceptsExactlyTheColumnsThatExportWrites() {
@@ -316,6 +317,68 @@ import Testing
       try $0.importNotices(
         file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
         recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,\nN1,E1,2020-08-02T00:00:00Z\n"), actor: "i")
+    }
+  }
+
+  /// Export numbers each message's deliveries (`delivery`: 0 its own, then its resends), and
+  /// import records each number above 0 as one resend, in that order.
+  @Test func numberedDeliveriesComeBackOneResendEach() throws {
+    let original = try Ledger.temporary()
+    let at = try Instant.parse("2020-08-01T00:00:00Z")
+    let later = try Instant.parse("2020-08-03T00:00:00Z")
+    try original.sendNotice(
+      NewNotice(id: "M", subject: "S", body: Array("b".utf8), sentAt: at, sender: "hr"), recipients: RecipientList(["A", "B"]),
+      actor: "hr")
+    try original.resend("M", kind: .notice, sentAt: later, recipients: .named(RecipientList(["E"])), actor: "hr")
+    try original.resend("M", kind: .notice, sentAt: at, recipients: .named(RecipientList(["C"])), actor: "hr")
+    try original.resend("M", kind: .notice, sentAt: at, recipients: .named(RecipientList(["D"])), actor: "hr")
+    let files = try ExportedFiles(of: original)
+    #expect(
+      try files.records(.recipients).map { $0.joined(separator: " ") } == [
+        "M A 2020-08-01T00:00:00Z 0", "M B 2020-08-01T00:00:00Z 0", "M C 2020-08-01T00:00:00Z 1",
+        "M D 2020-08-01T00:00:00Z 2", "M E 2020-08-03T00:00:00Z 3",
+      ])
+    let copy = try Ledger.temporary()
+    let summary = try copy.importNotices(files.file(.notices), recipients: files.file(.recipients), actor: "i")
+    #expect(summary.recipients == 5 && summary.resends == 3)
+    #expect(try copy.verify().isValid)
+    let shown = try copy.show("M")
+    #expect(shown.values[try #require(shown.columns.firstIndex(of: "resends"))] == .integer(3))
+    #expect(try ExportedFiles(of: copy).records(.recipients) == (try files.records(.recipients)))
+    // A file written by hand may number them in any ascending order, gaps allowed.
+    let byHand = try Ledger.temporary()
+    try byHand.importNotices(
+      files.file(.notices),
+      recipients: file(
+        "recipients.csv",
+        "notice,employee,sent_at,delivery\nM,A,,0\nM,D,2020-08-02T00:00:00Z,7\nM,B,2020-08-01T00:00:00Z,0\nM,C,2020-08-02T00:00:00Z,5\n"),
+      actor: "i")
+    var reached: [String] = []
+    try byHand.recipients(of: "M") { reached.append("\($0.employee) \($0.sentAt)") }
+    #expect(reached == ["A 2020-08-01T00:00:00Z", "B 2020-08-01T00:00:00Z", "C 2020-08-02T00:00:00Z", "D 2020-08-02T00:00:00Z"])
+    #expect(try byHand.show("M").values[try #require(shown.columns.firstIndex(of: "resends"))] == .integer(2))
+  }
+
+  @Test func refusesABadDeliveryNumberWithNothingWritten() throws {
+    var notices: ImportFile { file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n") }
+    func recipients(_ rows: String) -> ImportFile { file("recipients.csv", "notice,employee,sent_at,delivery\n" + rows) }
+    let refusals: [(String, String)] = [
+      ("N1,E1,,0\nN1,E2,,\n", "recipients.csv line 3: invalid delivery '': must be 0 for the message's own delivery or 1 and up for its resends"),
+      ("N1,E1,,-1\n", "recipients.csv line 2: invalid delivery '-1': must be 0 for the message's own delivery or 1 and up for its resends"),
+      ("N1,E1,,+1\n", "recipients.csv line 2: invalid delivery '+1': must be 0 for the message's own delivery or 1 and up for its resends"),
+      ("N1,E1,,one\n", "recipients.csv line 2: invalid delivery 'one': must be 0 for the message's own delivery or 1 and up for its resends"),
+      ("N1,E1,,0\nN1,E2,,1\n", "recipients.csv line 3: invalid sent_at '': the row of resend 1 (delivery 1) must give its time"),
+      (
+        "N1,E1,,0\nN1,E2,2020-08-02T00:00:00Z,0\n",
+        "notices.csv line 2: recipients.csv line 3: invalid sent_at '2020-08-02T00:00:00Z': delivery 0 is the message's own, sent at 2020-08-01T00:00:00Z"
+      ),
+      (
+        "N1,E1,,0\nN1,E2,2020-08-02T00:00:00Z,1\nN1,E3,2020-08-03T00:00:00Z,1\n",
+        "notices.csv line 2: recipients.csv line 4: invalid sent_at '2020-08-03T00:00:00Z': the rows of delivery 1 of 'N1' are sent at 2020-08-02T00:00:00Z"
+      ),
+    ]
+    for (rows, message) in refusals {
+      try refuses(message) { try $0.importNotices(notices, recipients: recipients(rows), actor: "i") }
     }
   }
 
@@ -734,6 +797,11 @@ enum RichStory {
     try ledger.resend(
       "N-reminder", kind: .notice, sentAt: t("2020-09-15"), recipients: .named(RecipientList(["E2001", "+E4"])), actor: "hr-ops")
     try ledger.resend("A-quiet", kind: .correction, sentAt: t("2020-08-20"), recipients: .named(RecipientList(["E1001"])), actor: "hr-ops")
+    // Two resends at one time, later than the first delivery and at its very time: the
+    // export numbers each delivery, so each comes back as its own entry.
+    try ledger.resend("N-travel", kind: .notice, sentAt: t("2020-01-09"), recipients: .named(RecipientList(["E1003"])), actor: "=finance")
+    try ledger.resend("N-travel", kind: .notice, sentAt: t("2020-01-09"), recipients: .named(RecipientList(["E1004"])), actor: "=finance")
+    try ledger.resend("N-reminder", kind: .notice, sentAt: t("2020-09-15"), recipients: .named(RecipientList(["E1002"])), actor: "hr-ops")
   }
 }
 

@@ -699,10 +699,11 @@ struct Bench {
     }
     // sent_at: the delivery that reached the employee (the notice's own here; a resend's
     // when there is one), as export writes times (whole seconds in this data: no fraction).
-    // This data has no resends, whose rows export writes after the first delivery's.
+    // This data has no resends, whose rows export writes after the first delivery's,
+    // numbered from 1 in `delivery`: every row is its notice's own delivery, 0.
     let sql = """
       SELECT n.id AS notice, e.name AS employee,
-        strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(r.sent_at, n.sent_at) / 1000000, 'unixepoch') AS sent_at
+        strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(r.sent_at, n.sent_at) / 1000000, 'unixepoch') AS sent_at, 0 AS delivery
       FROM deliveries d JOIN notices n ON n.seq = d.message JOIN employees e ON e.id = d.employee
       LEFT JOIN resends r ON r.seq = d.via ORDER BY d.message, d.employee
       """

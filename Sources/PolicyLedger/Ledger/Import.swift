@@ -362,9 +362,10 @@ extension Ledger {
   }
 
   /// Rule 16 on import: one resend entry for the rows at the message's own time past its
-  /// first delivery's `firstCount` (a resend at the same time), then one for each later
-  /// `sent_at` the recipients file gives message `id`, earliest first, so that resends
-  /// survive an export and import. Returns how many recipients they took.
+  /// first delivery's `firstCount` (a resend at the same time), then one for each resend
+  /// the recipients file gives message `id` (each numbered delivery above 0, or else each
+  /// later `sent_at`, earliest first), so that resends survive an export and import.
+  /// Returns how many recipients they took.
   private func recordResends(
     of id: String, kind: MessageKind, first: Instant, firstCount: Int64?, _ stored: ImportRecipients, actor: String
   ) throws -> Int64 {
@@ -374,9 +375,9 @@ extension Ledger {
       taken += try recordResend(id, kind: kind, sentAt: first, recipients: .named(source), actor: actor, names: .columns)
         .recipientCount
     }
-    for sentAt in try stored.resendTimes(of: id, first: first) {
-      let source = try stored.recipients(of: id, at: sentAt)
-      taken += try recordResend(id, kind: kind, sentAt: sentAt, recipients: .named(source), actor: actor, names: .columns)
+    for resend in try stored.resends(of: id, first: first) {
+      let source = try stored.recipients(of: id, resend: resend)
+      taken += try recordResend(id, kind: kind, sentAt: resend.sentAt, recipients: .named(source), actor: actor, names: .columns)
         .recipientCount
     }
     return taken
@@ -495,7 +496,10 @@ struct ImportRow {
   /// same time, which `export recipients` writes after them); nil for all of them (a count
   /// without a digest is only checked, as before).
   func firstDeliveryCount(of id: String, at: Instant, in stored: ImportRecipients) throws -> Int64? {
-    guard optionalText("recipients_sha256") != nil, let given = try optionalInteger("recipient_count"), given >= 0 else {
+    // A file that numbers its deliveries says which rows are the first delivery's.
+    guard !stored.numbered, optionalText("recipients_sha256") != nil, let given = try optionalInteger("recipient_count"),
+      given >= 0
+    else {
       return nil
     }
     return given < (try stored.rowCount(of: id, first: at)) ? given : nil

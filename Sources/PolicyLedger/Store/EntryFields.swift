@@ -36,7 +36,7 @@ extension LedgerStore {
     switch kind {
     case .versions: exportedVersion.names
     case .notices: exportedNotice.names
-    case .recipients: ["notice", "employee", "sent_at"]
+    case .recipients: ["notice", "employee", "sent_at", "delivery"]
     case .corrections: exportedCorrection.names
     case .acks: exportedAck.names
     case .employees: ["employee", "at", "event", "groups", "by", "recorded_at"]
@@ -79,7 +79,9 @@ extension LedgerStore {
       // in primary-key order (message, employee number), with no sort: a row of the
       // message's own delivery is written as it comes; a resend's wait for the end of the
       // message's rows (only messages that were resent have any). Each message's id and time
-      // are looked up once. `sent_at` is the time of the delivery that reached the employee.
+      // are looked up once. `sent_at` is the time of the delivery that reached the employee,
+      // `delivery` its number: 0 the message's own, 1 and up its resends in the order written
+      // (import records them in that order, so two resends at one time stay two).
       var messages: [Int64: (id: String, at: Cell)] = [:]
       try db.prepare("SELECT seq, id, sent_at FROM notices UNION ALL SELECT seq, id, issued_at FROM corrections").forEach {
         messages[$0.int64(0)] = ($0.string(1), .time(Instant(microseconds: $0.int64(2)), timeZone))
@@ -90,18 +92,23 @@ extension LedgerStore {
       }
       var lastSeq: Int64 = -1
       var first: Cell = .null
-      cells = [.null, .null, .null]
+      cells = [.null, .null, .null, .integer(0)]
       // The current message's rows of resends: (the resend's time, the resend entry, order
       // of arrival, employee id).
       var resentRows: [(at: Int64, via: Int64, order: Int, name: String)] = []
       func writeResentRows() throws {
         guard !resentRows.isEmpty else { return }
         resentRows.sort { ($0.at, $0.via, $0.order) < ($1.at, $1.via, $1.order) }
+        var delivery: Int64 = 0
+        var via: Int64 = -1
         for row in resentRows {
+          if row.via != via { (via, delivery) = (row.via, delivery + 1) }
           cells[1] = .text(row.name)
           cells[2] = resent[row.via]?.cell ?? .null
+          cells[3] = .integer(delivery)
           try body(cells)
         }
+        cells[3] = .integer(0)
         resentRows.removeAll(keepingCapacity: true)
       }
       try db.prepare(

@@ -95,10 +95,16 @@ extension ResultColumns {
   /// The same list with `NULL` in place of each column `isNull` picks: for a variant of a
   /// statement that leaves out the joins those columns read, whose readers keep their places.
   static func selectList(nullWhere isNull: (Self) -> Bool) -> String {
+    selectList { isNull($0) ? "NULL" : $0.sql }
+  }
+
+  /// The list with each column's expression as `expression` gives it: for a variant of a
+  /// statement whose columns come from other tables, whose readers keep their places.
+  static func selectList(_ expression: (Self) -> String) -> String {
     var list = ""
     for column in allCases {
       if !list.isEmpty { list += ", " }
-      list += isNull(column) ? "NULL" : column.sql
+      list += expression(column)
     }
     return list
   }

@@ -345,13 +345,14 @@ import Testing
     let shown = try copy.show("M")
     #expect(shown.values[try #require(shown.columns.firstIndex(of: "resends"))] == .integer(3))
     #expect(try ExportedFiles(of: copy).records(.recipients) == (try files.records(.recipients)))
-    // A file written by hand may number them in any ascending order, gaps allowed.
+    // A file written by hand: its rows in any order; the first delivery's may leave
+    // `sent_at` empty.
     let byHand = try Ledger.temporary()
     try byHand.importNotices(
       files.file(.notices),
       recipients: file(
         "recipients.csv",
-        "notice,employee,sent_at,delivery\nM,A,,0\nM,D,2020-08-02T00:00:00Z,7\nM,B,2020-08-01T00:00:00Z,0\nM,C,2020-08-02T00:00:00Z,5\n"),
+        "notice,employee,sent_at,delivery\nM,D,2020-08-02T00:00:00Z,2\nM,A,,0\nM,C,2020-08-02T00:00:00Z,1\nM,B,2020-08-01T00:00:00Z,0\n"),
       actor: "i")
     var reached: [String] = []
     try byHand.recipients(of: "M") { reached.append("\($0.employee) \($0.sentAt)") }
@@ -359,26 +360,57 @@ import Testing
     #expect(try byHand.show("M").values[try #require(shown.columns.firstIndex(of: "resends"))] == .integer(2))
   }
 
+  /// `delivery` is the ledger's to assign, so a file's numbers are checked: 0, then 1, 2, 3 …
+  /// in the order of their times, each resend at one time, each written as export writes it.
   @Test func refusesABadDeliveryNumberWithNothingWritten() throws {
     var notices: ImportFile { file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n") }
     func recipients(_ rows: String) -> ImportFile { file("recipients.csv", "notice,employee,sent_at,delivery\n" + rows) }
+    let numbers = "must be 0 for the message's own delivery or 1 and up for its resends"
     let refusals: [(String, String)] = [
-      ("N1,E1,,0\nN1,E2,,\n", "recipients.csv line 3: invalid delivery '': must be 0 for the message's own delivery or 1 and up for its resends"),
-      ("N1,E1,,-1\n", "recipients.csv line 2: invalid delivery '-1': must be 0 for the message's own delivery or 1 and up for its resends"),
-      ("N1,E1,,+1\n", "recipients.csv line 2: invalid delivery '+1': must be 0 for the message's own delivery or 1 and up for its resends"),
-      ("N1,E1,,one\n", "recipients.csv line 2: invalid delivery 'one': must be 0 for the message's own delivery or 1 and up for its resends"),
-      ("N1,E1,,0\nN1,E2,,1\n", "recipients.csv line 3: invalid sent_at '': the row of resend 1 (delivery 1) must give its time"),
+      ("N1,E1,,0\nN1,E2,,\n", "recipients.csv line 3: invalid delivery '': \(numbers)"),
+      ("N1,E1,,-1\n", "recipients.csv line 2: invalid delivery '-1': \(numbers)"),
+      ("N1,E1,,+1\n", "recipients.csv line 2: invalid delivery '+1': \(numbers)"),
+      ("N1,E1,,one\n", "recipients.csv line 2: invalid delivery 'one': \(numbers)"),
+      ("N1,E1,,01\n", "recipients.csv line 2: invalid delivery '01': a number is written without leading zeros"),
+      ("N1,E1,,99999999999999999999\n", "recipients.csv line 2: invalid delivery '99999999999999999999': out of range"),
+      ("N1,E1,,0\nN1,E2,,1\n", "recipients.csv line 3: invalid sent_at '': a resend's row (delivery 1) must give its time"),
       (
         "N1,E1,,0\nN1,E2,2020-08-02T00:00:00Z,0\n",
-        "notices.csv line 2: recipients.csv line 3: invalid sent_at '2020-08-02T00:00:00Z': delivery 0 is the message's own, sent at 2020-08-01T00:00:00Z"
+        "notices.csv line 2: invalid sent_at '2020-08-02T00:00:00Z' (recipients.csv line 3): a row of delivery 0, the message's own, is sent at the message's time, 2020-08-01T00:00:00Z"
       ),
       (
         "N1,E1,,0\nN1,E2,2020-08-02T00:00:00Z,1\nN1,E3,2020-08-03T00:00:00Z,1\n",
-        "notices.csv line 2: recipients.csv line 4: invalid sent_at '2020-08-03T00:00:00Z': the rows of delivery 1 of 'N1' are sent at 2020-08-02T00:00:00Z"
+        "notices.csv line 2: invalid sent_at '2020-08-03T00:00:00Z' (recipients.csv line 4): the rows of delivery 1 of 'N1' are sent at 2020-08-02T00:00:00Z"
+      ),
+      (
+        "N1,E1,,0\nN1,E2,2020-08-02T00:00:00Z,2\n",
+        "notices.csv line 2: invalid delivery '2' (recipients.csv line 3): expected 1; the resends of 'N1' are numbered 1, 2, 3 … without gaps"
+      ),
+      (
+        "N1,E1,,0\nN1,E2,2020-08-03T00:00:00Z,1\nN1,E3,2020-08-02T00:00:00Z,2\n",
+        "notices.csv line 2: invalid delivery '2' (recipients.csv line 4): it is sent at 2020-08-02T00:00:00Z, before delivery 1 at 2020-08-03T00:00:00Z; resends are numbered in the order of their times"
+      ),
+      (
+        "N1,E2,2020-08-02T00:00:00Z,1\n",
+        "notices.csv line 2: invalid delivery '1' (recipients.csv line 2): notice 'N1' has no row of delivery 0, its first delivery, and a notice needs at least one recipient"
+      ),
+      (
+        "N1,E1,2020-07-31T00:00:00Z,1\nN1,E2,,0\n",
+        "notices.csv line 2: invalid sent_at '2020-07-31T00:00:00Z': 'N1' was first delivered later, at 2020-08-01T00:00:00Z; a resend comes after it"
       ),
     ]
     for (rows, message) in refusals {
       try refuses(message) { try $0.importNotices(notices, recipients: recipients(rows), actor: "i") }
+    }
+    // A correction's numbered rows are checked the same way.
+    try refuses(
+      "corrections.csv line 2: invalid delivery '3' (recipients.csv line 2): expected 1; the resends of 'C1' are numbered 1, 2, 3 … without gaps"
+    ) {
+      try $0.importCorrections(
+        file(
+          "corrections.csv",
+          "id,kind,notice,issued_at,statement,reason\nC1,amendment,\(WorkedExample.noticeID),2020-08-01T00:00:00Z,S,R\n"),
+        recipients: recipients("C1,E1004,2020-08-02T00:00:00Z,3\n"), actor: "i")
     }
   }
 

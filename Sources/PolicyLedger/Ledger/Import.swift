@@ -184,11 +184,13 @@ extension Ledger {
         id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
         announces: try row.optionalText("announces").map { try VersionRef.parseList($0, field: "announces") } ?? [])
+      try stored!.requireFirstDelivery(ofNotice: id)
       let firstCount = try row.firstDeliveryCount(of: id, at: new.sentAt, in: stored!)
       var source = try stored!.recipients(of: id, first: new.sentAt, count: firstCount)
       let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
       try row.check("body_sha256", entry.bodySHA256, what: "the SHA-256 of the body")
-      try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "notice '\(id)'")
+      try row.checkRecipients(
+        count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "notice '\(id)'", numbered: stored!.numbered)
       return entry.recipientCount
         + (try recordResends(of: entry.id, kind: .notice, first: new.sentAt, firstCount: firstCount, stored!, actor: row.actor))
     }
@@ -238,7 +240,9 @@ extension Ledger {
         choice = .defaults
       }
       let entry = try recordCorrection(new, recipients: choice, actor: row.actor, names: .columns)
-      try row.checkRecipients(count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "correction '\(entry.id)'")
+      try row.checkRecipients(
+        count: entry.recipientCount, sha256: entry.recipientsSHA256, of: "correction '\(entry.id)'",
+        numbered: stored?.numbered ?? false)
       guard let stored, let id else { return 0 }
       return entry.recipientCount
         + (try recordResends(of: id, kind: .correction, first: new.issuedAt, firstCount: firstCount, stored, actor: row.actor))
@@ -505,8 +509,8 @@ struct ImportRow {
     return given < (try stored.rowCount(of: id, first: at)) ? given : nil
   }
 
-  func checkRecipients(count: Int64, sha256: String, of entry: String) throws {
-    let source = recipientsFile.map { " (the rows of \($0) that name it)" } ?? ""
+  func checkRecipients(count: Int64, sha256: String, of entry: String, numbered: Bool = false) throws {
+    let source = recipientsFile.map { numbered ? " (the rows of \($0) that name it with delivery 0)" : " (the rows of \($0) that name it)" } ?? ""
     if let given = try optionalInteger("recipient_count"), given != count {
       throw LedgerError(.invalidInput, "invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
     }

@@ -321,8 +321,8 @@ extension Ledger {
       effectiveUntil: new.effectiveUntil, recipientCount: count, recipientsSHA256: digest)
     try append(.correction(entry), actor: actor, next: next)
     // Rule 8's default recipients are everyone the target reached, so the correction is
-    // outstanding for nobody: there is nothing to compute (for 900,000 people it was a
-    // tenth of the correction's time). `verify` rebuilds the set from the deliveries.
+    // outstanding for nobody: there is nothing to compute (for a notice sent to a million
+    // people it was a tenth of the correction's time). `verify` rebuilds the set from the deliveries.
     if case .defaults = recipients { return entry }
     try store.keepOutstanding(ofNewCorrection: next.seq)
     return entry

@@ -147,8 +147,8 @@ extension LedgerStore {
   }
 
   private static let shownNotice = FieldList<NoticeField>([
-    .id, .kind, .subject, .body, .sentAt, .sender, .channel, .announces, .recipientCount, .recipientsSHA256, .resends,
-    .recipients, .bodySHA256, .by, .recordedAt, .seq, .entryHash,
+    .id, .kind, .subject, .body, .sentAt, .sender, .channel, .announces, .recipientCount, .recipientsSHA256, .bodySHA256,
+    .by, .recordedAt, .seq, .entryHash, .resends, .recipients,
   ])
   private static let exportedNotice = FieldList<NoticeField>([
     .id, .subject, .body, .sentAt, .sender, .channel, .announces, .by, .recordedAt, .bodySHA256, .recipientCount,
@@ -156,7 +156,7 @@ extension LedgerStore {
   ])
   private static let shownCorrection = FieldList<CorrectionField>([
     .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil,
-    .recipientCount, .recipientsSHA256, .resends, .recipients, .by, .recordedAt, .seq, .entryHash,
+    .recipientCount, .recipientsSHA256, .by, .recordedAt, .seq, .entryHash, .resends, .recipients,
   ])
   private static let exportedCorrection = FieldList<CorrectionField>([
     .id, .kind, .notice, .version, .voidVersion, .issuedAt, .statement, .reason, .effectiveFrom, .effectiveUntil, .by,

@@ -2,15 +2,17 @@ import Foundation
 
 /// The rows of a recipients file (`notice, employee, sent_at, delivery`, as `export
 /// recipients` writes them; `sent_at` and `delivery` may be absent, and `sent_at` empty),
-/// streamed once into a temporary table keyed by message id and line, so that each
-/// message's recipients come back in file order without the ids living in memory.
+/// streamed once into a temporary table keyed by message id, delivery and line, so that
+/// each delivery's recipients come back in file order without the ids living in memory.
 ///
-/// With a `delivery` column, every row names its delivery: 0 the message's own (its
-/// `sent_at` empty or the message's time), 1 and up its resends, each recorded in that
-/// order at the one `sent_at` all its rows give (rule 16). Without one, a row whose
-/// `sent_at` is empty or the message's own time belongs to its first delivery — but for
-/// the rows past the count of recipients the message's row gives, which are a resend at
-/// that same time; each other time is a resend.
+/// With a `delivery` column, every row names its delivery, which the ledger assigns and
+/// import checks: 0 the message's own (its `sent_at` empty or the message's time), then
+/// 1, 2, 3 … its resends, numbered without gaps in the order of their times, all rows of
+/// one resend at one `sent_at`; each is recorded in that order (rule 16). Without one
+/// (every row is stored as delivery 0), a row whose `sent_at` is empty or the message's
+/// own time belongs to its first delivery — but for the rows past the count of recipients
+/// the message's row gives, which are a resend at that same time; each other time is a
+/// resend.
 ///
 /// The table is created in the import's transaction: a failed import rolls it back with
 /// everything else; a finished one drops it before committing.
@@ -23,11 +25,12 @@ final class ImportRecipients {
   private let db: Connection
   private let select: Statement
   private let countAtFirst: Statement
+  private let countFirstNumbered: Statement
   private let selectAt: Statement
   private let resendTimes: Statement
-  private let selectFirstNumbered: Statement
   private let strayFirst: Statement
   private let resendDeliveries: Statement
+  private let firstOfDelivery: Statement
   private let strayTime: Statement
   private let selectDelivery: Statement
 
@@ -43,17 +46,17 @@ final class ImportRecipients {
       DROP TABLE IF EXISTS temp.import_recipients;
       CREATE TEMP TABLE import_recipients (
         message  TEXT    NOT NULL,
+        delivery INTEGER NOT NULL,
         line     INTEGER NOT NULL,
         employee TEXT    NOT NULL,
         sent_at  INTEGER,
-        delivery INTEGER,
-        PRIMARY KEY (message, line)
+        PRIMARY KEY (message, delivery, line)
       ) WITHOUT ROWID;
       """)
     let table = try file.table(required: ["notice", "employee"], optional: ["sent_at", "delivery"])
     numbered = table.columns.contains("delivery")
     let insert = try db.prepare(
-      "INSERT INTO temp.import_recipients (message, line, employee, sent_at, delivery) VALUES (?, ?, ?, ?, ?)")
+      "INSERT INTO temp.import_recipients (message, delivery, line, employee, sent_at) VALUES (?, ?, ?, ?, ?)")
     while let row = try file.next(table) {
       let message = row["notice"]!
       if message.isEmpty { throw LedgerError(.invalidInput, "\(name) line \(row.line): invalid notice '': must not be empty") }
@@ -66,49 +69,51 @@ final class ImportRecipients {
             "\(name) line \(row.line): invalid sent_at '\(Identifier.printable(error.value))': \(error.reason)")
         }
       }
-      var delivery: Int64? = nil
+      var delivery: Int64 = 0
       if numbered {
         let text = row["delivery"] ?? ""
-        guard let value = Int64(text), value >= 0, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-        else {
+        delivery = try ImportRecipients.deliveryNumber(text, line: row.line, file: name)
+        if delivery > 0, sentAt == nil {
           throw LedgerError(.invalidInput,
-            "\(name) line \(row.line): invalid delivery '\(Identifier.printable(text))': must be 0 for the message's own delivery or 1 and up for its resends"
-          )
+            "\(name) line \(row.line): invalid sent_at '': a resend's row (delivery \(delivery)) must give its time")
         }
-        if value > 0, sentAt == nil {
-          throw LedgerError(.invalidInput,
-            "\(name) line \(row.line): invalid sent_at '': the row of resend \(value) (delivery \(value)) must give its time")
-        }
-        delivery = value
       }
-      try insert.run([message, Int64(row.line), row["employee"]!, sentAt, delivery])
+      try insert.run([message, delivery, Int64(row.line), row["employee"]!, sentAt])
       rows += 1
       counter.loaded()
     }
+    // Without a `delivery` column every row is delivery 0: the queries of that form name it,
+    // so that they read the key's range in line order.
     select = try db.prepare(
       """
-      SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND (sent_at IS NULL OR sent_at = ?2)
+      SELECT line, employee FROM temp.import_recipients
+      WHERE message = ?1 AND delivery = 0 AND (sent_at IS NULL OR sent_at = ?2)
       ORDER BY line LIMIT ?3 OFFSET ?4
       """)
     countAtFirst = try db.prepare(
-      "SELECT count(*) FROM temp.import_recipients WHERE message = ?1 AND (sent_at IS NULL OR sent_at = ?2)")
-    selectAt = try db.prepare("SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND sent_at = ?2 ORDER BY line")
+      "SELECT count(*) FROM temp.import_recipients WHERE message = ?1 AND delivery = 0 AND (sent_at IS NULL OR sent_at = ?2)")
+    countFirstNumbered = try db.prepare("SELECT count(*) FROM temp.import_recipients WHERE message = ?1 AND delivery = 0")
+    selectAt = try db.prepare(
+      "SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND delivery = 0 AND sent_at = ?2 ORDER BY line")
     resendTimes = try db.prepare(
-      "SELECT DISTINCT sent_at FROM temp.import_recipients WHERE message = ?1 AND sent_at IS NOT NULL AND sent_at <> ?2 ORDER BY sent_at")
-    selectFirstNumbered = try db.prepare(
-      "SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND delivery = 0 ORDER BY line")
+      """
+      SELECT DISTINCT sent_at FROM temp.import_recipients
+      WHERE message = ?1 AND delivery = 0 AND sent_at IS NOT NULL AND sent_at <> ?2 ORDER BY sent_at
+      """)
     strayFirst = try db.prepare(
       """
       SELECT line, sent_at FROM temp.import_recipients WHERE message = ?1 AND delivery = 0 AND sent_at <> ?2
       ORDER BY line LIMIT 1
       """)
-    // Each resend's number and the time of its first row in the file.
+    // One pass over a message's resend rows: each delivery's number, its first line, and
+    // whether all its rows give one time.
     resendDeliveries = try db.prepare(
       """
-      SELECT r.delivery, (SELECT t.sent_at FROM temp.import_recipients t WHERE t.message = ?1 AND t.delivery = r.delivery
-        ORDER BY t.line LIMIT 1)
-      FROM temp.import_recipients r WHERE r.message = ?1 AND r.delivery > 0 GROUP BY r.delivery ORDER BY r.delivery
+      SELECT delivery, min(line), min(sent_at) = max(sent_at) FROM temp.import_recipients
+      WHERE message = ?1 AND delivery > 0 GROUP BY delivery ORDER BY delivery
       """)
+    firstOfDelivery = try db.prepare(
+      "SELECT sent_at FROM temp.import_recipients WHERE message = ?1 AND delivery = ?2 ORDER BY line LIMIT 1")
     strayTime = try db.prepare(
       """
       SELECT line, sent_at FROM temp.import_recipients WHERE message = ?1 AND delivery = ?2 AND sent_at <> ?3
@@ -116,6 +121,23 @@ final class ImportRecipients {
       """)
     selectDelivery = try db.prepare(
       "SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND delivery = ?2 ORDER BY line")
+  }
+
+  /// A `delivery` field: 0, or a whole number from 1 written as `export` writes it (no sign,
+  /// no leading zero).
+  static func deliveryNumber(_ text: String, line: Int, file: String) throws -> Int64 {
+    let digits = !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    let reason: String
+    if !digits {
+      reason = "must be 0 for the message's own delivery or 1 and up for its resends"
+    } else if text.utf8.count > 1, text.utf8.first == UInt8(ascii: "0") {
+      reason = "a number is written without leading zeros"
+    } else if let value = Int64(text) {
+      return value
+    } else {
+      reason = "out of range"
+    }
+    throw LedgerError(.invalidInput, "\(file) line \(line): invalid delivery '\(Identifier.printable(text))': \(reason)")
   }
 
   /// The recipients of message `id`'s first delivery, at `first`, in file order; each names
@@ -127,18 +149,33 @@ final class ImportRecipients {
     if numbered {
       if let stray = try strayFirst.first([id, first.microseconds], { ($0.int64(0), Instant(microseconds: $0.int64(1))) }) {
         throw LedgerError(.invalidInput,
-          "\(name) line \(stray.0): invalid sent_at '\(stray.1)': delivery 0 is the message's own, sent at \(first)")
+          "invalid sent_at '\(stray.1)' (\(name) line \(stray.0)): a row of delivery 0, the message's own, is sent at the message's time, \(first)"
+        )
       }
-      try selectFirstNumbered.bind([id])
-      return StoredRecipients(statement: selectFirstNumbered, file: name, counter: counter)
+      try select.bind([id, first.microseconds, -1, 0])
+      return StoredRecipients(statement: select, file: name, counter: counter)
     }
     try select.bind([id, first.microseconds, count ?? -1, 0])
     return StoredRecipients(statement: select, file: name, counter: counter)
   }
 
-  /// How many rows name message `id` at its own time `first` (or with no `sent_at`).
-  func rowCount(of id: String, first: Instant) throws -> Int64 {
-    try countAtFirst.first([id, first.microseconds]) { $0.int64(0) } ?? 0
+  /// Refuses a numbered file that gives notice `id` resends but no first delivery (a notice
+  /// needs at least one recipient), naming its first row.
+  func requireFirstDelivery(ofNotice id: String) throws {
+    guard numbered, try rowCount(of: id) == 0 else { return }
+    try resendDeliveries.bind([id])
+    defer { resendDeliveries.reset() }
+    guard try resendDeliveries.step() else { return }
+    throw LedgerError(.invalidInput,
+      "invalid delivery '\(resendDeliveries.row.int64(0))' (\(name) line \(resendDeliveries.row.int64(1))): notice '\(Identifier.printable(id))' has no row of delivery 0, its first delivery, and a notice needs at least one recipient"
+    )
+  }
+
+  /// How many rows name message `id` at its own time `first` (or with no `sent_at`); numbered,
+  /// every row of delivery 0 (`first` nil).
+  func rowCount(of id: String, first: Instant? = nil) throws -> Int64 {
+    guard let first else { return try countFirstNumbered.first([id]) { $0.int64(0) } ?? 0 }
+    return try countAtFirst.first([id, first.microseconds]) { $0.int64(0) } ?? 0
   }
 
   /// The rows of message `id` at its own time `first` after the first `count` of them, in
@@ -151,22 +188,41 @@ final class ImportRecipients {
   }
 
   /// Message `id`'s later deliveries (its resends), in the order to record them: numbered,
-  /// each delivery above 0 in ascending order, at the time its rows give (rows of one
-  /// delivery giving two times are refused); else each other `sent_at` its rows name,
-  /// earliest first.
+  /// deliveries 1, 2, 3 … (a gap, rows of one delivery giving two times, or a delivery
+  /// sent before the one numbered before it is refused: export numbers them in the order
+  /// of their times); else each other `sent_at` its rows name, earliest first.
   func resends(of id: String, first: Instant) throws -> [(sentAt: Instant, delivery: Int64?)] {
     var found: [(sentAt: Instant, delivery: Int64?)] = []
     if numbered {
+      var groups: [(delivery: Int64, line: Int64, oneTime: Bool)] = []
       try resendDeliveries.bind([id])
       while try resendDeliveries.step() {
-        found.append((Instant(microseconds: resendDeliveries.row.int64(1)), resendDeliveries.row.int64(0)))
+        let row = resendDeliveries.row
+        groups.append((row.int64(0), row.int64(1), row.int64(2) != 0))
       }
-      for (sentAt, delivery) in found {
-        if let stray = try strayTime.first([id, delivery, sentAt.microseconds], { ($0.int64(0), Instant(microseconds: $0.int64(1))) }) {
+      var previous = first
+      for (index, group) in groups.enumerated() {
+        let expected = Int64(index + 1)
+        if group.delivery != expected {
           throw LedgerError(.invalidInput,
-            "\(name) line \(stray.0): invalid sent_at '\(stray.1)': the rows of delivery \(delivery!) of '\(Identifier.printable(id))' are sent at \(sentAt)"
+            "invalid delivery '\(group.delivery)' (\(name) line \(group.line)): expected \(expected); the resends of '\(Identifier.printable(id))' are numbered 1, 2, 3 … without gaps"
           )
         }
+        guard let at = try firstOfDelivery.first([id, group.delivery], { Instant(microseconds: $0.int64(0)) }) else { continue }
+        if !group.oneTime,
+          let stray = try strayTime.first([id, group.delivery, at.microseconds], { ($0.int64(0), Instant(microseconds: $0.int64(1))) })
+        {
+          throw LedgerError(.invalidInput,
+            "invalid sent_at '\(stray.1)' (\(name) line \(stray.0)): the rows of delivery \(group.delivery) of '\(Identifier.printable(id))' are sent at \(at)"
+          )
+        }
+        if group.delivery > 1, at < previous {
+          throw LedgerError(.invalidInput,
+            "invalid delivery '\(group.delivery)' (\(name) line \(group.line)): it is sent at \(at), before delivery \(group.delivery - 1) at \(previous); resends are numbered in the order of their times"
+          )
+        }
+        previous = at
+        found.append((at, group.delivery))
       }
       return found
     }
@@ -187,7 +243,9 @@ final class ImportRecipients {
 
   func drop() throws {
     // Resets them: a statement still stepping would lock the table.
-    for statement in [select, countAtFirst, selectAt, resendTimes, selectFirstNumbered, strayFirst, resendDeliveries, strayTime, selectDelivery] {
+    for statement in [
+      select, countAtFirst, countFirstNumbered, selectAt, resendTimes, strayFirst, resendDeliveries, firstOfDelivery, strayTime, selectDelivery,
+    ] {
       try statement.bind([])
     }
     try db.execute("DROP TABLE temp.import_recipients")

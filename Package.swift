@@ -37,12 +37,15 @@ let package = Package(
     // The command line is built on the library's public API alone: without package access
     // it cannot see the `package` declarations the library keeps for its own tests, so any
     // use of one is a compile error (docs/architecture.md, "The public API").
+    // startup.order lists the functions a query runs, for the README's install step to
+    // hand the linker (`--symbol-ordering-file`; scripts/startup-order.sh writes it).
     .executableTarget(
       name: "policy-ledger",
       dependencies: [
         "PolicyLedger",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
+      exclude: ["startup.order"],
       packageAccess: false),
     // LedgerBenchData brings the one seeded generator (SplitMix64) that the tests share
     // with the benchmark's data.

@@ -15,6 +15,27 @@ import Testing
     #expect(printed.stdout == "\(latest)\n")
   }
 
+  /// The README's install step hands the linker a list of the functions a query runs; the
+  /// list is there, one symbol a line, and names the code every query runs (SQLite's parser
+  /// and the command's entry point), so that a rename or a lost file does not quietly undo
+  /// the layout (scripts/startup-order.sh writes it anew).
+  @Test func theInstallStepsFunctionOrderIsThereAndCurrent() throws {
+    let readme = try Self.text("README.md")
+    let path = try #require(readme.firstMatch(of: /--symbol-ordering-file=(\S+)/)).1
+    #expect(readme.contains("-Xswiftc -use-ld=lld"))
+    let names = try Self.text(String(path)).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    #expect(names.count > 500)
+    #expect(names.allSatisfy { !$0.isEmpty && !$0.contains(" ") && !$0.contains("'") })
+    #expect(Set(names).count == names.count)
+    for name in ["sqlite3Parser", "sqlite3_prepare_v3", "policy_ledger_main", "sqlite3InitOne"] {
+      #expect(names.contains(Substring(name)), "\(path) does not name \(name)")
+    }
+    // The project's own Swift code is in it, not only SQLite's and the runtime's.
+    let ours = names.filter { $0.hasPrefix("$s12PolicyLedger") || $0.hasPrefix("$s13policy_ledger") }
+    #expect(ours.count > 100)
+    #expect(try Self.text("Package.swift").contains("exclude: [\"startup.order\"]"))
+  }
+
   /// README, "Using the library from Swift", shows the example's core lines: each line of
   /// its Swift block (comments aside) is a line of the example, which ExamplePackageBuild builds
   /// and runs.

@@ -54,7 +54,7 @@ let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent
   .deletingLastPathComponent().path
 
 /// The CLI binary measured by default: the one the README's install step builds
-/// (`swift build -c release --static-swift-stdlib -Xswiftc -static-executable` in the
+/// (`swift build -c release --static-swift-stdlib -Xswiftc -static-executable …` in the
 /// package's directory: `.build/release/policy-ledger`) when it is there, else the one
 /// built next to this program. The in-force-cli case reports which, and how it is linked.
 func defaultCLI() -> String {

@@ -34,6 +34,14 @@ import Testing
     let ours = names.filter { $0.hasPrefix("$s12PolicyLedger") || $0.hasPrefix("$s13policy_ledger") }
     #expect(ours.count > 100)
     #expect(try Self.text("Package.swift").contains("exclude: [\"startup.order\"]"))
+    // CI builds the install step as the README gives it.
+    func words(_ text: Substring) -> [Substring] {
+      text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" })
+    }
+    let step = try #require(readme.firstMatch(of: /\n    (swift build -c release --static-swift-stdlib -Xswiftc -static-executable[^\n]*\\\n[^\n]*)\n/)).1
+    let ci = try #require(try Self.text(".ci/run").firstMatch(of: /\n(swift build -c release --static-swift-stdlib -Xswiftc -static-executable[^\n]*\\\n[^\n]*)\n/)).1
+    #expect(words(step) == words(ci))
+    #expect(words(step).contains("--symbol-ordering-file=\(path)"))
   }
 
   /// README, "Using the library from Swift", shows the example's core lines: each line of

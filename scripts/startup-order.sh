@@ -26,24 +26,36 @@ trap 'rm -rf "$work"' EXIT
 strip --strip-debug -o "$work/policy-ledger" "$binary"
 "$work/policy-ledger" demo --db "$work/demo.db" >/dev/null
 
+# Appends the functions one question runs to $work/all; a question that fails, or a
+# profile that lists too few functions, stops the script with what valgrind said.
 profile() {
-  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/cg" \
-    "$work/policy-ledger" "$@" --db "$work/demo.db" >/dev/null 2>&1
-  # Each function's line: "  1,234 (..%)  ???:NAME [FILE]"; names holding a quote are
-  # valgrind's recursion marks (NAME'2), the same function.
-  callgrind_annotate --threshold=100 "$work/cg" |
-    sed -nE 's/^ *[0-9,]+ +\([ 0-9.]+%\) +[^ ]*:([^ ]+) \[.*/\1/p' | grep -v "'" || true
+  if ! valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/cg" \
+    "$work/policy-ledger" "$@" --db "$work/demo.db" >"$work/out" 2>"$work/valgrind"; then
+    echo "startup-order: 'policy-ledger $*' failed under valgrind:" >&2
+    cat "$work/valgrind" "$work/out" >&2
+    exit 70
+  fi
+  # Each function's line: "  1,234 (..%)  ???:NAME [FILE]"; a name holding a quote is
+  # valgrind's mark of a recursive call (NAME'2), the same function, and one in hex the
+  # address of code without a symbol, which the linker could not place.
+  callgrind_annotate --threshold=100 "$work/cg" >"$work/annotated"
+  sed -nE 's/^ *[0-9,]+ +\([ 0-9.]+%\) +[^ ]*:([^ ]+) \[.*/\1/p' "$work/annotated" |
+    { grep -v -e "'" -e '^0x' || [[ $? == 1 ]]; } >"$work/names"
+  local found
+  found=$(wc -l <"$work/names")
+  (( found > 300 )) || { echo "startup-order: 'policy-ledger $*' listed $found functions; callgrind_annotate's format?" >&2; exit 70; }
+  cat "$work/names" >>"$work/all"
 }
 
-{
-  profile in-force mobile-devices --at 2020-07-10T12:00:00-07:00 --format csv
-  profile in-force mobile-devices --at 2020-07-10T12:00:00-07:00 --as-told-to E1004 --format csv
-  profile history mobile-devices --format csv
-  profile timeline --employee E1004 --format csv
-  profile show mobile-devices@2 --format csv
-  profile recipients R-2020-07-10-1400 --format csv
-  profile outstanding --format csv
-} | awk '!seen[$0]++' >"$work/order"
+: >"$work/all"
+profile in-force mobile-devices --at 2020-07-10T12:00:00-07:00 --format csv
+profile in-force mobile-devices --at 2020-07-10T12:00:00-07:00 --as-told-to E1004 --format csv
+profile history mobile-devices --format csv
+profile timeline --employee E1004 --format csv
+profile show mobile-devices@2 --format csv
+profile recipients R-2020-07-10-1400 --format csv
+profile outstanding --format csv
+awk '!seen[$0]++' "$work/all" >"$work/order"
 
 count=$(wc -l <"$work/order")
 (( count > 500 )) || { echo "startup-order: only $count functions listed; is $binary a release build with symbols?" >&2; exit 70; }

@@ -140,8 +140,8 @@ extension LedgerStore {
     /// The delivery columns, NULL in the statements for nobody.
     var isDelivery: Bool { self == .deliveredAt || self == .deliveryRecordedAt }
 
-    /// The joins after `c` (a correction) and `nv` (a version its target notice announces,
-    /// or none) that find the delivery that reached the viewer, `?2`.
+    /// The joins after `c` (a correction) that find the delivery that reached the viewer,
+    /// `?2`.
     private static let deliveryJoins = """
       LEFT JOIN deliveries d ON d.message = c.seq AND d.employee = ?2
       LEFT JOIN resent_deliveries rd ON rd.message = c.seq AND rd.employee = ?2

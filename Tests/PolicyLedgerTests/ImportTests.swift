@@ -822,9 +822,9 @@ enum RichStory {
       "N-travel", kind: .notice, sentAt: t("2020-01-07"), recipients: .named(RecipientList(["Émile", "+E4"])), actor: "=finance")
     try ledger.acknowledge(notice: "N-travel", employee: "Émile", at: t("2020-01-08"), actor: "portal")
     // Resends at the very time of the first delivery, which rule 16 allows ("no earlier than
-    // the first"): export writes their rows after the first delivery's, and import takes
-    // the first `recipient_count` rows at that time as the first delivery. The notice's
-    // resend comes after a later one; the correction's first delivery reached nobody.
+    // the first"): export writes their rows after the first delivery's, numbered, and
+    // import records each number as one resend. The notice's resend comes after a later
+    // one; the correction's first delivery reached nobody.
     try ledger.resend("N-reminder", kind: .notice, sentAt: t("2020-09-16"), recipients: .named(RecipientList(["E2002"])), actor: "hr-ops")
     try ledger.resend(
       "N-reminder", kind: .notice, sentAt: t("2020-09-15"), recipients: .named(RecipientList(["E2001", "+E4"])), actor: "hr-ops")

@@ -72,16 +72,15 @@ extension LedgerStore {
       }
     case .recipients:
       // Message by message in journal order; each message's deliveries its own first, then its
-      // resends by time (journal order among equal times), which is the order import records
-      // them in; each delivery's rows in employee-number order. Import takes a message's
-      // first delivery as the first `recipient_count` rows at its time, so that a resend at
-      // that same time (rule 16 allows it) comes back as a resend (docs/formats.md). Read
-      // in primary-key order (message, employee number), with no sort: a row of the
+      // resends by time (journal order among equal times); each delivery's rows in
+      // employee-number order. `sent_at` is the time of the delivery that reached the
+      // employee, `delivery` its number: 0 the message's own, 1 and up its resends in the
+      // order written, which import checks and records them in, so that a resend at the
+      // message's own time, or two at one time, come back as they were (docs/formats.md).
+      // Read in primary-key order (message, employee number), with no sort: a row of the
       // message's own delivery is written as it comes; a resend's wait for the end of the
       // message's rows (only messages that were resent have any). Each message's id and time
-      // are looked up once. `sent_at` is the time of the delivery that reached the employee,
-      // `delivery` its number: 0 the message's own, 1 and up its resends in the order written
-      // (import records them in that order, so two resends at one time stay two).
+      // are looked up once.
       var messages: [Int64: (id: String, at: Cell)] = [:]
       try db.prepare("SELECT seq, id, sent_at FROM notices UNION ALL SELECT seq, id, issued_at FROM corrections").forEach {
         messages[$0.int64(0)] = ($0.string(1), .time(Instant(microseconds: $0.int64(2)), timeZone))

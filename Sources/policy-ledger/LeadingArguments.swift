@@ -17,6 +17,41 @@ enum LeadingArguments {
   }
 
   static func normalised(_ arguments: [String]) throws(Problem) -> [String] {
+    let arguments = try movingLeadingDB(arguments)
+    try refuseDifferentValues(of: "--db", "paths", in: arguments)
+    try refuseDifferentValues(of: "--tz", "zones", in: arguments)
+    return arguments
+  }
+
+  /// `--db` and `--tz` given twice (at a command group and again at its subcommand, as
+  /// `import --db a.db versions f.csv --db b.db`) with different values: a usage error.
+  /// ArgumentParser would keep one of them without a word, and a command would then
+  /// write another ledger, or read times in another zone, than one of them says.
+  static func refuseDifferentValues(of option: String, _ what: String, in arguments: [String]) throws(Problem) {
+    var first: String? = nil
+    var index = arguments.startIndex
+    while index < arguments.endIndex, arguments[index] != "--" {
+      let argument = arguments[index]
+      var value: String? = nil
+      if argument == option, index + 1 < arguments.endIndex {
+        value = arguments[index + 1]
+      } else if argument.hasPrefix(option + "=") {
+        value = String(argument.dropFirst(option.utf8.count + 1))
+      }
+      if let value {
+        if let first, first != value {
+          throw Problem(
+            description:
+              "\(option) is given twice with different \(what): '\(Identifier.printable(first))' and '\(Identifier.printable(value))'")
+        }
+        first = value
+      }
+      index += 1
+    }
+  }
+
+  /// `--db PATH` before the subcommand moved after it (see above).
+  static func movingLeadingDB(_ arguments: [String]) throws(Problem) -> [String] {
     var arguments = joiningOffsets(arguments)
     guard let first = arguments.first else { return arguments }
     let leading: String

@@ -391,14 +391,25 @@ extension PolicyLedgerCommand.Outstanding.Values {
 }
 
 
-/// Streams rows to stdout in the chosen format as the library produces them.
+/// Streams rows to stdout in the chosen format as the library produces them. The header
+/// (a CSV's first line, JSON's `[`) waits for the first row, or for the end: a query
+/// refused before its first row (an unknown id, no workforce) leaves stdout empty, so a
+/// pipe never reads a header as an empty answer.
 func stream(
   _ output: OutputSettings, _ produce: (_ write: ([Cell]) throws -> Void) throws -> Void, columns: () -> [String]
 ) throws {
   let sink = ByteSink.standardOutput
   let writer = output.writer(to: sink)
-  try writer.begin(columns: columns())
-  try produce { try writer.write($0) }
+  let names = columns()
+  var begun = false
+  try produce { cells in
+    if !begun {
+      try writer.begin(columns: names)
+      begun = true
+    }
+    try writer.write(cells)
+  }
+  if !begun { try writer.begin(columns: names) }
   try writer.finish()
   try sink.flush()
 }

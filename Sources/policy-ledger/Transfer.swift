@@ -174,6 +174,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
+      @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
+      func validate() throws { try folder.refuseWithKind() }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
@@ -187,10 +189,8 @@ extension PolicyLedgerCommand {
     // Declared here for --all; the subcommands' groups of the same types take these values.
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var who: ActorOptions
-    @Option(
-      name: .customLong("all"), help: "Import every file that 'export --all DIR' wrote into this folder, in one transaction.",
-      completion: .directory)
-    var all: String?
+    @OptionGroup var folder: WholeLedgerFolder
+    var all: String? { folder.all }
 
     /// `import --all DIR`: the files of ``WholeLedger/kinds`` in their order, in one
     /// transaction; every file is checked to exist before anything is recorded.
@@ -237,6 +237,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
+      @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
+      func validate() throws { try folder.refuseWithKind() }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
@@ -263,6 +265,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
+      @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
+      func validate() throws { try folder.refuseWithKind() }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String
 
@@ -290,6 +294,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
+      @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
+      func validate() throws { try folder.refuseWithKind() }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String?
 
@@ -316,6 +322,8 @@ extension PolicyLedgerCommand {
 
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
+      @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
+      func validate() throws { try folder.refuseWithKind() }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
@@ -387,4 +395,20 @@ private func recordImport(
     }
   }
   return summary
+}
+
+/// `import --all DIR`, in a group of its own so that the kinds' commands receive it too
+/// (ArgumentParser hands a subcommand the values its parent decoded into a group of the
+/// same type) and refuse it: `import --all DIR versions FILE` would otherwise import the
+/// one file and drop the folder without a word.
+struct WholeLedgerFolder: ParsableArguments {
+  @Option(
+    name: .customLong("all"), help: "Import every file that 'export --all DIR' wrote into this folder, in one transaction.",
+    completion: .directory)
+  var all: String?
+
+  /// A kind's command given `--all` too: a usage error, as `export` makes it.
+  func refuseWithKind() throws {
+    if all != nil { throw ValidationError("Give exactly one of KIND and --all DIR.") }
+  }
 }

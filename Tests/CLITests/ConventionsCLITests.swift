@@ -61,6 +61,44 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(!FileManager.default.fileExists(atPath: other))
   }
 
+  /// `--db` or `--tz` at a command group and again at its subcommand, with different
+  /// values: ArgumentParser would keep one without a word, so the import would record into
+  /// another ledger (or read its times in another zone) than one of them says.
+  @Test func dbOrTzGivenTwiceAtAGroupAndItsSubcommandIsAUsageError() throws {
+    let csv = dir.file("versions.csv")
+    #expect(try run(["export", "versions", "--output", csv]).status == 0)
+    let (a, b) = (dir.file("a.db"), dir.file("b.db"))
+    let twice = try CLI.run(["import", "--db", a, "versions", csv, "--db", b])
+    #expect(twice.status == 64 && twice.stdout.isEmpty)
+    #expect(twice.stderr == "policy-ledger: error: --db is given twice with different paths: '\(a)' and '\(b)'\n")
+    let zones = try CLI.run(["import", "--tz", "America/Los_Angeles", "versions", csv, "--db", a, "--tz", "UTC"])
+    #expect(zones.status == 64)
+    #expect(zones.stderr == "policy-ledger: error: --tz is given twice with different zones: 'America/Los_Angeles' and 'UTC'\n")
+    let offsets = try CLI.run(["history", "mobile-devices", "--tz", "-07:00", "--db", db, "--tz=+02:00"])
+    #expect(offsets.status == 64 && offsets.stderr.contains("'-07:00' and '+02:00'"), "\(offsets)")
+    #expect(!LedgerFiles.exists(a) && !LedgerFiles.exists(b))
+    // The same value twice is no conflict.
+    let same = try CLI.run(["import", "--db", a, "versions", csv, "--db", a, "--tz", "UTC", "--tz=UTC"])
+    #expect(same.status == 0, "\(same)")
+  }
+
+  /// `import --all DIR KIND FILE`: one of the two, as `export` has it; nothing recorded.
+  @Test func importAllWithAKindIsAUsageError() throws {
+    let folder = dir.file("copy")
+    #expect(try run(["export", "--all", folder]).status == 0)
+    let target = dir.file("new.db")
+    for arguments in [
+      ["import", "--all", folder, "versions", folder + "/versions.csv", "--db", target],
+      ["import", "versions", folder + "/versions.csv", "--all", folder, "--db", target],
+    ] {
+      let result = try CLI.run(arguments)
+      #expect(result.status == 64, "\(arguments): \(result)")
+      #expect(result.stderr.hasPrefix("Error: Give exactly one of KIND and --all DIR."), "\(result.stderr)")
+      #expect(!LedgerFiles.exists(target))
+    }
+    #expect(try CLI.run(["import", "--all", folder, "--db", target]).status == 0)
+  }
+
   // MARK: 2. Time zones
 
   @Test func aNegativeOffsetIsAcceptedAsASeparateArgument() throws {

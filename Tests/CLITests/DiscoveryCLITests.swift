@@ -60,6 +60,28 @@ struct DiscoveryCLITests: OnDemoLedger {
         == "policy-ledger: error: no notice or correction 'ZZZZZZZZZZZZZ' in this ledger (list notices with 'policy-ledger notices')\n")
   }
 
+  /// A query refused before its first row prints nothing on stdout in any format: a CSV
+  /// header or JSON's `[` before the error would read as an empty answer in a pipe.
+  @Test func aRefusedQueryLeavesStandardOutputEmptyInEveryFormat() throws {
+    let noRoster = dir.file("no-roster.db")
+    try LedgerFiles.makeFullLedger(at: noRoster)
+    for format in ["csv", "tsv", "json", "jsonl", "table"] {
+      for arguments in [
+        ["recipients", "NOPE", "--db", db], ["outstanding", "--notice", "NOPE", "--db", db],
+        ["coverage", "no-such-policy", "--at", "2020-07-10", "--db", db],
+        ["coverage", "mobile-devices", "--at", "2020-07-10", "--db", noRoster], ["timeline", "--employee", "NOPE", "--db", db],
+      ] {
+        let result = try CLI.run(arguments + ["--format", format])
+        #expect(result.status == 2, "\(arguments) \(format)")
+        #expect(result.stdout.isEmpty, "\(arguments) \(format): \(result.stdout)")
+        #expect(result.stderr.hasPrefix("policy-ledger: error: "), "\(arguments) \(format)")
+      }
+    }
+    // An empty answer still has its header (and JSON its `[]`).
+    #expect(try run(["outstanding", "--notice", "N-2020-07-06-welcome", "--format", "csv"]).stdout == "notice,employee,correction,correction_kind\n")
+    #expect(try run(["outstanding", "--notice", "N-2020-07-06-welcome", "--format", "json"]).stdout == "[]\n")
+  }
+
   // MARK: did you mean
 
   @Test func aMisspeltSubcommandGetsTheNearestName() throws {

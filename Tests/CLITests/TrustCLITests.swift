@@ -94,7 +94,7 @@ import Testing
   // MARK: Output files
 
   /// `export versions --output TARGET`, where TARGET names the ledger in several ways.
-  @Test(arguments: ["same path", "relative", "symbolic link", "hard link", "json", "wal", "new wal"])
+  @Test(arguments: ["same path", "relative", "symbolic link", "hard link", "json", "wal", "new wal", "wal of a hard link", "shm of a hard link"])
   func anExportOntoTheLedgerIsRefusedAndTheLedgerKept(_ variant: String) throws {
     let s = try Setup()
     let bytes = LedgerFiles.sha256(s.db)
@@ -117,13 +117,20 @@ import Testing
       target = s.db + "-wal"
       try Data().write(to: URL(fileURLWithPath: target))
     case "new wal": target = s.db + "-wal"
+    case "wal of a hard link", "shm of a hard link":
+      // A writer that opened the ledger by another name keeps its -wal and -shm beside
+      // that name: replacing them would drop entries committed to the -wal.
+      let other = s.dir.file("hard.db")
+      try FileManager.default.linkItem(atPath: s.db, toPath: other)
+      target = other + (variant.hasPrefix("wal") ? "-wal" : "-shm")
+      if variant.hasPrefix("shm") { try Data().write(to: URL(fileURLWithPath: target)) }
     default: break
     }
     let result = try s.run(arguments + ["--output", target], currentDirectory: folder)
     #expect(result.isRefusal, "\(result)")
     #expect(result.stderr.hasPrefix("policy-ledger: error: invalid --output '\(target)': that is the ledger"), "\(result.stderr)")
-    if variant == "new wal" { #expect(!LedgerFiles.exists(target)) }
-    if variant == "wal" { try FileManager.default.removeItem(atPath: target) }
+    if variant == "new wal" || variant == "wal of a hard link" { #expect(!LedgerFiles.exists(target)) }
+    if variant == "wal" || variant == "shm of a hard link" { try FileManager.default.removeItem(atPath: target) }
     try s.expectIntact(bytes)
   }
 
@@ -242,6 +249,27 @@ import Testing
     #expect(result.isRefusal, "\(result)")
     #expect(result.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger"), "\(result)")
     try s.expectIntact(bytes)
+  }
+
+  /// Standard output or standard error opened on the ledger without truncating it (`1<>`,
+  /// `2<>`): every command refuses before it reads or writes, a recording command before it
+  /// records; the refusal itself is not written into the ledger.
+  @Test(arguments: ["1<>", "2<>"])
+  func aStandardStreamOpenedOnTheLedgerIsRefusedByEveryCommand(_ redirection: String) throws {
+    let s = try Setup()
+    let bytes = LedgerFiles.sha256(s.db)
+    let launcher = ["/bin/sh", "-c", "exec \"$0\" \"$@\" \(redirection)\"$POLICY_LEDGER_DB\""]
+    for arguments in [
+      ["history", "mobile-devices"], ["head"], ["verify"], ["show", "nosuch"], ["timeline", "--employee", "E1001", "--format", "csv"],
+      ["policy", "add", "x", "--title", "X", "--body", "b", "--effective-from", "2020-01-01"], Self.ack,
+    ] {
+      let result = try CLI.run(arguments, environment: ["POLICY_LEDGER_DB": s.db], launcher: launcher)
+      #expect(result.status == 2, "\(arguments): \(result)")
+      if redirection == "1<>" {
+        #expect(result.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger"), "\(arguments): \(result)")
+      }
+      try s.expectIntact(bytes)
+    }
   }
 
   @Test func aRegularFileIsReplacedWholeKeepingItsModeAndItsLink() throws {
@@ -456,6 +484,36 @@ import Testing
     #expect(String(decoding: message, as: UTF8.self) == "policy-ledger: interrupted: nothing was recorded\n")
     #expect(try s.head() == before)
     #expect(try CLI.run(["verify", "--db", s.db]).status == 0)
+  }
+
+  /// An export stopped by SIGINT or SIGTERM (Ctrl-C, `timeout`) leaves no hidden temporary
+  /// file: `export --all` into a folder whose journal.csv is a FIFO nobody reads holds the
+  /// other files' temporaries open until the signal comes.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func anInterruptedExportRemovesItsTemporaryFiles(_ number: Int32) throws {
+    let s = try Setup()
+    let folder = s.dir.file("copy")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    #expect(mkfifo(folder + "/journal.csv", 0o600) == 0)
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["export", "--all", folder, "--db", s.db]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    func temporaries() throws -> [String] {
+      try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }
+    }
+    let deadline = Date().addingTimeInterval(30)
+    while try temporaries().isEmpty && Date() < deadline { usleep(10_000) }
+    try #require(!(try temporaries().isEmpty), "the export is under way")
+    kill(process.processIdentifier, number)
+    let end = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < end { usleep(10_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == number)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["journal.csv"])
   }
 
   // MARK: Escaped display

@@ -146,6 +146,32 @@ public struct OutputFile: Sendable {
     return .standardOutput
   }
 
+  /// Refuses standard output or standard error that the shell has pointed at the ledger
+  /// or its `-wal`, `-shm` or `-journal` (`policy-ledger history p 1<>l.db`, `… 2>>l.db`):
+  /// every command checks this as it opens the ledger, before it reads or writes, since any
+  /// line it printed would overwrite the ledger's bytes. Only a regular file can be the
+  /// ledger, so a terminal or a pipe costs one `fstat` each and nothing more. Standard
+  /// error pointed at the ledger is first pointed at `/dev/null`, so that the error
+  /// itself cannot be written into the ledger.
+  /// - Throws: `LedgerError` "invalid standard output: it is the ledger …; send the output elsewhere".
+  public static func checkStandardStreams(ledger: String) throws {
+    var files: LedgerFiles? = nil
+    for (descriptor, name) in [(Int32(1), "standard output"), (2, "standard error")] {
+      var info = stat()
+      guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+      if files == nil { files = LedgerFiles(path: ledger) }
+      guard let ledgerName = files?.name(of: FileIdentity(info)) else { continue }
+      if descriptor == 2 {
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        if null >= 0 {
+          dup2(null, 2)
+          close(null)
+        }
+      }
+      throw LedgerError(.invalidInput, "invalid \(name): it is \(ledgerName); send the output elsewhere")
+    }
+  }
+
   /// Refuses an output that is one of the command's own input files (a signing key, a
   /// checkpoint, a body or recipients file): writing it would destroy what the command
   /// reads, as `ack --receipt hr.key --sign-key hr.key` would replace the private key.
@@ -203,6 +229,8 @@ public struct OutputFile: Sendable {
     let temporary = "\(folder)/.\(OutputFile.lastComponent(of: target)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
     var existing = stat()
     let keepsMode = stat(target, &existing) == 0
+    let slot = TemporaryOutputs.register(temporary)
+    defer { TemporaryOutputs.unregister(slot) }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
     let sink = ByteSink(fileDescriptor: fd, closesDescriptor: false)
@@ -212,8 +240,9 @@ public struct OutputFile: Sendable {
         try body(sink)
         try sink.flush()
         // No fsync: an export is measured against `sqlite3 -csv`, which does none, and
-        // every output can be made again from the ledger. A process killed midway leaves
-        // the target as it was and a hidden temporary file beside it.
+        // every output can be made again from the ledger. A process stopped midway by
+        // SIGINT or SIGTERM removes the temporary file (``TemporaryOutputs``); one killed
+        // with SIGKILL leaves the target as it was and a hidden temporary file beside it.
         if close(fd) != 0 && errno != EINTR { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
       }
     } catch {
@@ -335,5 +364,71 @@ private struct LedgerFiles {
   }
 
   func name(of identity: FileIdentity) -> String? { identities.first { $0.0 == identity }?.1 }
-  func name(ofPath path: String) -> String? { paths.first { $0.0 == path }?.1 }
+  func name(ofPath path: String) -> String? { paths.first { $0.0 == path }?.1 ?? sidecarName(ofPath: path) }
+
+  /// A `-wal`, `-shm` or `-journal` beside another name of the ledger (a hard link): the
+  /// process that opened the ledger by that name keeps its write-ahead log there, so
+  /// replacing it would drop committed entries.
+  func sidecarName(ofPath path: String) -> String? {
+    guard let ledger = identities.first?.0, identities.first?.1.hasPrefix("the ledger (") == true else { return nil }
+    for suffix in LedgerFiles.suffixes.dropFirst() where path.hasSuffix(suffix) {
+      guard let base = FileIdentity(path: String(path.dropLast(suffix.utf8.count))), base == ledger else { continue }
+      return "the ledger's \(suffix) file (beside another name of the ledger)"
+    }
+    return nil
+  }
+}
+
+/// The temporary files of outputs being written, removed when SIGINT or SIGTERM ends the
+/// process (a cron job's `timeout`, Ctrl-C on a long export): the target is left as it
+/// was, as for any failure, and no hidden `.NAME.PID.N.tmp` is left for the user to find.
+/// The handler then ends the process by the same signal, so the exit status is still
+/// 130 or 143. It only reads a fixed table of C strings and calls unlink(2), signal(2) and
+/// raise(3), which are safe in a signal handler. A handler a command installed itself (a
+/// recording command's "nothing was recorded") is left in place.
+enum TemporaryOutputs {
+  static let capacity = 32
+  nonisolated(unsafe) static let paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+    let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+    table.initialize(repeating: nil, count: capacity)
+    return table
+  }()
+  nonisolated(unsafe) static var installed = false
+
+  /// Adds `path` to the table (nil when the table is full: that file is then only removed
+  /// on failures the process sees) and installs the handler on first use.
+  static func register(_ path: String) -> Int? {
+    let table = paths
+    if !installed {
+      installed = true
+      for number in [SIGINT, SIGTERM] {
+        // A signal the caller ignores (a background job's SIGINT) or handles stays so.
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
+        // A process can start with the signal blocked (a parent's mask is inherited across
+        // exec, as Foundation's Process passes it on): it would wait until the process ends.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        _ = signal(number) { number in
+          for index in 0..<TemporaryOutputs.capacity {
+            if let path = TemporaryOutputs.paths[index] { unlink(path) }
+          }
+          signal(number, SIG_DFL)
+          raise(number)
+        }
+      }
+    }
+    guard let slot = (0..<capacity).first(where: { table[$0] == nil }) else { return nil }
+    table[slot] = strdup(path)
+    return slot
+  }
+
+  /// Takes the file out of the table once it is renamed into place or removed.
+  static func unregister(_ slot: Int?) {
+    guard let slot, let path = paths[slot] else { return }
+    paths[slot] = nil
+    free(path)
+  }
 }

@@ -476,14 +476,11 @@ extension Ledger {
     }
   }
 
-  /// A correction's statement: the text of its message, non-empty, and like a body may
-  /// span lines (line feeds, carriage returns and tabs); other control characters are refused.
+  /// A correction's statement: the text of its message, stored byte for byte like a body
+  /// (any UTF-8 text: it may span lines, and a message pasted from mail may hold a form
+  /// feed or an escape), but not blank. Tables print control characters escaped.
   func checkStatement(_ text: String, field: String) throws {
-    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
-    if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }) {
-      throw LedgerError(.invalidInput,
-        "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
-    }
+    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': must not be empty") }
   }
 
   /// Bodies: any UTF-8 text, stored byte for byte.

@@ -51,7 +51,7 @@ struct DemoReport {
     typealias W = WorkedExample
     let head = try ledger.head()!
     line("policy-ledger demo: the July 2020 worked example")
-    line("ledger \(ledger.path), head \(head)")
+    line("ledger \(ledger.path), head \(head) (before the resend at the end)")
     line("times are Pacific (America/Los_Angeles), 2020-07-10 unless a date is shown")
     line()
     line("What happened")
@@ -109,7 +109,9 @@ struct DemoReport {
         : "Outstanding after the resend (\(query("outstanding")))")
     try table(outstanding)
     line()
-    line("Verify: \(try ledger.verify().isValid ? "ok, the hash chain and every table match the journal" : "FAILED")")
+    let verified = try ledger.verify()
+    line(
+      "Verify: \(verified.isValid ? "ok, the hash chain and every table match the journal" : "FAILED"); head now \(try ledger.head()!)")
     try sink.flush()
   }
 

@@ -290,7 +290,7 @@ extension PolicyLedgerCommand {
       commandName: "recipients",
       abstract: "List a notice's recipients with their acknowledgement status.",
       discussion: """
-          policy-ledger recipients N-2020-07-10 --format csv
+          policy-ledger recipients N-2020-07-10-0800 --format csv
 
         Columns: \(RecipientRow.columns.joined(separator: ", ")).
         """)
@@ -343,7 +343,7 @@ extension PolicyLedgerCommand {
         who did not receive the correction: the people still holding a withdrawn or changed \
         instruction.
 
-          policy-ledger outstanding --notice N-2020-07-10 --format csv
+          policy-ledger outstanding --notice N-2020-07-10-0800 --format csv
 
         Columns: \(OutstandingRow.columns.joined(separator: ", ")).
         """)

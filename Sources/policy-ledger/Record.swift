@@ -61,7 +61,7 @@ extension PolicyLedgerCommand {
           repeated: one notice announcing several policies' versions ("updated handbook"), at \
           most one version of each policy.
 
-            policy-ledger notice send --id N-2020-07-10 --subject "Delete TikTok" \\
+            policy-ledger notice send --id N-2020-07-10-0800 --subject "Delete TikTok" \\
                 --body-file notice.txt --sent-at 2020-07-10T08:00:00-07:00 \\
                 --sender it-security --announces mobile-devices@2 \\
                 --recipients-file staff.txt
@@ -123,7 +123,8 @@ extension PolicyLedgerCommand {
           it). A target is retracted once: to reach more people, deliver the retraction again \
           with 'correct resend'. The statement may span lines (--statement-file).
 
-            policy-ledger correct retract --notice N-2020-07-10 --void-version \\
+            policy-ledger correct retract --notice N-2020-07-10-0800 --void-version \\
+                --id R-2020-07-10-1400 \\
                 --issued-at 2020-07-10T14:00:00-07:00 --reason "sent in error" \\
                 --statement "There is no change to our policies right now."
           """)
@@ -151,7 +152,7 @@ extension PolicyLedgerCommand {
     struct Amend: ParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "amend",
-        abstract: "Change a version's effective period from now on; prints the correction id.",
+        abstract: "Change a version's effective period as known from --issued-at on; prints the correction id.",
         discussion: """
           From its issue time on, the amendment sets the bounds it names on the version it \
           targets (or the version its target notice announces). Setting --effective-until with \
@@ -199,9 +200,9 @@ extension PolicyLedgerCommand {
         only a signed receipt, so --receipt without --sign-key is refused, and nothing is \
         recorded, unless --unsigned says an unsigned one is meant.
 
-          policy-ledger ack --notice N-2020-07-10 --employee E1001 \\
+          policy-ledger ack --notice N-2020-07-10-0800 --employee E1001 \\
               --at 2020-07-10T09:12:00-07:00
-          policy-ledger ack --notice N-2020-07-10 --employee E1001 --at now \\
+          policy-ledger ack --notice N-2020-07-10-0800 --employee E1001 --at now \\
               --receipt E1001.tlog-proof --sign-key hr.key
         """)
 

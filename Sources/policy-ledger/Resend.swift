@@ -12,7 +12,7 @@ extension PolicyLedgerCommand.Notice {
         --sent-at, no earlier than its first delivery. Someone it already \
         reached cannot be named again.
 
-          policy-ledger notice resend N-2020-07-10 --sent-at 2020-07-13 \\
+          policy-ledger notice resend N-2020-07-10-0800 --sent-at 2020-07-13 \\
               --to E2001,E2002
         """)
 
@@ -47,7 +47,7 @@ extension PolicyLedgerCommand.Correct {
         whom it is outstanding (they received what it corrects, never the \
         correction). Once it reaches them, their 'outstanding' rows disappear.
 
-          policy-ledger correct resend R-2020-07-10 \\
+          policy-ledger correct resend R-2020-07-10-1400 \\
               --sent-at 2020-07-10T16:00:00-07:00 --outstanding
         """)
 

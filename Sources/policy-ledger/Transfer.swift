@@ -356,7 +356,8 @@ private func importSummary(_ summary: ImportSummary, input: String, recipients: 
   func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
   let kind = summary.kind
   // An employees file is one journal entry, whatever its rows: count the rows.
-  var text = "imported \(count(kind == .employees ? summary.rows : summary.entries, kind.singular))"
+  // An employees file is its roster rows (joins and leaves), several per employee.
+  var text = "imported \(kind == .employees ? count(summary.rows, "roster row") : count(summary.entries, kind.singular))"
   if let recipients {
     text += " with \(count(summary.recipients, "recipient")) from \(recipients)"
     if summary.resends > 0 { text += ", and \(count(summary.resends, "resend")) of them" }

@@ -41,6 +41,8 @@ enum WholeLedger {
   /// `2 versions`, `1 notice`, `6 journal entries`: rows of one kind, for summaries.
   static func count(_ n: Int64, _ kind: ExportKind) -> String {
     if kind == .journal { return "\(n) journal \(n == 1 ? "entry" : "entries")" }
+    // An employees file holds roster rows (joins and leaves), several per employee.
+    if kind == .employees { return "\(n) roster \(n == 1 ? "row" : "rows")" }
     return "\(n) \(n == 1 ? String(kind.rawValue.dropLast()) : kind.rawValue)"
   }
 
@@ -48,7 +50,8 @@ enum WholeLedger {
   struct Files: Sendable {
     let folder: String
 
-    func path(_ kind: ExportKind) -> String { folder + "/" + kind.rawValue + ".csv" }
+    /// `DIR/KIND.csv`, with no doubled `/` for a folder given as `copy/`.
+    func path(_ kind: ExportKind) -> String { (folder.hasSuffix("/") && folder.count > 1 ? String(folder.dropLast()) : folder) + "/" + kind.rawValue + ".csv" }
 
     /// Opens one file anew (the recipients file is read once by notices and once by corrections).
     func open(_ kind: ExportKind) throws -> ImportFile { try ImportFile(path: path(kind)) }

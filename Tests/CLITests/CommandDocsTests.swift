@@ -106,7 +106,8 @@ struct CommandDocsTests {
         walk(subcommand, path + [subcommand["commandName"] as? String ?? "?"])
       }
       guard let text = sections[path.joined(separator: " ")] else { return }
-      for argument in command["arguments"] as? [[String: Any]] ?? [] {
+      // An option the help does not show (the kinds of `import` take `--all` only to refuse it) is not documented either.
+      for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
         for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
           let option = "--" + (name["name"] as? String ?? "")
           if option == "--help" || Self.shared.contains(option) { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import PolicyLedger
 import Testing
 
 /// Finding what the ledger holds (`policies`, `notices`) and "did you mean …" for a
@@ -109,6 +110,34 @@ struct DiscoveryCLITests: OnDemoLedger {
     #expect(attached.stderr.contains("did you mean '--as-known-at'?"))
   }
 
+  /// Recording commands suggest a policy key as queries do; an id that differs only in case
+  /// is suggested however short; `ack` of a correction says what it is.
+  @Test func recordingCommandsAndShortIdsGetTheNearestNamesToo() throws {
+    let before = LedgerFiles.sha256(db)
+    for (arguments, message) in [
+      (
+        ["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2020-08-01", "--sender", "hr", "--announces", "mobile-device@2", "--to", "E1"],
+        "invalid --announces 'mobile-device@2': no policy 'mobile-device' in this ledger; did you mean 'mobile-devices'?"
+      ),
+      (
+        ["correct", "retract", "--version", "mobile-devics@1", "--issued-at", "2020-08-01", "--statement", "S", "--reason", "R"],
+        "invalid --version 'mobile-devics@1': no policy 'mobile-devics' in this ledger; did you mean 'mobile-devices'?"
+      ),
+      (
+        ["ack", "--notice", "R-2020-07-10-1400", "--employee", "E1001", "--at", "2020-08-01"],
+        "invalid --notice 'R-2020-07-10-1400': it is a correction, not a notice; only notices are acknowledged (who received a correction: 'policy-ledger recipients R-2020-07-10-1400')"
+      ),
+    ] {
+      let result = try run(arguments)
+      #expect(result.status == 2 && result.stderr == "policy-ledger: error: \(message)\n", "\(arguments): \(result)")
+    }
+    #expect(LedgerFiles.sha256(db) == before)
+    #expect(NearestNames.suggestions(for: "n1", among: ["N1", "N2", "M1"]) == ["N1"])
+    #expect(NearestNames.suggestions(for: "N9", among: ["N1"]) == [])
+    let shown = try run(["show", "n-2020-07-06-WELCOME"])
+    #expect(shown.stderr.hasSuffix("did you mean 'N-2020-07-06-welcome'?\n"), "\(shown)")
+  }
+
   @Test func aMisspeltKeyNoticeOrEmployeeGetsTheNearestNames() throws {
     let key = try run(["history", "mobile-devicse"])
     #expect(key.status == 2)
@@ -125,7 +154,7 @@ struct DiscoveryCLITests: OnDemoLedger {
     #expect(employee.status == 2)
     #expect(
       employee.stderr
-        == "policy-ledger: error: no employee 'E1O01' in this ledger: nothing was sent to them; did you mean 'E1001'?\n")
+        == "policy-ledger: error: no employee 'E1O01' in this ledger: not on the roster, and nothing was sent to them; did you mean 'E1001'?\n")
     // A refused recording names the nearest notice too, and records nothing.
     let head = try run(["head"]).stdout
     let ack = try run(["ack", "--notice", "N-2020-07-10-080", "--employee", "E1001", "--at", "2020-07-11"])

@@ -57,7 +57,7 @@ struct QueryCLITests: OnDemoLedger {
     #expect(nobody.stdout.isEmpty)
     #expect(
       nobody.stderr
-        == "policy-ledger: error: no employee 'E1010' in this ledger: nothing was sent to them; did you mean 'E1001'?\n")
+        == "policy-ledger: error: no employee 'E1010' in this ledger: not on the roster, and nothing was sent to them; did you mean 'E1001'?\n")
   }
 
   @Test func historyHasTheContractColumnsAndStatuses() throws {

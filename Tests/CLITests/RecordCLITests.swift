@@ -56,6 +56,32 @@ struct RecordCLITests {
     #expect(!FileManager.default.fileExists(atPath: dir.file("policy-ledger.db")))
   }
 
+  /// A notice may tell of a version before its announced_at, but a correction of the
+  /// version is judged by its announced_at: the refusal names the earlier notice.
+  @Test func aCorrectionOfAVersionBeforeItsAnnouncedAtNamesTheNoticeThatToldOfItEarlier() throws {
+    for key in ["travel", "expenses"] {
+      try #require(try run(["policy", "add", key, "--title", "T1", "--body", "1", "--effective-from", "2025-01-01"]).status == 0)
+      try #require(try run(["policy", "add", key, "--title", "T2", "--body", "2", "--effective-from", "2025-06-01"]).status == 0)
+    }
+    try #require(
+      try run([
+        "notice", "send", "--id", "HB", "--subject", "Handbook", "--body", "h", "--sent-at", "2025-05-01", "--sender", "hr",
+        "--announces", "travel@2", "--announces", "expenses@2", "--to", "W1,W2",
+      ]).status == 0)
+    let before = try head()
+    let amend = ["--issued-at", "2025-05-02", "--effective-from", "2025-07-01", "--reason", "wrong date", "--statement", "From 1 July."]
+    let refused = try run(["correct", "amend", "--version", "travel@2"] + amend)
+    #expect(refused.status == 2)
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: invalid --issued-at '2025-05-02T00:00:00Z': it is before its target, version travel@2 (announced 2025-06-01T00:00:00Z); notice 'HB' told of it earlier (sent 2025-05-01T00:00:00Z), but a correction of a version is issued no earlier than the version's announced_at\n")
+    #expect(try head() == before)
+    // Before the notice too, there is nothing earlier to name.
+    let earlier = try run(["correct", "amend", "--version", "travel@2", "--issued-at", "2025-04-01", "--effective-from", "2025-07-01", "--reason", "r", "--statement", "s"])
+    #expect(earlier.stderr == "policy-ledger: error: invalid --issued-at '2025-04-01T00:00:00Z': it is before its target, version travel@2 (announced 2025-06-01T00:00:00Z)\n")
+    #expect(try run(["correct", "amend", "--version", "travel@2", "--issued-at", "2025-06-01"] + amend.dropFirst(2)).status == 0)
+  }
+
   @Test func aBodyFileIsStoredByteForByte() throws {
     let body = "Line one\r\nLine two — with “quotes”\n\n"
     let file = try dir.write("body.txt", body)

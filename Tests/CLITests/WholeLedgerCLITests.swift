@@ -25,7 +25,7 @@ struct WholeLedgerCLITests {
     let exported = try CLI.run(["export", "--all", copy, "--db", old])
     #expect(exported.status == 0, "\(exported.stderr)")
     #expect(exported.stdout.isEmpty)
-    #expect(exported.stderr == "exported 7 employees, 2 versions, 2 notices, 9 recipients, 2 corrections, 1 ack, 15 journal entries to \(copy)\n")
+    #expect(exported.stderr == "exported 7 roster rows, 2 versions, 2 notices, 9 recipients, 2 corrections, 1 ack, 15 journal entries to \(copy)\n")
     #expect(try FileManager.default.contentsOfDirectory(atPath: copy).sorted() == Self.kinds.map { $0 + ".csv" }.sorted())
     for kind in Self.kinds {
       let alone = try CLI.run(["export", kind, "--db", old])
@@ -39,7 +39,7 @@ struct WholeLedgerCLITests {
     #expect(
       imported.stderr
         == """
-        imported 7 employees
+        imported 7 roster rows
         imported 2 versions
         imported 2 notices with 5 recipients from \(copy)/recipients.csv
         imported 2 corrections with 4 recipients from \(copy)/recipients.csv, and 1 resend of them

@@ -147,6 +147,31 @@ enum WorkforceLedger {
     #expect(try run(["export", "employees", "--format", "csv"]).stdout == employeesBefore)
   }
 
+  /// A group no roster row and no version's `--applies-to` names is an error with the
+  /// nearest names, as an unknown key is: an empty list would read as "nobody in it". A
+  /// recorded group with nobody employed in it at T is an empty answer.
+  @Test func anUnknownGroupIsAnErrorAndARecordedEmptyGroupIsNoRows() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    try WorkforceLedger.make(at: db)
+    let bytes = LedgerFiles.sha256(db)
+    for (arguments, message) in [
+      (["employees", "--group", "staf"], "no group 'staf' in this ledger; did you mean 'staff'?"),
+      (["employees", "--group", "contractor", "--format", "csv"], "no group 'contractor' in this ledger; did you mean 'contractors'?"),
+      (["coverage", "p", "--at", "2020-07-01", "--group", "Staff"], "no group 'Staff' in this ledger; did you mean 'staff'?"),
+      (["coverage", "p", "--at", "2020-07-01", "--group", "nobody-ever", "--summary"], "no group 'nobody-ever' in this ledger"),
+    ] {
+      let result = try CLI.run(arguments + ["--db", db])
+      #expect(result.status == 2 && result.stdout.isEmpty, "\(arguments): \(result)")
+      #expect(result.stderr == "policy-ledger: error: \(message)\n", "\(arguments)")
+    }
+    // `contractors`: C3001 left on 2020-08-01; `eng` is recorded only by the import.
+    #expect(try CLI.run(["employees", "--at", "2020-09-01", "--group", "contractors", "--format", "csv", "--db", db]).stdout == "employee,groups,since\n")
+    #expect(try CLI.run(["employees", "--at", "2020-02-01", "--group", "eng", "--format", "csv", "--db", db]).status == 0)
+    #expect(try CLI.run(["employees", "--group", "all", "--db", db]).status == 0)
+    #expect(LedgerFiles.sha256(db) == bytes)
+  }
+
   @Test func coverageWithoutARosterIsRefusedBeforeAnythingElse() throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("ledger.db")
@@ -186,7 +211,7 @@ enum WorkforceLedger {
       "employees.csv",
       "employee,at,event,groups\nI1,2020-01-01,join,staff\nI2,2020-01-01,join,contractors\nI3,2020-01-01,join,staff\nI3,2020-01-20,leave,\n")
     let imported = try run(["import", "employees", file, "--by", "hr"])
-    #expect(imported.status == 0 && imported.stderr == "imported 4 employees\n", "\(imported)")
+    #expect(imported.status == 0 && imported.stderr == "imported 4 roster rows\n", "\(imported)")
     let journal = try run(["export", "journal", "--format", "csv"]).lines
     #expect(journal.count == 2 && journal[1].contains(",employee.import,hr,"))
     #expect(try run(["employees", "--at", "2020-02-01", "--format", "csv"]).stdout == "employee,groups,since\nI1,staff,2020-01-01T00:00:00Z\nI2,contractors,2020-01-01T00:00:00Z\n")

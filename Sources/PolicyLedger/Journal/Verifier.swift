@@ -68,6 +68,7 @@ final class Verifier {
       try reportFirstFinding()
       try checkSchema()
       try checkIndexes()
+      try checkRules()
       try checkCheckpoint(checkpoint)
     } catch let failure as VerifyFailure {
       result.failure = .init(seq: failure.seq, message: failure.message)
@@ -288,7 +289,15 @@ final class Verifier {
     if let problem = try store.firstIndexMismatch() { throw VerifyFailure(nil, problem) }
   }
 
-  // MARK: 8. `--checkpoint`
+  // MARK: 8. The rules
+
+  /// No entry breaks a rule the recording commands enforce (``LedgerStore/firstRuleViolation()``):
+  /// a correct hash proves an entry unchanged since it was written, not that it was allowed.
+  private func checkRules() throws {
+    if let (seq, message) = try store.firstRuleViolation() { throw VerifyFailure(seq, message) }
+  }
+
+  // MARK: 9. `--checkpoint`
 
   /// The tree now extends the checkpoint's tree.
   private func checkCheckpoint(_ checkpoint: SignedCheckpoint?) throws {

@@ -276,7 +276,14 @@ extension Ledger {
       targetName = "version \(ref) (announced \(version.announcedAt))"
     }
     if new.issuedAt < targetTime {
-      throw LedgerError(.refused, "invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)")
+      var message = "invalid \(names("issued_at")) '\(new.issuedAt)': it is before its target, \(targetName)"
+      // A notice may tell of a version before its announced_at (rule 1 makes it known from
+      // then), but rule 8 judges a correction of the version by its announced_at: say so,
+      // rather than leave the earlier notice to look like it should have counted.
+      if let targetVersion, let (notice, sentAt) = try store.firstNoticeAnnouncing(version: targetVersion), sentAt <= new.issuedAt {
+        message += "; notice '\(notice)' told of it earlier (sent \(sentAt)), but a correction of a version is issued no earlier than the version's announced_at"
+      }
+      throw LedgerError(.refused, message)
     }
     if new.kind == .retraction {
       // Rule 18: a notice retracted, or a version retracted or void, is not retracted twice.
@@ -360,6 +367,11 @@ extension Ledger {
     try checkActor(actor, names: names)
     let next = NextEntry(after: try store.journalHead())
     guard let row = try store.noticeRow(notice) else {
+      if try store.correctionSeq(notice) != nil {
+        throw LedgerError(
+          .invalidInput,
+          "invalid \(names("notice")) '\(notice)': it is a correction, not a notice; only notices are acknowledged (who received a correction: 'policy-ledger recipients \(notice)')")
+      }
       throw try unknownNotice(notice)
     }
     guard let employeeID = try store.employeeID(employee), let delivery = try store.delivery(message: row.seq, employee: employeeID)
@@ -452,14 +464,18 @@ extension Ledger {
 
   private func unknownVersion(_ ref: VersionRef, field: String) throws -> LedgerError {
     if try store.policyID(ref.policy) == nil {
-      return LedgerError(.notFound, "invalid \(field) '\(ref)': no policy '\(ref.policy)' in this ledger")
+      return LedgerError(.notFound, "invalid \(field) '\(ref)': no policy '\(ref.policy)' in this ledger").suggesting(
+        try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
     }
     return LedgerError(.notFound, "invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)")
   }
 
   /// Version `ref` is not in the ledger: its policy is not, or has no such version.
   func unknownVersion(_ ref: VersionRef) throws -> LedgerError {
-    if try store.policyID(ref.policy) == nil { return LedgerError(.notFound, "no policy '\(ref.policy)'") }
+    if try store.policyID(ref.policy) == nil {
+      return LedgerError(.notFound, "no policy '\(ref.policy)'").suggesting(
+        try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
+    }
     return LedgerError(.notFound, "policy '\(ref.policy)' has no version \(ref.number)")
   }
 

@@ -2,7 +2,7 @@
 /// section 5), by edit distance with transpositions (`histroy` is one edit from
 /// `history`), only when close: none for names of up to three characters (`N9` is not
 /// a misspelling of `N1`), at most one edit up to five characters, two up to eleven,
-/// three beyond.
+/// three beyond; a name that differs only in case (`n1` for `N1`) is nearest of all.
 public enum NearestNames {
   /// Up to three of `candidates` at the smallest distance from `name` within the
   /// threshold, in the order given; none when nothing is that close.
@@ -61,8 +61,11 @@ extension NearestNames {
     var best: Int
     var found: [String] = []
 
+    let lowercasedName: String
+
     init(_ name: String) {
       self.name = name
+      lowercasedName = name.lowercased()
       target = Array(name.unicodeScalars)
       best = NearestNames.threshold(target.count)
     }
@@ -73,8 +76,13 @@ extension NearestNames {
       guard candidate != name else { return }
       let other = Array(candidate.unicodeScalars)
       guard abs(other.count - target.count) <= best else { return }
-      // `distance` stops at best + 1: anything further is as good as infinitely far.
-      let d = NearestNames.distance(target, other, bound: best + 1)
+      // A name that differs only in case (`n1` for `N1`) is the nearest of all, however
+      // short: ids are matched exactly, so it is the likeliest slip.
+      let d =
+        other.count == target.count && candidate.lowercased() == lowercasedName
+        ? 0
+        // `distance` stops at best + 1: anything further is as good as infinitely far.
+        : NearestNames.distance(target, other, bound: best + 1)
       guard d <= best else { return }
       if found.isEmpty || d < best {
         best = d

@@ -136,10 +136,22 @@ extension Ledger {
   ///   employee ids, for an employee the ledger never saw.
   func requireEmployee(_ name: String) throws -> Int64 {
     guard let id = try store.employeeID(name) else {
-      throw LedgerError(.notFound, "no employee '\(Identifier.printable(name))' in this ledger: nothing was sent to them").suggesting(
+      throw LedgerError(.notFound, "no employee '\(Identifier.printable(name))' in this ledger: not on the roster, and nothing was sent to them").suggesting(
         try NearestNames.suggestions(for: name) { try store.forEachEmployeeName($0) })
     }
     return id
+  }
+
+  /// A group given to `--group` must be one the ledger has recorded, as a key or an id must
+  /// (rule 15, judged over the whole journal): one on a roster row or in a version's
+  /// `--applies-to`, or `all`. A misspelt group would otherwise answer with no rows, which
+  /// reads as "nobody in it" or, for coverage, as nobody left to tell.
+  /// - Throws: "no group 'G' in this ledger" (``LedgerError/Code/notFound``), with the
+  ///   nearest recorded group names.
+  func requireGroup(_ group: String) throws {
+    guard group != Groups.all, !(try store.groupIsRecorded(group)) else { return }
+    throw LedgerError(.notFound, "no group '\(Identifier.printable(group))' in this ledger").suggesting(
+      try NearestNames.suggestions(for: group) { try store.forEachGroupName($0) })
   }
 
   /// Rule 15 for a view as told to an employee: that employee must be known.

@@ -31,17 +31,21 @@ public struct RecipientRow: TabularRow, Equatable, Sendable {
   /// When the delivery that reached the employee was sent: the message's own time, or a
   /// resend's (rule 16).
   public var sentAt: Instant
+  /// Whether the message is a correction, which is never acknowledged (rule 14).
+  public var isCorrection = false
 
   /// `notice, employee, status, acknowledged_at, sent_at`; `status` is `acknowledged` or
-  /// `unacknowledged`, `sent_at` when the delivery that reached the employee was sent.
+  /// `unacknowledged` for a notice, `received` for a correction (only notices are
+  /// acknowledged, so "unacknowledged" would read as someone still to chase); `sent_at`
+  /// when the delivery that reached the employee was sent.
   public static let columns = ["notice", "employee", "status", "acknowledged_at", "sent_at"]
+
+  /// The row's `status`.
+  public var status: String { isCorrection ? "received" : acknowledgedAt == nil ? "unacknowledged" : "acknowledged" }
 
   /// The row's cells, in ``columns`` order.
   public func cells(timeZone: TimeZone?) -> [Cell] {
-    [
-      .text(notice), .text(employee), .text(acknowledgedAt == nil ? "unacknowledged" : "acknowledged"),
-      .time(acknowledgedAt, timeZone), .time(sentAt, timeZone),
-    ]
+    [.text(notice), .text(employee), .text(status), .time(acknowledgedAt, timeZone), .time(sentAt, timeZone)]
   }
 }
 
@@ -75,8 +79,9 @@ extension Ledger {
           .notFound, "no notice or correction '\(id)' in this ledger (list notices with 'policy-ledger notices')"
         ).suggesting(try NearestNames.suggestions(for: id) { try store.forEachMessageID(corrections: true, $0) })
       }
+      let isCorrection = try store.correctionSeq(id) != nil
       try store.forEachRecipient(ofMessage: seq) { employee, acknowledgedAt, sentAt in
-        try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt, sentAt: sentAt))
+        try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt, sentAt: sentAt, isCorrection: isCorrection))
       }
     }
   }

@@ -84,6 +84,7 @@ extension Ledger {
   {
     if let group, group != Groups.all { try Groups.check(group, field: "--group") }
     try read {
+      if let group { try requireGroup(group) }
       try store.forEachEmployed(at: t, knownAt: view.knownAt, recordedAt: view.recordedAt) { _, id, groups, since in
         let list = Groups.split(groups)
         if let group, group != Groups.all, !list.contains(group) { return }
@@ -113,6 +114,7 @@ extension Ledger {
       }
       if let group, group != Groups.all { try Groups.check(group, field: "--group") }
       let id = try requirePolicy(key)
+      if let group { try requireGroup(group) }
       var view = view
       view.toldTo = nil
       let facts = try store.loadFacts(policyID: id, key: key, viewer: nil)

@@ -16,6 +16,33 @@ extension LedgerStore {
     try db.prepare("SELECT id FROM corrections").forEach { try body($0.string(0)) }
   }
 
+  /// Whether a roster row or a version's `applies_to` names `group` (their lists are
+  /// joined with `,`, and a group name holds none). Stops at the first row that does.
+  func groupIsRecorded(_ group: String) throws -> Bool {
+    try db.prepare(
+      """
+      SELECT EXISTS (SELECT 1 FROM versions WHERE instr(',' || applies_to || ',', ',' || ?1 || ',') > 0)
+          OR EXISTS (SELECT 1 FROM roster_rows WHERE instr(',' || groups || ',', ',' || ?1 || ',') > 0)
+      """
+    ).first([group], { $0.int64(0) != 0 }) ?? false
+  }
+
+  /// Every group name a roster row or a version's `applies_to` holds, each once, then `all`.
+  func forEachGroupName(_ body: (String) throws -> Void) throws {
+    var seen = Set<String>()
+    try db.prepare("SELECT groups FROM roster_rows UNION SELECT applies_to FROM versions WHERE applies_to IS NOT NULL").forEach { row in
+      for name in Groups.split(row.string(0)) where seen.insert(name).inserted { try body(name) }
+    }
+    try body(Groups.all)
+  }
+
+  /// The notice announcing version `seq` that was sent first, if any: its id and `sent_at`.
+  func firstNoticeAnnouncing(version seq: Int64) throws -> (String, Instant)? {
+    try db.prepare(
+      "SELECT n.id, n.sent_at FROM notice_versions nv JOIN notices n ON n.seq = nv.notice WHERE nv.version = ?1 ORDER BY n.sent_at, n.seq LIMIT 1"
+    ).first([seq], { ($0.string(0), Instant(microseconds: $0.int64(1))) })
+  }
+
   /// Every employee id.
   func forEachEmployeeName(_ body: (String) throws -> Void) throws {
     try db.prepare("SELECT name FROM employees").forEach { try body($0.string(0)) }

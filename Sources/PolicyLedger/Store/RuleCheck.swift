@@ -1,0 +1,79 @@
+/// `verify`'s step 8: the journal holds no entry that the recording commands refuse. The
+/// chain proves that entries were not changed after they were written, not that they obey
+/// the rules: an entry written with a correct hash, by a bug or by someone with the file
+/// (or recorded while a projected table was altered and then put back), would otherwise
+/// pass. Run once the tables are proven to be the journal's projection (steps 4 to 7), so
+/// that SQL over them is SQL over the journal.
+extension LedgerStore {
+  /// The first entry, by journal number, that breaks one of these rules, and how:
+  /// - an acknowledgement comes from a recipient of the notice, no earlier (in time and in
+  ///   the journal) than the delivery that reached that employee;
+  /// - a correction follows its target in the journal and is issued no earlier than the
+  ///   target's business time (a version's `announced_at`, a notice's `sent_at`);
+  /// - a resend follows its message and is sent no earlier than the message's first delivery;
+  /// - a notice or a version is retracted once, and a version is not retracted once a
+  ///   retraction with `void_version` of a notice announcing it has voided it.
+  func firstRuleViolation() throws -> (seq: Int64, message: String)? {
+    var found: [(seq: Int64, message: String)] = []
+    if let row = try db.prepare(
+      """
+      SELECT a.seq, n.id, e.name FROM acks a JOIN notices n ON n.seq = a.notice JOIN employees e ON e.id = a.employee
+      WHERE NOT EXISTS (
+        SELECT 1 FROM all_deliveries d LEFT JOIN resends r ON r.seq = d.via
+        WHERE d.message = a.notice AND d.employee = a.employee
+          AND coalesce(d.via, d.message) < a.seq AND coalesce(r.sent_at, n.sent_at) <= a.at)
+      ORDER BY a.seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
+      found.append((row.0,
+        "it records '\(Identifier.printable(row.2))' acknowledging notice '\(Identifier.printable(row.1))', but no delivery of that notice reached them earlier (an acknowledgement comes from a recipient, no earlier than the delivery that reached them)"))
+    }
+    if let row = try db.prepare(
+      """
+      SELECT c.seq, c.id FROM corrections c
+      LEFT JOIN notices n ON n.seq = c.notice LEFT JOIN versions v ON v.seq = c.version
+      WHERE coalesce(c.notice, c.version) >= c.seq OR c.issued_at < coalesce(n.sent_at, v.announced_at)
+      ORDER BY c.seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1)) }) {
+      found.append((row.0,
+        "correction '\(Identifier.printable(row.1))' is issued before its target (a correction is issued no earlier than its target's business time, and recorded after it)"))
+    }
+    if let seq = try db.prepare(
+      """
+      SELECT r.seq FROM resends r LEFT JOIN notices n ON n.seq = r.message LEFT JOIN corrections c ON c.seq = r.message
+      WHERE r.message >= r.seq OR r.sent_at < coalesce(n.sent_at, c.issued_at)
+      ORDER BY r.seq LIMIT 1
+      """
+    ).first([], { $0.int64(0) }) {
+      found.append((seq, "the resend is sent before its message's first delivery (a resend is sent no earlier than the first)"))
+    }
+    for column in ["notice", "version"] {
+      if let row = try db.prepare(
+        """
+        SELECT seq, id, first FROM (
+          SELECT seq, id, first_value(id) OVER w AS first, row_number() OVER w AS k
+          FROM corrections WHERE kind = 'retraction' AND \(column) IS NOT NULL
+          WINDOW w AS (PARTITION BY \(column) ORDER BY seq))
+        WHERE k >= 2 ORDER BY seq LIMIT 1
+        """
+      ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
+        found.append((row.0,
+          "retraction '\(Identifier.printable(row.1))' retracts the \(column) that '\(Identifier.printable(row.2))' already retracted (a target is retracted once; the same correction is resent instead)"))
+      }
+    }
+    if let row = try db.prepare(
+      """
+      SELECT c.seq, c.id, p.id FROM corrections c
+      JOIN notice_versions nv ON nv.version = c.version
+      JOIN corrections p ON p.notice = nv.notice AND p.kind = 'retraction' AND p.void_version = 1 AND p.seq < c.seq
+      WHERE c.kind = 'retraction' AND c.version IS NOT NULL
+      ORDER BY c.seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
+      found.append((row.0,
+        "retraction '\(Identifier.printable(row.1))' retracts a version that '\(Identifier.printable(row.2))' had already voided (a version already void is not retracted again)"))
+    }
+    return found.min { $0.seq < $1.seq }
+  }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@_spi(Benchmarks) @testable import PolicyLedger
+
+/// `verify`'s step 8: an entry the recording commands refuse fails `verify` even when its
+/// hash is correct. Each test appends such an entry below the commands' checks, as a bug
+/// or someone holding the file could (or as a command does while a projected table was
+/// altered and then put back), so the chain, the projections and the recipients all match.
+@Suite struct VerifyRulesTests {
+  static let t0 = Instant(microseconds: 1_600_000_000_000_000)
+
+  /// N1 (seq 1) to E1, E2, E3; N2 (seq 2) to E2, E4; E4 acknowledges N2 (seq 3); C4
+  /// retracts N1 to its recipients (seq 4).
+  func ledger() throws -> Ledger {
+    let ledger = try Ledger.temporary()
+    try ledger.sendNotice(
+      NewNotice(id: "N1", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E3", "E1", "E2"]),
+      actor: "test")
+    try ledger.sendNotice(
+      NewNotice(id: "N2", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E4", "E2"]),
+      actor: "test")
+    try ledger.acknowledge(notice: "N2", employee: "E4", at: Self.t0, actor: "test")
+    try ledger.correct(
+      NewCorrection(id: "C4", kind: .retraction, target: .notice("N1"), issuedAt: Self.t0, statement: "Sent in error.", reason: "error"),
+      recipients: .defaults, actor: "test")
+    #expect(try ledger.verify().isValid)
+    return ledger
+  }
+
+  /// Appends `payload` as the next entry without the recording commands' checks.
+  func appendUnchecked(_ ledger: Ledger, _ payload: EntryPayload) throws {
+    try ledger.write {
+      let next = NextEntry(after: try ledger.store.journalHead())
+      try ledger.append(payload, actor: "test", next: next)
+      if case .correction = payload { try ledger.store.keepOutstanding(ofNewCorrection: next.seq) }
+    }
+  }
+
+  func failure(_ ledger: Ledger) throws -> VerifyResult.Failure? {
+    try Ledger(path: ledger.path, access: .readOnly).verify().failure
+  }
+
+  static func retraction(_ id: String, of target: CorrectionTarget, at: Instant = t0) -> EntryPayload {
+    var empty = RecipientDigest()
+    return .correction(
+      CorrectionEntry(
+        id: id, kind: .retraction, target: target, voidVersion: false, issuedAt: at, statement: "S", reason: "R",
+        effectiveFrom: nil, effectiveUntil: nil, recipientCount: 0, recipientsSHA256: empty.finishHex()))
+  }
+
+  @Test func anAcknowledgementFromSomeoneNeverSentTheNoticeFails() throws {
+    let ledger = try ledger()
+    try appendUnchecked(ledger, .ack(AckEntry(notice: "N1", employee: "E4", at: Self.t0)))
+    let failure = try #require(try failure(ledger))
+    #expect(failure.seq == 5)
+    #expect(failure.message.hasPrefix("it records 'E4' acknowledging notice 'N1', but no delivery of that notice reached them earlier"))
+  }
+
+  @Test func anAcknowledgementBeforeTheDeliveryFails() throws {
+    let ledger = try ledger()
+    try appendUnchecked(ledger, .ack(AckEntry(notice: "N1", employee: "E1", at: Instant(microseconds: Self.t0.microseconds - 1))))
+    #expect(try failure(ledger)?.seq == 5)
+    // At the delivery's own instant it is allowed.
+    let allowed = try self.ledger()
+    try appendUnchecked(allowed, .ack(AckEntry(notice: "N1", employee: "E1", at: Self.t0)))
+    #expect(try failure(allowed) == nil)
+  }
+
+  @Test func aSecondRetractionOfOneNoticeFailsNamingTheFirst() throws {
+    let ledger = try ledger()
+    try appendUnchecked(ledger, Self.retraction("R2", of: .notice("N1")))
+    let failure = try #require(try failure(ledger))
+    #expect(failure.seq == 5)
+    #expect(failure.message.hasPrefix("retraction 'R2' retracts the notice that 'C4' already retracted"))
+  }
+
+  @Test func aCorrectionIssuedBeforeItsTargetFails() throws {
+    let ledger = try ledger()
+    try appendUnchecked(ledger, Self.retraction("R2", of: .notice("N2"), at: Instant(microseconds: Self.t0.microseconds - 1)))
+    let failure = try #require(try failure(ledger))
+    #expect(failure.seq == 5)
+    #expect(failure.message.hasPrefix("correction 'R2' is issued before its target"))
+  }
+
+  @Test func aResendBeforeTheMessagesFirstDeliveryFails() throws {
+    let ledger = try ledger()
+    try ledger.resend(
+      "N2", kind: .notice, sentAt: Instant(microseconds: Self.t0.microseconds + 1), recipients: .named(RecipientList(["E5"])), actor: "test")
+    #expect(try failure(ledger) == nil)
+    let early = try self.ledger()
+    try early.write {
+      let next = NextEntry(after: try early.store.journalHead())
+      // The resend's rows, then its entry, as `resend` writes them, only earlier than N2.
+      var list = RecipientList(["E5"])
+      let (count, digest) = try early.store.deliver(message: 2, via: next.seq, from: &list)
+      try early.append(
+        .resend(ResendEntry(message: "N2", sentAt: Instant(microseconds: Self.t0.microseconds - 1), recipientCount: count, recipientsSHA256: digest)),
+        actor: "test", next: next)
+    }
+    let failure = try #require(try failure(early))
+    #expect(failure.seq == 5)
+    #expect(failure.message.hasPrefix("the resend is sent before its message's first delivery"))
+  }
+
+  @Test func theLedgersOfTheOtherTestsPassTheRules() throws {
+    #expect(try failure(try ledger()) == nil)
+    let demo = try Ledger.temporary()
+    try WorkedExample.record(into: demo)
+    #expect(try failure(demo) == nil)
+  }
+}

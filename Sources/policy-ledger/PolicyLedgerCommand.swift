@@ -65,6 +65,12 @@ struct PolicyLedgerCommand: ParsableCommand {
         try values.run()
       } else if arguments == ["--version"] {
         try printLine(version)
+      } else if arguments.first == "help", arguments.count > 1,
+        let hint = MisspeltNames.hint(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
+      {
+        // ArgumentParser's `help` prints the root help, exit status 0, for a command it does
+        // not know: a script asking `help histroy` would take that for an answer.
+        fail(hint, status: ExitStatus.usage)
       } else {
         var command = try parseAsRoot(arguments)
         try command.run()

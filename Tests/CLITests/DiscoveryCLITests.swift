@@ -92,6 +92,15 @@ struct DiscoveryCLITests: OnDemoLedger {
       #expect(result.stdout.isEmpty)
       #expect(result.stderr == "policy-ledger: error: unknown command 'histroy' for 'policy-ledger'; did you mean 'history'?\n")
     }
+    // `help` with a misspelt or unknown command: a usage error too, not the root help.
+    let help = try CLI.run(["help", "histroy"])
+    #expect(help.status == 64 && help.stdout.isEmpty)
+    #expect(help.stderr == "policy-ledger: error: unknown command 'histroy' for 'policy-ledger'; did you mean 'history'?\n")
+    let nestedHelp = try CLI.run(["help", "notice", "sned"])
+    #expect(nestedHelp.status == 64 && nestedHelp.stderr.contains("did you mean 'send'?"))
+    #expect(try CLI.run(["help", "nosuch"]).status == 64)
+    let known = try CLI.run(["help", "notice", "send"])
+    #expect(known.status == 0 && known.stdout.contains("USAGE: policy-ledger notice send"))
     let nested = try run(["notice", "sned"])
     #expect(nested.stderr == "policy-ledger: error: unknown command 'sned' for 'policy-ledger notice'; did you mean 'send'?\n")
     let far = try run(["frobnicate"])

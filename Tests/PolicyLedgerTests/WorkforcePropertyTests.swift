@@ -40,6 +40,7 @@ import Testing
     var imports = 0
     var refusedImports = 0
     var tiesInImports = 0
+    var unknownGroups = 0
   }
 
   @Test func coverageAndEmployeesAgreeWithTheModel() throws {
@@ -62,6 +63,7 @@ import Testing
       #expect(stats.backfilled > 20, "roster entries backfilled before an earlier one: \(stats.backfilled)")
       #expect(stats.imports > 50, "import employees files recorded: \(stats.imports)")
       #expect(stats.refusedImports > 5, "import employees files refused: \(stats.refusedImports)")
+      #expect(stats.unknownGroups > 5, "questions naming a group never recorded: \(stats.unknownGroups)")
       #expect(stats.tiesInImports > 20, "rows of an import with the same employee and at as an earlier row: \(stats.tiesInImports)")
     }
   }
@@ -282,6 +284,19 @@ import Testing
         if actualError == nil { return "\(question): the library answered \(actual); the model refuses (\(error))" }
       }
       let group: String? = chance(0.5) ? nil : (groups + ["all"]).randomElement(using: &rng)
+      // A group no recorded roster row or version names, over the whole journal, is "no
+      // group 'G'" (as an unknown key is), whatever the view.
+      let recordedGroups = Set(world.roster.flatMap(\.groups) + world.audiences.values.flatMap { $0 } + [Groups.all])
+      if let group, !recordedGroups.contains(group) {
+        do {
+          try ledger.employees(at: t, group: group, view: libraryView) { _ in }
+          return "employees --group \(group): the library answered; no roster row or version names that group"
+        } catch let error as LedgerError {
+          guard error.code == .notFound, error.description.hasPrefix("no group '\(group)'") else { return "employees --group \(group): \(error)" }
+          stats.unknownGroups += 1
+        }
+        continue
+      }
       let expectedEmployees = world.employees(at: t, group: group, view)
       var actualEmployees: [EmployeeRow] = []
       try ledger.employees(at: t, group: group, view: libraryView) { actualEmployees.append($0) }

@@ -124,10 +124,15 @@ struct ResendCLITests {
     #expect(try run(["ack", "--notice", Self.notice, "--employee", "E2001", "--at", "2020-07-13T10:00:00-07:00"]).status == 0)
   }
 
-  @Test func aStatementMaySpanLinesFromAFile() throws {
+  /// `p@1`, and notice N1 (2020-02-01) announcing it to E1.
+  func recordPolicyAndNoticeN1() throws {
     try #require(
       try run(["policy", "add", "p", "--title", "P", "--body", "B", "--effective-from", "2020-01-01"]).status == 0)
     try #require(try run(["notice", "send", "--id", "N1", "--subject", "S", "--body", "B", "--sent-at", "2020-02-01", "--sender", "hr", "--announces", "p@1", "--to", "E1"]).status == 0)
+  }
+
+  @Test func aStatementMaySpanLinesFromAFile() throws {
+    try recordPolicyAndNoticeN1()
     let text = "Dear all,\n\nthe date was wrong.\r\nRegards, HR\n"
     let file = try dir.write("statement.txt", text)
     let amended = try run([
@@ -146,9 +151,7 @@ struct ResendCLITests {
   /// Like a body, a statement is any UTF-8 text: a form feed or an escape pasted from a
   /// mail is kept byte for byte, printed escaped in a table, and survives export and import.
   @Test func aStatementKeepsControlCharactersAsABodyDoes() throws {
-    try #require(
-      try run(["policy", "add", "p", "--title", "P", "--body", "B", "--effective-from", "2020-01-01"]).status == 0)
-    try #require(try run(["notice", "send", "--id", "N1", "--subject", "S", "--body", "B", "--sent-at", "2020-02-01", "--sender", "hr", "--announces", "p@1", "--to", "E1"]).status == 0)
+    try recordPolicyAndNoticeN1()
     let text = "Page one\u{0C}page two \u{1B}[1mbold\u{1B}[0m, bell\u{07}\n"
     let file = try dir.write("statement.txt", text)
     let retracted = try run([

@@ -8,25 +8,11 @@ import Testing
 /// or someone holding the file could (or as a command does while a projected table was
 /// altered and then put back), so the chain, the projections and the recipients all match.
 @Suite struct VerifyRulesTests {
-  static let t0 = Instant(microseconds: 1_600_000_000_000_000)
+  static let t0 = VerifyRecipientsTests.t0
 
-  /// N1 (seq 1) to E1, E2, E3; N2 (seq 2) to E2, E4; E4 acknowledges N2 (seq 3); C4
-  /// retracts N1 to its recipients (seq 4).
-  func ledger() throws -> Ledger {
-    let ledger = try Ledger.temporary()
-    try ledger.sendNotice(
-      NewNotice(id: "N1", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E3", "E1", "E2"]),
-      actor: "test")
-    try ledger.sendNotice(
-      NewNotice(id: "N2", subject: "S", body: [], sentAt: Self.t0, sender: "hr"), recipients: RecipientList(["E4", "E2"]),
-      actor: "test")
-    try ledger.acknowledge(notice: "N2", employee: "E4", at: Self.t0, actor: "test")
-    try ledger.correct(
-      NewCorrection(id: "C4", kind: .retraction, target: .notice("N1"), issuedAt: Self.t0, statement: "Sent in error.", reason: "error"),
-      recipients: .defaults, actor: "test")
-    #expect(try ledger.verify().isValid)
-    return ledger
-  }
+  /// VerifyRecipientsTests' ledger: N1 (seq 1) to E1, E2, E3; N2 (seq 2) to E2, E4; E4
+  /// acknowledges N2 (seq 3); C4 retracts N1 to its recipients (seq 4).
+  func ledger() throws -> Ledger { try VerifyRecipientsTests().ledger() }
 
   /// Appends `payload` as the next entry without the recording commands' checks.
   func appendUnchecked(_ ledger: Ledger, _ payload: EntryPayload) throws {

@@ -50,6 +50,18 @@ enum LeadingArguments {
     }
   }
 
+  /// The value of `option` (`--db PATH` or `--db=PATH`), the first before `--`.
+  static func value(of option: String, in arguments: [String]) -> String? {
+    var index = arguments.startIndex
+    while index < arguments.endIndex, arguments[index] != "--" {
+      let argument = arguments[index]
+      if argument == option, index + 1 < arguments.endIndex { return arguments[index + 1] }
+      if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.utf8.count + 1)) }
+      index += 1
+    }
+    return nil
+  }
+
   /// `--db PATH` before the subcommand moved after it (see above).
   static func movingLeadingDB(_ arguments: [String]) throws(Problem) -> [String] {
     var arguments = joiningOffsets(arguments)
@@ -64,6 +76,8 @@ enum LeadingArguments {
     } else {
       return arguments
     }
+    // `help COMMAND` opens no ledger and takes no --db: the one before it is dropped.
+    if arguments.first == "help" { return arguments }
     let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
     var index = arguments.startIndex
     while index < end {

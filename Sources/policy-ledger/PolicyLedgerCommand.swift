@@ -53,6 +53,15 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// errors). The query commands' usual arguments take the fast path (QuickCommandLine.swift);
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
+    // Before anything can print, even a usage error: standard output or error opened on the
+    // ledger (`1<>l.db 2>&1`) would take the bytes over the ledger's.
+    do {
+      let db = LeadingArguments.value(of: "--db", in: Array(CommandLine.arguments.dropFirst()))
+      try OutputFile.checkStandardStreams(ledger: LedgerSettings(db: db, tz: nil).path)
+    } catch {
+      fail("\(error)")
+    }
+    TemporaryOutputs.removesOnSignals = true
     if let problem = invalidArgument() { fail(problem) }
     let arguments: [String]
     do {

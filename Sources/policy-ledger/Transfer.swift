@@ -97,6 +97,9 @@ extension PolicyLedgerCommand {
         }
         created = true
       }
+      // A signal before the files are in place removes the folder with them.
+      let folderSlot = created ? TemporaryOutputs.register(folder: folder) : nil
+      defer { TemporaryOutputs.unregister(folder: folderSlot) }
       do {
         let files = try WholeLedger.kinds.map {
           ($0.kind, try OutputFile(folder + "/" + $0.fileName, field: "--all", ledger: ledger.path))

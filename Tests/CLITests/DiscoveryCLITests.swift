@@ -99,6 +99,7 @@ struct DiscoveryCLITests: OnDemoLedger {
     let nestedHelp = try CLI.run(["help", "notice", "sned"])
     #expect(nestedHelp.status == 64 && nestedHelp.stderr.contains("did you mean 'send'?"))
     #expect(try CLI.run(["help", "nosuch"]).status == 64)
+    #expect(try CLI.run(["--db", db, "help", "history"]).status == 0)
     let known = try CLI.run(["help", "notice", "send"])
     #expect(known.status == 0 && known.stdout.contains("USAGE: policy-ledger notice send"))
     let nested = try run(["notice", "sned"])

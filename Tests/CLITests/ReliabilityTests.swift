@@ -239,6 +239,29 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(versions.compactMap { $0["version"] as? Int } == Array(1...200))
     let verify = try CLI.run(["verify", "--db", db])
     #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 200 entries verified"), "\(verify.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") } == [])
+  }
+
+  /// Commands racing to create one missing ledger leave no `.NAME.lock` behind: the one
+  /// that finds the ledger made while it waited removes the lock file it made in turn.
+  @Test func creatorsRacingOnAMissingPathLeaveNoLockFile() throws {
+    let dir = try TemporaryDirectory()
+    for round in 0..<8 {
+      let db = dir.file("r\(round).db")
+      let processes = try (0..<3).map { worker in
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = add("k\(worker)", "T", db)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+      }
+      for process in processes { process.waitUntilExit() }
+      #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+      #expect(try CLI.run(["verify", "--db", db]).stdout.hasPrefix("ok: 3 entries verified"))
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") } == [])
   }
 
   // MARK: Hostile values

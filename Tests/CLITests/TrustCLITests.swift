@@ -252,24 +252,38 @@ import Testing
   }
 
   /// Standard output or standard error opened on the ledger without truncating it (`1<>`,
-  /// `2<>`): every command refuses before it reads or writes, a recording command before it
-  /// records; the refusal itself is not written into the ledger.
-  @Test(arguments: ["1<>", "2<>"])
+  /// `2<>`, both with `2>&1`): every command refuses before it parses, reads or records,
+  /// and the refusal itself (or a usage error) is not written into the ledger.
+  @Test(arguments: [#"1<>"$POLICY_LEDGER_DB""#, #"2<>"$POLICY_LEDGER_DB""#, #"1<>"$POLICY_LEDGER_DB" 2>&1"#])
   func aStandardStreamOpenedOnTheLedgerIsRefusedByEveryCommand(_ redirection: String) throws {
     let s = try Setup()
     let bytes = LedgerFiles.sha256(s.db)
-    let launcher = ["/bin/sh", "-c", "exec \"$0\" \"$@\" \(redirection)\"$POLICY_LEDGER_DB\""]
+    let launcher = ["/bin/sh", "-c", "exec \"$0\" \"$@\" \(redirection)"]
     for arguments in [
       ["history", "mobile-devices"], ["head"], ["verify"], ["show", "nosuch"], ["timeline", "--employee", "E1001", "--format", "csv"],
       ["policy", "add", "x", "--title", "X", "--body", "b", "--effective-from", "2020-01-01"], Self.ack,
+      // Refused before the ledger is opened: a bad time, an output onto the ledger, a usage error.
+      ["policy", "add", "x", "--title", "X", "--body", "b", "--effective-from", "bogus"], ["export", "versions", "--output", s.db],
+      ["history", "--bogus"],
     ] {
       let result = try CLI.run(arguments, environment: ["POLICY_LEDGER_DB": s.db], launcher: launcher)
       #expect(result.status == 2, "\(arguments): \(result)")
-      if redirection == "1<>" {
+      if redirection.hasPrefix("1<>") && !redirection.contains("2>&1") {
         #expect(result.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger"), "\(arguments): \(result)")
+      } else {
+        #expect(result.stderr.isEmpty, "\(arguments): \(result)")
       }
       try s.expectIntact(bytes)
     }
+  }
+
+  /// `demo` too: its new ledger's `-wal`, made by the shell as standard output, is refused.
+  @Test func theDemoRefusesStandardOutputOnItsOwnLedger() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("d.db")
+    let wal = try CLI.run(["demo", "--db", db], environment: ["TARGET": db + "-wal"], launcher: ["/bin/sh", "-c", #"exec "$0" "$@" > "$TARGET""#])
+    #expect(wal.status == 2 && wal.stderr.hasPrefix("policy-ledger: error: invalid standard output: it is the ledger's -wal file"), "\(wal)")
+    #expect(!LedgerFiles.exists(db))
   }
 
   @Test func aRegularFileIsReplacedWholeKeepingItsModeAndItsLink() throws {

@@ -61,6 +61,56 @@ import Testing
     #expect(failure.message.hasPrefix("retraction 'R2' retracts the notice that 'C4' already retracted"))
   }
 
+  /// p@1 (seq 1), notice N announcing it to E1 (seq 2).
+  func announced() throws -> Ledger {
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(NewVersion(policy: "p", title: "P", body: [0x61], effectiveFrom: Self.t0), actor: "test")
+    try ledger.sendNotice(
+      NewNotice(id: "N", subject: "S", body: [], sentAt: Self.t0, sender: "hr", announces: VersionRef(policy: "p", number: 1)),
+      recipients: RecipientList(["E1"]), actor: "test")
+    return ledger
+  }
+
+  static func voiding(_ id: String, notice: String) -> EntryPayload {
+    guard case .correction(var entry) = retraction(id, of: .notice(notice)) else { fatalError() }
+    entry.voidVersion = true
+    return .correction(entry)
+  }
+
+  /// A version voided twice, in either order: retracted, then voided through a notice
+  /// announcing it (`void_version`), or the other way round. A retraction of the notice
+  /// without `void_version` after the version's is allowed, as recording allows it.
+  @Test func aVersionVoidedTwiceFailsInEitherOrder() throws {
+    let first = try announced()
+    try first.correct(
+      NewCorrection(id: "RV", kind: .retraction, target: .version(VersionRef(policy: "p", number: 1)), issuedAt: Self.t0, statement: "S", reason: "R"),
+      recipients: .none, actor: "test")
+    try first.correct(
+      NewCorrection(id: "RN", kind: .retraction, target: .notice("N"), issuedAt: Self.t0, statement: "S", reason: "R"), recipients: .none, actor: "test")
+    #expect(try failure(first) == nil)
+    try appendUnchecked(first, Self.voiding("RN2", notice: "N"))
+    let notice = try #require(try failure(first))
+    #expect(notice.seq == 5)
+    #expect(notice.message.hasPrefix("retraction 'RN2' retracts the notice that 'RN' already retracted"))
+
+    let second = try announced()
+    try appendUnchecked(second, Self.voiding("VN", notice: "N"))
+    #expect(try failure(second) == nil)
+    try appendUnchecked(second, Self.retraction("RV", of: .version(VersionRef(policy: "p", number: 1))))
+    let version = try #require(try failure(second))
+    #expect(version.seq == 4)
+    #expect(version.message.hasPrefix("retraction 'RV' voids a version that 'VN' had already retracted or voided"))
+
+    let third = try announced()
+    try third.correct(
+      NewCorrection(id: "RV", kind: .retraction, target: .version(VersionRef(policy: "p", number: 1)), issuedAt: Self.t0, statement: "S", reason: "R"),
+      recipients: .none, actor: "test")
+    try appendUnchecked(third, Self.voiding("VN", notice: "N"))
+    let through = try #require(try failure(third))
+    #expect(through.seq == 4)
+    #expect(through.message.hasPrefix("retraction 'VN' voids a version that 'RV' had already retracted or voided"))
+  }
+
   @Test func aCorrectionIssuedBeforeItsTargetFails() throws {
     let ledger = try ledger()
     try appendUnchecked(ledger, Self.retraction("R2", of: .notice("N2"), at: Instant(microseconds: Self.t0.microseconds - 1)))

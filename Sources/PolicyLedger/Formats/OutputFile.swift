@@ -148,28 +148,33 @@ public struct OutputFile: Sendable {
 
   /// Refuses standard output or standard error that the shell has pointed at the ledger
   /// or its `-wal`, `-shm` or `-journal` (`policy-ledger history p 1<>l.db`, `… 2>>l.db`):
-  /// every command checks this as it opens the ledger, before it reads or writes, since any
-  /// line it printed would overwrite the ledger's bytes. Only a regular file can be the
+  /// the command line checks this first of all, before it parses its arguments, reads or
+  /// writes, since any line it printed (an error included) would overwrite the ledger's bytes. Only a regular file can be the
   /// ledger, so a terminal or a pipe costs one `fstat` each and nothing more. Standard
   /// error pointed at the ledger is first pointed at `/dev/null`, so that the error
   /// itself cannot be written into the ledger.
   /// - Throws: `LedgerError` "invalid standard output: it is the ledger …; send the output elsewhere".
   public static func checkStandardStreams(ledger: String) throws {
     var files: LedgerFiles? = nil
-    for (descriptor, name) in [(Int32(1), "standard output"), (2, "standard error")] {
+    var found: [(descriptor: Int32, ledgerName: String)] = []
+    for descriptor: Int32 in [1, 2] {
       var info = stat()
       guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
       if files == nil { files = LedgerFiles(path: ledger) }
-      guard let ledgerName = files?.name(of: FileIdentity(info)) else { continue }
-      if descriptor == 2 {
-        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        if null >= 0 {
-          dup2(null, 2)
-          close(null)
-        }
-      }
-      throw LedgerError(.invalidInput, "invalid \(name): it is \(ledgerName); send the output elsewhere")
+      if let ledgerName = files?.name(of: FileIdentity(info)) { found.append((descriptor, ledgerName)) }
     }
+    guard let first = found.first else { return }
+    // Both are judged before anything is said: with `1<>l.db 2>&1` standard error is the
+    // ledger too, and the refusal must not be written there.
+    if found.contains(where: { $0.descriptor == 2 }) {
+      let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+      if null >= 0 {
+        dup2(null, 2)
+        close(null)
+      }
+    }
+    let name = first.descriptor == 1 ? "standard output" : "standard error"
+    throw LedgerError(.invalidInput, "invalid \(name): it is \(first.ledgerName); send the output elsewhere")
   }
 
   /// Refuses an output that is one of the command's own input files (a signing key, a
@@ -379,56 +384,90 @@ private struct LedgerFiles {
   }
 }
 
-/// The temporary files of outputs being written, removed when SIGINT or SIGTERM ends the
-/// process (a cron job's `timeout`, Ctrl-C on a long export): the target is left as it
-/// was, as for any failure, and no hidden `.NAME.PID.N.tmp` is left for the user to find.
-/// The handler then ends the process by the same signal, so the exit status is still
-/// 130 or 143. It only reads a fixed table of C strings and calls unlink(2), signal(2) and
-/// raise(3), which are safe in a signal handler. A handler a command installed itself (a
-/// recording command's "nothing was recorded") is left in place.
-enum TemporaryOutputs {
+/// The temporary files of outputs being written, and the folders made for them, removed
+/// when SIGINT or SIGTERM ends the process (a cron job's `timeout`, Ctrl-C on a long export):
+/// the targets are left as they were, as for any failure, and no hidden `.NAME.PID.N.tmp`
+/// is left for the user to find. The handler then ends the process by the same signal, so
+/// the exit status is still 130 or 143. It only reads fixed tables of C strings and calls
+/// unlink(2), rmdir(2), signal(2) and raise(3), which are safe in a signal handler.
+///
+/// The command line turns this on (``removesOnSignals``); a program that embeds the library
+/// keeps its own signal handling. A handler or mask the process already set (a recording
+/// command's "nothing was recorded", a signal a background job ignores) is left in place.
+public enum TemporaryOutputs {
+  /// Whether the first output written installs the handler (the command line sets it).
+  nonisolated(unsafe) public static var removesOnSignals = false
+
   static let capacity = 32
-  nonisolated(unsafe) static let paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+  nonisolated(unsafe) static let files = table()
+  nonisolated(unsafe) static let folders = table()
+  nonisolated(unsafe) static var installed = false
+  /// Claims and frees slots; the handler reads the tables without it (a slot holds a
+  /// pointer or nil, written whole).
+  static let lock = NSLock()
+
+  private static func table() -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
     let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
     table.initialize(repeating: nil, count: capacity)
     return table
-  }()
-  nonisolated(unsafe) static var installed = false
+  }
 
-  /// Adds `path` to the table (nil when the table is full: that file is then only removed
-  /// on failures the process sees) and installs the handler on first use.
-  static func register(_ path: String) -> Int? {
-    let table = paths
-    if !installed {
-      installed = true
-      for number in [SIGINT, SIGTERM] {
-        // A signal the caller ignores (a background job's SIGINT) or handles stays so.
-        var current = sigaction()
-        guard sigaction(number, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
-        // A process can start with the signal blocked (a parent's mask is inherited across
-        // exec, as Foundation's Process passes it on): it would wait until the process ends.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, number)
-        sigprocmask(SIG_UNBLOCK, &set, nil)
-        _ = signal(number) { number in
-          for index in 0..<TemporaryOutputs.capacity {
-            if let path = TemporaryOutputs.paths[index] { unlink(path) }
-          }
-          signal(number, SIG_DFL)
-          raise(number)
-        }
-      }
-    }
+  /// Adds a temporary file (nil when the table is full: that file is then only removed
+  /// on failures the process sees).
+  static func register(_ path: String) -> Int? { claim(path, in: files) }
+
+  /// Takes the file out of the table once it is renamed into place or removed.
+  static func unregister(_ slot: Int?) { release(slot, in: files) }
+
+  /// Adds a folder the command created for its outputs, removed (when empty) after the
+  /// files on a signal.
+  public static func register(folder path: String) -> Int? { claim(path, in: folders) }
+
+  /// Takes the folder out of the table once the outputs are in place.
+  public static func unregister(folder slot: Int?) { release(slot, in: folders) }
+
+  private static func claim(_ path: String, in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int? {
+    guard removesOnSignals else { return nil }
+    lock.lock()
+    defer { lock.unlock() }
+    installIfNeeded()
     guard let slot = (0..<capacity).first(where: { table[$0] == nil }) else { return nil }
     table[slot] = strdup(path)
     return slot
   }
 
-  /// Takes the file out of the table once it is renamed into place or removed.
-  static func unregister(_ slot: Int?) {
-    guard let slot, let path = paths[slot] else { return }
-    paths[slot] = nil
+  private static func release(_ slot: Int?, in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) {
+    guard let slot else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    guard let path = table[slot] else { return }
+    table[slot] = nil
     free(path)
+  }
+
+  private static func installIfNeeded() {
+    guard !installed else { return }
+    installed = true
+    for number in [SIGINT, SIGTERM] {
+      // A signal the caller ignores (a background job's SIGINT) or handles stays so.
+      var current = sigaction()
+      guard sigaction(number, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
+      // A process can start with the signal blocked (a parent's mask is inherited across
+      // exec, as Foundation's Process passes it on): it would wait until the process ends.
+      var set = sigset_t()
+      sigemptyset(&set)
+      sigaddset(&set, number)
+      sigprocmask(SIG_UNBLOCK, &set, nil)
+      _ = signal(number) { number in
+        for index in 0..<TemporaryOutputs.capacity {
+          if let path = TemporaryOutputs.files[index] { unlink(path) }
+        }
+        for index in 0..<TemporaryOutputs.capacity {
+          if let path = TemporaryOutputs.folders[index] { rmdir(path) }
+        }
+        signal(number, SIG_DFL)
+        raise(number)
+      }
+    }
   }
 }

@@ -38,8 +38,11 @@ struct Creation {
     }
     let lockPath = "\(folder)/.\(name).lock"
     let lock = try takeLock(lockPath, failure)
-    // Another creator may have finished while this one waited: append to its ledger.
+    // Another creator may have finished while this one waited: append to its ledger. The
+    // lock file this one holds was made after that creator removed its own (takeLock made
+    // it anew), so it is removed here too; a waiter on it finds it gone and looks again.
     if lstat(path, &info) == 0 {
+      unlink(lockPath)
       close(lock)
       return nil
     }

@@ -11,8 +11,8 @@ extension LedgerStore {
   /// - a correction follows its target in the journal and is issued no earlier than the
   ///   target's business time (a version's `announced_at`, a notice's `sent_at`);
   /// - a resend follows its message and is sent no earlier than the message's first delivery;
-  /// - a notice or a version is retracted once, and a version is not retracted once a
-  ///   retraction with `void_version` of a notice announcing it has voided it.
+  /// - a notice is retracted once, and a version is voided once: by a retraction of it, or
+  ///   of a notice announcing it with `void_version`.
   func firstRuleViolation() throws -> (seq: Int64, message: String)? {
     var found: [(seq: Int64, message: String)] = []
     if let row = try db.prepare(
@@ -48,31 +48,38 @@ extension LedgerStore {
     ).first([], { $0.int64(0) }) {
       found.append((seq, "the resend is sent before its message's first delivery (a resend is sent no earlier than the first)"))
     }
-    for column in ["notice", "version"] {
-      if let row = try db.prepare(
-        """
-        SELECT seq, id, first FROM (
-          SELECT seq, id, first_value(id) OVER w AS first, row_number() OVER w AS k
-          FROM corrections WHERE kind = 'retraction' AND \(column) IS NOT NULL
-          WINDOW w AS (PARTITION BY \(column) ORDER BY seq))
-        WHERE k >= 2 ORDER BY seq LIMIT 1
-        """
-      ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
-        found.append((row.0,
-          "retraction '\(Identifier.printable(row.1))' retracts the \(column) that '\(Identifier.printable(row.2))' already retracted (a target is retracted once; the same correction is resent instead)"))
-      }
-    }
+    // A notice retracted twice.
     if let row = try db.prepare(
       """
-      SELECT c.seq, c.id, p.id FROM corrections c
-      JOIN notice_versions nv ON nv.version = c.version
-      JOIN corrections p ON p.notice = nv.notice AND p.kind = 'retraction' AND p.void_version = 1 AND p.seq < c.seq
-      WHERE c.kind = 'retraction' AND c.version IS NOT NULL
-      ORDER BY c.seq LIMIT 1
+      SELECT seq, id, first FROM (
+        SELECT seq, id, first_value(id) OVER w AS first, row_number() OVER w AS k
+        FROM corrections WHERE kind = 'retraction' AND notice IS NOT NULL
+        WINDOW w AS (PARTITION BY notice ORDER BY seq))
+      WHERE k >= 2 ORDER BY seq LIMIT 1
       """
     ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
       found.append((row.0,
-        "retraction '\(Identifier.printable(row.1))' retracts a version that '\(Identifier.printable(row.2))' had already voided (a version already void is not retracted again)"))
+        "retraction '\(Identifier.printable(row.1))' retracts the notice that '\(Identifier.printable(row.2))' already retracted (a target is retracted once; the same correction is resent instead)"))
+    }
+    // A version voided twice: each retraction voids its version, or with `void_version`
+    // each version its notice announces; a later one voiding any of them again is refused,
+    // as recording refuses it (a retraction of the version, or of a notice announcing it
+    // with `void_version`, after either).
+    if let row = try db.prepare(
+      """
+      WITH voids (seq, version) AS (
+        SELECT seq, version FROM corrections WHERE kind = 'retraction' AND version IS NOT NULL
+        UNION ALL
+        SELECT c.seq, nv.version FROM corrections c JOIN notice_versions nv ON nv.notice = c.notice
+        WHERE c.kind = 'retraction' AND c.void_version = 1)
+      SELECT later.seq, cl.id, ce.id FROM voids later
+      JOIN voids earlier ON earlier.version = later.version AND earlier.seq < later.seq
+      JOIN corrections cl ON cl.seq = later.seq JOIN corrections ce ON ce.seq = earlier.seq
+      ORDER BY later.seq, earlier.seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
+      found.append((row.0,
+        "retraction '\(Identifier.printable(row.1))' voids a version that '\(Identifier.printable(row.2))' had already retracted or voided (a version is voided once; the same correction is resent instead)"))
     }
     return found.min { $0.seq < $1.seq }
   }

@@ -48,6 +48,25 @@ enum MisspeltNames {
     return nil
   }
 
+  /// The command group that `arguments` name and stop at, with no subcommand and nothing
+  /// else (`policy-ledger`, `policy-ledger notice`, `--db` aside), and its path; nil when
+  /// they go further.
+  static func groupWithoutSubcommand(_ arguments: [String]) -> (any ParsableCommand.Type, String)? {
+    var command: any ParsableCommand.Type = PolicyLedgerCommand.self
+    var path = ["policy-ledger"]
+    var rest = arguments[...]
+    while let argument = rest.first, !argument.hasPrefix("-"),
+      let next = subcommands(of: command).first(where: { $0.configuration.commandName == argument })
+    {
+      command = next
+      path.append(argument)
+      rest = rest.dropFirst()
+    }
+    if rest.first == "--db", rest.count == 2 { rest = [] }
+    guard rest.isEmpty, !subcommands(of: command).isEmpty else { return nil }
+    return (command, path.joined(separator: " "))
+  }
+
   /// A command's subcommands, grouped or not (a name may come twice).
   static func subcommands(of command: any ParsableCommand.Type) -> [any ParsableCommand.Type] {
     let configuration = command.configuration

@@ -74,6 +74,12 @@ struct PolicyLedgerCommand: ParsableCommand {
         try values.run()
       } else if arguments == ["--version"] {
         try printLine(version)
+      } else if let (group, path) = MisspeltNames.groupWithoutSubcommand(arguments) {
+        // A command line that names no command (`policy-ledger $CMD` with CMD empty) is a
+        // usage error, not a success: the help goes to standard error, which carries
+        // messages, and standard output stays empty.
+        FileHandle.standardError.write(Data((helpMessage(for: group) + "\n").utf8))
+        fail("give a command after '\(path)' (listed above)", status: ExitStatus.usage)
       } else if arguments.first == "help", arguments.count > 1,
         let hint = MisspeltNames.hint(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
       {

@@ -100,6 +100,16 @@ struct DiscoveryCLITests: OnDemoLedger {
     #expect(nestedHelp.status == 64 && nestedHelp.stderr.contains("did you mean 'send'?"))
     #expect(try CLI.run(["help", "nosuch"]).status == 64)
     #expect(try CLI.run(["--db", db, "help", "history"]).status == 0)
+    // No command at all, or a group without its subcommand: a usage error, the help on
+    // standard error (a script's `policy-ledger $CMD` with CMD empty must not succeed).
+    for (arguments, path) in [([String](), "policy-ledger"), (["notice"], "policy-ledger notice"), (["--db", db, "correct"], "policy-ledger correct")] {
+      let bare = try CLI.run(arguments)
+      #expect(bare.status == 64 && bare.stdout.isEmpty, "\(arguments): \(bare)")
+      #expect(bare.stderr.contains("USAGE: \(path)"), "\(bare.stderr)")
+      #expect(bare.stderr.hasSuffix("policy-ledger: error: give a command after '\(path)' (listed above)\n"), "\(bare.stderr)")
+    }
+    let rootHelp = try CLI.run(["--help"])
+    #expect(rootHelp.status == 0 && rootHelp.stdout.contains("USAGE: policy-ledger"))
     let known = try CLI.run(["help", "notice", "send"])
     #expect(known.status == 0 && known.stdout.contains("USAGE: policy-ledger notice send"))
     let nested = try run(["notice", "sned"])

@@ -198,7 +198,7 @@ extension PolicyLedgerCommand {
     /// `import --all DIR`: the files of ``WholeLedger/kinds`` in their order, in one
     /// transaction; every file is checked to exist before anything is recorded.
     func run() throws {
-      guard let all else { throw CleanExit.helpRequest(self) }
+      guard let all else { throw ValidationError("Give a kind to import (versions, notices, corrections, acks, employees) or --all DIR.") }
       let files = WholeLedger.Files(folder: all)
       try files.check(field: "--all")
       let zone = try ledger.timeZone() ?? .utc

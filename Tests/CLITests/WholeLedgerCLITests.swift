@@ -159,7 +159,10 @@ struct WholeLedgerCLITests {
     #expect(result.status == 0, "\(result.stderr)")
     let exported = try CLI.run(["export", "versions", "--db", new]).stdout
     #expect(exported.contains(",2020-01-01T07:00:00Z,") && exported.contains(",loader,"), "\(exported)")
+    // `import` alone names no kind and no folder: a usage error, its help (with --all) on stderr.
     let bare = try CLI.run(["import"])
-    #expect(bare.status == 0 && bare.stdout.contains("--all"))
+    #expect(bare.status == 64 && bare.stdout.isEmpty && bare.stderr.contains("--all"), "\(bare)")
+    let onlyOptions = try CLI.run(["import", "--by", "loader", "--db", new])
+    #expect(onlyOptions.status == 64 && onlyOptions.stderr.contains("Give a kind to import"), "\(onlyOptions)")
   }
 }

@@ -28,38 +28,26 @@ enum LeadingArguments {
   /// ArgumentParser would keep one of them without a word, and a command would then
   /// write another ledger, or read times in another zone, than one of them says.
   static func refuseDifferentValues(of option: String, _ what: String, in arguments: [String]) throws(Problem) {
-    var first: String? = nil
-    var index = arguments.startIndex
-    while index < arguments.endIndex, arguments[index] != "--" {
-      let argument = arguments[index]
-      var value: String? = nil
-      if argument == option, index + 1 < arguments.endIndex {
-        value = arguments[index + 1]
-      } else if argument.hasPrefix(option + "=") {
-        value = String(argument.dropFirst(option.utf8.count + 1))
-      }
-      if let value {
-        if let first, first != value {
-          throw Problem(
-            description:
-              "\(option) is given twice with different \(what): '\(Identifier.printable(first))' and '\(Identifier.printable(value))'")
-        }
-        first = value
-      }
-      index += 1
-    }
+    let given = values(of: option, in: arguments)
+    guard let first = given.first, let other = given.first(where: { $0 != first }) else { return }
+    throw Problem(
+      description: "\(option) is given twice with different \(what): '\(Identifier.printable(first))' and '\(Identifier.printable(other))'")
   }
 
-  /// The value of `option` (`--db PATH` or `--db=PATH`), the first before `--`.
-  static func value(of option: String, in arguments: [String]) -> String? {
+  /// The values of `option` (`--db PATH` or `--db=PATH`) before `--`, in order.
+  static func values(of option: String, in arguments: [String]) -> [String] {
+    var found: [String] = []
     var index = arguments.startIndex
     while index < arguments.endIndex, arguments[index] != "--" {
       let argument = arguments[index]
-      if argument == option, index + 1 < arguments.endIndex { return arguments[index + 1] }
-      if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.utf8.count + 1)) }
+      if argument == option, index + 1 < arguments.endIndex {
+        found.append(arguments[index + 1])
+      } else if argument.hasPrefix(option + "=") {
+        found.append(String(argument.dropFirst(option.utf8.count + 1)))
+      }
       index += 1
     }
-    return nil
+    return found
   }
 
   /// `--db PATH` before the subcommand moved after it (see above).
@@ -79,25 +67,14 @@ enum LeadingArguments {
     // `help COMMAND` opens no ledger and takes no --db: the one before it is dropped.
     if arguments.first == "help" { return arguments }
     let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
-    var index = arguments.startIndex
-    while index < end {
-      let argument = arguments[index]
-      var later: String? = nil
-      if argument == "--db", index + 1 < end {
-        later = arguments[index + 1]
-      } else if argument.hasPrefix("--db=") {
-        later = String(argument.dropFirst(5))
+    if let later = values(of: "--db", in: arguments).first {
+      guard later == leading else {
+        throw Problem(
+          description:
+            "--db is given twice with different paths: '\(Identifier.printable(leading))' before the command and '\(Identifier.printable(later))' after it"
+        )
       }
-      if let later {
-        guard later == leading else {
-          throw Problem(
-            description:
-              "--db is given twice with different paths: '\(Identifier.printable(leading))' before the command and '\(Identifier.printable(later))' after it"
-          )
-        }
-        return arguments
-      }
-      index += 1
+      return arguments
     }
     arguments.insert(contentsOf: ["--db", leading], at: end)
     return arguments

@@ -56,7 +56,7 @@ struct PolicyLedgerCommand: ParsableCommand {
     // Before anything can print, even a usage error: standard output or error opened on the
     // ledger (`1<>l.db 2>&1`) would take the bytes over the ledger's.
     do {
-      let db = LeadingArguments.value(of: "--db", in: Array(CommandLine.arguments.dropFirst()))
+      let db = LeadingArguments.values(of: "--db", in: Array(CommandLine.arguments.dropFirst())).first
       try OutputFile.checkStandardStreams(ledger: LedgerSettings(db: db, tz: nil).path)
     } catch {
       fail("\(error)")

@@ -52,10 +52,9 @@ extension PolicyLedgerCommand {
     func run() throws {
       guard let kind else { return try exportAll(to: all!) }
       // Every output is checked before the ledger is read: never the ledger or its -wal,
-      // -shm or -journal, never two outputs on one file (standard output included).
-      let data =
-        try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) }
-        ?? OutputFile.standardOutput(ledger: ledger.path)
+      // -shm or -journal, never two outputs on one file (standard output included; `main`
+      // has refused standard output on the ledger).
+      let data = try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) } ?? OutputFile.standardOutput
       let manifestFile = try manifest.map { try OutputFile($0, field: "--manifest", ledger: ledger.path) }
       try OutputFile.checkDistinct([data, manifestFile])
       try OutputFile.checkNotInputs([data, manifestFile], [("--sign-key", signing.signKey)])

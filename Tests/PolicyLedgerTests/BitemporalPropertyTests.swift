@@ -50,6 +50,9 @@ import Testing
       #expect(stats.noticeStatuses.count == 4, "notice statuses reached: \(stats.noticeStatuses.sorted())")
       #expect(stats.nonEmptyOutstanding > 50, "non-empty outstanding answers: \(stats.nonEmptyOutstanding)")
       #expect(stats.resends > 100, "resends recorded: \(stats.resends)")
+      for rule in RuleProbe.rules {
+        #expect(stats.ruleProbes[rule, default: 0] > 5, "refused steps that verify's rule step named, for \(rule): \(stats.ruleProbes)")
+      }
     }
   }
 }
@@ -64,6 +67,9 @@ struct Stats {
   var statuses: Set<String> = []
   var noticeStatuses: Set<String> = []
   var resends = 0
+  /// Refused steps written below the recording checks, by the rule they break, that
+  /// `verify`'s rule step named (``RuleProbe``).
+  var ruleProbes: [String: Int] = [:]
 }
 
 
@@ -360,6 +366,7 @@ final class RecordedHistory {
   var seqOfStep: [Int: Int] = [:]
   var refused = 0
   var resends = 0
+  var ruleProbes: [String: Int] = [:]
 
   init() throws { scratch = try ScratchLedger() }
 }
@@ -422,8 +429,17 @@ enum PropertyRun {
         if let mismatch = try OutstandingPeopleTests.mismatch(ledger, history.model) {
           return (history, Failure(mismatch: "after step #\(i): \(mismatch)", question: nil, step: i))
         }
-      case (.some, .some):
+      case (.some(let reason), .some):
         history.refused += 1
+        // The rules `verify` checks again (its step 8): the same step written without the
+        // recording checks must be the entry it names.
+        if let rule = RuleProbe.rule(of: reason) {
+          switch try RuleProbe.probe(ledger, step, model: history.model) {
+          case .named: history.ruleProbes[rule, default: 0] += 1
+          case .notWritable: break
+          case .missed(let what): return (history, Failure(mismatch: "step #\(i), refused (\(reason)): \(what)", question: nil, step: i))
+          }
+        }
       case (nil, .some(let message)):
         return (history, Failure(mismatch: "step #\(i): the library refused it (\(message)); the model accepts it", question: nil, step: i))
       case (.some(let reason), nil):
@@ -617,6 +633,7 @@ enum PropertyRun {
     let (history, failure) = try record(steps)
     stats.refused += history.refused
     stats.resends += history.resends
+    stats.ruleProbes.merge(history.ruleProbes, uniquingKeysWith: +)
     if let failure { return failure }
     let accepted = history.seqOfStep.keys.sorted()
     for question in questions(for: steps, accepted: accepted, generator: &generator) {

@@ -146,3 +146,74 @@ import Testing
     #expect(try failure(demo) == nil)
   }
 }
+
+/// `verify`'s rule step (`Store/RuleCheck.swift`) restates rules 8, 14, 16 and 18 in SQL;
+/// this checks it against the model. A step the model and the library refuse for one of
+/// those rules is written below the recording checks (in a transaction rolled back
+/// afterwards), and the rule step must name that entry, and nothing before it.
+enum RuleProbe {
+  static let rules = ["acknowledgement", "correction time", "resend time", "second retraction"]
+
+  enum Outcome {
+    case named
+    /// The entry cannot be written at all (its projection refuses it, as a resend to
+    /// someone already reached): nothing to judge.
+    case notWritable
+    case missed(String)
+  }
+
+  /// The rule of step 8 that the model's `reason` names, if any.
+  static func rule(of reason: String) -> String? {
+    if reason.contains("is not a recipient of") || reason == "acknowledged before the notice reached them" { return "acknowledgement" }
+    if reason == "issued before its target" { return "correction time" }
+    if reason == "a resend before the first delivery" { return "resend time" }
+    if ["the notice is already retracted", "a version of it is already void", "the version is already retracted or void"].contains(reason) {
+      return "second retraction"
+    }
+    return nil
+  }
+
+  private struct RollBack: Error {}
+  private struct NotWritable: Error {}
+
+  static func probe(_ ledger: Ledger, _ step: ReplayModel.Proposal, model: ReplayModel) throws -> Outcome {
+    var outcome = Outcome.notWritable
+    do {
+      try ledger.write {
+        let next = NextEntry(after: try ledger.store.journalHead())
+        do {
+          switch step {
+          case .correction(let id, let kind, let target, let voidVersion, let issuedAt, let statement, let reason, let from, let until, _):
+            var empty = RecipientDigest()
+            try ledger.append(
+              .correction(
+                CorrectionEntry(
+                  id: id, kind: kind, target: target, voidVersion: voidVersion, issuedAt: issuedAt, statement: statement, reason: reason,
+                  effectiveFrom: from, effectiveUntil: until, recipientCount: 0, recipientsSHA256: empty.finishHex())),
+              actor: "probe", next: next)
+          case .ack(let notice, let employee, let at):
+            try ledger.append(.ack(AckEntry(notice: notice, employee: employee, at: at)), actor: "probe", next: next)
+          case .resend(let id, let sentAt, .named(let ids)):
+            guard let message = try ledger.store.messageSeq(id) else { throw NotWritable() }
+            var source = RecipientList(ids)
+            let (count, digest) = try ledger.store.deliver(message: message, via: next.seq, from: &source)
+            try ledger.append(.resend(ResendEntry(message: id, sentAt: sentAt, recipientCount: count, recipientsSHA256: digest)), actor: "probe", next: next)
+          default:
+            throw NotWritable()
+          }
+        } catch {
+          throw NotWritable()
+        }
+        let found = try ledger.store.firstRuleViolation()
+        outcome =
+          found?.seq == next.seq
+          ? .named : .missed("verify's rule step gives \(found.map { "entry \($0.seq): \($0.message)" } ?? "nothing"), not entry \(next.seq)")
+        throw RollBack()
+      }
+    } catch is RollBack {
+    } catch is NotWritable {
+      return .notWritable
+    }
+    return outcome
+  }
+}

@@ -135,14 +135,13 @@ public struct OutputFile: Sendable {
   }
 
   /// Standard output as the data output of a command without `--output`, refused when the
-  /// shell has pointed it at the ledger or its `-wal`, `-shm` or `-journal`
-  /// (`policy-ledger export versions >> l.db` would otherwise append to the ledger).
+  /// shell has pointed it (or standard error) at the ledger or its `-wal`, `-shm` or
+  /// `-journal` (`policy-ledger export versions >> l.db` would otherwise append to the
+  /// ledger): ``checkStandardStreams(ledger:)``, for a program that embeds the library (the
+  /// command line makes that check once, first of all).
   /// - Throws: `LedgerError` "invalid standard output: it is the ledger …".
   public static func standardOutput(ledger: String?) throws -> OutputFile {
-    let ledgerFiles = ledger.map(LedgerFiles.init) ?? LedgerFiles()
-    if let identity = FileIdentity(descriptor: 1), let name = ledgerFiles.name(of: identity) {
-      throw LedgerError(.invalidInput, "invalid standard output: it is \(name); send the output elsewhere")
-    }
+    if let ledger { try checkStandardStreams(ledger: ledger) }
     return .standardOutput
   }
 

@@ -185,6 +185,7 @@ extension Ledger {
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
         announces: try row.optionalText("announces").map { try VersionRef.parseList($0, field: "announces") } ?? [])
       try stored!.requireFirstDelivery(ofNotice: id)
+      try stored!.refuseEarlyRows(of: id, first: new.sentAt, needsRecipient: true)
       let firstCount = try row.firstDeliveryCount(of: id, at: new.sentAt, in: stored!)
       var source = try stored!.recipients(of: id, first: new.sentAt, count: firstCount)
       let entry = try recordNotice(new, recipients: &source, actor: row.actor, names: .columns)
@@ -231,6 +232,7 @@ extension Ledger {
       var firstCount: Int64? = nil
       if let stored {
         if let id {
+          try stored.refuseEarlyRows(of: id, first: new.issuedAt, needsRecipient: false)
           firstCount = try row.firstDeliveryCount(of: id, at: new.issuedAt, in: stored)
           choice = .named(try stored.recipients(of: id, first: new.issuedAt, count: firstCount))
         } else {

@@ -33,6 +33,8 @@ final class ImportRecipients {
   private let firstOfDelivery: Statement
   private let strayTime: Statement
   private let selectDelivery: Statement
+  private let earlyRow: Statement
+  private let firstRow: Statement
 
   private let counter: ImportCounter
 
@@ -121,6 +123,13 @@ final class ImportRecipients {
       """)
     selectDelivery = try db.prepare(
       "SELECT line, employee FROM temp.import_recipients WHERE message = ?1 AND delivery = ?2 ORDER BY line")
+    earlyRow = try db.prepare(
+      """
+      SELECT line, sent_at FROM temp.import_recipients WHERE message = ?1 AND delivery = ?3 AND sent_at < ?2
+      ORDER BY line LIMIT 1
+      """)
+    firstRow = try db.prepare(
+      "SELECT line, sent_at FROM temp.import_recipients WHERE message = ?1 ORDER BY delivery, line LIMIT 1")
   }
 
   /// A `delivery` field: 0, or a whole number from 1 written as `export` writes it (no sign,
@@ -168,6 +177,30 @@ final class ImportRecipients {
     guard try resendDeliveries.step() else { return }
     throw LedgerError(.invalidInput,
       "invalid delivery '\(resendDeliveries.row.int64(0))' (\(name) line \(resendDeliveries.row.int64(1))): notice '\(Identifier.printable(id))' has no row of delivery 0, its first delivery, and a notice needs at least one recipient"
+    )
+  }
+
+  /// Refuses a row of message `id` sent before the message's own time `first`, naming its
+  /// line: a first delivery is at `first` and a resend after it (rule 16). Without a
+  /// `delivery` column every such row; numbered, those of delivery 1 (a row of delivery 0
+  /// at another time, and a resend before the one numbered before it, have refusals of
+  /// their own).
+  ///
+  /// And, for a notice (`needsRecipient`) in a file without a `delivery` column that has
+  /// rows of `id` but none at `first` or without a time, names the first of them: the
+  /// notice would have no first delivery, and a notice needs at least one recipient.
+  func refuseEarlyRows(of id: String, first: Instant, needsRecipient: Bool) throws {
+    let label = "'\(Identifier.printable(id))'"
+    let early = try earlyRow.first([id, first.microseconds, numbered ? 1 : 0]) { ($0.int64(0), Instant(microseconds: $0.int64(1))) }
+    if let early {
+      throw LedgerError(.invalidInput,
+        "invalid sent_at '\(early.1)' (\(name) line \(early.0)): \(label) was first delivered later, at \(first); a resend comes after it")
+    }
+    guard needsRecipient, !numbered, try rowCount(of: id, first: first) == 0,
+      let row = try firstRow.first([id], { ($0.int64(0), Instant(microseconds: $0.int64(1))) })
+    else { return }
+    throw LedgerError(.invalidInput,
+      "invalid sent_at '\(row.1)' (\(name) line \(row.0)): notice \(label) is sent at \(first), and no row of it gives that time or none; a notice needs at least one recipient, in its first delivery"
     )
   }
 
@@ -245,6 +278,7 @@ final class ImportRecipients {
     // Resets them: a statement still stepping would lock the table.
     for statement in [
       select, countAtFirst, countFirstNumbered, selectAt, resendTimes, strayFirst, resendDeliveries, firstOfDelivery, strayTime, selectDelivery,
+      earlyRow, firstRow,
     ] {
       try statement.bind([])
     }

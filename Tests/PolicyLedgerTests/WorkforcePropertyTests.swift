@@ -41,6 +41,9 @@ import Testing
     var refusedImports = 0
     var tiesInImports = 0
     var unknownGroups = 0
+    /// Refused leaves (single, or in an import) that verify's rule step named when written
+    /// below the checks.
+    var leavesNamed = 0
   }
 
   @Test func coverageAndEmployeesAgreeWithTheModel() throws {
@@ -64,8 +67,29 @@ import Testing
       #expect(stats.imports > 50, "import employees files recorded: \(stats.imports)")
       #expect(stats.refusedImports > 5, "import employees files refused: \(stats.refusedImports)")
       #expect(stats.unknownGroups > 5, "questions naming a group never recorded: \(stats.unknownGroups)")
+      #expect(stats.leavesNamed > 10, "refused leaves that verify's rule step named: \(stats.leavesNamed)")
       #expect(stats.tiesInImports > 20, "rows of an import with the same employee and at as an earlier row: \(stats.tiesInImports)")
     }
+  }
+
+  private struct RollBack: Error {}
+
+  /// Writes the next entry with `write`, below the recording checks, and checks that
+  /// `verify`'s rule step names it (nil) or says what it gave instead; rolls it back.
+  static func ruleStepNames(_ ledger: Ledger, _ write: (NextEntry) throws -> Void) throws -> String? {
+    var missed: String? = nil
+    do {
+      try ledger.write {
+        let next = NextEntry(after: try ledger.store.journalHead())
+        try write(next)
+        let found = try ledger.store.firstRuleViolation()
+        if found?.seq != next.seq {
+          missed = "verify's rule step gives \(found.map { "entry \($0.seq): \($0.message)" } ?? "nothing"), not entry \(next.seq)"
+        }
+        throw RollBack()
+      }
+    } catch is RollBack {}
+    return missed
   }
 
   static func run(seed: UInt64, stats: inout Stats) throws -> String? {
@@ -228,6 +252,20 @@ import Testing
           if allowed { return "the library refused an import the model accepts: \(error)\n\(csv)" }
           if try PropertyRun.recordedTimes(ledger).count != entries { return "a refused import changed the journal" }
           stats.refusedImports += 1
+          if let missed = try Self.ruleStepNames(ledger, { next in
+            let writer = try LedgerStore.RosterRowWriter(ledger.store.db, seq: next.seq)
+            var digest = RosterRowsDigest()
+            for row in rows {
+              let groups = Groups.joined(row.groups)
+              try writer.add(employee: nil, name: row.employee, at: row.at, employed: row.join, groups: groups, actor: nil)
+              digest.add(employee: row.employee, at: row.at.microseconds, employed: row.join, groups: groups, actor: nil)
+            }
+            try writer.flush()
+            try ledger.append(.rosterImport(RosterImportEntry(rowCount: digest.count, rowsSHA256: digest.finishHex())), actor: "probe", next: next)
+          }) {
+            return "an import the model refuses, written below the checks: \(missed)\n\(csv)"
+          }
+          stats.leavesNamed += 1
         }
       case .leave(let employee, let at):
         let allowed = world.employedAtWhole(employee, at: at)
@@ -240,6 +278,12 @@ import Testing
         } catch let error as LedgerError {
           if allowed { return "the library refused a leave the model accepts: \(error)" }
           stats.refusedLeaves += 1
+          if let missed = try Self.ruleStepNames(ledger, { next in
+            try ledger.append(.roster(RosterEntry(employee: employee, event: .leave, at: at)), actor: "probe", next: next)
+          }) {
+            return "a leave of \(employee) at \(Grid.name(at)), written below the checks: \(missed)"
+          }
+          stats.leavesNamed += 1
         }
       }
     }

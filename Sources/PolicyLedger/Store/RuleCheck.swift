@@ -12,7 +12,11 @@ extension LedgerStore {
   ///   target's business time (a version's `announced_at`, a notice's `sent_at`);
   /// - a resend follows its message and is sent no earlier than the message's first delivery;
   /// - a notice is retracted once, and a version is voided once: by a retraction of it, or
-  ///   of a notice announcing it with `void_version`.
+  ///   of a notice announcing it with `void_version`;
+  /// - a leave (an `employee leave` entry, or a leave row of an `import employees` entry) is
+  ///   of someone employed at its `at` as the journal stood before it: their roster row with
+  ///   the greatest `at` no later, among the rows before it (an import's earlier rows
+  ///   included), ties going to the later one, is a join (rule 19).
   func firstRuleViolation() throws -> (seq: Int64, message: String)? {
     var found: [(seq: Int64, message: String)] = []
     if let row = try db.prepare(
@@ -80,6 +84,22 @@ extension LedgerStore {
     ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
       found.append((row.0,
         "retraction '\(Identifier.printable(row.1))' voids a version that '\(Identifier.printable(row.2))' had already retracted or voided (a version is voided once; the same correction is resent instead)"))
+    }
+    // A leave of someone not employed then. Each leave is one probe of
+    // `roster_rows_by_employee`; a ledger's leaves are few beside its rows.
+    if let row = try db.prepare(
+      """
+      SELECT l.seq, l.ordinal, e.name, l.at FROM roster_rows l JOIN employees e ON e.id = l.employee
+      WHERE l.employed = 0 AND coalesce((
+        SELECT p.employed FROM roster_rows p
+        WHERE p.employee = l.employee AND p.at <= l.at AND (p.seq < l.seq OR (p.seq = l.seq AND p.ordinal < l.ordinal))
+        ORDER BY p.at DESC, p.seq DESC, p.ordinal DESC LIMIT 1), 0) = 0
+      ORDER BY l.seq, l.ordinal LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.int64(1), $0.string(2), Instant(microseconds: $0.int64(3))) }) {
+      let which = row.1 == 0 ? "it records" : "row \(row.1) of its file records"
+      found.append((row.0,
+        "\(which) '\(Identifier.printable(row.2))' leaving at \(row.3), but they were not employed then as the journal stood (a leave is of someone employed at its time)"))
     }
     return found.min { $0.seq < $1.seq }
   }

@@ -139,6 +139,54 @@ import Testing
     #expect(failure.message.hasPrefix("the resend is sent before its message's first delivery"))
   }
 
+  static func amendment(_ id: String, of target: CorrectionTarget, from: Instant? = nil, until: Instant? = nil) -> EntryPayload {
+    guard case .correction(var entry) = retraction(id, of: target) else { fatalError() }
+    entry.kind = .amendment
+    entry.effectiveFrom = from
+    entry.effectiveUntil = until
+    return .correction(entry)
+  }
+
+  @Test func anAmendmentLeavingAnEmptyPeriodFails() throws {
+    // p@1 from t0: an amendment to end it at t0 + 5 s is allowed, then one to start it at
+    // t0 + 5 s (with the first, an empty period) is not.
+    let ledger = try announced()
+    try ledger.correct(
+      NewCorrection(id: "A1", kind: .amendment, target: .notice("N"), issuedAt: Self.t0, statement: "S", reason: "R", effectiveUntil: Self.at(5)),
+      recipients: .none, actor: "test")
+    #expect(try failure(ledger) == nil)
+    try appendUnchecked(ledger, Self.amendment("A2", of: .version(VersionRef(policy: "p", number: 1)), from: Self.at(5)))
+    let found = try #require(try failure(ledger))
+    #expect(found.seq == 4)
+    #expect(found.message == "amendment 'A2' leaves p@1 an empty effective period [\(Self.at(5)), \(Self.at(5))) (an amendment leaves a period that is not empty)")
+    // One microsecond earlier leaves a period.
+    let allowed = try announced()
+    try appendUnchecked(allowed, Self.amendment("A", of: .notice("N"), from: Instant(microseconds: Self.at(5).microseconds - 1), until: Self.at(5)))
+    #expect(try failure(allowed) == nil)
+  }
+
+  @Test func anAmendmentOfANoticeAnnouncingSeveralVersionsOrNoneFails() throws {
+    let several = try Ledger.temporary()
+    for policy in ["p", "q"] {
+      try several.addVersion(NewVersion(policy: policy, title: "P", body: [0x61], effectiveFrom: Self.t0), actor: "test")
+    }
+    try several.sendNotice(
+      NewNotice(
+        id: "N", subject: "S", body: [], sentAt: Self.t0, sender: "hr",
+        announces: [VersionRef(policy: "p", number: 1), VersionRef(policy: "q", number: 1)]),
+      recipients: RecipientList(["E1"]), actor: "test")
+    try appendUnchecked(several, Self.amendment("A", of: .notice("N")))
+    let found = try #require(try failure(several))
+    #expect(found.seq == 4)
+    #expect(found.message.hasPrefix("amendment 'A' amends notice 'N', which announces 2 versions"))
+    // A notice announcing none: an amendment of its text is allowed, not of a period.
+    let none = try ledger()
+    try appendUnchecked(none, Self.amendment("A", of: .notice("N1")))
+    #expect(try failure(none) == nil)
+    try appendUnchecked(none, Self.amendment("B", of: .notice("N1"), until: Self.at(5)))
+    #expect(try failure(none)?.message == "amendment 'B' changes an effective period, but notice 'N1' announces no version")
+  }
+
   /// E1 joins at t0 (seq 1) and leaves at t0 + 10 (seq 2).
   func roster() throws -> Ledger {
     let ledger = try Ledger.temporary()
@@ -211,13 +259,13 @@ import Testing
   }
 }
 
-/// `verify`'s rule step (`Store/RuleCheck.swift`) restates rules 8, 14, 16 and 18 in SQL;
+/// `verify`'s rule step (`Store/RuleCheck.swift`) restates rules 4, 8, 14, 16, 17 and 18 in SQL;
 /// this checks it against the model (rule 19's leaves are probed the same way in
 /// WorkforcePropertyTests). A step the model and the library refuse for one of
 /// those rules is written below the recording checks (in a transaction rolled back
 /// afterwards), and the rule step must name that entry, and nothing before it.
 enum RuleProbe {
-  static let rules = ["acknowledgement", "correction time", "resend time", "second retraction"]
+  static let rules = ["acknowledgement", "correction time", "resend time", "second retraction", "amendment"]
 
   enum Outcome {
     case named
@@ -231,6 +279,11 @@ enum RuleProbe {
   static func rule(of reason: String) -> String? {
     if reason.contains("is not a recipient of") || reason == "acknowledged before the notice reached them" { return "acknowledgement" }
     if reason == "issued before its target" { return "correction time" }
+    if reason == "amend the version: --version KEY@N" || reason == "the notice announces no version, so there is no period to amend"
+      || reason.hasPrefix("the amendment would leave ")
+    {
+      return "amendment"
+    }
     if reason == "a resend before the first delivery" { return "resend time" }
     if ["the notice is already retracted", "a version of it is already void", "the version is already retracted or void"].contains(reason) {
       return "second retraction"

@@ -13,6 +13,10 @@ extension LedgerStore {
   /// - a resend follows its message and is sent no earlier than the message's first delivery;
   /// - a notice is retracted once, and a version is voided once: by a retraction of it, or
   ///   of a notice announcing it with `void_version`;
+  /// - an amendment of a notice targets a notice that announces one version, and one that
+  ///   changes an effective date, a notice that announces one (rule 17);
+  /// - an amendment that changes an effective date leaves its version a period that is not
+  ///   empty, with every amendment of that version before it, in journal order (rule 4);
   /// - a leave (an `employee leave` entry, or a leave row of an `import employees` entry) is
   ///   of someone employed at its `at` as the journal stood before it: their roster row with
   ///   the greatest `at` no later, among the rows before it (an import's earlier rows
@@ -84,6 +88,47 @@ extension LedgerStore {
     ).first([], { ($0.int64(0), $0.string(1), $0.string(2)) }) {
       found.append((row.0,
         "retraction '\(Identifier.printable(row.1))' voids a version that '\(Identifier.printable(row.2))' had already retracted or voided (a version is voided once; the same correction is resent instead)"))
+    }
+    // An amendment of a notice announcing several versions, or changing the period of a
+    // notice announcing none.
+    if let row = try db.prepare(
+      """
+      SELECT c.seq, c.id, n.id, (SELECT count(*) FROM notice_versions nv WHERE nv.notice = c.notice) AS announced
+      FROM corrections c JOIN notices n ON n.seq = c.notice
+      WHERE c.kind = 'amendment'
+        AND (announced > 1 OR (announced = 0 AND (c.effective_from IS NOT NULL OR c.effective_until IS NOT NULL)))
+      ORDER BY c.seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3)) }) {
+      let (seq, id, notice, announced) = row
+      found.append((seq,
+        announced > 1
+          ? "amendment '\(Identifier.printable(id))' amends notice '\(Identifier.printable(notice))', which announces \(announced) versions (a notice announcing several versions is not amended; its versions are)"
+          : "amendment '\(Identifier.printable(id))' changes an effective period, but notice '\(Identifier.printable(notice))' announces no version"))
+    }
+    // An amendment leaving an empty period: the version's dates, each replaced by the
+    // latest amendment up to this one that gives it.
+    if let row = try db.prepare(
+      """
+      SELECT seq, id, key, version, f, u FROM (
+        SELECT c.seq, c.id, p.key, v.version,
+          coalesce((
+            SELECT b.effective_from FROM corrections b
+            WHERE b.affected_version = c.affected_version AND b.kind = 'amendment' AND b.seq <= c.seq AND b.effective_from IS NOT NULL
+            ORDER BY b.seq DESC LIMIT 1), v.effective_from) AS f,
+          coalesce((
+            SELECT b.effective_until FROM corrections b
+            WHERE b.affected_version = c.affected_version AND b.kind = 'amendment' AND b.seq <= c.seq AND b.effective_until IS NOT NULL
+            ORDER BY b.seq DESC LIMIT 1), v.effective_until) AS u
+        FROM corrections c JOIN versions v ON v.seq = c.affected_version JOIN policies p ON p.id = v.policy
+        WHERE c.kind = 'amendment' AND (c.effective_from IS NOT NULL OR c.effective_until IS NOT NULL))
+      WHERE u IS NOT NULL AND u <= f
+      ORDER BY seq LIMIT 1
+      """
+    ).first([], { ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3), Instant(microseconds: $0.int64(4)), Instant(microseconds: $0.int64(5))) }) {
+      let (seq, id, key, version, from, until) = row
+      found.append((seq,
+        "amendment '\(Identifier.printable(id))' leaves \(Identifier.printable(key))@\(version) an empty effective period [\(from), \(until)) (an amendment leaves a period that is not empty)"))
     }
     // A leave of someone not employed then. Each leave is one probe of
     // `roster_rows_by_employee`; a ledger's leaves are few beside its rows.

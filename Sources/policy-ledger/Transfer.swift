@@ -203,7 +203,8 @@ extension PolicyLedgerCommand {
       let zone = try ledger.timeZone() ?? .utc
       let summaries = try record(ledger) { target in
         try target.batch {
-          try WholeLedger.kinds.compactMap { entry -> (ImportSummary, String)? in
+          let start = try target.head()?.seq ?? 0
+          let summaries = try WholeLedger.kinds.compactMap { entry -> (ImportSummary, String)? in
             guard let recordFile = entry.record, let kind = entry.imports else { return nil }
             let recipients = kind == .notices || kind == .corrections ? try files.open(.recipients) : nil
             let summary = try recordImport(target, kind, recipients: recipients, zone: zone) { ledger, zone, progress in
@@ -211,6 +212,16 @@ extension PolicyLedgerCommand {
             }
             return (summary, files.path(entry.kind))
           }
+          // Every row of the recipients file is a notice's or a correction's: the notices
+          // skipped those of the corrections, and the corrections took them all, or some
+          // row named neither.
+          let notices = summaries.first { $0.0.kind == .notices }!.0
+          let corrections = summaries.first { $0.0.kind == .corrections }!.0
+          if notices.skippedRecipientRows > corrections.recipients {
+            try target.refuseUnclaimedRecipientRows(
+              files.open(.recipients), recordedAfter: start, notices: files.path(.notices), corrections: files.path(.corrections))
+          }
+          return summaries
         }
       }
       let lines = summaries.map { summary, name in
@@ -366,7 +377,7 @@ private func importSummary(_ summary: ImportSummary, input: String, recipients: 
     if reportsSkipped, summary.skippedRecipientRows > 0 {
       let (own, other) = kind == .notices ? ("notice", "corrections") : ("correction", "notices")
       text +=
-        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients) that name no \(own) of \(input)"
+        "\nskipped \(count(summary.skippedRecipientRows, "row")) of \(recipients) that \(summary.skippedRecipientRows == 1 ? "names" : "name") no \(own) of \(input)"
         + " (the recipients of \(other), or of entries not imported)"
     }
   }

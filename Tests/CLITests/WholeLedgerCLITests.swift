@@ -98,6 +98,42 @@ struct WholeLedgerCLITests {
     #expect(try CLI.run(["head", "--db", existing]).stdout == head)
   }
 
+  /// Each kind skips the other's rows of the recipients file; in a copy, a row that
+  /// neither the notices nor the corrections take would be lost, so it is refused.
+  @Test func aRecipientsRowOfNoMessageOfTheCopyIsRefusedAndNothingIsWritten() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let copy = dir.file("copy")
+    try #require(try CLI.run(["export", "--all", copy, "--db", old]).status == 0)
+    let recipients = copy + "/recipients.csv"
+    let original = try String(contentsOfFile: recipients, encoding: .utf8)
+    let line = original.split(separator: "\n").count + 1
+    let existing = dir.file("existing.db")
+    try #require(
+      try CLI.run(["policy", "add", "other", "--title", "Other", "--body", "b", "--effective-from", "2019-01-01", "--db", existing])
+        .status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: existing))
+    for (row, message) in [
+      // An id the ledger never had (a notice not exported, a typo).
+      (
+        "N-2020-07-10-0801,E1006,2020-07-10T15:00:00Z,0",
+        "invalid notice 'N-2020-07-10-0801': no notice of \(copy)/notices.csv and no correction of \(copy)/corrections.csv has that id; every row of a copy's recipients file names one of them"
+      ),
+      // A spreadsheet's trailing space: no id can have it.
+      ("N-2020-07-10-0800 ,E1005,2020-07-10T15:00:00Z,0", "invalid notice 'N-2020-07-10-0800 ': leading or trailing space is not allowed"),
+    ] {
+      try Data((original + row + "\n").utf8).write(to: URL(fileURLWithPath: recipients))
+      let new = dir.file("new.db")
+      let refused = try CLI.run(["import", "--all", copy, "--db", new])
+      #expect(refused.isRefusal, "\(refused)")
+      #expect(refused.stderr == "policy-ledger: error: \(recipients) line \(line): \(message)\n")
+      #expect(!LedgerFiles.exists(new))
+      #expect(try CLI.run(["import", "--all", copy, "--db", existing]).isRefusal)
+      #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == before)
+      #expect(!FileManager.default.fileExists(atPath: existing + "-wal"))
+    }
+  }
+
   @Test func aFolderWithoutEveryFileIsRefusedBeforeAnythingIsRead() throws {
     let dir = try TemporaryDirectory()
     let old = try Self.source(dir)

@@ -615,6 +615,19 @@ import Testing
         file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
         recipients: file("recipients.csv", "notice,employee\nN1,E1\n,E2\n"), actor: "i")
     }
+    // An id no entry can have is a mistyped one, not another file's row to skip.
+    try refuses("recipients.csv line 3: invalid notice 'N1 ': leading or trailing space is not allowed") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\nN1 ,E2\n"), actor: "i")
+    }
+    try refuses(
+      "recipients.csv line 2: invalid notice 'N1\\u{200B}': the invisible or direction-changing character U+200B is not allowed (Unicode format characters)"
+    ) {
+      try $0.importCorrections(
+        file("corrections.csv", "kind,notice,issued_at,statement,reason\nretraction,\(WorkedExample.noticeID),2020-08-01,S,R\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1\u{200B},E2\n"), actor: "i")
+    }
     try refuses("recipients.csv line 2: bare quote in unquoted field") {
       try $0.importNotices(
         file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),

@@ -434,6 +434,24 @@ extension Ledger {
   }
 }
 
+extension Ledger {
+  /// For a whole copy (`import --all`), after its notices and corrections are recorded:
+  /// refuses, naming its line, the first row of recipients file `file` whose message is
+  /// none of the entries after `seq` (the notices of `notices` and the corrections of
+  /// `corrections`). Imported one kind at a time, each skips the other's rows; in a copy,
+  /// a row that neither takes would be dropped without a word.
+  public func refuseUnclaimedRecipientRows(_ file: ImportFile, recordedAfter seq: Int64, notices: String, corrections: String) throws {
+    let table = try file.table(required: ["notice", "employee"], optional: ["sent_at", "delivery"])
+    while let row = try file.next(table) {
+      let id = row["notice"]!
+      if let message = try store.messageSeq(id), message > seq { continue }
+      throw LedgerError(.invalidInput,
+        "\(file.name) line \(row.line): invalid notice '\(Identifier.printable(id))': no notice of \(notices) and no correction of \(corrections) has that id; every row of a copy's recipients file names one of them"
+      )
+    }
+  }
+}
+
 /// One row of an import file, read by column: an empty field is an absent value (an open
 /// bound, a default, an assigned id), and every refusal names the column and the value.
 struct ImportRow {

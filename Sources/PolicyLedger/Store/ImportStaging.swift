@@ -61,7 +61,11 @@ final class ImportRecipients {
       "INSERT INTO temp.import_recipients (message, delivery, line, employee, sent_at) VALUES (?, ?, ?, ?, ?)")
     while let row = try file.next(table) {
       let message = row["notice"]!
-      if message.isEmpty { throw LedgerError(.invalidInput, "\(name) line \(row.line): invalid notice '': must not be empty") }
+      // An id no entry can have (empty, spaces at an end, a control character) is refused,
+      // not skipped as another file's row: it can only be a mistyped id.
+      if let problem = Identifier.problem(message) {
+        throw LedgerError(.invalidInput, "\(name) line \(row.line): invalid notice '\(Identifier.printable(message))': \(problem)")
+      }
       var sentAt: Int64? = nil
       if let text = row["sent_at"], !text.isEmpty {
         do {

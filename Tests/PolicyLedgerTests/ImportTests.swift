@@ -282,6 +282,26 @@ import Testing
     ) { try $0.importVersions(file("versions.csv", "policy,title,body,effective_from,colour\np,T,b,2020-01-01,red\n"), actor: "i") }
   }
 
+  /// A header's bytes are shown escaped, as values are; a one-column header that is
+  /// another separator's says so.
+  @Test func anUnknownColumnIsShownEscapedWithAHintForOtherSeparators() throws {
+    let expected = "(expected: policy, title, body, effective_from, version, effective_until, announced_at, by, recorded_at, body_sha256, applies_to)"
+    let reads = "import reads comma-separated CSV, as export writes it"
+    for (header, message) in [
+      ("policy,title,\u{1B}[31mred", "unknown column '\\u{1B}[31mred' \(expected)"),
+      // A BOM is read as one; a second is not.
+      ("\u{FEFF}\u{FEFF}policy,title", "unknown column '\\u{FEFF}policy' \(expected)"),
+      ("policy,policy", "duplicate column 'policy'"),
+      ("policy;title;body;effective_from", "unknown column 'policy;title;body;effective_from' \(expected); \(reads), and this header is separated by ';'"),
+      ("policy\ttitle", "unknown column 'policy\\ttitle' \(expected); \(reads), and this header is separated by tabs"),
+      ("[", "unknown column '[' \(expected); \(reads), not JSON"),
+    ] {
+      try refuses("versions.csv line 1: \(message)") {
+        try $0.importVersions(file("versions.csv", header + "\np,T,b,2020-01-01\n"), actor: "i")
+      }
+    }
+  }
+
   @Test func refusesAMissingColumn() throws {
     try refuses("versions.csv line 1: missing column 'body'") {
       try $0.importVersions(file("versions.csv", "policy,title,effective_from\np,T,2020-01-01\n"), actor: "i")

@@ -288,6 +288,15 @@ package struct CSVTable {
   private let reader: CSVReader
   private let index: [String: Int]
 
+  /// What a one-column header that is not a column name suggests the file is instead.
+  static func otherFormat(_ name: String) -> String {
+    let reads = "import reads comma-separated CSV, as export writes it"
+    if name.hasPrefix("[") || name.hasPrefix("{") { return "; \(reads), not JSON" }
+    if name.contains("\t") { return "; \(reads), and this header is separated by tabs" }
+    if name.contains(";") { return "; \(reads), and this header is separated by ';'" }
+    return ""
+  }
+
   package init(reader: CSVReader, required: [String], optional: [String]) throws(CSVError) {
     self.reader = reader
     let expected = required + optional
@@ -301,10 +310,13 @@ package struct CSVTable {
     var index: [String: Int] = [:]
     for (position, name) in header.enumerated() {
       guard expected.contains(name) else {
-        throw CSVError(line: line, message: "unknown column '\(name)' (expected: \(expected.joined(separator: ", ")))")
+        throw CSVError(
+          line: line,
+          message: "unknown column '\(Identifier.printable(name))' (expected: \(expected.joined(separator: ", ")))"
+            + (header.count == 1 ? CSVTable.otherFormat(name) : ""))
       }
       guard index.updateValue(position, forKey: name) == nil else {
-        throw CSVError(line: line, message: "duplicate column '\(name)'")
+        throw CSVError(line: line, message: "duplicate column '\(Identifier.printable(name))'")
       }
     }
     for name in required where index[name] == nil {

@@ -219,6 +219,28 @@ import Testing
     }
   }
 
+  /// `--excel-safe` in TSV: a `'` before a text or list field starting with = + - @; a
+  /// TAB or CR is escaped (`\t`, `\r`), which no spreadsheet runs; numbers and the header are
+  /// never changed.
+  @Test func tsvExcelSafeGuardsFormulasAsCSVDoes() throws {
+    let rows: [[Cell]] = [
+      [.text("=SUM(A1)"), .integer(-42), .list(["+1", "b"]), .text("@x"), .text("-2"), .text("\tTab"), .text("\rCR"), .text("plain"), .boolean(true), .null]
+    ]
+    for excelSafe in [false, true] {
+      let path = temporaryPath()
+      defer { unlink(path) }
+      let sink = try ByteSink.create(path: path)
+      let writer = TSVWriter(sink: sink, excelSafe: excelSafe)
+      try writer.begin(columns: ["=a", "b"])
+      for row in rows { try writer.write(row) }
+      try writer.finish()
+      try sink.close()
+      let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+      let q = excelSafe ? "'" : ""
+      #expect(text == "=a\tb\n\(q)=SUM(A1)\t-42\t\(q)+1;b\t\(q)@x\t\(q)-2\t\\tTab\t\\rCR\tplain\ttrue\t\n", "excelSafe: \(excelSafe)")
+    }
+  }
+
   @Test func roundTripsRandomTablesExactly() throws {
     var generator = SplitMix64(seed: 0x5EED_CAFE)
     let alphabet: [String] = [

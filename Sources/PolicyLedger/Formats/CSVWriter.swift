@@ -99,7 +99,7 @@ public final class CSVWriter: RowWriter {
   }
 
   @inline(__always)
-  private static func startsFormula(_ b: UInt8) -> Bool {
+  static func startsFormula(_ b: UInt8) -> Bool {
     // = + - @ TAB CR
     b == 0x3D || b == 0x2B || b == 0x2D || b == 0x40 || b == 0x09 || b == 0x0D
   }

@@ -25,4 +25,13 @@ public enum Cell: Sendable, Equatable {
     case .list(let items): items.joined(separator: ";")
     }
   }
+
+  /// Whether the value is text or a list of text, which `--excel-safe` guards (numbers and
+  /// flags never start a formula).
+  var isText: Bool {
+    switch self {
+    case .text, .list: true
+    case .null, .integer, .boolean: false
+    }
+  }
 }

@@ -34,7 +34,7 @@ public func makeRowWriter(_ format: OutputFormat, sink: ByteSink, excelSafe: Boo
   switch format {
   case .table: TableWriter(sink: sink, headers: headers)
   case .csv: CSVWriter(sink: sink, excelSafe: excelSafe, headers: headers)
-  case .tsv: TSVWriter(sink: sink, headers: headers)
+  case .tsv: TSVWriter(sink: sink, excelSafe: excelSafe, headers: headers)
   case .json: JSONWriter(sink: sink)
   case .jsonl: JSONLinesWriter(sink: sink)
   }

@@ -16,7 +16,7 @@ struct PolicyLedgerCommand: ParsableCommand {
       times are printed, in --tz, else $POLICY_LEDGER_TZ, else UTC.
 
       Exit status: 0 success; 1 the thing checked is not as claimed (verify, check-proof, \
-      check-export found a mismatch); 2 an error (refused, bad input, not found, no ledger), and \
+      check-export found a mismatch, or diff --exit-code found differences); 2 an error (refused, bad input, not found, no ledger), and \
       nothing was written; 64 a malformed command line; 130 or 143 interrupted by SIGINT or \
       SIGTERM, and nothing was recorded.
 
@@ -164,7 +164,8 @@ struct PolicyLedgerCommand: ParsableCommand {
 
 /// The exit statuses of contract section 5, as `diff` and `grep` use them.
 enum ExitStatus {
-  /// The thing checked is not as claimed: `verify`, `check-proof` or `check-export` found a mismatch.
+  /// The thing checked is not as claimed: `verify`, `check-proof` or `check-export` found a
+  /// mismatch, or `diff --exit-code` found differences.
   static let mismatch: Int32 = 1
   /// Refused, bad input, not found, no ledger: nothing was written.
   static let error: Int32 = 2

@@ -79,7 +79,9 @@ extension PolicyLedgerCommand {
       abstract: "Show what changed between two versions: title, effective period, status and a line diff of the text.",
       discussion: """
         Periods and statuses are as known now. The text diff is in unified format (---, +++, @@ \
-        hunks), coloured only when standard output is a terminal and NO_COLOR is unset.
+        hunks), coloured only when standard output is a terminal and NO_COLOR is unset. With \
+        --exit-code the exit status is 1 when the versions differ in title, period, status or \
+        text, and 0 when they do not, as 'diff' and 'git diff --exit-code' use it.
 
           policy-ledger diff mobile-devices@1 mobile-devices@2
         """)
@@ -88,6 +90,7 @@ extension PolicyLedgerCommand {
     @Argument(help: "The old version, as KEY@N.", completion: LedgerCompletion.of(.version)) var old: String
     @Argument(help: "The new version, as KEY@N.", completion: LedgerCompletion.of(.version)) var new: String
     @Option(help: "Lines of unchanged text around each change.") var context = 3
+    @Flag(help: "Exit with status 1 when the versions differ, 0 when they do not.") var exitCode = false
 
     func validate() throws {
       if context < 0 { throw ValidationError("--context must be 0 or more.") }
@@ -103,6 +106,7 @@ extension PolicyLedgerCommand {
       for line in comparison.summary(timeZone: try ledger.timeZone()) { sink.write(shown(line) + "\n") }
       for line in comparison.body { sink.write((colour ? painted(line) : shown(line.text)) + "\n") }
       try sink.flush()
+      if exitCode, comparison.hasDifferences { throw ExitCode(ExitStatus.mismatch) }
     }
 
     func painted(_ line: LineDiff.UnifiedLine) -> String {
@@ -118,6 +122,12 @@ extension PolicyLedgerCommand {
       return code.isEmpty ? shown(line.text) : "\u{1B}[\(code)m\(shown(line.text))\u{1B}[0m"
     }
 
-    func shown(_ text: String) -> String { TableWriter.displayEscaped(text, keepsTabs: true) }
+    /// A CR that ends a line is that line's CR LF line end: it is printed as is, so that
+    /// `patch` rebuilds a CR LF text byte for byte; on a terminal nothing follows it to
+    /// overwrite. Every other control character is escaped.
+    func shown(_ text: String) -> String {
+      guard text.utf8.last == 0x0D else { return TableWriter.displayEscaped(text, keepsTabs: true) }
+      return TableWriter.displayEscaped(String(text.dropLast()), keepsTabs: true) + "\r"
+    }
   }
 }

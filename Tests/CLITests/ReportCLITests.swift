@@ -215,6 +215,58 @@ struct ReportCLITests {
     #expect(!result.stdout.contains("\u{1B}"))
   }
 
+  static let patch = ["/usr/bin/patch", "/bin/patch"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// A text with CR LF line ends is diffed line by line (it had been one line), each CR
+  /// printed at its line's end, so that `patch` rebuilds the new text byte for byte; a CR
+  /// inside a line is still shown escaped.
+  @Test func diffOfCRLFTextIsLineByLineAndPatchRebuildsIt() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("crlf.db")
+    let old = "x\r\ny\r\nw\r\n"
+    let new = "x\r\nz\u{1B}[2J\rhidden\r\nw\r\n"
+    for (n, body) in [(1, old), (2, new)] {
+      let file = dir.file("v\(n).txt")
+      try Data(body.utf8).write(to: URL(fileURLWithPath: file))
+      let added = try CLI.run(["policy", "add", "q", "--title", "T", "--body-file", file, "--effective-from", "2020-0\(n)-01", "--db", db])
+      try #require(added.status == 0, "\(added.stderr)")
+    }
+    let result = try CLI.run(["diff", "q@1", "q@2", "--db", db])
+    #expect(result.status == 0)
+    let body = result.stdout.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropFirst(4).map { String(decoding: $0, as: UTF8.self) }
+    #expect(body == ["--- q@1", "+++ q@2", "@@ -1,3 +1,3 @@", " x\r", "-y\r", "+z\\u{1B}[2J\\rhidden\r", " w\r", ""])
+    if let patch = Self.patch {
+      // Without the escape sequence, which `diff` shows escaped, patch gives the new text.
+      let plain = dir.file("v3.txt")
+      try Data("x\r\nz\r\nw\r\n".utf8).write(to: URL(fileURLWithPath: plain))
+      try #require(
+        try CLI.run(["policy", "add", "q", "--title", "T", "--body-file", plain, "--effective-from", "2020-03-01", "--db", db]).status == 0)
+      let diff = dir.file("d.patch")
+      try Data(try CLI.run(["diff", "q@1", "q@3", "--db", db]).stdout.utf8).write(to: URL(fileURLWithPath: diff))
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: patch)
+      process.arguments = ["-s", "-o", dir.file("out.txt"), dir.file("v1.txt"), diff]
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0)
+      #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("out.txt"))) == Data("x\r\nz\r\nw\r\n".utf8))
+    }
+  }
+
+  @Test func diffExitCodeIsOneWhenTheVersionsDiffer() throws {
+    let dir = try TemporaryDirectory()
+    let db = try demo(dir)
+    let differ = try CLI.run(["diff", "--exit-code", "--db", db, "mobile-devices@1", "mobile-devices@2"])
+    #expect(differ.status == 1)
+    #expect(differ.stderr.isEmpty)
+    #expect(differ.stdout.contains("-Any phone"))
+    let same = try CLI.run(["diff", "--exit-code", "--db", db, "mobile-devices@1", "mobile-devices@1"])
+    #expect(same.status == 0)
+    #expect(same.stdout.hasPrefix("title: Mobile devices that access company email (same)\n"))
+    // Without the flag, differences are a success.
+    #expect(try CLI.run(["diff", "--db", db, "mobile-devices@1", "mobile-devices@2"]).status == 0)
+  }
+
   static let script = ["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
   @Test(.enabled(if: script != nil, "script(1) is needed to give the command a terminal"))

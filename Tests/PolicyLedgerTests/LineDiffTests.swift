@@ -42,6 +42,15 @@ struct LineDiffTests {
     #expect(kinds == [.oldFile, .newFile, .hunk, .context, .deletion, .noNewline, .insertion])
   }
 
+  /// Lines end at LF bytes, as `diff` reads them: a CR LF text is not one line (a CR LF is
+  /// one Swift `Character`, which splitting at "\n" never matched), and each CR stays in
+  /// its line.
+  @Test func crlfTextIsSplitAtEachLF() {
+    let text = LineDiff.unified(old: "x\r\ny\r\nw\r\n", new: "x\r\nz\r\nw\r\n", oldLabel: "o", newLabel: "n").map(\.text)
+    #expect(text == ["--- o", "+++ n", "@@ -1,3 +1,3 @@", " x\r", "-y\r", "+z\r", " w\r"])
+    #expect(LineDiff.lines("a\r\nb").map(\.text) == ["a\r", "b"])
+  }
+
   @Test func editsCoverBothListsInOrder() {
     let edits = LineDiff.edits(Array("abcabba"), Array("cbabac"))
     var i = 0

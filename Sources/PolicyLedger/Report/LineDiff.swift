@@ -171,9 +171,11 @@ public enum LineDiff {
     package var terminated: Bool
   }
 
-  /// Splits `text` at `\n`; the line breaks are not part of the lines.
+  /// Splits `text` at each LF byte, as `diff` and `patch` do; the LFs are not part of the
+  /// lines, and a CR before one stays in its line. (Split by `Character`, a CR LF is one
+  /// character that no `\n` matches: a text with CR LF line ends was one line.)
   package static func lines(_ text: String) -> [TextLine] {
-    var parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var parts = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
     let terminated = parts.last == ""
     if terminated { parts.removeLast() }
     return parts.enumerated().map { index, part in

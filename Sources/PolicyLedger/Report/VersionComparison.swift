@@ -15,6 +15,13 @@ public struct VersionComparison: Sendable {
   /// The unified diff of the bodies; empty when they are the same.
   public var body: [LineDiff.UnifiedLine]
 
+  /// Whether the versions differ in title, effective period, status or body (`diff
+  /// --exit-code` exits 1 when they do).
+  public var hasDifferences: Bool {
+    old.title != new.title || old.effectiveFrom != new.effectiveFrom || old.effectiveUntil != new.effectiveUntil
+      || old.status != new.status || oldSHA256 != newSHA256
+  }
+
   /// One line per field: `title: A -> B`, or `title: A (same)`.
   public func summary(timeZone: TimeZone?) -> [String] {
     func period(_ row: HistoryRow) -> String {

@@ -150,6 +150,20 @@ struct ReportTests {
     try ledger.acknowledge(notice: W.noticeID, employee: W.toldBoth, at: W.july10(9), actor: "t")
     try ledger.addVersion(
       NewVersion(policy: W.policy, title: "Later", body: Array("later\n".utf8), effectiveFrom: W.july10(20)), actor: "t")
+    // Nor do later entries with earlier business times: they had stretched the picture's
+    // axis back to their dates ("nothing in force from 2019-12-01").
+    try ledger.correct(
+      NewCorrection(
+        kind: .amendment, target: .version(VersionRef(policy: W.policy, number: 1)), issuedAt: W.july10(9), statement: "s",
+        reason: "r", effectiveFrom: Instant(microseconds: Self.newYear.microseconds - 31 * Self.day)),
+      recipients: .none, actor: "t")
+    try ledger.addVersion(
+      NewVersion(policy: W.policy, title: "Early", body: Array("early\n".utf8), effectiveFrom: Instant(microseconds: Self.newYear.microseconds - 200 * Self.day)), actor: "t")
+    try ledger.sendNotice(
+      NewNotice(
+        id: "N-early", subject: "s", body: [], sentAt: Instant(microseconds: Self.newYear.microseconds - 300 * Self.day), sender: "hr",
+        announces: VersionRef(policy: W.policy, number: 4)),
+      recipients: RecipientList(["E1001"]), actor: "t")
     let again = try render(ledger, ReportRequest(recordedAt: data.recordedAt, statusAt: data.statusAt), timeZone: W.pacific)
     #expect(again == first)
     #expect(try render(ledger, timeZone: W.pacific) != first, "while the unpinned report shows the new version")

@@ -31,9 +31,12 @@ extension Ledger {
       let policyID = try requirePolicy(policy)
       try requireViewer(view)
       let facts = try store.loadFacts(policyID: policyID, key: policy, viewer: view.toldTo)
+      // Only entries recorded in the view move a bound: one recorded later (a backdated
+      // amendment, an earlier version) would otherwise start the first period earlier, and
+      // a report pinned to `recordedAt` would change after it.
       var bounds: [Instant] = []
-      for v in facts.versions { bounds += [v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
-      for c in facts.corrections { bounds += [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
+      for v in facts.versions where view.recorded(v.recordedAt) { bounds += [v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
+      for c in facts.corrections where view.recorded(c.recordedAt) { bounds += [c.effectiveFrom, c.effectiveUntil].compactMap { $0 } }
       let versions = Bitemporal.view(facts, view)
       return Ledger.periods(at: bounds, from: from, to: to) { t in Bitemporal.inForce(versions, at: t)?.facts.number }
     }
@@ -55,12 +58,16 @@ extension Ledger {
       let policyID = try requirePolicy(policy)
       try requireViewer(view)
       let facts = try store.loadFacts(policyID: policyID, key: policy, viewer: view.toldTo)
+      // Only entries recorded in the view are change points (as for ``inForcePeriods``).
+      func recorded(_ delivery: Delivery?) -> Instant? { delivery.flatMap { view.recorded($0.recordedAt) ? $0.sentAt : nil } }
       var changes: [Instant] = []
-      for v in facts.versions { changes += [v.announcedAt, v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? []) }
+      for v in facts.versions where view.recorded(v.recordedAt) {
+        changes += [v.announcedAt, v.effectiveFrom] + (v.effectiveUntil.map { [$0] } ?? [])
+      }
       // A resend that reached the viewer changes what they know at its own time (rule 16).
-      for n in facts.notices { changes += [n.sentAt, n.viewerDelivery?.sentAt].compactMap { $0 } }
-      for c in facts.corrections {
-        changes += [c.issuedAt, c.viewerDelivery?.sentAt, c.effectiveFrom, c.effectiveUntil].compactMap { $0 }
+      for n in facts.notices where view.recorded(n.recordedAt) { changes += [n.sentAt, recorded(n.viewerDelivery)].compactMap { $0 } }
+      for c in facts.corrections where view.recorded(c.recordedAt) {
+        changes += [c.issuedAt, recorded(c.viewerDelivery), c.effectiveFrom, c.effectiveUntil].compactMap { $0 }
       }
       let end = [to, view.knownAt].compactMap { $0 }.min()
       return Ledger.periods(at: changes, from: from, to: end) { x in

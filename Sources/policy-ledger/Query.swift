@@ -290,6 +290,10 @@ extension PolicyLedgerCommand {
       commandName: "recipients",
       abstract: "List a notice's recipients with their acknowledgement status.",
       discussion: """
+        With --as-known-at K and --as-recorded-at R, only the deliveries sent by K and \
+        recorded by R, and only the acknowledgements made by K and recorded by R: who had been \
+        sent it, and who had acknowledged it, as known then.
+
           policy-ledger recipients N-2020-07-10-0800 --format csv
 
         Columns: \(RecipientRow.columns.joined(separator: ", ")).
@@ -297,9 +301,10 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var knowledge: ViewOptions
     @Argument(help: "The notice (or correction) id.", completion: LedgerCompletion.of(.notice, .correction)) var notice: String
 
-    var values: Values { Values(ledger: ledger.settings, output: output.settings, notice: notice) }
+    var values: Values { Values(ledger: ledger.settings, output: output.settings, knowledge: knowledge.settings, notice: notice) }
     func validate() throws { try values.validate() }
     func run() throws { try values.run() }
 
@@ -307,12 +312,14 @@ extension PolicyLedgerCommand {
     struct Values: QuickValues {
       var ledger: LedgerSettings
       var output: OutputSettings
+      var knowledge: ViewSettings
       var notice: String
 
       func run() throws {
         let timeZone = try ledger.timeZone()
+        let view = try knowledge.view(ledger)
         try stream(output) { write in
-          try ledger.openForQuery().recipients(of: notice) { try write($0.cells(timeZone: timeZone)) }
+          try ledger.openForQuery().recipients(of: notice, view: view) { try write($0.cells(timeZone: timeZone)) }
         } columns: { RecipientRow.columns }
       }
     }
@@ -322,14 +329,15 @@ extension PolicyLedgerCommand {
 /// The fast path's table for `Recipients` (QuickCommandLine.swift), beside the command it mirrors.
 extension PolicyLedgerCommand.Recipients.Values {
   static let quickSyntax = QuickSyntax(options: [], positional: true)
-    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax)
+    .with(LedgerSettings.quickSyntax).with(OutputSettings.quickSyntax).with(ViewSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
     let ledger = LedgerSettings(quick: &arguments)
+    let knowledge = ViewSettings(quick: &arguments)
     guard let output = OutputSettings(quick: &arguments),
       let notice = arguments.positional()
     else { return nil }
-    self.init(ledger: ledger, output: output, notice: notice)
+    self.init(ledger: ledger, output: output, knowledge: knowledge, notice: notice)
   }
 }
 

@@ -169,6 +169,37 @@ struct ReportTests {
     #expect(try render(ledger, timeZone: W.pacific) != first, "while the unpinned report shows the new version")
   }
 
+  /// Each notice's "N of M recipients acknowledged" is what the `recipients` command it
+  /// names gives in the same view (the report passes its view on): it had named the command
+  /// without one, which counts acknowledgements made later.
+  @Test func theAcknowledgementCountIsTheRecipientsCommandsInTheSameView() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    let beforeResend = try #require(try ledger.head(recordedBy: Instant.now())).recordedAt
+    try W.resendRetraction(into: ledger)
+    try ledger.acknowledge(notice: W.noticeID, employee: W.toldBoth, at: W.july10(16), actor: "t")
+    for knownAt in [W.july10(7), W.july10(9), W.july10(15, 45), W.july10(17), nil] {
+      let data = try ledger.reportData(ReportRequest(knownAt: knownAt))
+      let rows = try ledger.recipientRows(of: W.noticeID, view: data.view)
+      let group = data.policies.flatMap(\.acknowledgements).first { $0.notice == W.noticeID }
+      guard let group else {
+        // Before the notice was sent, neither the report nor the command lists it.
+        #expect(rows.isEmpty, "known at \(String(describing: knownAt))")
+        continue
+      }
+      #expect(group.count == rows.filter { $0.status == "acknowledged" }.count, "known at \(String(describing: knownAt))")
+      #expect(group.recipients == rows.count)
+    }
+    // The retraction's resend at 16:00 reached E1004: as known at 15:00 it had not yet.
+    let before = try ledger.recipientRows(of: W.retractionID, view: .init(knownAt: W.july10(15)))
+    #expect(before.map(\.employee) == W.retractionRecipients)
+    let after = try ledger.recipientRows(of: W.retractionID, view: .init(knownAt: W.july10(16)))
+    #expect(after.map(\.employee) == W.retractionRecipients + [W.missedRetraction])
+    // As recorded before the resend was, not either.
+    let recorded = try ledger.recipientRows(of: W.retractionID, view: .init(knownAt: W.july10(16), recordedAt: beforeResend))
+    #expect(recorded.map(\.employee) == W.retractionRecipients)
+  }
+
   // MARK: The picture
 
   @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))

@@ -64,15 +64,20 @@ extension Ledger {
     }
   }
 
-  /// ``recipients(of:_:)`` collected.
-  public func recipientRows(of id: String) throws -> [RecipientRow] {
+  /// ``recipients(of:view:_:)`` collected.
+  public func recipientRows(of id: String, view: Bitemporal.View = .init()) throws -> [RecipientRow] {
     var rows: [RecipientRow] = []
-    try recipients(of: id) { rows.append($0) }
+    try recipients(of: id, view: view) { rows.append($0) }
     return rows
   }
 
   /// The recipients of a notice (or correction) with their acknowledgement, by employee id.
-  public func recipients(of id: String, _ body: (RecipientRow) throws -> Void) throws {
+  ///
+  /// In a `view` (its `knownAt` k and `recordedAt` r; "as told to" does not apply), only the
+  /// deliveries sent by k and recorded by r, and only the acknowledgements at or before k
+  /// recorded by r: who had been sent it, and who had acknowledged it, as known then. A
+  /// message not yet sent or recorded in the view has no rows.
+  public func recipients(of id: String, view: Bitemporal.View = .init(), _ body: (RecipientRow) throws -> Void) throws {
     try read {
       guard let seq = try store.messageSeq(id) else {
         throw LedgerError(
@@ -80,7 +85,7 @@ extension Ledger {
         ).suggesting(try NearestNames.suggestions(for: id) { try store.forEachMessageID(corrections: true, $0) })
       }
       let isCorrection = try store.correctionSeq(id) != nil
-      try store.forEachRecipient(ofMessage: seq) { employee, acknowledgedAt, sentAt in
+      try store.forEachRecipient(ofMessage: seq, knownAt: view.knownAt, recordedAt: view.recordedAt) { employee, acknowledgedAt, sentAt in
         try body(RecipientRow(notice: id, employee: employee, acknowledgedAt: acknowledgedAt, sentAt: sentAt, isCorrection: isCorrection))
       }
     }

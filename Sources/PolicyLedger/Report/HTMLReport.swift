@@ -262,7 +262,7 @@ public struct HTMLReport: Sendable {
       } else {
         out.text("Every recipient, with acknowledgement status: ")
       }
-      out.command(["policy-ledger", "recipients"] + ledgerArguments + [group.notice, "--format", "csv"])
+      out.command(["policy-ledger", "recipients"] + ledgerArguments + viewArguments + [group.notice, "--format", "csv"])
       out.raw("</p>\n</div>\n")
     }
   }

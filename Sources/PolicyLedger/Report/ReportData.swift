@@ -246,7 +246,10 @@ extension Ledger {
     }
     var acknowledgements: [AcknowledgementGroup] = []
     for event in events where event.row.kind == .notice {
-      var group = AcknowledgementGroup(notice: event.row.id, recipients: event.recipientCount, count: 0, first: [])
+      // Its recipients as known in the view: the first delivery's and the known resends',
+      // as `recipients` lists them in the same view.
+      let recipients = event.recipientCount + event.resends.reduce(0) { $0 + $1.recipientCount }
+      var group = AcknowledgementGroup(notice: event.row.id, recipients: recipients, count: 0, first: [])
       try store.forEachAcknowledgement(of: event.row.id, knownAt: view.knownAt, recordedAt: view.recordedAt) { employee, at in
         group.count += 1
         if group.first.count < request.outstandingLimit { group.first.append(.init(employee: employee, at: at)) }

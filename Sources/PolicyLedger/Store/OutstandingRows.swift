@@ -69,8 +69,26 @@ extension LedgerStore {
   /// The recipients of message `seq` with their acknowledgement and the time of the
   /// delivery that reached each (a resend's `sent_at`, else the message's own), by employee id.
   func forEachRecipient(
-    ofMessage seq: Int64, _ body: (_ employee: String, _ acknowledgedAt: Instant?, _ sentAt: Instant) throws -> Void
+    ofMessage seq: Int64, knownAt: Instant? = nil, recordedAt: Instant? = nil,
+    _ body: (_ employee: String, _ acknowledgedAt: Instant?, _ sentAt: Instant) throws -> Void
   ) throws {
+    if knownAt != nil || recordedAt != nil {
+      // In a view: the deliveries sent by k and recorded by r (the message's own, or a
+      // resend's), and an acknowledgement only when it too is at or before k and recorded by r.
+      return try db.prepare(
+        """
+        SELECT e.name, a.at, coalesce(r.sent_at, n.sent_at, c.issued_at) AS sent FROM all_deliveries d
+        JOIN employees e ON e.id = d.employee
+        JOIN journal jd ON jd.seq = coalesce(d.via, d.message)
+        LEFT JOIN resends r ON r.seq = d.via LEFT JOIN notices n ON n.seq = d.message LEFT JOIN corrections c ON c.seq = d.message
+        LEFT JOIN (acks a JOIN journal ja ON ja.seq = a.seq AND ja.recorded_at <= ?3)
+          ON a.notice = d.message AND a.employee = d.employee AND a.at <= ?2
+        WHERE d.message = ?1 AND sent <= ?2 AND jd.recorded_at <= ?3 ORDER BY e.name
+        """
+      ).forEach([seq, knownAt?.microseconds ?? .max, recordedAt?.microseconds ?? .max]) { row in
+        try body(row.string(0), row.optionalInt64(1).map(Instant.init(microseconds:)), Instant(microseconds: row.int64(2)))
+      }
+    }
     try db.prepare(
       """
       SELECT e.name, a.at, coalesce(r.sent_at, n.sent_at, c.issued_at) FROM all_deliveries d JOIN employees e ON e.id = d.employee

@@ -88,19 +88,21 @@ extension PolicyLedgerCommand {
       discussion: """
         The proof carries the entry, its audit path and the checkpoint, so that anyone with the \
         public key can check it offline with 'check-proof', without the ledger. With \
-        --consistency OLD, it is instead the RFC 9162 consistency proof that --to NEW (default: \
-        a checkpoint of the ledger now, signed with --sign-key) extends OLD, with both \
-        checkpoints. check-proof accepts only signed checkpoints, so a proof that would carry an \
+        --consistency OLD, it is instead the RFC 9162 consistency proof that NEW (given after \
+        OLD or as --to NEW; default: a checkpoint of the ledger now, signed with --sign-key) \
+        extends OLD, with both checkpoints. check-proof accepts only signed checkpoints, so a proof that would carry an \
         unsigned one is refused, and nothing is printed, unless --unsigned says it is meant.
 
           policy-ledger prove N-2020-07-10-0800 --checkpoint 2024-06.checkpoint \\
               > notice.tlog-proof
           policy-ledger prove --consistency 2024-06.checkpoint \\
-              --to 2024-07.checkpoint > 2024-07.consistency
+              2024-07.checkpoint > 2024-07.consistency
         """)
 
     @OptionGroup var ledger: LedgerOptions
-    @Argument(help: "The entry: a notice or correction id, or KEY@N.", completion: LedgerCompletion.of(.version, .notice, .correction)) var entry: String?
+    @Argument(
+      help: "The entry: a notice or correction id, or KEY@N (with --consistency OLD: the later checkpoint NEW).",
+      completion: LedgerCompletion.of(.version, .notice, .correction)) var entry: String?
     @Option(help: "The entry by its journal sequence number instead.") var seq: Int64?
     @Option(help: "The checkpoint (from 'policy-ledger checkpoint') whose tree the proof is for.", completion: .file()) var checkpoint: String?
     @Option(help: "Prove instead that a later checkpoint extends this earlier one.", completion: .file()) var consistency: String?
@@ -111,10 +113,13 @@ extension PolicyLedgerCommand {
 
     func validate() throws {
       if consistency != nil {
-        if entry != nil || seq != nil || checkpoint != nil {
-          throw ValidationError("--consistency proves one checkpoint extends another; give no ENTRY, --seq or --checkpoint with it.")
+        if seq != nil || checkpoint != nil {
+          throw ValidationError("--consistency proves one checkpoint extends another; give no --seq or --checkpoint with it.")
         }
-        if to != nil && signKey != nil { throw ValidationError("--sign-key signs the ledger's checkpoint now; it does not go with --to.") }
+        if entry != nil && to != nil { throw ValidationError("Give the later checkpoint once: as NEW after --consistency OLD, or as --to NEW.") }
+        if (to ?? entry) != nil && signKey != nil {
+          throw ValidationError("--sign-key signs the ledger's checkpoint now; it does not go with a later checkpoint NEW.")
+        }
         return
       }
       if to != nil || signKey != nil { throw ValidationError("--to and --sign-key go with --consistency.") }
@@ -124,12 +129,14 @@ extension PolicyLedgerCommand {
 
     func run() throws {
       if let consistency {
+        // The later checkpoint: `--consistency OLD NEW` (the contract's form) or `--to NEW`.
+        let (newPath, newField) = to.map { ($0, "--to") } ?? (entry, "NEW")
         let old = try SignedCheckpoint(file: consistency, field: "--consistency")
-        let new = try to.map { try SignedCheckpoint(file: $0, field: "--to") }
+        let new = try newPath.map { try SignedCheckpoint(file: $0, field: newField) }
         let signer = try signKey.map { try NoteSigningKey(file: $0, field: "--sign-key") }
         if !unsigned {
           try UnsignedProof.check(old, field: "--consistency", path: consistency)
-          if let new, let to { try UnsignedProof.check(new, field: "--to", path: to) }
+          if let new, let newPath { try UnsignedProof.check(new, field: newField, path: newPath) }
           if new == nil && signer == nil {
             throw LedgerError(
               .invalidInput,
@@ -157,8 +164,9 @@ extension PolicyLedgerCommand {
       abstract: "Check a proof or receipt offline, without the ledger, and print what it proves.",
       discussion: """
         Exit 0 only when the checkpoint is signed by --public-key and the entry hashes, through \
-        the proof's audit path, to the checkpoint's root; 1 when it does not; 2 when a file \
-        cannot be read or is not a proof or key. With --checkpoint, the proof must be for that \
+        the proof's audit path, to the checkpoint's root; 1 when it does not, or when the proof \
+        file is not a well-formed proof (a changed byte can break its form as well as its \
+        hashes); 2 when a file cannot be read, or the key or --checkpoint file is not one. With --checkpoint, the proof must be for that \
         checkpoint (one you keep), not only the one it carries. A consistency proof ('prove \
         --consistency') passes when both its checkpoints are signed by --public-key, name the \
         same origin, and the later extends the earlier.
@@ -176,11 +184,20 @@ extension PolicyLedgerCommand {
       let timeZone = try tz.map(parseTimeZone)
       let key = try NoteVerifierKey(file: publicKey, field: "--public-key")
       let trusted = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
-      if let consistency = try ConsistencyProof.ifConsistencyProof(file: proof, field: "PROOF") {
+      // A proof that does not parse is not as claimed (exit 1); one that cannot be read is an
+      // error (exit 2).
+      func read<T>(_ parse: () throws -> T) throws -> T {
+        do {
+          return try parse()
+        } catch let error as LedgerError where error.code == .invalidInput {
+          throw Mismatch(error.description)
+        }
+      }
+      if let consistency = try read({ try ConsistencyProof.ifConsistencyProof(file: proof, field: "PROOF") }) {
         try output.write(record: try verdict { try consistency.check(key: key, trusted: trusted) })
         return
       }
-      let parsed = try TlogProof(file: proof, field: "PROOF")
+      let parsed = try read { try TlogProof(file: proof, field: "PROOF") }
       let proven = try verdict { try parsed.check(key: key, trusted: trusted) }
       try output.write(record: proven.record(timeZone: timeZone))
     }

@@ -25,6 +25,11 @@ import Testing
     #expect(result.stderr.isEmpty)
     #expect(result.stdout.hasPrefix("policy-ledger consistency proof v1\n"))
     #expect(result.stdout.hasSuffix("\n\n" + (try ProofCLITests.read(old)) + "\n" + (try ProofCLITests.read(new))))
+    // `prove --consistency OLD NEW`, as the contract writes it, is the same proof.
+    #expect(try s.run(["prove", "--consistency", old, new]).stdout == result.stdout)
+    let twice = try s.run(["prove", "--consistency", old, new, "--to", new])
+    #expect(twice.status == 64)
+    #expect(twice.stderr.contains("Give the later checkpoint once"))
     let proof = try s.dir.write("p.consistency", result.stdout)
     try FileManager.default.removeItem(atPath: s.db)  // offline from here on
 

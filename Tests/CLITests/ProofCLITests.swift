@@ -193,10 +193,20 @@ import Testing
     #expect(try CLI.run(["check-proof", fresh, "--public-key", s.pub, "--checkpoint", later]).status == 0)
 
     let garbage = try s.dir.write("garbage", "hello\n")
+    let notAProof = try CLI.run(["check-proof", garbage, "--public-key", s.pub])
     #expect(
-      try CLI.run(["check-proof", garbage, "--public-key", s.pub]).stderr
+      notAProof.stderr
         == "policy-ledger: error: invalid PROOF '\(garbage)': line 1: expected 'c2sp.org/tlog-proof@v1' (a proof from 'policy-ledger prove' or 'ack --receipt')\n"
     )
+    // A proof whose bytes no longer parse is not as claimed, exit 1 as for a wrong hash: a
+    // script that reads 1 as "does not check" misses none. One that cannot be read, or a
+    // bad key, is an error (2).
+    #expect(notAProof.status == 1)
+    var cut = try Self.read(proof).components(separatedBy: "\n")
+    cut[3] = String(cut[3].dropLast(4))
+    #expect(try CLI.run(["check-proof", try s.dir.write("cut", cut.joined(separator: "\n")), "--public-key", s.pub]).status == 1)
+    #expect(try CLI.run(["check-proof", s.dir.file("missing"), "--public-key", s.pub]).status == 2)
+    #expect(try CLI.run(["check-proof", proof, "--public-key", garbage]).status == 2)
   }
 
   @Test func proveRefusesACheckpointOfAnotherLedger() throws {

@@ -26,10 +26,20 @@ def fail(message):
 
 def b64(text):
     """Standard base64 with padding, canonical spelling only."""
-    data = base64.b64decode(text, validate=True)
+    try:
+        data = base64.b64decode(text, validate=True)
+    except ValueError:
+        fail("not base64: " + repr(text))
     if base64.b64encode(data).decode() != text:
         fail("non-canonical base64: " + text)
     return data
+
+
+def decimal(text, what):
+    """A number as proofs.md writes it: ASCII digits, no sign, space or leading zero."""
+    if not (text.isascii() and text.isdigit()) or (len(text) > 1 and text[0] == "0"):
+        fail(what + " is not a decimal number written without sign, space or leading zero: " + repr(text))
+    return int(text)
 
 
 def sha256(*parts):
@@ -58,7 +68,7 @@ def read_checkpoint(note, key, which="the checkpoint"):
     text, _, signature_lines = note.rpartition("\n\n")
     text += "\n"
     origin, size, root = text.split("\n")[:3]
-    size, root = int(size), b64(root)
+    size, root = decimal(size, "the checkpoint's size"), b64(root)
     signed = False
     for line in signature_lines.strip("\n").split("\n"):
         if not line.startswith("\u2014 "):
@@ -81,7 +91,7 @@ def check_inclusion(lines, key):
     #    audit path (leaf first), a blank line, then the checkpoint note verbatim.
     if not lines[1].startswith("extra ") or not lines[2].startswith("index "):
         fail("expected 'extra' and 'index' lines")
-    extra, index = b64(lines[1][len("extra "):]), int(lines[2][len("index "):])
+    extra, index = b64(lines[1][len("extra "):]), decimal(lines[2][len("index "):], "the index")
     path, i = [], 3
     while lines[i] != "":
         path.append(b64(lines[i]))
@@ -179,7 +189,14 @@ def check_consistency(lines, key):
 
 
 proof_path, key_path = sys.argv[1], sys.argv[2]
-lines = open(proof_path, encoding="utf-8").read().split("\n")
+data = open(proof_path, "rb").read()
+# LF line ends only, and the last line ended: a CR or a missing last newline is a
+# changed or cut proof, which policy-ledger refuses too.
+if b"\r" in data:
+    fail("the proof holds a CR; its lines end with LF only")
+if not data.endswith(b"\n"):
+    fail("the proof does not end with a newline (was it cut short?)")
+lines = data.decode("utf-8").split("\n")
 key = read_key(key_path)
 if lines[0] == "c2sp.org/tlog-proof@v1":
     check_inclusion(lines, key)

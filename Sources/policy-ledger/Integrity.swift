@@ -55,6 +55,11 @@ extension PolicyLedgerCommand {
       var line = "ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))"
       if let earlier { line += "; extends \(earlier.summary)" }
       try printLine(line)
+      // As check-export says it: a signature that nobody checked proves nothing, and a
+      // checkpoint's worth is its signature.
+      if let earlier, publicKey == nil, !earlier.note.signatures.isEmpty {
+        FileHandle.standardError.write(Data("policy-ledger: warning: the checkpoint's signature was not checked (give --public-key)\n".utf8))
+      }
     }
   }
 

@@ -395,6 +395,46 @@ import Testing
     let wrongKey = try s.run(["verify", "--checkpoint", checkpoint, "--public-key", s.dir.file("other.key.pub")])
     #expect(wrongKey.status == 1)
     #expect(wrongKey.stderr.hasPrefix("policy-ledger: error: invalid --checkpoint '\(checkpoint)': it is not signed by the key example.com/hr+"))
+
+    // Without --public-key the tree is still proven, and a signature nobody checked is said
+    // to be unchecked (as check-export says it), even when it is broken.
+    let unchecked = try s.run(["verify", "--checkpoint", checkpoint])
+    #expect(unchecked.status == 0)
+    #expect(unchecked.stderr == "policy-ledger: warning: the checkpoint's signature was not checked (give --public-key)\n")
+    let unsigned = try s.checkpoint("unsigned", [])
+    #expect(try s.run(["verify", "--checkpoint", unsigned]).stderr.isEmpty)
+  }
+
+  /// A checkpoint an auditor keeps may have lost its signature line; the proof's own copy of
+  /// the same tree head still carries one. `prove --seq` names what is wrong with a number
+  /// no checkpoint can help; an empty checkpoint file says it is empty.
+  @Test func checkProofTakesAKeptCopyWithoutItsSignatureAndProveNamesImpossibleEntries() throws {
+    let s = try Setup()
+    let checkpoint = try s.checkpoint("cp")
+    let proof = try s.dir.write("p", try s.run(["prove", "--seq", "3", "--checkpoint", checkpoint]).stdout)
+    let text = try Self.read(checkpoint)
+    let bare = try s.dir.write("bare", String(text[..<text.range(of: "\n\n")!.upperBound]))
+    let kept = try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", bare])
+    #expect(kept.status == 0, "\(kept.stderr)")
+    // The proof's copy's signature broken, the kept copy signed: still proven.
+    var lines = try Self.read(proof).components(separatedBy: "\n")
+    let signature = try #require(lines.lastIndex { $0.hasPrefix("\u{2014} ") })
+    let broken = lines[signature].dropLast(3) + (lines[signature].hasSuffix("AAA") ? "BBB" : "AAA")
+    lines[signature] = String(broken)
+    let damaged = try s.dir.write("damaged", lines.joined(separator: "\n"))
+    #expect(try CLI.run(["check-proof", damaged, "--public-key", s.pub]).status == 1)
+    #expect(try CLI.run(["check-proof", damaged, "--public-key", s.pub, "--checkpoint", checkpoint]).status == 0)
+    let neither = try CLI.run(["check-proof", damaged, "--public-key", s.pub, "--checkpoint", bare])
+    #expect(neither.status == 1)
+    #expect(neither.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the proof's copy: "))
+
+    let zero = try s.run(["prove", "--seq", "0", "--checkpoint", checkpoint])
+    #expect(zero.status == 2)
+    #expect(zero.stderr == "policy-ledger: error: there is no entry 0: entries are numbered from 1\n")
+    let beyond = try s.run(["prove", "--seq", "99", "--checkpoint", checkpoint])
+    #expect(beyond.stderr == "policy-ledger: error: no entry 99 in this ledger: its last entry is 7\n")
+    let empty = try s.dir.write("empty", "")
+    #expect(try s.run(["prove", "--seq", "3", "--checkpoint", empty]).stderr == "policy-ledger: error: invalid --checkpoint '\(empty)': the file is empty\n")
   }
 }
 
@@ -446,5 +486,20 @@ import Testing
     let altered = try s.dir.write("altered", lines.joined(separator: "\n"))
     #expect(Self.python([Self.script, altered, s.pub])?.output == "error: the audit path does not lead to the checkpoint's root\n")
     #expect(try CLI.run(["check-proof", altered, "--public-key", s.pub]).status == 1)
+
+    // Forms proofs.md does not write are refused by both: a number with a leading zero or a
+    // space, a CR, a cut last line.
+    let text = try ProofCLITests.read(receipt)
+    lines = text.components(separatedBy: "\n")
+    for (name, changed) in [
+      ("zero", lines.enumerated().map { $0.offset == 2 ? "index 07" : $0.element }.joined(separator: "\n")),
+      ("space", lines.enumerated().map { $0.offset == 2 ? $0.element + " " : $0.element }.joined(separator: "\n")),
+      ("crlf", text.replacingOccurrences(of: "\n", with: "\r\n")),
+      ("cut", String(text.dropLast())),
+    ] {
+      let file = try s.dir.write(name, changed)
+      #expect(Self.python([Self.script, file, s.pub])?.status == 1, "\(name)")
+      #expect(try CLI.run(["check-proof", file, "--public-key", s.pub]).status == 1, "\(name)")
+    }
   }
 }

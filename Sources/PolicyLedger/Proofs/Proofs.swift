@@ -121,7 +121,11 @@ extension Ledger {
     try read {
       try checkMatches(checkpoint, field: field)
       let size = checkpoint.checkpoint.size
-      guard seq >= 1, seq <= size else {
+      // Only an entry the ledger holds, past the checkpoint, is helped by a newer one.
+      guard seq >= 1 else { throw LedgerError(.notFound, "there is no entry \(seq): entries are numbered from 1") }
+      let head = try store.journalHead()?.seq ?? 0
+      guard seq <= max(head, size) else { throw LedgerError(.notFound, "no entry \(seq) in this ledger: its last entry is \(head)") }
+      guard seq <= size else {
         throw LedgerError(.notFound,
           "entry \(seq) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")
       }
@@ -271,10 +275,18 @@ public struct TlogProof: Equatable, Sendable {
       }
       throw LedgerError(.invalidInput, "the proof is for \(self.checkpoint.summary) with root \(Base64.encode(mine.root)), not \(trusted.summary) with root \(Base64.encode(theirs.root))")
     }
+    // The key must have signed the checkpoint: the proof's copy or, given one, the trusted
+    // copy (the same origin, size and root, so either signature covers them). A trusted
+    // copy kept without its signature then still checks the proof.
     do {
-      try checkpoint.note.verify(key)
-    } catch let error as LedgerError {
-      throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: \(error)")
+      try self.checkpoint.note.verify(key)
+    } catch let own as LedgerError {
+      guard let trusted else { throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: \(own)") }
+      do {
+        try trusted.note.verify(key)
+      } catch let theirs as LedgerError {
+        throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the proof's copy: \(own); the trusted copy: \(theirs)")
+      }
     }
     guard let extra else { throw LedgerError(.invalidInput, "the proof carries no entry (no 'extra' line), so there is nothing to check") }
     let entry = try ProvenEntry.decodeEntry(extra)

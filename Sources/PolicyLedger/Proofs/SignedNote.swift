@@ -62,6 +62,7 @@ public struct SignedNote: Equatable, Sendable {
     if let control = whole.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" }) {
       throw bad("it holds the control character \(control.escaped(asASCII: true)); a note may hold only newlines")
     }
+    guard !whole.isEmpty else { throw bad("the file is empty") }
     guard whole.hasSuffix("\n") else { throw bad("it does not end with a newline (was it cut short?)") }
     let utf8 = Array(whole.utf8)
     var split: Int? = nil

@@ -241,7 +241,7 @@ extension PolicyLedgerCommand {
         abstract: "Record one policy version per row of an 'export versions' file.",
         discussion: """
           Needs policy, title, body, effective_from; takes version, effective_until, \
-          announced_at, by, recorded_at and body_sha256. version and body_sha256, when given, \
+          announced_at, by, recorded_at, body_sha256 and applies_to. version and body_sha256, when given, \
           must be what the ledger assigns; recorded_at is checked as a time, then ignored (the \
           ledger records its own).
 
@@ -279,7 +279,10 @@ extension PolicyLedgerCommand {
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
       @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
-      func validate() throws { try folder.refuseWithKind() }
+      func validate() throws {
+        try folder.refuseWithKind()
+        try refuseStandardInputTwice(file, recipients)
+      }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String
 
@@ -308,7 +311,10 @@ extension PolicyLedgerCommand {
       @OptionGroup var ledger: LedgerOptions
       @OptionGroup var who: ActorOptions
       @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
-      func validate() throws { try folder.refuseWithKind() }
+      func validate() throws {
+        try folder.refuseWithKind()
+        try refuseStandardInputTwice(file, recipients)
+      }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String?
 
@@ -347,6 +353,14 @@ extension PolicyLedgerCommand {
         }
       }
     }
+  }
+}
+
+/// Standard input can be read once: the file and `--recipients` cannot both be `-` (the
+/// second read would find it empty and say the file has no header).
+private func refuseStandardInputTwice(_ file: String, _ recipients: String?) throws {
+  if file == "-" && recipients == "-" {
+    throw ValidationError("The file and --recipients cannot both be '-': standard input can be read only once.")
   }
 }
 

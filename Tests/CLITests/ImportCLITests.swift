@@ -78,6 +78,20 @@ struct ImportCLITests {
     #expect(try CLI.run(["verify", "--db", db]).status == 0)
   }
 
+  /// Standard input is read once: `-` for both the file and --recipients is a usage error
+  /// (the second read had found it empty: "empty file: expected a header"), and no ledger
+  /// file is made.
+  @Test func standardInputForBothFilesIsAUsageError() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("new.db")
+    for kind in ["notices", "corrections"] {
+      let result = try CLI.run(["import", kind, "-", "--recipients", "-", "--db", db], stdin: "id,subject,body,sent_at,sender\n")
+      #expect(result.status == 64)
+      #expect(result.stderr.hasPrefix("Error: The file and --recipients cannot both be '-': standard input can be read only once.\n"))
+      #expect(!FileManager.default.fileExists(atPath: db))
+    }
+  }
+
   @Test func anUnknownColumnIsRefusedBeforeAnyRow() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("ledger.db")

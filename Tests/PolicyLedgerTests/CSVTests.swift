@@ -353,12 +353,14 @@ import Testing
       CSVError(line: 7, message: "3 fields, expected 4").description == "line 7: 3 fields, expected 4")
 
     let long = try CSVTable(reader: CSVReader(bytes: bytes("a\n1,2\n")), required: ["a"], optional: [])
-    #expect(throws: CSVError(line: 2, message: "2 fields, expected 1")) { try long.next() }
+    // More fields than columns: most often a comma left unquoted, which the message says.
+    #expect(throws: CSVError(line: 2, message: "2 fields, expected 1; a value holding a comma is written in double quotes")) { try long.next() }
   }
 
   @Test func passesReaderErrorsThroughTheTable() throws {
     let table = try CSVTable(reader: CSVReader(bytes: bytes("a\n\"x\n")), required: ["a"], optional: [])
-    #expect(throws: CSVError(line: 2, message: "unterminated quoted field")) { try table.next() }
+    // The table names the column of the field the reader refused.
+    #expect(throws: CSVError(line: 2, message: "unterminated quoted field (column 'a')")) { try table.next() }
   }
 
   // MARK: LineReader

@@ -515,17 +515,17 @@ import Testing
   }
 
   @Test func refusesBadQuoting() throws {
-    try refuses("versions.csv line 2: unexpected 't' after closing quote") {
+    try refuses("versions.csv line 2: unexpected 't' after closing quote (column 'title')") {
       try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,\"Ti\"tle,b,2020-01-01\n"), actor: "i")
     }
-    try refuses("versions.csv line 3: unterminated quoted field") {
+    try refuses("versions.csv line 3: unterminated quoted field (column 'body')") {
       try $0.importVersions(file("versions.csv", "policy,title,body,effective_from\np,T,b,2020-01-01\np,T,\"b,2020-02-01\n"), actor: "i")
     }
   }
 
   @Test func refusesInvalidUTF8() throws {
     let bytes = Array("policy,title,body,effective_from\np,T,caf".utf8) + [0xE9] + Array(",2020-01-01\n".utf8)
-    try refuses("versions.csv line 2: invalid UTF-8 in field 3") {
+    try refuses("versions.csv line 2: invalid UTF-8 in field 3 (column 'body')") {
       try $0.importVersions(ImportFile(name: "versions.csv", bytes: bytes), actor: "i")
     }
   }
@@ -648,7 +648,7 @@ import Testing
         file("corrections.csv", "kind,notice,issued_at,statement,reason\nretraction,\(WorkedExample.noticeID),2020-08-01,S,R\n"),
         recipients: file("recipients.csv", "notice,employee\nN1\u{200B},E2\n"), actor: "i")
     }
-    try refuses("recipients.csv line 2: bare quote in unquoted field") {
+    try refuses("recipients.csv line 2: bare quote in unquoted field (column 'employee')") {
       try $0.importNotices(
         file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
         recipients: file("recipients.csv", "notice,employee\nN1,E\"1\n"), actor: "i")

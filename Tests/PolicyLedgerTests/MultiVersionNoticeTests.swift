@@ -173,6 +173,18 @@ struct MultiVersionNoticeTests {
       }
     }
     #expect(ledger.entryCount == entries)
+    // In a corrections file the refusal names the column to use, not an option.
+    expectLedgerError(
+      "corrections.csv line 2: notice 'H' announces 2 versions (expenses@1, travel@2); amend the version: a row whose version column is KEY@N, in place of its notice",
+      code: .refused
+    ) {
+      try ledger.importCorrections(
+        ImportFile(
+          name: "corrections.csv",
+          bytes: Array("kind,notice,issued_at,statement,reason\namendment,H,2020-03-05T00:00:00Z,s,r\n".utf8)),
+        recipients: nil, actor: "test")
+    }
+    #expect(ledger.entryCount == entries)
     #expect(ledger.rowCount("corrections") == 0)
   }
 

@@ -14,15 +14,22 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
   public let line: Int
   /// What is wrong there.
   public let message: String
+  /// The field of the record at fault (0-based), when one is: a table names its column.
+  public let field: Int?
 
-  /// A refusal at `line` saying `message`.
-  public init(line: Int, message: String) {
+  /// A refusal at `line` saying `message`, in `field` when given.
+  public init(line: Int, message: String, field: Int? = nil) {
     self.line = line
     self.message = message
+    self.field = field
   }
 
   /// `line N: message`
   public var description: String { "line \(line): \(message)" }
+
+  /// Two refusals are the same when they say the same of the same line (`field` only
+  /// helps a table word it).
+  public static func == (a: CSVError, b: CSVError) -> Bool { a.line == b.line && a.message == b.message }
 }
 
 /// A strict, streaming RFC 4180 reader.
@@ -142,7 +149,7 @@ package final class CSVReader {
         } else if p - start > maxFieldBytes {
           throw tooLong(line)
         }
-        throw CSVError(line: line, message: "bare quote in unquoted field")
+        throw CSVError(line: line, message: "bare quote in unquoted field", field: fieldIndex)
       }
       let value: String
       if carried {
@@ -165,7 +172,7 @@ package final class CSVReader {
           line += 1
           return (value, .lineEnd)
         }
-        throw CSVError(line: line, message: "bare CR in unquoted field")
+        throw CSVError(line: line, message: "bare CR in unquoted field", field: fieldIndex)
       }
     }
   }
@@ -176,7 +183,7 @@ package final class CSVReader {
     field.removeAll(keepingCapacity: true)
     while true {
       guard try source.available(line: line) else {
-        throw CSVError(line: startLine, message: "unterminated quoted field")
+        throw CSVError(line: startLine, message: "unterminated quoted field", field: fieldIndex)
       }
       let base = source.buffer
       let start = source.position
@@ -220,9 +227,9 @@ package final class CSVReader {
           line += 1
           return (value, .lineEnd)
         }
-        throw CSVError(line: line, message: "unexpected '\\r' after closing quote")
+        throw CSVError(line: line, message: "unexpected '\\r' after closing quote", field: fieldIndex)
       default:
-        throw CSVError(line: line, message: "unexpected \(CSVReader.describe(next)) after closing quote")
+        throw CSVError(line: line, message: "unexpected \(CSVReader.describe(next)) after closing quote", field: fieldIndex)
       }
     }
   }
@@ -246,11 +253,11 @@ package final class CSVReader {
     if CSVReader.isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
     throw CSVError(
       line: startLine + CSVReader.lineBreaksBeforeInvalidUTF8(bytes),
-      message: "invalid UTF-8 in field \(fieldIndex + 1)")
+      message: "invalid UTF-8 in field \(fieldIndex + 1)", field: fieldIndex)
   }
 
   private func tooLong(_ line: Int) -> CSVError {
-    CSVError(line: line, message: "field longer than \(maxFieldBytes) bytes")
+    CSVError(line: line, message: "field longer than \(maxFieldBytes) bytes", field: fieldIndex)
   }
 
   /// How many LFs come before the first byte that is not valid UTF-8.
@@ -328,14 +335,24 @@ package struct CSVTable {
 
   /// The next record, or nil at the end of the file.
   package func next() throws(CSVError) -> CSVRow? {
-    guard let fields = try reader.readRecord() else { return nil }
+    let record: [String]?
+    do {
+      record = try reader.readRecord()
+    } catch {
+      // The reader knows the field's place; the table knows its column.
+      guard let field = error.field, field < columns.count else { throw error }
+      throw CSVError(line: error.line, message: error.message + " (column '\(Identifier.printable(columns[field]))')", field: field)
+    }
+    guard let fields = record else { return nil }
     let line = reader.recordLine
     guard fields.count == columns.count else {
       if fields == [""] {
         throw CSVError(line: line, message: "empty line, expected \(columns.count) fields")
       }
+      // More fields than columns is most often a comma inside a value left unquoted.
+      let hint = fields.count > columns.count ? "; a value holding a comma is written in double quotes" : ""
       throw CSVError(
-        line: line, message: "\(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columns.count)")
+        line: line, message: "\(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columns.count)\(hint)")
     }
     return CSVRow(line: line, fields: fields, index: index)
   }

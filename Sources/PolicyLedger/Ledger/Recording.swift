@@ -262,8 +262,10 @@ extension Ledger {
       affectedAll = try store.versionsAnnounced(byNotice: notice.seq)
       if new.kind == .amendment, affectedAll.count > 1 {
         let refs = try affectedAll.compactMap { try store.versionRef(seq: $0) }.map(\.description)
+        // On the command line the option to use; in a file, the column.
+        let instead = names == .options ? "--version KEY@N" : "a row whose version column is KEY@N, in place of its notice"
         throw LedgerError(.refused,
-          "notice '\(noticeID)' announces \(affectedAll.count) versions (\(refs.joined(separator: ", "))); amend the version: --version KEY@N")
+          "notice '\(noticeID)' announces \(affectedAll.count) versions (\(refs.joined(separator: ", "))); amend the version: \(instead)")
       }
       targetNotice = notice.seq
       targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"

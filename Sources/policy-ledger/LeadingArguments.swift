@@ -80,9 +80,14 @@ enum LeadingArguments {
     return arguments
   }
 
-  /// `--tz -HH:MM` (or `-HHMM`) as `--tz=-HH:MM`.
+  /// The options that take a whole number, which is never negative: `--limit -1` would
+  /// otherwise read as a missing value followed by an unknown option `-1`.
+  static let counts: Set<String> = ["--limit", "--seq", "--context", "--outstanding-limit"]
+
+  /// `--tz -HH:MM` (or `-HHMM`) as `--tz=-HH:MM`, and a count given a negative number
+  /// (`--limit -1`) as `--limit=-1`, so that the command's own check names the value.
   static func joiningOffsets(_ arguments: [String]) -> [String] {
-    guard arguments.contains("--tz") else { return arguments }
+    guard arguments.contains(where: { $0 == "--tz" || counts.contains($0) }) else { return arguments }
     var out: [String] = []
     out.reserveCapacity(arguments.count)
     var index = 0
@@ -97,10 +102,20 @@ enum LeadingArguments {
         index += 2
         continue
       }
+      if counts.contains(argument), index + 1 < arguments.count, isNegativeNumber(arguments[index + 1]) {
+        out.append(argument + "=" + arguments[index + 1])
+        index += 2
+        continue
+      }
       out.append(argument)
       index += 1
     }
     return out
+  }
+
+  /// `-` and digits: what no option name looks like.
+  static func isNegativeNumber(_ text: String) -> Bool {
+    text.utf8.count > 1 && text.utf8.first == UInt8(ascii: "-") && text.utf8.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
   }
 
   /// `-HH:MM` or `-HHMM`, digits only: what no option name looks like.

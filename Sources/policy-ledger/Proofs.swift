@@ -123,6 +123,7 @@ extension PolicyLedgerCommand {
         return
       }
       if to != nil || signKey != nil { throw ValidationError("--to and --sign-key go with --consistency.") }
+      if let seq, seq < 1 { throw ValidationError("--seq must be 1 or more (entries are numbered from 1), not \(seq).") }
       if (entry == nil) == (seq == nil) { throw ValidationError("Give exactly one of ENTRY and --seq.") }
       if checkpoint == nil { throw ValidationError("Missing expected argument '--checkpoint <checkpoint>'") }
     }

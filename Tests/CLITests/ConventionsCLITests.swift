@@ -116,6 +116,22 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(history.lines[1].contains("2020-01-01T01:00:00-07:00"))
   }
 
+  /// A count given a negative number is named by the command's own check (exit 64), where
+  /// the parser had said "Missing value for '--limit'", reading -1 as an option.
+  @Test func aNegativeCountIsNamedNotReadAsAnOption() throws {
+    for (arguments, message) in [
+      (["timeline", "--policy", "mobile-devices", "--limit", "-1"], "Error: --limit must be 0 or more, not -1.\n"),
+      (["diff", "mobile-devices@1", "mobile-devices@2", "--context", "-2"], "Error: --context must be 0 or more.\n"),
+      (["report", "--outstanding-limit", "-1", "--output", "-"], "Error: --outstanding-limit must be 0 or more.\n"),
+      (["prove", "--seq", "-1", "--checkpoint", "cp"], "Error: --seq must be 1 or more (entries are numbered from 1), not -1.\n"),
+    ] {
+      let result = try CLI.run(arguments + ["--db", db])
+      #expect(result.status == 64, "\(arguments)")
+      #expect(result.stderr.hasPrefix(message), "\(arguments): \(result.stderr)")
+      #expect(result.stdout.isEmpty)
+    }
+  }
+
   @Test func theEnvironmentSetsTheZoneWhenTzIsAbsent() throws {
     let environment = ["POLICY_LEDGER_TZ": "America/Los_Angeles"]
     let fromEnvironment = try bothPaths(

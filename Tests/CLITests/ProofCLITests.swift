@@ -429,8 +429,8 @@ import Testing
     #expect(neither.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the proof's copy: "))
 
     let zero = try s.run(["prove", "--seq", "0", "--checkpoint", checkpoint])
-    #expect(zero.status == 2)
-    #expect(zero.stderr == "policy-ledger: error: there is no entry 0: entries are numbered from 1\n")
+    #expect(zero.status == 64)
+    #expect(zero.stderr.hasPrefix("Error: --seq must be 1 or more (entries are numbered from 1), not 0.\n"))
     let beyond = try s.run(["prove", "--seq", "99", "--checkpoint", checkpoint])
     #expect(beyond.stderr == "policy-ledger: error: no entry 99 in this ledger: its last entry is 7\n")
     let empty = try s.dir.write("empty", "")

@@ -178,6 +178,7 @@ import Testing
         ? "entry \(size + 1) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'"
         : "no entry \(size + 1) in this ledger: its last entry is \(hashes.count)"
       expectLedgerError(message) { try ledger.proof(seq: Int64(size + 1), in: checkpoint) }
+      expectLedgerError("there is no entry 0: entries are numbered from 1") { try ledger.proof(seq: 0, in: checkpoint) }
     }
   }
 

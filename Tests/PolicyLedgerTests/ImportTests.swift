@@ -323,30 +323,23 @@ import Testing
       try $0.importNotices(
         notices, recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,\nN1,E2,2020-13-01\n"), actor: "i")
     }
-    // A row sent before the notice is named by its line in the recipients file.
-    try refuses(
-      "notices.csv line 2: invalid sent_at '2020-07-31T00:00:00Z' (recipients.csv line 3): 'N1' was first delivered later, at 2020-08-01T00:00:00Z; a resend comes after it"
-    ) {
-      try $0.importNotices(
-        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
-        recipients: file("recipients.csv", "notice,employee,sent_at\nN1,E1,2020-08-01T00:00:00Z\nN1,E2,2020-07-31T00:00:00Z\n"), actor: "i")
-    }
-    // So is one when every row is early, where the first delivery would be empty …
-    try refuses(
-      "notices.csv line 2: invalid sent_at '2020-07-31T00:00:00Z' (recipients.csv line 3): 'N1' was first delivered later, at 2020-08-01T00:00:00Z; a resend comes after it"
-    ) {
-      try $0.importNotices(
-        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
-        recipients: file("recipients.csv", "notice,employee,sent_at\nN2,E9,2020-07-30T00:00:00Z\nN1,E1,2020-07-31T00:00:00Z\n"),
-        actor: "i")
-    }
-    // … and one when every row is later: it would be a resend of a notice no one received.
-    try refuses(
-      "notices.csv line 2: invalid sent_at '2020-08-02T00:00:00Z' (recipients.csv line 3): notice 'N1' is sent at 2020-08-01T00:00:00Z, and no row of it gives that time or none; a notice needs at least one recipient, in its first delivery"
-    ) {
-      try $0.importNotices(
-        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
-        recipients: file("recipients.csv", "notice,employee,sent_at\nN2,E9,\nN1,E1,2020-08-02T00:00:00Z\n"), actor: "i")
+    // A row sent before the notice is named by its line in the recipients file; so is one
+    // when every row is early (the first delivery would be empty), and one when every row
+    // is later (a resend of a notice no one received).
+    let early = "'N1' was first delivered later, at 2020-08-01T00:00:00Z; a resend comes after it"
+    for (rows, message) in [
+      ("N1,E1,2020-08-01T00:00:00Z\nN1,E2,2020-07-31T00:00:00Z\n", "invalid sent_at '2020-07-31T00:00:00Z' (recipients.csv line 3): \(early)"),
+      ("N2,E9,2020-07-30T00:00:00Z\nN1,E1,2020-07-31T00:00:00Z\n", "invalid sent_at '2020-07-31T00:00:00Z' (recipients.csv line 3): \(early)"),
+      (
+        "N2,E9,\nN1,E1,2020-08-02T00:00:00Z\n",
+        "invalid sent_at '2020-08-02T00:00:00Z' (recipients.csv line 3): notice 'N1' is sent at 2020-08-01T00:00:00Z, and no row of it gives that time or none; a notice needs at least one recipient, in its first delivery"
+      ),
+    ] {
+      try refuses("notices.csv line 2: \(message)") {
+        try $0.importNotices(
+          file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
+          recipients: file("recipients.csv", "notice,employee,sent_at\n" + rows), actor: "i")
+      }
     }
     // A correction's early row too (its first delivery may be empty).
     try refuses(

@@ -317,6 +317,16 @@ import Testing
     }
   }
 
+  /// Importing notice N1, sent 2020-08-01T00:00:00Z, with `recipients` as the recipients
+  /// file is refused with `message`, and nothing is written.
+  func refusesNoticeN1(recipients: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try refuses(message, sourceLocation: sourceLocation) {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
+        recipients: file("recipients.csv", recipients), actor: "i")
+    }
+  }
+
   @Test func refusesABadOrEarlyResendTimeInTheRecipientsFile() throws {
     let notices = file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n")
     try refuses("recipients.csv line 3: invalid sent_at '2020-13-01': month 13 is out of range (01-12)") {
@@ -335,11 +345,7 @@ import Testing
         "invalid sent_at '2020-08-02T00:00:00Z' (recipients.csv line 3): notice 'N1' is sent at 2020-08-01T00:00:00Z, and no row of it gives that time or none; a notice needs at least one recipient, in its first delivery"
       ),
     ] {
-      try refuses("notices.csv line 2: \(message)") {
-        try $0.importNotices(
-          file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01T00:00:00Z,hr\n"),
-          recipients: file("recipients.csv", "notice,employee,sent_at\n" + rows), actor: "i")
-      }
+      try refusesNoticeN1(recipients: "notice,employee,sent_at\n" + rows, "notices.csv line 2: \(message)")
     }
     // A correction's early row too (its first delivery may be empty).
     try refuses(
@@ -623,16 +629,12 @@ import Testing
         file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
         recipients: file("recipients.csv", "notice,employee\nN2,E1\n"), actor: "i")
     }
-    try refuses("recipients.csv line 3: invalid notice '': must not be empty") {
-      try $0.importNotices(
-        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
-        recipients: file("recipients.csv", "notice,employee\nN1,E1\n,E2\n"), actor: "i")
-    }
     // An id no entry can have is a mistyped one, not another file's row to skip.
-    try refuses("recipients.csv line 3: invalid notice 'N1 ': leading or trailing space is not allowed") {
-      try $0.importNotices(
-        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
-        recipients: file("recipients.csv", "notice,employee\nN1,E1\nN1 ,E2\n"), actor: "i")
+    for (rows, message) in [
+      ("N1,E1\n,E2\n", "recipients.csv line 3: invalid notice '': must not be empty"),
+      ("N1,E1\nN1 ,E2\n", "recipients.csv line 3: invalid notice 'N1 ': leading or trailing space is not allowed"),
+    ] {
+      try refusesNoticeN1(recipients: "notice,employee\n" + rows, message)
     }
     try refuses(
       "recipients.csv line 2: invalid notice 'N1\\u{200B}': the invisible or direction-changing character U+200B is not allowed (Unicode format characters)"

@@ -248,7 +248,7 @@ import Testing
     try importUnchecked(refused, [("E3", 1, true), ("E2", 5, false), ("E2", 5, true)])
     let found = try #require(try failure(refused))
     #expect(found.seq == 3)
-    #expect(found.message.hasPrefix("row 2 of its file records 'E2' leaving at \(Self.at(5)), but they were not employed then"))
+    #expect(found.message.hasPrefix("data row 2 of its file (not counting the header) records 'E2' leaving at \(Self.at(5)), but they were not employed then"))
   }
 
   @Test func theLedgersOfTheOtherTestsPassTheRules() throws {

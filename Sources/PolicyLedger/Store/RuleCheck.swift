@@ -142,7 +142,8 @@ extension LedgerStore {
       ORDER BY l.seq, l.ordinal LIMIT 1
       """
     ).first([], { ($0.int64(0), $0.int64(1), $0.string(2), Instant(microseconds: $0.int64(3))) }) {
-      let which = row.1 == 0 ? "it records" : "row \(row.1) of its file records"
+      // An import's rows are counted without the header: data row N, not line N.
+      let which = row.1 == 0 ? "it records" : "data row \(row.1) of its file (not counting the header) records"
       found.append((row.0,
         "\(which) '\(Identifier.printable(row.2))' leaving at \(row.3), but they were not employed then as the journal stood (a leave is of someone employed at its time)"))
     }

@@ -72,6 +72,9 @@ struct PolicyLedgerCommand: ParsableCommand {
     do {
       if let values = quickValues(arguments) {
         try values.run()
+      } else if BashCompletion.isRequested(arguments) {
+        ByteSink.standardOutput.write(BashCompletion.script(for: PolicyLedgerCommand.self))
+        try ByteSink.standardOutput.flush()
       } else if arguments == ["--version"] {
         try printLine(version)
       } else if let (group, path) = MisspeltNames.groupWithoutSubcommand(arguments) {

@@ -1,0 +1,69 @@
+import ArgumentParser
+
+/// The bash completion script: ArgumentParser's, registered through a function of ours
+/// that lets a version be completed as the one word `KEY@N`.
+///
+/// bash breaks words at `@` (`COMP_WORDBREAKS` holds it, for `user@host`), so
+/// `mobile-devices@2` reaches a completion function as three words, and with `-o
+/// filenames` the `@` of a completed name is written `\@`, which no name starts with.
+/// `__policy-ledger_complete` joins the pieces the command line writes together, asks
+/// ArgumentParser's `_policy-ledger` with the joined words, gives bash back only the part
+/// of each answer after the start of bash's own word, and turns `-o filenames` off when
+/// no answer is an existing path (names from the ledger, inserted as they are). zsh and
+/// fish take `KEY@N` as one word already.
+enum BashCompletion {
+  static let function = #"""
+
+    # policy-ledger: complete KEY@N as one word (Sources/policy-ledger/BashCompletion.swift).
+    __policy-ledger_complete() {
+        local -a words=()
+        local -i i cword=0 offset=0
+        local glue=false word rest trimmed
+        for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+            word="${COMP_WORDS[i]}"
+            rest="${COMP_LINE:offset}"
+            trimmed="${rest#"${rest%%[![:space:]]*}"}"
+            if ((${#words[@]} > 0 && ${#rest} == ${#trimmed})) && [[ "${word}" == @ || "${glue}" == true ]]; then
+                words[${#words[@]}-1]+="${word}"
+            else
+                words+=("${word}")
+            fi
+            if [[ "${word}" == @ ]]; then glue=true; else glue=false; fi
+            offset=$((offset + ${#rest} - ${#trimmed} + ${#word}))
+            ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
+        done
+        local -r own="${2}"
+        local -r joined="${words[cword]}"
+        local -a COMP_WORDS=("${words[@]}")
+        local -i COMP_CWORD=${cword}
+        _policy-ledger "${1}" "${joined}" "${words[cword-1]}"
+        local -r prefix="${joined%"${own}"}"
+        if [[ -n "${prefix}" && "${joined}" == *"${own}" ]]; then
+            COMPREPLY=("${COMPREPLY[@]#"${prefix}"}")
+        fi
+        local reply
+        for reply in "${COMPREPLY[@]}"; do
+            [[ -e "${prefix}${reply}" ]] && return
+        done
+        compopt +o filenames 2>/dev/null
+    }
+    complete -o filenames -F __policy-ledger_complete policy-ledger
+
+    """#
+
+  /// ArgumentParser's script for `command`, with its `complete` line registering
+  /// `__policy-ledger_complete` instead.
+  static func script(for command: any ParsableCommand.Type) -> String {
+    var body = command.completionScript(for: .bash)
+    while body.hasSuffix("\n") { body.removeLast() }
+    let registration = "complete -o filenames -F _policy-ledger policy-ledger"
+    if body.hasSuffix(registration) { body.removeLast(registration.count) }
+    return body + function
+  }
+
+  /// Whether `arguments` ask for the bash script (`--generate-completion-script bash`,
+  /// or `=bash`), which this type writes; every other shell's is ArgumentParser's alone.
+  static func isRequested(_ arguments: [String]) -> Bool {
+    arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"]
+  }
+}

@@ -62,6 +62,7 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail("\(error)")
     }
     TemporaryOutputs.removesOnSignals = true
+    TemporaryOutputs.clearsLineOnSignals = true
     if let problem = invalidArgument() { fail(problem) }
     let arguments: [String]
     do {

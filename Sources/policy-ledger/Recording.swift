@@ -52,12 +52,19 @@ func printRecorded(_ id: String) throws {
 enum Interrupts {
   /// Written by the handler with write(2): a StaticString's bytes need no allocation.
   private static let message: StaticString = "policy-ledger: interrupted: nothing was recorded\n"
+  /// The same on a terminal, after clearing the line: a progress line (`import employees:
+  /// recording: 900000 rows …`) would otherwise stay, with the message run on after it.
+  private static let clearingMessage: StaticString = "\r\u{1B}[Kpolicy-ledger: interrupted: nothing was recorded\n"
+  /// Whether standard error is a terminal, read before the handler is installed.
+  nonisolated(unsafe) private static var onTerminal = false
 
   /// From now on SIGINT and SIGTERM print that nothing was recorded and exit with 128 + the
   /// signal's number. The handler only calls write(2) and _exit(2), which are safe in a
   /// signal handler; SQLite's transaction is left uncommitted, so nothing of it survives.
   static func whileRecording() {
     _ = message.utf8Start
+    _ = clearingMessage.utf8Start
+    onTerminal = isatty(2) == 1
     // A process can start with these signals blocked (a parent's mask is inherited across
     // exec, as Foundation's Process passes it on): unblock them, or they would wait until exit.
     var set = sigset_t()
@@ -67,7 +74,7 @@ enum Interrupts {
     sigprocmask(SIG_UNBLOCK, &set, nil)
     for number in [SIGINT, SIGTERM] {
       _ = signal(number) { number in
-        let text = Interrupts.message
+        let text = Interrupts.onTerminal ? Interrupts.clearingMessage : Interrupts.message
         _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
         _exit(128 + number)
       }

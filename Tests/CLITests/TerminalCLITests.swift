@@ -77,6 +77,33 @@ struct TerminalCLITests {
     #expect(sendErr.isEmpty)
   }
 
+  /// Ctrl-C during a long import, and during an export to a file: the progress line is
+  /// cleared before the process ends, not left with the message run on after it.
+  @Test(.tags(.slow)) func tmuxAnInterruptedImportOrExportClearsItsProgressLine() throws {
+    let s = try Setup()
+    _ = try s.dir.write("staff.txt", (0..<3_000_000).map { "E\($0)\n" }.joined())
+    let send = "policy-ledger notice send --db d.db --subject S --body b --sent-at 2021-01-02 --sender hr --recipients-file staff.txt"
+    func interrupt(_ command: String) throws -> String {
+      try s.terminal.type(command, enter: true)
+      #expect(try s.terminal.waitFor("rows/s", seconds: 60))
+      try s.terminal.tmux(["send-keys", "-t", Terminal.session, "C-c"])
+      // (bash ends a command list whose command died of SIGINT, so the status is asked apart.)
+      try s.terminal.type("echo STATUS-$?", enter: true)
+      #expect(try s.terminal.waitFor("STATUS-130", seconds: 30))
+      let screen = try s.terminal.screen()
+      #expect(!screen.contains("rows/s"), "\(screen)")
+      try s.terminal.type("clear", enter: true)
+      return screen
+    }
+    let screen = try interrupt(send)
+    let line = screen.split(separator: "\n").first { $0.contains("interrupted: nothing was recorded") }
+    #expect(line.map(String.init) == "policy-ledger: interrupted: nothing was recorded", "\(screen)")
+    // The same send to the end, then an export of its rows to a file, interrupted.
+    try s.run(send)
+    _ = try interrupt("policy-ledger export recipients --db d.db --output out.csv")
+    #expect(!FileManager.default.fileExists(atPath: s.dir.file("out.csv")))
+  }
+
   @Test(.tags(.slow)) func tmuxATableThroughAPagerIsShownAsItIs() throws {
     let s = try Setup(environment: "LESS=")
     try s.terminal.type("policy-ledger history mobile-devices --db d.db | less -R", enter: true)

@@ -396,6 +396,12 @@ private struct LedgerFiles {
 public enum TemporaryOutputs {
   /// Whether the first output written installs the handler (the command line sets it).
   nonisolated(unsafe) public static var removesOnSignals = false
+  /// Whether the handler also clears standard error's line (`\r`, erase to end of line)
+  /// before the process ends, when standard error is a terminal: the command line sets it,
+  /// as it shows a progress line there, which would otherwise stay on the screen.
+  nonisolated(unsafe) public static var clearsLineOnSignals = false
+  /// `clearsLineOnSignals` and standard error a terminal, read when the handler is installed.
+  nonisolated(unsafe) static var clearsLine = false
 
   static let capacity = 32
   nonisolated(unsafe) static let files = table()
@@ -447,6 +453,7 @@ public enum TemporaryOutputs {
   private static func installIfNeeded() {
     guard !installed else { return }
     installed = true
+    clearsLine = clearsLineOnSignals && isatty(2) == 1
     for number in [SIGINT, SIGTERM] {
       // A signal the caller ignores (a background job's SIGINT) or handles stays so.
       var current = sigaction()
@@ -463,6 +470,10 @@ public enum TemporaryOutputs {
         }
         for index in 0..<TemporaryOutputs.capacity {
           if let path = TemporaryOutputs.folders[index] { rmdir(path) }
+        }
+        if TemporaryOutputs.clearsLine {
+          let clear: StaticString = "\r\u{1B}[K"
+          _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
         }
         signal(number, SIG_DFL)
         raise(number)

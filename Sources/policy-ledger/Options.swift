@@ -106,7 +106,7 @@ struct OutputOptions: ParsableArguments {
   /// The format without --format (here once for ArgumentParser and the fast path).
   static let defaultFormat = OutputFormat.table
 
-  @Flag(help: "In CSV and TSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
+  @Flag(help: "In CSV and TSV, put a ' before values that start with = + - @ (in CSV, TAB or CR too) so spreadsheets do not run them (alters data).")
   var excelSafe = false
 
   @Flag(help: "Leave out the header row of csv, tsv and table output.")

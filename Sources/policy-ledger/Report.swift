@@ -16,8 +16,9 @@ extension PolicyLedgerCommand {
         with a diff from the one before. No scripts; nothing is loaded from elsewhere.
 
         The report names the ledger head it was made from and the command that makes it again. \
-        That command pins --as-recorded-at to the head, so it writes the same bytes later, even \
-        after more entries are recorded.
+        Without --as-recorded-at it stands on the time the last entry was recorded, and that \
+        command pins --as-recorded-at to it, so it writes the same bytes later, even after more \
+        entries are recorded.
 
           policy-ledger report mobile-devices --tz America/Los_Angeles \\
               --output report.html
@@ -47,7 +48,7 @@ extension PolicyLedgerCommand {
         recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
       let data = try ledger.openForQuery().reportData(request)
       let html = HTMLReport(
-        data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ["--db", ledger.path],
+        data: data, timeZone: try ledger.timeZone(), command: reproduction(data), ledgerArguments: ledgerArguments,
         axis: axis
       ).render()
       try file.write(Array(html.utf8))
@@ -56,11 +57,16 @@ extension PolicyLedgerCommand {
       if !file.isStandardOutput { try printLine(output) }
     }
 
+    /// `--db` and the zone the report was drawn in, for the commands it names (`verify`,
+    /// `recipients`, `coverage`, `outstanding`): their times then print as the report's do.
+    var ledgerArguments: [String] {
+      ["--db", ledger.path] + (ledger.settings.zoneText.map { ["--tz", $0.text] } ?? [])
+    }
+
     /// This command with every default made explicit, so that it makes the same report again.
     func reproduction(_ data: ReportData) -> [String] {
-      var arguments = ["policy-ledger", "report", "--db", ledger.path]
       // The zone the report was drawn in, also when it came from $POLICY_LEDGER_TZ.
-      if let zone = ledger.settings.zoneText { arguments += ["--tz", zone.text] }
+      var arguments = ["policy-ledger", "report"] + ledgerArguments
       if let from = data.from { arguments += ["--from", from.iso8601()] }
       if let to = data.to { arguments += ["--to", to.iso8601()] }
       if let knownAt = data.knownAt { arguments += ["--as-known-at", knownAt.iso8601()] }

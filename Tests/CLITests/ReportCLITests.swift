@@ -36,6 +36,11 @@ struct ReportCLITests {
     #expect(Array(command.suffix(2)) == ["--output", output])
     #expect(html.contains("<svg"))
     #expect(!html.contains("<script"))
+    // The commands it names print their times in the report's zone too.
+    let plain = html.replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "")
+    for name in ["verify", "recipients", "coverage mobile-devices"] {
+      #expect(plain.contains("policy-ledger \(name) --db \(db) --tz \(pacific) "), "\(name)")
+    }
   }
 
   @Test func twoRunsWriteIdenticalBytesAndTheShownCommandMakesTheSameReportLater() throws {

@@ -33,6 +33,12 @@ struct ReportTests {
     let head = try #require(try ledger.head())
     #expect(check.section("meta").contains(head.description))
     #expect(check.section("meta").contains("policy-ledger verify --db x.db --expect \(head)"))
+    // Column headers, kinds, statuses and short ids stay on one line (a narrow column had
+    // broken them as "notic e" and "N-2020- 07-10- 0800"); a long id may still wrap.
+    #expect(html.contains("thead th { background: #f3f5f7; font-weight: 600; overflow-wrap: normal; white-space: nowrap; }"))
+    #expect(html.contains("td.time, td.word { white-space: nowrap; }"))
+    #expect(html.contains("<td class=\"word\"><code>\(W.noticeID)</code></td>"))
+    #expect(html.contains("<td class=\"word\"><span class=\"kind notice\">notice</span></td>"))
   }
 
   @Test func aResendIsListedWithItsCorrectionAndOutstandingClears() throws {

@@ -179,10 +179,11 @@ public struct HTMLReport: Sendable {
       out.text(row.effectiveUntil.map(time) ?? "open")
       out.raw("</td><td class=\"time\">")
       out.text(time(row.announcedAt))
-      out.raw("</td><td><span class=\"status \(row.status.rawValue)\">")
+      out.raw("</td><td class=\"word\"><span class=\"status \(row.status.rawValue)\">")
       out.text(row.status.rawValue)
-      out.raw("</span></td><td>")
-      out.text(row.correctedBy.joined(separator: "; "))
+      let correctedBy = row.correctedBy.joined(separator: "; ")
+      out.raw("</span></td><td\(Self.wordClass(correctedBy))>")
+      out.text(correctedBy)
       out.raw("</td></tr>\n")
     }
     out.raw("</tbody>\n</table>\n")
@@ -202,15 +203,15 @@ public struct HTMLReport: Sendable {
       let r = event.row
       out.raw("<tr class=\"\(r.kind.rawValue)\"><td class=\"time\">")
       out.text(time(r.at))
-      out.raw("</td><td><span class=\"kind \(r.kind.rawValue)\">")
+      out.raw("</td><td class=\"word\"><span class=\"kind \(r.kind.rawValue)\">")
       out.text(r.kind.rawValue)
-      out.raw("</span></td><td><code>")
+      out.raw("</span></td><td\(Self.wordClass(r.id))><code>")
       out.text(r.id)
       out.raw("</code></td><td>")
       out.text(r.version.map { "v\($0)" } ?? "")
       out.raw("</td><td>")
       out.text(r.subject)
-      out.raw("</td><td>")
+      out.raw("</td><td class=\"word\">")
       out.text(r.status)
       out.raw("</td><td class=\"number\">")
       out.text(grouped(event.recipientCount))
@@ -397,6 +398,11 @@ public struct HTMLReport: Sendable {
     return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
+  /// ` class="word"` for an id short enough to keep on one line (`N-2020-07-10-0800`, which
+  /// the table had broken into four); a longer one may still wrap anywhere, so that no id
+  /// widens the page past the window.
+  static func wordClass(_ text: String) -> String { text.count <= 32 ? " class=\"word\"" : "" }
+
   static let css = """
     :root { color-scheme: light; }
     body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a;
@@ -411,11 +417,11 @@ public struct HTMLReport: Sendable {
     code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; }
     code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
     code.command span { white-space: nowrap; }
-    td.time { white-space: nowrap; }
+    td.time, td.word { white-space: nowrap; }
     .lede { color: #333; margin: 4px 0 12px; }
     table { border-collapse: collapse; margin: 6px 0 12px; width: 100%; }
     th, td { border: 1px solid #d8d8d8; padding: 4px 8px; text-align: left; vertical-align: top; }
-    thead th { background: #f3f5f7; font-weight: 600; }
+    thead th { background: #f3f5f7; font-weight: 600; overflow-wrap: normal; white-space: nowrap; }
     table.meta { width: auto; }
     table.meta th { background: #f3f5f7; white-space: nowrap; }
     td.number { text-align: right; font-variant-numeric: tabular-nums; }

@@ -402,7 +402,7 @@ import Testing
       employee,at,event,groups
       X1,2020-07-01T00:00:00Z,join,staff
       X1,2020-07-01T00:00:00Z,join,contractors
-      E2001,2020-07-05T00:00:00Z,leave,
+      E1003,2020-07-05T00:00:00Z,leave,
       X2,2020-07-02T00:00:00Z,join,eng;staff
 
       """)

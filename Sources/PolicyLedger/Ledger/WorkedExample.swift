@@ -77,12 +77,15 @@ public enum WorkedExample {
   public static let contractors = ["C3001", "C3002"]
 
   /// Records the roster of the story (rule 19), after it and backfilled: the staff joined
-  /// in 2019, the contractors in June 2020.
+  /// in 2019, but for the new starter E2001, who joined on 2020-07-06, the day of the
+  /// welcome email; the contractors in June 2020.
   public static func recordRoster(into ledger: Ledger, actor: String = "demo") throws {
     let september2019 = Instant(microseconds: 1_567_321_200 * 1_000_000)  // 2019-09-01T00:00:00-07:00
+    let july2020 = Instant(microseconds: 1_594_018_800 * 1_000_000)  // 2020-07-06T00:00:00-07:00
     let june2020 = Instant(microseconds: 1_590_994_800 * 1_000_000)  // 2020-06-01T00:00:00-07:00
     for employee in staff {
-      try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: september2019, groups: ["staff"]), actor: actor)
+      let at = employee == toldNeither ? july2020 : september2019
+      try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: at, groups: ["staff"]), actor: actor)
     }
     for employee in contractors {
       try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: june2020, groups: ["contractors"]), actor: actor)

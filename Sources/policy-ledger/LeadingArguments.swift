@@ -81,8 +81,10 @@ enum LeadingArguments {
   }
 
   /// The options that take a whole number, which is never negative: `--limit -1` would
-  /// otherwise read as a missing value followed by an unknown option `-1`.
-  static let counts: Set<String> = ["--limit", "--seq", "--context", "--outstanding-limit"]
+  /// otherwise read as a missing value followed by an unknown option `-1`. A list, not a
+  /// `Set`: the first use of a `String`-keyed set on a query's path costs a scan of the
+  /// binary's conformance records (docs/performance.md, "Levers, each measured").
+  static let counts = ["--limit", "--seq", "--context", "--outstanding-limit"]
 
   /// `--tz -HH:MM` (or `-HHMM`) as `--tz=-HH:MM`, and a count given a negative number
   /// (`--limit -1`) as `--limit=-1`, so that the command's own check names the value.

@@ -16,36 +16,56 @@ enum BashCompletion {
 
     # policy-ledger: complete KEY@N as one word (Sources/policy-ledger/BashCompletion.swift).
     __policy-ledger_complete() {
-        local -a words=()
-        local -i i cword=0 offset=0
-        local glue=false word rest trimmed
-        for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
-            word="${COMP_WORDS[i]}"
-            rest="${COMP_LINE:offset}"
-            trimmed="${rest#"${rest%%[![:space:]]*}"}"
-            if ((${#words[@]} > 0 && ${#rest} == ${#trimmed})) && [[ "${word}" == @ || "${glue}" == true ]]; then
-                words[${#words[@]}-1]+="${word}"
+        if [[ "${COMP_WORDBREAKS}" != *@* ]]; then
+            _policy-ledger "$@"
+        else
+            # The words as the command line writes them: each '@' glued to the pieces it
+            # touches (bash gives COMP_WORDS as substrings of COMP_LINE, in order).
+            local -a words=()
+            local -i i cword=0 offset=0
+            local glue=false word rest trimmed
+            for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+                word="${COMP_WORDS[i]}"
+                rest="${COMP_LINE:offset}"
+                trimmed="${rest#"${rest%%[![:space:]]*}"}"
+                if ((${#words[@]} > 0 && ${#rest} == ${#trimmed})) && [[ "${word}" == @ || "${glue}" == true ]]; then
+                    words[${#words[@]}-1]+="${word}"
+                else
+                    words+=("${word}")
+                fi
+                if [[ "${word}" == @ ]]; then glue=true; else glue=false; fi
+                offset=$((offset + ${#rest} - ${#trimmed} + ${#word}))
+                ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
+            done
+            local typed="${COMP_LINE:0:COMP_POINT}"
+            typed="${typed##*[[:space:]]}"
+            if [[ "${words[cword]}" == "${COMP_WORDS[COMP_CWORD]}" ]]; then
+                # The word completed is whole; only words before it were glued.
+                local -a COMP_WORDS=("${words[@]}")
+                local -i COMP_CWORD=${cword}
+                _policy-ledger "$@"
+            elif [[ "${typed}" == "${words[cword]}" && "${typed}" != *[\\\"\'\$~=]* && "${typed}" == *"${2}" ]]; then
+                # KEY@N up to the cursor, plain text: completed whole, and bash given back
+                # the part after the start of its own word.
+                local -r prefix="${typed%"${2}"}"
+                local -a COMP_WORDS=("${words[@]}")
+                local -i COMP_CWORD=${cword}
+                _policy-ledger "${1}" "${typed}" "${words[cword-1]}"
+                COMPREPLY=("${COMPREPLY[@]#"${prefix}"}")
             else
-                words+=("${word}")
+                # Quoted, or the cursor inside the word: as generated.
+                _policy-ledger "$@"
             fi
-            if [[ "${word}" == @ ]]; then glue=true; else glue=false; fi
-            offset=$((offset + ${#rest} - ${#trimmed} + ${#word}))
-            ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
-        done
-        local -r own="${2}"
-        local -r joined="${words[cword]}"
-        local -a COMP_WORDS=("${words[@]}")
-        local -i COMP_CWORD=${cword}
-        _policy-ledger "${1}" "${joined}" "${words[cword-1]}"
-        local -r prefix="${joined%"${own}"}"
-        if [[ -n "${prefix}" && "${joined}" == *"${own}" ]]; then
-            COMPREPLY=("${COMPREPLY[@]#"${prefix}"}")
         fi
-        local reply
+        # Names from the ledger with '@' in them (KEY@N), none of them a file: inserted as
+        # they are, where -o filenames would write '\@'.
+        local reply has_at=false
         for reply in "${COMPREPLY[@]}"; do
-            [[ -e "${prefix}${reply}" ]] && return
+            [[ -e "${reply}" ]] && return 0
+            [[ "${reply}" == *@* ]] && has_at=true
         done
-        compopt +o filenames 2>/dev/null
+        if "${has_at}"; then compopt +o filenames 2>/dev/null; fi
+        return 0
     }
     complete -o filenames -F __policy-ledger_complete policy-ledger
 

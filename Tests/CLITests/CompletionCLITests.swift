@@ -140,12 +140,22 @@ struct CompletionCLITests {
     try terminal.type("source '\(script)'; PS1='> '", enter: true)
     try terminal.type("policy-ledger diff --db d.db mobile-dev\t")
     #expect(try terminal.waitFor("> policy-ledger diff --db d.db mobile-devices@"))
-    try terminal.type("2\tmobile-devices@1\t")
+    try terminal.type("2\tmobile-dev\t1\t")
     #expect(try terminal.waitFor("> policy-ledger diff --db d.db mobile-devices@2 mobile-devices@1"))
     #expect(!(try terminal.screen()).contains("\\@"))
-    try terminal.clearLine()
-    try terminal.type("policy-ledger import versions we\t")
-    #expect(try terminal.waitFor("import versions we\\ ird\\@x/"))
+    // File names complete as before: with '@' in them, quoted, after '~', or with the
+    // cursor inside the word.
+    _ = try s.dir.write("my file.csv", "")
+    try FileManager.default.createDirectory(atPath: s.dir.file("sub"), withIntermediateDirectories: false)
+    for (typed, shown) in [
+      ("policy-ledger import versions we\t", "> policy-ledger import versions we\\ ird\\@x/"),
+      ("policy-ledger import versions ~/my\t", "> policy-ledger import versions ~/my\\ file.csv"),
+      ("policy-ledger import versions \"su\t", "> policy-ledger import versions \"sub/"),
+    ] {
+      try terminal.clearLine()
+      try terminal.type(typed)
+      #expect(try terminal.waitFor(shown))
+    }
   }
 
   @Test(.tags(.slow), .enabled(if: installed("zsh") && installed("tmux"), "zsh or tmux is not installed"))

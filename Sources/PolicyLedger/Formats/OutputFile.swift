@@ -454,6 +454,10 @@ public enum TemporaryOutputs {
     guard !installed else { return }
     installed = true
     clearsLine = clearsLineOnSignals && isatty(2) == 1
+    // Both tables are made now, not lazily at their first use, which could otherwise be
+    // inside the handler (an output that made no folder): no allocation happens there.
+    _ = files
+    _ = folders
     for number in [SIGINT, SIGTERM] {
       // A signal the caller ignores (a background job's SIGINT) or handles stays so.
       var current = sigaction()

@@ -50,6 +50,7 @@ import Testing
       #expect(stats.noticeStatuses.count == 4, "notice statuses reached: \(stats.noticeStatuses.sorted())")
       #expect(stats.nonEmptyOutstanding > 50, "non-empty outstanding answers: \(stats.nonEmptyOutstanding)")
       #expect(stats.resends > 100, "resends recorded: \(stats.resends)")
+      #expect(stats.recipientsAcknowledged > 50, "recipients answers with an acknowledgement: \(stats.recipientsAcknowledged)")
       for rule in RuleProbe.rules {
         #expect(stats.ruleProbes[rule, default: 0] > 5, "refused steps that verify's rule step named, for \(rule): \(stats.ruleProbes)")
       }
@@ -67,6 +68,8 @@ struct Stats {
   var statuses: Set<String> = []
   var noticeStatuses: Set<String> = []
   var resends = 0
+  /// `recipients` answers with an acknowledgement in them (a view that counts acks).
+  var recipientsAcknowledged = 0
   /// Refused steps written below the recording checks, by the rule they break, that
   /// `verify`'s rule step named (``RuleProbe``).
   var ruleProbes: [String: Int] = [:]
@@ -311,11 +314,12 @@ enum Question: CustomStringConvertible {
   case employeeTimeline(employee: String, from: Instant?, to: Instant?, view: SymbolicView)
   case policyTimeline(policy: String, from: Instant?, to: Instant?, view: SymbolicView)
   case outstanding(notice: String?, view: SymbolicView)
+  case recipients(message: String, view: SymbolicView)
 
   var view: SymbolicView {
     switch self {
     case .inForce(_, _, let v), .history(_, _, let v), .employeeTimeline(_, _, _, let v), .policyTimeline(_, _, _, let v),
-      .outstanding(_, let v):
+      .outstanding(_, let v), .recipients(_, let v):
       v
     }
   }
@@ -328,6 +332,7 @@ enum Question: CustomStringConvertible {
     case .employeeTimeline(let e, let f, let t, let v): "timeline --employee \(e) \(range(f, t)) \(v)"
     case .policyTimeline(let p, let f, let t, let v): "timeline --policy \(p) \(range(f, t)) \(v)"
     case .outstanding(let n, let v): "outstanding notice=\(n ?? "-") \(v)"
+    case .recipients(let m, let v): "recipients \(m) \(v)"
     }
   }
 
@@ -344,6 +349,7 @@ enum Question: CustomStringConvertible {
     case .employeeTimeline(let e, let f, let t, _): .employeeTimeline(employee: e, from: f, to: t, view: v)
     case .policyTimeline(let p, let f, let t, _): .policyTimeline(policy: p, from: f, to: t, view: v)
     case .outstanding(let n, _): .outstanding(notice: n, view: v)
+    case .recipients(let m, _): .recipients(message: m, view: v)
     }
   }
 }
@@ -556,6 +562,14 @@ enum PropertyRun {
         }
         return rows
       }
+    case .recipients(let message, _):
+      let expected = Expected { () throws(ReplayModel.ModelError) in try model.recipients(of: message, view) }
+      if case .success(let rows) = expected, rows.contains(where: { $0.acknowledgedAt != nil }) { stats.recipientsAcknowledged += 1 }
+      return compare(expected) {
+        try ledger.recipientRows(of: message, view: libraryView).map {
+          ReplayModel.RecipientAnswer(employee: $0.employee, status: $0.status, acknowledgedAt: $0.acknowledgedAt, sentAt: $0.sentAt)
+        }
+      }
     }
   }
 
@@ -573,6 +587,7 @@ enum PropertyRun {
     var grid: [Instant] = []
     var policies: [String] = []
     var notices: [String] = []
+    var messages: [String] = []
     for step in steps {
       switch step {
       case .version(let p, _, _, let from, let until, let announcedAt):
@@ -581,8 +596,10 @@ enum PropertyRun {
       case .notice(let id, _, let sentAt, _, _):
         grid.append(sentAt)
         notices.append(id)
-      case .correction(_, _, _, _, let issuedAt, _, _, let from, let until, _):
+        messages.append(id)
+      case .correction(let id, _, _, _, let issuedAt, _, _, let from, let until, _):
         grid += [issuedAt] + [from, until].compactMap { $0 }
+        messages.append(id)
       case .ack(_, _, let at):
         grid.append(at)
       case .resend(_, let sentAt, _):
@@ -623,6 +640,11 @@ enum PropertyRun {
     for _ in 0..<8 {
       let notice: String? = notices.isEmpty || g.chance(0.6) ? nil : g.pick(notices)
       questions.append(.outstanding(notice: notice, view: view(&g, toldTo: false)))
+    }
+    // Asked last, so that the questions above stay those each seed gave before.
+    for _ in 0..<8 {
+      let message = messages.isEmpty || g.chance(0.1) ? "NOPE" : g.pick(messages)
+      questions.append(.recipients(message: message, view: view(&g, toldTo: false)))
     }
     return questions
   }

@@ -121,10 +121,11 @@ extension Ledger {
     try read {
       try checkMatches(checkpoint, field: field)
       let size = checkpoint.checkpoint.size
-      // Only an entry the ledger holds, past the checkpoint, is helped by a newer one.
+      // Only an entry the ledger holds, past the checkpoint, is helped by a newer one (the
+      // checkpoint is no larger than the ledger: checkMatches).
       guard seq >= 1 else { throw LedgerError(.notFound, "there is no entry \(seq): entries are numbered from 1") }
       let head = try store.journalHead()?.seq ?? 0
-      guard seq <= max(head, size) else { throw LedgerError(.notFound, "no entry \(seq) in this ledger: its last entry is \(head)") }
+      guard seq <= head else { throw LedgerError(.notFound, "no entry \(seq) in this ledger: its last entry is \(head)") }
       guard seq <= size else {
         throw LedgerError(.notFound,
           "entry \(seq) is not in \(checkpoint.summary); take a newer checkpoint with 'policy-ledger checkpoint'")

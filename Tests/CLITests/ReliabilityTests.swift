@@ -246,20 +246,30 @@ private func sha256sum(_ path: String) throws -> String {
   /// that finds the ledger made while it waited removes the lock file it made in turn.
   @Test func creatorsRacingOnAMissingPathLeaveNoLockFile() throws {
     let dir = try TemporaryDirectory()
-    for round in 0..<8 {
+    for round in 0..<24 {
       let db = dir.file("r\(round).db")
-      let processes = try (0..<3).map { worker in
+      // Each one's standard error goes to a file, so that a failure says what happened.
+      let processes = try (0..<3).map { worker -> (Process, String) in
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = add("k\(worker)", "T", db)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let err = dir.file("r\(round)-\(worker).err")
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         try process.run()
-        return process
+        return (process, err)
       }
-      for process in processes { process.waitUntilExit() }
-      #expect(processes.allSatisfy { $0.terminationStatus == 0 })
-      #expect(try CLI.run(["verify", "--db", db]).stdout.hasPrefix("ok: 3 entries verified"))
+      for (process, _) in processes { process.waitUntilExit() }
+      for (process, err) in processes {
+        let message = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        #expect(
+          process.terminationReason == .exit && process.terminationStatus == 0,
+          "round \(round): \(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus): \(message)")
+        unlink(err)
+      }
+      let verified = try CLI.run(["verify", "--db", db])
+      #expect(verified.stdout.hasPrefix("ok: 3 entries verified"), "round \(round): \(verified.stdout)\(verified.stderr)")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") } == [])
   }

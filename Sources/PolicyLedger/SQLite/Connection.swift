@@ -174,22 +174,29 @@ import PolicyLedgerSQLite
     try prepare("PRAGMA wal_checkpoint(\(waitingForReaders ? "TRUNCATE" : "PASSIVE"))").first { $0.int64(0) == 0 } ?? true
   }
 
+  /// Runs `body`, and again after a pause (up to five times) while it fails with
+  /// `SQLITE_BUSY`: what SQLite answers at once, without its busy handler, when waiting
+  /// could deadlock (two connections that both hold a read lock and both want the file),
+  /// and what escapes when the busy timeout ran out.
+  package func retryingBusy<T>(_ body: () throws -> T) throws -> T {
+    var attempt = 0
+    while true {
+      do {
+        return try body()
+      } catch let error as SQLiteError where error.isBusy && attempt < 5 {
+        attempt += 1
+        usleep(useconds_t(50_000 * attempt))
+      }
+    }
+  }
+
   /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
   ///
   /// `.immediate` takes the write lock at once, so that two writers never deadlock on
   /// a lock upgrade; SQLite's busy handler waits for the other writer. A `SQLITE_BUSY`
   /// that still escapes (the timeout ran out) is retried a few times with a pause.
   package func inTransaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
-    var attempt = 0
-    while true {
-      do {
-        try execute("BEGIN \(kind.rawValue)")
-        break
-      } catch let error as SQLiteError where error.isBusy && attempt < 5 {
-        attempt += 1
-        usleep(useconds_t(50_000 * attempt))
-      }
-    }
+    try retryingBusy { try execute("BEGIN \(kind.rawValue)") }
     do {
       let result = try body()
       try execute("COMMIT")

@@ -28,7 +28,11 @@ final class LedgerStore {
     if db.mode == .readWriteCreate {
       // WAL lets readers go on while one process appends.
       // https://www.sqlite.org/wal.html
-      try db.execute("PRAGMA journal_mode = WAL")
+      // A new ledger is published in rollback mode (the file alone holds every page), so the
+      // processes that open it next switch it to WAL, which needs the file to themselves:
+      // two at once both hold a read lock and wait for each other, and SQLite answers one
+      // of them SQLITE_BUSY without waiting. That one tries again and finds WAL set.
+      try db.retryingBusy { try db.execute("PRAGMA journal_mode = WAL") }
       try db.execute("PRAGMA synchronous = FULL")
       // A notice to a workforce inserts a million names into the directory's index in
       // no particular order: with SQLite's default 2 MB of cache most of those inserts

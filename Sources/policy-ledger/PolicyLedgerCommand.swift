@@ -71,28 +71,11 @@ struct PolicyLedgerCommand: ParsableCommand {
       fail(error.description, status: ExitStatus.usage)
     }
     do {
-      if let values = quickValues(arguments) {
-        try values.run()
-      } else if BashCompletion.isRequested(arguments) {
-        ByteSink.standardOutput.write(BashCompletion.script(for: PolicyLedgerCommand.self))
-        try ByteSink.standardOutput.flush()
-      } else if arguments == ["--version"] {
-        try printLine(version)
-      } else if let (group, path) = MisspeltNames.groupWithoutSubcommand(arguments) {
-        // A command line that names no command (`policy-ledger $CMD` with CMD empty) is a
-        // usage error, not a success: the help goes to standard error, which carries
-        // messages, and standard output stays empty.
-        FileHandle.standardError.write(Data((helpMessage(for: group) + "\n").utf8))
-        fail("give a command after '\(path)' (listed above)", status: ExitStatus.usage)
-      } else if arguments.first == "help", arguments.count > 1,
-        let hint = MisspeltNames.hint(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
-      {
-        // ArgumentParser's `help` prints the root help, exit status 0, for a command it does
-        // not know: a script asking `help histroy` would take that for an answer.
-        fail(hint, status: ExitStatus.usage)
+      // Refusals quote times in the zone the command reads and prints them in.
+      if let zone = messageZone(arguments) {
+        try Instant.$messageZone.withValue(zone) { try run(arguments) }
       } else {
-        var command = try parseAsRoot(arguments)
-        try command.run()
+        try run(arguments)
       }
     } catch let mismatch as Mismatch {
       fail(mismatch.description, status: ExitStatus.mismatch)
@@ -114,6 +97,40 @@ struct PolicyLedgerCommand: ParsableCommand {
       }
       exit(withError: error)
     }
+  }
+
+  /// Runs the command that `arguments` (after ``LeadingArguments``) name.
+  static func run(_ arguments: [String]) throws {
+    if let values = quickValues(arguments) {
+      try values.run()
+    } else if BashCompletion.isRequested(arguments) {
+      ByteSink.standardOutput.write(BashCompletion.script(for: PolicyLedgerCommand.self))
+      try ByteSink.standardOutput.flush()
+    } else if arguments == ["--version"] {
+      try printLine(version)
+    } else if let (group, path) = MisspeltNames.groupWithoutSubcommand(arguments) {
+      // A command line that names no command (`policy-ledger $CMD` with CMD empty) is a
+      // usage error, not a success: the help goes to standard error, which carries
+      // messages, and standard output stays empty.
+      FileHandle.standardError.write(Data((helpMessage(for: group) + "\n").utf8))
+      fail("give a command after '\(path)' (listed above)", status: ExitStatus.usage)
+    } else if arguments.first == "help", arguments.count > 1,
+      let hint = MisspeltNames.hint(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
+    {
+      // ArgumentParser's `help` prints the root help, exit status 0, for a command it does
+      // not know: a script asking `help histroy` would take that for an answer.
+      fail(hint, status: ExitStatus.usage)
+    } else {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    }
+  }
+
+  /// The zone of `--tz` (or `$POLICY_LEDGER_TZ`) for the library's messages, or nil for UTC.
+  /// A zone that does not parse is nil here: the command itself then refuses it, in its turn.
+  static func messageZone(_ arguments: [String]) -> TimeZone? {
+    let tz = LeadingArguments.values(of: "--tz", in: arguments).first
+    return try? LedgerSettings(db: nil, tz: tz).timeZone()
   }
 
   /// The values the fast path built from `arguments` (the command line after

@@ -91,6 +91,42 @@ struct ResendCLITests {
       "invalid recipient 'E\\u{200B}9' (--to): the invisible or direction-changing character U+200B is not allowed (Unicode format characters)")
   }
 
+  /// A refusal quotes the time given, and the times it is compared with, in the zone the
+  /// command reads and prints times in: `--tz`, else `$POLICY_LEDGER_TZ`, else UTC.
+  @Test func refusalsQuoteTimesInTheZoneOfTz() throws {
+    try refuses(
+      ["notice", "resend", Self.notice, "--sent-at", "2020-07-10T07:00", "--to", "E2001", "--tz", "America/Los_Angeles"],
+      "invalid --sent-at '2020-07-10T07:00:00-07:00': '\(Self.notice)' was first delivered later, at 2020-07-10T08:00:00-07:00; a resend comes after it")
+    try refuses(
+      ["correct", "resend", Self.retraction, "--sent-at", "2020-07-12", "--to", "E1001", "--tz=+05:30"],
+      "invalid recipient 'E1001' (--to): already received '\(Self.retraction)' at 2020-07-11T02:30:00+05:30; name only those it has not reached")
+    try refuses(
+      [
+        "correct", "retract", "--notice", Self.notice, "--issued-at", "2020-07-10T15:00", "--statement", "Again: ignore it.",
+        "--reason", "missed some", "--to", "E1004", "--tz", "-07:00",
+      ],
+      "notice '\(Self.notice)' (sent 2020-07-10T08:00:00-07:00) is already retracted by '\(Self.retraction)' (issued 2020-07-10T14:00:00-07:00); to reach more people deliver that retraction again with 'correct resend \(Self.retraction)'"
+    )
+    // The environment's zone, as for the times a command prints.
+    let before = LedgerFiles.sha256(db)
+    let ack = try CLI.run(
+      ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T07:00", "--db", db],
+      environment: ["POLICY_LEDGER_TZ": "America/Los_Angeles"])
+    #expect(ack.status == 2)
+    #expect(
+      ack.stderr
+        == "policy-ledger: error: invalid --at '2020-07-10T07:00:00-07:00': notice '\(Self.notice)' was sent later, at 2020-07-10T08:00:00-07:00\n")
+    #expect(LedgerFiles.sha256(db) == before)
+    // A time given with another offset is quoted in the command's zone: the same instant.
+    try refuses(
+      ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T14:00:00Z", "--tz", "America/New_York"],
+      "invalid --at '2020-07-10T10:00:00-04:00': notice '\(Self.notice)' was sent later, at 2020-07-10T11:00:00-04:00")
+    // A zone that does not parse is still the command's own error, and its times stay in UTC.
+    try refuses(
+      ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T14:00:00Z", "--tz", "Mars/Base"],
+      "unknown time zone 'Mars/Base' (expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)")
+  }
+
   @Test func aMalformedResendIsAUsageError() throws {
     let both = try run(["correct", "resend", Self.retraction, "--sent-at", "2020-07-11", "--to", "E2001", "--outstanding"])
     #expect(both.status == 64)

@@ -367,6 +367,24 @@ import Testing
     }
   }
 
+  /// The same refusals with a message zone bound: the times quoted are the same instants,
+  /// written in that zone; without it, in UTC (above).
+  @Test func refusalsQuoteTimesInTheBoundMessageZone() throws {
+    let zone = try #require(TimeZone(identifier: "America/Los_Angeles"))
+    try Instant.$messageZone.withValue(zone) {
+      try refusesNoticeN1(
+        recipients: "notice,employee,sent_at\nN1,E1,2020-08-01T00:00:00Z\nN1,E2,2020-07-31T00:00:00Z\n",
+        "notices.csv line 2: invalid sent_at '2020-07-30T17:00:00-07:00' (recipients.csv line 3): 'N1' was first delivered later, at 2020-07-31T17:00:00-07:00; a resend comes after it"
+      )
+      try refusesNoticeN1(
+        recipients: "notice,employee,sent_at,delivery\nN1,E1,,0\nN1,E2,2020-08-03T00:00:00Z,1\nN1,E3,2020-08-02T00:00:00Z,2\n",
+        "notices.csv line 2: invalid delivery '2' (recipients.csv line 4): it is sent at 2020-08-01T17:00:00-07:00, before delivery 1 at 2020-08-02T17:00:00-07:00; resends are numbered in the order of their times"
+      )
+    }
+    // Outside the binding, UTC again.
+    #expect(Instant.messageZone == nil)
+  }
+
   /// Export numbers each message's deliveries (`delivery`: 0 its own, then its resends), and
   /// import records each number above 0 as one resend, in that order.
   @Test func numberedDeliveriesComeBackOneResendEach() throws {

@@ -125,9 +125,35 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
   /// The instant in ISO 8601, UTC (`iso8601()`).
   public var description: String { iso8601() }
 
+  /// The zone in which the library's messages (the descriptions of the errors it throws)
+  /// print instants; nil, the default, is UTC.
+  ///
+  /// A refusal quotes the time it was given and the times it compares it with, such as
+  /// `invalid --at '2020-07-10T07:00:00-07:00': notice 'N-1' was sent later, at
+  /// 2020-07-10T08:00:00-07:00`. Bind the zone the caller reads times in for the work
+  /// whose messages it shows (the command line binds `--tz` for the whole command):
+  ///
+  /// ```swift
+  /// try Instant.$messageZone.withValue(TimeZone(identifier: "America/Los_Angeles")) {
+  ///   try ledger.acknowledge(notice: "N-1", employee: "E1001", at: at, actor: "hr")
+  /// }
+  /// ```
+  ///
+  /// Only messages follow it: what the ledger stores, hashes and exports, and
+  /// ``description``, stay in UTC.
+  @TaskLocal public static var messageZone: TimeZone? = nil
+
   /// Earlier instants sort first.
   public static func < (lhs: Instant, rhs: Instant) -> Bool {
     lhs.microseconds < rhs.microseconds
+  }
+}
+
+extension DefaultStringInterpolation {
+  /// An instant in one of the library's messages: ISO 8601 in ``Instant/messageZone``
+  /// (UTC unless bound). Internal, so that only the library's own messages read it.
+  mutating func appendInterpolation(_ instant: Instant) {
+    appendLiteral(instant.iso8601(in: Instant.messageZone))
   }
 }
 

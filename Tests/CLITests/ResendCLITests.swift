@@ -121,7 +121,7 @@ struct ResendCLITests {
     try refuses(
       ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T14:00:00Z", "--tz", "America/New_York"],
       "invalid --at '2020-07-10T10:00:00-04:00': notice '\(Self.notice)' was sent later, at 2020-07-10T11:00:00-04:00")
-    // A zone that does not parse is still the command's own error, and its times stay in UTC.
+    // A zone that does not parse is the command's own error, as before.
     try refuses(
       ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T14:00:00Z", "--tz", "Mars/Base"],
       "unknown time zone 'Mars/Base' (expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)")

@@ -383,6 +383,12 @@ import Testing
     }
     // Outside the binding, UTC again.
     #expect(Instant.messageZone == nil)
+    // Only messages read it: an export made inside the binding is the same bytes.
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    let unbound = try ExportedFiles(of: ledger)
+    let bound = try Instant.$messageZone.withValue(zone) { try ExportedFiles(of: ledger) }
+    for kind in ExportKind.allCases { #expect(try bound.records(kind) == unbound.records(kind), "\(kind)") }
   }
 
   /// Export numbers each message's deliveries (`delivery`: 0 its own, then its resends), and

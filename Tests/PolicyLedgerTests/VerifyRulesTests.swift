@@ -224,6 +224,11 @@ import Testing
       found.message
         == "it records 'E2' leaving at \(Self.at(5)), but they were not employed then as the journal stood (a leave is of someone employed at its time)"
     )
+    // The finding names the time in the zone messages are bound to (`verify --tz`).
+    let zone = try #require(TimeZone(identifier: "Asia/Kolkata"))
+    let local = try Instant.$messageZone.withValue(zone) { try failure(never) }
+    #expect(local?.message.hasPrefix("it records 'E2' leaving at \(Self.at(5).iso8601(in: zone)), but") == true, "\(String(describing: local))")
+    #expect(Self.at(5).iso8601(in: zone).hasSuffix("+05:30"))
     // Before the join, at the leave's own instant after it, and a second leave.
     for (seconds, refused) in [(-1, true), (0, false), (9, false), (10, true), (20, true)] as [(Int64, Bool)] {
       let ledger = try roster()

@@ -125,8 +125,8 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
   /// The instant in ISO 8601, UTC (`iso8601()`).
   public var description: String { iso8601() }
 
-  /// The zone in which the library's messages (the descriptions of the errors it throws)
-  /// print instants; nil, the default, is UTC.
+  /// The zone in which the library's messages print instants: the descriptions of the
+  /// errors it throws and of `verify`'s findings. nil, the default, is UTC.
   ///
   /// A refusal quotes the time it was given and the times it compares it with, such as
   /// `invalid --at '2020-07-10T07:00:00-07:00': notice 'N-1' was sent later, at
@@ -139,8 +139,10 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
   /// }
   /// ```
   ///
-  /// Only messages follow it: what the ledger stores, hashes and exports, and
-  /// ``description``, stay in UTC.
+  /// Only messages read it. What the ledger stores and hashes, every output (whose zone is
+  /// the `timeZone` argument of the call that writes it), and ``description`` are not
+  /// affected by it. A refusal of a time outside the years 0001–9999 still names it in
+  /// UTC, and says so.
   @TaskLocal public static var messageZone: TimeZone? = nil
 
   /// Earlier instants sort first.

@@ -45,14 +45,18 @@ struct LedgerSettings {
     return (value, true)
   }
 
-  /// The zone of ``zoneText``; an invalid `$POLICY_LEDGER_TZ` is an error naming it.
+  /// The zone of ``zoneText``; an invalid one is an error naming `--tz` or
+  /// `$POLICY_LEDGER_TZ`, with the nearest zone names when a name is misspelt.
   func timeZone() throws -> TimeZone? {
     guard let (text, fromEnvironment) = zoneText else { return nil }
-    guard fromEnvironment else { return try parseTimeZone(text) }
     do {
       return try parseTimeZone(text)
     } catch {
-      throw LedgerError(.invalidInput, "invalid $POLICY_LEDGER_TZ: \(error)")
+      var message = "invalid \(fromEnvironment ? "$POLICY_LEDGER_TZ" : "--tz"): \(error)"
+      // Only now is the list of zone names read (from ICU): a refusal can afford it.
+      let nearest = NearestNames.suggestions(for: text, among: TimeZone.knownTimeZoneIdentifiers)
+      if !nearest.isEmpty { message += "; did you mean \(NearestNames.phrase(nearest))?" }
+      throw LedgerError(.invalidInput, message)
     }
   }
 

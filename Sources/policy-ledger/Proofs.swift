@@ -179,10 +179,11 @@ extension PolicyLedgerCommand {
     @Argument(help: "The proof file (from 'prove', 'prove --consistency' or 'ack --receipt').", completion: .file()) var proof: String
     @Option(help: "The public key (FILE.pub from 'keygen') that must have signed the checkpoint.", completion: .file()) var publicKey: String
     @Option(help: "A checkpoint you trust, which the proof must be for.", completion: .file()) var checkpoint: String?
-    @Option(help: "The time zone for the times printed (IANA name or +HH:MM; default UTC).") var tz: String?
+    @Option(help: "The time zone for the times printed (IANA name or ±HH:MM; default: $POLICY_LEDGER_TZ, else UTC).")
+    var tz: String?
 
     func run() throws {
-      let timeZone = try tz.map(parseTimeZone)
+      let timeZone = try LedgerSettings(db: nil, tz: tz).timeZone()
       let key = try NoteVerifierKey(file: publicKey, field: "--public-key")
       let trusted = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
       // A proof that does not parse is not as claimed (exit 1); one that cannot be read is an

@@ -153,6 +153,23 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(result.stderr.filter { $0 == "\n" }.count == 1)
   }
 
+  /// A misspelt zone names the option (or the variable) and the nearest zone names.
+  @Test func aMisspeltZoneNamesTheOptionAndTheNearestZones() throws {
+    let hint = "(expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)"
+    let option = try bothPaths(["history", "mobile-devices", "--tz", "America/Los_Angles", "--db", db])
+    #expect(option.isOneLineError)
+    #expect(
+      option.stderr
+        == "policy-ledger: error: invalid --tz: unknown time zone 'America/Los_Angles' \(hint); did you mean 'America/Los_Angeles'?\n")
+    let variable = try bothPaths(["history", "mobile-devices", "--db", db], environment: ["POLICY_LEDGER_TZ": "europe/london"])
+    #expect(
+      variable.stderr
+        == "policy-ledger: error: invalid $POLICY_LEDGER_TZ: unknown time zone 'europe/london' \(hint); did you mean 'Europe/London'?\n")
+    // Nothing near: no suggestion; an abbreviation is not a misspelt name.
+    let far = try bothPaths(["history", "mobile-devices", "--tz", "PST", "--db", db])
+    #expect(far.stderr == "policy-ledger: error: invalid --tz: unknown time zone 'PST' \(hint)\n")
+  }
+
   @Test func aBareDateAsTheUpperEndIncludesThatWholeDay() throws {
     // E1001's notice (15:00Z) and retraction (21:00Z) are both on 2020-07-10.
     let day = try bothPaths(

@@ -153,6 +153,10 @@ import Testing
     #expect(Self.field("entry_kind", version) == "policy.add")
     let ack = try CLI.run(["check-proof", proofs["4"]!, "--public-key", s.pub, "--tz", "America/Los_Angeles"])
     #expect(Self.field("at", ack) == "2020-07-10T08:30:00-07:00")
+    // Like every command, it reads $POLICY_LEDGER_TZ when --tz is not given.
+    let fromEnvironment = try CLI.run(
+      ["check-proof", proofs["4"]!, "--public-key", s.pub], environment: ["POLICY_LEDGER_TZ": "America/Los_Angeles"])
+    #expect(Self.field("at", fromEnvironment) == "2020-07-10T08:30:00-07:00")
     #expect(Self.field("employee", ack) == "E1004")
   }
 

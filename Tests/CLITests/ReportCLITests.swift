@@ -159,9 +159,13 @@ struct ReportCLITests {
     #expect(result.stderr.split(separator: "\n").count == 1)
     #expect(!FileManager.default.fileExists(atPath: output))
     let cases: [([String], String)] = [
-      (["--from", "2020-07-10T12:00Z", "--to", "2020-07-10T08:00Z"],
-        "invalid --to '2020-07-10T08:00:00Z': it is before --from '2020-07-10T12:00:00Z'"),
-      (["--as-recorded-at", "2000-01-01"], "invalid --as-recorded-at '2000-01-01T00:00:00Z': the ledger had recorded nothing by then"),
+      // A reversed window is named as typed: a bare date's end is not what was written.
+      (["--from", "2020-07-10T12:00Z", "--to", "2020-07-10T08:00Z"], "invalid --to '2020-07-10T08:00Z': it is before --from '2020-07-10T12:00Z'\n"),
+      (["--from", "2020-07-11", "--to", "2020-07-10", "--tz", "America/Los_Angeles"], "invalid --to '2020-07-10': it is before --from '2020-07-11'\n"),
+      (
+        ["--as-recorded-at", "2000-01-01"],
+        "invalid --as-recorded-at '2000-01-01T00:00:00Z': the ledger had recorded nothing by then; its first entry was recorded at "
+      ),
       (["--as-known-at", "yesterday"], "invalid --as-known-at 'yesterday': "),
     ]
     for (arguments, message) in cases {

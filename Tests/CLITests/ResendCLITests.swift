@@ -124,7 +124,7 @@ struct ResendCLITests {
     // A zone that does not parse is the command's own error, as before.
     try refuses(
       ["ack", "--notice", Self.notice, "--employee", "E1001", "--at", "2020-07-10T14:00:00Z", "--tz", "Mars/Base"],
-      "unknown time zone 'Mars/Base' (expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)")
+      "invalid --tz: unknown time zone 'Mars/Base' (expected an IANA name such as America/Los_Angeles, UTC, Z, or an offset such as +05:30 or -07:00)")
   }
 
   @Test func aMalformedResendIsAUsageError() throws {

@@ -106,6 +106,29 @@ enum WorkforceLedger {
     #expect(try run(["verify"]).status == 0)
   }
 
+  /// A leave before the employee's first join names that join: at a time the clocks pass
+  /// twice (01:30 on the fall-back night) the two times differ only in their offsets.
+  @Test func aLeaveBeforeTheFirstJoinNamesTheJoin() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("w.db")
+    let common = ["--tz", "America/Los_Angeles", "--db", db]
+    try #require(try CLI.run(["employee", "join", "E1", "--at", "2020-11-01T01:30-08:00"] + common).status == 0)
+    let before = (LedgerFiles.sha256(db), try CLI.run(["export", "journal", "--db", db]).stdout)
+    let refused = try CLI.run(["employee", "leave", "E1", "--at", "2020-11-01T01:30"] + common)
+    #expect(refused.isOneLineError)
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: invalid --at '2020-11-01T01:30:00-07:00': 'E1' is not employed then (their first join is later, at 2020-11-01T01:30:00-08:00), so cannot leave\n"
+    )
+    #expect(LedgerFiles.sha256(db) == before.0)
+    #expect(try CLI.run(["export", "journal", "--db", db]).stdout == before.1)
+    // Someone the ledger has never heard of.
+    let stranger = try CLI.run(["employee", "leave", "E9", "--at", "2020-11-02"] + common)
+    #expect(stranger.stderr.contains("(no join of theirs is recorded)"), "\(stranger.stderr)")
+    // The later instant, written with its offset, is a leave at the join's own time.
+    #expect(try CLI.run(["employee", "leave", "E1", "--at", "2020-11-01T01:30-08:00"] + common).status == 0)
+  }
+
   @Test func refusalsAreOneLineAndWriteNothing() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("w.db")
@@ -127,14 +150,14 @@ enum WorkforceLedger {
     let badTime = try dir.write("time.csv", "employee,at,event\nE5,2020-02-30,join\n")
     let badGroup = try dir.write("group.csv", "employee,at,event,groups\nE5,2020-01-01,join,staff;staff\n")
     for (arguments, message) in [
-      (["employee", "leave", "E2", "--at", "2020-02-01"], "invalid --at '2020-02-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave"),
+      (["employee", "leave", "E2", "--at", "2020-02-01"], "invalid --at '2020-02-01T00:00:00Z': 'E2' is not employed then (no join of theirs is recorded), so cannot leave"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "a,,b"], "invalid --groups 'a,,b': group '' must not be empty"),
       (["employee", "join", "E3", "--at", "2020-01-01", "--groups", "all"], "invalid --groups 'all': every employee is in group 'all'; name the other groups"),
       (["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--applies-to", "staff,"], "invalid --applies-to 'staff,': group '' must not be empty"),
       (["import", "employees", badImport], "\(badImport) line 3: invalid event 'hired': expected join or leave"),
       (
         ["import", "employees", badLeave],
-        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is at or before it), so cannot leave"
+        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is recorded), so cannot leave"
       ),
       (["import", "employees", badTime], "\(badTime) line 2: invalid at '2020-02-30': February 2020 has 29 days"),
       (["import", "employees", badGroup], "\(badGroup) line 2: invalid groups 'staff;staff': group 'staff' is named twice"),

@@ -282,8 +282,16 @@ struct ReportTests {
     }
     try W.record(into: ledger)
     expectLedgerError("no policy 'nope'", code: .notFound) { try ledger.reportData(ReportRequest(policies: [W.policy, "nope"])) }
-    expectLedgerError("invalid --as-recorded-at '1970-01-01T00:00:00Z': the ledger had recorded nothing by then") {
-      try ledger.reportData(ReportRequest(recordedAt: Instant(microseconds: 0)))
+    // Too early a view names when the ledger began: the instant entry 1 was recorded.
+    do {
+      _ = try ledger.reportData(ReportRequest(recordedAt: Instant(microseconds: 0)))
+      Issue.record("a report recorded by 1970 was made")
+    } catch let error as LedgerError {
+      let prefix = "invalid --as-recorded-at '1970-01-01T00:00:00Z': the ledger had recorded nothing by then; its first entry was recorded at "
+      #expect(error.description.hasPrefix(prefix), "\(error)")
+      let first = try Instant.parse(String(error.description.dropFirst(prefix.count)))
+      #expect(try ledger.head(recordedBy: first)?.head.seq == 1)
+      #expect(try ledger.head(recordedBy: Instant(microseconds: first.microseconds - 1)) == nil)
     }
     expectLedgerError("invalid --to '2020-07-10T15:00:00Z': it is before --from '2020-07-10T19:00:00Z'") {
       try ledger.reportData(ReportRequest(from: W.july10(12), to: W.july10(8)))

@@ -84,10 +84,10 @@ import Testing
       "invalid --at '2020-04-01T00:00:00Z': 'E1' is not employed then (they left at 2020-03-01T00:00:00Z), so cannot leave",
       code: .refused
     ) { try leave(ledger, "E1", "2020-04-01T00:00:00Z") }
-    expectLedgerError("invalid --at '2020-04-01T00:00:00Z': 'E9' is not employed then (no join of theirs is at or before it), so cannot leave") {
+    expectLedgerError("invalid --at '2020-04-01T00:00:00Z': 'E9' is not employed then (no join of theirs is recorded), so cannot leave") {
       try leave(ledger, "E9", "2020-04-01T00:00:00Z")
     }
-    expectLedgerError("invalid --at '2019-04-01T00:00:00Z': 'E1' is not employed then (no join of theirs is at or before it), so cannot leave") {
+    expectLedgerError("invalid --at '2019-04-01T00:00:00Z': 'E1' is not employed then (their first join is later, at 2020-01-01T00:00:00Z), so cannot leave") {
       try leave(ledger, "E1", "2019-04-01T00:00:00Z")
     }
     expectLedgerError("invalid --groups 'a,': group '' must not be empty") { try join(ledger, "E2", "2020-01-01T00:00:00Z", ["a", ""]) }
@@ -318,7 +318,7 @@ import Testing
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(text.utf8)), actor: "i")
     }
     let badLeave = "employee,at,event\nE2,2020-01-01,leave\n"
-    expectLedgerError("employees.csv line 2: invalid at '2020-01-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave") {
+    expectLedgerError("employees.csv line 2: invalid at '2020-01-01T00:00:00Z': 'E2' is not employed then (no join of theirs is recorded), so cannot leave") {
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(badLeave.utf8)), actor: "i")
     }
     let badGroup = "employee,at,event,groups\nE2,2020-01-01,join,a;;b\n"
@@ -438,7 +438,7 @@ import Testing
     }
     // A leave is judged in file order: E2's leave on line 2 comes before E2's join.
     expectLedgerError(
-      "employees.csv line 2: invalid at '2020-03-01T00:00:00Z': 'E2' is not employed then (no join of theirs is at or before it), so cannot leave",
+      "employees.csv line 2: invalid at '2020-03-01T00:00:00Z': 'E2' is not employed then (no join of theirs is recorded), so cannot leave",
       code: .refused
     ) {
       try importRoster(ledger, "employee,at,event\nE2,2020-03-01,leave\nE2,2020-01-01,join\n")

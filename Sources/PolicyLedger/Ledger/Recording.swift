@@ -432,7 +432,12 @@ extension Ledger {
     let number = try store.employeeID(employee)
     let state = try number.flatMap { try store.rosterState(employee: $0, at: at) }
     guard let number, let state, state.employed else {
-      let why = state.map { "they left at \($0.at)" } ?? "no join of theirs is at or before it"
+      // A join later than the leave names its time: at a time the clocks pass twice (01:30
+      // on a fall-back night) the two texts differ only in their offsets.
+      let later = try number.flatMap { try store.firstJoin(employee: $0, after: at) }
+      let why =
+        state.map { "they left at \($0.at)" }
+        ?? later.map { "their first join is later, at \($0)" } ?? "no join of theirs is recorded"
       throw LedgerError(.refused,
         "invalid \(names("at")) '\(at)': '\(Identifier.printable(employee))' is not employed then (\(why)), so cannot leave")
     }

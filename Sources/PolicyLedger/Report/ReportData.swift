@@ -185,8 +185,10 @@ extension Ledger {
     }
     return try read {
       guard let pinned = try head(recordedBy: request.recordedAt ?? Instant(microseconds: .max)) else {
-        if let r = request.recordedAt, try head() != nil {
-          throw LedgerError("invalid --as-recorded-at '\(r)': the ledger had recorded nothing by then")
+        if let r = request.recordedAt, let first = try store.firstRecordedAt() {
+          throw LedgerError(
+            "invalid --as-recorded-at '\(r)': the ledger had recorded nothing by then; its first entry was recorded at \(first)"
+          )
         }
         throw LedgerError("the ledger at \(path) is empty: nothing to report")
       }

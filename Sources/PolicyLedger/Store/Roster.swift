@@ -16,6 +16,12 @@ extension LedgerStore {
     ).first([employee, t.microseconds]) { (employed: $0.int64(0) != 0, at: Instant(microseconds: $0.int64(1))) }
   }
 
+  /// The time of the employee's first join after `t`, if any (for a refused leave's message).
+  func firstJoin(employee: Int64, after t: Instant) throws -> Instant? {
+    try db.cached("SELECT min(at) FROM roster_rows WHERE employee = ? AND employed = 1 AND at > ?")
+      .first([employee, t.microseconds]) { $0.isNull(0) ? nil : Instant(microseconds: $0.int64(0)) } ?? nil
+  }
+
   /// Whether any roster row is known at (k, r) (rule 1): `coverage` needs a workforce.
   func hasRoster(knownAt k: Instant?, recordedAt r: Instant?) throws -> Bool {
     try db.cached(

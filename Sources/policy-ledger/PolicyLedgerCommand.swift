@@ -130,7 +130,9 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// A zone that does not parse is nil here: the command itself then refuses it, in its turn.
   static func messageZone(_ arguments: [String]) -> TimeZone? {
     let tz = LeadingArguments.values(of: "--tz", in: arguments).first
-    return try? LedgerSettings(db: nil, tz: tz).timeZone()
+    // parseTimeZone, not timeZone(): a refusal's list of the nearest zone names is read once, by the command.
+    guard let (text, _) = LedgerSettings(db: nil, tz: tz).zoneText else { return nil }
+    return try? parseTimeZone(text)
   }
 
   /// The values the fast path built from `arguments` (the command line after

@@ -157,7 +157,7 @@ enum WorkforceLedger {
       (["import", "employees", badImport], "\(badImport) line 3: invalid event 'hired': expected join or leave"),
       (
         ["import", "employees", badLeave],
-        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is recorded), so cannot leave"
+        "\(badLeave) line 2: invalid at '2020-02-01T00:00:00Z': 'E5' is not employed then (no join of theirs is in the ledger or the rows above; rows are judged in file order), so cannot leave"
       ),
       (["import", "employees", badTime], "\(badTime) line 2: invalid at '2020-02-30': February 2020 has 29 days"),
       (["import", "employees", badGroup], "\(badGroup) line 2: invalid groups 'staff;staff': group 'staff' is named twice"),

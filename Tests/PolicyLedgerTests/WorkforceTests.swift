@@ -318,9 +318,14 @@ import Testing
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(text.utf8)), actor: "i")
     }
     let badLeave = "employee,at,event\nE2,2020-01-01,leave\n"
-    expectLedgerError("employees.csv line 2: invalid at '2020-01-01T00:00:00Z': 'E2' is not employed then (no join of theirs is recorded), so cannot leave") {
+    expectLedgerError("employees.csv line 2: invalid at '2020-01-01T00:00:00Z': 'E2' is not employed then (no join of theirs is in the ledger or the rows above; rows are judged in file order), so cannot leave") {
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(badLeave.utf8)), actor: "i")
     }
+    // E1 joined in 2020 (the ledger); a row above the leave joins them later still.
+    let early = "employee,at,event\nE1,2021-01-01,join\nE1,2019-06-01,leave\n"
+    expectLedgerError(
+      "employees.csv line 3: invalid at '2019-06-01T00:00:00Z': 'E1' is not employed then (their first join in the ledger or the rows above is later, at 2020-01-01T00:00:00Z; rows are judged in file order), so cannot leave"
+    ) { try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(early.utf8)), actor: "i") }
     let badGroup = "employee,at,event,groups\nE2,2020-01-01,join,a;;b\n"
     expectLedgerError("employees.csv line 2: invalid groups 'a;;b': group '' must not be empty") {
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(badGroup.utf8)), actor: "i")
@@ -438,7 +443,7 @@ import Testing
     }
     // A leave is judged in file order: E2's leave on line 2 comes before E2's join.
     expectLedgerError(
-      "employees.csv line 2: invalid at '2020-03-01T00:00:00Z': 'E2' is not employed then (no join of theirs is recorded), so cannot leave",
+      "employees.csv line 2: invalid at '2020-03-01T00:00:00Z': 'E2' is not employed then (no join of theirs is in the ledger or the rows above; rows are judged in file order), so cannot leave",
       code: .refused
     ) {
       try importRoster(ledger, "employee,at,event\nE2,2020-03-01,leave\nE2,2020-01-01,join\n")

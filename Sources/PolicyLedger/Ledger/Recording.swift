@@ -434,10 +434,12 @@ extension Ledger {
     guard let number, let state, state.employed else {
       // A join later than the leave names its time: at a time the clocks pass twice (01:30
       // on a fall-back night) the two texts differ only in their offsets.
+      // An import judges its rows in file order: only the ledger and the rows above count.
       let later = try number.flatMap { try store.firstJoin(employee: $0, after: at) }
+      let (known, order) = names == .columns ? (" in the ledger or the rows above", "; rows are judged in file order") : ("", "")
       let why =
         state.map { "they left at \($0.at)" }
-        ?? later.map { "their first join is later, at \($0)" } ?? "no join of theirs is recorded"
+        ?? later.map { "their first join\(known) is later, at \($0)\(order)" } ?? "no join of theirs is\(known.isEmpty ? " recorded" : known)\(order)"
       throw LedgerError(.refused,
         "invalid \(names("at")) '\(at)': '\(Identifier.printable(employee))' is not employed then (\(why)), so cannot leave")
     }

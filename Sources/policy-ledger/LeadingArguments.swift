@@ -5,9 +5,10 @@ import PolicyLedger
 /// applied first, so that ArgumentParser and the fast path (QuickCommandLine.swift) see the
 /// same arguments and need no rule of their own.
 ///
-/// - `--db PATH` (or `--db=PATH`) before the subcommand, as in
-///   `policy-ledger --db l.db history p`, moves after it, where every command that opens a
-///   ledger declares it. Given in both places, the two must agree.
+/// - `--db PATH` (or `--db=PATH`) and `--tz ZONE` before the subcommand, as in
+///   `policy-ledger --db l.db --tz America/Los_Angeles history p`, move after it, where
+///   every command that opens a ledger or prints times declares them. Given in both
+///   places, the two must agree.
 /// - `--tz` followed by a negative offset (`--tz -07:00`) becomes `--tz=-07:00`: otherwise
 ///   ArgumentParser reads `-07:00` as an option and finds `--tz` without a value.
 enum LeadingArguments {
@@ -17,7 +18,7 @@ enum LeadingArguments {
   }
 
   static func normalised(_ arguments: [String]) throws(Problem) -> [String] {
-    let arguments = try movingLeadingDB(arguments)
+    let arguments = try movingLeadingOptions(arguments)
     try refuseDifferentValues(of: "--db", "paths", in: arguments)
     try refuseDifferentValues(of: "--tz", "zones", in: arguments)
     return arguments
@@ -50,33 +51,49 @@ enum LeadingArguments {
     return found
   }
 
-  /// `--db PATH` before the subcommand moved after it (see above).
-  static func movingLeadingDB(_ arguments: [String]) throws(Problem) -> [String] {
+  /// The options that may come before the subcommand, and what their values are called.
+  static let leading = [(option: "--db", what: "paths"), (option: "--tz", what: "zones")]
+
+  /// `--db PATH` and `--tz ZONE` before the subcommand moved after it (see above).
+  static func movingLeadingOptions(_ arguments: [String]) throws(Problem) -> [String] {
     var arguments = joiningOffsets(arguments)
-    guard let first = arguments.first else { return arguments }
-    let leading: String
-    if first == "--db", arguments.count >= 2 {
-      leading = arguments[1]
-      arguments.removeFirst(2)
-    } else if first.hasPrefix("--db=") {
-      leading = String(first.dropFirst(5))
-      arguments.removeFirst()
-    } else {
-      return arguments
-    }
-    // `help COMMAND` opens no ledger and takes no --db: the one before it is dropped.
-    if arguments.first == "help" { return arguments }
-    let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
-    if let later = values(of: "--db", in: arguments).first {
-      guard later == leading else {
-        throw Problem(
-          description:
-            "--db is given twice with different paths: '\(Identifier.printable(leading))' before the command and '\(Identifier.printable(later))' after it"
-        )
+    var moved: [(option: String, what: String, value: String)] = []
+    while let first = arguments.first {
+      if let (option, what) = leading.first(where: { $0.option == first }), arguments.count >= 2 {
+        moved.append((option, what, arguments[1]))
+        arguments.removeFirst(2)
+      } else if let (option, what) = leading.first(where: { first.hasPrefix($0.option + "=") }) {
+        moved.append((option, what, String(first.dropFirst(option.utf8.count + 1))))
+        arguments.removeFirst()
+      } else {
+        break
       }
-      return arguments
     }
-    arguments.insert(contentsOf: ["--db", leading], at: end)
+    // `help COMMAND` opens no ledger and takes neither: the ones before it are dropped.
+    if moved.isEmpty || arguments.first == "help" { return arguments }
+    for (index, (option, what, value)) in moved.enumerated() {
+      if let earlier = moved[..<index].first(where: { $0.option == option }) {
+        guard earlier.value == value else {
+          throw Problem(
+            description:
+              "\(option) is given twice with different \(what): '\(Identifier.printable(earlier.value))' and '\(Identifier.printable(value))'"
+          )
+        }
+        continue
+      }
+      let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+      if let later = values(of: option, in: arguments).first {
+        guard later == value else {
+          throw Problem(
+            description:
+              "\(option) is given twice with different \(what): '\(Identifier.printable(value))' before the command and '\(Identifier.printable(later))' after it"
+          )
+        }
+        continue
+      }
+      // A value that starts with '-' (`--tz=-07:00`) stays joined, or it would read as an option.
+      arguments.insert(contentsOf: value.hasPrefix("-") ? [option + "=" + value] : [option, value], at: end)
+    }
     return arguments
   }
 

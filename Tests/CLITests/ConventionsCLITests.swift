@@ -37,6 +37,34 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(attached.stdout == after.stdout && attached.status == after.status)
   }
 
+  /// `--tz` before the subcommand too, alone or with `--db`, a negative offset included:
+  /// the same output as after it, on both paths.
+  @Test func tzBeforeTheSubcommandAnswersAsAfterIt() throws {
+    for zone in [["--tz", "America/Los_Angeles"], ["--tz", "-07:00"], ["--tz=+05:30"]] {
+      let after = try CLI.run(["notices", "--format", "csv", "--db", db] + zone)
+      #expect(after.status == 0 && after.stdout.contains("T") && !after.stdout.contains("Z,"), "\(after)")
+      for before in [zone + ["--db", db, "notices", "--format", "csv"], ["--db", db] + zone + ["notices", "--format", "csv"]] {
+        let moved = try bothPaths(before)
+        #expect(moved.stdout == after.stdout && moved.stderr == after.stderr && moved.status == 0, "\(before)")
+      }
+    }
+    // A refusal's times follow it as well.
+    let refused = try bothPaths([
+      "--tz", "America/Los_Angeles", "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T07:00", "--db", db,
+    ])
+    #expect(refused.stderr.hasPrefix("policy-ledger: error: invalid --at '2020-07-10T07:00:00-07:00'"), "\(refused)")
+    // Given before and after the command, the two must agree; twice before, too.
+    let different = try bothPaths(["--tz", "UTC", "history", "mobile-devices", "--db", db, "--tz", "Europe/London"])
+    #expect(different.status == 64)
+    #expect(
+      different.stderr
+        == "policy-ledger: error: --tz is given twice with different zones: 'UTC' before the command and 'Europe/London' after it\n")
+    let twice = try bothPaths(["--db", db, "--db", dir.file("other.db"), "head"])
+    #expect(twice.status == 64)
+    #expect(twice.stderr == "policy-ledger: error: --db is given twice with different paths: '\(db)' and '\(dir.file("other.db"))'\n")
+    #expect(try bothPaths(["--tz", "UTC", "--tz", "UTC", "head", "--db", db]).status == 0)
+  }
+
   @Test func dbBeforeTheSubcommandRecordsToo() throws {
     let path = dir.file("new.db")
     let added = try CLI.run([

@@ -57,9 +57,7 @@ extension PolicyLedgerCommand {
       try printLine(line)
       // As check-export says it: a signature that nobody checked proves nothing, and a
       // checkpoint's worth is its signature.
-      if let earlier, publicKey == nil, !earlier.note.signatures.isEmpty {
-        FileHandle.standardError.write(Data("policy-ledger: warning: the checkpoint's signature was not checked (give --public-key)\n".utf8))
-      }
+      if let earlier, publicKey == nil { warnUnchecked(earlier.note, "checkpoint") }
     }
   }
 

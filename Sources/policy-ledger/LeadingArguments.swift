@@ -18,14 +18,16 @@ enum LeadingArguments {
   }
 
   static func normalised(_ arguments: [String]) throws(Problem) -> [String] {
-    let arguments = try movingLeadingOptions(arguments)
+    let arguments = joiningOffsets(arguments)
+    // Before, after and at a command group alike: the values of each must agree.
     try refuseDifferentValues(of: "--db", "paths", in: arguments)
     try refuseDifferentValues(of: "--tz", "zones", in: arguments)
-    return arguments
+    return movingLeadingOptions(arguments)
   }
 
-  /// `--db` and `--tz` given twice (at a command group and again at its subcommand, as
-  /// `import --db a.db versions f.csv --db b.db`) with different values: a usage error.
+  /// `--db` and `--tz` given twice (before the command and after it, or at a command group
+  /// and again at its subcommand, as `import --db a.db versions f.csv --db b.db`) with
+  /// different values: a usage error.
   /// ArgumentParser would keep one of them without a word, and a command would then
   /// write another ledger, or read times in another zone, than one of them says.
   static func refuseDifferentValues(of option: String, _ what: String, in arguments: [String]) throws(Problem) {
@@ -51,19 +53,18 @@ enum LeadingArguments {
     return found
   }
 
-  /// The options that may come before the subcommand, and what their values are called.
-  static let leading = [(option: "--db", what: "paths"), (option: "--tz", what: "zones")]
-
-  /// `--db PATH` and `--tz ZONE` before the subcommand moved after it (see above).
-  static func movingLeadingOptions(_ arguments: [String]) throws(Problem) -> [String] {
-    var arguments = joiningOffsets(arguments)
-    var moved: [(option: String, what: String, value: String)] = []
+  /// `--db PATH` and `--tz ZONE` (or `--db=PATH`, `--tz=ZONE`) before the subcommand moved
+  /// after it (see above), unless the command line gives them there too
+  /// (``refuseDifferentValues(of:_:in:)`` has checked that the values agree).
+  static func movingLeadingOptions(_ arguments: [String]) -> [String] {
+    var arguments = arguments
+    var moved: [String] = []
     while let first = arguments.first {
-      if let (option, what) = leading.first(where: { $0.option == first }), arguments.count >= 2 {
-        moved.append((option, what, arguments[1]))
+      if first == "--db" || first == "--tz", arguments.count >= 2 {
+        moved += arguments.prefix(2)
         arguments.removeFirst(2)
-      } else if let (option, what) = leading.first(where: { first.hasPrefix($0.option + "=") }) {
-        moved.append((option, what, String(first.dropFirst(option.utf8.count + 1))))
+      } else if first.hasPrefix("--db=") || first.hasPrefix("--tz=") {
+        moved.append(first)
         arguments.removeFirst()
       } else {
         break
@@ -71,28 +72,16 @@ enum LeadingArguments {
     }
     // `help COMMAND` opens no ledger and takes neither: the ones before it are dropped.
     if moved.isEmpty || arguments.first == "help" { return arguments }
-    for (index, (option, what, value)) in moved.enumerated() {
-      if let earlier = moved[..<index].first(where: { $0.option == option }) {
-        guard earlier.value == value else {
-          throw Problem(
-            description:
-              "\(option) is given twice with different \(what): '\(Identifier.printable(earlier.value))' and '\(Identifier.printable(value))'"
-          )
-        }
-        continue
+    var end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+    var index = 0
+    while index < moved.count {
+      let option = moved[index].hasPrefix("--db") ? "--db" : "--tz"
+      let given = moved[index] == option ? Array(moved[index...index + 1]) : [moved[index]]
+      if values(of: option, in: arguments).isEmpty {
+        arguments.insert(contentsOf: given, at: end)
+        end += given.count
       }
-      let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
-      if let later = values(of: option, in: arguments).first {
-        guard later == value else {
-          throw Problem(
-            description:
-              "\(option) is given twice with different \(what): '\(Identifier.printable(value))' before the command and '\(Identifier.printable(later))' after it"
-          )
-        }
-        continue
-      }
-      // A value that starts with '-' (`--tz=-07:00`) stays joined, or it would read as an option.
-      arguments.insert(contentsOf: value.hasPrefix("-") ? [option + "=" + value] : [option, value], at: end)
+      index += given.count
     }
     return arguments
   }

@@ -227,9 +227,7 @@ extension PolicyLedgerCommand {
       let manifest = try SignedManifest(file: manifest, field: "--manifest")
       let key = try publicKey.map { try NoteVerifierKey(file: $0, field: "--public-key") }
       let record = try verdict { try manifest.check(file: file, key: key) }
-      if key == nil && !manifest.note.signatures.isEmpty {
-        FileHandle.standardError.write(Data("policy-ledger: warning: the manifest's signature was not checked (give --public-key)\n".utf8))
-      }
+      if key == nil { warnUnchecked(manifest.note, "manifest") }
       try output.write(record: record)
     }
   }
@@ -263,4 +261,11 @@ func verdict<T>(_ check: () throws -> T) throws -> T {
   } catch let error as LedgerError where !error.description.hasPrefix("invalid ") {
     throw Mismatch(error.description)
   }
+}
+
+/// A signed note read without `--public-key`: its signature proves nothing until someone
+/// checks it, so `check-export` and `verify --checkpoint` say so on standard error.
+func warnUnchecked(_ note: SignedNote, _ what: String) {
+  guard !note.signatures.isEmpty else { return }
+  FileHandle.standardError.write(Data("policy-ledger: warning: the \(what)'s signature was not checked (give --public-key)\n".utf8))
 }

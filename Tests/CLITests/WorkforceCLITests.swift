@@ -124,7 +124,9 @@ enum WorkforceLedger {
     #expect(try CLI.run(["export", "journal", "--db", db]).stdout == before.1)
     // Someone the ledger has never heard of.
     let stranger = try CLI.run(["employee", "leave", "E9", "--at", "2020-11-02"] + common)
-    #expect(stranger.stderr.contains("(no join of theirs is recorded)"), "\(stranger.stderr)")
+    #expect(stranger.isOneLineError && stranger.status == 2)
+    #expect(stranger.stderr.contains("'E9' is not employed then (no join of theirs is recorded)"), "\(stranger.stderr)")
+    #expect(LedgerFiles.sha256(db) == before.0)
     // The later instant, written with its offset, is a leave at the join's own time.
     #expect(try CLI.run(["employee", "leave", "E1", "--at", "2020-11-01T01:30-08:00"] + common).status == 0)
   }

@@ -184,7 +184,10 @@ struct ReportTests {
     let beforeResend = try #require(try ledger.head(recordedBy: Instant.now())).recordedAt
     try W.resendRetraction(into: ledger)
     try ledger.acknowledge(notice: W.noticeID, employee: W.toldBoth, at: W.july10(16), actor: "t")
-    for knownAt in [W.july10(7), W.july10(9), W.july10(15, 45), W.july10(17), nil] {
+    // The notice itself resent at 18:00 to the new starter: counted from then on.
+    try ledger.resend(W.noticeID, kind: .notice, sentAt: W.july10(18), recipients: .named(RecipientList(["E2001"])), actor: "t")
+    var counts: [Int64] = []
+    for knownAt in [W.july10(7), W.july10(9), W.july10(15, 45), W.july10(17), W.july10(19), nil] {
       let data = try ledger.reportData(ReportRequest(knownAt: knownAt))
       let rows = try ledger.recipientRows(of: W.noticeID, view: data.view)
       let group = data.policies.flatMap(\.acknowledgements).first { $0.notice == W.noticeID }
@@ -195,7 +198,11 @@ struct ReportTests {
       }
       #expect(group.count == rows.filter { $0.status == "acknowledged" }.count, "known at \(String(describing: knownAt))")
       #expect(group.recipients == rows.count)
+      counts.append(group.recipients)
     }
+    // Known at 17:00, at 19:00 and now: the resend adds its one recipient after 18:00.
+    let (at17, at19, now) = (counts[counts.count - 3], counts[counts.count - 2], counts[counts.count - 1])
+    #expect(at19 == at17 + 1 && now == at19, "\(counts)")
     // The retraction's resend at 16:00 reached E1004: as known at 15:00 it had not yet.
     let before = try ledger.recipientRows(of: W.retractionID, view: .init(knownAt: W.july10(15)))
     #expect(before.map(\.employee) == W.retractionRecipients)

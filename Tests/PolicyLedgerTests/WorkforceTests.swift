@@ -326,6 +326,11 @@ import Testing
     expectLedgerError(
       "employees.csv line 3: invalid at '2019-06-01T00:00:00Z': 'E1' is not employed then (their first join in the ledger or the rows above is later, at 2020-01-01T00:00:00Z; rows are judged in file order), so cannot leave"
     ) { try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(early.utf8)), actor: "i") }
+    // A join only in a row above (written before the leave is judged) is named too.
+    let above = "employee,at,event\nE7,2021-01-01,join\nE7,2020-06-01,leave\n"
+    expectLedgerError(
+      "employees.csv line 3: invalid at '2020-06-01T00:00:00Z': 'E7' is not employed then (their first join in the ledger or the rows above is later, at 2021-01-01T00:00:00Z; rows are judged in file order), so cannot leave"
+    ) { try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(above.utf8)), actor: "i") }
     let badGroup = "employee,at,event,groups\nE2,2020-01-01,join,a;;b\n"
     expectLedgerError("employees.csv line 2: invalid groups 'a;;b': group '' must not be empty") {
       try ledger.importEmployees(ImportFile(name: "employees.csv", bytes: Array(badGroup.utf8)), actor: "i")

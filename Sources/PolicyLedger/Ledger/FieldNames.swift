@@ -50,6 +50,36 @@ extension FieldNames {
     }
   }
 
+  /// An amendment of a notice that announces several versions: on the command line the
+  /// option to use, in a file the column.
+  func amendmentOfSeveralVersions(notice id: String, versions: [String]) -> LedgerError {
+    let instead =
+      switch self {
+      case .options: "--version KEY@N"
+      case .columns: "a row whose version column is KEY@N, in place of its notice"
+      }
+    return LedgerError(.refused,
+      "notice '\(id)' announces \(versions.count) versions (\(versions.joined(separator: ", "))); amend the version: \(instead)")
+  }
+
+  /// A leave of someone not employed at `at`: when they left, else their first join when it
+  /// is later (at a time the clocks pass twice, 01:30 on a fall-back night, the two texts
+  /// differ only in their offsets), else that none is known. An import judges its rows in
+  /// file order, so only the ledger and the rows above count, and the message says so.
+  func leaveOfSomeoneNotEmployed(_ employee: String, at: Instant, leftAt: Instant?, firstJoinLater: Instant?) -> LedgerError {
+    let (known, order) =
+      switch self {
+      case .options: ("recorded", "")
+      case .columns: ("in the ledger or the rows above", "; rows are judged in file order")
+      }
+    let why =
+      if let leftAt { "they left at \(leftAt)" }
+      else if let firstJoinLater { "their first join\(self == .options ? "" : " " + known) is later, at \(firstJoinLater)\(order)" }
+      else { "no join of theirs is \(known)\(order)" }
+    return LedgerError(.refused,
+      "invalid \(self("at")) '\(at)': '\(Identifier.printable(employee))' is not employed then (\(why)), so cannot leave")
+  }
+
   /// `void_version` on anything but a retraction of a notice.
   var misplacedVoidVersion: LedgerError {
     switch self {

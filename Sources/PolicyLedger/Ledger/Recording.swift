@@ -262,10 +262,7 @@ extension Ledger {
       affectedAll = try store.versionsAnnounced(byNotice: notice.seq)
       if new.kind == .amendment, affectedAll.count > 1 {
         let refs = try affectedAll.compactMap { try store.versionRef(seq: $0) }.map(\.description)
-        // On the command line the option to use; in a file, the column.
-        let instead = names == .options ? "--version KEY@N" : "a row whose version column is KEY@N, in place of its notice"
-        throw LedgerError(.refused,
-          "notice '\(noticeID)' announces \(affectedAll.count) versions (\(refs.joined(separator: ", "))); amend the version: \(instead)")
+        throw names.amendmentOfSeveralVersions(notice: noticeID, versions: refs)
       }
       targetNotice = notice.seq
       targetName = "notice '\(noticeID)' (sent \(notice.sentAt))"
@@ -432,16 +429,8 @@ extension Ledger {
     let number = try store.employeeID(employee)
     let state = try number.flatMap { try store.rosterState(employee: $0, at: at) }
     guard let number, let state, state.employed else {
-      // A join later than the leave names its time: at a time the clocks pass twice (01:30
-      // on a fall-back night) the two texts differ only in their offsets.
-      // An import judges its rows in file order: only the ledger and the rows above count.
       let later = try number.flatMap { try store.firstJoin(employee: $0, after: at) }
-      let (known, order) = names == .columns ? (" in the ledger or the rows above", "; rows are judged in file order") : ("", "")
-      let why =
-        state.map { "they left at \($0.at)" }
-        ?? later.map { "their first join\(known) is later, at \($0)\(order)" } ?? "no join of theirs is\(known.isEmpty ? " recorded" : known)\(order)"
-      throw LedgerError(.refused,
-        "invalid \(names("at")) '\(at)': '\(Identifier.printable(employee))' is not employed then (\(why)), so cannot leave")
+      throw names.leaveOfSomeoneNotEmployed(employee, at: at, leftAt: state?.at, firstJoinLater: later)
     }
     return number
   }

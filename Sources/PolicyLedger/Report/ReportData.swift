@@ -185,7 +185,7 @@ extension Ledger {
     }
     return try read {
       guard let pinned = try head(recordedBy: request.recordedAt ?? Instant(microseconds: .max)) else {
-        if let r = request.recordedAt, let first = try store.firstRecordedAt() {
+        if let r = request.recordedAt, let first = try store.entry(1)?.recordedAt {
           throw LedgerError(
             "invalid --as-recorded-at '\(r)': the ledger had recorded nothing by then; its first entry was recorded at \(first)"
           )

@@ -198,11 +198,6 @@ extension LedgerStore {
     try db.cached("SELECT entry_hash FROM journal WHERE seq = ?").first([seq]) { $0.blob(0) }
   }
 
-  /// When the first entry was recorded, or nil when the journal is empty.
-  func firstRecordedAt() throws -> Instant? {
-    try db.cached("SELECT recorded_at FROM journal ORDER BY seq LIMIT 1").first([]) { Instant(microseconds: $0.int64(0)) }
-  }
-
   /// The last entry recorded by `recordedAt`: its seq, hash and recorded time.
   func lastEntry(recordedBy recordedAt: Instant) throws -> (seq: Int64, hash: [UInt8], recordedAt: Instant)? {
     try db.cached("SELECT seq, recorded_at, entry_hash FROM journal WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1")

@@ -11,17 +11,19 @@ struct StandaloneBinaryTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["policy-ledger"])
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: copy)
-      process.arguments = arguments
-      process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-      var env = ProcessInfo.processInfo.environment
-      env["POLICY_LEDGER_DB"] = nil
-      process.environment = env
-      let out = Pipe()
-      process.standardOutput = out
-      process.standardError = FileHandle.nullDevice
-      try process.run()
+      let (process, out) = try launch {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: copy)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+        var env = ProcessInfo.processInfo.environment
+        env["POLICY_LEDGER_DB"] = nil
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        return (process, out)
+      }
       let data = out.fileHandleForReading.readDataToEndOfFile()
       process.waitUntilExit()
       return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -33,5 +35,26 @@ struct StandaloneBinaryTests {
     #expect(FileManager.default.fileExists(atPath: dir.file("policy-ledger.db")))
     #expect(try run(["verify"]).status == 0)
     #expect(try run(["in-force", "p", "--at", "2020-06-01", "--format", "csv"]).stdout.hasPrefix("policy,version"))
+  }
+
+  /// Starts a process that `make` sets up, with a new one each time the kernel says the
+  /// copy is busy (`ETXTBSY`). Another test's thread that starts a process at the moment
+  /// of the copy hands the child a duplicate of the copy's open write descriptor, held
+  /// until that child executes its own program; the copy cannot run until then. Go's
+  /// test suites retry the same way.
+  private func launch(_ make: () -> (Process, Pipe)) throws -> (Process, Pipe) {
+    for attempt in 1... {
+      let (process, out) = make()
+      do {
+        try process.run()
+        return (process, out)
+      } catch let error as NSError
+        where attempt < 50
+        && (error.userInfo[NSUnderlyingErrorKey] as? NSError).map({ $0.domain == NSPOSIXErrorDomain && $0.code == Int(ETXTBSY) }) == true
+      {
+        Thread.sleep(forTimeInterval: 0.1)
+      }
+    }
+    fatalError("unreachable")
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PolicyLedger
 
-extension TimeAxis: ExpressibleByArgument {}
+extension TimeAxis: @retroactive ExpressibleByArgument {}
 
 extension PolicyLedgerCommand {
   struct Report: ParsableCommand {

@@ -156,7 +156,7 @@ extension PolicyLedgerCommand {
     @Argument(help: "The policy key.", completion: LedgerCompletion.of(.policy)) var policy: String
     @Option(help: "The instant asked about (ISO 8601).") var at: String
     @Option(help: "Only the members of this group.") var group: String?
-    @Option(help: "Only rows with this status: acknowledged, told or not_told.") var status: String?
+    @Option(help: "Only rows with this status.") var status: Bitemporal.CoverageStatus?
     @Flag(help: "One row per group: employed, acknowledged, told, not_told.") var summary = false
 
     var values: Values {
@@ -175,26 +175,20 @@ extension PolicyLedgerCommand {
       var policy: String
       var at: String
       var group: String?
-      var status: String?
+      var status: Bitemporal.CoverageStatus?
       var summary = false
 
       func run() throws {
         let view = try knowledge.view(ledger)
         let t = try ledger.time(at, "--at")
-        let wanted = try status.map { text in
-          guard let status = Bitemporal.CoverageStatus(rawValue: text) else {
-            throw LedgerError(.invalidInput, "invalid --status '\(Identifier.printable(text))': expected acknowledged, told or not_told")
-          }
-          return status
-        }
         let ledgerFile = try ledger.openForQuery()
         let timeZone = try ledger.timeZone()
         if summary {
-          let rows = try ledgerFile.coverageSummary(policy, at: t, view: view, group: group, status: wanted)
+          let rows = try ledgerFile.coverageSummary(policy, at: t, view: view, group: group, status: status)
           return try output.write(rows, timeZone: timeZone)
         }
         try stream(output) { write in
-          try ledgerFile.coverage(policy, at: t, view: view, group: group, status: wanted) { row, _ in
+          try ledgerFile.coverage(policy, at: t, view: view, group: group, status: status) { row, _ in
             try write(row.cells(timeZone: timeZone))
           }
         } columns: { CoverageRow.columns }
@@ -202,6 +196,8 @@ extension PolicyLedgerCommand {
     }
   }
 }
+
+extension Bitemporal.CoverageStatus: @retroactive ExpressibleByArgument {}
 
 /// The fast path's table for `Coverage` (QuickCommandLine.swift), beside the command it mirrors.
 extension PolicyLedgerCommand.Coverage.Values {
@@ -213,8 +209,14 @@ extension PolicyLedgerCommand.Coverage.Values {
     let knowledge = ViewSettings(quick: &arguments)
     guard let output = OutputSettings(quick: &arguments), let policy = arguments.positional(), let at = arguments.value("--at")
     else { return nil }
+    var status: Bitemporal.CoverageStatus?
+    if let text = arguments.value("--status") {
+      // The conversion ArgumentParser itself uses; a value it refuses goes to it for the message.
+      guard let given = Bitemporal.CoverageStatus(argument: text) else { return nil }
+      status = given
+    }
     self.init(
       ledger: ledger, output: output, knowledge: knowledge, policy: policy, at: at, group: arguments.value("--group"),
-      status: arguments.value("--status"), summary: arguments.flag("--summary"))
+      status: status, summary: arguments.flag("--summary"))
   }
 }

@@ -117,6 +117,11 @@ struct QuickCommandLineTests {
     (.fast, ["head", "--db", "DB"]),
     (.fast, ["head", "--db", "MISSING"]),
     (.argumentParser, ["head", "--db", "DB", "--format", "csv"]),
+    (.fast, ["coverage", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--status", "not_told", "--format", "csv", "--db", "DB"]),
+    (.fast, ["coverage", "--status=acknowledged", "--summary", "mobile-devices", "--at", "2020-07-10T23:00:00Z", "--db", "DB"]),
+    (.fast, ["employees", "--group", "contractors", "--at", "2020-07-10T12:00:00Z", "--format", "csv", "--db", "DB"]),
+    (.argumentParser, ["coverage", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--status", "read", "--db", "DB"]),
+    (.argumentParser, ["coverage", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--status", "Told", "--db", "DB"]),
     // Commands the fast path does not serve.
     (.argumentParser, ["verify", "--db", "DB"]),
     (.argumentParser, ["export", "policies", "--db", "DB"]),
@@ -208,6 +213,8 @@ struct QuickCommandLineTests {
     case let command as PolicyLedgerCommand.Head: String(reflecting: command.values)
     case let command as PolicyLedgerCommand.Policies: String(reflecting: command.values)
     case let command as PolicyLedgerCommand.Notices: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Employees: String(reflecting: command.values)
+    case let command as PolicyLedgerCommand.Coverage: String(reflecting: command.values)
     case let command: "not a query command: \(command)"
     }
   }

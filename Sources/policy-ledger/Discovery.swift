@@ -58,7 +58,7 @@ extension PolicyLedgerCommand {
       discussion: """
         Rows in order of sent_at, then journal order; status is sent, amended or retracted, as a \
         policy's timeline shows it. --from and --to include both ends, and a bare date as --to \
-        includes that whole day.
+        includes that whole day; a --to before --from is refused.
 
           policy-ledger notices --policy mobile-devices
 
@@ -86,8 +86,8 @@ extension PolicyLedgerCommand {
       var to: String?
 
       func run() throws {
-        let from = try ledger.time(from, "--from"), to = try ledger.upperTime(to, "--to")
-        let rows = try ledger.openForQuery().notices(policy: policy, from: from, to: to)
+        let range = try ledger.range(from: from, to: to)
+        let rows = try ledger.openForQuery().notices(policy: policy, from: range.from, to: range.to)
         try output.write(rows, timeZone: try ledger.timeZone())
       }
     }

@@ -18,6 +18,7 @@ struct LedgerOptions: ParsableArguments {
   func time(_ text: String, _ field: String) throws -> Instant { try settings.time(text, field) }
   func time(_ text: String?, _ field: String) throws -> Instant? { try settings.time(text, field) }
   func upperTime(_ text: String?, _ field: String) throws -> Instant? { try settings.upperTime(text, field) }
+  func range(from: String?, to: String?) throws -> TimeRange { try settings.range(from: from, to: to) }
   func openForQuery() throws -> Ledger { try settings.openForQuery() }
   func openForRecording() throws -> Ledger { try settings.openForRecording() }
 }
@@ -87,6 +88,19 @@ struct LedgerSettings {
     let end = try time(next.text, field)
     // Instants are compared at microsecond precision, and ranges include their upper end.
     return Instant(microseconds: end.microseconds - 1)
+  }
+
+  /// The range `--from`/`--to` give, both ends included. A `--to` before `--from` is
+  /// refused, quoted as typed (a bare date's end, 23:59:59.999999, is not what anyone
+  /// wrote): a reversed range holds nothing, and answering it with an empty table would
+  /// hide the typo behind what reads as "nothing happened".
+  func range(from: String?, to: String?) throws -> TimeRange {
+    let start = try time(from, "--from"), end = try upperTime(to, "--to")
+    if let start, let end, let from, let to, end < start {
+      throw LedgerError(
+        .invalidInput, "invalid --to '\(Identifier.printable(to))': it is before --from '\(Identifier.printable(from))'")
+    }
+    return TimeRange(from: start, to: end)
   }
 
   /// The ledger, read-only, left open until the process exits: a command runs once, and
@@ -209,4 +223,11 @@ struct BareDate {
     func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
     return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
   }
+}
+
+/// A range of instants from `--from` and `--to`, both ends included; either may be open.
+/// A struct, not a tuple: a tuple type's metadata is built at run time.
+struct TimeRange {
+  var from: Instant?
+  var to: Instant?
 }

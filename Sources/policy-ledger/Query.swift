@@ -201,8 +201,8 @@ extension PolicyLedgerCommand {
       abstract: "List the notices, corrections and acknowledgements of an employee or a policy.",
       discussion: """
         Rows in order of time, then journal order (latest first with --reverse); --from and --to \
-        include both ends, and a bare date as --to includes that whole day. --limit N keeps the \
-        first N rows shown.
+        include both ends, and a bare date as --to includes that whole day (a --to before --from \
+        is refused). --limit N keeps the first N rows shown.
 
           policy-ledger timeline --employee E1001
 
@@ -247,12 +247,12 @@ extension PolicyLedgerCommand {
       func run() throws {
         let ledgerFile = try ledger.openForQuery()
         let view = try knowledge.view(ledger)
-        let from = try ledger.time(from, "--from"), to = try ledger.upperTime(to, "--to")
+        let range = try ledger.range(from: from, to: to)
         let rows =
           if let employee {
-            try ledgerFile.timeline(employee: employee, from: from, to: to, view: view)
+            try ledgerFile.timeline(employee: employee, from: range.from, to: range.to, view: view)
           } else {
-            try ledgerFile.timeline(policy: policy!, from: from, to: to, view: view)
+            try ledgerFile.timeline(policy: policy!, from: range.from, to: range.to, view: view)
           }
         // As `git log --reverse -n N` would read if git's default order were oldest first.
         let ordered = reverse ? Array(rows.reversed()) : rows

@@ -43,13 +43,9 @@ extension PolicyLedgerCommand {
     func run() throws {
       let file = try OutputFile(output, field: "--output", ledger: ledger.path)
       let view = try knowledge.view(ledger)
-      let (start, end) = (try ledger.time(from, "--from"), try ledger.upperTime(to, "--to"))
-      if let start, let end, let from, let to, end < start {
-        // As typed: a bare date's end (23:59:59.999999) is not what anyone wrote.
-        throw LedgerError(.invalidInput, "invalid --to '\(to)': it is before --from '\(from)'")
-      }
+      let window = try ledger.range(from: from, to: to)
       let request = ReportRequest(
-        policies: policies, from: start, to: end, knownAt: view.knownAt,
+        policies: policies, from: window.from, to: window.to, knownAt: view.knownAt,
         recordedAt: view.recordedAt, statusAt: try ledger.time(at, "--at"), outstandingLimit: outstandingLimit)
       let data = try ledger.openForQuery().reportData(request)
       let html = HTMLReport(

@@ -223,6 +223,29 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(instant.lines.count == 2)
   }
 
+  /// A `--to` before `--from` holds nothing; the queries refuse it as `report` does
+  /// (ReportCLITests), quoting both as typed (not a bare date's end), rather than answering an empty table
+  /// that reads as "nothing happened". Equal ends are a range of one instant.
+  @Test(arguments: [
+    ["timeline", "--employee", "E1001"], ["timeline", "--policy", "mobile-devices"], ["notices"],
+    ["notices", "--policy", "mobile-devices"],
+  ])
+  func aReversedRangeIsRefused(_ command: [String]) throws {
+    let before = LedgerFiles.sha256(db)
+    let reversed = try bothPaths(command + ["--from", "2020-07-11", "--to", "2020-07-10", "--tz", "America/Los_Angeles", "--db", db])
+    #expect(reversed.status == 2)
+    #expect(reversed.stdout.isEmpty)
+    #expect(reversed.stderr == "policy-ledger: error: invalid --to '2020-07-10': it is before --from '2020-07-11'\n")
+    let instants = try bothPaths(command + ["--from=2020-07-10T08:00:01-07:00", "--to", "2020-07-10T15:00:00Z", "--db", db])
+    #expect(instants.stderr == "policy-ledger: error: invalid --to '2020-07-10T15:00:00Z': it is before --from '2020-07-10T08:00:01-07:00'\n")
+    #expect(instants.status == 2)
+    // One instant, the notice's sent_at, is a range that holds the notice.
+    let one = try bothPaths(command + ["--from", "2020-07-10T08:00:00-07:00", "--to", "2020-07-10T15:00:00Z", "--db", db])
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout.contains("N-2020-07-10-0800"))
+    #expect(LedgerFiles.sha256(db) == before)
+  }
+
   // MARK: 3. JSON types
 
   @Test func jsonHasBooleansNumbersArraysAndNulls() throws {

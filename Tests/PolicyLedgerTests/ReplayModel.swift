@@ -717,16 +717,15 @@ struct ReplayModel {
     var description: String { "\(employee) \(status) \(acknowledgedAt.map(Grid.name) ?? "-") \(Grid.name(sentAt))" }
   }
 
-  /// `recipients ID` as known in a view (rules 1, 14, 16): each employee whose delivery of
-  /// the message (the first or a resend: one reaches each person) is known, by employee id,
-  /// with the acknowledgement known in the view. A correction's rows are `received`.
+  /// `recipients ID` as known in a view (rules 1, 14, 16): each employee whom a known
+  /// delivery of the message reached (the first or a resend), at the earliest such delivery,
+  /// by employee id, with the acknowledgement known in the view. A correction's rows are
+  /// `received`. Rule 16 as written, not the library's one-delivery-per-person invariant.
   func recipients(of id: String, _ view: View) throws(ModelError) -> [RecipientAnswer] {
     guard notice(id) != nil || correction(id) != nil else { throw ModelError(description: "no notice or correction '\(id)'") }
     var rows: [RecipientAnswer] = []
     for employee in everyRecipient(of: id).sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
-      guard let delivery = deliveries(of: id).first(where: { $0.recipients.contains(employee) }),
-        isKnown(businessTime: delivery.sentAt, recordedAt: delivery.recordedAt, view)
-      else { continue }
+      guard let delivery = self.delivery(of: id, to: employee, view) else { continue }
       let ack = acks.first { $0.notice == id && $0.employee == employee && isKnown(businessTime: $0.at, recordedAt: $0.recordedAt, view) }
       let status = correction(id) != nil ? "received" : ack == nil ? "unacknowledged" : "acknowledged"
       rows.append(RecipientAnswer(employee: employee, status: status, acknowledgedAt: ack?.at, sentAt: delivery.sentAt))

@@ -84,8 +84,18 @@ struct LedgerSettings {
   func upperTime(_ text: String?, _ field: String) throws -> Instant? {
     guard let text else { return nil }
     let start = try time(text, field)
-    guard let next = BareDate(text)?.next else { return start }
-    let end = try time(next.text, field)
+    guard let date = BareDate(text) else { return start }
+    // 9999-12-31 ends with the last instant a ledger can print.
+    guard let next = date.next else { return Instant(microseconds: 253_402_300_799_999_999) }
+    // The next day's first instant: its 00:00, or where the clocks skip that 00:00 (moving
+    // forward at midnight), the instant they moved; the day typed is valid either way.
+    let zone = try timeZone()
+    let end: Instant
+    do {
+      end = try Instant.startOfDay(next.text, timeZone: zone)
+    } catch {
+      throw LedgerError("invalid \(field) '\(Identifier.printable(text))': \(error.reason)")
+    }
     // Instants are compared at microsecond precision, and ranges include their upper end.
     return Instant(microseconds: end.microseconds - 1)
   }

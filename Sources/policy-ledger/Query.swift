@@ -245,9 +245,9 @@ extension PolicyLedgerCommand {
       }
 
       func run() throws {
-        let ledgerFile = try ledger.openForQuery()
         let view = try knowledge.view(ledger)
         let range = try ledger.range(from: from, to: to)
+        let ledgerFile = try ledger.openForQuery()
         let rows =
           if let employee {
             try ledgerFile.timeline(employee: employee, from: range.from, to: range.to, view: view)

@@ -223,6 +223,28 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(instant.lines.count == 2)
   }
 
+  /// A bare date as `--to` ends where the next day begins, also when the clocks skip that
+  /// day's 00:00 (São Paulo, 2018-11-04: 23:59:59-03:00, then 01:00:00-02:00). The day typed
+  /// is valid; the range had been refused, quoting the next day's date, which no one typed.
+  @Test func aBareDateAsTheUpperEndEndsWhereTheNextDayBeginsWhenItsMidnightIsSkipped() throws {
+    let dir = try TemporaryDirectory()
+    let ledger = dir.file("sp.db")
+    for (subject, at) in [("late", "2018-11-03T23:59:59.999999-03:00"), ("first", "2018-11-04T01:00:00-02:00")] {
+      let sent = try CLI.run(["notice", "send", "--subject", subject, "--body", "b", "--sent-at", at, "--sender", "hr", "--to", "E1", "--db", ledger])
+      try #require(sent.status == 0, "\(sent.stderr)")
+    }
+    let subjects = { (result: CLIResult) in result.lines.dropFirst().map { $0.split(separator: ",")[2] } }
+    let day = try bothPaths(["notices", "--from", "2018-11-03", "--to", "2018-11-03", "--tz", "America/Sao_Paulo", "--format", "csv", "--db", ledger])
+    #expect(day.status == 0, "\(day.stderr)")
+    #expect(subjects(day) == ["late"])
+    let timeline = try bothPaths(["timeline", "--employee", "E1", "--to", "2018-11-03", "--tz", "America/Sao_Paulo", "--format", "csv", "--db", ledger])
+    #expect(timeline.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] } == ["late"])
+    // The day without 00:00 itself, as a bare date, is refused at either end, as any time
+    // that does not exist is, quoting what was typed.
+    let next = try bothPaths(["notices", "--to", "2018-11-04", "--tz", "America/Sao_Paulo", "--format", "csv", "--db", ledger])
+    #expect(next.stderr == "policy-ledger: error: invalid --to '2018-11-04': 00:00 does not exist in America/Sao_Paulo on 2018-11-04 (clocks moved forward)\n")
+  }
+
   /// A `--to` before `--from` holds nothing; the queries refuse it as `report` does
   /// (ReportCLITests), quoting both as typed (not a bare date's end), rather than answering an empty table
   /// that reads as "nothing happened". Equal ends are a range of one instant.

@@ -170,6 +170,37 @@ func wallClockTimesInTheGapsAndOverlapsOfEachTransitionAreReadAsDocumented(_ nam
   }
 }
 
+/// Where a day begins, for the end of a range given as the day before (`--to 2018-11-03`): at
+/// its 00:00, or, on a day whose 00:00 the clocks skip, at the transition that skips it, the
+/// day's first wall-clock time. `parse` still refuses such a bare date (checked above).
+@Test(arguments: zones.map(\.name))
+func aDayBeginsAtItsFirstWallClockTimeWhenTheClocksSkipItsMidnight(_ name: String) throws {
+  let zone = try parseTimeZone(name)
+  var skipped = 0
+  for transition in try zdumpTransitions(name) where transition.offsetAt > transition.offsetBefore {
+    let day = String(transition.localAt.prefix(10))
+    if transition.localBefore.prefix(10) != day && !transition.localAt.hasSuffix("T00:00:00") {
+      skipped += 1
+      #expect(try Instant.startOfDay(day, timeZone: zone) == instant(transition.at), "\(transition)")
+      #expect(throws: InvalidTime.self, "\(transition)") { try Instant.parse(day, timeZone: zone) }
+    } else {
+      #expect(try Instant.startOfDay(day, timeZone: zone) == Instant.parse(day, timeZone: zone), "\(transition)")
+    }
+  }
+  // São Paulo moved its clocks at midnight for decades; none of the others ever skipped one.
+  #expect((skipped > 20) == (name == "America/Sao_Paulo"), "\(name): \(skipped) days without 00:00")
+}
+
+@Test func theStartOfADayIsNamedForADateOnly() throws {
+  let saoPaulo = try parseTimeZone("America/Sao_Paulo")
+  #expect(try Instant.startOfDay("2018-11-04", timeZone: saoPaulo).iso8601(in: saoPaulo) == "2018-11-04T01:00:00-02:00")
+  #expect(try Instant.startOfDay("2018-11-03", timeZone: saoPaulo).iso8601(in: saoPaulo) == "2018-11-03T00:00:00-03:00")
+  #expect(try Instant.startOfDay("2018-11-04").description == "2018-11-04T00:00:00Z")
+  let error = #expect(throws: InvalidTime.self) { try Instant.startOfDay("2018-11-04T01:00", timeZone: saoPaulo) }
+  #expect(error?.reason == "expected a date as YYYY-MM-DD")
+  #expect(throws: InvalidTime.self) { try Instant.startOfDay("2018-02-30", timeZone: saoPaulo) }
+}
+
 /// A few of zdump's answers written out, so that the checks above cannot pass on an empty
 /// or misread zdump output.
 @Test func knownTransitionsAreWhereZdumpPutsThem() throws {

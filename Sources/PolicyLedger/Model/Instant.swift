@@ -92,6 +92,28 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     return instant
   }
 
+  /// The first instant of the day `date` (`YYYY-MM-DD`) in `timeZone` (nil is UTC): its
+  /// 00:00, or, on a day whose 00:00 the clocks skip (they move forward at midnight, as in
+  /// America/Sao_Paulo on 2018-11-04), the instant they moved, the day's first wall-clock
+  /// time. `parse` refuses the bare date of such a day, as it refuses any time that does
+  /// not exist; this answers where the day begins, which is what a range that ends with the
+  /// day before needs: the day before ends just before it.
+  public static func startOfDay(_ date: String, timeZone: TimeZone? = nil) throws(InvalidTime) -> Instant {
+    var reader = InstantReader(date)
+    let fields = try reader.read()
+    guard fields.isBareDate else { throw InvalidTime(value: date, reason: "expected a date as YYYY-MM-DD") }
+    if let timeZone, !InstantCalendar.isUTC(timeZone) {
+      let local = InstantCalendar.daysFromCivil(year: fields.year, month: fields.month, day: fields.day) * 86_400
+      if InstantCalendar.resolve(localSeconds: local, in: timeZone) == nil,
+        let first = InstantCalendar.firstInstant(atOrAfter: local, in: timeZone)
+      {
+        let instant = Instant(microseconds: first * 1_000_000)
+        if Instant.parsableRange.contains(instant) { return instant }
+      }
+    }
+    return try parse(date, timeZone: timeZone)
+  }
+
   /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999Z: the instants whose UTC text parses.
   static let parsableRange = Instant(microseconds: -62_135_596_800_000_000)...Instant(microseconds: 253_402_300_799_999_999)
 
@@ -232,6 +254,8 @@ private struct InstantFields {
   var second: Int64 = 0
   var microsecond: Int64 = 0
   var offsetSeconds: Int64? = nil
+  /// Whether the text was a date alone (`YYYY-MM-DD`), read as 00:00.
+  var isBareDate = false
 
   var dateText: String {
     InstantCalendar.pad(year, 4) + "-" + InstantCalendar.pad(month, 2) + "-" + InstantCalendar.pad(day, 2)
@@ -302,7 +326,10 @@ private struct InstantReader {
 
     var fields = InstantFields()
     try readDate(into: &fields)
-    guard let separator = current else { return fields }  // a bare date: 00:00
+    guard let separator = current else {  // a bare date: 00:00
+      fields.isBareDate = true
+      return fields
+    }
     guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " ") else {
       throw failure("unexpected '\(rest)' after the date")
     }
@@ -520,6 +547,30 @@ private enum InstantCalendar {
       .map { localSeconds - $0 }
       .filter { utc in utc + offset(of: zone, at: utc) == localSeconds }
       .min()
+  }
+
+  /// The first instant whose wall clock in `zone` reads `localSeconds` or later, for a
+  /// wall-clock time in a gap (the clocks moved forward over it): the instant of the
+  /// transition. nil when `localSeconds` is not in a single gap (it exists, or the offsets
+  /// around it do not bracket it).
+  static func firstInstant(atOrAfter localSeconds: Int64, in zone: TimeZone) -> Int64? {
+    var offsets: [Int64] = []
+    for probe in [localSeconds - 90_000, localSeconds, localSeconds + 90_000] {
+      offsets.append(offset(of: zone, at: probe))
+      offsets.append(offset(of: zone, at: localSeconds - offsets[offsets.count - 1]))
+    }
+    guard let smallest = offsets.min(), let largest = offsets.max() else { return nil }
+    func wallClock(_ utc: Int64) -> Int64 { utc + offset(of: zone, at: utc) }
+    // Before the gap the wall clock reads earlier than localSeconds, after it later; the
+    // transition is the first second that reads later (transitions fall on whole seconds).
+    var before = localSeconds - largest
+    var after = localSeconds - smallest
+    guard before < after, wallClock(before) < localSeconds, wallClock(after) >= localSeconds else { return nil }
+    while after - before > 1 {
+      let middle = before + (after - before) / 2
+      if wallClock(middle) < localSeconds { before = middle } else { after = middle }
+    }
+    return after
   }
 
   /// The value of a run of ASCII digits (at most 18 long in practice).

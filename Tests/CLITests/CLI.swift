@@ -24,6 +24,11 @@ enum CLI {
     return exe.deletingLastPathComponent().appendingPathComponent("policy-ledger")
   }()
 
+  /// SIGPIPE ignored, once for the whole test process: a child that exits without reading
+  /// its standard input (a usage error) makes the write of that input fail with EPIPE,
+  /// which must be an error to ignore, not a signal that ends every test at once.
+  static let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
   /// Runs `policy-ledger args…` and waits for it. With a `launcher` (such as
   /// `["/usr/bin/setpriv", "--reuid=65534", …]`), runs `launcher… policy-ledger args…`.
   @discardableResult
@@ -31,6 +36,7 @@ enum CLI {
     _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
     currentDirectory: String? = nil, launcher: [String] = []
   ) throws -> CLIResult {
+    CLI.brokenPipesAreErrors
     let process = Process()
     if let program = launcher.first {
       process.executableURL = URL(fileURLWithPath: program)

@@ -249,8 +249,13 @@ final class Terminal {
   @discardableResult
   func tmux(_ arguments: [String], captures: Bool = true) throws -> String {
     func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-    let command = (["tmux", "-L", socket] + arguments).map(quoted).joined(separator: " ") + " </dev/null 2>/dev/null"
-      + (captures ? "" : " >/dev/null")
+    // popen's child inherits every descriptor of this process not marked close-on-exec,
+    // such as the write end of a pipe another test's thread has just made for its child,
+    // and a server that `new-session` starts would keep it for the whole test: that
+    // reader would never see its end. So bash closes all but 0-2 before tmux runs.
+    let closing = "for f in /proc/$$/fd/*; do n=${f##*/}; if [ \"$n\" -gt 2 ]; then eval \"exec $n>&-\"; fi; done 2>/dev/null; exec \"$@\""
+    let command = (["bash", "-c", closing, "tmux", "tmux", "-L", socket] + arguments).map(quoted).joined(separator: " ")
+      + " </dev/null 2>/dev/null" + (captures ? "" : " >/dev/null")
     guard let pipe = popen(command, "r") else { throw CocoaError(.fileReadUnknown) }
     var output = [UInt8]()
     var buffer = [UInt8](repeating: 0, count: 4096)
@@ -272,16 +277,23 @@ final class Terminal {
     if enter { try tmux(["send-keys", "-t", Self.session, "Enter"]) }
   }
 
+  /// Ctrl-C, then a wait for the shell's fresh prompt (`> ` alone on the last line): keys
+  /// typed before the shell has handled the interrupt may be thrown away with the old line.
   func clearLine() throws {
     try tmux(["send-keys", "-t", Self.session, "C-c"])
-    Thread.sleep(forTimeInterval: 0.2)
+    let deadline = Date().addingTimeInterval(30)
+    repeat {
+      Thread.sleep(forTimeInterval: 0.1)
+      let last = try screen().split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }
+      if last.map({ $0.trimmingCharacters(in: .whitespaces) == ">" }) == true { return }
+    } while Date() < deadline
   }
 
   /// The screen as text.
   func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", Self.session]) }
 
   /// Whether `text` appears on the screen within `seconds`.
-  func waitFor(_ text: String, seconds: Double = 10) throws -> Bool {
+  func waitFor(_ text: String, seconds: Double = 30) throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       if try screen().contains(text) { return true }

@@ -457,7 +457,7 @@ import Testing
     process.standardOutput = pipe
     process.standardError = pipe
     guard (try? process.run()) != nil else { return nil }
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    let output = readToEnd(pipe.fileHandleForReading)
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
   }

@@ -45,7 +45,7 @@ final class Child: @unchecked Sendable {
 
   init(_ executable: String, _ arguments: [String], log: String, environment: [String: String] = ReplicationTools.environment) throws {
     self.log = log
-    FileManager.default.createFile(atPath: log, contents: nil)
+    try #require(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -212,7 +212,8 @@ final class LocalS3 {
     // Create the bucket once the server answers (moto accepts unsigned requests).
     let python = try #require(ReplicationTools.python)
     let create = "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='PUT'), timeout=2)"
-    let deadline = Date().addingTimeInterval(20)
+    // A cold start of moto's Python imports takes seconds, more on a loaded machine.
+    let deadline = Date().addingTimeInterval(60)
     while try ReplicatedLedger.run(python, ["-c", create, "\(endpoint)/\(bucket)"]).status != 0 {
       guard Date() < deadline else { throw CocoaError(.fileReadUnknown, userInfo: ["log": server.output]) }
       Thread.sleep(forTimeInterval: 0.2)

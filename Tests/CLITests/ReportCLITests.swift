@@ -295,7 +295,7 @@ struct ReportCLITests {
       process.standardOutput = out
       process.standardInput = FileHandle.nullDevice
       try process.run()
-      let data = out.fileHandleForReading.readDataToEndOfFile()
+      let data = readToEnd(out.fileHandleForReading)
       process.waitUntilExit()
       #expect(process.terminationStatus == 0)
       return String(decoding: data, as: UTF8.self)

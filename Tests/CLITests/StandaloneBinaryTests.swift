@@ -7,7 +7,15 @@ struct StandaloneBinaryTests {
   @Test func aBinaryCopiedAloneIntoAnEmptyFolderWorks() throws {
     let dir = try TemporaryDirectory()
     let copy = dir.file("policy-ledger")
-    try FileManager.default.copyItem(atPath: CLI.binary.path, toPath: copy)
+    // Written through a descriptor that closes on exec, so that no child another test
+    // starts meanwhile can hold the copy open for writing (copyItem's does not).
+    let bytes = try Data(contentsOf: CLI.binary)
+    let descriptor = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    try #require(descriptor >= 0, "cannot create \(copy): errno \(errno)")
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+    writeAll(bytes, to: handle)
+    try #require(close(descriptor) == 0)
+    try #require(try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int == bytes.count)
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["policy-ledger"])
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
@@ -24,7 +32,7 @@ struct StandaloneBinaryTests {
         process.standardError = FileHandle.nullDevice
         return (process, out)
       }
-      let data = out.fileHandleForReading.readDataToEndOfFile()
+      let data = readToEnd(out.fileHandleForReading)
       process.waitUntilExit()
       return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
@@ -38,10 +46,10 @@ struct StandaloneBinaryTests {
   }
 
   /// Starts a process that `make` sets up, with a new one each time the kernel says the
-  /// copy is busy (`ETXTBSY`). Another test's thread that starts a process at the moment
-  /// of the copy hands the child a duplicate of the copy's open write descriptor, held
-  /// until that child executes its own program; the copy cannot run until then. Go's
-  /// test suites retry the same way.
+  /// copy is busy (`ETXTBSY`): a child that another test's thread forked while the copy
+  /// was open for writing holds that descriptor until it executes its own program (its
+  /// close-on-exec flag shortens the wait, but the fork may come first). Go's test suites
+  /// retry the same way.
   private func launch(_ make: () -> (Process, Pipe)) throws -> (Process, Pipe) {
     for attempt in 1... {
       let (process, out) = make()

@@ -26,10 +26,20 @@ struct TerminalCLITests {
       try terminal.type("PS1='$ '", enter: true)
     }
 
-    /// Runs a command line in the terminal and waits until it has finished.
+    /// How many command lines `run` has typed: each waits for a marker of its own, so that
+    /// one left on the screen by the last (if `clear` has not run yet) is not taken for it.
+    var runs = 0
+
+    /// Runs a command line in the terminal and waits until it has finished, on the screen
+    /// and in the log (pipe-pane writes it through `cat`, a little later).
     func run(_ line: String) throws {
-      try terminal.type(line + "; echo DONE-$?", enter: true)
-      #expect(try terminal.waitFor("DONE-0", seconds: 60))
+      runs += 1
+      let marker = "DONE-\(runs)-0"
+      try terminal.type(line + "; echo DONE-\(runs)-$?", enter: true)
+      #expect(try terminal.waitFor(marker, seconds: 60))
+      let deadline = Date().addingTimeInterval(30)
+      while try !logged().contains(marker) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+      #expect(try logged().contains(marker), "not in the terminal's log: \(marker)")
       try terminal.type("clear", enter: true)
       Thread.sleep(forTimeInterval: 0.3)
     }

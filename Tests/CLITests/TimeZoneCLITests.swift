@@ -32,7 +32,7 @@ struct TimeZoneCLITests {
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = readToEnd(pipe.fileHandleForReading)
     process.waitUntilExit()
     try #require(process.terminationStatus == 0, "\(program) \(arguments) failed")
     return String(decoding: data, as: UTF8.self)

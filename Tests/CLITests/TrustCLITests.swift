@@ -433,10 +433,11 @@ import Testing
     var outcomes: [String: Int] = [:]
     for attempt in 0..<12 {
       let db = dir.file("k\(attempt).db")
-      let run = try KilledRun.run(arguments + ["--db", db], after: Double.random(in: 0..<duration, using: &random), in: dir)
+      let delay = Double.random(in: 0..<duration, using: &random)
+      let run = try KilledRun.run(arguments + ["--db", db], after: delay, in: dir)
       if LedgerFiles.exists(db) {
         let verify = try CLI.run(["verify", "--db", db])
-        #expect(verify.status == 0, "after a kill (killed: \(run.killed)): \(verify)")
+        #expect(verify.status == 0, "after a kill at \(delay) s (killed: \(run.killed)): \(verify)")
         outcomes[verify.stdout.hasPrefix("ok: 1 entries") ? "whole" : "empty", default: 0] += 1
       } else {
         outcomes["nothing", default: 0] += 1
@@ -487,7 +488,7 @@ import Testing
     process.standardInput = input
     process.standardOutput = FileHandle.nullDevice
     process.standardError = err
-    signal(SIGPIPE, SIG_IGN)
+    CLI.brokenPipesAreErrors
     try process.run()
     writeAll(Data((1...100_000).map { "E\(1_000_000 + $0)\n" }.joined().utf8), to: input.fileHandleForWriting)
     kill(process.processIdentifier, number)

@@ -64,7 +64,9 @@ struct InForcePeriodsTests {
     #expect(try ledger.head(recordedBy: .now()) == nil)
     try ledger.addVersion(NewVersion(policy: "b", title: "B", body: [], effectiveFrom: newYear), actor: "t")
     let first = try #require(try ledger.head(recordedBy: .now()))
-    usleep(2_000)  // recorded_at never decreases but may repeat within a microsecond
+    // recorded_at never decreases but may repeat (within a microsecond, or if the clock
+    // steps back): wait until the clock is past the first entry's.
+    while Instant.now() <= first.recordedAt { usleep(1_000) }
     try ledger.addVersion(NewVersion(policy: "a", title: "A", body: [], effectiveFrom: newYear), actor: "t")
     #expect(try ledger.head(recordedBy: first.recordedAt)?.head == first.head)
     #expect(try ledger.head(recordedBy: Instant(microseconds: first.recordedAt.microseconds - 1)) == nil)

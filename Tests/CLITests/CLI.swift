@@ -77,6 +77,26 @@ enum CLI {
   }
 }
 
+/// A program that outlives the moment it starts and is not started by Foundation's `Process`
+/// (the tmux server, through popen(3)) is started through bash with every descriptor but
+/// 0-2 closed first: a child inherits each descriptor of this process not marked
+/// close-on-exec, such as the write end of a pipe another test's thread has just made for
+/// its own child, and would keep it for its whole life; that test's reader would never see
+/// its end.
+///
+/// Not for a `Process`: Foundation learns that its child ended when a socket the child
+/// inherits closes, so a child that closes it at once is taken for ended, and the wait
+/// for it blocks the queue that reaps every other child of the test process.
+enum InheritedDescriptors {
+  static let closingPrologue =
+    #"for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done; exec "$@""#
+
+  /// The command line that runs `program arguments…` with only 0-2 inherited.
+  static func closed(_ program: String, _ arguments: [String]) -> [String] {
+    ["/bin/bash", "-c", closingPrologue, program, program] + arguments
+  }
+}
+
 /// Reads a pipe to its end, retrying reads that a signal interrupted: Foundation's
 /// `readDataToEndOfFile` traps on `EINTR`, which the SIGCHLD of the many processes that
 /// parallel tests start can cause.

@@ -158,7 +158,7 @@ struct CompletionCLITests {
     }
   }
 
-  @Test(.tags(.slow), .enabled(if: installed("zsh") && installed("tmux"), "zsh or tmux is not installed"))
+  @Test(.tags(.slow), .enabled(if: installed("zsh") && installed("tmux") && installed("bash"), "zsh, tmux or bash is not installed"))
   func tmuxZshCompletesNamesFromTheLedgerAndFiles() throws {
     let s = try Setup()
     let script = try s.script("zsh")
@@ -178,7 +178,7 @@ struct CompletionCLITests {
     #expect(try terminal.waitFor("--recipients-file staff-list.txt"))
   }
 
-  @Test(.tags(.slow), .enabled(if: installed("fish") && installed("tmux"), "fish or tmux is not installed"))
+  @Test(.tags(.slow), .enabled(if: installed("fish") && installed("tmux") && installed("bash"), "fish, tmux or bash is not installed"))
   func tmuxFishCompletesNamesFromTheLedgerAndFiles() throws {
     let s = try Setup()
     let script = try s.script("fish")
@@ -249,12 +249,9 @@ final class Terminal {
   @discardableResult
   func tmux(_ arguments: [String], captures: Bool = true) throws -> String {
     func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-    // popen's child inherits every descriptor of this process not marked close-on-exec,
-    // such as the write end of a pipe another test's thread has just made for its child,
-    // and a server that `new-session` starts would keep it for the whole test: that
-    // reader would never see its end. So bash closes all but 0-2 before tmux runs.
-    let closing = "for f in /proc/$$/fd/*; do n=${f##*/}; if [ \"$n\" -gt 2 ]; then eval \"exec $n>&-\"; fi; done 2>/dev/null; exec \"$@\""
-    let command = (["bash", "-c", closing, "tmux", "tmux", "-L", socket] + arguments).map(quoted).joined(separator: " ")
+    // popen's child inherits every descriptor not marked close-on-exec, and the server
+    // that `new-session` starts lives for the whole test (InheritedDescriptors).
+    let command = InheritedDescriptors.closed("tmux", ["-L", socket] + arguments).map(quoted).joined(separator: " ")
       + " </dev/null 2>/dev/null" + (captures ? "" : " >/dev/null")
     guard let pipe = popen(command, "r") else { throw CocoaError(.fileReadUnknown) }
     var output = [UInt8]()
@@ -287,6 +284,7 @@ final class Terminal {
       let last = try screen().split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }
       if last.map({ $0.trimmingCharacters(in: .whitespaces) == ">" }) == true { return }
     } while Date() < deadline
+    Issue.record("no fresh prompt 30 s after Ctrl-C\n\(try screen())")
   }
 
   /// The screen as text.

@@ -188,7 +188,7 @@ struct WholeLedgerCLITests {
 
   @Test func theKindsSubcommandsStillTakeTheirOptionsAfterThemselves() throws {
     let dir = try TemporaryDirectory()
-    let old = try Self.source(dir)
+    _ = try Self.source(dir)
     let versions = try dir.write("v.csv", "policy,title,body,effective_from\np,P,b,2020-01-01\n")
     let new = dir.file("new.db")
     let result = try CLI.run(["import", "versions", versions, "--db", new, "--by", "loader", "--tz", "-07:00"])

@@ -68,6 +68,7 @@ struct HTMLCheck: Decodable {
   /// Parses `html`; nil when python3 is absent.
   static func parse(_ html: String) throws -> HTMLCheck? {
     guard let python else { return nil }
+    brokenPipesAreErrors
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = ["-c", script]
@@ -77,7 +78,7 @@ struct HTMLCheck: Decodable {
     process.standardOutput = output
     try process.run()
     let writer = Thread {
-      input.fileHandleForWriting.write(Data(html.utf8))
+      try? input.fileHandleForWriting.write(contentsOf: Data(html.utf8))
       try? input.fileHandleForWriting.close()
     }
     writer.start()

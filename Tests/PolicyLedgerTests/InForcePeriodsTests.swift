@@ -66,7 +66,9 @@ struct InForcePeriodsTests {
     let first = try #require(try ledger.head(recordedBy: .now()))
     // recorded_at never decreases but may repeat (within a microsecond, or if the clock
     // steps back): wait until the clock is past the first entry's.
-    while Instant.now() <= first.recordedAt { usleep(1_000) }
+    let deadline = Date().addingTimeInterval(10)
+    while Instant.now() <= first.recordedAt && Date() < deadline { usleep(1_000) }
+    try #require(Instant.now() > first.recordedAt, "the clock stayed at or before \(first.recordedAt) for 10 s")
     try ledger.addVersion(NewVersion(policy: "a", title: "A", body: [], effectiveFrom: newYear), actor: "t")
     #expect(try ledger.head(recordedBy: first.recordedAt)?.head == first.head)
     #expect(try ledger.head(recordedBy: Instant(microseconds: first.recordedAt.microseconds - 1)) == nil)

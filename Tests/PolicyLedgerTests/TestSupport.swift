@@ -57,15 +57,21 @@ func expectLedgerError<R>(
 
 /// The SHA-256 of `bytes` as the system's `sha256sum` computes it: an independent check.
 func sha256sum(_ bytes: [UInt8]) throws -> String {
+  brokenPipesAreErrors
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
   let input = Pipe(), output = Pipe()
   process.standardInput = input
   process.standardOutput = output
   try process.run()
-  input.fileHandleForWriting.write(Data(bytes))
+  try input.fileHandleForWriting.write(contentsOf: Data(bytes))
   try input.fileHandleForWriting.close()
   let data = output.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   return String(String(decoding: data, as: UTF8.self).prefix(64))
 }
+
+/// SIGPIPE ignored for the whole test process (the command line's tests do the same in
+/// `CLI.run`): a child that exits before reading all its input makes the write fail with
+/// EPIPE, which a test can report, instead of ending every test at once.
+let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()

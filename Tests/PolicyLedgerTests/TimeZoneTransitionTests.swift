@@ -196,6 +196,11 @@ func aDayBeginsAtItsFirstWallClockTimeWhenTheClocksSkipItsMidnight(_ name: Strin
   #expect(try Instant.startOfDay("2018-11-04", timeZone: saoPaulo).iso8601(in: saoPaulo) == "2018-11-04T01:00:00-02:00")
   #expect(try Instant.startOfDay("2018-11-03", timeZone: saoPaulo).iso8601(in: saoPaulo) == "2018-11-03T00:00:00-03:00")
   #expect(try Instant.startOfDay("2018-11-04").description == "2018-11-04T00:00:00Z")
+  // Samoa skipped the whole of 2011-12-30: that day "begins" where the 31st does, so the
+  // 29th ends just before it.
+  let apia = try parseTimeZone("Pacific/Apia")
+  #expect(try Instant.startOfDay("2011-12-30", timeZone: apia).description == "2011-12-30T10:00:00Z")
+  #expect(try Instant.startOfDay("2011-12-31", timeZone: apia).description == "2011-12-30T10:00:00Z")
   let error = #expect(throws: InvalidTime.self) { try Instant.startOfDay("2018-11-04T01:00", timeZone: saoPaulo) }
   #expect(error?.reason == "expected a date as YYYY-MM-DD")
   #expect(throws: InvalidTime.self) { try Instant.startOfDay("2018-02-30", timeZone: saoPaulo) }

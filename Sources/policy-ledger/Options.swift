@@ -85,11 +85,15 @@ struct LedgerSettings {
     guard let text else { return nil }
     let start = try time(text, field)
     guard let date = BareDate(text) else { return start }
-    // 9999-12-31 ends with the last instant a ledger can print.
-    guard let next = date.next else { return Instant(microseconds: 253_402_300_799_999_999) }
+    let zone = try timeZone()
+    guard let next = date.next else {
+      // 9999-12-31 has no next day to read: its last microsecond in the zone, or, west of
+      // UTC (where that is past 9999 in UTC), the last instant a ledger can print.
+      if let end = try? Instant.parse(text + "T23:59:59.999999", timeZone: zone) { return end }
+      return try Instant.parse("9999-12-31T23:59:59.999999Z")
+    }
     // The next day's first instant: its 00:00, or where the clocks skip that 00:00 (moving
     // forward at midnight), the instant they moved; the day typed is valid either way.
-    let zone = try timeZone()
     let end: Instant
     do {
       end = try Instant.startOfDay(next.text, timeZone: zone)

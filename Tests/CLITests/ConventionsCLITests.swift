@@ -241,8 +241,33 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(timeline.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] } == ["late"])
     // The day without 00:00 itself, as a bare date, is refused at either end, as any time
     // that does not exist is, quoting what was typed.
+    let before = LedgerFiles.sha256(ledger)
     let next = try bothPaths(["notices", "--to", "2018-11-04", "--tz", "America/Sao_Paulo", "--format", "csv", "--db", ledger])
+    #expect(next.status == 2)
+    #expect(next.stdout.isEmpty)
     #expect(next.stderr == "policy-ledger: error: invalid --to '2018-11-04': 00:00 does not exist in America/Sao_Paulo on 2018-11-04 (clocks moved forward)\n")
+    #expect(LedgerFiles.sha256(ledger) == before)
+  }
+
+  /// The last day a ledger can hold has no next day to read: as `--to` it ends with its
+  /// last microsecond in the zone, and west of UTC, where that is past 9999 in UTC, with
+  /// the last instant a ledger can print.
+  @Test func theLastDayAsTheUpperEndEndsWithItsLastInstantInTheZone() throws {
+    let dir = try TemporaryDirectory()
+    let ledger = dir.file("last.db")
+    for (subject, at) in [("evening", "9999-12-31T18:59:59.999999Z"), ("late", "9999-12-31T20:00:00Z"), ("last", "9999-12-31T23:59:59.999999Z")] {
+      let sent = try CLI.run(["notice", "send", "--subject", subject, "--body", "b", "--sent-at", at, "--sender", "hr", "--to", "E1", "--db", ledger])
+      try #require(sent.status == 0, "\(sent.stderr)")
+    }
+    func subjects(_ tz: String) throws -> [Substring] {
+      let result = try bothPaths(["notices", "--to", "9999-12-31", "--tz", tz, "--format", "csv", "--db", ledger])
+      #expect(result.status == 0, "\(result.stderr)")
+      return result.lines.dropFirst().map { $0.split(separator: ",")[2] }
+    }
+    // East of UTC the day ends at 18:59:59.999999Z; the two later are the next local day.
+    #expect(try subjects("+05:00") == ["evening"])
+    #expect(try subjects("UTC") == ["evening", "late", "last"])
+    #expect(try subjects("-05:00") == ["evening", "late", "last"])
   }
 
   /// A `--to` before `--from` holds nothing; the queries refuse it as `report` does

@@ -222,7 +222,9 @@ enum WorkforceLedger {
     #expect(result.lines.contains { $0.hasPrefix("mobile-devices        2  contractors         2             0     0         2") })
     let csv = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10T12:00:00-07:00", "--as-known-at", "2020-07-10T12:00:00-07:00", "--status", "not_told", "--format", "csv", "--db", dir.file("demo.db")])
     #expect(csv.lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == ["C3001", "C3002", "E2001"])
+    let demoBefore = LedgerFiles.sha256(dir.file("demo.db"))
     let badStatus = try CLI.run(["coverage", "mobile-devices", "--at", "2020-07-10", "--status", "read", "--db", dir.file("demo.db")])
+    #expect(LedgerFiles.sha256(dir.file("demo.db")) == demoBefore)
     // A closed choice, read as --format is: a usage error (64) naming the three values.
     #expect(badStatus.status == 64)
     #expect(badStatus.stdout.isEmpty)

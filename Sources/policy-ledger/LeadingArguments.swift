@@ -22,7 +22,28 @@ enum LeadingArguments {
     // Before, after and at a command group alike: the values of each must agree.
     try refuseDifferentValues(of: "--db", "paths", in: arguments)
     try refuseDifferentValues(of: "--tz", "zones", in: arguments)
+    try refuseMissingLeadingValue(arguments)
     return movingLeadingOptions(arguments)
+  }
+
+  /// `--db` or `--tz` last on a command line that has only leading options before it
+  /// (`policy-ledger --db`): a missing value, as ArgumentParser says it after a command.
+  /// Left alone, ArgumentParser would call it an unknown option of the top-level command.
+  static func refuseMissingLeadingValue(_ arguments: [String]) throws(Problem) {
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument == "--db" || argument == "--tz" {
+        guard index + 1 < arguments.count else {
+          throw Problem(description: "missing value for '\(argument == "--db" ? "--db <db>" : "--tz <tz>")'")
+        }
+        index += 2
+      } else if argument.hasPrefix("--db=") || argument.hasPrefix("--tz=") {
+        index += 1
+      } else {
+        return
+      }
+    }
   }
 
   /// `--db` and `--tz` given twice (before the command and after it, or at a command group

@@ -98,7 +98,7 @@ extension PolicyLedgerCommand {
         if let to {
           id = try record(ledger) { try $0.sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor) }
         } else {
-          let source = CountingRecipients(try RecipientFile(path: recipientsFile!), label: "recipients")
+          let source = CountingRecipients(try RecipientFile(path: recipientsFile!, field: "--recipients-file"), label: "recipients")
           id = try record(ledger) { try $0.sendNotice(new, recipients: source, actor: who.actor) }
         }
         try printRecorded(id)
@@ -269,7 +269,7 @@ struct ResendRecipientOptions: ParsableArguments {
   /// The named recipients; nil when neither option is given.
   func named() throws -> ResendRecipients? {
     if let to { return .named(RecipientList(splitList(to))) }
-    if let recipientsFile { return .named(CountingRecipients(try RecipientFile(path: recipientsFile), label: "recipients")) }
+    if let recipientsFile { return .named(CountingRecipients(try RecipientFile(path: recipientsFile, field: "--recipients-file"), label: "recipients")) }
     return nil
   }
 }
@@ -302,7 +302,9 @@ struct CorrectionRecipientOptions: ParsableArguments {
   func choice() throws -> CorrectionRecipients {
     if noRecipients { return .none }
     if let to { return .named(RecipientList(splitList(to))) }
-    if let recipientsFile { return .named(try RecipientFile(path: recipientsFile)) }
+    if let recipientsFile {
+      return .named(NonEmptyRecipients(source: try RecipientFile(path: recipientsFile, field: "--recipients-file"), path: recipientsFile))
+    }
     return .defaults
   }
 }

@@ -181,7 +181,7 @@ extension PolicyLedgerCommand {
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
-        let input = try ImportFile(path: file)
+        let input = try ImportFile(path: file, field: "FILE")
         try runImport(ledger, .employees, input) { target, zone, progress in
           try target.importEmployees(input, timeZone: zone, actor: who.actor, progress: progress)
         }
@@ -255,7 +255,7 @@ extension PolicyLedgerCommand {
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
 
       func run() throws {
-        let input = try ImportFile(path: file)
+        let input = try ImportFile(path: file, field: "FILE")
         try runImport(ledger, .versions, input) { target, zone, progress in
           try target.importVersions(input, timeZone: zone, actor: who.actor, progress: progress)
         }
@@ -287,8 +287,8 @@ extension PolicyLedgerCommand {
       @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String
 
       func run() throws {
-        let input = try ImportFile(path: file)
-        let recipientsFile = try ImportFile(path: recipients)
+        let input = try ImportFile(path: file, field: "FILE")
+        let recipientsFile = try ImportFile(path: recipients, field: "--recipients")
         try runImport(ledger, .notices, input, recipients: recipientsFile) { target, zone, progress in
           try target.importNotices(input, recipients: recipientsFile, timeZone: zone, actor: who.actor, progress: progress)
         }
@@ -320,8 +320,8 @@ extension PolicyLedgerCommand {
 
       func run() throws {
         try requireExistingLedger(ledger)
-        let input = try ImportFile(path: file)
-        let recipientsFile = try recipients.map { try ImportFile(path: $0) }
+        let input = try ImportFile(path: file, field: "FILE")
+        let recipientsFile = try recipients.map { try ImportFile(path: $0, field: "--recipients") }
         try runImport(ledger, .corrections, input, recipients: recipientsFile) { target, zone, progress in
           try target.importCorrections(input, recipients: recipientsFile, timeZone: zone, actor: who.actor, progress: progress)
         }
@@ -347,7 +347,7 @@ extension PolicyLedgerCommand {
 
       func run() throws {
         try requireExistingLedger(ledger)
-        let input = try ImportFile(path: file)
+        let input = try ImportFile(path: file, field: "FILE")
         try runImport(ledger, .acks, input) { target, zone, progress in
           try target.importAcks(input, timeZone: zone, actor: who.actor, progress: progress)
         }

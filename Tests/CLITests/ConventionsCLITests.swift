@@ -82,6 +82,22 @@ struct ConventionsCLITests: OnDemoLedger {
     #expect(FileManager.default.fileExists(atPath: path))
   }
 
+  /// `--db` or `--tz` without its value before the command: a missing value, exit 64, as
+  /// after a command (ArgumentParser had called it an unknown option of the top level).
+  @Test func aLeadingOptionWithoutItsValueIsAMissingValue() throws {
+    for (arguments, option) in [
+      (["--db"], "--db <db>"), (["--tz"], "--tz <tz>"), (["--db", db, "--tz"], "--tz <tz>"),
+      (["--tz=UTC", "--db"], "--db <db>"),
+    ] {
+      let result = try bothPaths(arguments)
+      #expect(result.status == 64 && result.stdout.isEmpty, "\(arguments): \(result)")
+      #expect(result.stderr == "policy-ledger: error: missing value for '\(option)'\n", "\(arguments)")
+    }
+    // After the command it stays ArgumentParser's, with the command's usage.
+    let after = try CLI.run(["history", "mobile-devices", "--db"])
+    #expect(after.status == 64 && after.stderr.hasPrefix("Error: Missing value for '--db <db>'"), "\(after)")
+  }
+
   @Test func dbGivenTwiceTheSameIsAcceptedAndDifferentIsAUsageError() throws {
     let same = try CLI.run(["--db", db, "head", "--db", db])
     #expect(same.status == 0)

@@ -139,11 +139,35 @@ struct ImportCLITests {
     #expect(!FileManager.default.fileExists(atPath: db))
   }
 
-  @Test func aMissingFileIsNamed() throws {
+  /// A file that cannot be opened is refused with the option or argument that named it,
+  /// as `--body-file` is: the ledger is not created, or not changed.
+  @Test func aMissingFileIsNamedWithItsField() throws {
     let dir = try TemporaryDirectory()
-    let result = try CLI.run(["import", "versions", dir.file("nope.csv"), "--db", dir.file("ledger.db")])
-    #expect(result.status == 2)
-    #expect(result.stderr == "policy-ledger: error: cannot open '\(dir.file("nope.csv"))': No such file or directory\n")
+    let (nope, folder, fresh) = (dir.file("nope.csv"), dir.path, dir.file("fresh.db"))
+    let result = try CLI.run(["import", "versions", nope, "--db", fresh])
+    #expect(result.status == 2 && result.stdout.isEmpty)
+    #expect(result.stderr == "policy-ledger: error: invalid FILE '\(nope)': cannot open it (No such file or directory)\n")
+    #expect(!LedgerFiles.exists(fresh))
+    let db = dir.file("ledger.db")
+    #expect(try CLI.run(["demo", "--db", db]).status == 0)
+    let before = LedgerFiles.sha256(db)
+    let notices = try dir.write("notices.csv", "id,subject,body,sent_at,sender,channel,announces\n")
+    for (arguments, field, path) in [
+      (["import", "acks", nope], "FILE", nope),
+      (["import", "notices", notices, "--recipients", nope], "--recipients", nope),
+      (["import", "corrections", folder], "FILE", folder),
+      (
+        ["notice", "send", "--subject", "S", "--body", "B", "--sent-at", "2021-01-01", "--sender", "hr", "--recipients-file", nope],
+        "--recipients-file", nope
+      ),
+      (["notice", "resend", "N-2020-07-10-0800", "--sent-at", "2021-01-01", "--recipients-file", folder], "--recipients-file", folder),
+    ] {
+      let refused = try CLI.run(arguments + ["--db", db])
+      let reason = path == folder ? "Is a directory" : "No such file or directory"
+      #expect(refused.status == 2 && refused.stdout.isEmpty, "\(arguments): \(refused)")
+      #expect(refused.stderr == "policy-ledger: error: invalid \(field) '\(path)': cannot open it (\(reason))\n", "\(arguments)")
+      #expect(LedgerFiles.sha256(db) == before, "\(arguments)")
+    }
   }
 
   @Test func eachImportHelpShowsAWorkedExample() throws {

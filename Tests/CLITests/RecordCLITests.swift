@@ -145,6 +145,38 @@ struct RecordCLITests {
     #expect(try head() == before)
   }
 
+  /// A correction's `--recipients-file` that names no one is refused, as an empty notice or
+  /// resend is: an empty file would otherwise do what `--no-recipients` says, and a second
+  /// retraction of the same target cannot follow to put it right.
+  @Test func aCorrectionsEmptyRecipientsFileIsRefusedAndNothingIsWritten() throws {
+    _ = try run(["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"])
+    let notice = try run(["notice", "send", "--id", "N1", "--subject", "S", "--body", "B", "--sent-at", "2020-07-10", "--sender", "it", "--announces", "p@1", "--to", "E1,E2"])
+    try #require(notice.status == 0, "\(notice)")
+    let before = LedgerFiles.sha256(db)
+    let blank = try dir.write("blank.txt", "\n  \n\r\n")
+    let empty = try dir.write("empty.txt", "")
+    for (file, stdin) in [(empty, nil), (blank, nil), ("/dev/null", nil), ("-", ""), ("-", "\n\n")] as [(String, String?)] {
+      for command in [
+        ["correct", "retract", "--notice", "N1", "--void-version"], ["correct", "amend", "--version", "p@1", "--effective-until", "2021-01-01"],
+      ] {
+        let result = try run(
+          command + ["--issued-at", "2020-07-11", "--statement", "s", "--reason", "r", "--recipients-file", file], stdin: stdin)
+        #expect(result.status == 2 && result.stdout.isEmpty, "\(command) \(file): \(result)")
+        #expect(
+          result.stderr
+            == "policy-ledger: error: invalid --recipients-file '\(file)': it names no one (give --no-recipients to send the correction to nobody)\n",
+          "\(command) \(file)")
+        #expect(LedgerFiles.sha256(db) == before, "\(command) \(file)")
+      }
+    }
+    // A file that names someone, and --no-recipients, still record.
+    let one = try dir.write("one.txt", "\nE2\n")
+    let named = try run(["correct", "retract", "--notice", "N1", "--issued-at", "2020-07-11", "--statement", "s", "--reason", "r", "--recipients-file", one])
+    #expect(named.status == 0 && named.stdout == "C3\n", "\(named)")
+    let nobody = try run(["correct", "amend", "--version", "p@1", "--effective-until", "2021-01-01", "--issued-at", "2020-07-12", "--statement", "s", "--reason", "r", "--no-recipients"])
+    #expect(nobody.status == 0 && nobody.stdout == "C4\n", "\(nobody)")
+  }
+
   @Test func commandsThatNeedEarlierEntriesDoNotCreateALedger() throws {
     let retract = try run(["correct", "retract", "--notice", "N1", "--issued-at", "2020-07-10", "--statement", "s", "--reason", "r"])
     #expect(retract.status == 2)

@@ -377,7 +377,7 @@ private func sha256sum(_ path: String) throws -> String {
       "--db", db,
     ])
     #expect(nul.isRefusal)
-    #expect(nul.stderr == "policy-ledger: error: invalid recipient 'E\\02' (line 2 of \(staff)): control characters are not allowed\n")
+    #expect(nul.stderr == "policy-ledger: error: invalid recipient 'E\\u{0}2' (line 2 of \(staff)): control characters are not allowed\n")
     #expect(try CLI.run(["head", "--db", db]).stdout == head)
   }
 

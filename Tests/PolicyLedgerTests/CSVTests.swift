@@ -133,6 +133,13 @@ import Testing
     expectLedgerError("cannot open '\(missing)': No such file or directory") { try CSVReader(path: missing) }
     expectLedgerError("cannot open '\(missing)': No such file or directory") { try LineReader(path: missing) }
     expectLedgerError("cannot open '/tmp': Is a directory") { try CSVReader(path: "/tmp") }
+    // Named by the option or argument that gave the path.
+    expectLedgerError("invalid FILE '\(missing)': cannot open it (No such file or directory)") {
+      try ImportFile(path: missing, field: "FILE")
+    }
+    expectLedgerError("invalid --recipients-file '/tmp': cannot open it (Is a directory)") {
+      try RecipientFile(path: "/tmp", field: "--recipients-file")
+    }
   }
 
   // MARK: Chunks
@@ -355,6 +362,28 @@ import Testing
     let long = try CSVTable(reader: CSVReader(bytes: bytes("a\n1,2\n")), required: ["a"], optional: [])
     // More fields than columns: most often a comma left unquoted, which the message says.
     #expect(throws: CSVError(line: 2, message: "2 fields, expected 1; a value holding a comma is written in double quotes")) { try long.next() }
+  }
+
+  /// A line of a million commas: the table keeps one field more than its header (the reader
+  /// counts the rest), and says how many there were; a header as long names its first
+  /// unknown or doubled column. Neither keeps the million.
+  @Test func aRecordOfAMillionFieldsIsCountedNotKept() throws {
+    let commas = String(repeating: ",", count: 1_000_000)
+    let reader = CSVReader(bytes: bytes("a,b,c,d\n1,2,3,4\n1" + commas + "\n"))
+    let table = try CSVTable(reader: reader, required: ["a", "b", "c", "d"], optional: [])
+    #expect(try table.next()?.fields == ["1", "2", "3", "4"])
+    #expect(throws: CSVError(line: 3, message: "1000001 fields, expected 4; a value holding a comma is written in double quotes")) {
+      try table.next()
+    }
+    #expect(reader.recordFieldCount == 1_000_001)
+    expectTableError(
+      CSVError(line: 1, message: "unknown column '' (expected: a, b, c)"), "a,b" + commas + "\n", required: ["a", "b"], optional: ["c"])
+    expectTableError(CSVError(line: 1, message: "duplicate column 'a'"), "a,b,c,a" + commas + "\n", required: ["a", "b"], optional: ["c"])
+    // The reader alone keeps what it is told to, and counts every field.
+    let plain = CSVReader(bytes: bytes("x,y,z,w\n"))
+    plain.maxFieldsKept = 2
+    #expect(try plain.readRecord() == ["x", "y"])
+    #expect(plain.recordFieldCount == 4)
   }
 
   @Test func passesReaderErrorsThroughTheTable() throws {

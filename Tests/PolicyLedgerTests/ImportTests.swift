@@ -247,6 +247,36 @@ import Testing
     #expect(try temporaryTables() == 0)
   }
 
+  /// `now` in an import is one instant, however many rows say it and however long they take
+  /// to read: rows of a notice's recipients resent `now` are one resend, not one per row,
+  /// and every file of a batch reads it alike.
+  @Test func nowIsOneInstantForAWholeImport() throws {
+    let ledger = try Ledger.temporary()
+    var recipients = "notice,employee,sent_at\nN1,E0,\n"
+    for n in 1...300 { recipients += "N1,E\(n),now\n" }
+    let summary = try ledger.importNotices(
+      file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"), recipients: file("recipients.csv", recipients),
+      actor: "importer")
+    #expect(summary.entries == 1 && summary.resends == 1 && summary.recipients == 301)
+    #expect(try ledger.head()?.seq == 2)
+    #expect(try ledger.verify().isValid)
+
+    // In a batch (import --all), the roster's `now` and the acknowledgements' are the same.
+    let batch = try Ledger.temporary()
+    try batch.batch {
+      try batch.importEmployees(file("employees.csv", "employee,at,event\nE1,2020-01-01,join\nE2,now,join\n"), actor: "i")
+      try batch.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nN1,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee\nN1,E1\n"), actor: "i")
+      try batch.importAcks(file("acks.csv", "notice,employee,at\nN1,E1,now\n"), actor: "i")
+    }
+    var joined: Instant?
+    try batch.employees(at: .now()) { if $0.employee == "E2" { joined = $0.since } }
+    var acknowledged: Instant?
+    try batch.recipients(of: "N1") { acknowledged = $0.acknowledgedAt }
+    #expect(joined != nil && joined == acknowledged)
+  }
+
   @Test func recipientsKeepTheirFileOrderAndTheDigestCoversThemSorted() throws {
     let ledger = try Ledger.temporary()
     let ids = (0..<500).map { "E\(($0 * 7919) % 500)" }
@@ -295,6 +325,9 @@ import Testing
       ("policy;title;body;effective_from", "unknown column 'policy;title;body;effective_from' \(expected); \(reads), and this header is separated by ';'"),
       ("policy\ttitle", "unknown column 'policy\\ttitle' \(expected); \(reads), and this header is separated by tabs"),
       ("[", "unknown column '[' \(expected); \(reads), not JSON"),
+      // JSON Lines, as `export --format jsonl` writes it, fails as CSV before its header is read.
+      (#"{"policy":"p","version":1}"#, "bare quote in unquoted field; \(reads), not JSON"),
+      ("\u{FEFF}" + #"[{"policy":"p"}]"#, "bare quote in unquoted field; \(reads), not JSON"),
     ] {
       try refuses("versions.csv line 1: \(message)") {
         try $0.importVersions(file("versions.csv", header + "\np,T,b,2020-01-01\n"), actor: "i")
@@ -706,6 +739,17 @@ import Testing
           "corrections.csv",
           "id,kind,notice,issued_at,statement,reason,recipient_count\nC1,amendment,\(WorkedExample.noticeID),2020-08-01,S,R,4\n"),
         recipients: file("recipients.csv", "notice,employee\nC1,E1\nC1,E2\nC1,E3\n"), actor: "i")
+    }
+    // Without a recipients file the correction goes to its notice's recipients, and the
+    // refusal says so (an export's correction sent to fewer needs its recipients' rows).
+    try refuses(
+      "corrections.csv line 2: invalid recipient_count '3': correction 'C1' has 4 recipients (its default recipients: no recipients file was given)"
+    ) {
+      try $0.importCorrections(
+        file(
+          "corrections.csv",
+          "id,kind,notice,issued_at,statement,reason,recipient_count\nC1,amendment,\(WorkedExample.noticeID),2020-08-01,S,R,3\n"),
+        recipients: nil, actor: "i")
     }
   }
 

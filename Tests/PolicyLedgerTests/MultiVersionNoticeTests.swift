@@ -248,6 +248,13 @@ struct MultiVersionNoticeTests {
   @Test func anAnnouncesListSplitsOnlyAfterAVersionNumber() throws {
     #expect(try VersionRef.parseList("a;b@1;c@2", field: "announces") == [VersionRef(policy: "a;b", number: 1), VersionRef(policy: "c", number: 2)])
     #expect(try VersionRef.parseList("x@10", field: "announces") == [VersionRef(policy: "x", number: 10)])
+    // A list joined by commas is quoted whole, with the key the last '@' left.
+    expectLedgerError(
+      "invalid announces 'a@1,b@2': policy key 'a@1,b': a policy key cannot contain '@'"
+    ) { _ = try VersionRef.parseList("a@1,b@2", field: "announces") }
+    expectLedgerError("invalid --version ' p@1': policy key ' p': leading or trailing space is not allowed") {
+      _ = try VersionRef.parse(" p@1", field: "--version")
+    }
     expectLedgerError("invalid announces '': expected KEY@N, a policy key and a version number such as mobile-devices@2") {
       _ = try VersionRef.parseList("a@1;", field: "announces")
     }

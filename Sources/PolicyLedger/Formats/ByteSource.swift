@@ -103,8 +103,10 @@ final class ByteSource {
     buffer = .allocate(capacity: capacity)
   }
 
-  /// Opens `path` for reading; `-` is standard input.
-  convenience init(path: String) throws {
+  /// Opens `path` for reading; `-` is standard input. A file that cannot be opened is
+  /// refused as `cannot open 'PATH': REASON`, or with `field` (the option or argument that
+  /// named it) as `invalid FIELD 'PATH': cannot open it (REASON)`.
+  convenience init(path: String, field: String? = nil) throws {
     if path == "-" {
       self.init(fileDescriptor: 0, owned: false, name: "standard input")
       return
@@ -113,15 +115,19 @@ final class ByteSource {
     repeat {
       fd = open(path, O_RDONLY | O_CLOEXEC)
     } while fd < 0 && errno == EINTR
-    guard fd >= 0 else {
-      throw LedgerError("cannot open '\(path)': \(String(cString: strerror(errno)))")
-    }
+    guard fd >= 0 else { throw Self.cannotOpen(path, field, errno) }
     var status = stat()
     if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
       _ = close(fd)
-      throw LedgerError("cannot open '\(path)': \(String(cString: strerror(EISDIR)))")
+      throw Self.cannotOpen(path, field, EISDIR)
     }
     self.init(fileDescriptor: fd, owned: true, name: "'\(path)'")
+  }
+
+  private static func cannotOpen(_ path: String, _ field: String?, _ code: Int32) -> LedgerError {
+    let reason = String(cString: strerror(code))
+    guard let field else { return LedgerError("cannot open '\(path)': \(reason)") }
+    return LedgerError("invalid \(field) '\(path)': cannot open it (\(reason))")
   }
 
   deinit {

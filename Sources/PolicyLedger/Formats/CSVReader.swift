@@ -48,6 +48,14 @@ package final class CSVReader {
   package var maxFieldBytes = 16 * 1024 * 1024
   /// The physical line (1-based) where the record last returned, or refused, began.
   public private(set) var recordLine: Int = 0
+  /// How many of a record's fields are kept; the rest are counted (``recordFieldCount``),
+  /// not kept, so a line of a hundred million commas costs no memory. nil keeps all.
+  package var maxFieldsKept: Int?
+  /// How many fields the record last returned has, kept or not.
+  package private(set) var recordFieldCount = 0
+  /// The input's first byte after a byte order mark, once the first record is read: what
+  /// a refusal of the header looks at to say the file is JSON.
+  package private(set) var firstByte: UInt8?
 
   private let source: ByteSource
   /// The physical line of the next unread byte.
@@ -63,9 +71,10 @@ package final class CSVReader {
     case comma, lineEnd, input
   }
 
-  /// Reads the file at `path`, or standard input when `path` is `-`.
-  package convenience init(path: String) throws {
-    self.init(source: try ByteSource(path: path))
+  /// Reads the file at `path`, or standard input when `path` is `-`; `field` names the
+  /// option or argument that gave the path in a refusal to open it.
+  package convenience init(path: String, field: String? = nil) throws {
+    self.init(source: try ByteSource(path: path, field: field))
   }
 
   /// Reads an open descriptor, which is not closed.
@@ -102,15 +111,18 @@ package final class CSVReader {
     if !source.started { try source.start(line: line) }
     recordLine = line
     guard try source.available(line: line) else { return nil }
+    if line == 1, firstByte == nil { firstByte = source.buffer[source.position] }
     var fields: [String] = []
     fields.reserveCapacity(lastFieldCount)
     fieldIndex = 0
+    let keep = maxFieldsKept ?? Int.max
     while true {
       let (value, end) = try parseField()
-      fields.append(value)
+      if fieldIndex < keep { fields.append(value) }
       fieldIndex += 1
       if end != .comma {
         lastFieldCount = fields.count
+        recordFieldCount = fieldIndex
         return fields
       }
     }
@@ -307,7 +319,19 @@ package struct CSVTable {
   package init(reader: CSVReader, required: [String], optional: [String]) throws(CSVError) {
     self.reader = reader
     let expected = required + optional
-    guard let header = try reader.readRecord() else {
+    // A header of more names than there are columns names one that is unknown or doubled
+    // among its first expected.count + 1, the ones kept; a row of more fields than the
+    // header is refused by its count. Neither keeps more, however long its line.
+    reader.maxFieldsKept = expected.count + 1
+    let record: [String]?
+    do {
+      record = try reader.readRecord()
+    } catch {
+      // JSON Lines (`{"policy":…}`) fails as CSV before its header can be looked at.
+      guard let first = reader.firstByte, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { throw error }
+      throw CSVError(line: error.line, message: error.message + CSVTable.otherFormat("{"), field: error.field)
+    }
+    guard let header = record else {
       throw CSVError(line: 1, message: "empty file: expected a header (\(expected.joined(separator: ", ")))")
     }
     let line = reader.recordLine
@@ -331,6 +355,7 @@ package struct CSVTable {
     }
     self.columns = header
     self.index = index
+    reader.maxFieldsKept = header.count + 1
   }
 
   /// The next record, or nil at the end of the file.
@@ -345,14 +370,14 @@ package struct CSVTable {
     }
     guard let fields = record else { return nil }
     let line = reader.recordLine
-    guard fields.count == columns.count else {
+    let count = reader.recordFieldCount
+    guard count == columns.count else {
       if fields == [""] {
         throw CSVError(line: line, message: "empty line, expected \(columns.count) fields")
       }
       // More fields than columns is most often a comma inside a value left unquoted.
-      let hint = fields.count > columns.count ? "; a value holding a comma is written in double quotes" : ""
-      throw CSVError(
-        line: line, message: "\(fields.count) field\(fields.count == 1 ? "" : "s"), expected \(columns.count)\(hint)")
+      let hint = count > columns.count ? "; a value holding a comma is written in double quotes" : ""
+      throw CSVError(line: line, message: "\(count) field\(count == 1 ? "" : "s"), expected \(columns.count)\(hint)")
     }
     return CSVRow(line: line, fields: fields, index: index)
   }

@@ -17,9 +17,10 @@ package final class LineReader {
   private var pending: [UInt8] = []
   private var failure: CSVError?
 
-  /// Reads the file at `path`, or standard input when `path` is `-`.
-  package convenience init(path: String) throws {
-    self.init(source: try ByteSource(path: path))
+  /// Reads the file at `path`, or standard input when `path` is `-`; `field` names the
+  /// option or argument that gave the path in a refusal to open it.
+  package convenience init(path: String, field: String? = nil) throws {
+    self.init(source: try ByteSource(path: path, field: field))
   }
 
   /// Reads bytes in memory (tests).

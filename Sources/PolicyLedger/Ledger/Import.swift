@@ -51,8 +51,13 @@ public struct ImportFile {
   let reader: CSVReader
 
   /// Opens `path` (`-` is standard input) for streaming; nothing is read yet.
-  public init(path: String) throws {
-    reader = try CSVReader(path: path)
+  ///
+  /// - Parameter field: The option or argument that named the file (`FILE`,
+  ///   `--recipients`), for the refusal of a file that cannot be opened:
+  ///   `invalid FILE 'v.csv': cannot open it (No such file or directory)`. Without it,
+  ///   `cannot open 'v.csv': No such file or directory`.
+  public init(path: String, field: String? = nil) throws {
+    reader = try CSVReader(path: path, field: field)
     name = path == "-" ? "standard input" : path
   }
 
@@ -291,7 +296,7 @@ extension Ledger {
         employee: column("employee")!, at: column("at")!, event: column("event")!, groups: column("groups"),
         by: column("by"), recordedAt: column("recorded_at"))
       // "now" in a file is one instant for the whole import (and the clock is read once).
-      let now = Instant.now()
+      let now = importNow
       var summary = ImportSummary(kind: kind)
       progress(.recording(rows: 0))
       while let csv = try file.next(table) {
@@ -402,14 +407,16 @@ extension Ledger {
         throw LedgerError(.invalidInput, "\(file.name) line 1: missing column 'notice' or 'version' (each correction targets one)")
       }
       let counter = ImportCounter(report: progress)
+      // "now" in either file is one instant for the whole import, as in a roster's.
+      let now = importNow
       let stored = try recipients.map {
-        try ImportRecipients(loading: $0, into: store, counter: counter, timeZone: timeZone)
+        try ImportRecipients(loading: $0, into: store, counter: counter, timeZone: timeZone, now: now)
       }
       var summary = ImportSummary(kind: kind)
       let start = try store.journalHead()?.seq ?? 0
       progress(.recording(rows: 0))
       while let csv = try file.next(table) {
-        let row = ImportRow(csv: csv, timeZone: timeZone, defaultActor: actor, recipientsFile: recipients?.name)
+        let row = ImportRow(csv: csv, timeZone: timeZone, now: now, defaultActor: actor, recipientsFile: recipients?.name)
         do {
           // recorded_at is the ledger's to assign and cannot be equal in a new ledger:
           // checked as a time, then not used (docs/formats.md).
@@ -457,6 +464,8 @@ extension Ledger {
 struct ImportRow {
   let csv: CSVRow
   let timeZone: TimeZone
+  /// What `now` in the file means: one instant for the whole import.
+  let now: Instant
   let defaultActor: String
   /// The recipients file's name, for messages about recipients.
   let recipientsFile: String?
@@ -484,7 +493,7 @@ struct ImportRow {
 
   private func parseTime(_ text: String, _ column: String) throws -> Instant {
     do {
-      return try Instant.parse(text, timeZone: timeZone)
+      return try Instant.parse(text, timeZone: timeZone, now: now)
     } catch {
       throw LedgerError(.invalidInput, "invalid \(column) '\(Identifier.printable(error.value))': \(error.reason)")
     }
@@ -530,7 +539,11 @@ struct ImportRow {
   }
 
   func checkRecipients(count: Int64, sha256: String, of entry: String, numbered: Bool = false) throws {
-    let source = recipientsFile.map { numbered ? " (the rows of \($0) that name it with delivery 0)" : " (the rows of \($0) that name it)" } ?? ""
+    // Without a recipients file a correction goes to its default recipients: say so, for
+    // the count of an export's correction that went to fewer is refused here.
+    let source =
+      recipientsFile.map { numbered ? " (the rows of \($0) that name it with delivery 0)" : " (the rows of \($0) that name it)" }
+      ?? " (its default recipients: no recipients file was given)"
     if let given = try optionalInteger("recipient_count"), given != count {
       throw LedgerError(.invalidInput, "invalid recipient_count '\(given)': \(entry) has \(count) recipient\(count == 1 ? "" : "s")\(source)")
     }

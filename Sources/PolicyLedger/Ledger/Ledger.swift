@@ -29,6 +29,12 @@ public final class Ledger {
   private var creation: Creation? = nil
   /// True inside ``batch(_:)``: each recording call then runs in a savepoint of the batch's transaction.
   private var inBatch = false
+  /// What `now` in an imported file means during a ``batch(_:)``: one instant for all of it.
+  private var batchNow: Instant?
+
+  /// What `now` in an imported file means: one instant for the whole import, or for every
+  /// import of a batch (`import --all`), however long it takes to read.
+  var importNow: Instant { batchNow ?? Instant.now() }
 
   /// Opens the ledger at `path`.
   /// - Throws: `LedgerError` "no ledger at PATH" for a read-only open of a missing file,
@@ -222,7 +228,11 @@ public final class Ledger {
     guard access == .readWrite else { throw LedgerError(.refused, "the ledger at \(path) is open read-only") }
     guard !inBatch else { return try body() }
     inBatch = true
-    defer { inBatch = false }
+    batchNow = Instant.now()
+    defer {
+      inBatch = false
+      batchNow = nil
+    }
     do {
       let result = try db.inTransaction(.immediate, body)
       try publishIfNew()

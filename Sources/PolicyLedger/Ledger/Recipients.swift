@@ -59,9 +59,10 @@ public struct RecipientFile: RecipientSource {
   private let reader: LineReader
   private let name: String
 
-  /// Opens the recipients file at `path` (`-` for standard input).
-  public init(path: String) throws {
-    reader = try LineReader(path: path)
+  /// Opens the recipients file at `path` (`-` for standard input); `field` names the
+  /// option that gave it in a refusal to open it, as ``ImportFile/init(path:field:)`` does.
+  public init(path: String, field: String? = nil) throws {
+    reader = try LineReader(path: path, field: field)
     name = path == "-" ? "standard input" : path
   }
 

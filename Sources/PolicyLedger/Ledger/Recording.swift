@@ -486,7 +486,7 @@ extension Ledger {
     if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
       throw LedgerError(.invalidInput,
-        "invalid \(field) '\(Identifier.printable(text))': control character \(bad.escaped(asASCII: true)) is not allowed")
+        "invalid \(field) '\(Identifier.printable(text))': control character \(Identifier.escaped(bad)) is not allowed")
     }
   }
 

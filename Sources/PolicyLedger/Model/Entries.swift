@@ -23,7 +23,11 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
       throw LedgerError("invalid \(field) '\(text)': expected KEY@N, a policy key and a version number such as mobile-devices@2")
     }
     let key = String(text[..<at])
-    try Identifier.check(key, field: field, isPolicyKey: true)
+    // The value as given, not only its key: `a@1,b@2` (a comma for the list's `;`) is
+    // quoted whole, with the key that the last `@` left.
+    if let problem = Identifier.problem(key, isPolicyKey: true) {
+      throw LedgerError("invalid \(field) '\(Identifier.printable(text))': policy key '\(Identifier.printable(key))': \(problem)")
+    }
     return VersionRef(policy: key, number: number)
   }
 
@@ -130,18 +134,28 @@ public enum Identifier {
     return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
   }
 
-  /// The text with control, format and separator characters escaped, for error messages.
+  /// The text with control, format and separator characters escaped, for error messages:
+  /// every space but U+0020 too, so that a no-break space at an id's end does not read as
+  /// an ordinary one.
   public static func printable(_ text: String) -> String {
     var result = ""
     for scalar in text.unicodeScalars.prefix(200) {
       switch scalar.properties.generalCategory {
       case .control, .format, .lineSeparator, .paragraphSeparator:
-        result += scalar.escaped(asASCII: true)
+        result += escaped(scalar)
+      case .spaceSeparator where scalar != " ":
+        result += escaped(scalar)
       default:
         result.unicodeScalars.append(scalar)
       }
     }
     return text.unicodeScalars.count > 200 ? result + "…" : result
+  }
+
+  /// One character as a message shows it: Swift's escape (`\t`, `\u{1B}`, `\u{A0}`), but
+  /// NUL as `\u{0}`, since `\0` before a digit reads as an octal escape (`E\02`).
+  public static func escaped(_ scalar: Unicode.Scalar) -> String {
+    scalar == "\0" ? "\\u{0}" : scalar.escaped(asASCII: true)
   }
 }
 

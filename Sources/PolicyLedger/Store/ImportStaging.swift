@@ -38,7 +38,7 @@ final class ImportRecipients {
 
   private let counter: ImportCounter
 
-  init(loading file: ImportFile, into store: LedgerStore, counter: ImportCounter, timeZone: TimeZone) throws {
+  init(loading file: ImportFile, into store: LedgerStore, counter: ImportCounter, timeZone: TimeZone, now: Instant) throws {
     self.name = file.name
     let db = store.db
     self.db = db
@@ -69,7 +69,7 @@ final class ImportRecipients {
       var sentAt: Int64? = nil
       if let text = row["sent_at"], !text.isEmpty {
         do {
-          sentAt = try Instant.parse(text, timeZone: timeZone).microseconds
+          sentAt = try Instant.parse(text, timeZone: timeZone, now: now).microseconds
         } catch {
           throw LedgerError(.invalidInput,
             "\(name) line \(row.line): invalid sent_at '\(Identifier.printable(error.value))': \(error.reason)")

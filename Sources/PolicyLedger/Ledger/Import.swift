@@ -50,12 +50,14 @@ public struct ImportFile {
   public let name: String
   let reader: CSVReader
 
-  /// Opens `path` (`-` is standard input) for streaming; nothing is read yet.
+  /// Opens `path` for streaming; nothing is read yet.
   ///
-  /// - Parameter field: The option or argument that named the file (`FILE`,
-  ///   `--recipients`), for the refusal of a file that cannot be opened:
-  ///   `invalid FILE 'v.csv': cannot open it (No such file or directory)`. Without it,
-  ///   `cannot open 'v.csv': No such file or directory`.
+  /// - Parameters:
+  ///   - path: The file, or `-` for standard input.
+  ///   - field: The option or argument that named the file (`FILE`, `--recipients`), for
+  ///     the refusal of a file that cannot be opened: `invalid FILE 'v.csv': cannot open it
+  ///     (No such file or directory)`. Without it, `cannot open 'v.csv': No such file or
+  ///     directory`.
   public init(path: String, field: String? = nil) throws {
     reader = try CSVReader(path: path, field: field)
     name = path == "-" ? "standard input" : path

@@ -235,6 +235,18 @@ import Testing
     #expect(lines.count == 7 && lines[6] == "")
   }
 
+  /// A digest is shown whole: one copied from a table must be the digest, not 59 of its 64
+  /// hex digits and `…`. Other long values in the same rows are still cut.
+  @Test func tableShowsADigestColumnWhole() throws {
+    let digest = String(repeating: "0123456789abcdef", count: 4)
+    let long = String(repeating: "t", count: 70)
+    let text = try render(.table, columns: ["title", "body_sha256"], rows: [[.text(long), .text(digest)]])
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.count == 3)
+    #expect(lines[2] == String(repeating: "t", count: 59) + "…  " + digest)
+    #expect(lines[1] == String(repeating: "-", count: 60) + "  " + String(repeating: "-", count: 64))
+  }
+
   @Test func tableMeasuresWidthsInCharacters() throws {
     let text = try render(.table, columns: ["a", "b"], rows: [[.text("e\u{301}e\u{301}"), .text("x")], [.text("🏳️‍🌈"), .text("y")]])
     #expect(text == "a   b\n--  -\ne\u{301}e\u{301}  x\n🏳️‍🌈   y\n")

@@ -8,7 +8,8 @@
 /// The rows are kept until ``finish()``, which measures the columns (in Characters) and prints.
 /// With no rows only the header and the rule are printed; with `headers` off, neither is. `.null` shows as empty. Inside a value,
 /// line breaks show as `⏎`, TAB as `\t`, CR as `\r` and other control characters as `\u{1B}`;
-/// a value longer than 60 Characters is cut to 59 and `…`. Lines carry no trailing spaces.
+/// a value longer than 60 Characters is cut to 59 and `…`, except in a column whose name ends
+/// in `sha256`: a digest is copied and compared whole. Lines carry no trailing spaces.
 public final class TableWriter: RowWriter {
   /// Longest value shown, in Characters; longer ones are cut to one less and `…`.
   public static let maxValueWidth = 60
@@ -21,6 +22,8 @@ public final class TableWriter: RowWriter {
 
   private let sink: ByteSink
   private var header: [Shown] = []
+  /// Per column, whether its values are shown whole (a digest's 64 hex digits).
+  private var whole: [Bool] = []
   private var rows: [[Shown]] = []
   /// Whether the header and its rule are printed (`--no-headers` turns them off).
   public let headers: Bool
@@ -34,6 +37,7 @@ public final class TableWriter: RowWriter {
   /// Takes the column names (shown as the header unless `headers` is off).
   public func begin(columns: [String]) throws {
     header = columns.map { TableWriter.shown($0, rightAligned: false) }
+    whole = columns.map { $0.hasSuffix("sha256") }
     rows = []
   }
 
@@ -41,11 +45,11 @@ public final class TableWriter: RowWriter {
   public func write(_ row: [Cell]) throws {
     precondition(row.count == header.count, "a row has \(row.count) cells for \(header.count) columns")
     rows.append(
-      row.map { cell in
+      row.enumerated().map { index, cell in
         switch cell {
         case .null: Shown(text: "", width: 0, rightAligned: false)
         case .integer(let value): TableWriter.shown(String(value), rightAligned: true)
-        case .text(let text): TableWriter.shown(text, rightAligned: false)
+        case .text(let text): TableWriter.shown(text, rightAligned: false, whole: whole[index])
         case .boolean, .list: TableWriter.shown(cell.flatText ?? "", rightAligned: false)
         }
       })
@@ -92,10 +96,10 @@ public final class TableWriter: RowWriter {
     sink.write(line)
   }
 
-  private static func shown(_ value: String, rightAligned: Bool) -> Shown {
+  private static func shown(_ value: String, rightAligned: Bool, whole: Bool = false) -> Shown {
     var text = displayEscaped(value)
     var width = text.count
-    if width > maxValueWidth {
+    if width > maxValueWidth, !whole {
       text = String(text.prefix(maxValueWidth - 1)) + "…"
       width = maxValueWidth
     }

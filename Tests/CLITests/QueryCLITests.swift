@@ -106,6 +106,13 @@ struct QueryCLITests: OnDemoLedger {
     let missing = try run(["outstanding", "--notice", "N404"])
     #expect(missing.status == 2)
     #expect(missing.stderr == "policy-ledger: error: no notice 'N404' in this ledger (list notices with 'policy-ledger notices')\n")
+    // A correction's id is recorded: named as a correction, not as unknown.
+    let correction = try run(["outstanding", "--notice", "R-2020-07-10-1400"])
+    #expect(correction.status == 2 && correction.stdout.isEmpty)
+    #expect(
+      correction.stderr
+        == "policy-ledger: error: 'R-2020-07-10-1400' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show R-2020-07-10-1400')\n"
+    )
   }
 
   @Test func showPrintsOneEntryInFullInEveryFormat() throws {

@@ -452,6 +452,27 @@ import Testing
     #expect(try s.ledger.timeline(employee: "E1").map(\.id) == ["early", "tie-first", "early", "tie-last", "late"])
   }
 
+  /// A message that reached the employee by a resend takes the resend's place in journal
+  /// order, as it takes its time: at a tie it follows what was recorded before the resend,
+  /// though the message itself was recorded earlier. A policy's timeline keeps the
+  /// message's own place.
+  @Test func aRowReachedByAResendTakesTheResendsPlaceAtATie() throws {
+    let s = try Story()
+    try s.version(from: s.h(0))
+    try s.notice("first", at: s.h(1), to: ["E2"])
+    try s.notice("between", at: s.h(3), to: ["E1"])
+    try s.ledger.resend("first", kind: .notice, sentAt: s.h(3), recipients: .named(RecipientList(["E1"])), actor: "edge")
+    try s.retract("fix", .notice("between"), at: s.h(4), to: .none)
+    try s.notice("other", at: s.h(5), to: ["E1"])
+    try s.ledger.resend("fix", kind: .correction, sentAt: s.h(5), recipients: .named(RecipientList(["E1"])), actor: "edge")
+    try s.notice("after", at: s.h(5), to: ["E1"])
+    let rows = try s.ledger.timeline(employee: "E1")
+    #expect(rows.map(\.id) == ["between", "first", "other", "fix", "after"])
+    #expect(rows.map(\.at) == [s.h(3), s.h(3), s.h(5), s.h(5), s.h(5)])
+    // E2 got "first" by its own entry.
+    #expect(try s.ledger.timeline(employee: "E2").map(\.id) == ["first"])
+  }
+
   // MARK: - outstanding
 
   @Test func outstandingIsOrderedByNoticeCorrectionEmployee() throws {

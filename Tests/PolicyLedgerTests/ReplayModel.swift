@@ -603,7 +603,9 @@ struct ReplayModel {
   }
 
   /// `timeline --employee E`: the notices and corrections E received and E's acknowledgements,
-  /// known in the view, with `from ≤ at ≤ to`, by `at` then journal order. An employee to whom
+  /// known in the view, with `from ≤ at ≤ to`, by `at` then journal order: a message's row is
+  /// the delivery that reached E, at its time and in its entry's place (a resend's, or the
+  /// message's own). An employee to whom
   /// the journal never sent anything is an error, as an unknown policy is (rule 15).
   func timeline(employee: String, from: Instant?, to: Instant?, _ view: View) throws(ModelError) -> [TimelineAnswer] {
     try checkEmployee(employee)
@@ -617,7 +619,7 @@ struct ReplayModel {
         for ref in perVersion(n.announces) {
           rows.append(
             (
-              n.seq,
+              d.seq,
               TimelineAnswer(
                 at: d.sentAt, kind: "notice", id: n.id, policy: ref?.policy, version: ref?.number,
                 subject: n.subject, status: noticeStatus(n, employee: employee, view))
@@ -627,7 +629,7 @@ struct ReplayModel {
         guard let d = delivery(of: c.id, to: employee, view), inRange(d.sentAt, from, to) else { continue }
         for var row in correctionRows(c) {
           row.at = d.sentAt
-          rows.append((c.seq, row))
+          rows.append((d.seq, row))
         }
       case .ack(let a):
         guard a.employee == employee, isKnown(businessTime: a.at, recordedAt: a.recordedAt, view),
@@ -746,7 +748,13 @@ struct ReplayModel {
   /// recipient of N (by a known delivery) whom no known delivery of C reached; ordered by the
   /// notice, correction and employee columns (their ids, compared byte by byte).
   func outstanding(notice only: String?, _ view: View) throws(ModelError) -> [OutstandingAnswer] {
-    if let only, notice(only) == nil { throw ModelError(description: "no notice '\(only)'") }
+    if let only, notice(only) == nil {
+      // Rule 15: "no notice" only for an id never recorded; a correction's is named as one.
+      if corrections.contains(where: { $0.id == only }) {
+        throw ModelError(description: "'\(only)' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show \(only)')")
+      }
+      throw ModelError(description: "no notice '\(only)'")
+    }
     var rows: [OutstandingAnswer] = []
     for c in corrections where counts(c, view) {
       for n in notices where affects(c, notice: n) && isKnown(businessTime: n.sentAt, recordedAt: n.recordedAt, view) {

@@ -58,7 +58,15 @@ extension Ledger {
   public func outstanding(notice: String? = nil, view: Bitemporal.View = .init(), _ body: (OutstandingRow) throws -> Void) throws {
     try read {
       if let notice {
-        guard try store.noticeRow(notice) != nil else { throw try unknownNotice(notice) }
+        guard try store.noticeRow(notice) != nil else {
+          // Recorded, as a correction: not "no notice" (rule 15), but what to give instead.
+          if try store.correctionSeq(notice) != nil {
+            throw LedgerError(
+              .invalidInput,
+              "'\(Identifier.printable(notice))' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show \(Identifier.printable(notice))')")
+          }
+          throw try unknownNotice(notice)
+        }
       }
       try store.forEachOutstanding(notice: notice, knownAt: view.knownAt, recordedAt: view.recordedAt, body)
     }

@@ -26,7 +26,9 @@ public struct TimelineRow: TabularRow, Equatable, Sendable {
   public var status: String
   /// What a correction row corrects: its notice's id, or the version as `KEY@N`; nil on other rows.
   public var target: String? = nil
-  /// Journal order, the tie-breaker after `at`.
+  /// Journal order, the tie-breaker after `at`: the entry's sequence number; in an
+  /// employee's timeline, for a notice or correction, that of the delivery that reached
+  /// the employee (a resend's entry, or the message's own), whose time `at` is.
   public var seq: Int64
 
   /// `at, kind, id, policy, version, subject, status, target`.
@@ -103,7 +105,7 @@ extension Ledger {
     return TimelineRow(
       at: notice.sentAt, kind: .notice, id: notice.id, policy: row.policy, version: row.version,
       subject: row.subject, status: try noticeStatus(notice, acknowledged: acknowledged(notice.seq), view: view),
-      seq: notice.seq)
+      seq: row.entry)
   }
 
   private func correctionRow(_ row: LedgerStore.TimelineEvent, view: Bitemporal.View) -> TimelineRow? {
@@ -113,7 +115,7 @@ extension Ledger {
     }
     return TimelineRow(
       at: row.at, kind: kind == .retraction ? .retraction : .amendment, id: row.id,
-      policy: row.policy, version: row.version, subject: row.subject, status: "sent", target: target, seq: row.seq)
+      policy: row.policy, version: row.version, subject: row.subject, status: "sent", target: target, seq: row.entry)
   }
 
   /// The corrections that could affect `notice` — those targeting it, and those affecting

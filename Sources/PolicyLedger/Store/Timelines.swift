@@ -25,6 +25,10 @@ extension LedgerStore {
     var policy: String?
     var version: Int64?
     var detail: Detail
+    /// The journal entry whose place the row takes among rows at the same `at`: in an
+    /// employee's timeline, the delivery that reached the employee (a resend's entry, or the
+    /// message's own); elsewhere `seq`.
+    var entry: Int64
   }
 
   /// Employee number `employee`'s acknowledgements: the notice's seq, the time and when it was recorded.
@@ -35,7 +39,7 @@ extension LedgerStore {
 
   /// The notices delivered to employee number `employee`.
   func forEachNotice(deliveredTo employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
-    try events(Event.noticesDeliveredTo, employee, Event.notice, body)
+    try events(Event.noticesDeliveredTo, employee, Event.notice, entryColumn: Event.detail.rawValue + 1, body)
   }
 
   /// The notices of policy number `policy`.
@@ -45,7 +49,7 @@ extension LedgerStore {
 
   /// The corrections delivered to employee number `employee`.
   func forEachCorrection(deliveredTo employee: Int64, _ body: (TimelineEvent) throws -> Void) throws {
-    try events(Event.correctionsDeliveredTo, employee, Event.correction, body)
+    try events(Event.correctionsDeliveredTo, employee, Event.correction, entryColumn: Event.detail.rawValue + 2, body)
   }
 
   /// The corrections of policy number `policy`.
@@ -62,7 +66,8 @@ extension LedgerStore {
         TimelineEvent(
           seq: row.int64(Event.seq), id: row.string(Event.id), at: row.instant(Event.at),
           recordedAt: row.instant(Event.recordedAt), subject: row.string(Event.subject),
-          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: Event.notice(row)),
+          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: Event.notice(row),
+          entry: row.int64(Event.seq)),
         row.int64(Event.detail.rawValue + 1),
         row.optionalString(Event.detail.rawValue + 2).map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
     }
@@ -73,15 +78,18 @@ extension LedgerStore {
     try events(Event.acksByEmployee, employee, { _ in .acknowledgement }, body)
   }
 
+  /// `entryColumn`: the column holding the row's ``TimelineEvent/entry``, when not `seq`.
   private func events(
-    _ sql: String, _ key: Int64, _ detail: (Row) throws -> TimelineEvent.Detail, _ body: (TimelineEvent) throws -> Void
+    _ sql: String, _ key: Int64, _ detail: (Row) throws -> TimelineEvent.Detail, entryColumn: Int? = nil,
+    _ body: (TimelineEvent) throws -> Void
   ) throws {
     try db.cached(sql).forEach([key]) { row in
       try body(
         TimelineEvent(
           seq: row.int64(Event.seq), id: row.string(Event.id), at: row.instant(Event.at),
           recordedAt: row.instant(Event.recordedAt), subject: row.string(Event.subject),
-          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: try detail(row)))
+          policy: row.optionalString(Event.policy), version: row.optionalInt64(Event.version), detail: try detail(row),
+          entry: row.int64(entryColumn ?? Event.seq.rawValue)))
     }
   }
 
@@ -102,7 +110,8 @@ extension LedgerStore {
     /// An employee's notices at the delivery that reached them (rule 16): a resend's
     /// `sent_at` and `recorded_at`, or the notice's own.
     static let noticesDeliveredTo = """
-      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, nv.version
+      SELECT n.seq, n.id, coalesce(r.sent_at, n.sent_at), j.recorded_at, n.subject, p.key, v.version, nv.version,
+        coalesce(d.via, d.message)
       FROM all_deliveries d JOIN notices n ON n.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       LEFT JOIN notice_versions nv ON nv.notice = n.seq
@@ -146,7 +155,8 @@ extension LedgerStore {
     /// correction of a notice announcing several versions affects each (rules 2, 17): one
     /// row per version.
     static let correctionsDeliveredTo = """
-      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target)
+      SELECT c.seq, c.id, coalesce(r.sent_at, c.issued_at), j.recorded_at, c.statement, p.key, v.version, c.kind, \(target),
+        coalesce(d.via, d.message)
       FROM all_deliveries d JOIN corrections c ON c.seq = d.message LEFT JOIN resends r ON r.seq = d.via
       JOIN journal j ON j.seq = coalesce(d.via, d.message)
       LEFT JOIN notice_versions cv ON cv.notice = c.notice

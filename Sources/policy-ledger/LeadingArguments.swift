@@ -53,9 +53,34 @@ enum LeadingArguments {
   /// write another ledger, or read times in another zone, than one of them says.
   static func refuseDifferentValues(of option: String, _ what: String, in arguments: [String]) throws(Problem) {
     let given = values(of: option, in: arguments)
-    guard let first = given.first, let other = given.first(where: { $0 != first }) else { return }
+    // Two spellings of one ledger (`l.db` and `./l.db`) agree: either names the same file.
+    guard let first = given.first,
+      let other = given.first(where: { $0 != first && !(option == "--db" && sameFile($0, first)) })
+    else { return }
     throw Problem(
       description: "\(option) is given twice with different \(what): '\(Identifier.printable(first))' and '\(Identifier.printable(other))'")
+  }
+
+  /// Whether two paths name one file: the same device and inode when both exist; when
+  /// neither does (a recording command is about to create it), the same name in the same
+  /// folder, the folders compared by realpath(3). Only asked when the two texts differ.
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    guard !a.isEmpty, !b.isEmpty else { return false }
+    var first = stat()
+    var second = stat()
+    let firstExists = stat(a, &first) == 0
+    let secondExists = stat(b, &second) == 0
+    if firstExists || secondExists {
+      return firstExists && secondExists && first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+    func place(_ path: String) -> String? {
+      let url = URL(fileURLWithPath: path)
+      guard let folder = realpath(url.deletingLastPathComponent().path, nil) else { return nil }
+      defer { free(folder) }
+      return String(cString: folder) + "/" + url.lastPathComponent
+    }
+    guard let placeA = place(a), let placeB = place(b) else { return false }
+    return placeA == placeB
   }
 
   /// The values of `option` (`--db PATH` or `--db=PATH`) before `--`, in order.

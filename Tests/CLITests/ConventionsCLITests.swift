@@ -11,11 +11,11 @@ struct ConventionsCLITests: OnDemoLedger {
   init() throws { demo = try DemoLedger() }
 
   /// Both paths: as usual (the fast path where it applies) and through ArgumentParser only.
-  func bothPaths(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
-    let usual = try CLI.run(arguments, environment: environment)
+  func bothPaths(_ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil) throws -> CLIResult {
+    let usual = try CLI.run(arguments, environment: environment, currentDirectory: currentDirectory)
     var parserOnly = environment
     parserOnly["POLICY_LEDGER_ARGUMENT_PARSER"] = "1"
-    let argumentParser = try CLI.run(arguments, environment: parserOnly)
+    let argumentParser = try CLI.run(arguments, environment: parserOnly, currentDirectory: currentDirectory)
     #expect(usual.stdout == argumentParser.stdout && usual.stderr == argumentParser.stderr, "\(arguments)")
     #expect(usual.status == argumentParser.status, "\(arguments)")
     return usual
@@ -101,6 +101,22 @@ struct ConventionsCLITests: OnDemoLedger {
   @Test func dbGivenTwiceTheSameIsAcceptedAndDifferentIsAUsageError() throws {
     let same = try CLI.run(["--db", db, "head", "--db", db])
     #expect(same.status == 0)
+    // Two spellings of one file agree: relative and absolute, `./`, a doubled '/', a link.
+    let name = (db as NSString).lastPathComponent
+    let link = dir.file("link.db")
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: db)
+    for other in ["./" + name, dir.path + "//" + name, link] {
+      let spelt = try bothPaths(["--db", name, "head", "--db", other], currentDirectory: dir.path)
+      #expect(spelt.status == 0 && spelt.stdout == same.stdout, "\(other): \(spelt)")
+    }
+    // A ledger not made yet: the same name in the same folder, whichever way it is spelt.
+    let fresh = try CLI.run(
+      ["--db", "fresh.db", "employee", "join", "E1", "--at", "2020-01-01", "--db", dir.path + "/./fresh.db"], currentDirectory: dir.path)
+    #expect(fresh.status == 0 && fresh.stdout == "E1\n", "\(fresh)")
+    #expect(LedgerFiles.exists(dir.file("fresh.db")))
+    let apart = try CLI.run(
+      ["--db", "new-a.db", "employee", "join", "E1", "--at", "2020-01-01", "--db", "new-b.db"], currentDirectory: dir.path)
+    #expect(apart.status == 64 && !LedgerFiles.exists(dir.file("new-a.db")) && !LedgerFiles.exists(dir.file("new-b.db")))
     let other = dir.file("other.db")
     let different = try bothPaths(["--db", db, "history", "mobile-devices", "--db", other])
     #expect(different.status == 64)

@@ -65,7 +65,8 @@ enum LeadingArguments {
   /// neither does (a recording command is about to create it), the same name in the same
   /// folder, the folders compared by realpath(3). Only asked when the two texts differ.
   static func sameFile(_ a: String, _ b: String) -> Bool {
-    guard !a.isEmpty, !b.isEmpty else { return false }
+    // A trailing '/' names a folder, which no ledger is; URL would drop it.
+    guard !a.isEmpty, !b.isEmpty, !a.hasSuffix("/"), !b.hasSuffix("/") else { return false }
     var first = stat()
     var second = stat()
     let firstExists = stat(a, &first) == 0

@@ -117,6 +117,10 @@ struct ConventionsCLITests: OnDemoLedger {
     let apart = try CLI.run(
       ["--db", "new-a.db", "employee", "join", "E1", "--at", "2020-01-01", "--db", "new-b.db"], currentDirectory: dir.path)
     #expect(apart.status == 64 && !LedgerFiles.exists(dir.file("new-a.db")) && !LedgerFiles.exists(dir.file("new-b.db")))
+    // A trailing '/' names a folder: not the file of the same name.
+    let folder = try CLI.run(
+      ["--db", "new-c.db", "employee", "join", "E1", "--at", "2020-01-01", "--db", "new-c.db/"], currentDirectory: dir.path)
+    #expect(folder.status == 64 && !LedgerFiles.exists(dir.file("new-c.db")), "\(folder)")
     let other = dir.file("other.db")
     let different = try bothPaths(["--db", db, "history", "mobile-devices", "--db", other])
     #expect(different.status == 64)

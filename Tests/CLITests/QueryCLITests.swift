@@ -111,7 +111,7 @@ struct QueryCLITests: OnDemoLedger {
     #expect(correction.status == 2 && correction.stdout.isEmpty)
     #expect(
       correction.stderr
-        == "policy-ledger: error: 'R-2020-07-10-1400' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show R-2020-07-10-1400')\n"
+        == "policy-ledger: error: 'R-2020-07-10-1400' is a correction, not a notice; give a notice's id (what it corrects: 'policy-ledger show R-2020-07-10-1400')\n"
     )
   }
 

@@ -28,6 +28,10 @@ import Testing
         == "the invisible or direction-changing character U+200B is not allowed (Unicode format characters)")
     #expect(Identifier.problem("E4\u{2028}") == "the line or paragraph separator U+2028 is not allowed")
     #expect(Identifier.printable("E4\u{202E}") == "E4\\u{202E}")
+    // Every space but U+0020 is shown escaped, and NUL as \u{0}, not \0 (read as octal before a digit).
+    #expect(Identifier.printable("N1\u{A0}") == "N1\\u{00A0}")
+    #expect(Identifier.printable("a b\u{3000}") == "a b\\u{3000}")
+    #expect(Identifier.printable("E\u{0}2") == "E\\u{0}2")
   }
 
   @Test func trimmingRemovesWhiteSpaceAtTheEndsOnly() {

@@ -328,6 +328,7 @@ import Testing
       // JSON Lines, as `export --format jsonl` writes it, fails as CSV before its header is read.
       (#"{"policy":"p","version":1}"#, "bare quote in unquoted field; \(reads), not JSON"),
       ("\u{FEFF}" + #"[{"policy":"p"}]"#, "bare quote in unquoted field; \(reads), not JSON"),
+      ("[1,2]", "unknown column '[1' \(expected); \(reads), not JSON"),
     ] {
       try refuses("versions.csv line 1: \(message)") {
         try $0.importVersions(file("versions.csv", header + "\np,T,b,2020-01-01\n"), actor: "i")

@@ -751,7 +751,7 @@ struct ReplayModel {
     if let only, notice(only) == nil {
       // Rule 15: "no notice" only for an id never recorded; a correction's is named as one.
       if corrections.contains(where: { $0.id == only }) {
-        throw ModelError(description: "'\(only)' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show \(only)')")
+        throw ModelError(description: "'\(only)' is a correction, not a notice; give a notice's id (what it corrects: 'policy-ledger show \(only)')")
       }
       throw ModelError(description: "no notice '\(only)'")
     }

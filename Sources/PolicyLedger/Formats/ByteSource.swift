@@ -127,7 +127,7 @@ final class ByteSource {
   private static func cannotOpen(_ path: String, _ field: String?, _ code: Int32) -> LedgerError {
     let reason = String(cString: strerror(code))
     guard let field else { return LedgerError("cannot open '\(path)': \(reason)") }
-    return LedgerError("invalid \(field) '\(path)': cannot open it (\(reason))")
+    return LedgerError("invalid \(field) '\(Identifier.printable(path))': cannot open it (\(reason))")
   }
 
   deinit {

@@ -307,6 +307,11 @@ package struct CSVTable {
   private let reader: CSVReader
   private let index: [String: Int]
 
+  /// The hint for a header of several fields whose file starts as JSON does (`[1,2]`).
+  static func jsonHint(_ first: UInt8) -> String {
+    first == UInt8(ascii: "[") || first == UInt8(ascii: "{") ? otherFormat("{") : ""
+  }
+
   /// What a one-column header that is not a column name suggests the file is instead.
   static func otherFormat(_ name: String) -> String {
     let reads = "import reads comma-separated CSV, as export writes it"
@@ -344,7 +349,7 @@ package struct CSVTable {
         throw CSVError(
           line: line,
           message: "unknown column '\(Identifier.printable(name))' (expected: \(expected.joined(separator: ", ")))"
-            + (header.count == 1 ? CSVTable.otherFormat(name) : ""))
+            + (header.count == 1 ? CSVTable.otherFormat(name) : reader.firstByte.map(CSVTable.jsonHint) ?? ""))
       }
       guard index.updateValue(position, forKey: name) == nil else {
         throw CSVError(line: line, message: "duplicate column '\(Identifier.printable(name))'")

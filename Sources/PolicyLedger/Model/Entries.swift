@@ -152,7 +152,7 @@ public enum Identifier {
     return text.unicodeScalars.count > 200 ? result + "…" : result
   }
 
-  /// One character as a message shows it: Swift's escape (`\t`, `\u{1B}`, `\u{A0}`), but
+  /// One character as a message shows it: Swift's escape (`\t`, `\u{1B}`, `\u{00A0}`), but
   /// NUL as `\u{0}`, since `\0` before a digit reads as an octal escape (`E\02`).
   public static func escaped(_ scalar: Unicode.Scalar) -> String {
     scalar == "\0" ? "\\u{0}" : scalar.escaped(asASCII: true)

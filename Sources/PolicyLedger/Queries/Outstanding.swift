@@ -63,7 +63,7 @@ extension Ledger {
           if try store.correctionSeq(notice) != nil {
             throw LedgerError(
               .invalidInput,
-              "'\(Identifier.printable(notice))' is a correction, not a notice; give the notice it corrects (shown by 'policy-ledger show \(Identifier.printable(notice))')")
+              "'\(Identifier.printable(notice))' is a correction, not a notice; give a notice's id (what it corrects: 'policy-ledger show \(Identifier.printable(notice))')")
           }
           throw try unknownNotice(notice)
         }

@@ -22,28 +22,7 @@ enum LeadingArguments {
     // Before, after and at a command group alike: the values of each must agree.
     try refuseDifferentValues(of: "--db", "paths", in: arguments)
     try refuseDifferentValues(of: "--tz", "zones", in: arguments)
-    try refuseMissingLeadingValue(arguments)
-    return movingLeadingOptions(arguments)
-  }
-
-  /// `--db` or `--tz` last on a command line that has only leading options before it
-  /// (`policy-ledger --db`): a missing value, as ArgumentParser says it after a command.
-  /// Left alone, ArgumentParser would call it an unknown option of the top-level command.
-  static func refuseMissingLeadingValue(_ arguments: [String]) throws(Problem) {
-    var index = 0
-    while index < arguments.count {
-      let argument = arguments[index]
-      if argument == "--db" || argument == "--tz" {
-        guard index + 1 < arguments.count else {
-          throw Problem(description: "missing value for '\(argument == "--db" ? "--db <db>" : "--tz <tz>")'")
-        }
-        index += 2
-      } else if argument.hasPrefix("--db=") || argument.hasPrefix("--tz=") {
-        index += 1
-      } else {
-        return
-      }
-    }
+    return try movingLeadingOptions(arguments)
   }
 
   /// `--db` and `--tz` given twice (before the command and after it, or at a command group
@@ -103,11 +82,18 @@ enum LeadingArguments {
   /// `--db PATH` and `--tz ZONE` (or `--db=PATH`, `--tz=ZONE`) before the subcommand moved
   /// after it (see above), unless the command line gives them there too
   /// (``refuseDifferentValues(of:_:in:)`` has checked that the values agree).
-  static func movingLeadingOptions(_ arguments: [String]) -> [String] {
+  ///
+  /// One of them last with no value (`policy-ledger --db`) is a missing value, as
+  /// ArgumentParser says it after a command; left alone, ArgumentParser would call it an
+  /// unknown option of the top-level command.
+  static func movingLeadingOptions(_ arguments: [String]) throws(Problem) -> [String] {
     var arguments = arguments
     var moved: [String] = []
     while let first = arguments.first {
-      if first == "--db" || first == "--tz", arguments.count >= 2 {
+      if first == "--db" || first == "--tz" {
+        guard arguments.count >= 2 else {
+          throw Problem(description: "missing value for '\(first == "--db" ? "--db <db>" : "--tz <tz>")'")
+        }
         moved += arguments.prefix(2)
         arguments.removeFirst(2)
       } else if first.hasPrefix("--db=") || first.hasPrefix("--tz=") {

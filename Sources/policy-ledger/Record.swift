@@ -98,7 +98,7 @@ extension PolicyLedgerCommand {
         if let to {
           id = try record(ledger) { try $0.sendNotice(new, recipients: RecipientList(splitList(to)), actor: who.actor) }
         } else {
-          let source = CountingRecipients(try RecipientFile(path: recipientsFile!, field: "--recipients-file"), label: "recipients")
+          let source = CountingRecipients(try openRecipientsFile(recipientsFile!), label: "recipients")
           id = try record(ledger) { try $0.sendNotice(new, recipients: source, actor: who.actor) }
         }
         try printRecorded(id)
@@ -269,7 +269,7 @@ struct ResendRecipientOptions: ParsableArguments {
   /// The named recipients; nil when neither option is given.
   func named() throws -> ResendRecipients? {
     if let to { return .named(RecipientList(splitList(to))) }
-    if let recipientsFile { return .named(CountingRecipients(try RecipientFile(path: recipientsFile, field: "--recipients-file"), label: "recipients")) }
+    if let recipientsFile { return .named(CountingRecipients(try openRecipientsFile(recipientsFile), label: "recipients")) }
     return nil
   }
 }
@@ -303,10 +303,15 @@ struct CorrectionRecipientOptions: ParsableArguments {
     if noRecipients { return .none }
     if let to { return .named(RecipientList(splitList(to))) }
     if let recipientsFile {
-      return .named(NonEmptyRecipients(source: try RecipientFile(path: recipientsFile, field: "--recipients-file"), path: recipientsFile))
+      return .named(NonEmptyRecipients(source: try openRecipientsFile(recipientsFile), path: recipientsFile))
     }
     return .defaults
   }
+}
+
+/// `--recipients-file F` (`-` for standard input), named so in a refusal to open it.
+func openRecipientsFile(_ path: String) throws -> RecipientFile {
+  try RecipientFile(path: path, field: "--recipients-file")
 }
 
 /// `--to E1,E2`: ids separated by commas, each trimmed as every entry point trims ids.

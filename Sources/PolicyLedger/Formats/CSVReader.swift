@@ -307,15 +307,14 @@ package struct CSVTable {
   private let reader: CSVReader
   private let index: [String: Int]
 
-  /// The hint for a header of several fields whose file starts as JSON does (`[1,2]`).
-  static func jsonHint(_ first: UInt8) -> String {
-    first == UInt8(ascii: "[") || first == UInt8(ascii: "{") ? otherFormat("{") : ""
-  }
-
-  /// What a one-column header that is not a column name suggests the file is instead.
-  static func otherFormat(_ name: String) -> String {
+  /// What a file whose header is not column names suggests it is instead: JSON when it
+  /// starts with `[` or `{` (whether its first line then reads as CSV, `[1,2]`, or fails
+  /// to, JSON Lines); a header of one field separated by tabs or `;`, a spreadsheet's other
+  /// "CSV". Empty when neither.
+  static func otherFormat(firstByte: UInt8?, header: [String]) -> String {
     let reads = "import reads comma-separated CSV, as export writes it"
-    if name.hasPrefix("[") || name.hasPrefix("{") { return "; \(reads), not JSON" }
+    if firstByte == UInt8(ascii: "[") || firstByte == UInt8(ascii: "{") { return "; \(reads), not JSON" }
+    guard header.count == 1, let name = header.first else { return "" }
     if name.contains("\t") { return "; \(reads), and this header is separated by tabs" }
     if name.contains(";") { return "; \(reads), and this header is separated by ';'" }
     return ""
@@ -333,8 +332,9 @@ package struct CSVTable {
       record = try reader.readRecord()
     } catch {
       // JSON Lines (`{"policy":…}`) fails as CSV before its header can be looked at.
-      guard let first = reader.firstByte, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { throw error }
-      throw CSVError(line: error.line, message: error.message + CSVTable.otherFormat("{"), field: error.field)
+      let hint = CSVTable.otherFormat(firstByte: reader.firstByte, header: [])
+      guard !hint.isEmpty else { throw error }
+      throw CSVError(line: error.line, message: error.message + hint, field: error.field)
     }
     guard let header = record else {
       throw CSVError(line: 1, message: "empty file: expected a header (\(expected.joined(separator: ", ")))")
@@ -349,7 +349,7 @@ package struct CSVTable {
         throw CSVError(
           line: line,
           message: "unknown column '\(Identifier.printable(name))' (expected: \(expected.joined(separator: ", ")))"
-            + (header.count == 1 ? CSVTable.otherFormat(name) : reader.firstByte.map(CSVTable.jsonHint) ?? ""))
+            + CSVTable.otherFormat(firstByte: reader.firstByte, header: header))
       }
       guard index.updateValue(position, forKey: name) == nil else {
         throw CSVError(line: line, message: "duplicate column '\(Identifier.printable(name))'")

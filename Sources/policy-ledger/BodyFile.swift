@@ -16,15 +16,7 @@ func readBody(text: String?, file: String?, option: String = "body") throws -> [
   switch (text, file) {
   case (let text?, nil): return Array(text.utf8)
   case (nil, let file?):
-    let bytes: [UInt8]
-    if file == "-" {
-      bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-    } else {
-      guard let data = FileManager.default.contents(atPath: file) else {
-        throw LedgerError("invalid --\(option)-file '\(file)': cannot read it (\(String(cString: strerror(errno))))")
-      }
-      bytes = Array(data)
-    }
+    let bytes = try StandardStreams.readAll(file, field: "--\(option)-file")
     // The library refuses such a body too, but can only name --body; here the file and
     // the line are known.
     if String(validating: bytes, as: UTF8.self) == nil {

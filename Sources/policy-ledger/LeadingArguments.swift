@@ -22,7 +22,69 @@ enum LeadingArguments {
     // Before, after and at a command group alike: the values of each must agree.
     try refuseDifferentValues(of: "--db", "paths", in: arguments)
     try refuseDifferentValues(of: "--tz", "zones", in: arguments)
-    return try movingLeadingOptions(arguments)
+    let moved = try movingLeadingOptions(arguments)
+    try refuseRepeatedOptions(in: moved)
+    return moved
+  }
+
+  /// The options a command takes more than once, each adding to its list, as "COMMAND
+  /// --OPTION". A test holds this list, and ``flags``, to what the commands declare.
+  static let repeatable = [
+    "notice send --announces", "notice send --to", "notice resend --to", "correct retract --to", "correct amend --to",
+    "correct resend --to", "policy add --applies-to", "employee join --groups",
+  ]
+
+  /// The options that take no value, in every command that has them.
+  static let flags = [
+    "--help", "--excel-safe", "--no-headers", "--with-body", "--summary", "--exit-code", "--reverse", "--unsigned",
+    "--no-recipients", "--void-version", "--outstanding", "--experimental-dump-help",
+  ]
+
+  /// Any other option given twice with different values (`--title A … --title B`): a usage
+  /// error, as for `--db` and `--tz` (``refuseDifferentValues(of:_:in:)``, which judges
+  /// those two). ArgumentParser would keep the last value without a word, and a recording
+  /// command would write an entry that can never be changed with the other value lost.
+  /// The same value twice is accepted. Values are compared as bytes, as ids are.
+  static func refuseRepeatedOptions(in arguments: [String]) throws(Problem) {
+    var names: [Substring] = []
+    var values: [Substring] = []
+    var command = ""
+    var index = 0
+    while index < arguments.count, arguments[index] != "--" {
+      let argument = arguments[index]
+      index += 1
+      guard argument.utf8.count > 2, argument.hasPrefix("--") else {
+        // The command's words come first: `notice send`.
+        if names.isEmpty && !argument.hasPrefix("-") && command.split(separator: " ").count < 2 {
+          command += command.isEmpty ? argument : " " + argument
+        }
+        continue
+      }
+      let name: Substring
+      let value: Substring
+      if let equals = argument.firstIndex(of: "=") {
+        name = argument[..<equals]
+        value = argument[argument.index(after: equals)...]
+      } else {
+        name = argument[...]
+        if flags.contains(where: { $0 == name }) { continue }
+        // A value that looks like an option is none: ArgumentParser says the value is missing.
+        guard index < arguments.count, !(arguments[index].hasPrefix("-") && arguments[index].utf8.count > 1) else { continue }
+        value = arguments[index][...]
+        index += 1
+      }
+      if name == "--db" || name == "--tz" { continue }
+      if let earlier = names.firstIndex(of: name), !values[earlier].utf8.elementsEqual(value.utf8),
+        !repeatable.contains(command + " " + name)
+      {
+        throw Problem(
+          description:
+            "\(name) is given twice with different values: '\(Identifier.printable(String(values[earlier])))' and '\(Identifier.printable(String(value)))'"
+        )
+      }
+      names.append(name)
+      values.append(value)
+    }
   }
 
   /// `--db` and `--tz` given twice (before the command and after it, or at a command group

@@ -53,6 +53,7 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// errors). The query commands' usual arguments take the fast path (QuickCommandLine.swift);
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
+    StandardStreams.occupyClosed()
     // Before anything can print, even a usage error: standard output or error opened on the
     // ledger (`1<>l.db 2>&1`) would take the bytes over the ledger's.
     do {
@@ -112,7 +113,7 @@ struct PolicyLedgerCommand: ParsableCommand {
       // A command line that names no command (`policy-ledger $CMD` with CMD empty) is a
       // usage error, not a success: the help goes to standard error, which carries
       // messages, and standard output stays empty.
-      FileHandle.standardError.write(Data((helpMessage(for: group) + "\n").utf8))
+      StandardStreams.writeError(helpMessage(for: group) + "\n")
       fail("give a command after '\(path)' (listed above)", status: ExitStatus.usage)
     } else if arguments.first == "help", arguments.count > 1,
       let hint = MisspeltNames.hint(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
@@ -180,7 +181,7 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// Prints `message` as the one line of an error and exits with `status` (default 2: an error).
   static func fail(_ message: String, status: Int32 = ExitStatus.error) -> Never {
     try? ByteSink.standardOutput.flush()
-    FileHandle.standardError.write(Data("policy-ledger: error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+    StandardStreams.writeError("policy-ledger: error: \(message.replacingOccurrences(of: "\n", with: " "))\n")
     Foundation.exit(status)
   }
 }

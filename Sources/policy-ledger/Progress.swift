@@ -12,10 +12,10 @@ struct Progress {
     let rate = elapsed > 0 ? Double(done) / elapsed : 0
     var line = "\r\(label): \(done) rows, \(Int(rate)) rows/s"
     if let total, rate > 0, total > done { line += ", \(Int(Double(total - done) / rate)) s left" }
-    FileHandle.standardError.write(Data(line.utf8))
+    StandardStreams.writeError(line)
   }
 
   func finish() {
-    if Progress.isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    if Progress.isTerminal { StandardStreams.writeError("\r\u{1B}[K") }
   }
 }

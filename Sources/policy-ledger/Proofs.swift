@@ -267,5 +267,5 @@ func verdict<T>(_ check: () throws -> T) throws -> T {
 /// checks it, so `check-export` and `verify --checkpoint` say so on standard error.
 func warnUnchecked(_ note: SignedNote, _ what: String) {
   guard !note.signatures.isEmpty else { return }
-  FileHandle.standardError.write(Data("policy-ledger: warning: the \(what)'s signature was not checked (give --public-key)\n".utf8))
+  StandardStreams.writeError("policy-ledger: warning: the \(what)'s signature was not checked (give --public-key)\n")
 }

@@ -29,7 +29,9 @@ extension PolicyLedgerCommand {
       @Option(help: "When the version takes effect (inclusive).") var effectiveFrom: String
       @Option(help: "When it stops being in force (exclusive; default: open).") var effectiveUntil: String?
       @Option(help: "When it was announced (default: --effective-from).") var announcedAt: String?
-      @Option(help: "The groups it applies to, separated by commas (default: all).") var appliesTo: String?
+      @Option(name: .customLong("applies-to"), help: "The groups it applies to, separated by commas; may be repeated (default: all).")
+      var appliesToList: [String] = []
+      var appliesTo: String? { joinedList(appliesToList) }
 
       func validate() throws { try validateBody(text: body, file: bodyFile) }
 
@@ -80,7 +82,8 @@ extension PolicyLedgerCommand {
         help: "A policy version it announces, as KEY@N; repeat for several, at most one per policy.",
         completion: LedgerCompletion.of(.version))
       var announces: [String] = []
-      @Option(help: "Recipients, separated by commas.") var to: String?
+      @Option(name: .customLong("to"), help: "Recipients, separated by commas; may be repeated.") var toList: [String] = []
+      var to: String? { joinedList(toList) }
       @Option(help: "A file of recipients, one a line ('-' for standard input).", completion: .file()) var recipientsFile: String?
 
       func validate() throws {
@@ -260,7 +263,8 @@ struct StatementOptions: ParsableArguments {
 
 /// The recipients of a resend named on the command line: `--to` or `--recipients-file`.
 struct ResendRecipientOptions: ParsableArguments {
-  @Option(help: "Recipients, separated by commas.") var to: String?
+  @Option(name: .customLong("to"), help: "Recipients, separated by commas; may be repeated.") var toList: [String] = []
+  var to: String? { joinedList(toList) }
   @Option(help: "A file of recipients, one a line ('-' for standard input).") var recipientsFile: String?
 
   /// How many of the two are given.
@@ -289,7 +293,9 @@ struct CorrectionTargetOptions: ParsableArguments {
 }
 
 struct CorrectionRecipientOptions: ParsableArguments {
-  @Option(help: "Recipients, separated by commas (default: the recipients of what is corrected).") var to: String?
+  @Option(name: .customLong("to"), help: "Recipients, separated by commas; may be repeated (default: the recipients of what is corrected).")
+  var toList: [String] = []
+  var to: String? { joinedList(toList) }
   @Option(help: "A file of recipients, one a line ('-' for standard input).", completion: .file()) var recipientsFile: String?
   @Flag(help: "Send the correction to nobody.") var noRecipients = false
 
@@ -312,6 +318,14 @@ struct CorrectionRecipientOptions: ParsableArguments {
 /// `--recipients-file F` (`-` for standard input), named so in a refusal to open it.
 func openRecipientsFile(_ path: String) throws -> RecipientFile {
   try RecipientFile(path: path, field: "--recipients-file")
+}
+
+/// A list option given as often as the user likes (`--to E1,E2 --to E3`), as one
+/// comma-separated text; nil when it is not given. Repeating it adds to the list, as
+/// repeating `--announces` does: ArgumentParser would otherwise keep the last one alone,
+/// and the others would be dropped from an entry that can never be changed.
+func joinedList(_ values: [String]) -> String? {
+  values.isEmpty ? nil : values.joined(separator: ",")
 }
 
 /// `--to E1,E2`: ids separated by commas, each trimmed as every entry point trims ids.

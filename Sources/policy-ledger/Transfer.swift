@@ -121,7 +121,7 @@ extension PolicyLedgerCommand {
         }
         try source.snapshot { try write(files[...]) }
         let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
-        FileHandle.standardError.write(Data("exported \(summary) to \(folder)\n".utf8))
+        StandardStreams.writeError("exported \(summary) to \(folder)\n")
       } catch {
         if created { try? FileManager.default.removeItem(atPath: folder) }
         throw error
@@ -232,7 +232,7 @@ extension PolicyLedgerCommand {
           recipients: summary.kind == .notices || summary.kind == .corrections ? files.path(.recipients) : nil,
           reportsSkipped: false)
       }
-      FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+      reportImported(lines.joined(separator: "\n"))
     }
 
     struct Versions: ParsableCommand {
@@ -374,7 +374,16 @@ private func runImport(
   let summary = try record(options) { ledger in
     try recordImport(ledger, kind, recipients: recipients, zone: zone, body)
   }
-  FileHandle.standardError.write(Data((importSummary(summary, input: input.name, recipients: recipients?.name) + "\n").utf8))
+  reportImported(importSummary(summary, input: input.name, recipients: recipients?.name))
+}
+
+/// Writes an import's summary, after its commit, to standard error. The import has
+/// succeeded whether or not the summary can be written: with standard error closed, full
+/// or a pipe whose reader has gone, the summary is dropped and the exit status is still 0,
+/// so that a script that sees 0 knows the rows are in and does not import them again.
+private func reportImported(_ summary: String) {
+  signal(SIGPIPE, SIG_IGN)
+  StandardStreams.writeError(summary + "\n")
 }
 
 /// What an import says on stderr: `imported 2 notices with 7 recipients from r.csv`, and a

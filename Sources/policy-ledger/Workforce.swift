@@ -30,7 +30,9 @@ extension PolicyLedgerCommand {
       @OptionGroup var who: ActorOptions
       @Argument(help: "The employee id.", completion: LedgerCompletion.of(.employee)) var employee: String
       @Option(help: "When they joined (or moved).") var at: String
-      @Option(help: "Their groups, separated by commas (besides 'all').") var groups: String?
+      @Option(name: .customLong("groups"), help: "Their groups, separated by commas; may be repeated (besides 'all').")
+      var groupList: [String] = []
+      var groups: String? { joinedList(groupList) }
 
       func run() throws {
         let entry = RosterEntry(

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Standard streams as scripts and cron jobs leave them: closed, full, or a pipe nobody
+/// reads. Nothing may end the process with a trap; an import that committed says 0 even
+/// when its summary cannot be written; a refusal is still exit status 2 with nothing written.
+@Suite struct StandardStreamsCLITests {
+  /// `sh -c 'exec policy-ledger … REDIRECTION'`.
+  static func launcher(_ redirection: String) -> [String] { ["/bin/sh", "-c", "exec \"$0\" \"$@\" \(redirection)"] }
+
+  static let versions = "policy,title,body,effective_from\nq,T,B,2021-01-01\n"
+
+  @Test(arguments: ["2>&-", "2>/dev/full"])
+  func anImportWhoseSummaryCannotBeWrittenHasStillSucceeded(_ redirection: String) throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let file = try dir.write("v.csv", Self.versions)
+    let first = try CLI.run(["import", "versions", file, "--db", db], launcher: Self.launcher(redirection))
+    #expect(first.status == 0, "the rows are in: a script must not import them again")
+    #expect(first.stdout.isEmpty)
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+    #expect(try CLI.run(["verify", "--db", db]).status == 0)
+  }
+
+  @Test func anImportWhoseSummaryMeetsAPipeNobodyReadsHasStillSucceeded() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let file = try dir.write("v.csv", Self.versions)
+    // Standard error a pipe whose reading end is closed before the command starts.
+    let err = Pipe()
+    try err.fileHandleForReading.close()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = ["import", "versions", file, "--db", db]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try err.fileHandleForWriting.close()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+  }
+
+  @Test(arguments: ["2>&-", "2>/dev/full", "<&- >&- 2>&-"])
+  func aRefusalWithNowhereToSayItIsStillExitStatus2(_ redirection: String) throws {
+    let demo = try DemoLedger()
+    let before = LedgerFiles.sha256(demo.db)
+    let query = try CLI.run(["in-force", "nosuch", "--at", "now", "--db", demo.db], launcher: Self.launcher(redirection))
+    #expect(query.status == 2)
+    let recording = try CLI.run(
+      ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "not-a-time", "--db", demo.db],
+      launcher: Self.launcher(redirection))
+    #expect(recording.status == 2)
+    #expect(LedgerFiles.sha256(demo.db) == before)
+  }
+
+  @Test func aRecordingThatCannotPrintItsIdAnywhereIsExitStatus2AndRecorded() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let result = try CLI.run(
+      ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", db],
+      launcher: Self.launcher(">&- 2>&-"))
+    #expect(result.status == 2, "as when standard output alone fails: the entry exists, and 2 says the output was lost")
+    #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
+  }
+
+  /// `--body-file -` with standard input closed, or a folder: a read that fails is named
+  /// with its own reason, and the first command creates no ledger.
+  @Test(arguments: [
+    ("<&-", "-", "cannot read it (Bad file descriptor)"),
+    ("< /", "-", "cannot read it (Is a directory)"),
+    ("", "/", "cannot read it (Is a directory)"),
+    ("", "/nonexistent/body.txt", "cannot open it (No such file or directory)"),
+  ])
+  func aBodyFileThatCannotBeReadSaysWhy(_ redirection: String, _ file: String, _ reason: String) throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    for (command, option) in [
+      (["policy", "add", "p", "--title", "T", "--effective-from", "2020-01-01"], "--body-file"),
+      (["notice", "send", "--subject", "S", "--sent-at", "2020-01-01", "--sender", "hr", "--to", "E1"], "--body-file"),
+    ] {
+      let result = try CLI.run(command + [option, file, "--db", db], launcher: Self.launcher(redirection))
+      #expect(result.status == 2, "\(command)")
+      #expect(result.stderr == "policy-ledger: error: invalid \(option) '\(file)': \(reason)\n", "\(command)")
+      #expect(!LedgerFiles.exists(db), "\(command)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    // A correction's statement, on a ledger that holds what it corrects.
+    let demo = try DemoLedger()
+    let before = LedgerFiles.sha256(demo.db)
+    let result = try CLI.run(
+      ["correct", "retract", "--notice", "N-2020-07-10-0800", "--issued-at", "2020-07-11", "--reason", "r", "--statement-file", file,
+       "--db", demo.db],
+      launcher: Self.launcher(redirection))
+    #expect(result.status == 2)
+    #expect(result.stderr == "policy-ledger: error: invalid --statement-file '\(file)': \(reason)\n")
+    #expect(LedgerFiles.sha256(demo.db) == before)
+  }
+}

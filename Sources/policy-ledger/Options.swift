@@ -178,6 +178,14 @@ struct ActorOptions: ParsableArguments {
   var by: String?
 
   var actor: String { by ?? Ledger.defaultActor() }
+
+  /// `$POLICY_LEDGER_ACTOR` is checked here, where its name is known, so that a refusal of
+  /// it names the variable and not a `--by` that was never given. (`--by` itself is checked
+  /// by the library.)
+  func validate() throws {
+    guard by == nil, let value = getenv("POLICY_LEDGER_ACTOR").map({ String(cString: $0) }), !value.isEmpty else { return }
+    try Identifier.check(value, field: "$POLICY_LEDGER_ACTOR")
+  }
 }
 
 /// The knowledge instants of a query.

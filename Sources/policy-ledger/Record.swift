@@ -89,6 +89,7 @@ extension PolicyLedgerCommand {
       func validate() throws {
         try validateBody(text: body, file: bodyFile)
         if (to == nil) == (recipientsFile == nil) { throw ValidationError("Give exactly one of --to and --recipients-file.") }
+        try refuseStandardInputTwice(("--body-file", bodyFile), ("--recipients-file", recipientsFile))
       }
 
       func run() throws {
@@ -142,6 +143,10 @@ extension PolicyLedgerCommand {
       @Option(help: "Why (for the record).") var reason: String
       @OptionGroup var recipients: CorrectionRecipientOptions
 
+      func validate() throws {
+        try refuseStandardInputTwice(("--statement-file", statement.statementFile), ("--recipients-file", recipients.recipientsFile))
+      }
+
       func run() throws {
         try requireExistingLedger(ledger)
         let new = NewCorrection(
@@ -177,6 +182,10 @@ extension PolicyLedgerCommand {
       @Option(help: "The corrected start of the effective period.") var effectiveFrom: String?
       @Option(help: "The corrected end of the effective period (exclusive).") var effectiveUntil: String?
       @OptionGroup var recipients: CorrectionRecipientOptions
+
+      func validate() throws {
+        try refuseStandardInputTwice(("--statement-file", statement.statementFile), ("--recipients-file", recipients.recipientsFile))
+      }
 
       func run() throws {
         try requireExistingLedger(ledger)
@@ -331,6 +340,15 @@ func joinedList(_ values: [String]) -> String? {
 /// `--to E1,E2`: ids separated by commas, each trimmed as every entry point trims ids.
 func splitList(_ text: String) -> [String] {
   text.split(separator: ",", omittingEmptySubsequences: false).map { Identifier.trimmed(String($0)) }
+}
+
+/// Two options that both read standard input (`--body-file - --recipients-file -`): a
+/// usage error, as for an import's file and `--recipients`. The second read would find
+/// standard input at its end, and be refused for a reason that is not the real one.
+func refuseStandardInputTwice(_ first: (option: String, path: String?), _ second: (option: String, path: String?)) throws {
+  if first.path == "-" && second.path == "-" {
+    throw ValidationError("\(first.option) and \(second.option) cannot both be '-': standard input can be read only once.")
+  }
 }
 
 /// Commands that refer to earlier entries must not create a new, empty ledger.

@@ -435,4 +435,26 @@ extension ConventionsCLITests {
     let command = html.firstMatch(of: /<th scope="row">Reproduce<\/th><td><code class="command">(.*?)<\/code>/).map { String($0.1) }
     #expect(command?.replacingOccurrences(of: "<span>", with: "").replacingOccurrences(of: "</span>", with: "").contains("--tz America/Los_Angeles") == true)
   }
+
+  /// A bad `$POLICY_LEDGER_ACTOR` is named as the variable, not as a `--by` nobody gave;
+  /// `--by` given wins over it.
+  @Test func aBadActorVariableIsNamedAsTheVariable() throws {
+    let before = LedgerFiles.sha256(db)
+    for command in [
+      ["policy", "add", "a", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"],
+      ["import", "versions", "-"],
+    ] {
+      let result = try CLI.run(command + ["--db", db], stdin: "policy,title,body,effective_from\nq,T,B,2021-01-01\n",
+        environment: ["POLICY_LEDGER_ACTOR": "bob "])
+      #expect(result.status == 2, "\(command)")
+      #expect(result.stderr == "policy-ledger: error: invalid $POLICY_LEDGER_ACTOR 'bob ': leading or trailing space is not allowed\n")
+    }
+    #expect(LedgerFiles.sha256(db) == before)
+    let dir = try TemporaryDirectory()
+    let given = try CLI.run(
+      ["policy", "add", "a", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--by", "hr", "--db", dir.file("l.db")],
+      environment: ["POLICY_LEDGER_ACTOR": "bob "])
+    #expect(given.status == 0, "\(given.stderr)")
+  }
 }
+

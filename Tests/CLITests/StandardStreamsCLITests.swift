@@ -97,4 +97,25 @@ import Testing
     #expect(result.stderr == "policy-ledger: error: invalid --statement-file '\(file)': \(reason)\n")
     #expect(LedgerFiles.sha256(demo.db) == before)
   }
+
+  /// Two options reading standard input in one command: a usage error naming both, as for
+  /// an import's file and `--recipients`; the second read would have found it empty.
+  @Test func standardInputGivenToTwoOptionsIsAUsageError() throws {
+    let demo = try DemoLedger()
+    let before = LedgerFiles.sha256(demo.db)
+    for (command, first) in [
+      (["notice", "send", "--subject", "S", "--body-file", "-", "--sent-at", "2020-09-01", "--sender", "hr"], "--body-file"),
+      (["correct", "retract", "--notice", "N-2020-07-10-0800", "--issued-at", "2020-07-11", "--reason", "r", "--statement-file", "-"],
+       "--statement-file"),
+      (["correct", "amend", "--version", "mobile-devices@1", "--issued-at", "2020-07-11", "--reason", "r", "--statement-file", "-",
+        "--effective-until", "2020-08-01"], "--statement-file"),
+    ] {
+      let result = try CLI.run(command + ["--recipients-file", "-", "--db", demo.db], stdin: "E9\n")
+      #expect(result.status == 64, "\(command)")
+      #expect(
+        result.stderr.hasPrefix("Error: \(first) and --recipients-file cannot both be '-': standard input can be read only once.\n"),
+        "\(command): \(result.stderr)")
+    }
+    #expect(LedgerFiles.sha256(demo.db) == before)
+  }
 }

@@ -12,9 +12,14 @@ import PolicyLedger
 /// - While `body` runs, SIGINT and SIGTERM print "interrupted: nothing was recorded" and end
 ///   the process with status 130 or 143: the transaction is not committed, and SQLite
 ///   discards it as it does after `kill -9` (docs/reliability.md).
+/// - From the moment the entry is in the ledger (``Ledger/afterCommit``), they say so
+///   instead and end the process with status 2, as any failure after a commit does: the
+///   checkpoint SQLite runs after a large commit, printing the id and writing a receipt
+///   (to a pipe nobody reads, perhaps) all come after it.
 func record<T>(_ options: LedgerOptions, _ body: (Ledger) throws -> T) throws -> T {
   let ledger = try options.openForRecording()
   Interrupts.whileRecording()
+  ledger.afterCommit = { Interrupts.afterCommit() }
   defer { Interrupts.restore() }
   return try body(ledger)
 }
@@ -81,8 +86,36 @@ enum Interrupts {
     }
   }
 
-  /// Back to the default actions, once the entry has committed (or was refused).
+  /// Written by the handler once the entry is in the ledger.
+  private static let recordedMessage: StaticString =
+    "policy-ledger: error: interrupted after recording: the entry is in the ledger ('policy-ledger head' names it)\n"
+  private static let clearingRecordedMessage: StaticString =
+    "\r\u{1B}[Kpolicy-ledger: error: interrupted after recording: the entry is in the ledger ('policy-ledger head' names it)\n"
+
+  /// From the commit on, SIGINT and SIGTERM say that the entry was recorded, and end the
+  /// process with status 2 (an error after the commit, which a script must not retry),
+  /// never 130 or 143 (which say nothing was recorded).
+  static func afterCommit() {
+    recorded = true
+    _ = recordedMessage.utf8Start
+    _ = clearingRecordedMessage.utf8Start
+    for number in [SIGINT, SIGTERM] {
+      _ = signal(number) { _ in
+        let text = Interrupts.onTerminal ? Interrupts.clearingRecordedMessage : Interrupts.recordedMessage
+        _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
+        _exit(2)
+      }
+    }
+  }
+
+  /// Whether the entry is in the ledger: the handlers of ``afterCommit()`` then stay until
+  /// the process ends, over the id it prints and the receipt it writes.
+  nonisolated(unsafe) private static var recorded = false
+
+  /// Back to the default actions once the command's transaction was refused; after a
+  /// commit, the handlers that say the entry was recorded stay.
   static func restore() {
+    if recorded { return }
     for number in [SIGINT, SIGTERM] { _ = signal(number, SIG_DFL) }
   }
 }

@@ -21,7 +21,27 @@ public final class Ledger {
   public let path: String
   /// Whether this ledger may record (``Access/readWrite``) or only answer (``Access/readOnly``).
   public let access: Access
-  private(set) var db: Connection
+  private(set) var db: Connection {
+    didSet { watchCommits() }
+  }
+
+  /// Called once this ledger's entry is in it, as soon as it is: for a ledger file that
+  /// exists, when the recording's transaction commits (before SQLite checkpoints its WAL);
+  /// for a new one, when its file is in place at ``path`` (``publishIfNew()``), since until
+  /// then the path holds nothing. Until it is called, an interrupted recording leaves
+  /// nothing recorded; once it is, the entry exists whatever happens to the process.
+  /// The command line switches its SIGINT and SIGTERM message here.
+  public var afterCommit: (() -> Void)? {
+    didSet { watchCommits() }
+  }
+
+  private func watchCommits() {
+    db.afterCommit = nil
+    guard afterCommit != nil else { return }
+    db.afterCommit = { [unowned self] in
+      if self.creation == nil { self.afterCommit?() }
+    }
+  }
   /// Every statement that names the schema: the domain asks it questions.
   private(set) var store: LedgerStore
   /// Set while this ledger is new: its file is under a hidden name beside `path` until its

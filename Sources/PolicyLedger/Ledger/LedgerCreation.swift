@@ -128,7 +128,16 @@ extension Ledger {
     do {
       // Out of WAL mode: the file alone holds every committed page when it is linked.
       try db.execute("PRAGMA journal_mode = DELETE")
-      try creation.publish(at: path)
+      // The path holds the ledger from the link on: a signal is handled before it, or after
+      // the host has learnt that the entry exists.
+      if let afterCommit {
+        try Connection.holdingInterrupts {
+          try creation.publish(at: path)
+          afterCommit()
+        }
+      } else {
+        try creation.publish(at: path)
+      }
     } catch let error as SQLiteError {
       creation.abandon()
       throw Ledger.describe(error, path: path)

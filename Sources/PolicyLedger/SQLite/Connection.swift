@@ -79,8 +79,63 @@ import PolicyLedgerSQLite
   }
 
   deinit {
+    sqlite3_wal_hook(handle, nil, nil)
     cache.removeAll()
     sqlite3_close_v2(handle)
+  }
+
+  /// Called as soon as a write transaction has committed, with SIGINT and SIGTERM held
+  /// (blocked) from before `COMMIT` until it has returned: a handler for them runs either
+  /// before the commit was attempted, or after `afterCommit` (or a failed `COMMIT`), never
+  /// while the outcome is unknown. A command line that says "nothing was recorded" when
+  /// interrupted learns here that this is no longer so.
+  ///
+  /// SQLite's write of the WAL reaches the kernel before its `fsync` returns, so a process
+  /// that ended during that `fsync` would still have committed: hence the held signals. The
+  /// checkpoint SQLite runs inside a `COMMIT` once the WAL holds 1,000 pages (its WAL hook)
+  /// is moved after it, so that the signals are held only for the commit itself.
+  package var afterCommit: (() -> Void)? {
+    didSet {
+      guard afterCommit != nil, oldValue == nil else { return }
+      sqlite3_wal_hook(
+        handle,
+        { context, _, _, pages in
+          if let context { Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().walPages = pages }
+          return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+  }
+
+  /// The WAL's size in pages after the last commit, while ``afterCommit`` replaces SQLite's
+  /// automatic checkpoint.
+  private var walPages: Int32 = 0
+
+  /// Commits the open transaction; with ``afterCommit`` set, with the signals held around
+  /// it, and then checkpoints as SQLite's own WAL hook would have inside the commit.
+  private func commit() throws {
+    guard let afterCommit else { return try execute("COMMIT") }
+    try Connection.holdingInterrupts {
+      try execute("COMMIT")
+      afterCommit()
+    }
+    if walPages >= 1000 {
+      walPages = 0
+      sqlite3_wal_checkpoint(handle, nil)
+    }
+  }
+
+  /// Runs `body` with SIGINT and SIGTERM blocked in this thread (the command line's only
+  /// one while it records); one that arrives meanwhile is delivered when `body` returns or
+  /// throws.
+  package static func holdingInterrupts<T>(_ body: () throws -> T) throws -> T {
+    var held = sigset_t()
+    var previous = sigset_t()
+    sigemptyset(&held)
+    sigaddset(&held, SIGINT)
+    sigaddset(&held, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &held, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    return try body()
   }
 
   /// A `file:` URI for a path, with the characters that URIs reserve escaped.
@@ -199,7 +254,7 @@ import PolicyLedgerSQLite
     try retryingBusy { try execute("BEGIN \(kind.rawValue)") }
     do {
       let result = try body()
-      try execute("COMMIT")
+      try commit()
       return result
     } catch {
       if !isAutocommit { try? execute("ROLLBACK") }

@@ -51,7 +51,12 @@ extension PolicyLedgerCommand {
     func run() throws {
       let key = try NoteSigningKey.generate(name: name)
       try key.write(to: out)
-      try printLine(key.verifier.encoded)
+      do {
+        try printLine(key.verifier.encoded)
+      } catch {
+        // The files exist, and keygen never overwrites them: a second run would be refused.
+        throw LedgerError("wrote the key pair '\(Identifier.printable(out))' and '\(Identifier.printable(out)).pub', but \(error)")
+      }
     }
   }
 

@@ -88,6 +88,7 @@ extension PolicyLedgerCommand {
       let zone = try ledger.timeZone()
       var isFolder: ObjCBool = false
       var created = false
+      try OutputFile.checkFolder(folder, field: "--all", ledger: ledger.path)
       if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
         guard isFolder.boolValue else { throw LedgerError("invalid --all '\(folder)': it is not a folder") }
       } else {

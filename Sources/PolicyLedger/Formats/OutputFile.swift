@@ -109,6 +109,39 @@ public struct OutputFile: Sendable {
     self.init(path: path, field: field, destination: .regularFile(resolved), identity: nil, resolvedPath: resolved)
   }
 
+  /// The target's name as the start of its temporary file's, cut to 200 bytes (at a
+  /// character's start) so that the temporary name, with its dot, process id, random number
+  /// and `.tmp`, stays within the 255 bytes a name may have: an output whose name is close
+  /// to that limit would otherwise be refused only after the command recorded its entry.
+  static func temporaryStem(of target: String) -> String {
+    let name = lastComponent(of: target)
+    guard name.utf8.count > 200 else { return name }
+    var stem = ""
+    for character in name.unicodeScalars {
+      if stem.utf8.count + String(character).utf8.count > 200 { break }
+      stem.unicodeScalars.append(character)
+    }
+    return stem
+  }
+
+  /// Refuses a folder that a command would create or write into (`export --all DIR`)
+  /// when it is the ledger, or where SQLite keeps or would keep the ledger's `-wal`,
+  /// `-shm` or `-journal`: a folder of that name stops SQLite from opening the ledger.
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': that is the ledger's -journal file; choose another folder".
+  public static func checkFolder(_ path: String, field: String, ledger: String) throws {
+    let files = LedgerFiles(path: ledger)
+    var trimmed = path
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+    var info = stat()
+    let name =
+      stat(trimmed, &info) == 0 ? files.name(of: FileIdentity(info)) ?? realPath(trimmed).flatMap(files.name(ofPath:)) : nil
+    let folder = OutputFile.folder(of: trimmed)
+    let resolved = (realPath(folder) ?? folder) + "/" + lastComponent(of: trimmed)
+    if let name = name ?? files.name(ofPath: resolved) {
+      throw LedgerError("invalid \(field) '\(path)': that is \(name); choose another folder")
+    }
+  }
+
   /// Names that mean standard output.
   static let standardOutputNames: Set<String> = ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
 
@@ -230,7 +263,7 @@ public struct OutputFile: Sendable {
 
   private func replace(_ target: String, _ body: (ByteSink) throws -> Void) throws {
     let folder = OutputFile.folder(of: target)
-    let temporary = "\(folder)/.\(OutputFile.lastComponent(of: target)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temporary = "\(folder)/.\(OutputFile.temporaryStem(of: target)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
     var existing = stat()
     let keepsMode = stat(target, &existing) == 0
     let slot = TemporaryOutputs.register(temporary)

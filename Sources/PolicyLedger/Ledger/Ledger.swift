@@ -92,6 +92,17 @@ public final class Ledger {
         if !createsOnFirstCommit { try publishIfNew() }
         return
       }
+      // An empty file is no ledger: writing the schema into it before the command's own
+      // transaction would leave it changed even when that transaction is refused. (A
+      // ledger's main file is never empty: it is linked in place only once it holds its
+      // first entry.)
+      var info = stat()
+      if stat(path, &info) == 0, info.st_size == 0, info.st_mode & S_IFMT == S_IFREG {
+        var wal = stat()
+        if stat(path + "-wal", &wal) != 0 || wal.st_size == 0 {
+          throw LedgerError(.invalidInput, "'\(path)' is empty, not a policy-ledger ledger")
+        }
+      }
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
         // Know what the file is before changing anything in it: an unrelated database, or a

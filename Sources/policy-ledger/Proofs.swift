@@ -80,9 +80,11 @@ extension PolicyLedgerCommand {
     func run() throws {
       let signer = try signing.signer()
       let source = try ledger.openForQuery()
-      let checkpoint = try source.checkpoint(origin: try source.establishOrigin(signing.origin), signedBy: signer)
-      ByteSink.standardOutput.write(checkpoint.note.serialized)
-      try ByteSink.standardOutput.flush()
+      try withOrigin(of: source, signing.origin) { origin in
+        let checkpoint = try source.checkpoint(origin: origin, signedBy: signer)
+        ByteSink.standardOutput.write(checkpoint.note.serialized)
+        try ByteSink.standardOutput.flush()
+      }
     }
   }
 
@@ -273,4 +275,19 @@ func verdict<T>(_ check: () throws -> T) throws -> T {
 func warnUnchecked(_ note: SignedNote, _ what: String) {
   guard !note.signatures.isEmpty else { return }
   StandardStreams.writeError("policy-ledger: warning: the \(what)'s signature was not checked (give --public-key)\n")
+}
+
+/// Runs `body` with the ledger's origin, stored first when the ledger has none (`requested`,
+/// else a generated name). The origin never changes once stored, so a failure after this
+/// command stored it says so, as a failure after a recording names the entry: a retry with
+/// another `--origin` would otherwise be refused with no word of why.
+func withOrigin(of ledger: Ledger, _ requested: String?, _ body: (String) throws -> Void) throws {
+  let isNew = try ledger.origin() == nil
+  let origin = try ledger.establishOrigin(requested)
+  do {
+    try body(origin)
+  } catch where isNew {
+    let reason = (error as? OutputError).map { "could not write \($0.name): \($0.reason)" } ?? "\(error)"
+    throw LedgerError("stored this ledger's origin '\(origin)' (it never changes), but \(reason)")
+  }
 }

@@ -61,22 +61,25 @@ extension PolicyLedgerCommand {
       let source = try ledger.openForQuery()
       // A manifest's key and origin are checked before anything is exported.
       let signer = try signing.signer()
-      let origin = try manifest.map { _ in try source.establishOrigin(signing.origin) }
       let progress = Progress(label: "export \(kind.rawValue)")
       let report = { (rows: Int64) in if !data.isStandardOutput { progress(rows) } }
-      var written: SignedManifest? = nil
       defer { progress.finish() }
-      try data.write { sink in
-        if let origin {
-          written = try source.export(
-            kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
-            signedBy: signer, progress: report)
-        } else {
+      guard let manifestFile else {
+        try data.write { sink in
           try source.export(
             kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe, headers: !noHeaders), timeZone: try ledger.timeZone(), progress: report)
         }
+        return
       }
-      if let manifestFile, let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
+      try withOrigin(of: source, signing.origin) { origin in
+        var written: SignedManifest? = nil
+        try data.write { sink in
+          written = try source.export(
+            kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
+            signedBy: signer, progress: report)
+        }
+        if let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
+      }
     }
 
     /// `export --all DIR`: every kind of ``WholeLedger/kinds`` into `DIR/KIND.csv`, read in

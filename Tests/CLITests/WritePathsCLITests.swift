@@ -81,4 +81,26 @@ import Testing
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["empty.db"])
   }
+
+  /// The first checkpoint or manifest stores the ledger's origin for good: when its output
+  /// then fails, the message says the origin is stored, and a second run uses it.
+  @Test func aFailureAfterTheOriginIsStoredSaysSo() throws {
+    let full = ["/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full"]
+    let demo = try DemoLedger()
+    let first = try CLI.run(["checkpoint", "--origin", "example.com/typo", "--db", demo.db], launcher: full)
+    #expect(first.status == 2)
+    #expect(
+      first.stderr
+        == "policy-ledger: error: stored this ledger's origin 'example.com/typo' (it never changes), but cannot write to standard output: No space left on device\n"
+    )
+    let again = try CLI.run(["checkpoint", "--db", demo.db], launcher: full)
+    #expect(again.stderr == "policy-ledger: error: cannot write to standard output: No space left on device\n", "the origin was stored before")
+    let other = try DemoLedger()
+    let manifest = try CLI.run(["export", "versions", "--output", "/dev/full", "--manifest", other.dir.file("m"), "--db", other.db])
+    #expect(manifest.status == 2)
+    #expect(manifest.stderr.hasPrefix("policy-ledger: error: stored this ledger's origin 'policy-ledger/"))
+    #expect(manifest.stderr.hasSuffix("(it never changes), but could not write /dev/full: No space left on device\n"))
+    #expect(!LedgerFiles.exists(other.dir.file("m")))
+  }
 }
+

@@ -12,7 +12,7 @@ extension PolicyLedgerCommand {
         damaged to read; an error that keeps it from checking (no ledger, a file that is not a \
         ledger) exits 2. --expect SEQ:HASH (as 'head' printed it earlier) also proves the ledger \
         still begins with that history, so entries dropped from the end are caught. --checkpoint \
-        FILE (as 'checkpoint' printed it earlier) proves, by an RFC 6962 consistency proof, that \
+        FILE (as 'checkpoint' printed it earlier) proves, by an RFC 9162 consistency proof, that \
         the ledger is that checkpoint's tree with entries appended and nothing else changed.
 
           policy-ledger verify --expect 4:9f2c…

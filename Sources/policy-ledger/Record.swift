@@ -214,8 +214,8 @@ extension PolicyLedgerCommand {
 
           policy-ledger ack --notice N-2020-07-10-0800 --employee E1001 \\
               --at 2020-07-10T09:12:00-07:00
-          policy-ledger ack --notice N-2020-07-10-0800 --employee E1001 --at now \\
-              --receipt E1001.tlog-proof --sign-key hr.key
+          policy-ledger ack --notice N-2020-07-10-0800 --employee E1002 --at now \\
+              --receipt E1002.tlog-proof --sign-key hr.key
         """)
 
     @OptionGroup var ledger: LedgerOptions

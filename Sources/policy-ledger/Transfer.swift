@@ -27,7 +27,7 @@ extension PolicyLedgerCommand {
 
     @OptionGroup var ledger: LedgerOptions
     @Option(help: "The output format: csv (default), tsv, json, jsonl or table.") var format: OutputFormat = .csv
-    @Flag(help: "In CSV, put a ' before values that start with = + - @ so spreadsheets do not run them (alters data).")
+    @Flag(help: "In CSV and TSV, put a ' before values that start with = + - @ (in CSV, TAB or CR too) so spreadsheets do not run them (alters data).")
     var excelSafe = false
     @Flag(help: "Leave out the header row of csv, tsv and table output (not with --manifest).") var noHeaders = false
     @Argument(help: "What to export: versions, notices, recipients, corrections, acks, employees or journal.") var kind: ExportKind?
@@ -147,9 +147,10 @@ extension PolicyLedgerCommand {
         reads the files that 'export --all DIR' wrote, in that order, in one transaction: every \
         file is recorded or none.
 
-          for kind in versions notices recipients corrections acks; do
+          for kind in employees versions notices recipients corrections acks; do
             policy-ledger export $kind --db old.db --output $kind.csv
           done
+          policy-ledger import employees employees.csv --db new.db
           policy-ledger import versions versions.csv --db new.db
           policy-ledger import notices notices.csv \\
               --recipients recipients.csv --db new.db
@@ -288,7 +289,7 @@ extension PolicyLedgerCommand {
         try refuseStandardInputTwice(file, recipients)
       }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
-      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String
+      @Option(help: "The recipients CSV file (notice, employee, sent_at, delivery), as 'export recipients' writes it.", completion: .file()) var recipients: String
 
       func run() throws {
         let input = try ImportFile(path: file, field: "FILE")
@@ -320,7 +321,7 @@ extension PolicyLedgerCommand {
         try refuseStandardInputTwice(file, recipients)
       }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
-      @Option(help: "The recipients CSV file (notice, employee), as 'export recipients' writes it.", completion: .file()) var recipients: String?
+      @Option(help: "The recipients CSV file (notice, employee, sent_at, delivery), as 'export recipients' writes it.", completion: .file()) var recipients: String?
 
       func run() throws {
         try requireExistingLedger(ledger)
@@ -338,7 +339,8 @@ extension PolicyLedgerCommand {
         abstract: "Record one acknowledgement per row of an 'export acks' file.",
         discussion: """
           Needs notice, employee and at; takes by and recorded_at. Each employee must be a \
-          recipient of the notice, acknowledge no earlier than it was sent, and once.
+          recipient of the notice, acknowledge no earlier than the delivery that reached them (the \
+          notice's own, or a resend), and once.
 
             policy-ledger import acks acks.csv --db new.db
           """)

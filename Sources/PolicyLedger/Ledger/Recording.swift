@@ -151,10 +151,10 @@ extension Ledger {
     if let groups = new.appliesTo {
       // `all` is no group of its own: a version for everyone has no list (rule 20).
       if groups.isEmpty { throw LedgerError(.invalidInput, "invalid \(names("applies_to")) '': name at least one group, or 'all'") }
-      var seen = Set<String>()
+      var seen = Set<ExactText>()
       for group in groups {
         try Groups.check(group, field: names("applies_to"), whole: Groups.joined(groups))
-        if !seen.insert(group).inserted {
+        if !seen.insert(ExactText(group)).inserted {
           throw LedgerError(.invalidInput, "invalid \(names("applies_to")) '\(Groups.joined(groups))': group '\(group)' is named twice")
         }
       }
@@ -404,10 +404,10 @@ extension Ledger {
     try checkActor(actor, names: names)
     switch entry.event {
     case .join:
-      var seen = Set<String>()
+      var seen = Set<ExactText>()
       for group in entry.groups {
         try Groups.check(group, field: names("groups"), whole: Groups.joined(entry.groups))
-        if !seen.insert(group).inserted {
+        if !seen.insert(ExactText(group)).inserted {
           throw LedgerError(.invalidInput, "invalid \(names("groups")) '\(Groups.joined(entry.groups))': group '\(group)' is named twice")
         }
       }

@@ -66,6 +66,20 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
 /// Then ``check(_:field:isPolicyKey:)`` refuses what cannot be an id; ids are compared as
 /// exact bytes (no Unicode normalisation), so two ids that look alike but differ in bytes
 /// are two employees — which is why characters that do not show are refused.
+/// A text compared and hashed as its UTF-8 bytes, as SQLite compares the ledger's ids.
+/// Swift's `String` equality is canonical equivalence: `é` and `e` followed by a combining
+/// acute accent are equal to it, and would be one key of a `Set` or `Dictionary`, though
+/// the ledger holds them as two ids (two groups, two employees).
+struct ExactText: Hashable {
+  let text: String
+  init(_ text: String) { self.text = text }
+  static func == (a: ExactText, b: ExactText) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+  func hash(into hasher: inout Hasher) {
+    hasher.combine(text.utf8.count)
+    for byte in text.utf8 { hasher.combine(byte) }
+  }
+}
+
 public enum Identifier {
   /// 1 to 200 characters (Unicode scalars) of UTF-8, no leading or trailing white space,
   /// none of: control characters (category Cc), format characters (Cf: zero-width space
@@ -318,10 +332,10 @@ public enum Groups {
   /// ids are trimmed, and checks each; a name given twice is refused.
   public static func parse(_ text: String, field: String) throws -> [String] {
     let names = text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }.map { Identifier.trimmed(String($0)) }
-    var seen = Set<String>()
+    var seen = Set<ExactText>()
     for name in names {
       try check(name, field: field, whole: text)
-      guard seen.insert(name).inserted else {
+      guard seen.insert(ExactText(name)).inserted else {
         throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': group '\(name)' is named twice")
       }
     }

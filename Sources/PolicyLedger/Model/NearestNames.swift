@@ -13,8 +13,20 @@ public enum NearestNames {
   }
 
   /// `(did you mean 'a' or 'b'?)`-style text: `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`.
+  /// A name holding a combining mark is followed by the marks' code points, since it may
+  /// look the same as the name asked for while being spelt otherwise (`'José' (with
+  /// U+0301)`).
   public static func phrase(_ names: [String]) -> String {
-    let quoted = names.map { "'\(Identifier.printable($0))'" }
+    let quoted = names.map { name in
+      let marks = name.unicodeScalars.filter {
+        [.nonspacingMark, .spacingMark, .enclosingMark].contains($0.properties.generalCategory)
+      }
+      let codes = marks.map { mark in
+        let hex = String(mark.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+      }
+      return "'\(Identifier.printable(name))'" + (marks.isEmpty ? "" : " (with \(codes.joined(separator: " ")))")
+    }
     guard let last = quoted.last else { return "" }
     return quoted.count == 1 ? last : quoted.dropLast().joined(separator: ", ") + " or " + last
   }
@@ -73,13 +85,17 @@ extension NearestNames {
     /// Keeps `candidate` when it is within `best` edits: alone when nearer than those
     /// found so far, beside them (up to three) when as near.
     mutating func consider(_ candidate: String) {
-      guard candidate != name else { return }
+      // Ids are matched as bytes: a name Swift calls equal (`é` and `e` with a combining
+      // accent are canonically equivalent) but spelt with other code points is a candidate,
+      // and the nearest of all.
+      if candidate.utf8.elementsEqual(name.utf8) { return }
       let other = Array(candidate.unicodeScalars)
-      guard abs(other.count - target.count) <= best else { return }
+      let sameText = candidate == name
+      guard sameText || abs(other.count - target.count) <= best else { return }
       // A name that differs only in case (`n1` for `N1`) is the nearest of all, however
       // short: ids are matched exactly, so it is the likeliest slip.
       let d =
-        other.count == target.count && candidate.lowercased() == lowercasedName
+        sameText || (other.count == target.count && candidate.lowercased() == lowercasedName)
         ? 0
         // `distance` stops at best + 1: anything further is as good as infinitely far.
         : NearestNames.distance(target, other, bound: best + 1)

@@ -220,18 +220,19 @@ extension Ledger {
   private func summary(
     _ key: String, at t: Instant, view: Bitemporal.View, group: String?, status: Bitemporal.CoverageStatus?
   ) throws -> [CoverageSummaryRow] {
-    var counts: [String: (acknowledged: Int64, told: Int64, notTold: Int64)] = [:]
+    // Keyed by the group's bytes (ExactText): two spellings of one accented name are two groups.
+    var counts: [ExactText: (acknowledged: Int64, told: Int64, notTold: Int64)] = [:]
     var version: Int64? = nil
     try coverage(key, at: t, view: view, group: group, status: status) { row, groups in
       version = row.version
       for name in [Groups.all] + groups {
-        var c = counts[name] ?? (0, 0, 0)
+        var c = counts[ExactText(name)] ?? (0, 0, 0)
         switch row.status {
         case .acknowledged: c.acknowledged += 1
         case .told: c.told += 1
         case .notTold: c.notTold += 1
         }
-        counts[name] = c
+        counts[ExactText(name)] = c
       }
     }
     if version == nil {
@@ -243,20 +244,20 @@ extension Ledger {
       guard let audience = Bitemporal.inForce(Bitemporal.view(facts, plain), at: t).map({ ($0.facts.number, $0.facts.appliesTo) })
       else { return [] }
       version = audience.0
-      for name in audience.1 ?? [] { counts[name] = (0, 0, 0) }
-      counts[Groups.all] = (0, 0, 0)
+      for name in audience.1 ?? [] { counts[ExactText(name)] = (0, 0, 0) }
+      counts[ExactText(Groups.all)] = (0, 0, 0)
     }
     var names = Set(counts.keys)
-    names.remove(Groups.all)
+    names.remove(ExactText(Groups.all))
     // A version for some groups lists each of them, counted or not.
     if let id = try store.policyID(key) {
       let facts = try store.loadFacts(policyID: id, key: key, viewer: nil)
       if let audience = facts.versions.first(where: { $0.number == version })?.appliesTo {
-        names = Set(audience)
+        names = Set(audience.map(ExactText.init))
       }
     }
-    return ([Groups.all] + names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).map { name in
-      let c = counts[name] ?? (0, 0, 0)
+    return ([Groups.all] + names.map(\.text).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).map { name in
+      let c = counts[ExactText(name)] ?? (0, 0, 0)
       return CoverageSummaryRow(
         policy: key, version: version!, group: name, employed: c.acknowledged + c.told + c.notTold,
         acknowledged: c.acknowledged, told: c.told, notTold: c.notTold)

@@ -29,9 +29,9 @@ extension LedgerStore {
 
   /// Every group name a roster row or a version's `applies_to` holds, each once, then `all`.
   func forEachGroupName(_ body: (String) throws -> Void) throws {
-    var seen = Set<String>()
+    var seen = Set<ExactText>()
     try db.prepare("SELECT groups FROM roster_rows UNION SELECT applies_to FROM versions WHERE applies_to IS NOT NULL").forEach { row in
-      for name in Groups.split(row.string(0)) where seen.insert(name).inserted { try body(name) }
+      for name in Groups.split(row.string(0)) where seen.insert(ExactText(name)).inserted { try body(name) }
     }
     try body(Groups.all)
   }

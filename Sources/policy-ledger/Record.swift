@@ -145,6 +145,11 @@ extension PolicyLedgerCommand {
 
       func validate() throws {
         try refuseStandardInputTwice(("--statement-file", statement.statementFile), ("--recipients-file", recipients.recipientsFile))
+        // A malformed command line, refused before the ledger is opened: a retraction of a
+        // version voids that version already.
+        if voidVersion && target.version != nil {
+          throw ValidationError("--void-version goes with --notice: a retraction of a version voids it already.")
+        }
       }
 
       func run() throws {

@@ -34,7 +34,11 @@ struct Creation {
     }
     let (folder, name) = split(path)
     func failure(_ code: Int32) -> LedgerError {
-      LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
+      var info = stat()
+      if code == ENOENT, stat(folder, &info) != 0 {
+        return LedgerError(.ioFailure, "cannot create a ledger at \(path): there is no folder '\(folder)'")
+      }
+      return LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
     }
     let lockPath = "\(folder)/.\(name).lock"
     let lock = try takeLock(lockPath, failure)

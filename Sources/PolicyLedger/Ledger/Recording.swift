@@ -465,7 +465,7 @@ extension Ledger {
       return LedgerError(.notFound, "invalid \(field) '\(ref)': no policy '\(ref.policy)' in this ledger").suggesting(
         try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
     }
-    return LedgerError(.notFound, "invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)")
+    return LedgerError(.notFound, "invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)\(try latest(ref))")
   }
 
   /// Version `ref` is not in the ledger: its policy is not, or has no such version.
@@ -474,7 +474,13 @@ extension Ledger {
       return LedgerError(.notFound, "no policy '\(ref.policy)'").suggesting(
         try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
     }
-    return LedgerError(.notFound, "policy '\(ref.policy)' has no version \(ref.number)")
+    return LedgerError(.notFound, "policy '\(ref.policy)' has no version \(ref.number)\(try latest(ref))")
+  }
+
+  /// `(its latest is 2)`, for a version number past the policy's last.
+  private func latest(_ ref: VersionRef) throws -> String {
+    guard let last = try store.lastVersionNumber(policy: ref.policy), ref.number > last else { return "" }
+    return " (its latest is \(last))"
   }
 
   func checkActor(_ actor: String, names: FieldNames) throws {

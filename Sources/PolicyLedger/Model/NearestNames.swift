@@ -2,14 +2,16 @@
 /// section 5), by edit distance with transpositions (`histroy` is one edit from
 /// `history`), only when close: none for names of up to three characters (`N9` is not
 /// a misspelling of `N1`), at most one edit up to five characters, two up to eleven,
-/// three beyond; a name that differs only in case (`n1` for `N1`) is nearest of all.
+/// three beyond; a name that differs only in case (`n1` for `N1`) is nearest of all. When
+/// nothing is that close, names that begin with a name of four characters or more are
+/// suggested instead (`mobile` for `mobile-devices`).
 public enum NearestNames {
   /// Up to three of `candidates` at the smallest distance from `name` within the
   /// threshold, in the order given; none when nothing is that close.
   public static func suggestions(for name: String, among candidates: some Sequence<String>) -> [String] {
     var collector = Collector(name)
     for candidate in candidates { collector.consider(candidate) }
-    return collector.found
+    return collector.suggestions
   }
 
   /// `(did you mean 'a' or 'b'?)`-style text: `'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`.
@@ -63,7 +65,7 @@ extension NearestNames {
   static func suggestions(for name: String, _ forEach: ((String) throws -> Void) throws -> Void) rethrows -> [String] {
     var collector = Collector(name)
     try forEach { collector.consider($0) }
-    return collector.found
+    return collector.suggestions
   }
 
   /// ``suggestions(for:among:limit:)`` one candidate at a time.
@@ -72,6 +74,10 @@ extension NearestNames {
     let name: String
     var best: Int
     var found: [String] = []
+    /// Up to three names that begin with the name, for when none is near.
+    var extending: [String] = []
+    /// The names found, else those that begin with the name.
+    var suggestions: [String] { found.isEmpty ? extending : found }
 
     let lowercasedName: String
 
@@ -90,6 +96,9 @@ extension NearestNames {
       // and the nearest of all.
       if candidate.utf8.elementsEqual(name.utf8) { return }
       let other = Array(candidate.unicodeScalars)
+      if found.isEmpty, extending.count < 3, target.count >= 4, other.count > target.count, other.starts(with: target) {
+        extending.append(candidate)
+      }
       let sameText = candidate == name
       guard sameText || abs(other.count - target.count) <= best else { return }
       // A name that differs only in case (`n1` for `N1`) is the nearest of all, however

@@ -154,7 +154,7 @@ struct QueryCLITests: OnDemoLedger {
     #expect(retractionRow["recipients"] as? Int == 4)
     #expect(table.stdout.hasSuffix("\n          resends: 1\n       recipients: 4\n"))
     let missing = try run(["show", "mobile-devices@9"])
-    #expect(missing.stderr == "policy-ledger: error: policy 'mobile-devices' has no version 9\n")
+    #expect(missing.stderr == "policy-ledger: error: policy 'mobile-devices' has no version 9 (its latest is 2)\n")
   }
 
   @Test func exportsHaveTheContractColumns() throws {

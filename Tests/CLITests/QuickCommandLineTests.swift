@@ -44,7 +44,7 @@ struct QuickCommandLineTests {
     (.fast, ["in-force", "verify", "--at", "2020-07-10T12:00:00Z", "--db", "DB"]),
     // Everything else is ArgumentParser's.
     (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--color", "red", "--db", "DB"]),
-    (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--at", "2020-07-11T12:00:00Z", "--db", "DB"]),
+    (.argumentParser, ["in-force", "mobile-devices", "--at", "2020-07-10T12:00:00Z", "--at", "2020-07-10T12:00:00Z", "--db", "DB"]),
     (.argumentParser, ["in-force", "mobile-devices", "--at=2020-07-10T12:00:00Z", "--db", "DB", "--db=DB"]),
     (.argumentParser, ["in-force", "mobile-devices", "--excel-safe", "--at", "2020-07-10T12:00:00Z", "--excel-safe", "--db", "DB"]),
     (.argumentParser, ["in-force", "mobile-devices", "--db", "DB", "--at"]),

@@ -311,7 +311,7 @@ struct ReportCLITests {
     let dir = try TemporaryDirectory()
     let db = try demo(dir)
     let cases: [([String], String)] = [
-      (["mobile-devices@1", "mobile-devices@9"], "policy 'mobile-devices' has no version 9"),
+      (["mobile-devices@1", "mobile-devices@9"], "policy 'mobile-devices' has no version 9 (its latest is 2)"),
       (["nope@1", "mobile-devices@1"], "no policy 'nope'"),
       (["mobile-devices", "mobile-devices@1"],
         "invalid old version 'mobile-devices': expected KEY@N, a policy key and a version number such as mobile-devices@2"),

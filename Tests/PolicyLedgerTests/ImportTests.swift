@@ -637,7 +637,7 @@ import Testing
         file("corrections.csv", "kind,version,issued_at,statement,reason\nretraction,travel@1,2020-08-01,S,R\n"), recipients: nil,
         actor: "i")
     }
-    try refuses("notices.csv line 2: invalid announces 'mobile-devices@9': policy 'mobile-devices' has no version 9") {
+    try refuses("notices.csv line 2: invalid announces 'mobile-devices@9': policy 'mobile-devices' has no version 9 (its latest is 2)") {
       try $0.importNotices(
         file("notices.csv", "id,subject,body,sent_at,sender,announces\nN1,S,b,2020-08-01,hr,mobile-devices@9\n"),
         recipients: file("recipients.csv", "notice,employee\nN1,E1\n"), actor: "i")

@@ -22,7 +22,7 @@ import Testing
     expectLedgerError(
       "no notice, correction or version 'nope' in this ledger (name a version as KEY@N)", code: .notFound
     ) { try ledger.seq(ofEntry: "nope") }
-    expectLedgerError("policy 'mobile-devices' has no version 9", code: .notFound) { try ledger.show("mobile-devices@9") }
+    expectLedgerError("policy 'mobile-devices' has no version 9 (its latest is 2)", code: .notFound) { try ledger.show("mobile-devices@9") }
   }
 
   @Test func badInputAClashAndARuleEachHaveTheirCode() throws {

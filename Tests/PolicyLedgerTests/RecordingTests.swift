@@ -76,7 +76,7 @@ struct RecordingTests {
   @Test func aNoticeMustAnnounceAnExistingVersion() throws {
     let ledger = try Ledger.temporary()
     try ledger.addTestVersion("p")
-    expectLedgerError("invalid --announces 'p@2': policy 'p' has no version 2") {
+    expectLedgerError("invalid --announces 'p@2': policy 'p' has no version 2 (its latest is 1)") {
       try ledger.sendTestNotice(announces: VersionRef(policy: "p", number: 2), to: ["E1"])
     }
     expectLedgerError("invalid --announces 'q@1': no policy 'q' in this ledger") {

@@ -321,7 +321,7 @@ struct ReportTests {
       "-Any phone that accesses company email must use a passcode. There is no restriction on apps.",
       "+Delete TikTok from any phone that accesses company email, or lose mobile access to company email.",
     ])
-    expectLedgerError("policy 'mobile-devices' has no version 3", code: .notFound) {
+    expectLedgerError("policy 'mobile-devices' has no version 3 (its latest is 2)", code: .notFound) {
       try ledger.compare(VersionRef(policy: W.policy, number: 1), VersionRef(policy: W.policy, number: 3))
     }
   }

@@ -272,7 +272,8 @@ final class Verifier {
 
   /// The schema, triggers included, is exactly what the migrations create: a dropped
   /// append-only trigger is itself a change made behind the ledger's back. (ANALYZE's
-  /// sqlite_stat tables are statistics for the query planner, not schema.) The migrations
+  /// sqlite_stat1 and sqlite_stat4 tables, exactly as SQLite creates them, are statistics
+  /// for the query planner, not schema; any other object of such a name is schema.) The migrations
   /// are run on an empty scratch database to have the schema they create.
   private func checkSchema() throws {
     if let object = try store.firstSchemaDifference(path: ledger.path) {

@@ -213,7 +213,8 @@ extension LedgerStore {
   /// The first schema object (triggers included) that differs from what the migrations
   /// create, or nil when none does: `missing` when the migrations create it and the ledger
   /// at `path` lacks it (or holds it altered), else the ledger has one they do not create.
-  /// ANALYZE's sqlite_stat tables are statistics for the query planner, not schema, and
+  /// ANALYZE's sqlite_stat tables (``statisticsTables``, exactly) are statistics for the
+  /// query planner, not schema, and
   /// Litestream's bookkeeping tables (``replicatorTables``) are accepted as they are. The
   /// migrations are run on an empty scratch database to have the schema they create.
   func firstSchemaDifference(path: String) throws -> (missing: Bool, type: String, name: String)? {
@@ -223,7 +224,11 @@ extension LedgerStore {
     var uri = Connection.fileURI(path) + "?mode=ro"
     if db.isImmutable { uri += "&immutable=1" }
     try scratch.prepare("ATTACH DATABASE ? AS ledger").run([uri])
-    let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'"
+    // ANALYZE's tables exactly as SQLite creates them, and nothing else of that name: an
+    // index, trigger or view named `sqlite_stat…` (which `writable_schema` lets anyone
+    // create) is compared as any other object is.
+    let statistics = LedgerStore.statisticsTables.map { "(name = '\($0.name)' AND sql = '\($0.sql)')" }.joined(separator: " OR ")
+    let schema = "SELECT type, name, tbl_name, sql FROM $sqlite_schema WHERE NOT (type = 'table' AND name = tbl_name AND (\(statistics)))"
     let replayedSchema = schema.replacingOccurrences(of: "$", with: "main.")
     let accepted = LedgerStore.replicatorTables.map { "(type = 'table' AND name = '\($0.name)' AND sql = '\($0.sql)')" }
     let storedSchema = schema.replacingOccurrences(of: "$", with: "ledger.")
@@ -249,6 +254,14 @@ extension LedgerStore {
   func isReplicatedByLitestream() throws -> Bool {
     try db.cached("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '_litestream_lock'").first { $0.int(0) } ?? 0 > 0
   }
+
+  /// The statistics tables `ANALYZE` creates (`sqlite_stat4` only in builds with STAT4),
+  /// as `sqlite_schema` keeps their SQL: accepted as statistics for the query planner,
+  /// not schema. Forged rows in them change which plan SQLite picks, never an answer.
+  static let statisticsTables: [(name: String, sql: String)] = [
+    ("sqlite_stat1", "CREATE TABLE sqlite_stat1(tbl,idx,stat)"),
+    ("sqlite_stat4", "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)"),
+  ]
 
   static let replicatorTables: [(name: String, sql: String)] = [
     ("_litestream_seq", "CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)"),

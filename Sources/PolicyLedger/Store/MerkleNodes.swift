@@ -95,7 +95,10 @@ final class MerkleTableCheck {
     if let open = cursors[node.level] {
       cursor = open
     } else {
-      cursor = try db.prepare("SELECT idx, hash FROM merkle_nodes WHERE level = ? ORDER BY idx")
+      // The level is read back too: the scan of a level is a range of the primary key's
+      // B-tree, which SQLite does not test again row by row, so a row whose stored level was
+      // changed would still arrive among its old level's rows.
+      cursor = try db.prepare("SELECT idx, hash, level FROM merkle_nodes WHERE level = ? ORDER BY idx")
       try cursor.bind([node.level])
       cursors[node.level] = cursor
     }
@@ -104,7 +107,9 @@ final class MerkleTableCheck {
     guard try cursor.step() else { return "the merkle_nodes table lacks its node for \(covers())" }
     // Rows come in index order, each index once, and every earlier index of this level
     // matched: a different index here means this node's row is missing.
-    if cursor.row.int64(0) != node.index { return "the merkle_nodes table lacks its node for \(covers())" }
+    if cursor.row.int64(0) != node.index || !cursor.row.holds(.integer(Int64(node.level)), at: 2) {
+      return "the merkle_nodes table lacks its node for \(covers())"
+    }
     if !cursor.row.holds(.blob(hash), at: 1) { return "the merkle_nodes table does not match the journal (its node for \(covers()))" }
     return nil
   }

@@ -15,8 +15,69 @@ enum BashCompletion {
   static let function = #"""
 
     # policy-ledger: complete KEY@N as one word (Sources/policy-ledger/BashCompletion.swift).
+    # policy-ledger: `--db PATH` and `--tz ZONE` before the command, as the binary reads them
+    # (it moves them after the command). ArgumentParser's script would take `--db` for the
+    # command and complete nothing, so their words are taken out of `words` (the words up to
+    # and after the cursor, `cword` the cursor's), COMP_LINE and COMP_POINT are made anew
+    # from what is left, and a plain `--db` value reaches the binary as $POLICY_LEDGER_DB.
+    __policy-ledger_leading_options() {
+        local -i i=1
+        local db=""
+        while ((i < cword)); do
+            case "${words[i]}" in
+                --db | --tz)
+                    # `--db=PATH` reaches here as three words when '=' breaks words.
+                    local -i skip=1
+                    [[ "${words[i + 1]}" == = ]] && skip=2
+                    if ((i + skip >= cword)); then
+                        # The cursor is on the option's value: a file for --db, nothing for --tz.
+                        ((i + skip == cword)) && valueOf="${words[i]}"
+                        return 0
+                    fi
+                    [[ "${words[i]}" == --db ]] && db="${words[i + skip]}"
+                    i+=$((skip + 1))
+                    # An offset's ':' (`--tz -07:00`) breaks words too: its pieces follow.
+                    while ((i < cword)) && [[ "${words[i]}" == : || "${words[i - 1]}" == : ]]; do i+=1; done
+                    ;;
+                --db=* | --tz=*)
+                    [[ "${words[i]}" == --db=* ]] && db="${words[i]#--db=}"
+                    i+=1
+                    ;;
+                *) break ;;
+            esac
+        done
+        ((i > 1)) || return 0
+        words=("${words[0]}" "${words[@]:i}")
+        cword=$((cword - i + 1))
+        # Only a value typed plainly is passed on: anything quoted or expanded is left alone.
+        if [[ -n "${db}" && "${db}" =~ ^[~]?[A-Za-z0-9._/+@:,-]+$ ]]; then
+            POLICY_LEDGER_DB="${db/#\~/${HOME}}"
+        fi
+        local before="${words[*]:0:cword}"
+        line="${words[*]}"
+        point=$((${#before} + 1 + ${#typed}))
+    }
+
     __policy-ledger_complete() {
+        local typed="${COMP_LINE:0:COMP_POINT}"
+        typed="${typed##*[[:space:]]}"
+        local line="${COMP_LINE}" valueOf="" POLICY_LEDGER_DB="${POLICY_LEDGER_DB-}"
+        local -i point=${COMP_POINT}
+        export POLICY_LEDGER_DB
         if [[ "${COMP_WORDBREAKS}" != *@* ]]; then
+            local -a words=("${COMP_WORDS[@]}")
+            local -i cword=${COMP_CWORD}
+            __policy-ledger_leading_options
+            if [[ "${valueOf}" == --db ]]; then
+                COMPREPLY=($(compgen -f -- "${2}"))
+                return 0
+            elif [[ -n "${valueOf}" ]]; then
+                COMPREPLY=()
+                return 0
+            fi
+            local -a COMP_WORDS=("${words[@]}")
+            local -i COMP_CWORD=${cword} COMP_POINT=${point}
+            local COMP_LINE="${line}"
             _policy-ledger "$@"
         else
             # The words as the command line writes them: each '@' glued to the pieces it
@@ -37,19 +98,28 @@ enum BashCompletion {
                 offset=$((offset + ${#rest} - ${#trimmed} + ${#word}))
                 ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
             done
-            local typed="${COMP_LINE:0:COMP_POINT}"
-            typed="${typed##*[[:space:]]}"
             if [[ "${words[cword]}" == "${COMP_WORDS[COMP_CWORD]}" ]]; then
                 # The word completed is whole; only words before it were glued.
+                __policy-ledger_leading_options
+                if [[ "${valueOf}" == --db ]]; then
+                    COMPREPLY=($(compgen -f -- "${2}"))
+                    return 0
+                elif [[ -n "${valueOf}" ]]; then
+                    COMPREPLY=()
+                    return 0
+                fi
                 local -a COMP_WORDS=("${words[@]}")
-                local -i COMP_CWORD=${cword}
+                local -i COMP_CWORD=${cword} COMP_POINT=${point}
+                local COMP_LINE="${line}"
                 _policy-ledger "$@"
             elif [[ "${typed}" == "${words[cword]}" && "${typed}" != *[\\\"\'\$~=]* && "${typed}" == *"${2}" ]]; then
                 # KEY@N up to the cursor, plain text: completed whole, and bash given back
                 # the part after the start of its own word.
                 local -r prefix="${typed%"${2}"}"
+                __policy-ledger_leading_options
                 local -a COMP_WORDS=("${words[@]}")
-                local -i COMP_CWORD=${cword}
+                local -i COMP_CWORD=${cword} COMP_POINT=${point}
+                local COMP_LINE="${line}"
                 _policy-ledger "${1}" "${typed}" "${words[cword-1]}"
                 COMPREPLY=("${COMPREPLY[@]#"${prefix}"}")
             else

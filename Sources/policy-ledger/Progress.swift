@@ -1,10 +1,11 @@
 import Foundation
+import PolicyLedger
 
 /// Shows progress on stderr when it is a terminal; says nothing otherwise.
 struct Progress {
   let label: String
   let start = Date()
-  static let isTerminal = isatty(2) == 1
+  static let isTerminal = isEscapeTerminal(2)
 
   func callAsFunction(_ done: Int64, of total: Int64? = nil) {
     guard Progress.isTerminal else { return }

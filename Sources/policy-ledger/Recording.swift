@@ -69,7 +69,7 @@ enum Interrupts {
   static func whileRecording() {
     _ = message.utf8Start
     _ = clearingMessage.utf8Start
-    onTerminal = isatty(2) == 1
+    onTerminal = isEscapeTerminal(2)
     // A process can start with these signals blocked (a parent's mask is inherited across
     // exec, as Foundation's Process passes it on): unblock them, or they would wait until exit.
     var set = sigset_t()

@@ -86,7 +86,7 @@ extension PolicyLedgerCommand {
       abstract: "Show what changed between two versions: title, effective period, status and a line diff of the text.",
       discussion: """
         Periods and statuses are as known now. The text diff is in unified format (---, +++, @@ \
-        hunks), coloured only when standard output is a terminal and NO_COLOR is unset. With \
+        hunks), coloured only when standard output is a terminal (not TERM=dumb) and NO_COLOR is unset. With \
         --exit-code the exit status is 1 when the versions differ in title, period, status or \
         text, and 0 when they do not, as 'diff' and 'git diff --exit-code' use it.
 
@@ -106,7 +106,7 @@ extension PolicyLedgerCommand {
     func run() throws {
       let comparison = try ledger.openForQuery().compare(
         try VersionRef.parse(old, field: "old version"), try VersionRef.parse(new, field: "new version"), context: context)
-      let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+      let colour = isEscapeTerminal(1) && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
       let sink = ByteSink.standardOutput
       // Stored text is shown with its control characters escaped: a body's ESC sequences
       // never reach the terminal.

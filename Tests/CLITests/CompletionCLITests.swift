@@ -161,6 +161,29 @@ struct CompletionCLITests {
     }
   }
 
+  /// `--db` and `--tz` before the command, as the README and the demo write them: names
+  /// still come from that ledger, options and subcommands still complete, and the value of
+  /// a leading `--db` completes as a file.
+  @Test(.tags(.slow), .enabled(if: installed("bash") && installed("tmux"), "bash or tmux is not installed"))
+  func tmuxBashCompletesAfterALeadingDbAndTz() throws {
+    let s = try Setup()
+    let script = try s.script("bash")
+    let terminal = try Terminal("env -i HOME=\(s.dir.path) PATH=\(s.path) TERM=xterm bash --norc --noprofile", in: s.dir.path)
+    try terminal.type("source '\(script)'; PS1='> '", enter: true)
+    for (typed, shown) in [
+      ("policy-ledger --db d.db history mob\t#", "> policy-ledger --db d.db history mobile-devices #"),
+      ("policy-ledger --tz -07:00 --db d.db history --for\t#", "> policy-ledger --tz -07:00 --db d.db history --format #"),
+      ("policy-ledger --db=d.db --tz=UTC notice s\t#", "> policy-ledger --db=d.db --tz=UTC notice send #"),
+      ("policy-ledger --db d.db diff mobile-devices@1 mobile-dev\t#", "> policy-ledger --db d.db diff mobile-devices@1 mobile-devices@#"),
+      ("policy-ledger --db d.\t#", "> policy-ledger --db d.db"),
+    ] {
+      try terminal.clearLine()
+      // The '#' after the Tab shows once the completion has ended (see above).
+      try terminal.type(typed)
+      #expect(try terminal.waitFor(shown), "\(typed)")
+    }
+  }
+
   @Test(.tags(.slow), .enabled(if: installed("zsh") && installed("tmux") && installed("bash"), "zsh, tmux or bash is not installed"))
   func tmuxZshCompletesNamesFromTheLedgerAndFiles() throws {
     let s = try Setup()

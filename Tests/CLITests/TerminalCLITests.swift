@@ -64,6 +64,21 @@ struct TerminalCLITests {
     #expect(piped.contains("-Any phone") && !piped.contains(Self.escape))
   }
 
+  /// `TERM=dumb` (an Emacs shell buffer) takes no escape sequences: no colour, and no
+  /// progress line rewritten in place, as git and less behave there.
+  @Test(.tags(.slow)) func tmuxNoColourAndNoProgressOnADumbTerminal() throws {
+    let s = try Setup()
+    _ = try s.dir.write("v.csv", "policy,title,body,effective_from\n" + (0..<20_000).map { "p\($0),T,b,2020-01-01\n" }.joined())
+    let before = try s.logged().count
+    try s.run("TERM=dumb " + Self.diff)
+    try s.run("TERM=dumb policy-ledger import versions v.csv --db new.db")
+    let after = String(try s.logged().dropFirst(before))
+    #expect(after.contains("-Any phone"), "the diff was shown: \(after.suffix(2000))")
+    #expect(!after.contains("m-Any phone"), "no colour")
+    #expect(!after.contains("rows/s"), "no progress line")
+    #expect(after.contains("imported 20000 versions"), "the summary")
+  }
+
   @Test(.tags(.slow)) func tmuxProgressOfALongImportAndSendOnlyOnATerminal() throws {
     let s = try Setup()
     var csv = "policy,title,body,effective_from\n"

@@ -365,7 +365,7 @@ import Testing
     let out = s.dir.file("recipients.csv")
     let fresh = try s.run(["export", "recipients", "--output", out], launcher: limited)
     #expect(fresh.isRefusal)
-    #expect(fresh.stderr == "policy-ledger: error: cannot write '\(out)': File too large\n")
+    #expect(fresh.stderr == "policy-ledger: error: cannot write to '\(out)': File too large\n")
     #expect(!LedgerFiles.exists(out))
     try Data("old\n".utf8).write(to: URL(fileURLWithPath: out))
     #expect(try s.run(["export", "recipients", "--output", out], launcher: limited).isRefusal)

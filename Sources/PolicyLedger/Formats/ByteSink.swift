@@ -239,3 +239,12 @@ private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
 private func systemClose(_ fd: Int32) -> Int32 {
   close(fd)
 }
+
+/// Whether `descriptor` is a terminal that takes escape sequences: a terminal, and `TERM` is
+/// not `dumb` (Emacs's shell buffer, some CI logs), where `\r\u{1B}[K` and colours would show
+/// as text, as git and less leave them off there.
+public func isEscapeTerminal(_ descriptor: Int32) -> Bool {
+  guard isatty(descriptor) == 1 else { return false }
+  guard let term = getenv("TERM") else { return true }
+  return strcmp(term, "dumb") != 0
+}

@@ -348,7 +348,7 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
   }
 
   /// `cannot write 'NAME': REASON`.
-  public var description: String { "cannot write \(name == "standard output" ? name : "'\(name)'"): \(reason)" }
+  public var description: String { "cannot write to \(name == "standard output" ? name : "'\(name)'"): \(reason)" }
 }
 
 /// A file's device and inode: one file whatever path, link or hard link names it.
@@ -486,7 +486,7 @@ public enum TemporaryOutputs {
   private static func installIfNeeded() {
     guard !installed else { return }
     installed = true
-    clearsLine = clearsLineOnSignals && isatty(2) == 1
+    clearsLine = clearsLineOnSignals && isEscapeTerminal(2)
     // Both tables are made now, not lazily at their first use, which could otherwise be
     // inside the handler (an output that made no folder): no allocation happens there.
     _ = files

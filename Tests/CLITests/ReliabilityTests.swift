@@ -471,6 +471,30 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(!LedgerFiles.exists(db + "-wal") && !LedgerFiles.exists(db + "-shm"))
     let append = try CLI.run(add("p", "P", db), launcher: Self.nobody)
     #expect(append.isRefusal, "\(append)")
+    #expect(
+      append.stderr
+        == "policy-ledger: error: cannot write the ledger at \(db): the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded\n"
+    )
+  }
+
+  /// A recording or an import that cannot write says so of the ledger (the folder's case
+  /// is the test above); an import does not blame a line of its file for it.
+  @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
+  func aLedgerThatCannotBeWrittenSaysWhy() throws {
+    let dir = try TemporaryDirectory()
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
+    let folder = dir.file("ledgers")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let db = folder + "/ledger.db"
+    try LedgerFiles.makeFullLedger(at: db)
+    let versions = try dir.write("v.csv", "policy,title,body,effective_from\nq,T,B,2021-01-01\n")
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: versions)
+    // The folder writable by everyone, the file by its owner alone.
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+    let file = "policy-ledger: error: cannot write the ledger at \(db): the file is read-only for this user; nothing was recorded\n"
+    #expect(try CLI.run(add("p", "P", db), launcher: Self.nobody).stderr == file)
+    #expect(try CLI.run(["import", "versions", versions, "--db", db], launcher: Self.nobody).stderr == file)
   }
 
   @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })

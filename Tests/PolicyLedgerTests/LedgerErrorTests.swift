@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @_spi(Benchmarks) @testable import PolicyLedger
+import PolicyLedgerSQLite
 
 /// Each kind of failure carries its code, for a caller to switch on; the message stays the
 /// one line the command line prints.
@@ -71,4 +72,30 @@ import Testing
     expectLedgerError(message, code: .damaged) { try reader.timeline(policy: WorkedExample.policy) }
     expectLedgerError(message, code: .damaged) { try reader.outstanding { _ in } }
   }
+
+  /// SQLite's failures of the file or the machine are the ledger's, in words, never
+  /// "database is locked" or a line of an imported file.
+  @Test func failuresOfTheFileAreDescribedAsTheLedgers() throws {
+    func described(_ code: Int32) -> String {
+      "\(Ledger.describe(SQLiteError(extendedCode: code, message: "m"), path: "/nonexistent/l.db"))"
+    }
+    #expect(
+      described(SQLITE_BUSY)
+        == "the ledger at /nonexistent/l.db stayed locked by another process past the 60-second wait, retried; nothing was recorded (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)"
+    )
+    #expect(!described(SQLITE_BUSY).contains("database is locked"))
+    #expect(described(SQLITE_FULL) == "cannot write the ledger at /nonexistent/l.db: the disk is full; nothing was recorded")
+    // A file this process may write, in a folder it may not (as SQLite found it).
+    let writable = FileManager.default.temporaryDirectory.appendingPathComponent("policy-ledger-\(UUID().uuidString).db").path
+    #expect(FileManager.default.createFile(atPath: writable, contents: Data()))
+    defer { try? FileManager.default.removeItem(atPath: writable) }
+    #expect(
+      "\(Ledger.describe(SQLiteError(extendedCode: 1544, message: "m"), path: writable))"
+        == "cannot write the ledger at \(writable): its folder cannot be written, and SQLite keeps the ledger's -wal and -shm files there; nothing was recorded")
+    #expect(described(1544).hasSuffix("the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded"))
+    #expect(described(SQLITE_READONLY) == "cannot write the ledger at /nonexistent/l.db: the file is read-only for this user; nothing was recorded")
+    #expect(Ledger.machineFailure(SQLiteError(extendedCode: SQLITE_CONSTRAINT, message: "m"), path: "l.db") == nil, "an input's fault stays the line's")
+    #expect(Ledger.machineFailure(SQLiteError(extendedCode: SQLITE_BUSY, message: "m"), path: "l.db") != nil)
+  }
 }
+

@@ -307,6 +307,7 @@ extension Ledger {
         } catch let error as LedgerError {
           throw error.prefixed("\(file.name) line \(csv.line): ")
         } catch let error as SQLiteError {
+          if let failure = Ledger.machineFailure(error, path: path) { throw failure }
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
         summary.rows += 1
@@ -427,6 +428,7 @@ extension Ledger {
         } catch let error as LedgerError {
           throw error.prefixed("\(file.name) line \(csv.line): ")
         } catch let error as SQLiteError {
+          if let failure = Ledger.machineFailure(error, path: path) { throw failure }
           throw LedgerError("\(file.name) line \(csv.line): \(error.description)")
         }
         summary.entries += 1

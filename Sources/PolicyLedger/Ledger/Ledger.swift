@@ -226,7 +226,37 @@ public final class Ledger {
     case SQLITE_NOTADB: LedgerError(.invalidInput, "'\(path)' is not a policy-ledger ledger (not an SQLite database)")
     case SQLITE_CORRUPT: LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
     case SQLITE_CANTOPEN: LedgerError(.ioFailure, "cannot open the ledger at \(path): \(error.message)")
+    case SQLITE_READONLY:
+      // SQLITE_READONLY_DIRECTORY (1544): the folder, where the -wal and -shm are made.
+      switch (isWritable(path), error.extendedCode == 1544) {
+      case (false, true):
+        LedgerError(
+          .ioFailure,
+          "cannot write the ledger at \(path): the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded")
+      case (false, false):
+        LedgerError(.ioFailure, "cannot write the ledger at \(path): the file is read-only for this user; nothing was recorded")
+      case (true, _):
+        LedgerError(
+          .ioFailure,
+          "cannot write the ledger at \(path): its folder cannot be written, and SQLite keeps the ledger's -wal and -shm files there; nothing was recorded")
+      }
+    case SQLITE_BUSY, SQLITE_LOCKED:
+      LedgerError(
+        .ioFailure,
+        "the ledger at \(path) stayed locked by another process past the \(Connection.busyTimeoutMilliseconds / 1000)-second wait, retried; nothing was recorded (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)")
+    case SQLITE_FULL: LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full; nothing was recorded")
+    case SQLITE_IOERR: LedgerError(.ioFailure, "cannot read or write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode))")
     default: error
+    }
+  }
+
+  /// A failure of the file or the machine, not of the input (the ledger read-only, locked,
+  /// full, damaged): described as the ledger's, never as a line of an imported file.
+  static func machineFailure(_ error: SQLiteError, path: String) -> LedgerError? {
+    switch error.code {
+    case SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR:
+      describe(error, path: path) as? LedgerError
+    default: nil
     }
   }
 
@@ -290,3 +320,6 @@ public final class Ledger {
     return environment["USER"] ?? "unknown"
   }
 }
+
+/// Whether this process may write the file at `path` (access(2)).
+private func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }

@@ -277,6 +277,28 @@ import Testing
     #expect(String(decoding: text, as: UTF8.self) == joinedLines(expected))
   }
 
+  /// Columns line up on a terminal when values hold wide characters (two columns each) or
+  /// combining marks (none), as the sqlite3 shell lines them up; a long wide value is cut
+  /// by columns.
+  @Test func tablesCountTheColumnsATerminalShows() throws {
+    #expect(TableWriter.displayWidth("leave") == 5)
+    #expect(TableWriter.displayWidth("\u{5C31}\u{696D}\u{898F}\u{5247}") == 8)  // 就業規則
+    #expect(TableWriter.displayWidth("Jose\u{301}") == 4)
+    #expect(TableWriter.displayWidth("\u{1F389} party") == 8)
+    let table = try render(
+      .table, columns: ["policy", "n"],
+      rows: [[.text("leave"), .integer(1)], [.text("\u{5C31}\u{696D}\u{898F}\u{5247}"), .integer(2)], [.text("Jose\u{301}"), .integer(3)]])
+    #expect(
+      table
+        == joinedLines([
+          "policy    n", "--------  -", "leave     1", "\u{5C31}\u{696D}\u{898F}\u{5247}  2", "Jose\u{301}      3",
+        ]))
+    let long = try render(.table, columns: ["t"], rows: [[.text(String(repeating: "\u{898F}", count: 40))]])
+    let cut = try #require(long.split(separator: "\n").last)
+    #expect(TableWriter.displayWidth(String(cut)) <= TableWriter.maxValueWidth)
+    #expect(cut.hasSuffix("\u{898F}\u{2026}"))
+  }
+
   @Test func makeRowWriterPicksTheFormat() throws {
     let sink = ByteSink(fileDescriptor: -1)
     #expect(makeRowWriter(.table, sink: sink) is TableWriter)

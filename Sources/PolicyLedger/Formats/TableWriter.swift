@@ -98,12 +98,50 @@ public final class TableWriter: RowWriter {
 
   private static func shown(_ value: String, rightAligned: Bool, whole: Bool = false) -> Shown {
     var text = displayEscaped(value)
-    var width = text.count
+    var width = displayWidth(text)
     if width > maxValueWidth, !whole {
-      text = String(text.prefix(maxValueWidth - 1)) + "…"
-      width = maxValueWidth
+      // Cut by columns, not characters: a wide character takes two.
+      var cut = ""
+      var used = 0
+      for character in text {
+        let next = characterWidth(character)
+        if used + next > maxValueWidth - 1 { break }
+        cut.append(character)
+        used += next
+      }
+      text = cut + "…"
+      width = used + 1
     }
     return Shown(text: text, width: width, rightAligned: rightAligned)
+  }
+
+  /// The columns `text` takes on a terminal, as the `sqlite3` shell counts them: one for each
+  /// character, two for an East Asian wide or fullwidth one (`就業規則` takes eight) or an
+  /// emoji shown as one; combining marks add none (they are part of their character).
+  static func displayWidth(_ text: String) -> Int {
+    // ASCII, nearly every value: one column a byte.
+    if !text.utf8.contains(where: { $0 >= 0x80 }) { return text.utf8.count }
+    var width = 0
+    for character in text { width += characterWidth(character) }
+    return width
+  }
+
+  static func characterWidth(_ character: Character) -> Int {
+    guard let scalar = character.unicodeScalars.first else { return 0 }
+    if scalar.value < 0x1100 { return 1 }
+    return isWide(scalar) || scalar.properties.isEmojiPresentation ? 2 : 1
+  }
+
+  /// East Asian Wide (W) and Fullwidth (F) blocks (Unicode's EastAsianWidth.txt, by block).
+  static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+      0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60,
+      0xFFE0...0xFFE6, 0x1B000...0x1B2FF, 0x1F200...0x1F2FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+      return true
+    default:
+      return false
+    }
   }
 
   /// `value` as it may reach a terminal: line breaks (LF, CRLF) as `⏎` (or `lineBreak`), TAB as

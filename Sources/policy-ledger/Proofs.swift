@@ -287,7 +287,6 @@ func withOrigin(of ledger: Ledger, _ requested: String?, _ body: (String) throws
   do {
     try body(origin)
   } catch where isNew {
-    let reason = (error as? OutputError).map { "could not write \($0.name): \($0.reason)" } ?? "\(error)"
-    throw LedgerError("stored this ledger's origin '\(origin)' (it never changes), but \(reason)")
+    throw LedgerError("stored this ledger's origin '\(origin)' (it never changes), but \(failureAfterTheFact(error))")
   }
 }

@@ -30,11 +30,15 @@ func record<T>(_ options: LedgerOptions, _ body: (Ledger) throws -> T) throws ->
 func afterRecording(_ entry: String, _ body: () throws -> Void) throws {
   do {
     try body()
-  } catch let error as OutputError {
-    throw LedgerError("recorded \(entry), but could not write \(error.name): \(error.reason)")
   } catch {
-    throw LedgerError("recorded \(entry), but \(error)")
+    throw LedgerError("recorded \(entry), but \(failureAfterTheFact(error))")
   }
+}
+
+/// What went wrong after something was written for good (an entry, a ledger's origin), as
+/// the end of "…, but REASON": `could not write FILE: REASON` for an output.
+func failureAfterTheFact(_ error: any Error) -> String {
+  (error as? OutputError).map { "could not write \($0.name): \($0.reason)" } ?? "\(error)"
 }
 
 /// Prints the id of the entry a recording command recorded, on its own line; when standard
@@ -99,8 +103,12 @@ enum Interrupts {
     recorded = true
     _ = recordedMessage.utf8Start
     _ = clearingRecordedMessage.utf8Start
+    TemporaryOutputs.prepareForSignals()
     for number in [SIGINT, SIGTERM] {
       _ = signal(number) { _ in
+        // A receipt half written is removed, as the outputs' own handler would (this one
+        // is installed in its place).
+        TemporaryOutputs.removeAllInSignalHandler()
         let text = Interrupts.onTerminal ? Interrupts.clearingRecordedMessage : Interrupts.recordedMessage
         _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
         _exit(2)

@@ -28,6 +28,9 @@ enum StandardStreams {
   /// recording command's commit as easily as before it.
   @discardableResult
   static func writeError(_ text: String) -> Bool {
+    // A message meets a pipe nobody reads as EPIPE, not as SIGPIPE ending the process with
+    // status 141: the exit status a script reads stays the command's own.
+    signal(SIGPIPE, SIG_IGN)
     var text = text
     return text.withUTF8 { bytes in
       guard let base = bytes.baseAddress else { return true }

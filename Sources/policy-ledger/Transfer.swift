@@ -91,7 +91,7 @@ extension PolicyLedgerCommand {
       let zone = try ledger.timeZone()
       var isFolder: ObjCBool = false
       var created = false
-      try OutputFile.checkFolder(folder, field: "--all", ledger: ledger.path)
+      try OutputFile.checkOutputFolder(folder, field: "--all", ledger: ledger.path)
       if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
         guard isFolder.boolValue else { throw LedgerError("invalid --all '\(folder)': it is not a folder") }
       } else {
@@ -286,7 +286,7 @@ extension PolicyLedgerCommand {
       @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
       func validate() throws {
         try folder.refuseWithKind()
-        try refuseStandardInputTwice(file, recipients)
+        try refuseStandardInputTwice(("The file", file), ("--recipients", recipients))
       }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee, sent_at, delivery), as 'export recipients' writes it.", completion: .file()) var recipients: String
@@ -318,7 +318,7 @@ extension PolicyLedgerCommand {
       @OptionGroup(visibility: .private) var folder: WholeLedgerFolder
       func validate() throws {
         try folder.refuseWithKind()
-        try refuseStandardInputTwice(file, recipients)
+        try refuseStandardInputTwice(("The file", file), ("--recipients", recipients))
       }
       @Argument(help: "The CSV file ('-' for standard input).", completion: .file()) var file: String
       @Option(help: "The recipients CSV file (notice, employee, sent_at, delivery), as 'export recipients' writes it.", completion: .file()) var recipients: String?
@@ -362,13 +362,6 @@ extension PolicyLedgerCommand {
   }
 }
 
-/// Standard input can be read once: the file and `--recipients` cannot both be `-` (the
-/// second read would find it empty and say the file has no header).
-private func refuseStandardInputTwice(_ file: String, _ recipients: String?) throws {
-  if file == "-" && recipients == "-" {
-    throw ValidationError("The file and --recipients cannot both be '-': standard input can be read only once.")
-  }
-}
 
 /// Opens the ledger, runs one import with progress on a terminal, then says on stderr
 /// what it recorded and how many rows of the recipients file it skipped. stdout stays empty.
@@ -387,8 +380,8 @@ private func runImport(
 /// succeeded whether or not the summary can be written: with standard error closed, full
 /// or a pipe whose reader has gone, the summary is dropped and the exit status is still 0,
 /// so that a script that sees 0 knows the rows are in and does not import them again.
+/// (``StandardStreams/writeError(_:)`` meets a pipe nobody reads as an error, not SIGPIPE.)
 private func reportImported(_ summary: String) {
-  signal(SIGPIPE, SIG_IGN)
   StandardStreams.writeError(summary + "\n")
 }
 

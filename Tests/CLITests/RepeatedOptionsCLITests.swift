@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import policy_ledger
+
 /// An option given twice: a list option adds to its list; any other option with two
 /// different values is a usage error, never one value dropped without a word.
 @Suite struct RepeatedOptionsCLITests {
@@ -68,6 +70,17 @@ import Testing
       ])
   }
 
+  /// The lists the check reads (which options add up, which take no value) are what the
+  /// commands declare.
+  @Test func theChecksListsAreWhatTheCommandsDeclare() throws {
+    let options = try Self.declared()
+    let repeating = options.filter(\.isRepeating).map(\.description)
+    #expect(Set(repeating) == Set(LeadingArguments.repeatable))
+    let flags = Set(options.filter { $0.kind == "flag" }.map { "--" + $0.name })
+    #expect(flags.subtracting(LeadingArguments.flags).isEmpty, "flags the check would read as taking a value: \(flags.subtracting(LeadingArguments.flags))")
+    #expect(Set(LeadingArguments.flags).subtracting(flags) == ["--experimental-dump-help"])
+  }
+
   @Test func theSameValueTwiceAndTheEqualsFormAreJudgedAlike() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("l.db")
@@ -82,9 +95,10 @@ import Testing
     let accents = try CLI.run(add + ["--title", "Jos\u{E9}", "--title", "Jose\u{301}"])
     #expect(accents.status == 64)
     #expect(LedgerFiles.sha256(db) == before, "nothing written")
-    // After `--`, nothing is an option.
-    let ended = try CLI.run(["show", "--db", db, "--format", "csv", "--", "p@1"])
-    #expect(ended.status == 0, "\(ended.stderr)")
+    // After `--`, nothing is an option, and nothing is judged a repeat of one.
+    let ended = try CLI.run(["show", "--db", db, "--format", "csv", "--", "--format=json"])
+    #expect(!ended.stderr.contains("given twice"), "\(ended.stderr)")
+    #expect(ended.stderr == "policy-ledger: error: no notice, correction or version '--format=json' in this ledger (name a version as KEY@N)\n")
   }
 
   @Test func aRepeatedListOptionAddsToTheEntry() throws {

@@ -42,6 +42,26 @@ import Testing
     #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
   }
 
+  /// Standard error a pipe whose reader has gone: a refusal is exit status 2, not death by
+  /// SIGPIPE (141).
+  @Test func aRefusalIntoAPipeNobodyReadsIsStillExitStatus2() throws {
+    let demo = try DemoLedger()
+    for arguments in [["in-force", "nosuch", "--at", "now"], ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "x"]] {
+      let err = Pipe()
+      try err.fileHandleForReading.close()
+      let process = Process()
+      process.executableURL = CLI.binary
+      process.arguments = arguments + ["--db", demo.db]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = err
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      try err.fileHandleForWriting.close()
+      process.waitUntilExit()
+      #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(arguments)")
+    }
+  }
+
   @Test(arguments: ["2>&-", "2>/dev/full", "<&- >&- 2>&-"])
   func aRefusalWithNowhereToSayItIsStillExitStatus2(_ redirection: String) throws {
     let demo = try DemoLedger()

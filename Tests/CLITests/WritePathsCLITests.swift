@@ -80,6 +80,11 @@ import Testing
       #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0, "\(arguments)")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["empty.db"])
+    // A `-wal` beside it that is no WAL file (no magic number) changes nothing.
+    _ = try dir.write("empty.db-wal", "x")
+    let junk = try CLI.run(["employee", "leave", "E1", "--at", "2020-01-01", "--db", path])
+    #expect(junk.stderr == "policy-ledger: error: '\(path)' is empty, not a policy-ledger ledger\n")
+    #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
   }
 
   /// The first checkpoint or manifest stores the ledger's origin for good: when its output

@@ -74,28 +74,51 @@ import PolicyLedgerSQLite
   }
 
   /// SQLite's failures of the file or the machine are the ledger's, in words, never
-  /// "database is locked" or a line of an imported file.
+  /// "database is locked" or a line of an imported file; "nothing was recorded" only where
+  /// no commit can have come before (a recording's transaction).
   @Test func failuresOfTheFileAreDescribedAsTheLedgers() throws {
-    func described(_ code: Int32) -> String {
-      "\(Ledger.describe(SQLiteError(extendedCode: code, message: "m"), path: "/nonexistent/l.db"))"
+    // A path this process may not write (it does not exist), as SQLite would have found it.
+    func described(_ code: Int32, recording: Bool = true) -> String {
+      "\(Ledger.describe(SQLiteError(extendedCode: code, message: "m"), path: "/nonexistent/l.db", recording: recording))"
     }
     #expect(
       described(SQLITE_BUSY)
-        == "the ledger at /nonexistent/l.db stayed locked by another process past the 60-second wait, retried; nothing was recorded (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)"
+        == "the ledger at /nonexistent/l.db stayed locked by another process past the 60-second wait; nothing was recorded (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)"
     )
-    #expect(!described(SQLITE_BUSY).contains("database is locked"))
+    #expect(
+      described(SQLITE_BUSY, recording: false)
+        == "the ledger at /nonexistent/l.db stayed locked by another process past the 60-second wait (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)",
+      "a query records nothing and says nothing of it")
     #expect(described(SQLITE_FULL) == "cannot write the ledger at /nonexistent/l.db: the disk is full; nothing was recorded")
-    // A file this process may write, in a folder it may not (as SQLite found it).
+    #expect(
+      described(1544)
+        == "cannot write the ledger at /nonexistent/l.db: the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded")
+    // A file this process may write, in a folder it may write: SQLite's own reason.
     let writable = FileManager.default.temporaryDirectory.appendingPathComponent("policy-ledger-\(UUID().uuidString).db").path
     #expect(FileManager.default.createFile(atPath: writable, contents: Data()))
     defer { try? FileManager.default.removeItem(atPath: writable) }
     #expect(
-      "\(Ledger.describe(SQLiteError(extendedCode: 1544, message: "m"), path: writable))"
+      "\(Ledger.describe(SQLiteError(extendedCode: 1544, message: "m"), path: writable, recording: true))"
         == "cannot write the ledger at \(writable): its folder cannot be written, and SQLite keeps the ledger's -wal and -shm files there; nothing was recorded")
-    #expect(described(1544).hasSuffix("the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded"))
-    #expect(described(SQLITE_READONLY) == "cannot write the ledger at /nonexistent/l.db: the file is read-only for this user; nothing was recorded")
+    #expect(
+      "\(Ledger.describe(SQLiteError(extendedCode: 520, message: "attempt to write a readonly database"), path: writable))"
+        == "cannot write the ledger at \(writable): attempt to write a readonly database (SQLite error 520)")
     #expect(Ledger.machineFailure(SQLiteError(extendedCode: SQLITE_CONSTRAINT, message: "m"), path: "l.db") == nil, "an input's fault stays the line's")
     #expect(Ledger.machineFailure(SQLiteError(extendedCode: SQLITE_BUSY, message: "m"), path: "l.db") != nil)
   }
-}
 
+  /// The host learns of a commit that wrote an entry, and of nothing else: a read's COMMIT
+  /// is no entry (`ack --receipt --origin` reads before it records).
+  @Test func afterCommitIsCalledForWritesAlone() throws {
+    let ledger = try Ledger.temporary()
+    try WorkedExample.record(into: ledger)
+    var commits = 0
+    ledger.afterCommit = { commits += 1 }
+    _ = try ledger.policies(at: Instant(microseconds: 0))
+    _ = try ledger.history(WorkedExample.policy)
+    #expect(commits == 0)
+    _ = try ledger.addVersion(
+      NewVersion(policy: "p", title: "T", body: Array("B".utf8), effectiveFrom: Instant(microseconds: 0)), actor: "t")
+    #expect(commits == 1)
+  }
+}

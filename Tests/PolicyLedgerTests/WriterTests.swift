@@ -247,9 +247,11 @@ import Testing
     #expect(lines[1] == String(repeating: "-", count: 60) + "  " + String(repeating: "-", count: 64))
   }
 
-  @Test func tableMeasuresWidthsInCharacters() throws {
+  /// Widths in the columns a terminal shows: a combining mark takes none, and a flag (an
+  /// emoji sequence with U+FE0F) two, as one character.
+  @Test func tableMeasuresWidthsInColumns() throws {
     let text = try render(.table, columns: ["a", "b"], rows: [[.text("e\u{301}e\u{301}"), .text("x")], [.text("🏳️‍🌈"), .text("y")]])
-    #expect(text == "a   b\n--  -\ne\u{301}e\u{301}  x\n🏳️‍🌈   y\n")
+    #expect(text == "a   b\n--  -\ne\u{301}e\u{301}  x\n🏳️‍🌈  y\n")
   }
 
   @Test func recordWriterPrintsOneLineAColumnWithNamesRightAligned() throws {
@@ -285,6 +287,7 @@ import Testing
     #expect(TableWriter.displayWidth("\u{5C31}\u{696D}\u{898F}\u{5247}") == 8)  // 就業規則
     #expect(TableWriter.displayWidth("Jose\u{301}") == 4)
     #expect(TableWriter.displayWidth("\u{1F389} party") == 8)
+    #expect(TableWriter.displayWidth("\u{2764}\u{FE0F}") == 2, "an emoji by its presentation selector")
     let table = try render(
       .table, columns: ["policy", "n"],
       rows: [[.text("leave"), .integer(1)], [.text("\u{5C31}\u{696D}\u{898F}\u{5247}"), .integer(2)], [.text("Jose\u{301}"), .integer(3)]])

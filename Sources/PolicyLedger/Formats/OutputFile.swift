@@ -82,12 +82,11 @@ public struct OutputFile: Sendable {
       return
     }
     guard !path.isEmpty else { throw refuse("no file named") }
+    if let name = OutputFile.ledgerName(of: path, in: ledgerFiles) { throw refuse("that is \(name); choose another file") }
     var info = stat()
     if stat(path, &info) == 0 {
       let identity = FileIdentity(info)
-      if let name = ledgerFiles.name(of: identity) { throw refuse("that is \(name); choose another file") }
       let resolved = OutputFile.realPath(path) ?? path
-      if let name = ledgerFiles.name(ofPath: resolved) { throw refuse("that is \(name); choose another file") }
       switch info.st_mode & S_IFMT {
       case S_IFDIR: throw refuse("it is a folder")
       case S_IFREG:
@@ -105,7 +104,6 @@ public struct OutputFile: Sendable {
     let folder = OutputFile.folder(of: path)
     try OutputFile.checkFolder(of: path, refuse)
     let resolved = (OutputFile.realPath(folder) ?? folder) + "/" + OutputFile.lastComponent(of: path)
-    if let name = ledgerFiles.name(ofPath: resolved) { throw refuse("that is \(name); choose another file") }
     self.init(path: path, field: field, destination: .regularFile(resolved), identity: nil, resolvedPath: resolved)
   }
 
@@ -128,18 +126,24 @@ public struct OutputFile: Sendable {
   /// when it is the ledger, or where SQLite keeps or would keep the ledger's `-wal`,
   /// `-shm` or `-journal`: a folder of that name stops SQLite from opening the ledger.
   /// - Throws: `LedgerError` "invalid FIELD 'PATH': that is the ledger's -journal file; choose another folder".
-  public static func checkFolder(_ path: String, field: String, ledger: String) throws {
-    let files = LedgerFiles(path: ledger)
+  public static func checkOutputFolder(_ path: String, field: String, ledger: String) throws {
     var trimmed = path
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-    var info = stat()
-    let name =
-      stat(trimmed, &info) == 0 ? files.name(of: FileIdentity(info)) ?? realPath(trimmed).flatMap(files.name(ofPath:)) : nil
-    let folder = OutputFile.folder(of: trimmed)
-    let resolved = (realPath(folder) ?? folder) + "/" + lastComponent(of: trimmed)
-    if let name = name ?? files.name(ofPath: resolved) {
+    if let name = ledgerName(of: trimmed, in: LedgerFiles(path: ledger)) {
       throw LedgerError("invalid \(field) '\(path)': that is \(name); choose another folder")
     }
+  }
+
+  /// Which of the ledger's files `path` is, if any: by device and inode or by its resolved
+  /// path when it exists, else by its folder's resolved path and its name (a file SQLite
+  /// has not made yet, such as a `-journal`).
+  private static func ledgerName(of path: String, in files: LedgerFiles) -> String? {
+    var info = stat()
+    if stat(path, &info) == 0 {
+      return files.name(of: FileIdentity(info)) ?? realPath(path).flatMap(files.name(ofPath:))
+    }
+    let folder = folder(of: path)
+    return files.name(ofPath: (realPath(folder) ?? folder) + "/" + lastComponent(of: path))
   }
 
   /// Names that mean standard output.
@@ -436,6 +440,25 @@ public enum TemporaryOutputs {
   /// `clearsLineOnSignals` and standard error a terminal, read when the handler is installed.
   nonisolated(unsafe) static var clearsLine = false
 
+  /// Makes the tables now, so that ``removeAllInSignalHandler()`` allocates nothing: for a
+  /// handler of the caller's own that calls it.
+  public static func prepareForSignals() {
+    _ = files
+    _ = folders
+  }
+
+  /// Removes every temporary output and created folder registered now; safe in a signal
+  /// handler once ``prepareForSignals()`` has run (unlink(2) and rmdir(2) on fixed tables).
+  /// A recording command's handler calls it, since its handler is the one installed.
+  public static func removeAllInSignalHandler() {
+    for index in 0..<capacity {
+      if let path = files[index] { unlink(path) }
+    }
+    for index in 0..<capacity {
+      if let path = folders[index] { rmdir(path) }
+    }
+  }
+
   static let capacity = 32
   nonisolated(unsafe) static let files = table()
   nonisolated(unsafe) static let folders = table()
@@ -502,12 +525,7 @@ public enum TemporaryOutputs {
       sigaddset(&set, number)
       sigprocmask(SIG_UNBLOCK, &set, nil)
       _ = signal(number) { number in
-        for index in 0..<TemporaryOutputs.capacity {
-          if let path = TemporaryOutputs.files[index] { unlink(path) }
-        }
-        for index in 0..<TemporaryOutputs.capacity {
-          if let path = TemporaryOutputs.folders[index] { rmdir(path) }
-        }
+        TemporaryOutputs.removeAllInSignalHandler()
         if TemporaryOutputs.clearsLine {
           let clear: StaticString = "\r\u{1B}[K"
           _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)

@@ -128,6 +128,8 @@ public final class TableWriter: RowWriter {
 
   static func characterWidth(_ character: Character) -> Int {
     guard let scalar = character.unicodeScalars.first else { return 0 }
+    // U+FE0F asks for the emoji presentation (`❤️`), two columns wide.
+    if character.unicodeScalars.contains("\u{FE0F}") { return 2 }
     if scalar.value < 0x1100 { return 1 }
     return isWide(scalar) || scalar.properties.isEmojiPresentation ? 2 : 1
   }

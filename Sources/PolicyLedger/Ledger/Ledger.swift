@@ -86,7 +86,7 @@ public final class Ledger {
           try Migrator().migrate(db, path: path)
         } catch {
           creation.abandon()
-          throw (error as? SQLiteError).map { Ledger.describe($0, path: path) } ?? error
+          throw (error as? SQLiteError).map { Ledger.describe($0, path: path, recording: true) } ?? error
         }
         store = LedgerStore(db)
         if !createsOnFirstCommit { try publishIfNew() }
@@ -97,11 +97,8 @@ public final class Ledger {
       // ledger's main file is never empty: it is linked in place only once it holds its
       // first entry.)
       var info = stat()
-      if stat(path, &info) == 0, info.st_size == 0, info.st_mode & S_IFMT == S_IFREG {
-        var wal = stat()
-        if stat(path + "-wal", &wal) != 0 || wal.st_size == 0 {
-          throw LedgerError(.invalidInput, "'\(path)' is empty, not a policy-ledger ledger")
-        }
+      if stat(path, &info) == 0, info.st_size == 0, info.st_mode & S_IFMT == S_IFREG, !Ledger.hasWALHeader(path + "-wal") {
+        throw LedgerError(.invalidInput, "'\(path)' is empty, not a policy-ledger ledger")
       }
       do {
         db = try Connection(path: path, mode: .readWriteCreate)
@@ -112,8 +109,9 @@ public final class Ledger {
         try LedgerStore.configure(db)
         try Migrator().migrate(db, path: path)
       } catch let error as SQLiteError {
-        throw Ledger.describe(error, path: path)
+        throw Ledger.describe(error, path: path, recording: true)
       }
+      Creation.removeAbandoned(besideLedgerAt: path)
     }
     store = LedgerStore(db)
   }
@@ -221,33 +219,55 @@ public final class Ledger {
     if let kind { throw LedgerError(.invalidInput, "'\(path)' is \(kind), not a ledger file") }
   }
 
-  static func describe(_ error: SQLiteError, path: String) -> any Error {
+  static func describe(_ error: SQLiteError, path: String, recording: Bool = false) -> any Error {
+    // Said only where a refusal comes before any commit: opening for recording, the
+    // recording's transaction.
+    let nothing = recording ? "; nothing was recorded" : ""
     switch error.code {
-    case SQLITE_NOTADB: LedgerError(.invalidInput, "'\(path)' is not a policy-ledger ledger (not an SQLite database)")
-    case SQLITE_CORRUPT: LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
-    case SQLITE_CANTOPEN: LedgerError(.ioFailure, "cannot open the ledger at \(path): \(error.message)")
+    case SQLITE_NOTADB: return LedgerError(.invalidInput, "'\(path)' is not a policy-ledger ledger (not an SQLite database)")
+    case SQLITE_CORRUPT: return LedgerError(.damaged, "the ledger at \(path) is damaged (\(error.message)); restore it from a copy")
+    case SQLITE_CANTOPEN: return LedgerError(.ioFailure, "cannot open the ledger at \(path): \(error.message)")
     case SQLITE_READONLY:
       // SQLITE_READONLY_DIRECTORY (1544): the folder, where the -wal and -shm are made.
-      switch (isWritable(path), error.extendedCode == 1544) {
+      let folderReadOnly = error.extendedCode == 1544 || !isWritable(Ledger.folder(of: path))
+      switch (isWritable(path), folderReadOnly) {
       case (false, true):
-        LedgerError(
+        return LedgerError(
           .ioFailure,
-          "cannot write the ledger at \(path): the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files; nothing was recorded")
+          "cannot write the ledger at \(path): the file is read-only for this user, and so is its folder, where SQLite keeps the ledger's -wal and -shm files\(nothing)")
       case (false, false):
-        LedgerError(.ioFailure, "cannot write the ledger at \(path): the file is read-only for this user; nothing was recorded")
-      case (true, _):
-        LedgerError(
+        return LedgerError(.ioFailure, "cannot write the ledger at \(path): the file is read-only for this user\(nothing)")
+      case (true, true):
+        return LedgerError(
           .ioFailure,
-          "cannot write the ledger at \(path): its folder cannot be written, and SQLite keeps the ledger's -wal and -shm files there; nothing was recorded")
+          "cannot write the ledger at \(path): its folder cannot be written, and SQLite keeps the ledger's -wal and -shm files there\(nothing)")
+      case (true, false):
+        return LedgerError(.ioFailure, "cannot write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode))\(nothing)")
       }
     case SQLITE_BUSY, SQLITE_LOCKED:
-      LedgerError(
+      return LedgerError(
         .ioFailure,
-        "the ledger at \(path) stayed locked by another process past the \(Connection.busyTimeoutMilliseconds / 1000)-second wait, retried; nothing was recorded (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)")
-    case SQLITE_FULL: LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full; nothing was recorded")
-    case SQLITE_IOERR: LedgerError(.ioFailure, "cannot read or write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode))")
-    default: error
+        "the ledger at \(path) stayed locked by another process past the \(Connection.busyTimeoutMilliseconds / 1000)-second wait\(nothing) (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)")
+    case SQLITE_FULL: return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full\(nothing)")
+    case SQLITE_IOERR:
+      return LedgerError(.ioFailure, "cannot read or write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode))\(nothing)")
+    default: return error
     }
+  }
+
+  /// Whether the file at `path` begins as a WAL file does (its magic number, 0x377f0682 or
+  /// 0x377f0683): an empty main file beside one may hold a database in its frames.
+  static func hasWALHeader(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    guard let magic = try? handle.read(upToCount: 4), magic.count == 4 else { return false }
+    return magic[magic.startIndex..<magic.startIndex + 3].elementsEqual([0x37, 0x7F, 0x06]) && (magic.last == 0x82 || magic.last == 0x83)
+  }
+
+  /// The folder of a path, `.` for a bare name.
+  static func folder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
   /// A failure of the file or the machine, not of the input (the ledger read-only, locked,
@@ -255,7 +275,7 @@ public final class Ledger {
   static func machineFailure(_ error: SQLiteError, path: String) -> LedgerError? {
     switch error.code {
     case SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR:
-      describe(error, path: path) as? LedgerError
+      describe(error, path: path, recording: true) as? LedgerError
     default: nil
     }
   }
@@ -271,7 +291,7 @@ public final class Ledger {
       try publishIfNew()
       return result
     } catch let error as SQLiteError {
-      throw Ledger.describe(error, path: path)
+      throw Ledger.describe(error, path: path, recording: true)
     }
   }
 
@@ -299,7 +319,7 @@ public final class Ledger {
       try publishIfNew()
       return result
     } catch let error as SQLiteError {
-      throw Ledger.describe(error, path: path)
+      throw Ledger.describe(error, path: path, recording: true)
     }
   }
 

@@ -110,6 +110,21 @@ struct Creation {
     return (folder, String(path[path.index(after: slash)...]))
   }
 
+  /// After the ledger at `path` was opened for recording: the hidden files of a creator
+  /// killed after its file was linked in place and before it removed them (its `.new`
+  /// name and `.NAME.lock`) are removed, as a creator removes those of one killed earlier.
+  /// The lock file goes only when no creator holds it; one waiting on it finds it removed
+  /// and looks again (``takeLock(_:_:)``), then finds the ledger.
+  static func removeAbandoned(besideLedgerAt path: String) {
+    let (folder, name) = split(path)
+    removeAbandoned(folder: folder, name: name)
+    let lockPath = "\(folder)/.\(name).lock"
+    let lock = open(lockPath, O_RDWR | O_CLOEXEC)
+    guard lock >= 0 else { return }
+    defer { close(lock) }
+    if flock(lock, LOCK_EX | LOCK_NB) == 0 { unlink(lockPath) }
+  }
+
   /// Removes the hidden files of earlier creators of `name` whose process no longer exists.
   private static func removeAbandoned(folder: String, name: String) {
     let prefix = ".\(name)."

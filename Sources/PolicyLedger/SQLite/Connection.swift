@@ -96,11 +96,20 @@ import PolicyLedgerSQLite
   /// is moved after it, so that the signals are held only for the commit itself.
   package var afterCommit: (() -> Void)? {
     didSet {
-      guard afterCommit != nil, oldValue == nil else { return }
+      if afterCommit == nil {
+        // SQLite's own hook back: its automatic checkpoint at 1,000 pages.
+        if oldValue != nil { sqlite3_wal_autocheckpoint(handle, 1000) }
+        return
+      }
+      guard oldValue == nil else { return }
       sqlite3_wal_hook(
         handle,
         { context, _, _, pages in
-          if let context { Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue().walPages = pages }
+          if let context {
+            let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+            connection.walPages = pages
+            connection.wroteWAL = true
+          }
           return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -109,14 +118,18 @@ import PolicyLedgerSQLite
   /// The WAL's size in pages after the last commit, while ``afterCommit`` replaces SQLite's
   /// automatic checkpoint.
   private var walPages: Int32 = 0
+  /// Set by the WAL hook, which SQLite calls only for a commit that wrote: a read
+  /// transaction's `COMMIT` (`Ledger.read`) is no entry recorded.
+  private var wroteWAL = false
 
   /// Commits the open transaction; with ``afterCommit`` set, with the signals held around
   /// it, and then checkpoints as SQLite's own WAL hook would have inside the commit.
   private func commit() throws {
     guard let afterCommit else { return try execute("COMMIT") }
+    wroteWAL = false
     try Connection.holdingInterrupts {
       try execute("COMMIT")
-      afterCommit()
+      if wroteWAL { afterCommit() }
     }
     if walPages >= 1000 {
       walPages = 0

@@ -169,7 +169,9 @@ struct CompletionCLITests {
     let s = try Setup()
     let script = try s.script("bash")
     let terminal = try Terminal("env -i HOME=\(s.dir.path) PATH=\(s.path) TERM=xterm bash --norc --noprofile", in: s.dir.path)
-    try terminal.type("source '\(script)'; PS1='> '", enter: true)
+    // Sourced before the first line is cleared: a Ctrl-C that came first would cut it short.
+    try terminal.type("source '\(script)'; PS1='> '; echo sourced-$((40 + 2))", enter: true)
+    try #require(try terminal.waitFor("sourced-42"))
     for (typed, shown) in [
       ("policy-ledger --db d.db history mob\t#", "> policy-ledger --db d.db history mobile-devices #"),
       ("policy-ledger --tz -07:00 --db d.db history --for\t#", "> policy-ledger --tz -07:00 --db d.db history --format #"),

@@ -27,7 +27,7 @@ public final class Ledger {
 
   /// Called once this ledger's entry is in it, as soon as it is: for a ledger file that
   /// exists, when the recording's transaction commits (before SQLite checkpoints its WAL);
-  /// for a new one, when its file is in place at ``path`` (``publishIfNew()``), since until
+  /// for a new one, when its file is in place at ``path``, since until
   /// then the path holds nothing. Until it is called, an interrupted recording leaves
   /// nothing recorded; once it is, the entry exists whatever happens to the process.
   /// The command line switches its SIGINT and SIGTERM message here.

@@ -58,6 +58,24 @@ enum BashCompletion {
         point=$((${#before} + 1 + ${#typed}))
     }
 
+    # ArgumentParser's function, on `words` and `cword` with their leading options taken
+    # out (and COMP_LINE and COMP_POINT made to match), or a leading option's value: a file
+    # for --db, nothing for --tz.
+    __policy-ledger_generated() {
+        __policy-ledger_leading_options
+        if [[ "${valueOf}" == --db ]]; then
+            COMPREPLY=($(compgen -f -- "${2}"))
+            return 0
+        elif [[ -n "${valueOf}" ]]; then
+            COMPREPLY=()
+            return 0
+        fi
+        local -a COMP_WORDS=("${words[@]}")
+        local -i COMP_CWORD=${cword} COMP_POINT=${point}
+        local COMP_LINE="${line}"
+        _policy-ledger "$@"
+    }
+
     __policy-ledger_complete() {
         local typed="${COMP_LINE:0:COMP_POINT}"
         typed="${typed##*[[:space:]]}"
@@ -67,18 +85,7 @@ enum BashCompletion {
         if [[ "${COMP_WORDBREAKS}" != *@* ]]; then
             local -a words=("${COMP_WORDS[@]}")
             local -i cword=${COMP_CWORD}
-            __policy-ledger_leading_options
-            if [[ "${valueOf}" == --db ]]; then
-                COMPREPLY=($(compgen -f -- "${2}"))
-                return 0
-            elif [[ -n "${valueOf}" ]]; then
-                COMPREPLY=()
-                return 0
-            fi
-            local -a COMP_WORDS=("${words[@]}")
-            local -i COMP_CWORD=${cword} COMP_POINT=${point}
-            local COMP_LINE="${line}"
-            _policy-ledger "$@"
+            __policy-ledger_generated "$@"
         else
             # The words as the command line writes them: each '@' glued to the pieces it
             # touches (bash gives COMP_WORDS as substrings of COMP_LINE, in order).
@@ -100,27 +107,12 @@ enum BashCompletion {
             done
             if [[ "${words[cword]}" == "${COMP_WORDS[COMP_CWORD]}" ]]; then
                 # The word completed is whole; only words before it were glued.
-                __policy-ledger_leading_options
-                if [[ "${valueOf}" == --db ]]; then
-                    COMPREPLY=($(compgen -f -- "${2}"))
-                    return 0
-                elif [[ -n "${valueOf}" ]]; then
-                    COMPREPLY=()
-                    return 0
-                fi
-                local -a COMP_WORDS=("${words[@]}")
-                local -i COMP_CWORD=${cword} COMP_POINT=${point}
-                local COMP_LINE="${line}"
-                _policy-ledger "$@"
+                __policy-ledger_generated "$@"
             elif [[ "${typed}" == "${words[cword]}" && "${typed}" != *[\\\"\'\$~=]* && "${typed}" == *"${2}" ]]; then
                 # KEY@N up to the cursor, plain text: completed whole, and bash given back
                 # the part after the start of its own word.
                 local -r prefix="${typed%"${2}"}"
-                __policy-ledger_leading_options
-                local -a COMP_WORDS=("${words[@]}")
-                local -i COMP_CWORD=${cword} COMP_POINT=${point}
-                local COMP_LINE="${line}"
-                _policy-ledger "${1}" "${typed}" "${words[cword-1]}"
+                __policy-ledger_generated "${1}" "${typed}" "${words[cword-1]}"
                 COMPREPLY=("${COMPREPLY[@]#"${prefix}"}")
             else
                 # Quoted, or the cursor inside the word: as generated.

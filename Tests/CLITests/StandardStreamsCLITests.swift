@@ -10,6 +10,23 @@ import Testing
 
   static let versions = "policy,title,body,effective_from\nq,T,B,2021-01-01\n"
 
+  /// Runs the binary with standard error a pipe whose reading end was closed before it
+  /// started, and waits for it.
+  static func runWithStandardErrorUnread(_ arguments: [String]) throws -> Process {
+    let err = Pipe()
+    try err.fileHandleForReading.close()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try err.fileHandleForWriting.close()
+    process.waitUntilExit()
+    return process
+  }
+
   @Test(arguments: ["2>&-", "2>/dev/full"])
   func anImportWhoseSummaryCannotBeWrittenHasStillSucceeded(_ redirection: String) throws {
     let dir = try TemporaryDirectory()
@@ -26,18 +43,7 @@ import Testing
     let dir = try TemporaryDirectory()
     let db = dir.file("l.db")
     let file = try dir.write("v.csv", Self.versions)
-    // Standard error a pipe whose reading end is closed before the command starts.
-    let err = Pipe()
-    try err.fileHandleForReading.close()
-    let process = Process()
-    process.executableURL = CLI.binary
-    process.arguments = ["import", "versions", file, "--db", db]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    try err.fileHandleForWriting.close()
-    process.waitUntilExit()
+    let process = try Self.runWithStandardErrorUnread(["import", "versions", file, "--db", db])
     #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     #expect(try CLI.run(["head", "--db", db]).stdout.hasPrefix("1:"))
   }
@@ -47,17 +53,7 @@ import Testing
   @Test func aRefusalIntoAPipeNobodyReadsIsStillExitStatus2() throws {
     let demo = try DemoLedger()
     for arguments in [["in-force", "nosuch", "--at", "now"], ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "x"]] {
-      let err = Pipe()
-      try err.fileHandleForReading.close()
-      let process = Process()
-      process.executableURL = CLI.binary
-      process.arguments = arguments + ["--db", demo.db]
-      process.standardOutput = FileHandle.nullDevice
-      process.standardError = err
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      try err.fileHandleForWriting.close()
-      process.waitUntilExit()
+      let process = try Self.runWithStandardErrorUnread(arguments + ["--db", demo.db])
       #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(arguments)")
     }
   }

@@ -26,6 +26,7 @@ enum BashCompletion {
         while ((i < cword)); do
             case "${words[i]}" in
                 --db | --tz)
+                    local option="${words[i]}"
                     # `--db=PATH` reaches here as three words when '=' breaks words.
                     local -i skip=1
                     [[ "${words[i + 1]}" == = ]] && skip=2
@@ -34,10 +35,14 @@ enum BashCompletion {
                         ((i + skip == cword)) && valueOf="${words[i]}"
                         return 0
                     fi
-                    [[ "${words[i]}" == --db ]] && db="${words[i + skip]}"
+                    local value="${words[i + skip]}"
                     i+=$((skip + 1))
-                    # An offset's ':' (`--tz -07:00`) breaks words too: its pieces follow.
-                    while ((i < cword)) && [[ "${words[i]}" == : || "${words[i - 1]}" == : ]]; do i+=1; done
+                    # A ':' (`--tz -07:00`, `--db x:y.db`) breaks words too: its pieces follow.
+                    while ((i < cword)) && [[ "${words[i]}" == : || "${words[i - 1]}" == : ]]; do
+                        value+="${words[i]}"
+                        i+=1
+                    done
+                    [[ "${option}" == --db ]] && db="${value}"
                     ;;
                 --db=* | --tz=*)
                     [[ "${words[i]}" == --db=* ]] && db="${words[i]#--db=}"
@@ -49,9 +54,13 @@ enum BashCompletion {
         ((i > 1)) || return 0
         words=("${words[0]}" "${words[@]:i}")
         cword=$((cword - i + 1))
-        # Only a value typed plainly is passed on: anything quoted or expanded is left alone.
-        if [[ -n "${db}" && "${db}" =~ ^[~]?[A-Za-z0-9._/+@:,-]+$ ]]; then
+        # Only a value typed plainly is passed on. One quoted or expanded is not read here,
+        # and names from another ledger ($POLICY_LEDGER_DB's) would be wrong for it: a path
+        # under /dev/null, which no ledger can have, offers none.
+        if [[ "${db}" =~ ^[~]?[A-Za-z0-9._/+@:,-]+$ ]]; then
             POLICY_LEDGER_DB="${db/#\~/${HOME}}"
+        elif [[ -n "${db}" ]]; then
+            POLICY_LEDGER_DB=/dev/null/none
         fi
         local before="${words[*]:0:cword}"
         line="${words[*]}"
@@ -64,7 +73,8 @@ enum BashCompletion {
     __policy-ledger_generated() {
         __policy-ledger_leading_options
         if [[ "${valueOf}" == --db ]]; then
-            COMPREPLY=($(compgen -f -- "${2}"))
+            # One name a line, kept whole (a name may hold a space); bash quotes it (-o filenames).
+            mapfile -t COMPREPLY < <(compgen -f -- "${2}")
             return 0
         elif [[ -n "${valueOf}" ]]; then
             COMPREPLY=()

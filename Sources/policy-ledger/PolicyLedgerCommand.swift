@@ -96,6 +96,9 @@ struct PolicyLedgerCommand: ParsableCommand {
       if exitCode(for: error).rawValue == ExitStatus.usage, let hint = MisspeltNames.hint(arguments) {
         fail(hint, status: ExitStatus.usage)
       }
+      // The parser's own message (a usage error, the help) meets a pipe nobody reads as
+      // an error, not as SIGPIPE ending the process with 141 in place of 64 or 0.
+      signal(SIGPIPE, SIG_IGN)
       exit(withError: error)
     }
   }

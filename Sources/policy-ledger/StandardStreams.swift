@@ -14,6 +14,7 @@ enum StandardStreams {
   /// for its own files, which it never opens below 3.)
   static func occupyClosed() {
     for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+      if descriptor == 0 { standardInputWasClosed = true }
       let standIn = open("/dev/null", descriptor == 0 ? O_WRONLY : O_RDONLY)
       if standIn >= 0 && standIn != descriptor {
         dup2(standIn, descriptor)
@@ -21,6 +22,14 @@ enum StandardStreams {
       }
     }
   }
+
+  /// Whether the shell left standard input closed (`<&-`): its stand-in, `/dev/null`, would
+  /// read as empty when opened again by name (`/dev/stdin`), so ``readAll(_:field:)`` reads
+  /// those names as `-`, whose read fails as a closed descriptor's does.
+  nonisolated(unsafe) static var standardInputWasClosed = false
+
+  /// The names of standard input that open it anew.
+  static let standardInputNames = ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]
 
   /// Writes `text` to standard error with write(2), retried on `EINTR` and after a partial
   /// write; returns false when it could not be written. A message that cannot be written is
@@ -56,7 +65,7 @@ enum StandardStreams {
   static func readAll(_ path: String, field: String) throws -> [UInt8] {
     let shown = Identifier.printable(path)
     let descriptor: Int32
-    if path == "-" {
+    if path == "-" || (standardInputWasClosed && standardInputNames.contains(path)) {
       descriptor = 0
     } else {
       var opened: Int32

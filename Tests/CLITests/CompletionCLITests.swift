@@ -172,7 +172,15 @@ struct CompletionCLITests {
     // Sourced before the first line is cleared: a Ctrl-C that came first would cut it short.
     try terminal.type("source '\(script)'; PS1='> '; echo sourced-$((40 + 2))", enter: true)
     try #require(try terminal.waitFor("sourced-42"))
+    // Another ledger where a command without --db would look, and a folder with a space.
+    try #require(
+      try CLI.run(["policy", "add", "other-policy", "--title", "O", "--body", "x", "--effective-from", "2020-01-01", "--db", s.dir.file("policy-ledger.db")])
+        .status == 0)
+    try FileManager.default.createDirectory(atPath: s.dir.file("my dir"), withIntermediateDirectories: false)
     for (typed, shown) in [
+      // A quoted value is not read by the script: nothing is offered, never another ledger's names.
+      ("policy-ledger --db \"d.db\" history ot\t#", "> policy-ledger --db \"d.db\" history ot#"),
+      ("policy-ledger --db my\t#", "> policy-ledger --db my\\ dir/#"),
       ("policy-ledger --db d.db history mob\t#", "> policy-ledger --db d.db history mobile-devices #"),
       ("policy-ledger --tz -07:00 --db d.db history --for\t#", "> policy-ledger --tz -07:00 --db d.db history --format #"),
       ("policy-ledger --db=d.db --tz=UTC notice s\t#", "> policy-ledger --db=d.db --tz=UTC notice send #"),

@@ -52,9 +52,13 @@ import Testing
   /// SIGPIPE (141).
   @Test func aRefusalIntoAPipeNobodyReadsIsStillExitStatus2() throws {
     let demo = try DemoLedger()
-    for arguments in [["in-force", "nosuch", "--at", "now"], ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "x"]] {
+    for (arguments, status) in [
+      (["in-force", "nosuch", "--at", "now"], Int32(2)), (["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "x"], 2),
+      // The argument parser's own messages too: a missing option, a value outside a list.
+      (["policy", "add"], 64), (["history", "p", "--format", "xml"], 64),
+    ] {
       let process = try Self.runWithStandardErrorUnread(arguments + ["--db", demo.db])
-      #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(arguments)")
+      #expect(process.terminationReason == .exit && process.terminationStatus == status, "\(arguments)")
     }
   }
 
@@ -85,6 +89,8 @@ import Testing
   /// with its own reason, and the first command creates no ledger.
   @Test(arguments: [
     ("<&-", "-", "cannot read it (Bad file descriptor)"),
+    // By name, standard input closed is read as closed, not as the empty stand-in.
+    ("<&-", "/dev/stdin", "cannot read it (Bad file descriptor)"),
     ("< /", "-", "cannot read it (Is a directory)"),
     ("", "/", "cannot read it (Is a directory)"),
     ("", "/nonexistent/body.txt", "cannot open it (No such file or directory)"),

@@ -49,14 +49,16 @@ enum LeadingArguments {
     var names: [Substring] = []
     var values: [Substring] = []
     var command = ""
+    var commandWords = 0
     var index = 0
     while index < arguments.count, arguments[index] != "--" {
       let argument = arguments[index]
       index += 1
       guard argument.utf8.count > 2, argument.hasPrefix("--") else {
         // The command's words come first: `notice send`.
-        if names.isEmpty && !argument.hasPrefix("-") && command.split(separator: " ").count < 2 {
-          command += command.isEmpty ? argument : " " + argument
+        if names.isEmpty && !argument.hasPrefix("-") && commandWords < 2 {
+          command += commandWords == 0 ? argument : " " + argument
+          commandWords += 1
         }
         continue
       }

@@ -229,7 +229,7 @@ public final class Ledger {
     case SQLITE_CANTOPEN: return LedgerError(.ioFailure, "cannot open the ledger at \(path): \(error.message)")
     case SQLITE_READONLY:
       // SQLITE_READONLY_DIRECTORY (1544): the folder, where the -wal and -shm are made.
-      let folderReadOnly = error.extendedCode == 1544 || !isWritable(Ledger.folder(of: path))
+      let folderReadOnly = error.extendedCode == 1544 || !isWritable(OutputFile.folder(of: path))
       switch (isWritable(path), folderReadOnly) {
       case (false, true):
         return LedgerError(
@@ -262,12 +262,6 @@ public final class Ledger {
     defer { try? handle.close() }
     guard let magic = try? handle.read(upToCount: 4), magic.count == 4 else { return false }
     return magic[magic.startIndex..<magic.startIndex + 3].elementsEqual([0x37, 0x7F, 0x06]) && (magic.last == 0x82 || magic.last == 0x83)
-  }
-
-  /// The folder of a path, `.` for a bare name.
-  static func folder(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
   /// A failure of the file or the machine, not of the input (the ledger read-only, locked,

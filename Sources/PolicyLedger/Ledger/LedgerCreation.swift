@@ -105,9 +105,7 @@ struct Creation {
   }
 
   private static func split(_ path: String) -> (folder: String, name: String) {
-    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-    let folder = slash == path.startIndex ? "/" : String(path[..<slash])
-    return (folder, String(path[path.index(after: slash)...]))
+    (OutputFile.folder(of: path), OutputFile.lastComponent(of: path))
   }
 
   /// After the ledger at `path` was opened for recording: the hidden files of a creator

@@ -26,6 +26,11 @@ import Testing
         "policy,version,group,employed,acknowledged,told,not_told", "p,1,all,3,0,0,3", "p,1,\(Self.decomposedTeam),2,0,0,2",
         "p,1,\(Self.team),2,0,0,2",
       ].map { $0 })
+    // `--group` names one spelling: its members alone, in `employees` and `coverage`.
+    let members = try run(["employees", "--at", "2020-06-01", "--group", Self.team, "--format", "csv"])
+    #expect(members.lines.dropFirst().map { String($0.prefix(1)) } == ["X", "Y"], "\(members.stdout)")
+    let covered = try run(["coverage", "p", "--at", "2020-06-01", "--group", Self.decomposedTeam, "--format", "csv"])
+    #expect(covered.lines.dropFirst().map { $0.split(separator: ",")[2] } == [Substring(Self.decomposed), "X"], "\(covered.stdout)")
     // The same group twice, byte for byte, is still refused.
     let twice = try run(["employee", "join", "Z", "--at", "2020-01-01", "--groups", "\(Self.team),\(Self.team)"])
     #expect(twice.status == 2)

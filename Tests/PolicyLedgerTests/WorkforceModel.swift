@@ -44,7 +44,8 @@ struct WorkforceModel {
     let names = Set(roster.map(\.employee)).sorted { bytes($0).lexicographicallyPrecedes(bytes($1)) }
     return names.compactMap { name in
       guard let s = state(name, at: t, view), s.join else { return nil }
-      if let group, group != "all", !s.groups.contains(group) { return nil }
+      // Groups are names, matched as bytes (Swift's == would match two spellings of one accent).
+      if let group, group != "all", !s.groups.contains(where: { bytes($0) == bytes(group) }) { return nil }
       return EmployeeRow(employee: name, groups: s.groups, since: s.at)
     }
   }
@@ -59,7 +60,7 @@ struct WorkforceModel {
     let audience = audiences[v.ref]
     var rows: [CoverageRow] = []
     for row in employees(at: t, group: nil, view) {
-      if let audience, !row.groups.contains(where: audience.contains) { continue }
+      if let audience, !row.groups.contains(where: { g in audience.contains { bytes($0) == bytes(g) } }) { continue }
       let e = row.employee
       // The earliest known delivery ≤ t to E of a notice announcing V (a notice's own, or a
       // resend of it), the first notice in journal order on a tie.
@@ -82,5 +83,27 @@ struct WorkforceModel {
           acknowledgedAt: acked, believesVersion: believes))
     }
     return rows
+  }
+
+  /// Rule 21's `--summary`: `all`, then each group of the version's audience (or, for a
+  /// version for everyone, each group a counted employee is in), by their bytes, each with
+  /// the statuses of the counted employees in it; zero counts included.
+  func coverageSummary(_ policy: String, at t: Instant, _ view: ReplayModel.View) throws(ReplayModel.ModelError) -> [CoverageSummaryRow] {
+    let rows = try coverage(policy, at: t, view)
+    guard let v = model.inForceVersion(policy, at: t, view) else { return [] }
+    var groupsOf: [String: [[UInt8]]] = [:]
+    for row in employees(at: t, group: nil, view) { groupsOf[row.employee] = row.groups.map(bytes) }
+    var names: [[UInt8]] = audiences[v.ref].map { $0.map(bytes) } ?? rows.flatMap { groupsOf[$0.employee] ?? [] }
+    names = names.reduce(into: [[UInt8]]()) { if !$0.contains($1) { $0.append($1) } }
+    names.sort { $0.lexicographicallyPrecedes($1) }
+    return ([bytes(Groups.all)] + names).map { name in
+      let counted = rows.filter { name == bytes(Groups.all) || (groupsOf[$0.employee] ?? []).contains(name) }
+      let acknowledged = Int64(counted.filter { $0.status == .acknowledged }.count)
+      let told = Int64(counted.filter { $0.status == .told }.count)
+      let notTold = Int64(counted.filter { $0.status == .notTold }.count)
+      return CoverageSummaryRow(
+        policy: policy, version: v.number, group: String(decoding: name, as: UTF8.self), employed: Int64(counted.count),
+        acknowledged: acknowledged, told: told, notTold: notTold)
+    }
   }
 }

@@ -328,6 +328,12 @@ public enum Groups {
   /// The implicit group of every employee.
   public static let all = "all"
 
+  /// Whether `list` names `group`, byte for byte, as SQL compares them (``ExactText``):
+  /// Swift's `contains` would take `Équipe` for the other spelling of it.
+  static func contains(_ list: [String], _ group: String) -> Bool {
+    list.contains { $0.utf8.elementsEqual(group.utf8) }
+  }
+
   /// Splits `--groups G1,G2` or a CSV field (`;`- or `,`-separated), trims each name as
   /// ids are trimmed, and checks each; a name given twice is refused.
   public static func parse(_ text: String, field: String) throws -> [String] {

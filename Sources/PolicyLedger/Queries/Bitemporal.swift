@@ -200,7 +200,7 @@ public enum Bitemporal {
   /// Rule 20: whether version `v` applies to an employee in `groups` (besides `all`).
   package static func applies(_ v: VersionFacts, toGroups groups: [String]) -> Bool {
     guard let audience = v.appliesTo else { return true }
-    return groups.contains { audience.contains($0) }
+    return groups.contains { Groups.contains(audience, $0) }
   }
 
   /// Rule 21's `status`: the first that applies of acknowledged, told, not_told.

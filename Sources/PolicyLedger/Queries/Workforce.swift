@@ -87,7 +87,7 @@ extension Ledger {
       if let group { try requireGroup(group) }
       try store.forEachEmployed(at: t, knownAt: view.knownAt, recordedAt: view.recordedAt) { _, id, groups, since in
         let list = Groups.split(groups)
-        if let group, group != Groups.all, !list.contains(group) { return }
+        if let group, group != Groups.all, !Groups.contains(list, group) { return }
         try body(EmployeeRow(employee: id, groups: list, since: since))
       }
     }
@@ -191,7 +191,7 @@ extension Ledger {
       try store.forEachEmployed(at: t, knownAt: view.knownAt, recordedAt: view.recordedAt) { number, employee, groupText, _ in
         let groups = Groups.split(groupText)
         guard Bitemporal.applies(v, toGroups: groups) else { return }
-        if let group, group != Groups.all, !groups.contains(group) { return }
+        if let group, group != Groups.all, !Groups.contains(groups, group) { return }
         let (told, believes) = telling(signatureOf[Int(number)])
         let ackMicros = acknowledged[Int(number)]
         let ackAt = ackMicros == .max ? nil : Instant(microseconds: ackMicros)

@@ -54,6 +54,10 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// anything else, and anything it does not fully understand, goes to ArgumentParser.
   static func main() {
     StandardStreams.occupyClosed()
+    // A file-size limit (`ulimit -f`) met by a write is an error the command reports
+    // (`File too large`), removing its temporary output, not SIGXFSZ ending the process
+    // with status 153 and the temporary file left behind.
+    signal(SIGXFSZ, SIG_IGN)
     // Before anything can print, even a usage error: standard output or error opened on the
     // ledger (`1<>l.db 2>&1`) would take the bytes over the ledger's.
     do {

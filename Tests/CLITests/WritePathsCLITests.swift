@@ -109,3 +109,67 @@ import Testing
   }
 }
 
+
+/// A file-size limit (`ulimit -f`), as a cron job or a batch system may set it: a write past
+/// it is an error the command reports, with nothing written, not SIGXFSZ ending the process
+/// and leaving a temporary file behind.
+@Suite struct FileSizeLimitCLITests {
+  /// `ulimit -f 64; exec policy-ledger …`: files of at most 64 KiB, with the signal mask
+  /// emptied first (perl-base's POSIX), since this test process's threads block SIGXFSZ and
+  /// a child inherits the mask: blocked, the signal could not end the command.
+  static let limited = [
+    "/usr/bin/perl", "-MPOSIX", "-e",
+    #"sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec "/bin/bash", "-c", "ulimit -f 64 && exec \"\$0\" \"\$@\"", @ARGV"#,
+  ]
+
+  /// A ledger larger than the limit, with a notice to 5,000 employees: 0.5 MB of file, and
+  /// a 170 kB export of its recipients.
+  static func ledger() throws -> (dir: TemporaryDirectory, db: String, recipients: String) {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let recipients = try dir.write("r.txt", (1...5000).map { String(format: "E%05d\n", $0) }.joined())
+    let sent = try CLI.run([
+      "notice", "send", "--id", "N1", "--subject", "S", "--body", "B", "--sent-at", "2020-08-01T00:00Z", "--sender", "hr",
+      "--recipients-file", recipients, "--db", db,
+    ])
+    try #require(sent.status == 0, "\(sent.stderr)")
+    try #require(try CLI.run(["checkpoint", "--db", db]).status == 0)
+    return (dir, db, recipients)
+  }
+
+  static func listing(_ dir: TemporaryDirectory) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix("l.db") }.sorted()
+  }
+
+  @Test func anExportPastTheLimitIsAnErrorAndLeavesNoFile() throws {
+    let (dir, db, _) = try Self.ledger()
+    let before = try Self.listing(dir)
+    let one = try CLI.run(["export", "recipients", "--output", dir.file("rec.csv"), "--db", db], launcher: Self.limited)
+    #expect(one.status == 2)
+    #expect(one.stderr == "policy-ledger: error: cannot write to '\(dir.file("rec.csv"))': File too large\n")
+    let all = try CLI.run(["export", "--all", dir.file("copy"), "--db", db], launcher: Self.limited)
+    #expect(all.status == 2)
+    #expect(all.stderr == "policy-ledger: error: cannot write to '\(dir.file("copy"))/recipients.csv': File too large\n")
+    #expect(try Self.listing(dir) == before, "no output, no temporary file, no folder")
+    // Within the limit, the same export is written.
+    #expect(try CLI.run(["export", "versions", "--output", dir.file("v.csv"), "--db", db], launcher: Self.limited).status == 0)
+  }
+
+  @Test func aRecordingPastTheLimitRecordsNothingAndNamesTheLimit() throws {
+    let (dir, db, recipients) = try Self.ledger()
+    defer { withExtendedLifetime(dir) {} }
+    let head = try CLI.run(["head", "--db", db]).stdout
+    let sent = try CLI.run(
+      [
+        "notice", "send", "--id", "N2", "--subject", "S", "--body", "B", "--sent-at", "2020-08-02T00:00Z", "--sender", "hr",
+        "--recipients-file", recipients, "--db", db,
+      ], launcher: Self.limited)
+    #expect(sent.status == 2)
+    #expect(sent.stderr.hasPrefix("policy-ledger: error: cannot "), "\(sent.stderr)")
+    #expect(sent.stderr.contains("this process's file-size limit (ulimit -f) of 65536 bytes"), "\(sent.stderr)")
+    #expect(sent.stderr.hasSuffix("; nothing was recorded\n"), "\(sent.stderr)")
+    #expect(try CLI.run(["head", "--db", db]).stdout == head)
+    #expect(try CLI.run(["notices", "--db", db]).stdout.contains("N2") == false)
+    #expect(try CLI.run(["verify", "--db", db]).status == 0)
+  }
+}

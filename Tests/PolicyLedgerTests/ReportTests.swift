@@ -264,6 +264,32 @@ struct ReportTests {
     #expect(svg.contains("stroke-dasharray=\"4 3\"><title>v1 as first recorded: 2020-01-01 08:00 to open</title>"))
   }
 
+  @Test func aCorrectionsArcEndsOnItsNoticeWhenAnotherIdDiffersOnlyInHowAnAccentIsSpelt() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(
+      NewVersion(policy: "p", title: "P", body: Array("one\n".utf8), effectiveFrom: Self.newYear), actor: "t")
+    // Two notices whose ids are canonically equal but not the same bytes: two notices.
+    let composed = "N-caf\u{E9}", decomposed = "N-cafe\u{301}"
+    for (id, hour) in [(composed, 8), (decomposed, 10)] {
+      try ledger.sendNotice(
+        NewNotice(id: id, subject: "S", body: Array("b\n".utf8), sentAt: W.july10(hour), sender: "hr",
+          announces: VersionRef(policy: "p", number: 1)),
+        recipients: RecipientList(["E1"]), actor: "t")
+    }
+    try ledger.correct(
+      NewCorrection(id: "R1", kind: .retraction, target: .notice(composed), issuedAt: W.july10(14), statement: "In error.", reason: "error"),
+      recipients: .named(RecipientList(["E1"])), actor: "t")
+    let html = try render(ledger)
+    let svg = String(html[html.range(of: "<svg")!.lowerBound..<html.range(of: "</svg>")!.upperBound])
+    let marks = svg.matches(of: /<circle cx="([\d.]+)" cy="([\d.]+)" r="5" fill="#1f4e9a" stroke="#fff"/)
+      .map { (x: Double($0.1)!, y: $0.2) }.sorted { $0.x < $1.x }
+    try #require(marks.count == 2, "a mark per notice")
+    let arcs = svg.matches(of: /<path d="M [\d.]+ [\d.]+ Q [\d.]+ [\d.]+ ([\d.]+) ([\d.]+)" fill="none" stroke="#c0392b"/)
+      .map { (x: Double($0.1)!, y: $0.2) }
+    #expect(arcs.contains { $0.x == marks[0].x && $0.y == marks[0].y }, "the retraction's arc ends on the 08:00 notice it retracts")
+    #expect(!arcs.contains { $0.x == marks[1].x }, "not on the 10:00 notice whose id is spelt the other way")
+  }
+
   @Test func theWindowNarrowsThePictureAndTheNoticesListed() throws {
     let ledger = try Ledger.temporary()
     try Self.recordLongPolicy(into: ledger)

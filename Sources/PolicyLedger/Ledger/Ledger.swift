@@ -248,11 +248,38 @@ public final class Ledger {
       return LedgerError(
         .ioFailure,
         "the ledger at \(path) stayed locked by another process past the \(Connection.busyTimeoutMilliseconds / 1000)-second wait\(nothing) (a program holding a transaction open on it, such as an sqlite3 shell after BEGIN?)")
-    case SQLITE_FULL: return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full\(nothing)")
+    case SQLITE_FULL:
+      if let limit = fileSizeLimit() {
+        return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full, or \(limit)\(nothing)")
+      }
+      return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full\(nothing)")
     case SQLITE_IOERR:
-      return LedgerError(.ioFailure, "cannot read or write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode))\(nothing)")
+      // The operating system's reason, where SQLite kept it: "disk I/O error" alone does
+      // not say whether to free space, raise `ulimit -f`, or fix the disk.
+      if error.systemErrno == EFBIG {
+        return LedgerError(
+          .ioFailure,
+          "cannot write the ledger at \(path): its files would pass this process's file-size limit (ulimit -f)\(nothing)")
+      }
+      if error.systemErrno == ENOSPC || error.systemErrno == EDQUOT {
+        return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full\(nothing)")
+      }
+      let reason = error.systemErrno == 0 ? "" : ": \(String(cString: strerror(error.systemErrno)))"
+      return LedgerError(
+        .ioFailure,
+        "cannot read or write the ledger at \(path): \(error.message) (SQLite error \(error.extendedCode)\(reason))\(fileSizeLimit().map { ", or \($0)" } ?? "")\(nothing)")
     default: return error
     }
+  }
+
+  /// This process's file-size limit (`ulimit -f`), said where SQLite's "disk I/O error" or
+  /// "disk is full" may be it: SQLite reads a short write as a full disk, and does not
+  /// always keep the errno (`EFBIG`) of the write that failed, a rollback's own calls
+  /// coming after it. Nil when there is no limit.
+  static func fileSizeLimit() -> String? {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+    return "this process's file-size limit (ulimit -f) of \(limit.rlim_cur) bytes is reached"
   }
 
   /// Whether the file at `path` begins as a WAL file does (its magic number, 0x377f0682 or

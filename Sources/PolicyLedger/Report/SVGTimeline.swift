@@ -252,12 +252,13 @@ struct SVGTimeline {
 
   func drawEvents(rowOf: [Int64: Int], rowsTop: Double, lanesBottom: Double, scale: TimeScale, into svg: inout SVGWriter) {
     func markY(_ row: Int) -> Double { rowsTop + Double(row) * Self.rowHeight + Self.barOffset }
-    // Where each notice's mark is, for the arcs from its corrections.
-    var noticeMark: [String: (x: Double, y: Double)] = [:]
+    // Where each notice's mark is, for the arcs from its corrections. Keyed by the id's
+    // bytes: two ids that differ only in how an accent is spelt are two notices.
+    var noticeMark: [ExactText: (x: Double, y: Double)] = [:]
     var labelEnd: [Int: Double] = [:]
     for event in policy.events where event.row.kind == .notice {
       guard let version = event.row.version, let row = rowOf[version], scale.contains(event.row.at) else { continue }
-      noticeMark[event.row.id] = (scale.x(event.row.at), markY(row))
+      noticeMark[ExactText(event.row.id)] = (scale.x(event.row.at), markY(row))
     }
     // Links first, so that the marks sit on top of them.
     for event in policy.events where event.row.kind == .retraction || event.row.kind == .amendment {
@@ -266,7 +267,7 @@ struct SVGTimeline {
       let y = markY(row)
       let color = event.row.kind == .retraction ? Self.retractionColor : Self.amendmentColor
       var target: (x: Double, y: Double)?
-      if let notice = event.targetNotice { target = noticeMark[notice] }
+      if let notice = event.targetNotice { target = noticeMark[ExactText(notice)] }
       // A correction of a version (its target is the version it affects) links to the start of its bar.
       if event.targetVersion != nil, let h = policy.history.first(where: { $0.version == version }) {
         target = (scale.x(h.effectiveFrom), y)

@@ -67,8 +67,9 @@ import PolicyLedgerSQLite
       // > sqlite3_close() when it is no longer required.
       // https://www.sqlite.org/c3ref/open.html
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+      let systemErrno = handle.map { sqlite3_system_errno($0) } ?? 0
       sqlite3_close_v2(handle)
-      throw SQLiteError(extendedCode: code, message: message)
+      throw SQLiteError(extendedCode: code, message: message, systemErrno: systemErrno)
     }
     self.handle = handle
     self.path = path
@@ -186,7 +187,9 @@ import PolicyLedgerSQLite
   func error(code: Int32, sql: String?) -> SQLiteError {
     let extended = sqlite3_extended_errcode(handle)
     let message = String(cString: sqlite3_errmsg(handle))
-    return SQLiteError(extendedCode: (extended & 0xff) == (code & 0xff) ? extended : code, message: message, sql: sql)
+    return SQLiteError(
+      extendedCode: (extended & 0xff) == (code & 0xff) ? extended : code, message: message, sql: sql,
+      systemErrno: sqlite3_system_errno(handle))
   }
 
   /// Runs one or more statements that take no parameters.

@@ -11,11 +11,15 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
   public let message: String
   /// The SQL text that failed, when there was one (never the bound values).
   public let sql: String?
+  /// The operating system's error number behind an I/O failure (`sqlite3_system_errno`),
+  /// 0 when there was none or it is not known.
+  public let systemErrno: Int32
 
-  package init(extendedCode: Int32, message: String, sql: String? = nil) {
+  package init(extendedCode: Int32, message: String, sql: String? = nil, systemErrno: Int32 = 0) {
     self.extendedCode = extendedCode
     self.message = message
     self.sql = sql
+    self.systemErrno = systemErrno
   }
 
   /// The primary result code: the low byte of the extended one.

@@ -102,8 +102,9 @@ struct TerminalCLITests {
     #expect(sendErr.isEmpty)
   }
 
-  /// Ctrl-C during a long import, and during an export to a file: the progress line is
-  /// cleared before the process ends, not left with the message run on after it.
+  /// Ctrl-C during a long import, during an export to a file, and during `verify`: the
+  /// progress line is cleared before the process ends, not left with the message or the
+  /// prompt run on after it.
   @Test(.tags(.slow)) func tmuxAnInterruptedImportOrExportClearsItsProgressLine() throws {
     let s = try Setup()
     _ = try s.dir.write("staff.txt", (0..<3_000_000).map { "E\($0)\n" }.joined())
@@ -127,6 +128,11 @@ struct TerminalCLITests {
     try s.run(send)
     _ = try interrupt("policy-ledger export recipients --db d.db --output out.csv")
     #expect(!FileManager.default.fileExists(atPath: s.dir.file("out.csv")))
+    // A command that writes no file but draws a progress line: verify counts entries, so
+    // the ledger gets 60,000 more.
+    _ = try s.dir.write("v.csv", "policy,title,body,effective_from\n" + (0..<60_000).map { "p\($0),T,B,2021-01-01\n" }.joined())
+    try s.run("policy-ledger import versions v.csv --db d.db")
+    _ = try interrupt("policy-ledger verify --db d.db")
   }
 
   @Test(.tags(.slow)) func tmuxATableThroughAPagerIsShownAsItIs() throws {

@@ -506,6 +506,16 @@ public enum TemporaryOutputs {
     free(path)
   }
 
+  /// Installs the SIGINT and SIGTERM handlers now, for a command that writes no file but
+  /// draws a progress line (`verify`): Ctrl-C then clears the line, as it does for an
+  /// export, instead of leaving it with the shell's prompt run on after it.
+  public static func clearLineOnSignals() {
+    guard removesOnSignals else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    installIfNeeded()
+  }
+
   private static func installIfNeeded() {
     guard !installed else { return }
     installed = true

@@ -54,8 +54,15 @@ extension PolicyLedgerCommand {
       ).render()
       try file.write(Array(html.utf8))
       // The path written, alone on its line (`open "$(policy-ledger report …)"`); nothing
-      // when the report itself went to standard output.
-      if !file.isStandardOutput { try printLine(output) }
+      // when the report itself went to standard output. Standard output closed or full
+      // fails the command, saying that the report is there all the same.
+      if !file.isStandardOutput {
+        do {
+          try printLine(output)
+        } catch {
+          throw LedgerError("wrote the report to \(output), but \(failureAfterTheFact(error))")
+        }
+      }
     }
 
     /// `--db` and the zone the report was drawn in, for the commands it names (`verify`,

@@ -140,4 +140,16 @@ import Testing
     }
     #expect(LedgerFiles.sha256(demo.db) == before)
   }
+
+  /// `report --output FILE` prints FILE's name; when standard output cannot take it, the
+  /// command fails, saying that the report was written all the same.
+  @Test(arguments: [(">&-", "Bad file descriptor"), (">/dev/full", "No space left on device")])
+  func aReportWhoseNameCannotBePrintedSaysItWasWritten(_ redirection: String, _ reason: String) throws {
+    let demo = try DemoLedger()
+    let out = demo.dir.file("r.html")
+    let result = try CLI.run(["report", "--output", out, "--db", demo.db], launcher: Self.launcher(redirection))
+    #expect(result.status == 2)
+    #expect(result.stderr == "policy-ledger: error: wrote the report to \(out), but cannot write to standard output: \(reason)\n")
+    #expect(try String(contentsOfFile: out, encoding: .utf8).hasSuffix("</html>\n"))
+  }
 }

@@ -107,6 +107,36 @@ import Testing
     #expect(manifest.stderr.hasSuffix("(it never changes), but could not write /dev/full: No space left on device\n"))
     #expect(!LedgerFiles.exists(other.dir.file("m")))
   }
+
+  /// Another user's file in a sticky folder (as on /tmp) cannot be renamed over: it is
+  /// refused before anything is written, so `export --all` never leaves the folder with
+  /// some files replaced and the rest not.
+  @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
+  func anotherUsersFileInAStickyFolderIsRefusedBeforeAnythingIsWritten() throws {
+    let demo = try DemoLedger()
+    let files = FileManager.default
+    try files.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: demo.dir.path)
+    try files.setAttributes([.posixPermissions: 0o644], ofItemAtPath: demo.db)
+    let copy = demo.dir.file("copy")
+    try files.createDirectory(atPath: copy, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o1777])
+    // Owned by this (root) process; the command runs as nobody.
+    let mine = try demo.dir.write("copy/versions.csv", "old\n")
+    try files.setAttributes([.posixPermissions: 0o666], ofItemAtPath: mine)
+    let all = try CLI.run(["export", "--all", copy, "--db", demo.db], launcher: ReliabilityTests.nobody)
+    let reason = "another user owns it, in a folder where only a file's owner may replace it (the sticky bit, as on /tmp)"
+    #expect(all.status == 2)
+    #expect(all.stderr == "policy-ledger: error: invalid --all '\(copy)/versions.csv': \(reason)\n")
+    #expect(try files.contentsOfDirectory(atPath: copy) == ["versions.csv"], "no other file was written")
+    #expect(try String(contentsOfFile: mine, encoding: .utf8) == "old\n")
+    let one = try CLI.run(["export", "versions", "--output", mine, "--db", demo.db], launcher: ReliabilityTests.nobody)
+    #expect(one.status == 2)
+    #expect(one.stderr == "policy-ledger: error: invalid --output '\(mine)': \(reason)\n")
+    // A new name in the same folder is written, and so is the file once it is nobody's own.
+    #expect(try CLI.run(["export", "notices", "--output", copy + "/n.csv", "--db", demo.db], launcher: ReliabilityTests.nobody).status == 0)
+    try files.setAttributes([.ownerAccountID: 65534], ofItemAtPath: mine)
+    #expect(try CLI.run(["export", "versions", "--output", mine, "--db", demo.db], launcher: ReliabilityTests.nobody).status == 0)
+    #expect(try String(contentsOfFile: mine, encoding: .utf8).hasPrefix("policy,"))
+  }
 }
 
 

@@ -91,6 +91,7 @@ public struct OutputFile: Sendable {
       case S_IFDIR: throw refuse("it is a folder")
       case S_IFREG:
         try OutputFile.checkFolder(of: resolved, refuse)
+        try OutputFile.checkReplaceable(resolved, owner: info.st_uid, refuse)
         self.init(path: path, field: field, destination: .regularFile(resolved), identity: identity, resolvedPath: resolved)
       default:
         self.init(path: path, field: field, destination: .special, identity: identity, resolvedPath: resolved)
@@ -319,6 +320,18 @@ public struct OutputFile: Sendable {
     guard access(folder, W_OK) == 0 else {
       throw refuse("cannot write in '\(folder)' (\(String(cString: strerror(errno))))")
     }
+  }
+
+  /// Refuses, before anything is written, a file this user cannot replace by renaming over
+  /// it: another user's file in a sticky folder (`/tmp`, a shared drop folder), where
+  /// only the file's or the folder's owner (or root) may. The rename would fail only at the
+  /// end, and for `export --all` after the files renamed before it had been replaced.
+  private static func checkReplaceable(_ resolved: String, owner: uid_t, _ refuse: (String) -> LedgerError) throws {
+    let me = geteuid()
+    guard me != 0, owner != me else { return }
+    var folderInfo = stat()
+    guard stat(folder(of: resolved), &folderInfo) == 0, folderInfo.st_mode & S_ISVTX != 0, folderInfo.st_uid != me else { return }
+    throw refuse("another user owns it, in a folder where only a file's owner may replace it (the sticky bit, as on /tmp)")
   }
 
   static func folder(of path: String) -> String {

@@ -17,10 +17,13 @@ import PolicyLedger
 ///   checkpoint SQLite runs after a large commit, printing the id and writing a receipt
 ///   (to a pipe nobody reads, perhaps) all come after it.
 func record<T>(_ options: LedgerOptions, _ body: (Ledger) throws -> T) throws -> T {
-  let ledger = try options.openForRecording()
+  // Before the ledger is opened: a signal while it waits for another writer's lock, or
+  // while a new ledger's hidden file is made, says that nothing was recorded too (and
+  // removes that file).
   Interrupts.whileRecording()
-  ledger.afterCommit = { Interrupts.afterCommit() }
   defer { Interrupts.restore() }
+  let ledger = try options.openForRecording()
+  ledger.afterCommit = { Interrupts.afterCommit() }
   return try body(ledger)
 }
 
@@ -68,26 +71,30 @@ enum Interrupts {
   nonisolated(unsafe) private static var onTerminal = false
 
   /// From now on SIGINT and SIGTERM print that nothing was recorded and exit with 128 + the
-  /// signal's number. The handler only calls write(2) and _exit(2), which are safe in a
-  /// signal handler; SQLite's transaction is left uncommitted, so nothing of it survives.
+  /// signal's number. The handler only calls unlink(2), write(2) and _exit(2), which are
+  /// safe in a signal handler; SQLite's transaction is left uncommitted, so nothing of it
+  /// survives, and a new ledger's hidden files, not yet linked in place, are removed.
   static func whileRecording() {
     _ = message.utf8Start
     _ = clearingMessage.utf8Start
     onTerminal = isEscapeTerminal(2)
-    // A process can start with these signals blocked (a parent's mask is inherited across
-    // exec, as Foundation's Process passes it on): unblock them, or they would wait until exit.
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGINT)
-    sigaddset(&set, SIGTERM)
-    sigprocmask(SIG_UNBLOCK, &set, nil)
+    TemporaryOutputs.prepareForSignals()
     for number in [SIGINT, SIGTERM] {
       _ = signal(number) { number in
+        TemporaryOutputs.removeAllInSignalHandler()
         let text = Interrupts.onTerminal ? Interrupts.clearingMessage : Interrupts.message
         _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
         _exit(128 + number)
       }
     }
+    // A process can start with these signals blocked (a parent's mask is inherited across
+    // exec, as Foundation's Process passes it on): unblock them, or they would wait until
+    // exit; after the handlers are in place, so that one already pending runs its handler.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
   }
 
   /// Written by the handler once the entry is in the ledger.

@@ -37,6 +37,56 @@ import Testing
     #expect(try CLI.run(["verify", "--db", demo.db]).status == 0)
   }
 
+  /// A signal already pending when the command starts (sent while the parent blocked it;
+  /// the mask and the pending signal pass across exec): the handler is in place before the
+  /// signal is unblocked, so it says that nothing was recorded, and no ledger is left.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalPendingAtStartSaysNothingWasRecorded(_ number: Int32) throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let name = number == SIGINT ? "INT" : "TERM"
+    let pending = [
+      "/usr/bin/perl", "-MPOSIX", "-e",
+      #"sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIG\#(name))) or die; kill "\#(name)", $$; exec @ARGV"#,
+    ]
+    let result = try CLI.run(
+      ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2021-01-01", "--db", db], launcher: pending)
+    #expect(result.status == 128 + number)
+    #expect(result.stderr == "policy-ledger: interrupted: nothing was recorded\n")
+    #expect(!LedgerFiles.exists(db))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no hidden file of a new ledger")
+  }
+
+  /// A signal while the first command of a new ledger waits for its recipients: its hidden
+  /// file is not linked in place yet, and is removed with SQLite's files and the lock file.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalBeforeANewLedgerIsLinkedLeavesNoHiddenFile(_ number: Int32) throws {
+    let dir = try TemporaryDirectory()
+    let process = Process()
+    process.executableURL = CLI.binary
+    process.arguments = [
+      "notice", "send", "--subject", "S", "--body", "b", "--sent-at", "2021-01-02", "--sender", "hr", "--recipients-file", "-",
+      "--db", dir.file("n.db"),
+    ]
+    let input = Pipe(), err = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    try process.run()
+    writeAll(Data("E1\nE2\n".utf8), to: input.fileHandleForWriting)
+    func hidden() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".new") } }
+    let deadline = Date().addingTimeInterval(60)
+    while try hidden().isEmpty && Date() < deadline { usleep(20_000) }
+    try #require(try !hidden().isEmpty, "the new ledger's hidden file is made while the recipients are read")
+    kill(process.processIdentifier, number)
+    let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
+    process.waitUntilExit()
+    try input.fileHandleForWriting.close()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 128 + number)
+    #expect(message == "policy-ledger: interrupted: nothing was recorded\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [], "no ledger, hidden file or lock file")
+  }
+
   /// Signals at random moments around the commit of a large notice (where SQLite writes and
   /// syncs its WAL, then checkpoints it): whatever the moment, the status and message agree
   /// with what the ledger holds afterwards. Before the signals were held over `COMMIT`, a

@@ -541,12 +541,6 @@ public enum TemporaryOutputs {
       // A signal the caller ignores (a background job's SIGINT) or handles stays so.
       var current = sigaction()
       guard sigaction(number, nil, &current) == 0, current.__sigaction_handler.sa_handler == nil else { continue }
-      // A process can start with the signal blocked (a parent's mask is inherited across
-      // exec, as Foundation's Process passes it on): it would wait until the process ends.
-      var set = sigset_t()
-      sigemptyset(&set)
-      sigaddset(&set, number)
-      sigprocmask(SIG_UNBLOCK, &set, nil)
       _ = signal(number) { number in
         TemporaryOutputs.removeAllInSignalHandler()
         if TemporaryOutputs.clearsLine {
@@ -556,6 +550,13 @@ public enum TemporaryOutputs {
         signal(number, SIG_DFL)
         raise(number)
       }
+      // A process can start with the signal blocked (a parent's mask is inherited across
+      // exec, as Foundation's Process passes it on): it would wait until the process ends.
+      // Unblocked after the handler is in place, so that one already pending runs it.
+      var set = sigset_t()
+      sigemptyset(&set)
+      sigaddset(&set, number)
+      sigprocmask(SIG_UNBLOCK, &set, nil)
     }
   }
 }

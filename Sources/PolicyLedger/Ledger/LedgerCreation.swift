@@ -18,6 +18,10 @@ struct Creation {
   /// `.NAME.lock`, held while this ledger is created.
   private let lockPath: String
   private let lock: Int32
+  /// The hidden files' places in ``TemporaryOutputs``' table: SIGINT or SIGTERM before the
+  /// file is linked in place removes them (the command line's handlers), as the next
+  /// creator of the path would.
+  private var slots: [Int?] = []
 
   /// Starts creating the ledger at `path` when nothing is there; nil when a file exists.
   /// - Throws: `LedgerError` for a symbolic link that points nowhere (the ledger would be
@@ -59,7 +63,9 @@ struct Creation {
       throw failure(code)
     }
     close(fd)
-    return Creation(temporary: temporary, lockPath: lockPath, lock: lock)
+    var creation = Creation(temporary: temporary, lockPath: lockPath, lock: lock)
+    creation.slots = (suffixes.map { temporary + $0 } + [lockPath]).map { TemporaryOutputs.register($0) }
+    return creation
   }
 
   /// Opens and locks `.NAME.lock`, waiting for another creator; retries when the file it
@@ -99,10 +105,14 @@ struct Creation {
 
   /// Removes the hidden file and the lock file, and releases the lock.
   func abandon() {
-    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+    for slot in slots { TemporaryOutputs.unregister(slot) }
+    for suffix in Creation.suffixes { unlink(temporary + suffix) }
     unlink(lockPath)
     close(lock)
   }
+
+  /// The hidden file and SQLite's files beside it.
+  private static let suffixes = ["", "-wal", "-shm", "-journal"]
 
   private static func split(_ path: String) -> (folder: String, name: String) {
     (OutputFile.folder(of: path), OutputFile.lastComponent(of: path))

@@ -17,13 +17,15 @@ func readBody(text: String?, file: String?, option: String = "body") throws -> [
   case (let text?, nil): return Array(text.utf8)
   case (nil, let file?):
     let bytes = try StandardStreams.readAll(file, field: "--\(option)-file")
+    let name = file == "-" ? "standard input" : file
+    try TextLimit.check(bytes.count, field: "--\(option)-file '\(name)'")
     // The library refuses such a body too, but can only name --body; here the file and
     // the line are known.
     if String(validating: bytes, as: UTF8.self) == nil {
       // A line feed is never part of a multi-byte character, so lines can be checked apart.
       let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
       let line = (lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0) + 1
-      throw LedgerError("invalid --\(option)-file '\(file == "-" ? "standard input" : file)' line \(line): not valid UTF-8 text")
+      throw LedgerError("invalid --\(option)-file '\(name)' line \(line): not valid UTF-8 text")
     }
     return bytes
   default: throw ValidationError("Give exactly one of --\(option) and --\(option)-file.")

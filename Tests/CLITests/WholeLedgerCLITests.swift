@@ -201,4 +201,46 @@ struct WholeLedgerCLITests {
     let onlyOptions = try CLI.run(["import", "--by", "loader", "--db", new])
     #expect(onlyOptions.status == 64 && onlyOptions.stderr.contains("Give a kind to import"), "\(onlyOptions)")
   }
+
+  /// The longest body a ledger records, 16 MiB, comes back byte for byte through
+  /// `export --all` and `import --all`; one byte more is refused when recorded, naming the
+  /// file, and no ledger is made.
+  @Test(.tags(.slow)) func theLongestBodyRoundTripsAndALongerOneIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let old = dir.file("old.db"), new = dir.file("new.db")
+    let limit = 16 * 1024 * 1024
+    let longest = try dir.write("longest.txt", String(repeating: "\"z,\n", count: limit / 4))
+    let over = try dir.write("over.txt", String(repeating: "\"z,\n", count: limit / 4) + "z")
+    let refused = try CLI.run(["policy", "add", "p", "--title", "T", "--body-file", over, "--effective-from", "2021-01-01", "--db", old])
+    #expect(refused.status == 2)
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: invalid --body-file '\(over)': \(limit + 1) bytes, more than the 16777216 (16 MiB) that an import reads back in one field\n")
+    #expect(!LedgerFiles.exists(old))
+    let statement = try CLI.run([
+      "notice", "send", "--id", "N1", "--subject", "S", "--body-file", longest, "--sent-at", "2021-01-01", "--sender", "hr", "--to", "E1",
+      "--db", old,
+    ])
+    #expect(statement.status == 0, "\(statement.stderr)")
+    let retract = try CLI.run([
+      "correct", "retract", "--notice", "N1", "--statement-file", over, "--reason", "r", "--issued-at", "2021-01-02", "--db", old,
+    ])
+    #expect(retract.status == 2 && retract.stderr.contains("invalid --statement-file '\(over)': \(limit + 1) bytes"), "\(retract.stderr)")
+    #expect(try CLI.run(["policy", "add", "p", "--title", "T", "--body-file", longest, "--effective-from", "2021-01-01", "--db", old]).status == 0)
+    #expect(try CLI.run(["export", "--all", dir.file("copy"), "--db", old]).status == 0)
+    let imported = try CLI.run(["import", "--all", dir.file("copy"), "--db", new])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let body = try CLI.run(["in-force", "p", "--at", "2021-06-01", "--with-body", "--format", "json", "--db", new]).stdout
+    #expect(body.utf8.count > limit, "the whole body is shown")
+    let inForce = ["in-force", "p", "--at", "2021-06-01", "--with-body", "--format", "csv"]
+    #expect(try CLI.run(inForce + ["--db", new]).stdout == CLI.run(inForce + ["--db", old]).stdout)
+    // The notice's body and digest, byte for byte (recorded_at is the copy's own).
+    func notice(_ db: String) throws -> [String?] {
+      let rows = try JSONSerialization.jsonObject(with: Data(CLI.run(["export", "notices", "--format", "json", "--db", db]).stdout.utf8))
+      let row = try #require((rows as? [[String: Any]])?.first)
+      return [row["body"] as? String, row["body_sha256"] as? String]
+    }
+    #expect(try notice(new) == notice(old))
+    #expect(try notice(new)[0]?.utf8.count == limit)
+  }
 }

@@ -269,4 +269,35 @@ struct RecordingTests {
     }
     #expect(ledger.entryCount == 0)
   }
+
+  /// Text longer than an import reads back in one field (16 MiB) is refused, so that every
+  /// export imports again; 16 MiB exactly is recorded.
+  @Test func textLongerThanAnImportReadsBackIsRefused() throws {
+    let ledger = try Ledger.temporary()
+    let over = TextLimit.bytes + 1
+    let tooLong = String(repeating: "z", count: over)
+    let reason = "\(over) bytes, more than the 16777216 (16 MiB) that an import reads back in one field"
+    expectLedgerError("invalid --body: \(reason)") {
+      try ledger.addVersion(
+        NewVersion(policy: "p", title: "T", body: Array(repeating: 0x7A, count: over), effectiveFrom: at("2020-01-01")), actor: "t")
+    }
+    expectLedgerError("invalid --title: \(reason)") {
+      try ledger.addVersion(NewVersion(policy: "p", title: tooLong, body: [], effectiveFrom: at("2020-01-01")), actor: "t")
+    }
+    expectLedgerError("invalid --subject: \(reason)") {
+      try ledger.sendNotice(
+        NewNotice(subject: tooLong, body: [], sentAt: at("2020-01-01"), sender: "hr"), recipients: RecipientList(["E1"]), actor: "t")
+    }
+    #expect(ledger.entryCount == 0)
+    try ledger.addVersion(
+      NewVersion(policy: "p", title: "T", body: Array(repeating: 0x7A, count: TextLimit.bytes), effectiveFrom: at("2020-01-01")), actor: "t")
+    try ledger.sendNotice(
+      NewNotice(id: "N1", subject: "S", body: [], sentAt: at("2020-01-01"), sender: "hr"), recipients: RecipientList(["E1"]), actor: "t")
+    expectLedgerError("invalid --statement: \(reason)") {
+      try ledger.correct(
+        NewCorrection(id: "R1", kind: .retraction, target: .notice("N1"), issuedAt: at("2020-01-02"), statement: tooLong, reason: "r"),
+        recipients: .named(RecipientList(["E1"])), actor: "t")
+    }
+    #expect(ledger.entryCount == 2)
+  }
 }

@@ -44,8 +44,11 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
 /// UTF-8, and a field longer than ``maxFieldBytes``. NUL bytes are passed on: callers decide.
 /// After a refusal every later call throws the same error.
 package final class CSVReader {
+  /// The longest field accepted by default, in bytes (16 MiB): also the longest text a
+  /// ledger records (a body, a statement, a title), so that every export imports again.
+  package static let defaultMaxFieldBytes = 16 * 1024 * 1024
   /// The longest field accepted, in bytes.
-  package var maxFieldBytes = 16 * 1024 * 1024
+  package var maxFieldBytes = CSVReader.defaultMaxFieldBytes
   /// The physical line (1-based) where the record last returned, or refused, began.
   public private(set) var recordLine: Int = 0
   /// How many of a record's fields are kept; the rest are counted (``recordFieldCount``),

@@ -487,8 +487,11 @@ extension Ledger {
     try Identifier.check(actor, field: names("by"))
   }
 
+  func checkLength(_ bytes: Int, field: String) throws { try TextLimit.check(bytes, field: field) }
+
   /// Titles, subjects, statements and reasons: non-empty single-line text.
   func checkText(_ text: String, field: String) throws {
+    try checkLength(text.utf8.count, field: field)
     if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
       throw LedgerError(.invalidInput,
@@ -500,11 +503,13 @@ extension Ledger {
   /// (any UTF-8 text: it may span lines, and a message pasted from mail may hold a form
   /// feed or an escape), but not blank. Tables print control characters escaped.
   func checkStatement(_ text: String, field: String) throws {
+    try checkLength(text.utf8.count, field: field)
     if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': must not be empty") }
   }
 
   /// Bodies: any UTF-8 text, stored byte for byte.
   func checkBody(_ body: [UInt8], field: String) throws {
+    try checkLength(body.count, field: field)
     if String(validating: body, as: UTF8.self) == nil {
       throw LedgerError(.invalidInput, "invalid \(field): not valid UTF-8 text")
     }
@@ -515,5 +520,21 @@ extension RecipientDigest {
   func finishHexOfEmpty() -> String {
     var empty = RecipientDigest()
     return empty.finishHex()
+  }
+}
+
+/// The longest text a ledger records (a body, a statement, a title): what an import reads
+/// back in one CSV field, 16 MiB. Longer text could be recorded and exported, but its
+/// export could not be imported again, so an `export --all` kept as a copy could not be
+/// restored.
+public enum TextLimit {
+  /// 16 MiB, in bytes.
+  public static let bytes = CSVReader.defaultMaxFieldBytes
+
+  /// - Throws: `LedgerError` "invalid FIELD: N bytes, more than the 16777216 (16 MiB) that
+  ///   an import reads back in one field".
+  public static func check(_ count: Int, field: String) throws {
+    guard count > bytes else { return }
+    throw LedgerError(.invalidInput, "invalid \(field): \(count) bytes, more than the \(bytes) (16 MiB) that an import reads back in one field")
   }
 }

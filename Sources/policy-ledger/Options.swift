@@ -70,7 +70,7 @@ struct LedgerSettings {
     do {
       return try Instant.parse(text, timeZone: zone)
     } catch {
-      throw LedgerError("invalid \(field) '\(error.value)': \(error.reason)")
+      throw LedgerError("invalid \(field) \(error)")
     }
   }
 

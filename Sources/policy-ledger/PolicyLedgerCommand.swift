@@ -188,8 +188,37 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// Prints `message` as the one line of an error and exits with `status` (default 2: an error).
   static func fail(_ message: String, status: Int32 = ExitStatus.error) -> Never {
     try? ByteSink.standardOutput.flush()
-    StandardStreams.writeError("policy-ledger: error: \(message.replacingOccurrences(of: "\n", with: " "))\n")
+    StandardStreams.writeError("policy-ledger: error: \(oneLine(message))\n")
     Foundation.exit(status)
+  }
+
+  /// The longest message shown, in characters (Unicode scalars).
+  static let longestMessage = 2_000
+
+  /// A message as one line of plain text, whatever values it quotes: line feeds become
+  /// spaces (the parser's messages span lines), other control and format characters are
+  /// shown escaped (`\u{1B}`), so that no value from a file or the command line can move
+  /// the cursor, erase the line or retitle the window; and a message is cut after
+  /// ``longestMessage`` characters with `…`, so that a value of megabytes cannot make a
+  /// line of megabytes. Each value is escaped and cut where the message is made; this is
+  /// the last line of defence.
+  static func oneLine(_ message: String) -> String {
+    var line = ""
+    for (count, scalar) in message.unicodeScalars.enumerated() {
+      if count == longestMessage {
+        line += "…"
+        break
+      }
+      if scalar == "\n" {
+        line += " "
+        continue
+      }
+      switch scalar.properties.generalCategory {
+      case .control, .format, .lineSeparator, .paragraphSeparator: line += Identifier.escaped(scalar)
+      default: line.unicodeScalars.append(scalar)
+      }
+    }
+    return line
   }
 }
 

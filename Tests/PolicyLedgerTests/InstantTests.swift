@@ -191,6 +191,19 @@ func refusedFormsGiveAPreciseReason(text: String, reason: String) {
   #expect(error?.description == "'2021-02-30': February 2021 has 28 days")
 }
 
+/// The text and the reason quote the value escaped and cut at 200 characters: a time from
+/// a file may hold terminal control sequences, or megabytes.
+@Test func invalidTimeShowsItsTextEscapedAndCut() throws {
+  let hostile = "2021-01-01\u{1B}[2K\rok" + String(repeating: "x", count: 300)
+  let error = #expect(throws: InvalidTime.self) { try parse(hostile) }
+  let description = try #require(error?.description)
+  #expect(description.hasPrefix(#"'2021-01-01\u{1B}[2K\rokxxx"#))
+  #expect(description.contains(#"xxx…': unexpected '\u{1B}[2K\rokxxx"#))
+  #expect(description.hasSuffix("xxx…' after the date"))
+  #expect(description.count < 500)
+  #expect(error?.description.unicodeScalars.contains { $0.properties.generalCategory == .control } == false)
+}
+
 // MARK: - Daylight saving time
 
 @Test func aTimeInTheSpringForwardGapIsRefused() throws {

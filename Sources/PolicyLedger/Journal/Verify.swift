@@ -28,7 +28,7 @@ public struct VerifyResult: Sendable, Equatable {
     public static func parse(_ text: String, field: String) throws -> Head {
       let parts = text.split(separator: ":", omittingEmptySubsequences: false)
       guard parts.count == 2, let seq = Int64(parts[0]), seq >= 1, let hash = Hex.decode(String(parts[1])), hash.count == 32 else {
-        throw LedgerError(.invalidInput, "invalid \(field) '\(text)': expected SEQ:HASH, as 'policy-ledger head' prints it")
+        throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': expected SEQ:HASH, as 'policy-ledger head' prints it")
       }
       return Head(seq: seq, hash: hash)
     }

@@ -462,7 +462,7 @@ extension Ledger {
 
   private func unknownVersion(_ ref: VersionRef, field: String) throws -> LedgerError {
     if try store.policyID(ref.policy) == nil {
-      return LedgerError(.notFound, "invalid \(field) '\(ref)': no policy '\(ref.policy)' in this ledger").suggesting(
+      return LedgerError(.notFound, "invalid \(field) '\(Identifier.printable(ref.description))': no policy '\(Identifier.printable(ref.policy))' in this ledger").suggesting(
         try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
     }
     return LedgerError(.notFound, "invalid \(field) '\(ref)': policy '\(ref.policy)' has no version \(ref.number)\(try latest(ref))")
@@ -471,7 +471,7 @@ extension Ledger {
   /// Version `ref` is not in the ledger: its policy is not, or has no such version.
   func unknownVersion(_ ref: VersionRef) throws -> LedgerError {
     if try store.policyID(ref.policy) == nil {
-      return LedgerError(.notFound, "no policy '\(ref.policy)'").suggesting(
+      return LedgerError(.notFound, "no policy '\(Identifier.printable(ref.policy))'").suggesting(
         try NearestNames.suggestions(for: ref.policy) { try store.forEachPolicyKey($0) })
     }
     return LedgerError(.notFound, "policy '\(ref.policy)' has no version \(ref.number)\(try latest(ref))")
@@ -492,7 +492,7 @@ extension Ledger {
   /// Titles, subjects, statements and reasons: non-empty single-line text.
   func checkText(_ text: String, field: String) throws {
     try checkLength(text.utf8.count, field: field)
-    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(text)': must not be empty") }
+    if text.trimmingWhitespace().isEmpty { throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': must not be empty") }
     if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
       throw LedgerError(.invalidInput,
         "invalid \(field) '\(Identifier.printable(text))': control character \(Identifier.escaped(bad)) is not allowed")

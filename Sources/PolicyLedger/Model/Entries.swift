@@ -20,7 +20,7 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
       let number = Int64(text[text.index(after: at)...]), number >= 1,
       text[text.index(after: at)...].allSatisfy(\.isASCII)
     else {
-      throw LedgerError("invalid \(field) '\(text)': expected KEY@N, a policy key and a version number such as mobile-devices@2")
+      throw LedgerError("invalid \(field) '\(Identifier.printable(text))': expected KEY@N, a policy key and a version number such as mobile-devices@2")
     }
     let key = String(text[..<at])
     // The value as given, not only its key: `a@1,b@2` (a comma for the list's `;`) is

@@ -195,7 +195,7 @@ public struct InvalidTime: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// `'<value>': <reason>`
-  public var description: String { "'\(value)': \(reason)" }
+  public var description: String { "'\(Identifier.printable(value))': \(reason)" }
 }
 
 extension TimeZone {
@@ -228,16 +228,16 @@ public func parseTimeZone(_ text: String) throws -> TimeZone {
       minutes = InstantCalendar.twoDigits(digits[3], digits[4])
     }
     guard hours >= 0, minutes >= 0, minutes <= 59 else {
-      throw LedgerError("unknown time zone '\(text)' \(hint)")
+      throw LedgerError("unknown time zone '\(Identifier.printable(text))' \(hint)")
     }
     let seconds = (hours * 60 + minutes) * 60 * (sign == UInt8(ascii: "-") ? -1 : 1)
     guard abs(seconds) <= 18 * 3_600, let zone = TimeZone(secondsFromGMT: seconds) else {
-      throw LedgerError("unknown time zone '\(text)' (offsets must be within -18:00 and +18:00)")
+      throw LedgerError("unknown time zone '\(Identifier.printable(text))' (offsets must be within -18:00 and +18:00)")
     }
     return zone
   }
   guard InstantCalendar.looksLikeIANAName(text), let zone = TimeZone(identifier: text) else {
-    throw LedgerError("unknown time zone '\(text)' \(hint)")
+    throw LedgerError("unknown time zone '\(Identifier.printable(text))' \(hint)")
   }
   return zone
 }
@@ -312,7 +312,7 @@ private struct InstantReader {
     let run = digits()
     if run.isEmpty { throw failure(missing) }
     guard run.count == count else {
-      throw failure("\(name) must have \(count) digits (\(pattern)), got '\(String(decoding: run, as: UTF8.self))'")
+      throw failure("\(name) must have \(count) digits (\(pattern)), got '\(Identifier.printable(String(decoding: run, as: UTF8.self)))'")
     }
     return InstantCalendar.value(of: run)
   }
@@ -331,7 +331,7 @@ private struct InstantReader {
       return fields
     }
     guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " ") else {
-      throw failure("unexpected '\(rest)' after the date")
+      throw failure("unexpected '\(Identifier.printable(rest))' after the date")
     }
     index += 1
     try readClock(into: &fields)
@@ -343,10 +343,10 @@ private struct InstantReader {
     let yearRun = digits()
     if yearRun.isEmpty { throw failure("expected a date as YYYY-MM-DD (or 'now')") }
     let yearText = String(decoding: yearRun, as: UTF8.self)
-    if yearRun.count < 4 { throw failure("year must have 4 digits (YYYY), got '\(yearText)'") }
+    if yearRun.count < 4 { throw failure("year must have 4 digits (YYYY), got '\(Identifier.printable(yearText))'") }
     if yearRun.count > 4 {
       if current == UInt8(ascii: "-") { throw failure("year \(yearText) is out of range (0001-9999)") }
-      throw failure("expected a date as YYYY-MM-DD, got '\(yearText)' (the basic format without '-' is not accepted)")
+      throw failure("expected a date as YYYY-MM-DD, got '\(Identifier.printable(yearText))' (the basic format without '-' is not accepted)")
     }
     fields.year = InstantCalendar.value(of: yearRun)
     if fields.year == 0 { throw failure("year 0000 is out of range (0001-9999)") }
@@ -370,7 +370,7 @@ private struct InstantReader {
     let hourStart = index
     let hourRun = digits()
     if hourRun.count == 4 || hourRun.count == 6 {
-      throw failure("expected the time as HH:MM, got '\(String(decoding: hourRun, as: UTF8.self))' (the basic format without ':' is not accepted)")
+      throw failure("expected the time as HH:MM, got '\(Identifier.printable(String(decoding: hourRun, as: UTF8.self)))' (the basic format without ':' is not accepted)")
     }
     index = hourStart
     fields.hour = try field("hour", "HH", count: 2, missing: "expected a time (HH:MM) after the date")
@@ -423,16 +423,16 @@ private struct InstantReader {
         hours = InstantCalendar.value(of: body[0...1])
         minutes = InstantCalendar.value(of: body[2...3])
       } else {
-        throw failure("the offset must be ±HH:MM or ±HHMM, got '\(offsetText)'")
+        throw failure("the offset must be ±HH:MM or ±HHMM, got '\(Identifier.printable(offsetText))'")
       }
       guard hours <= 23 else { throw failure("offset hour \(InstantCalendar.pad(hours, 2)) is out of range (00-23)") }
       guard minutes <= 59 else { throw failure("offset minute \(InstantCalendar.pad(minutes, 2)) is out of range (00-59)") }
       index = end
       fields.offsetSeconds = (hours * 3_600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
     } else {
-      throw failure("unexpected '\(rest)' after the time")
+      throw failure("unexpected '\(Identifier.printable(rest))' after the time")
     }
-    if current != nil { throw failure("unexpected '\(rest)' after the offset") }
+    if current != nil { throw failure("unexpected '\(Identifier.printable(rest))' after the offset") }
   }
 }
 

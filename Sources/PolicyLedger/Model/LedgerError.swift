@@ -49,11 +49,11 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable, Equatable {
 extension LedgerError {
   /// A notice id the ledger does not hold.
   static func noNotice(_ id: String) -> LedgerError {
-    LedgerError(.notFound, "no notice '\(id)' in this ledger (list notices with 'policy-ledger notices')")
+    LedgerError(.notFound, "no notice '\(Identifier.printable(id))' in this ledger (list notices with 'policy-ledger notices')")
   }
 
   /// An entry name (`show`, `prove`) that is no notice, correction or version.
   static func noEntry(_ name: String) -> LedgerError {
-    LedgerError(.notFound, "no notice, correction or version '\(name)' in this ledger (name a version as KEY@N)")
+    LedgerError(.notFound, "no notice, correction or version '\(Identifier.printable(name))' in this ledger (name a version as KEY@N)")
   }
 }

@@ -123,7 +123,7 @@ extension Ledger {
   ///   never recorded (rule 15).
   func requirePolicy(_ key: String) throws -> Int64 {
     guard let id = try store.policyID(key) else {
-      throw LedgerError(.notFound, "no policy '\(key)'").suggesting(
+      throw LedgerError(.notFound, "no policy '\(Identifier.printable(key))'").suggesting(
         try NearestNames.suggestions(for: key) { try store.forEachPolicyKey($0) })
     }
     return id
@@ -165,6 +165,6 @@ extension Ledger {
     guard !suggestions.isEmpty else { return LedgerError.noNotice(id) }
     return LedgerError(
       .notFound,
-      "no notice '\(id)' in this ledger; did you mean \(NearestNames.phrase(suggestions))? (list notices with 'policy-ledger notices')")
+      "no notice '\(Identifier.printable(id))' in this ledger; did you mean \(NearestNames.phrase(suggestions))? (list notices with 'policy-ledger notices')")
   }
 }

@@ -261,6 +261,12 @@ struct MultiVersionNoticeTests {
     expectLedgerError("invalid announces 'a;b': expected KEY@N, a policy key and a version number such as mobile-devices@2") {
       _ = try VersionRef.parseList("a;b", field: "announces")
     }
+    // A version number is digits: no sign, as the version and delivery columns read it.
+    for text in ["p@+1", "p@-1", "p@ 1", "p@1 "] {
+      expectLedgerError("invalid --announces '\(text)': expected KEY@N, a policy key and a version number such as mobile-devices@2") {
+        _ = try VersionRef.parse(text, field: "--announces")
+      }
+    }
   }
 
   @Test func anImportNamingTwoVersionsOfOnePolicyIsRefusedWithItsLine() throws {

@@ -18,7 +18,8 @@ public struct VersionRef: Hashable, Sendable, CustomStringConvertible {
   public static func parse(_ text: String, field: String) throws -> VersionRef {
     guard let at = text.lastIndex(of: "@"),
       let number = Int64(text[text.index(after: at)...]), number >= 1,
-      text[text.index(after: at)...].allSatisfy(\.isASCII)
+      // Digits only: `Int64` also reads a sign, and `KEY@+1` is not how a version is named.
+      text[text.index(after: at)...].allSatisfy({ $0.isASCII && $0.isWholeNumber })
     else {
       throw LedgerError("invalid \(field) '\(Identifier.printable(text))': expected KEY@N, a policy key and a version number such as mobile-devices@2")
     }

@@ -24,6 +24,10 @@ extension PolicyLedgerCommand {
     @Option(help: "A checkpoint printed earlier that the ledger must extend.", completion: .file()) var checkpoint: String?
     @Option(help: "The public key (FILE.pub) that must have signed --checkpoint.", completion: .file()) var publicKey: String?
 
+    /// How many times a ledger read without SQLite's locks that changed meanwhile is
+    /// verified before the change is reported (``LedgerSettings/changedWhileRead()``).
+    static let attemptsWithoutLocks = 5
+
     func validate() throws {
       if publicKey != nil && checkpoint == nil { throw ValidationError("--public-key goes with --checkpoint.") }
     }
@@ -41,14 +45,28 @@ extension PolicyLedgerCommand {
         }
       }
       let progress = Progress(label: "verify")
-      let source: Ledger
-      let result: VerifyResult
-      do {
-        source = try ledger.openForQuery()
-        result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
-      } catch let error as LedgerError where error.code == .damaged {
-        // A file too damaged to open or read is checked and found wrong, not an error of use.
-        throw Mismatch(error.description)
+      var result: VerifyResult
+      var attempts = 0
+      while true {
+        attempts += 1
+        do {
+          let source = try ledger.openForQuery()
+          result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
+        } catch let error as LedgerError where error.code == .damaged {
+          // A ledger read without locks that changed meanwhile is read again (below).
+          if LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks { continue }
+          // A file too damaged to open or read is checked and found wrong, not an error of use.
+          throw Mismatch(error.description)
+        } catch where LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks {
+          continue
+        }
+        // Read without SQLite's locks (a folder this user cannot write) while another
+        // process recorded: the verdict is of no one state of the file, so it is taken
+        // again, a few times, before the change is reported as an error (exit status 2).
+        if LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks { continue }
+        // The reads are over and were of one state: a change from now on is after them.
+        if LedgerSettings.changedWhileRead() == nil { LedgerSettings.readWithoutLocks = nil }
+        break
       }
       progress.finish()
       if let failure = result.failure { throw Mismatch("verify failed: \(failure)") }

@@ -125,7 +125,20 @@ struct LedgerSettings {
   func openForQuery() throws -> Ledger {
     let ledger = try Ledger(path: path, access: .readOnly)
     _ = Unmanaged.passRetained(ledger)
+    if ledger.readsWithoutLocks { LedgerSettings.readWithoutLocks = ledger }
     return ledger
+  }
+
+  /// A ledger this command reads without SQLite's locks (``Ledger/readsWithoutLocks``):
+  /// the command's end checks that it did not change meanwhile (``changedWhileRead()``).
+  nonisolated(unsafe) static var readWithoutLocks: Ledger?
+
+  /// The error to report in place of the command's own outcome when a ledger read without
+  /// locks changed while it was read: an answer, a verdict or a "damaged" refusal made from
+  /// two states of the file is none of these.
+  static func changedWhileRead() -> LedgerError? {
+    guard let ledger = readWithoutLocks, ledger.changedWhileRead() else { return nil }
+    return ledger.changedWhileReadError
   }
   func openForRecording() throws -> Ledger { try Ledger(path: path, access: .readWrite, createsOnFirstCommit: true) }
 }

@@ -82,6 +82,9 @@ struct PolicyLedgerCommand: ParsableCommand {
       } else {
         try run(arguments)
       }
+      if let changed = LedgerSettings.changedWhileRead() { fail(changed.description) }
+    } catch _ where LedgerSettings.changedWhileRead() != nil {
+      fail(LedgerSettings.changedWhileRead()!.description)
     } catch let mismatch as Mismatch {
       fail(mismatch.description, status: ExitStatus.mismatch)
     } catch let error as LedgerError {

@@ -477,6 +477,57 @@ private func sha256sum(_ path: String) throws -> String {
     )
   }
 
+  /// Read without locks (this user cannot create the -shm in the ledger's folder) while
+  /// another user records: a query whose reads span the change is an error, exit 2, never
+  /// an answer or a "damaged" verdict made of two states of the file. The export is held
+  /// mid-stream by a FIFO while the owner records and checkpoints.
+  @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
+  func aQueryReadWithoutLocksWhileAnotherUserRecordsSaysSo() throws {
+    let dir = try TemporaryDirectory()
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+    let folder = dir.file("ledgers")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let db = folder + "/ledger.db"
+    let staff = try dir.write("staff.txt", (1...20_000).map { "E\($0)\n" }.joined())
+    #expect(try CLI.run(add("p", "P", db)).status == 0)
+    #expect(
+      try CLI.run([
+        "notice", "send", "--subject", "S", "--body", "b", "--sent-at", "2021-01-02", "--sender", "hr", "--recipients-file", staff,
+        "--db", db,
+      ]).status == 0)
+    // Readable by everyone, written by its owner alone (an auditors' read-only account).
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+    let outputs = dir.file("out")
+    try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o1777])
+    let fifo = outputs + "/recipients.csv"
+    try #require(mkfifo(fifo, 0o666) == 0)
+    try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: fifo)
+
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.nobody[0])
+    process.arguments = Array(Self.nobody.dropFirst()) + [CLI.binary.path, "export", "recipients", "--output", fifo, "--db", db]
+    let err = Pipe()
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    try process.run()
+    let reader = try #require(FileHandle(forReadingAtPath: fifo))
+    // The first rows: the export is now reading and blocked on the FIFO's full buffer.
+    let first = try reader.read(upToCount: 4096) ?? Data()
+    #expect(first.count > 0)
+    Thread.sleep(forTimeInterval: 0.3)
+    // The owner records; its connection, the last one, checkpoints into the file.
+    #expect(try CLI.run(add("q", "Q", db)).status == 0)
+    _ = try reader.readToEnd()
+    let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 2, "\(message)")
+    #expect(message.hasPrefix("policy-ledger: error: the ledger at \(db) changed while it was read: another process recorded meanwhile"), "\(message)")
+    // Once nothing changes while it reads, the same user's queries answer.
+    let verify = try CLI.run(["verify", "--db", db], launcher: Self.nobody)
+    #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 3 entries verified"), "\(verify)")
+  }
+
   /// A recording or an import that cannot write says so of the ledger (the folder's case
   /// is the test above); an import does not blame a line of its file for it.
   @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })

@@ -73,7 +73,7 @@ public final class Ledger {
       var info = stat()
       guard stat(path, &info) == 0 else { throw LedgerError(.notFound, "no ledger at \(path)") }
       try Ledger.checkFileType(path)
-      db = try Ledger.openReadOnly(path)
+      (db, unlockedSnapshot) = try Ledger.openReadOnly(path)
     case .readWrite:
       try Ledger.checkFileType(path)
       if let creation = try Creation.begin(path) {
@@ -154,7 +154,32 @@ public final class Ledger {
     for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
   }
 
-  private static func openReadOnly(_ path: String) throws -> Connection {
+  /// The ledger file as it was when it was opened without locks (the immutable fallback of
+  /// ``openReadOnly(_:)``); nil when SQLite's locks keep the reads consistent.
+  private var unlockedSnapshot: FileSnapshot?
+
+  /// Whether this read-only ledger is read without SQLite's locks: its folder does not let
+  /// this user create the `-shm` file that readers and writers share, so it was opened as
+  /// immutable. Another user who can write there may still record meanwhile, and a
+  /// checkpoint then changes the file under the reads; ``changedWhileRead()`` says so.
+  public var readsWithoutLocks: Bool { unlockedSnapshot != nil }
+
+  /// For a ledger read without locks (``readsWithoutLocks``): whether its file changed since
+  /// it was opened (another process recorded and checkpointed), so that what was read may
+  /// mix two states, and a "damaged" verdict may be of a healthy file. False otherwise.
+  public func changedWhileRead() -> Bool {
+    guard let unlockedSnapshot else { return false }
+    return FileSnapshot(path: path) != unlockedSnapshot
+  }
+
+  /// The error for a read that ``changedWhileRead()``.
+  public var changedWhileReadError: LedgerError {
+    LedgerError(
+      .ioFailure,
+      "the ledger at \(path) changed while it was read: another process recorded meanwhile, and this user reads it without SQLite's locks, since it cannot create \(path)-shm in the ledger's folder; run the command again, or where that folder is writable (anything printed above may mix two states)")
+  }
+
+  private static func openReadOnly(_ path: String) throws -> (Connection, FileSnapshot?) {
     func attempt(immutable: Bool) throws -> Connection {
       let db = try Connection(path: path, mode: .readOnly, immutable: immutable)
       try LedgerStore.configure(db)
@@ -169,11 +194,15 @@ public final class Ledger {
       return db
     }
     do {
-      return try attempt(immutable: false)
+      return (try attempt(immutable: false), nil)
     } catch let error as SQLiteError where error.code == SQLITE_CANTOPEN || error.code == SQLITE_READONLY {
-      // A WAL ledger in a read-only folder: SQLite cannot create the -shm file that
-      // readers share, so read the file as immutable (nobody can write it there).
+      // A WAL ledger in a folder this user cannot write: SQLite cannot create the -shm
+      // file that readers share, so read the file as immutable, without locks.
       // https://www.sqlite.org/wal.html#readonly
+      // Another user may write there all the same: the file as it is now is kept, and a
+      // change found after the reads (a writer's checkpoint) makes them an error rather
+      // than an answer or a "damaged" verdict (changedWhileRead()). Taken before the
+      // open, so that a change in between counts too.
       // Immutable reads see the main file only: entries still in a -wal (a writer was
       // killed before its checkpoint) would be silently missing, so refuse instead.
       let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
@@ -181,8 +210,9 @@ public final class Ledger {
         throw LedgerError(.ioFailure,
           "cannot read the ledger at \(path): \(path)-wal holds entries not yet in the ledger file, and SQLite cannot create \(path)-shm to read them (a read-only folder); open it once where its folder is writable")
       }
+      let snapshot = FileSnapshot(path: path)
       do {
-        return try attempt(immutable: true)
+        return (try attempt(immutable: true), snapshot)
       } catch let error as SQLiteError {
         throw describeOpening(error, path: path)
       }
@@ -364,3 +394,28 @@ public final class Ledger {
 
 /// Whether this process may write the file at `path` (access(2)).
 private func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
+/// What a change of a file changes: its inode, size, and times of change. Two states of a
+/// ledger file that a checkpoint wrote between differ in the modification time at least.
+struct FileSnapshot: Equatable {
+  var inode: UInt64 = 0
+  var size: Int64 = 0
+  var modified = timespec()
+  var changed = timespec()
+
+  /// The file at `path` now; one that cannot be read (removed, replaced by nothing) has the
+  /// zero snapshot, unlike any file.
+  init(path: String) {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return }
+    inode = UInt64(info.st_ino)
+    size = Int64(info.st_size)
+    modified = info.st_mtim
+    changed = info.st_ctim
+  }
+
+  static func == (a: FileSnapshot, b: FileSnapshot) -> Bool {
+    a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+      && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+  }
+}

@@ -240,9 +240,28 @@ import PolicyLedgerSQLite
   /// > PASSIVE: Checkpoint as many frames as possible without waiting for any database
   /// > readers or writers to finish
   /// The first column of its row is 1 when the checkpoint was blocked.
+  ///
+  /// TRUNCATE waits for the readers at most ``checkpointWaitMilliseconds``, not the
+  /// 60-second busy timeout: while it waits it holds the write lock, so every recording
+  /// command of every process waited with it, behind any long query (an export read by a
+  /// slow pipe, an sqlite3 shell left in a transaction). Past that wait it copies what it can
+  /// (PASSIVE), and the rest reaches the file with SQLite's next checkpoint.
   @discardableResult
   package func checkpoint(waitingForReaders: Bool) throws -> Bool {
-    try prepare("PRAGMA wal_checkpoint(\(waitingForReaders ? "TRUNCATE" : "PASSIVE"))").first { $0.int64(0) == 0 } ?? true
+    guard waitingForReaders else { return try checkpoint("PASSIVE") }
+    sqlite3_busy_timeout(handle, Connection.checkpointWaitMilliseconds)
+    defer { sqlite3_busy_timeout(handle, Connection.busyTimeoutMilliseconds) }
+    do {
+      if try checkpoint("TRUNCATE") { return true }
+    } catch let error as SQLiteError where error.isBusy {}
+    return try checkpoint("PASSIVE")
+  }
+
+  /// How long a checkpoint that empties the log waits for readers.
+  package static let checkpointWaitMilliseconds: Int32 = 1_000
+
+  private func checkpoint(_ mode: String) throws -> Bool {
+    try prepare("PRAGMA wal_checkpoint(\(mode))").first { $0.int64(0) == 0 } ?? true
   }
 
   /// Runs `body`, and again after a pause (up to five times) while it fails with

@@ -71,14 +71,18 @@ extension PolicyLedgerCommand {
         }
         return
       }
-      try withOrigin(of: source, signing.origin) { origin in
-        var written: SignedManifest? = nil
-        try data.write { sink in
-          written = try source.export(
-            kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
-            signedBy: signer, progress: report)
+      // Two such exports into one folder take turns: the export of one and the manifest of
+      // the other would not match.
+      try (data.isStandardOutput ? manifestFile : data).takingTurns {
+        try withOrigin(of: source, signing.origin) { origin in
+          var written: SignedManifest? = nil
+          try data.write { sink in
+            written = try source.export(
+              kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
+              signedBy: signer, progress: report)
+          }
+          if let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
         }
-        if let written { try manifestFile.write(Array(written.note.serialized.utf8)) }
       }
     }
 
@@ -123,7 +127,9 @@ extension PolicyLedgerCommand {
             try write(rest.dropFirst())
           }
         }
-        try source.snapshot { try write(files[...]) }
+        // Two exports into one folder take turns, each reading its snapshot in its turn:
+        // their renames would otherwise interleave, leaving files of two snapshots.
+        try OutputFile.takingTurns(in: folder) { try source.snapshot { try write(files[...]) } }
         let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
         StandardStreams.writeError("exported \(summary) to \(folder)\n")
       } catch {

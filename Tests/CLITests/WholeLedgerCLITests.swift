@@ -243,4 +243,38 @@ struct WholeLedgerCLITests {
     #expect(try notice(new) == notice(old))
     #expect(try notice(new)[0]?.utf8.count == limit)
   }
+
+  /// Two commands writing several files into one folder take turns (a `flock(2)` on the
+  /// folder), so that their renames never interleave into a folder of two snapshots: with
+  /// the folder's turn held here, `export --all` and an export with its manifest wait, and
+  /// write nothing, until it is released.
+  @Test func exportsIntoOneFolderTakeTurns() throws {
+    let demo = try DemoLedger()
+    let folder = demo.dir.file("copy")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let turn = open(folder, O_RDONLY | O_DIRECTORY)
+    try #require(turn >= 0 && flock(turn, LOCK_EX) == 0)
+    func start(_ arguments: [String]) throws -> Process {
+      let process = Process()
+      process.executableURL = CLI.binary
+      process.arguments = arguments + ["--db", demo.db]
+      process.standardInput = FileHandle.nullDevice
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      return process
+    }
+    let all = try start(["export", "--all", folder])
+    let manifest = try start(["export", "versions", "--output", folder + "/v.csv", "--manifest", folder + "/v.manifest"])
+    Thread.sleep(forTimeInterval: 1.5)
+    #expect(all.isRunning && manifest.isRunning, "both wait for the folder's turn")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [], "and write nothing meanwhile")
+    close(turn)
+    all.waitUntilExit()
+    manifest.waitUntilExit()
+    #expect(all.terminationStatus == 0 && manifest.terminationStatus == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 9, "seven kinds, an export and its manifest")
+    let check = try CLI.run(["check-export", folder + "/v.csv", "--manifest", folder + "/v.manifest"])
+    #expect(check.status == 0, "\(check)")
+  }
 }

@@ -57,6 +57,25 @@ public struct OutputFile: Sendable {
   public static let standardOutput = OutputFile(
     path: "-", field: "standard output", destination: .standardOutput, identity: nil, resolvedPath: "-")
 
+  /// Runs `body` holding an exclusive `flock(2)` on this output's folder: two commands that
+  /// each write several files there (`export --all`, an export and its manifest) take
+  /// turns, so the folder never holds some files of one and some of the other, each
+  /// renamed into place in turn. Standard output and special files take no turn.
+  public func takingTurns<T>(_ body: () throws -> T) throws -> T {
+    guard case .regularFile(let resolved) = destination else { return try body() }
+    return try OutputFile.takingTurns(in: OutputFile.folder(of: resolved), body)
+  }
+
+  /// ``takingTurns(_:)`` for a folder given by its path (`export --all DIR`).
+  public static func takingTurns<T>(in folder: String, _ body: () throws -> T) throws -> T {
+    let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    // A folder that cannot be opened has been refused already, or will be by the write.
+    guard descriptor >= 0 else { return try body() }
+    defer { close(descriptor) }
+    while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    return try body()
+  }
+
   private init(path: String, field: String, destination: Destination, identity: FileIdentity?, resolvedPath: String) {
     self.path = path
     self.field = field

@@ -137,6 +137,22 @@ import Testing
     #expect(try CLI.run(["export", "versions", "--output", mine, "--db", demo.db], launcher: ReliabilityTests.nobody).status == 0)
     #expect(try String(contentsOfFile: mine, encoding: .utf8).hasPrefix("policy,"))
   }
+
+  /// The temporary file of an export killed outright (SIGKILL) is removed by the next
+  /// export to the same file; that of a writer still running is left alone.
+  @Test func theNextExportRemovesTheTemporaryFileOfOneKilledOutright() throws {
+    let demo = try DemoLedger()
+    let gone = Process()
+    gone.executableURL = URL(fileURLWithPath: "/bin/true")
+    try gone.run()
+    gone.waitUntilExit()
+    let abandoned = try demo.dir.write(".v.csv.\(gone.processIdentifier).12345.tmp", "half")
+    let running = try demo.dir.write(".v.csv.\(getpid()).678.tmp", "being written")
+    let other = try demo.dir.write(".w.csv.\(gone.processIdentifier).9.tmp", "another file's")
+    #expect(try CLI.run(["export", "versions", "--output", demo.dir.file("v.csv"), "--db", demo.db]).status == 0)
+    #expect(!LedgerFiles.exists(abandoned), "a dead writer's temporary file is removed")
+    #expect(LedgerFiles.exists(running) && LedgerFiles.exists(other), "a live writer's, and another target's, are not")
+  }
 }
 
 

@@ -303,7 +303,8 @@ public struct OutputFile: Sendable {
         // No fsync: an export is measured against `sqlite3 -csv`, which does none, and
         // every output can be made again from the ledger. A process stopped midway by
         // SIGINT or SIGTERM removes the temporary file (``TemporaryOutputs``); one killed
-        // with SIGKILL leaves the target as it was and a hidden temporary file beside it.
+        // with SIGKILL leaves the target as it was and a hidden temporary file beside it,
+        // which the next write of the same target removes.
         if close(fd) != 0 && errno != EINTR { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
       }
     } catch {
@@ -315,6 +316,20 @@ public struct OutputFile: Sendable {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw OutputError(name: name, reason: reason)
+    }
+    OutputFile.removeAbandonedTemporaries(of: target, in: folder)
+  }
+
+  /// Removes the temporary files that writers of `target` killed outright (SIGKILL, a
+  /// crash) left beside it, `.NAME.PID.N.tmp` of a process that no longer exists, once this
+  /// one's file is in place: nothing else would ever remove them.
+  static func removeAbandonedTemporaries(of target: String, in folder: String) {
+    let prefix = ".\(temporaryStem(of: target))."
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+    for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+      let parts = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+      guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, pid != getpid(), UInt32(parts[1]) != nil else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
     }
   }
 

@@ -277,4 +277,23 @@ struct WholeLedgerCLITests {
     let check = try CLI.run(["check-export", folder + "/v.csv", "--manifest", folder + "/v.manifest"])
     #expect(check.status == 0, "\(check)")
   }
+
+  /// "Since always" and "never" (the first and last instants a ledger takes), exported in a
+  /// zone west of UTC and east of it: the copy imports and answers as the ledger does.
+  @Test(arguments: ["America/New_York", "+14:00"])
+  func theEndsOfTimeRoundTripInAnyZone(_ zone: String) throws {
+    let dir = try TemporaryDirectory()
+    let old = dir.file("old.db"), new = dir.file("new.db")
+    let added = try CLI.run([
+      "policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "0001-01-01T00:00:00Z",
+      "--effective-until", "9999-12-31T23:59:59.999999Z", "--db", old,
+    ])
+    try #require(added.status == 0, "\(added)")
+    let exported = try CLI.run(["export", "--all", dir.file("copy"), "--db", old], environment: ["POLICY_LEDGER_TZ": zone])
+    #expect(exported.status == 0, "\(exported)")
+    let imported = try CLI.run(["import", "--all", dir.file("copy"), "--db", new])
+    #expect(imported.status == 0, "\(imported)")
+    let history = ["history", "p", "--format", "csv", "--tz", zone]
+    #expect(try CLI.run(history + ["--db", new]).stdout == CLI.run(history + ["--db", old]).stdout)
+  }
 }

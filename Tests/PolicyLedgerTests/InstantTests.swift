@@ -191,6 +191,27 @@ func refusedFormsGiveAPreciseReason(text: String, reason: String) {
   #expect(error?.description == "'2021-02-30': February 2021 has 28 days")
 }
 
+/// The first and last instants a ledger takes read as year 0000 or 10000 in a zone west or
+/// east of UTC; they are printed in UTC instead, so that the text parses again (an export in
+/// that zone imports). An instant a day inside stays in the zone.
+@Test func theEndsOfTheYearsALedgerTakesArePrintedInUTCWhereTheZoneWouldLeaveThem() throws {
+  let first = Instant.parsableRange.lowerBound, last = Instant.parsableRange.upperBound
+  let newYork = try #require(TimeZone(identifier: "America/New_York"))
+  let plus14 = try #require(TimeZone(secondsFromGMT: 14 * 3_600))
+  let cases: [(Instant, TimeZone, String)] = [
+    (first, newYork, "0001-01-01T00:00:00Z"),
+    (Instant(microseconds: first.microseconds + 3_600_000_000), newYork, "0001-01-01T01:00:00Z"),
+    (Instant(microseconds: first.microseconds + 86_400_000_000), newYork, "0001-01-01T19:04:00-04:56"),
+    (last, plus14, "9999-12-31T23:59:59.999999Z"),
+    (last, newYork, "9999-12-31T18:59:59.999999-05:00"),
+    (first, plus14, "0001-01-01T14:00:00+14:00"),
+  ]
+  for (instant, zone, text) in cases {
+    #expect(instant.iso8601(in: zone) == text)
+    #expect(try Instant.parse(text) == instant, "\(text) parses back to the same instant")
+  }
+}
+
 /// The text and the reason quote the value escaped and cut at 200 characters: a time from
 /// a file may hold terminal control sequences, or megabytes.
 @Test func invalidTimeShowsItsTextEscapedAndCut() throws {

@@ -118,15 +118,26 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
   static let parsableRange = Instant(microseconds: -62_135_596_800_000_000)...Instant(microseconds: 253_402_300_799_999_999)
 
   /// ISO 8601: in UTC with `Z` when timeZone is nil (or UTC), else with that zone's offset at that instant (`-07:00`).
-  /// Fractional seconds only when non-zero, without trailing zeros: 2020-07-10T15:00:00.25Z
+  /// Fractional seconds only when non-zero, without trailing zeros: 2020-07-10T15:00:00.25Z.
+  /// An instant whose year in that zone is outside 0001–9999 (the first hours of 0001 west
+  /// of UTC, the last of 9999 east of it) is printed in UTC, so that the text parses again.
   public func iso8601(in timeZone: TimeZone? = nil) -> String {
     let (seconds, microsecond) = InstantCalendar.floorDivMod(microseconds, 1_000_000)
     var offset: Int64? = nil
     if let timeZone, !InstantCalendar.isUTC(timeZone) {
       offset = InstantCalendar.roundedToMinute(InstantCalendar.offset(of: timeZone, at: seconds))
     }
-    let (days, secondOfDay) = InstantCalendar.floorDivMod(seconds + (offset ?? 0), 86_400)
-    let (year, month, day) = InstantCalendar.civilFromDays(days)
+    var (days, secondOfDay) = InstantCalendar.floorDivMod(seconds + (offset ?? 0), 86_400)
+    var (year, month, day) = InstantCalendar.civilFromDays(days)
+    if offset != nil && (year < 1 || year > 9_999) {
+      // An instant at either end of the years a ledger takes reads as year 0000 or 10000 in
+      // a zone west or east of UTC, which no reader of ISO 8601 takes (this one included,
+      // so an export in that zone could not be imported): it is printed in UTC instead,
+      // where it is 0001-01-01 or 9999-12-31, naming the same instant.
+      offset = nil
+      (days, secondOfDay) = InstantCalendar.floorDivMod(seconds, 86_400)
+      (year, month, day) = InstantCalendar.civilFromDays(days)
+    }
 
     var text = year < 0 ? "-" + InstantCalendar.pad(-year, 4) : InstantCalendar.pad(year, 4)
     text += "-" + InstantCalendar.pad(month, 2) + "-" + InstantCalendar.pad(day, 2)

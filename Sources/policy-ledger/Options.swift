@@ -125,7 +125,17 @@ struct LedgerSettings {
   func openForQuery() throws -> Ledger {
     let ledger = try Ledger(path: path, access: .readOnly)
     _ = Unmanaged.passRetained(ledger)
-    if ledger.readsWithoutLocks { LedgerSettings.readWithoutLocks = ledger }
+    // The last ledger opened is the one read: a reading again (verify) may take locks.
+    LedgerSettings.readWithoutLocks = ledger.readsWithoutLocks ? ledger : nil
+    if ledger.readsWithoutLocks {
+      // An output file is written whole from the reads before it replaces its target: a
+      // change up to then is an error that leaves the old file (and, for `export --all`,
+      // every old file); one after it is after the reads, and is no longer looked for.
+      OutputFile.beforeReplacing = {
+        if let changed = LedgerSettings.changedWhileRead() { throw changed }
+        LedgerSettings.readWithoutLocks = nil
+      }
+    }
     return ledger
   }
 

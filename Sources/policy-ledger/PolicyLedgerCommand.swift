@@ -106,6 +106,13 @@ struct PolicyLedgerCommand: ParsableCommand {
       // The parser's own message (a usage error, the help) meets a pipe nobody reads as
       // an error, not as SIGPIPE ending the process with 141 in place of 64 or 0.
       signal(SIGPIPE, SIG_IGN)
+      // A usage error quotes the word it could not read as given: shown with its control
+      // characters escaped, as every other message is (the help, to standard output, holds
+      // none of the command line's words).
+      if exitCode(for: error).rawValue == ExitStatus.usage {
+        StandardStreams.writeError(escapingControls(fullMessage(for: error)) + "\n")
+        Foundation.exit(ExitStatus.usage)
+      }
       exit(withError: error)
     }
   }
@@ -196,7 +203,7 @@ struct PolicyLedgerCommand: ParsableCommand {
   }
 
   /// The longest message shown, in characters (Unicode scalars).
-  static let longestMessage = 2_000
+  static let longestMessage = 10_000
 
   /// A message as one line of plain text, whatever values it quotes: line feeds become
   /// spaces (the parser's messages span lines), other control and format characters are
@@ -206,22 +213,28 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// line of megabytes. Each value is escaped and cut where the message is made; this is
   /// the last line of defence.
   static func oneLine(_ message: String) -> String {
-    var line = ""
+    escapingControls(message, lineFeed: " ")
+  }
+
+  /// `message` with its control and format characters escaped (`\u{1B}`), and each line
+  /// feed kept, or replaced by `lineFeed`; cut after ``longestMessage`` characters with `…`.
+  static func escapingControls(_ message: String, lineFeed: String = "\n") -> String {
+    var text = ""
     for (count, scalar) in message.unicodeScalars.enumerated() {
       if count == longestMessage {
-        line += "…"
+        text += "…"
         break
       }
       if scalar == "\n" {
-        line += " "
+        text += lineFeed
         continue
       }
       switch scalar.properties.generalCategory {
-      case .control, .format, .lineSeparator, .paragraphSeparator: line += Identifier.escaped(scalar)
-      default: line.unicodeScalars.append(scalar)
+      case .control, .format, .lineSeparator, .paragraphSeparator: text += Identifier.escaped(scalar)
+      default: text.unicodeScalars.append(scalar)
       }
     }
-    return line
+    return text
   }
 }
 

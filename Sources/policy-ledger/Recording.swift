@@ -87,14 +87,7 @@ enum Interrupts {
         _exit(128 + number)
       }
     }
-    // A process can start with these signals blocked (a parent's mask is inherited across
-    // exec, as Foundation's Process passes it on): unblock them, or they would wait until
-    // exit; after the handlers are in place, so that one already pending runs its handler.
-    var set = sigset_t()
-    sigemptyset(&set)
-    sigaddset(&set, SIGINT)
-    sigaddset(&set, SIGTERM)
-    sigprocmask(SIG_UNBLOCK, &set, nil)
+    TemporaryOutputs.unblock([SIGINT, SIGTERM])
   }
 
   /// Written by the handler once the entry is in the ledger.

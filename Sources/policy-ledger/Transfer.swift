@@ -73,7 +73,8 @@ extension PolicyLedgerCommand {
       }
       // Two such exports into one folder take turns: the export of one and the manifest of
       // the other would not match.
-      try (data.isStandardOutput ? manifestFile : data).takingTurns {
+      // (An export to standard output puts one file in the folder, its manifest: no turn.)
+      try data.takingTurns {
         try withOrigin(of: source, signing.origin) { origin in
           var written: SignedManifest? = nil
           try data.write { sink in
@@ -129,7 +130,7 @@ extension PolicyLedgerCommand {
         }
         // Two exports into one folder take turns, each reading its snapshot in its turn:
         // their renames would otherwise interleave, leaving files of two snapshots.
-        try OutputFile.takingTurns(in: folder) { try source.snapshot { try write(files[...]) } }
+        try OutputFile.takingTurns(in: folder, field: "--all '\(folder)'") { try source.snapshot { try write(files[...]) } }
         let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
         StandardStreams.writeError("exported \(summary) to \(folder)\n")
       } catch {

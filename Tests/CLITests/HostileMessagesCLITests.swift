@@ -55,7 +55,7 @@ import Testing
   }
 
   /// A time of 10 MB: the value is cut at 200 characters where the message is made, and a
-  /// message is never longer than 2,000 characters.
+  /// message is never longer than 10,000 characters.
   @Test func aValueOfMegabytesMakesALineOfAFewHundredBytes() throws {
     let demo = try DemoLedger()
     let huge = "2021-01-01" + String(repeating: "1", count: 10_000_000)
@@ -66,10 +66,21 @@ import Testing
     #expect(result.stderr.hasPrefix("policy-ledger: error: \(file) line 2: invalid effective_from '2021-01-01111"))
   }
 
+  /// The argument parser's own usage errors quote the word they could not read: escaped
+  /// too, the rest of their text (several lines) as it was.
+  @Test func aUsageErrorShowsTheWordItCouldNotReadEscaped() throws {
+    let demo = try DemoLedger()
+    let result = try CLI.run(["export", "v" + Self.retitle, "--db", demo.db])
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix(#"Error: The value 'v\u{1B}]0;PWNED\u{07}' is invalid for '<kind>'."#), "\(result.stderr)")
+    #expect(!result.stderr.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+    #expect(result.stderr.split(separator: "\n").count > 3, "the list of kinds and the usage, on their lines")
+  }
+
   @Test func theLastLineOfDefenceEscapesCutsAndJoins() {
     #expect(PolicyLedgerCommand.oneLine("a\nb\u{1B}[2K\rc\u{200B}d\u{2028}e\u{0}") == #"a b\u{1B}[2K\rc\u{200B}d\u{2028}e\u{0}"#)
     #expect(PolicyLedgerCommand.oneLine("é👍🏽 ok") == "é👍🏽 ok")
-    let cut = PolicyLedgerCommand.oneLine(String(repeating: "x", count: 5_000))
-    #expect(cut == String(repeating: "x", count: 2_000) + "…")
+    let cut = PolicyLedgerCommand.oneLine(String(repeating: "x", count: 25_000))
+    #expect(cut == String(repeating: "x", count: 10_000) + "…")
   }
 }

@@ -528,6 +528,62 @@ private func sha256sum(_ path: String) throws -> String {
     #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 3 entries verified"), "\(verify)")
   }
 
+  /// Read without locks while the owner records: `verify` reads the ledger again (now with
+  /// locks, since the owner's query left the -shm) and answers; `export --all` into a folder
+  /// holding an earlier copy leaves that copy whole rather than files of two states.
+  @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })
+  func aChangeWhileReadWithoutLocksIsReadAgainOrLeavesTheOldFiles() throws {
+    let dir = try TemporaryDirectory()
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+    let folder = dir.file("ledgers")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let db = folder + "/ledger.db"
+    let staff = try dir.write("staff.txt", (1...200_000).map { "E\($0)\n" }.joined())
+    let sent = try CLI.run([
+      "notice", "send", "--subject", "S", "--body", "b", "--sent-at", "2021-01-02", "--sender", "hr", "--recipients-file", staff,
+      "--db", db,
+    ])
+    try #require(sent.status == 0, "\(sent)")
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+    /// Runs `arguments` as nobody; 0.3 s in, the owner records an entry and queries.
+    func whileTheOwnerRecords(_ key: String, _ arguments: [String]) throws -> CLIResult {
+      let owner = Thread {
+        Thread.sleep(forTimeInterval: 0.3)
+        _ = try? CLI.run(add(key, "T", db))
+        _ = try? CLI.run(["head", "--db", db])
+      }
+      owner.start()
+      let result = try CLI.run(arguments + ["--db", db], launcher: Self.nobody)
+      while owner.isExecuting || !owner.isFinished { Thread.sleep(forTimeInterval: 0.05) }
+      return result
+    }
+    // The owner's connection is gone when verify starts: no -shm, so it reads without locks.
+    for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+    let verify = try whileTheOwnerRecords("p", ["verify"])
+    #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 2 entries verified"), "\(verify)")
+    #expect(verify.stderr.isEmpty, "\(verify.stderr)")
+
+    let copy = dir.file("copy")
+    try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+    for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+    try #require(try CLI.run(["export", "--all", copy, "--db", db], launcher: Self.nobody).status == 0)
+    func files() throws -> [String: String] {
+      var hashes: [String: String] = [:]
+      for name in try FileManager.default.contentsOfDirectory(atPath: copy) { hashes[name] = LedgerFiles.sha256(copy + "/" + name) }
+      return hashes
+    }
+    let before = try files()
+    for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+    let again = try whileTheOwnerRecords("q", ["export", "--all", copy])
+    if again.status == 0 {
+      // The reads were over before the owner's checkpoint: a whole copy of one state.
+      #expect(try files() != before)
+    } else {
+      #expect(again.status == 2 && again.stderr.contains("changed while it was read"), "\(again)")
+      #expect(try files() == before, "the earlier copy is left whole")
+    }
+  }
+
   /// A recording or an import that cannot write says so of the ledger (the folder's case
   /// is the test above); an import does not blame a line of its file for it.
   @Test(.enabled("setpriv cannot run the binary as the unprivileged user nobody here") { ReliabilityTests.canRunAsNobody })

@@ -296,4 +296,23 @@ struct WholeLedgerCLITests {
     let history = ["history", "p", "--format", "csv", "--tz", zone]
     #expect(try CLI.run(history + ["--db", new]).stdout == CLI.run(history + ["--db", old]).stdout)
   }
+
+  /// A folder whose turn another process holds past the wait (any process that can read
+  /// the folder can take it): refused after 60 seconds, naming the folder, nothing written.
+  @Test(.tags(.slow)) func aFolderHeldPastTheWaitIsRefused() throws {
+    let demo = try DemoLedger()
+    let folder = demo.dir.file("copy")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let turn = open(folder, O_RDONLY | O_DIRECTORY)
+    try #require(turn >= 0 && flock(turn, LOCK_EX) == 0)
+    defer { close(turn) }
+    let start = Date()
+    let result = try CLI.run(["export", "--all", folder, "--db", demo.db])
+    #expect(Date().timeIntervalSince(start) >= 59)
+    #expect(result.status == 2)
+    #expect(
+      result.stderr
+        == "policy-ledger: error: invalid --all '\(folder)': another process has held the folder '\(folder)' for 60 seconds (an export writing several files there takes it, so that two such exports take turns); nothing was written\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [])
+  }
 }

@@ -139,7 +139,8 @@ import Testing
   }
 
   /// The temporary file of an export killed outright (SIGKILL) is removed by the next
-  /// export to the same file; that of a writer still running is left alone.
+  /// export to the same file once it has been left an hour; that of a writer still running,
+  /// or one written within the hour, is left alone.
   @Test func theNextExportRemovesTheTemporaryFileOfOneKilledOutright() throws {
     let demo = try DemoLedger()
     let gone = Process()
@@ -149,9 +150,16 @@ import Testing
     let abandoned = try demo.dir.write(".v.csv.\(gone.processIdentifier).12345.tmp", "half")
     let running = try demo.dir.write(".v.csv.\(getpid()).678.tmp", "being written")
     let other = try demo.dir.write(".w.csv.\(gone.processIdentifier).9.tmp", "another file's")
+    // Written just now by a process id unknown here: a writer in another PID namespace.
+    let recent = try demo.dir.write(".v.csv.\(gone.processIdentifier).4242.tmp", "being written elsewhere")
+    let twoHoursAgo = Date().addingTimeInterval(-7_200)
+    for path in [abandoned, running, other] {
+      try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: path)
+    }
     #expect(try CLI.run(["export", "versions", "--output", demo.dir.file("v.csv"), "--db", demo.db]).status == 0)
-    #expect(!LedgerFiles.exists(abandoned), "a dead writer's temporary file is removed")
+    #expect(!LedgerFiles.exists(abandoned), "a dead writer's temporary file, unwritten for an hour, is removed")
     #expect(LedgerFiles.exists(running) && LedgerFiles.exists(other), "a live writer's, and another target's, are not")
+    #expect(LedgerFiles.exists(recent), "nor one written within the hour")
   }
 }
 

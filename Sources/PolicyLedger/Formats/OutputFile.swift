@@ -57,22 +57,44 @@ public struct OutputFile: Sendable {
   public static let standardOutput = OutputFile(
     path: "-", field: "standard output", destination: .standardOutput, identity: nil, resolvedPath: "-")
 
+  /// Called when a file is written whole, before it replaces its target: a throw leaves
+  /// the target as it was, and the error is the write's. The command line checks here that
+  /// a ledger read without locks did not change while the file was written
+  /// (``Ledger/changedWhileRead()``), so that `export --all` leaves the old files rather
+  /// than files of two states.
+  nonisolated(unsafe) public static var beforeReplacing: (() throws -> Void)?
+
   /// Runs `body` holding an exclusive `flock(2)` on this output's folder: two commands that
   /// each write several files there (`export --all`, an export and its manifest) take
   /// turns, so the folder never holds some files of one and some of the other, each
   /// renamed into place in turn. Standard output and special files take no turn.
+  /// - Throws: `LedgerError` when the turn does not come within ``turnWaitSeconds``
+  ///   (any process that can read the folder can hold it), with nothing written.
   public func takingTurns<T>(_ body: () throws -> T) throws -> T {
     guard case .regularFile(let resolved) = destination else { return try body() }
-    return try OutputFile.takingTurns(in: OutputFile.folder(of: resolved), body)
+    return try OutputFile.takingTurns(in: OutputFile.folder(of: resolved), field: field, body)
   }
 
+  /// How long a command waits for its turn in a folder.
+  public static let turnWaitSeconds = 60
+
   /// ``takingTurns(_:)`` for a folder given by its path (`export --all DIR`).
-  public static func takingTurns<T>(in folder: String, _ body: () throws -> T) throws -> T {
+  public static func takingTurns<T>(in folder: String, field: String, _ body: () throws -> T) throws -> T {
     let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     // A folder that cannot be opened has been refused already, or will be by the write.
     guard descriptor >= 0 else { return try body() }
     defer { close(descriptor) }
-    while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    var waited = 0
+    while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+      guard errno == EWOULDBLOCK || errno == EINTR else { return try body() }
+      if waited >= turnWaitSeconds * 10 {
+        throw LedgerError(
+          .ioFailure,
+          "invalid \(field): another process has held the folder '\(folder)' for \(turnWaitSeconds) seconds (an export writing several files there takes it, so that two such exports take turns); nothing was written")
+      }
+      usleep(100_000)
+      waited += 1
+    }
     return try body()
   }
 
@@ -312,6 +334,12 @@ public struct OutputFile: Sendable {
       unlink(temporary)
       throw error
     }
+    do {
+      try OutputFile.beforeReplacing?()
+    } catch {
+      unlink(temporary)
+      throw error
+    }
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
@@ -321,15 +349,19 @@ public struct OutputFile: Sendable {
   }
 
   /// Removes the temporary files that writers of `target` killed outright (SIGKILL, a
-  /// crash) left beside it, `.NAME.PID.N.tmp` of a process that no longer exists, once this
-  /// one's file is in place: nothing else would ever remove them.
+  /// crash) left beside it, once this one's file is in place: nothing else would ever
+  /// remove them. Only `.NAME.PID.N.tmp` of a process id that no longer exists here, and
+  /// unwritten for an hour: a writer in another PID namespace (a container sharing the
+  /// folder) has an id this process cannot see, and its file must not go while it writes.
   static func removeAbandonedTemporaries(of target: String, in folder: String) {
-    let prefix = ".\(temporaryStem(of: target))."
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-    for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
-      let parts = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
-      guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, pid != getpid(), UInt32(parts[1]) != nil else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+    let anHourAgo = time(nil) - 3_600
+    for (entry, rest) in AbandonedFiles.entries(in: folder, prefix: ".\(temporaryStem(of: target)).") where rest.hasSuffix(".tmp") {
+      let parts = rest.dropLast(4).split(separator: ".")
+      guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil else { continue }
+      let path = folder + "/" + entry
+      var info = stat()
+      guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mtim.tv_sec < anHourAgo else { continue }
+      if AbandonedFiles.isGone(pid) { unlink(path) }
     }
   }
 
@@ -553,6 +585,17 @@ public enum TemporaryOutputs {
     free(path)
   }
 
+  /// Unblocks `signals` for this thread. A process can start with them blocked (a
+  /// parent's mask is inherited across exec, as Foundation's `Process` passes it on), and
+  /// they would then wait until it ends. Call it once their handlers are in place, so that
+  /// one already pending runs its handler rather than the default action.
+  public static func unblock(_ signals: [Int32]) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in signals { sigaddset(&set, number) }
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+  }
+
   /// Installs the SIGINT and SIGTERM handlers now, for a command that writes no file but
   /// draws a progress line (`verify`): Ctrl-C then clears the line, as it does for an
   /// export, instead of leaving it with the shell's prompt run on after it.
@@ -584,13 +627,7 @@ public enum TemporaryOutputs {
         signal(number, SIG_DFL)
         raise(number)
       }
-      // A process can start with the signal blocked (a parent's mask is inherited across
-      // exec, as Foundation's Process passes it on): it would wait until the process ends.
-      // Unblocked after the handler is in place, so that one already pending runs it.
-      var set = sigset_t()
-      sigemptyset(&set)
-      sigaddset(&set, number)
-      sigprocmask(SIG_UNBLOCK, &set, nil)
+      unblock([number])
     }
   }
 }

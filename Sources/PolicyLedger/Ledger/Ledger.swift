@@ -395,13 +395,13 @@ public final class Ledger {
 /// Whether this process may write the file at `path` (access(2)).
 private func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 
-/// What a change of a file changes: its inode, size, and times of change. Two states of a
-/// ledger file that a checkpoint wrote between differ in the modification time at least.
+/// What a checkpoint changes in a file: its size, or its modification time at least (and a
+/// file put in its place, the inode). Not its status-change time, which a `chmod`, a hard
+/// link or a backup tool resetting the access time changes without writing a byte.
 struct FileSnapshot: Equatable {
   var inode: UInt64 = 0
   var size: Int64 = 0
   var modified = timespec()
-  var changed = timespec()
 
   /// The file at `path` now; one that cannot be read (removed, replaced by nothing) has the
   /// zero snapshot, unlike any file.
@@ -411,11 +411,9 @@ struct FileSnapshot: Equatable {
     inode = UInt64(info.st_ino)
     size = Int64(info.st_size)
     modified = info.st_mtim
-    changed = info.st_ctim
   }
 
   static func == (a: FileSnapshot, b: FileSnapshot) -> Bool {
     a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
-      && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
   }
 }

@@ -135,13 +135,10 @@ struct Creation {
 
   /// Removes the hidden files of earlier creators of `name` whose process no longer exists.
   private static func removeAbandoned(folder: String, name: String) {
-    let prefix = ".\(name)."
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-    for entry in entries where entry.hasPrefix(prefix) {
-      let rest = entry.dropFirst(prefix.count)
+    for (entry, rest) in AbandonedFiles.entries(in: folder, prefix: ".\(name).") {
       let parts = rest.split(separator: ".", maxSplits: 2)
-      guard parts.count == 3, parts[2].hasPrefix("new") || parts[2].contains(".new"), let pid = pid_t(parts[0]), pid > 0, pid != getpid() else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+      guard parts.count == 3, parts[2].hasPrefix("new") || parts[2].contains(".new"), let pid = pid_t(parts[0]) else { continue }
+      if AbandonedFiles.isGone(pid) { unlink(folder + "/" + entry) }
     }
   }
 }
@@ -173,5 +170,21 @@ extension Ledger {
       throw error
     }
     try reopen()
+  }
+}
+
+/// Hidden files that a process killed outright left behind, named with its process id
+/// (`.NAME.PID.N.new`, `.NAME.PID.N.tmp`): how their names are found and their writers
+/// known to be gone.
+enum AbandonedFiles {
+  /// The entries of `folder` whose names begin with `prefix`, with the rest of each name.
+  static func entries(in folder: String, prefix: String) -> [(entry: String, rest: Substring)] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    return names.filter { $0.hasPrefix(prefix) }.map { ($0, $0.dropFirst(prefix.count)) }
+  }
+
+  /// Whether no process of id `pid` exists here (never this one).
+  static func isGone(_ pid: pid_t) -> Bool {
+    pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
   }
 }

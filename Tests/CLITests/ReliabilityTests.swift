@@ -503,26 +503,43 @@ private func sha256sum(_ path: String) throws -> String {
     try #require(mkfifo(fifo, 0o666) == 0)
     try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: fifo)
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Self.nobody[0])
-    process.arguments = Array(Self.nobody.dropFirst()) + [CLI.binary.path, "export", "recipients", "--output", fifo, "--db", db]
-    let err = Pipe()
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = err
-    try process.run()
-    let reader = try #require(FileHandle(forReadingAtPath: fifo))
-    // The first rows: the export is now reading and blocked on the FIFO's full buffer.
-    let first = try reader.read(upToCount: 4096) ?? Data()
-    #expect(first.count > 0)
-    Thread.sleep(forTimeInterval: 0.3)
+    /// An export by nobody, held mid-stream on the FIFO while `meanwhile` runs.
+    func heldExport(meanwhile: () throws -> Void) throws -> (status: Int32, message: String) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: Self.nobody[0])
+      process.arguments = Array(Self.nobody.dropFirst()) + [CLI.binary.path, "export", "recipients", "--output", fifo, "--db", db]
+      let err = Pipe()
+      process.standardInput = FileHandle.nullDevice
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = err
+      try process.run()
+      let reader = try #require(FileHandle(forReadingAtPath: fifo))
+      // The first rows: the export is now reading and blocked on the FIFO's full buffer.
+      let first = try reader.read(upToCount: 4096) ?? Data()
+      #expect(first.count > 0)
+      Thread.sleep(forTimeInterval: 0.3)
+      try meanwhile()
+      _ = try reader.readToEnd()
+      let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, message)
+    }
+    // What writes no byte of the file changes nothing: a chmod to the same mode and a hard
+    // link change only its status-change time.
+    let untouched = try heldExport {
+      try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: db)
+      try FileManager.default.linkItem(atPath: db, toPath: folder + "/backup.db")
+    }
+    #expect(untouched.status == 0 && untouched.message.isEmpty, "\(untouched)")
     // The owner records; its connection, the last one, checkpoints into the file.
-    #expect(try CLI.run(add("q", "Q", db)).status == 0)
-    _ = try reader.readToEnd()
-    let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 2, "\(message)")
-    #expect(message.hasPrefix("policy-ledger: error: the ledger at \(db) changed while it was read: another process recorded meanwhile"), "\(message)")
+    let changed = try heldExport {
+      let recorded = try CLI.run(add("q", "Q", db))
+      #expect(recorded.status == 0)
+    }
+    #expect(changed.status == 2, "\(changed.message)")
+    #expect(
+      changed.message.hasPrefix("policy-ledger: error: the ledger at \(db) changed while it was read: another process recorded meanwhile"),
+      "\(changed.message)")
     // Once nothing changes while it reads, the same user's queries answer.
     let verify = try CLI.run(["verify", "--db", db], launcher: Self.nobody)
     #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 3 entries verified"), "\(verify)")

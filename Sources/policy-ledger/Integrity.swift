@@ -45,28 +45,23 @@ extension PolicyLedgerCommand {
         }
       }
       let progress = Progress(label: "verify")
-      var result: VerifyResult
+      // Read without SQLite's locks (a folder this user cannot write) while another process
+      // recorded, a verdict, or a "damaged" refusal, is of no one state of the file: it is
+      // taken again, a few times, before the change is reported (exit status 2, when the
+      // command ends). Once a reading saw one state, a later change is after its reads.
+      var outcome: Result<VerifyResult, any Error>
       var attempts = 0
-      while true {
+      repeat {
         attempts += 1
-        do {
-          let source = try ledger.openForQuery()
-          result = try source.verify(expect: expected, checkpoint: earlier) { progress($0) }
-        } catch let error as LedgerError where error.code == .damaged {
-          // A ledger read without locks that changed meanwhile is read again (below).
-          if LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks { continue }
-          // A file too damaged to open or read is checked and found wrong, not an error of use.
-          throw Mismatch(error.description)
-        } catch where LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks {
-          continue
-        }
-        // Read without SQLite's locks (a folder this user cannot write) while another
-        // process recorded: the verdict is of no one state of the file, so it is taken
-        // again, a few times, before the change is reported as an error (exit status 2).
-        if LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks { continue }
-        // The reads are over and were of one state: a change from now on is after them.
-        if LedgerSettings.changedWhileRead() == nil { LedgerSettings.readWithoutLocks = nil }
-        break
+        outcome = Result { try ledger.openForQuery().verify(expect: expected, checkpoint: earlier) { progress($0) } }
+      } while LedgerSettings.changedWhileRead() != nil && attempts < Self.attemptsWithoutLocks
+      if LedgerSettings.changedWhileRead() == nil { LedgerSettings.readWithoutLocks = nil }
+      let result: VerifyResult
+      do {
+        result = try outcome.get()
+      } catch let error as LedgerError where error.code == .damaged {
+        // A file too damaged to open or read is checked and found wrong, not an error of use.
+        throw Mismatch(error.description)
       }
       progress.finish()
       if let failure = result.failure { throw Mismatch("verify failed: \(failure)") }

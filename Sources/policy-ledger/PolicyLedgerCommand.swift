@@ -84,7 +84,8 @@ struct PolicyLedgerCommand: ParsableCommand {
       }
       if let changed = LedgerSettings.changedWhileRead() { fail(changed.description) }
     } catch _ where LedgerSettings.changedWhileRead() != nil {
-      fail(LedgerSettings.changedWhileRead()!.description)
+      // (readWithoutLocks is the ledger that changed, and stays set.)
+      fail(LedgerSettings.readWithoutLocks!.changedWhileReadError.description)
     } catch let mismatch as Mismatch {
       fail(mismatch.description, status: ExitStatus.mismatch)
     } catch let error as LedgerError {

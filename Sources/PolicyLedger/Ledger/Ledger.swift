@@ -286,14 +286,6 @@ public final class Ledger {
     case SQLITE_IOERR:
       // The operating system's reason, where SQLite kept it: "disk I/O error" alone does
       // not say whether to free space, raise `ulimit -f`, or fix the disk.
-      if error.systemErrno == EFBIG {
-        return LedgerError(
-          .ioFailure,
-          "cannot write the ledger at \(path): its files would pass this process's file-size limit (ulimit -f)\(nothing)")
-      }
-      if error.systemErrno == ENOSPC || error.systemErrno == EDQUOT {
-        return LedgerError(.ioFailure, "cannot write the ledger at \(path): the disk is full\(nothing)")
-      }
       let reason = error.systemErrno == 0 ? "" : ": \(String(cString: strerror(error.systemErrno)))"
       return LedgerError(
         .ioFailure,

@@ -134,7 +134,7 @@ struct DemoReport {
     line("The same, by group: the contractors were never sent the notice (\(query("coverage \(W.policy) --at 2020-07-10T12:00 --as-known-at 2020-07-10T12:00 --summary")))")
     try table(try ledger.coverageSummary(W.policy, at: W.july10(12), view: .init(knownAt: W.july10(12))))
     line()
-    line("Who still believed another version than the one in force at 15:00, as known at 15:00? (the rows of coverage --at 2020-07-10T15:00 --as-known-at 2020-07-10T15:00 whose believes_version differs)")
+    line("Who still believed another version than the one in force at 15:00, as known at 15:00? (the rows of \(query("coverage \(W.policy) --at 2020-07-10T15:00 --as-known-at 2020-07-10T15:00")) whose believes_version differs)")
     var believers: [CoverageRow] = []
     try ledger.coverage(W.policy, at: W.july10(15), view: .init(knownAt: W.july10(15))) { row, _ in
       if row.believesVersion != row.version { believers.append(row) }

@@ -227,6 +227,21 @@ struct ViewOptions: ParsableArguments {
   }
 }
 
+/// The knowledge instants of a report: as ``ViewOptions``, but without `--as-recorded-at`
+/// a report stands on the time the last entry was recorded (its command pins that, to make
+/// the same bytes again), and its help says so.
+struct ReportViewOptions: ParsableArguments {
+  @Option(help: "Only what had happened by this instant (business time, ISO 8601; default: no limit).")
+  var asKnownAt: String?
+
+  @Option(help: "Only what the ledger had recorded by this instant (default: the time the last entry was recorded).")
+  var asRecordedAt: String?
+
+  func view(_ ledger: LedgerOptions) throws -> Bitemporal.View {
+    try ViewSettings(asKnownAt: asKnownAt, asRecordedAt: asRecordedAt).view(ledger.settings)
+  }
+}
+
 /// The values of `ViewOptions`, and what commands do with them.
 struct ViewSettings {
   var asKnownAt: String?

@@ -104,8 +104,18 @@ struct PolicyLedgerCommand: ParsableCommand {
       if exitCode(for: error).rawValue == ExitStatus.usage, let hint = MisspeltNames.hint(arguments) {
         fail(hint, status: ExitStatus.usage)
       }
-      // The parser's own message (a usage error, the help) meets a pipe nobody reads as
-      // an error, not as SIGPIPE ending the process with 141 in place of 64 or 0.
+      // The help (and `--experimental-dump-help`) is an answer: a standard output that
+      // cannot take it (full, closed, a failing disk) is an error, exit 2, as for any other
+      // answer; a reader gone (`| head`) ends the process by SIGPIPE, as for a query.
+      if exitCode(for: error) == .success, !(error is ExitCode) {
+        let text = fullMessage(for: error)
+        if !text.isEmpty {
+          do { try printLine(text) } catch { fail("\(error)") }
+        }
+        Foundation.exit(0)
+      }
+      // The parser's own usage error meets a pipe nobody reads as an error, not as SIGPIPE
+      // ending the process with 141 in place of 64.
       signal(SIGPIPE, SIG_IGN)
       // A usage error quotes the word it could not read as given: shown with its control
       // characters escaped, as every other message is (the help, to standard output, holds

@@ -25,7 +25,7 @@ extension PolicyLedgerCommand {
         """)
 
     @OptionGroup var ledger: LedgerOptions
-    @OptionGroup var knowledge: ViewOptions
+    @OptionGroup var knowledge: ReportViewOptions
     @Argument(help: "The policy keys; every policy when omitted.", completion: LedgerCompletion.of(.policy)) var policies: [String] = []
     @Option(help: "Start of the window drawn and of the notices listed (default: the first event).") var from: String?
     @Option(help: "End of the window drawn and of the notices listed (default: the last event).") var to: String?

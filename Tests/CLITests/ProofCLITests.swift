@@ -284,6 +284,44 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: receipt))
   }
 
+  /// A tree changed behind the ledger's back: nothing signs it. Each command that would
+  /// give out a new tree head refuses, prints nothing and writes no file; `ack --receipt`
+  /// says its acknowledgement was recorded.
+  @Test func aChangedTreeIsNotSignedByAnyCommand() throws {
+    let s = try Setup()
+    _ = try s.checkpoint("good.cp")
+    _ = try LedgerFiles.sqlite3(
+      s.db, "DROP TRIGGER merkle_nodes_no_update; UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 0")
+    let reason =
+      "no checkpoint is given for a ledger that does not verify: entry 4: the merkle_nodes table does not match the journal (its node for entries 1-4); run 'policy-ledger verify'"
+    let manifest = s.dir.file("v.manifest"), output = s.dir.file("v.csv")
+    for (arguments, message) in [
+      (["checkpoint", "--sign-key", s.key], reason), (["checkpoint"], reason),
+      (["export", "versions", "--output", output, "--manifest", manifest, "--sign-key", s.key], reason),
+      // The kept checkpoint is checked first, against the stored tree, which is named.
+      (
+        ["prove", "--consistency", s.dir.file("good.cp"), "--sign-key", s.key],
+        "the merkle_nodes table does not match the journal (its root at size 7); run 'policy-ledger verify'"
+      ),
+    ] {
+      let refused = try s.run(arguments)
+      #expect(refused.status == 2, "\(arguments)")
+      #expect(refused.stdout.isEmpty)
+      #expect(refused.stderr == "policy-ledger: error: \(message)\n", "\(arguments)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: manifest) && !FileManager.default.fileExists(atPath: output))
+    let before = try s.head()
+    let receipt = s.dir.file("r")
+    let ack = try s.run([
+      "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
+      "--receipt", receipt, "--sign-key", s.key,
+    ])
+    #expect(ack.status == 2)
+    #expect(ack.stderr == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but \(reason)\n")
+    #expect(try s.head() != before)
+    #expect(!FileManager.default.fileExists(atPath: receipt))
+  }
+
   // MARK: export --manifest and check-export
 
   @Test func anExportManifestCatchesATruncatedOrEditedExport() throws {
@@ -431,6 +469,17 @@ import Testing
     let neither = try CLI.run(["check-proof", damaged, "--public-key", s.pub, "--checkpoint", bare])
     #expect(neither.status == 1)
     #expect(neither.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the proof's copy: "))
+    // The kept copy's own signature broken, the proof's copy signed: the kept copy is
+    // damaged, and saying nothing would leave its keeper trusting it.
+    var keptLines = text.components(separatedBy: "\n")
+    let keptSignature = try #require(keptLines.lastIndex { $0.hasPrefix("\u{2014} ") })
+    keptLines[keptSignature] = String(keptLines[keptSignature].dropLast(3) + (keptLines[keptSignature].hasSuffix("AAA") ? "BBB" : "AAA"))
+    let brokenKept = try s.dir.write("broken-kept", keptLines.joined(separator: "\n"))
+    let refused = try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", brokenKept])
+    #expect(refused.status == 1)
+    #expect(
+      refused.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the trusted copy: its signature by example.com/hr+"),
+      "\(refused.stderr)")
 
     let zero = try s.run(["prove", "--seq", "0", "--checkpoint", checkpoint])
     #expect(zero.status == 64)

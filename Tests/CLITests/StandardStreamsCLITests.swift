@@ -141,6 +141,21 @@ import Testing
     #expect(LedgerFiles.sha256(demo.db) == before)
   }
 
+  /// The help is an answer: when standard output cannot take it, the command says so and
+  /// fails, as a query does, where it had exited 0 with nothing printed.
+  @Test(arguments: [(">&-", "Bad file descriptor"), (">/dev/full", "No space left on device")])
+  func theHelpThatCannotBePrintedIsAnError(_ redirection: String, _ reason: String) throws {
+    for arguments in [["--help"], ["in-force", "--help"], ["help", "notice", "send"], ["--experimental-dump-help"]] {
+      let result = try CLI.run(arguments, launcher: Self.launcher(redirection))
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.stderr == "policy-ledger: error: cannot write to standard output: \(reason)\n", "\(arguments)")
+    }
+    // Printed, the same help as ever, exit 0.
+    let help = try CLI.run(["in-force", "--help"])
+    #expect(help.status == 0 && help.stderr.isEmpty)
+    #expect(help.stdout.hasPrefix("OVERVIEW: ") && help.stdout.hasSuffix("\n") && !help.stdout.hasSuffix("\n\n\n"))
+  }
+
   /// `report --output FILE` prints FILE's name; when standard output cannot take it, the
   /// command fails, saying that the report was written all the same.
   @Test(arguments: [(">&-", "Bad file descriptor"), (">/dev/full", "No space left on device")])

@@ -152,9 +152,13 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     .init("acks", "seq", "UPDATE acks SET seq = 40 WHERE seq = 4", .entry(4)),
     .init("acks", "deleted row", "DELETE FROM acks WHERE seq = 9", .entry(9)),
     // ledger_migrations: checked whenever the ledger is opened
-    .init("ledger_migrations", "name", "UPDATE ledger_migrations SET name = '0001_other' WHERE name = '0001_ledger'", .refused("has migration '0001_other', which this binary does not know")),
+    .init("ledger_migrations", "name", "UPDATE ledger_migrations SET name = '0001_other' WHERE name = '0001_ledger'", .refused("records migration '0001_other', which no policy-ledger shipped (a newer one's sort after this binary's last, '0009_outstanding_people_no_references'); its ledger_migrations table was changed outside policy-ledger")),
     .init("ledger_migrations", "sha256", "UPDATE ledger_migrations SET sha256 = upper(sha256)", .refused("a shipped migration was edited")),
     .init("ledger_migrations", "deleted row", "DELETE FROM ledger_migrations", .refused("has no record of migration '0001_ledger'")),
+    // An added row whose name sorts among the shipped ones, as a flipped byte of a name gives.
+    .init(
+      "ledger_migrations", "an added unknown row", "INSERT INTO ledger_migrations VALUES ('0003_deliveriez', 'x')",
+      .refused("records migration '0003_deliveriez', which no policy-ledger shipped")),
     .init(
       "ledger_migrations", "a newer migration",
       "INSERT INTO ledger_migrations VALUES ('9999_future', '00')",

@@ -237,6 +237,16 @@ import Testing
     }
     #expect(LedgerFiles.sha256(key) == keyBytes, "the key is intact")
     #expect(!LedgerFiles.exists(s.dir.file("m")))
+    // Its public key beside it, which no command can write again from the private key.
+    let pubBytes = LedgerFiles.sha256(key + ".pub")
+    let overPub = try s.run(Self.ack + ["--receipt", key + ".pub", "--sign-key", key])
+    #expect(
+      overPub.stderr
+        == "policy-ledger: error: invalid --receipt '\(key).pub': it is the public key of the file given to --sign-key; choose another file\n")
+    let manifestOverPub = try s.run(["export", "versions", "--sign-key", key, "--manifest", key + ".pub"])
+    #expect(manifestOverPub.isRefusal && manifestOverPub.stderr.contains("it is the public key of the file given to --sign-key"))
+    #expect(LedgerFiles.sha256(key + ".pub") == pubBytes, "the public key is intact")
+    #expect(try s.head() == head, "nothing was recorded")
   }
 
   @Test func standardOutputPointedAtTheLedgerIsRefused() throws {

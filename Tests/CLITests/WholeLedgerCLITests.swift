@@ -134,6 +134,30 @@ struct WholeLedgerCLITests {
     }
   }
 
+  /// Notices and corrections share one id space, and the recipients file keys its rows by
+  /// that id: a correction of a copy that reuses a notice's id is refused by its id, before
+  /// the notice's rows are read as its own and refused for their times.
+  @Test func aCorrectionReusingANoticesIdIsRefusedByItsIdAndNothingIsWritten() throws {
+    let dir = try TemporaryDirectory()
+    let old = try Self.source(dir)
+    let copy = dir.file("copy")
+    try #require(try CLI.run(["export", "--all", copy, "--db", old]).status == 0)
+    let corrections = copy + "/corrections.csv"
+    let text = try String(contentsOfFile: corrections, encoding: .utf8)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let retraction = try #require(lines.firstIndex { $0.hasPrefix("R-2020-07-10-1400,retraction,N-2020-07-10-0800,") })
+    lines[retraction] = "N-2020-07-10-0800" + lines[retraction].dropFirst("R-2020-07-10-1400".count)
+    try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: corrections))
+
+    let new = dir.file("new.db")
+    let refused = try CLI.run(["import", "--all", copy, "--db", new])
+    #expect(refused.isRefusal, "\(refused)")
+    #expect(
+      refused.stderr
+        == "policy-ledger: error: \(corrections) line \(retraction + 1): invalid id 'N-2020-07-10-0800': a notice or correction with that id already exists\n")
+    #expect(!LedgerFiles.exists(new))
+  }
+
   @Test func aFolderWithoutEveryFileIsRefusedBeforeAnythingIsRead() throws {
     let dir = try TemporaryDirectory()
     let old = try Self.source(dir)

@@ -190,6 +190,52 @@ import Testing
     }
   }
 
+  /// Two notices of one version, one retracted with void_version (docs/semantics.md): the
+  /// version is void in every general view, but the retraction affects only its notice, so
+  /// the other notice's recipient still believes the version, is not outstanding, and is
+  /// told by resending the retraction; a retraction of the version reaches both notices'.
+  @Test func aRetractionOfOneOfTwoNoticesOfAVersionAffectsOnlyThatNotice() throws {
+    let s = try Story()
+    try s.version(from: s.h(0))
+    let v2 = try s.version(from: s.h(8))
+    try s.notice("N1", at: s.h(8), announces: v2, to: ["E1", "E2"])
+    try s.notice("N2", at: s.h(9), announces: v2, to: ["E3"])
+    try s.retract("R", .notice("N1"), voidVersion: true, at: s.h(10))
+    #expect(try s.inForce(at: s.h(11)) == [1])
+    #expect(try s.recipients(of: "R") == ["E1", "E2"])
+    #expect(try s.inForce(at: s.h(11), toldTo: "E1") == [1])
+    #expect(try s.inForce(at: s.h(11), toldTo: "E3") == [2])
+    #expect(try s.outstanding().isEmpty)
+    try refuses(
+      s,
+      "version p@2, which notice 'N2' (sent \(s.h(9))) announces, is already void: retracted by 'R' (issued \(s.h(10))); retract the notice without --void-version, or to reach more people deliver that retraction again with 'correct resend R'"
+    ) {
+      try s.retract("R2", .notice("N2"), voidVersion: true, at: s.h(11))
+    }
+    try resend(s, "R", at: s.h(12), to: ["E3"])
+    // As known before the resend, E3 still believed version 2; as known from it, never.
+    #expect(try s.inForce(at: s.h(11), k: s.h(11), toldTo: "E3") == [2])
+    #expect(try s.inForce(at: s.h(11), k: s.h(12), toldTo: "E3") == [1])
+
+    // The version retracted instead: its default recipients are both notices', and each
+    // one it missed is outstanding, for the notice that told them.
+    let t = try Story()
+    try t.version(from: t.h(0))
+    let w2 = try t.version(from: t.h(8))
+    try t.notice("N1", at: t.h(8), announces: w2, to: ["E1", "E2"])
+    try t.notice("N2", at: t.h(9), announces: w2, to: ["E3"])
+    try t.retract("RV", .version(w2), at: t.h(10))
+    #expect(try t.recipients(of: "RV") == ["E1", "E2", "E3"])
+    #expect(try t.inForce(at: t.h(11), toldTo: "E3") == [1])
+    let u = try Story()
+    try u.version(from: u.h(0))
+    let x2 = try u.version(from: u.h(8))
+    try u.notice("N1", at: u.h(8), announces: x2, to: ["E1", "E2"])
+    try u.notice("N2", at: u.h(9), announces: x2, to: ["E3"])
+    try u.retract("RV", .version(x2), at: u.h(10), to: .named(RecipientList(["E1"])))
+    #expect(try u.outstanding().map { "\($0.notice) \($0.employee)" } == ["N1 E2", "N2 E3"])
+  }
+
   @Test func aNoticeWhoseVersionWasRetractedMayStillBeRetractedItself() throws {
     let s = try Story()
     try s.version(from: s.h(0))

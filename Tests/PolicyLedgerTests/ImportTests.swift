@@ -664,6 +664,18 @@ import Testing
           "id,kind,version,issued_at,statement,reason\nC1,amendment,mobile-devices@1,2020-08-01,S,R\nC1,amendment,mobile-devices@1,2020-08-02,S,R\n"),
         recipients: nil, actor: "i")
     }
+    // With a recipients file, the taken id is named before the rows of that id are read:
+    // they are the other message's, and their times would be the wrong fault to name.
+    try refuses("corrections.csv line 2: invalid id 'N-2020-07-10-0800': a notice or correction with that id already exists") {
+      try $0.importCorrections(
+        file("corrections.csv", "id,kind,version,issued_at,statement,reason\nN-2020-07-10-0800,amendment,mobile-devices@1,2020-08-01,S,R\n"),
+        recipients: file("recipients.csv", "notice,employee,sent_at\nN-2020-07-10-0800,E1001,2020-07-10T15:00:00Z\n"), actor: "i")
+    }
+    try refuses("notices.csv line 2: invalid id 'R-2020-07-10-1400': a notice or correction with that id already exists") {
+      try $0.importNotices(
+        file("notices.csv", "id,subject,body,sent_at,sender\nR-2020-07-10-1400,S,b,2020-08-01,hr\n"),
+        recipients: file("recipients.csv", "notice,employee,sent_at\nR-2020-07-10-1400,E1,2020-07-10T21:00:00Z\n"), actor: "i")
+    }
     try refuses("notices.csv line 2: invalid id '': must not be empty") {
       try $0.importNotices(
         file("notices.csv", "id,subject,body,sent_at,sender\n,S,b,2020-08-01,hr\n"), recipients: file("recipients.csv", "notice,employee\n"),

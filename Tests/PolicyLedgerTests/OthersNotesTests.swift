@@ -37,10 +37,21 @@ struct OthersNotesTests {
   @Test func whatTheLedgerIssuesKeepsTheStrictRules() throws {
     let long = String(repeating: "k", count: 201)
     #expect(NoteName.problem(long) == "longer than 200 characters")
+    // Invisible and direction-changing characters, refused as in ids: a name that shows as
+    // the genuine one on screen would pass a reader's check of the origin by eye.
+    for (name, point) in [("example.com/hr\u{200B}", "U+200B"), ("example.com/hr\u{202E}", "U+202E"), ("\u{FEFF}hr", "U+FEFF")] {
+      #expect(
+        NoteName.problem(name)
+          == "the invisible or direction-changing character \(point) is not allowed (Unicode format characters)")
+      #expect(throws: LedgerError.self) { try NoteSigningKey.generate(name: name) }
+    }
     #expect(throws: LedgerError.self) { try NoteSigningKey.generate(name: long) }
     let ledger = try Ledger.temporary()
     #expect(throws: LedgerError.self) { try ledger.establishOrigin("example log") }
     #expect(throws: LedgerError.self) { try ledger.establishOrigin(long) }
+    expectLedgerError(
+      "invalid --origin 'example.com/hr\\u{200B}': the invisible or direction-changing character U+200B is not allowed (Unicode format characters)"
+    ) { try ledger.establishOrigin("example.com/hr\u{200B}") }
     #expect(try ledger.origin() == nil)
   }
 }

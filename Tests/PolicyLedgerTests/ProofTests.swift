@@ -88,12 +88,34 @@ import Testing
     }
   }
 
+  /// A key file's line may end in CRLF, as an editor on Windows saves it.
+  @Test func keyFilesWithWindowsLineEndsAreRead() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for (end, name) in [("\r\n", "crlf"), ("\n", "lf"), ("", "none")] {
+      let pub = folder.appendingPathComponent("\(name).pub").path, key = folder.appendingPathComponent(name).path
+      try Data((ProofTests.goVerifier + end).utf8).write(to: URL(fileURLWithPath: pub))
+      try Data((ProofTests.goSigner + end).utf8).write(to: URL(fileURLWithPath: key))
+      #expect(try NoteVerifierKey(file: pub, field: "--public-key").encoded == ProofTests.goVerifier)
+      #expect(try NoteSigningKey(file: key, field: "--sign-key").verifier.encoded == ProofTests.goVerifier)
+    }
+    // Two line ends are not one.
+    let twice = folder.appendingPathComponent("twice.pub").path
+    try Data((ProofTests.goVerifier + "\n\n").utf8).write(to: URL(fileURLWithPath: twice))
+    #expect(throws: LedgerError.self) { try NoteVerifierKey(file: twice, field: "--public-key") }
+  }
+
   @Test func malformedNotesAndCheckpointsAreRefused() {
     let cases: [(String, String)] = [
       ("example.com/log\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=", "invalid cp: it does not end with a newline (was it cut short?)"),
       ("example.com/log\n12\n\n", "invalid cp: a checkpoint has at least three lines: origin, tree size, root hash"),
       ("example.com/log\n012\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n", "invalid cp: its tree size '012' is not a decimal number without leading zeros"),
       ("example.com/log\n-0\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n", "invalid cp: its tree size '-0' is not a decimal number without leading zeros"),
+      (
+        "example.com/log\n9223372036854775808\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",
+        "invalid cp: its tree size '9223372036854775808' is out of range (at most 9223372036854775807)"
+      ),
       ("example.com/log\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2==\n\n", "invalid cp: its root hash 'CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2==' is not the base64 of 32 bytes"),
       ("example.com/log\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n\n", "invalid cp: its root hash 'CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=' is not the base64 of 32 bytes"),
       ("\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n", "invalid cp: its origin line is empty"),
@@ -266,6 +288,52 @@ import Testing
     #expect(
       try ledger.verify().failure
         == VerifyResult.Failure(seq: 2, message: "the merkle_nodes table does not match the journal (its node for entries 2-2)"))
+  }
+
+  /// A checkpoint commits its signer to one history: it is given only for a ledger that
+  /// verifies, with the root of the tree rebuilt from the journal, and a proof read from
+  /// `merkle_nodes` is checked before it is given out. A changed table had been signed.
+  @Test func aTreeChangedBehindTheLedgersBackIsNeverSignedNorProvenFrom() throws {
+    let ledger = try ledger(entries: 5)
+    let origin = try ledger.establishOrigin("example.com/a")
+    let key = try NoteSigningKey.generate(name: "example.com/a")
+    let c5 = try ledger.checkpoint(origin: origin, signedBy: key)
+    for i in 5..<9 {
+      try ledger.addVersion(NewVersion(policy: "p\(i)", title: "t", body: [], effectiveFrom: Instant(microseconds: 0)), actor: "t")
+    }
+    let c9 = try ledger.checkpoint(origin: origin, signedBy: key)
+    try ledger.db.execute("DROP TRIGGER merkle_nodes_no_update")
+
+    // Entry 6's leaf: on entry 5's path and in the proof from 5 to 9, not on the root's frontier.
+    let leaf6 = try #require(try ledger.db.prepare("SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = 5").first { $0.blob(0) })
+    try ledger.db.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 5")
+    let refusal =
+      "no checkpoint is given for a ledger that does not verify: entry 6: the merkle_nodes table does not match the journal (its node for entries 6-6); run 'policy-ledger verify'"
+    expectLedgerError(refusal, code: .damaged) { try ledger.checkpoint(origin: origin, signedBy: key) }
+    expectLedgerError(refusal) { try ledger.checkpoint(origin: origin) }
+    expectLedgerError(refusal) { try ledger.receipt(seq: 3, origin: origin, signedBy: key) }
+    expectLedgerError(refusal) { try ledger.consistencyProof(from: c5, to: nil, signedBy: key) }
+    expectLedgerError("the merkle_nodes table does not match the journal (its path for entry 5); run 'policy-ledger verify'") {
+      try ledger.proof(seq: 5, in: c9)
+    }
+    expectLedgerError(
+      "the merkle_nodes table does not match the journal (its consistency proof from size 5 to 9); run 'policy-ledger verify'"
+    ) { try ledger.consistencyProof(from: c5, to: c9) }
+    // A proof whose path the change does not touch is still right, and checks.
+    _ = try ledger.proof(seq: 1, in: c9).check(key: key.verifier)
+
+    // The node for entries 1-8, on the root's frontier: the genuine checkpoint is not blamed.
+    try ledger.db.execute("UPDATE merkle_nodes SET hash = X'\(Hex.encode(leaf6))' WHERE level = 0 AND idx = 5")
+    // (The dropped trigger is now the one difference verify finds.)
+    #expect(
+      try ledger.verify().failure?.message == "the schema does not match the migrations: trigger 'merkle_nodes_no_update' is missing or was altered")
+    try ledger.db.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 0")
+    expectLedgerError("the merkle_nodes table does not match the journal (its root at size 9); run 'policy-ledger verify'") {
+      try ledger.proof(seq: 1, in: c9)
+    }
+    expectLedgerError(
+      "no checkpoint is given for a ledger that does not verify: entry 8: the merkle_nodes table does not match the journal (its node for entries 1-8); run 'policy-ledger verify'"
+    ) { try ledger.checkpoint(origin: origin, signedBy: key) }
   }
 
   @Test func verifyNamesTreeRowsThatNoEntryAccountsFor() throws {

@@ -56,6 +56,20 @@ struct StorageTests {
     ) { _ = try Ledger(path: ledger.path, access: .readWrite) }
   }
 
+  /// A name that sorts before this binary's last migration is no newer binary's (they are
+  /// numbered in the order they ship): the table was changed, which verify calls damage.
+  @Test func aLedgerWithAnUnknownMigrationNumberedAmongTheShippedOnesIsDamaged() throws {
+    let last = try #require(Migrator.embedded.last?.name)
+    for name in ["0003_deliveriez", "0001_other", "0000", String(last.dropLast()) + "r", "0005_notice_\u{1B}ersions"] {
+      let ledger = try Ledger.temporary()
+      try ledger.db.prepare("INSERT INTO ledger_migrations (name, sha256) VALUES (?, 'x')").forEach([name]) { _ in }
+      expectLedgerError(
+        "'\(ledger.path)' records migration '\(Identifier.printable(name))', which no policy-ledger shipped (a newer one's sort after this binary's last, '\(last)'); its ledger_migrations table was changed outside policy-ledger",
+        code: .damaged
+      ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
+    }
+  }
+
   @Test func aLedgerWhoseMigrationChecksumDiffersIsRefused() throws {
     let ledger = try Ledger.temporary()
     try ledger.db.execute("DROP TRIGGER ledger_migrations_no_update")

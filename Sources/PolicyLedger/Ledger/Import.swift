@@ -191,6 +191,7 @@ extension Ledger {
         id: id, subject: row.text("subject"), body: Array(row.text("body").utf8), sentAt: try row.time("sent_at"),
         sender: row.text("sender"), channel: row.optionalText("channel") ?? "email",
         announces: try row.optionalText("announces").map { try VersionRef.parseList($0, field: "announces") } ?? [])
+      try requireFreeMessageID(id, field: "id")
       try stored!.requireFirstDelivery(ofNotice: id)
       try stored!.refuseEarlyRows(of: id, first: new.sentAt, needsRecipient: true)
       let firstCount = try row.firstDeliveryCount(of: id, at: new.sentAt, in: stored!)
@@ -239,6 +240,7 @@ extension Ledger {
       var firstCount: Int64? = nil
       if let stored {
         if let id {
+          try requireFreeMessageID(id, field: "id")
           try stored.refuseEarlyRows(of: id, first: new.issuedAt, needsRecipient: false)
           firstCount = try row.firstDeliveryCount(of: id, at: new.issuedAt, in: stored)
           choice = .named(try stored.recipients(of: id, first: new.issuedAt, count: firstCount))

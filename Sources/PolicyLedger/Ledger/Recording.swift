@@ -443,12 +443,19 @@ extension Ledger {
     try Projector(store: store).apply(seq: next.seq, payload)
   }
 
+  /// Refuses `id` for a new notice or correction when either kind already has it (they
+  /// share one id space). An import asks before it reads the message's recipients, so that
+  /// a taken id is named as such, not as a fault of rows that belong to the other message.
+  func requireFreeMessageID(_ id: String, field: String) throws {
+    if try store.messageIDExists(id) {
+      throw LedgerError(.conflict, "invalid \(field) '\(id)': a notice or correction with that id already exists")
+    }
+  }
+
   /// The id to give a new notice or correction: the caller's, if free, else an assigned one.
   private func newMessageID(_ given: String?, prefix: String, seq: Int64, field: String) throws -> String {
     if let given {
-      if try store.messageIDExists(given) {
-        throw LedgerError(.conflict, "invalid \(field) '\(given)': a notice or correction with that id already exists")
-      }
+      try requireFreeMessageID(given, field: field)
       return given
     }
     var candidate = "\(prefix)\(seq)"

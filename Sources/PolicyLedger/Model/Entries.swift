@@ -144,7 +144,7 @@ public enum Identifier {
     }
   }
 
-  private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+  static func codePoint(_ scalar: Unicode.Scalar) -> String {
     let hex = String(scalar.value, radix: 16, uppercase: true)
     return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
   }

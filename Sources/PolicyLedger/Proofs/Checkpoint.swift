@@ -43,10 +43,11 @@ public struct Checkpoint: Equatable, Sendable {
     // line; the ledger's own are held to `NoteName.problem` when it issues them.
     guard !lines[0].isEmpty else { throw bad("its origin line is empty") }
     let sizeText = lines[1]
-    guard sizeText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), sizeText == "0" || sizeText.first != "0",
-      let size = Int64(sizeText)
-    else {
+    guard sizeText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), sizeText == "0" || sizeText.first != "0" else {
       throw bad("its tree size '\(Identifier.printable(String(sizeText)))' is not a decimal number without leading zeros")
+    }
+    guard let size = Int64(sizeText) else {
+      throw bad("its tree size '\(Identifier.printable(String(sizeText)))' is out of range (at most \(Int64.max))")
     }
     guard let root = Base64.decode(lines[2]), root.count == 32 else {
       throw bad("its root hash '\(Identifier.printable(String(lines[2])))' is not the base64 of 32 bytes")

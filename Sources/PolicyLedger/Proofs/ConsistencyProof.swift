@@ -146,7 +146,14 @@ extension Ledger {
       guard m <= n else {
         throw LedgerError(.invalidInput, "--consistency is \(old.summary), larger than --to, \(new.summary); give the older checkpoint first")
       }
-      return ConsistencyProof(old: old, new: new, hashes: try store.storedTree(size: n).consistencyProof(from: m))
+      let hashes = try store.storedTree(size: n).consistencyProof(from: m)
+      // Read from merkle_nodes: checked against both roots before it is given out.
+      do {
+        try MerkleProof.verifyConsistency(hashes, oldSize: m, newSize: n, oldRoot: old.checkpoint.root, newRoot: new.checkpoint.root)
+      } catch is LedgerError {
+        throw LedgerError.storedTreeDiffers(what: "its consistency proof from size \(m) to \(n)")
+      }
+      return ConsistencyProof(old: old, new: new, hashes: hashes)
     }
   }
 }

@@ -164,7 +164,7 @@ extension Ledger {
     origin: String, signedBy key: NoteSigningKey?, progress: ((Int64) -> Void)? = nil
   ) throws -> SignedManifest {
     try read {
-      let head = try treeHead()
+      let head = try verifiedTreeHead()
       sink.startDigest()
       let rows = try export(
         kind, to: makeRowWriter(format, sink: sink, excelSafe: excelSafe), timeZone: timeZone, progress: progress)

@@ -62,9 +62,32 @@ extension Ledger {
     return stored
   }
 
-  /// The checkpoint of the whole journal now, signed by `key` when given.
+  /// The tree over the whole journal as a checkpoint gives it out: rebuilt from the journal
+  /// by `verify`, in one snapshot in which `verify` finds the whole ledger sound, and refused
+  /// otherwise. A checkpoint (and with it a receipt, a proof's new checkpoint, an export's
+  /// manifest) commits whoever signs it to the history it names. Read from `merkle_nodes`
+  /// alone, it would name whatever root that table holds: someone able to write the file
+  /// but not holding the key could have the key holder sign a tree of another history than
+  /// the one the journal, and every query, shows. This costs one `verify`
+  /// (docs/performance.md, "Proofs").
+  public func verifiedTreeHead() throws -> TreeHead {
+    try read {
+      let result = try verify()
+      if let failure = result.failure {
+        throw LedgerError(.damaged,
+          "no checkpoint is given for a ledger that does not verify: \(failure); run 'policy-ledger verify'")
+      }
+      guard let tree = result.tree else {
+        throw LedgerError(.damaged, "the ledger does not verify; run 'policy-ledger verify'")
+      }
+      return tree
+    }
+  }
+
+  /// The checkpoint of the whole journal now, signed by `key` when given: only for a ledger
+  /// that verifies (``verifiedTreeHead()``).
   public func checkpoint(origin: String, signedBy key: NoteSigningKey? = nil) throws -> SignedCheckpoint {
-    let head = try treeHead()
+    let head = try verifiedTreeHead()
     return SignedCheckpoint(Checkpoint(origin: origin, size: head.size, root: head.root), signedBy: key)
   }
 
@@ -86,6 +109,9 @@ extension Ledger {
       }
       let root = try store.storedTree(size: c.size).root()
       guard root == c.root else {
+        // The entries' own tree, not merkle_nodes', is what the message names: a table
+        // changed behind the ledger's back must not make a genuine checkpoint look wrong.
+        if try store.journalRoot(size: c.size) != root { throw LedgerError.storedTreeDiffers(what: "its root at size \(c.size)") }
         throw LedgerError(.invalidInput,
           "\(field) does not match this ledger: its first \(c.size) entries hash to \(Base64.encode(root)), not the checkpoint's \(Base64.encode(c.root))")
       }
@@ -140,9 +166,16 @@ extension Ledger {
       guard hasher.finish() == entry.entryHash else {
         throw LedgerError(.damaged, "entry \(seq)'s hash does not match its contents; run 'policy-ledger verify'")
       }
-      return TlogProof(
-        extra: extra, index: seq - 1, hashes: try store.storedTree(size: size).inclusionProof(index: seq - 1),
-        checkpoint: checkpoint)
+      // The path is read from merkle_nodes: checked against the checkpoint's root before it
+      // is given out, so that a changed node is named here and not by the proof's reader.
+      let hashes = try store.storedTree(size: size).inclusionProof(index: seq - 1)
+      do {
+        try MerkleProof.verifyInclusion(
+          hashes, index: seq - 1, size: size, leafHash: Merkle.leafHash(entry.entryHash), root: checkpoint.checkpoint.root)
+      } catch is LedgerError {
+        throw LedgerError.storedTreeDiffers(what: "its path for entry \(seq)")
+      }
+      return TlogProof(extra: extra, index: seq - 1, hashes: hashes, checkpoint: checkpoint)
     }
   }
 
@@ -279,6 +312,15 @@ public struct TlogProof: Equatable, Sendable {
     // The key must have signed the checkpoint: the proof's copy or, given one, the trusted
     // copy (the same origin, size and root, so either signature covers them). A trusted
     // copy kept without its signature then still checks the proof.
+    // A trusted copy that carries the key's signature is held to it, whatever the proof's
+    // copy carries: a signature by the expected key that does not verify rejects the note.
+    if let trusted, trusted.note.signatures.contains(where: { $0.name == key.name && $0.keyID == key.keyID }) {
+      do {
+        try trusted.note.verify(key)
+      } catch let theirs as LedgerError {
+        throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the trusted copy: \(theirs)")
+      }
+    }
     do {
       try self.checkpoint.note.verify(key)
     } catch let own as LedgerError {
@@ -394,5 +436,13 @@ public struct ProvenEntry: Equatable, Sendable {
     }
     fields.append(("entry_hash", .text(Hex.encode(entry.entryHash))))
     return EntryRecord(columns: fields.map(\.0), values: fields.map(\.1))
+  }
+}
+
+extension LedgerError {
+  /// `merkle_nodes` found to differ from the tree of the journal's entry hashes while a
+  /// proof is made from it; `what` names the part (`its root at size 14`).
+  static func storedTreeDiffers(what: String) -> LedgerError {
+    LedgerError(.damaged, "the merkle_nodes table does not match the journal (\(what)); run 'policy-ledger verify'")
   }
 }

@@ -277,6 +277,10 @@ public enum NoteName {
     if name.unicodeScalars.count > 200 { return "longer than 200 characters" }
     for scalar in name.unicodeScalars {
       if scalar.properties.generalCategory == .control { return "control characters are not allowed" }
+      // As in ids and keys: a name shown next to the genuine one must not look the same.
+      if scalar.properties.generalCategory == .format {
+        return "the invisible or direction-changing character \(Identifier.codePoint(scalar)) is not allowed (Unicode format characters)"
+      }
       if scalar.properties.isWhitespace { return "spaces are not allowed (use a name such as example.com/policy-ledger)" }
       if scalar == "+" { return "'+' is not allowed" }
     }
@@ -311,9 +315,12 @@ enum Base64 {
 
 /// A key file's one line, without its final newline.
 private func readKeyFile(_ path: String, source: String) throws -> String {
-  let bytes = try readSmallFile(path, source: source, limit: 4096)
-  guard var text = String(validating: bytes, as: UTF8.self) else { throw LedgerError(.invalidInput, "invalid \(source): it is not text") }
-  if text.hasSuffix("\n") { text.removeLast() }
+  var bytes = try readSmallFile(path, source: source, limit: 4096)
+  // The line's end: LF, or CRLF from an editor on Windows (compared as bytes: in a Swift
+  // String "\r\n" is one Character, which hasSuffix("\n") does not match).
+  if bytes.last == 0x0A { bytes.removeLast() }
+  if bytes.last == 0x0D { bytes.removeLast() }
+  guard let text = String(validating: bytes, as: UTF8.self) else { throw LedgerError(.invalidInput, "invalid \(source): it is not text") }
   return text
 }
 

@@ -80,6 +80,13 @@ package struct Migrator {
     // record in the binary (docs/performance.md).
     for record in applied {
       guard let migration = migrations.first(where: { $0.name == record.name }) else {
+        // Migrations are numbered in the order they ship: a newer binary's sort after this
+        // one's last. A name that sorts before it was never shipped; the table was changed.
+        if let last = migrations.last, record.name <= last.name {
+          throw LedgerError(.damaged,
+            "'\(path)' records migration '\(Identifier.printable(record.name))', which no policy-ledger shipped (a newer one's sort after this binary's last, '\(last.name)'); its ledger_migrations table was changed outside policy-ledger"
+          )
+        }
         throw LedgerError(.refused,
           "'\(path)' was written by a newer policy-ledger: it has migration '\(record.name)', which this binary does not know; use a newer policy-ledger")
       }

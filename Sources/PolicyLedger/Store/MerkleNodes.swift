@@ -63,6 +63,16 @@ extension LedgerStore: MerkleNodeReader {
     MerkleTree(size: size, reader: self)
   }
 
+  /// The root of the tree over the journal's first `size` entries, rebuilt from their
+  /// `entry_hash` column, not read from `merkle_nodes`: one pass that keeps only the frontier.
+  func journalRoot(size: Int64) throws -> [UInt8] {
+    var frontier = MerkleFrontier()
+    try db.prepare("SELECT entry_hash FROM journal WHERE seq <= ? ORDER BY seq").forEach([size]) { row in
+      _ = frontier.append(leafHash: Merkle.leafHash(row.blob(0)))
+    }
+    return frontier.root
+  }
+
   /// Compares `merkle_nodes` with a tree rebuilt in journal order, streaming (verify).
   func merkleTableCheck() -> MerkleTableCheck { MerkleTableCheck(db: db) }
 

@@ -68,7 +68,9 @@ extension PolicyLedgerCommand {
         Three lines (origin, number of entries, base64 root hash), a blank line, and one \
         signature line with --sign-key. Keep checkpoints: 'verify --checkpoint FILE' later \
         proves the ledger only grew since, and 'prove' proves entries against them. The first \
-        checkpoint fixes the ledger's origin (--origin, else a generated name).
+        checkpoint fixes the ledger's origin (--origin, else a generated name). A checkpoint \
+        commits its signer to the history it names: the whole ledger is verified first, as \
+        'verify' does, and one that does not verify is refused.
 
           policy-ledger checkpoint --origin example.com/hr-policy-ledger \\
               --sign-key hr.key > 2024-06.checkpoint

@@ -255,7 +255,12 @@ extension PolicyLedgerCommand {
         let entry = "\(Identifier.printable(employee))'s acknowledgement of \(Identifier.printable(notice))"
         try afterRecording(entry) {
           let seq = try ledgerFile.seq(ofAckOf: notice, by: employee)
-          let proof = try ledgerFile.receipt(seq: seq, origin: try ledgerFile.establishOrigin(signing.origin), signedBy: signer)
+          let proof: TlogProof
+          do {
+            proof = try ledgerFile.receipt(seq: seq, origin: try ledgerFile.establishOrigin(signing.origin), signedBy: signer)
+          } catch let error as LedgerError where error.code == .damaged {
+            throw LedgerError(.damaged, "wrote no receipt: \(error)")
+          }
           try receiptFile.write(Array(proof.serialized.utf8))
         }
       }

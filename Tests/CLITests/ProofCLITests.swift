@@ -317,7 +317,7 @@ import Testing
       "--receipt", receipt, "--sign-key", s.key,
     ])
     #expect(ack.status == 2)
-    #expect(ack.stderr == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but \(reason)\n")
+    #expect(ack.stderr == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but wrote no receipt: \(reason)\n")
     #expect(try s.head() != before)
     #expect(!FileManager.default.fileExists(atPath: receipt))
   }
@@ -475,17 +475,24 @@ import Testing
     let keptSignature = try #require(keptLines.lastIndex { $0.hasPrefix("\u{2014} ") })
     keptLines[keptSignature] = String(keptLines[keptSignature].dropLast(3) + (keptLines[keptSignature].hasSuffix("AAA") ? "BBB" : "AAA"))
     let brokenKept = try s.dir.write("broken-kept", keptLines.joined(separator: "\n"))
-    let refused = try CLI.run(["check-proof", proof, "--public-key", s.pub, "--checkpoint", brokenKept])
-    #expect(refused.status == 1)
-    #expect(
-      refused.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the trusted copy: its signature by example.com/hr+"),
-      "\(refused.stderr)")
+    // The same for a consistency proof whose old checkpoint is the kept one.
+    _ = try s.run(["ack", "--notice", "N-2020-07-10-0800", "--employee", "E1003", "--at", "2020-07-10T16:00Z"])
+    let later = try s.checkpoint("later")
+    let consistency = try s.dir.write("c", try s.run(["prove", "--consistency", checkpoint, later]).stdout)
+    #expect(try CLI.run(["check-proof", consistency, "--public-key", s.pub, "--checkpoint", checkpoint]).status == 0)
+    for proven in [proof, consistency] {
+      let refused = try CLI.run(["check-proof", proven, "--public-key", s.pub, "--checkpoint", brokenKept])
+      #expect(refused.status == 1)
+      #expect(
+        refused.stderr.hasPrefix("policy-ledger: error: the checkpoint cannot be trusted: the trusted copy: its signature by example.com/hr+"),
+        "\(refused.stderr)")
+    }
 
     let zero = try s.run(["prove", "--seq", "0", "--checkpoint", checkpoint])
     #expect(zero.status == 64)
     #expect(zero.stderr.hasPrefix("Error: --seq must be 1 or more (entries are numbered from 1), not 0.\n"))
     let beyond = try s.run(["prove", "--seq", "99", "--checkpoint", checkpoint])
-    #expect(beyond.stderr == "policy-ledger: error: no entry 99 in this ledger: its last entry is 7\n")
+    #expect(beyond.stderr == "policy-ledger: error: no entry 99 in this ledger: its last entry is 8\n")
     let empty = try s.dir.write("empty", "")
     #expect(try s.run(["prove", "--seq", "3", "--checkpoint", empty]).stderr == "policy-ledger: error: invalid --checkpoint '\(empty)': the file is empty\n")
   }

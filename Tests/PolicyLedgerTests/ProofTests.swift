@@ -106,6 +106,44 @@ import Testing
     #expect(throws: LedgerError.self) { try NoteVerifierKey(file: twice, field: "--public-key") }
   }
 
+  /// A sound key whose name the ledger would no longer issue (made before format characters
+  /// were refused) is named as such, not as "not an Ed25519 signing key".
+  @Test func aKeyWhoseNameCannotSignIsNamed() throws {
+    let seed = [UInt8](repeating: 7, count: 32)
+    let name = "example.com/hr\u{200B}"
+    let verifier = NoteVerifierKey(checkedName: name, publicKey: try NoteSigningKey(name: "tmp", seed: seed).verifier.publicKey)
+    let text = "PRIVATE+KEY+\(name)+\(NoteVerifierKey.hex(verifier.keyID))+\(Base64.encode([NoteVerifierKey.ed25519] + seed))"
+    expectLedgerError(
+      "invalid --sign-key 'k': its name 'example.com/hr\\u{200B}' cannot sign: the invisible or direction-changing character U+200B is not allowed (Unicode format characters); make a new key with 'policy-ledger keygen'"
+    ) { try NoteSigningKey(parsing: text, source: "--sign-key 'k'") }
+    // Its public key is read, as anyone's may be.
+    #expect(try NoteVerifierKey(parsing: verifier.encoded, source: "--public-key 'k.pub'") == verifier)
+  }
+
+  /// A ledger that does not verify is given no checkpoint, and so no origin: the origin is
+  /// fixed for good by the first checkpoint, which never comes.
+  @Test func aLedgerThatDoesNotVerifyGetsNoOrigin() throws {
+    let ledger = try ledger(entries: 4)
+    try ledger.db.execute("DROP TRIGGER merkle_nodes_no_update")
+    try ledger.db.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 1")
+    expectLedgerError(
+      "no checkpoint is given for a ledger that does not verify: entry 2: the merkle_nodes table does not match the journal (its node for entries 2-2); run 'policy-ledger verify'"
+    ) { try ledger.establishOrigin("example.com/a") }
+    #expect(try ledger.origin() == nil)
+  }
+
+  /// An origin stored before format characters were refused is still the ledger's own:
+  /// repeated, it is taken; another is held to the rules.
+  @Test func anOriginStoredUnderEarlierRulesIsStillTheLedgersOwn() throws {
+    let ledger = try ledger(entries: 2)
+    try ledger.write { try ledger.store.setOrigin(ifUnset: "example.com/\u{200B}hr") }
+    #expect(try ledger.establishOrigin("example.com/\u{200B}hr") == "example.com/\u{200B}hr")
+    #expect(try ledger.checkpoint(origin: try ledger.establishOrigin(nil)).checkpoint.origin == "example.com/\u{200B}hr")
+    expectLedgerError(
+      "invalid --origin 'example.com/\\u{200C}hr': the invisible or direction-changing character U+200C is not allowed (Unicode format characters)"
+    ) { try ledger.establishOrigin("example.com/\u{200C}hr") }
+  }
+
   @Test func malformedNotesAndCheckpointsAreRefused() {
     let cases: [(String, String)] = [
       ("example.com/log\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=", "invalid cp: it does not end with a newline (was it cut short?)"),

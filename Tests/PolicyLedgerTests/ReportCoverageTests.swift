@@ -34,6 +34,21 @@ struct ReportCoverageTests {
     let data = try ledger.reportData(ReportRequest())
     #expect(data.policies[0].coverage == nil)
     let html = HTMLReport(data: data, timeZone: nil, command: [], ledgerArguments: []).render()
-    #expect(html.contains("No roster is recorded in this view, or nothing is in force: no coverage to show."))
+    #expect(html.contains("No roster is recorded in this view: no coverage to show."))
+  }
+
+  /// With a roster but nothing in force at the status instant, the section says that,
+  /// and where the people still holding a withdrawn version are.
+  @Test func withNothingInForceTheSectionSaysSo() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try W.recordRoster(into: ledger)
+    // 2019-12-01: the roster's staff had joined; version 1 starts on 2020-01-01.
+    let at = try Instant.parse("2019-12-01T00:00:00Z")
+    let data = try ledger.reportData(ReportRequest(statusAt: at))
+    #expect(data.policies[0].coverage == nil && data.policies[0].rosterKnown)
+    let html = HTMLReport(data: data, timeZone: nil, command: [], ledgerArguments: []).render()
+    #expect(html.contains("Nothing is in force at 2019-12-01 00:00:00Z in this view: coverage counts whom a version in force was meant for"))
+    #expect(!html.contains("No roster is recorded"))
   }
 }

@@ -70,6 +70,21 @@ struct StorageTests {
     }
   }
 
+  /// A name after the last shipped one, where a shipped migration is missing: no newer
+  /// binary wrote it (it would have every one of this binary's), so it is damage too.
+  @Test func anUnknownMigrationBesideAMissingShippedOneIsDamaged() throws {
+    let last = try #require(Migrator.embedded.last?.name)
+    let ledger = try Ledger.temporary()
+    try ledger.db.execute("""
+      DROP TRIGGER ledger_migrations_no_update;
+      UPDATE ledger_migrations SET name = name || 'z' WHERE name = '\(last)';
+      """)
+    expectLedgerError(
+      "'\(ledger.path)' records migration '\(last)z' but not '\(last)', which every later ledger has; its ledger_migrations table was changed outside policy-ledger",
+      code: .damaged
+    ) { _ = try Ledger(path: ledger.path, access: .readOnly) }
+  }
+
   @Test func aLedgerWhoseMigrationChecksumDiffersIsRefused() throws {
     let ledger = try Ledger.temporary()
     try ledger.db.execute("DROP TRIGGER ledger_migrations_no_update")

@@ -26,7 +26,9 @@ extension Ledger {
 
   /// Refuses `requested` when the ledger already has a different origin.
   public func checkOrigin(_ requested: String?) throws {
-    if let requested { try NoteName.check(requested, field: "--origin") }
+    // The ledger's own origin, repeated, is taken as stored, even one stored before a
+    // rule of names was added; any other is held to the rules first.
+    if let requested, try origin() != requested { try NoteName.check(requested, field: "--origin") }
     if let requested, let stored = try origin(), stored != requested {
       throw LedgerError(.conflict,
         "invalid --origin '\(requested)': this ledger's origin is '\(stored)' (set at its first checkpoint; it never changes)")
@@ -39,6 +41,9 @@ extension Ledger {
   public func establishOrigin(_ requested: String?) throws -> String {
     try checkOrigin(requested)
     if let stored = try origin() { return stored }
+    // The origin is stored for a checkpoint, which only a ledger that verifies is given:
+    // one that does not is refused before the origin is fixed for good.
+    _ = try verifiedTreeHead()
     let writer = access == .readWrite ? self : try Ledger(path: path, access: .readWrite)
     let candidate = requested ?? "policy-ledger/" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
     let stored = try writer.write {
@@ -69,7 +74,7 @@ extension Ledger {
   /// alone, it would name whatever root that table holds: someone able to write the file
   /// but not holding the key could have the key holder sign a tree of another history than
   /// the one the journal, and every query, shows. This costs one `verify`
-  /// (docs/performance.md, "Proofs").
+  /// (docs/proofs.md, "Costs").
   public func verifiedTreeHead() throws -> TreeHead {
     try read {
       let result = try verify()
@@ -314,9 +319,9 @@ public struct TlogProof: Equatable, Sendable {
     // copy kept without its signature then still checks the proof.
     // A trusted copy that carries the key's signature is held to it, whatever the proof's
     // copy carries: a signature by the expected key that does not verify rejects the note.
-    if let trusted, trusted.note.signatures.contains(where: { $0.name == key.name && $0.keyID == key.keyID }) {
+    if let trusted {
       do {
-        try trusted.note.verify(key)
+        try trusted.note.verifyAnySignature(by: key)
       } catch let theirs as LedgerError {
         throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the trusted copy: \(theirs)")
       }

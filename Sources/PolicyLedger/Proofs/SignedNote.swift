@@ -53,6 +53,12 @@ public struct SignedNote: Equatable, Sendable {
     }
   }
 
+  /// Checks the note's signatures by `key`, when it carries any: a kept copy that lost its
+  /// signature line passes, one whose signature by the key does not verify does not.
+  public func verifyAnySignature(by key: NoteVerifierKey) throws {
+    if signatures.contains(where: { $0.name == key.name && $0.keyID == key.keyID }) { try verify(key) }
+  }
+
   /// Parses a note. The text is everything up to the last blank line; without one, the
   /// whole input is an unsigned text.
   /// - Throws: `LedgerError` "invalid SOURCE: …" for a malformed note.
@@ -234,8 +240,14 @@ public struct NoteSigningKey: Sendable {
     }
     let parts = text.dropFirst("PRIVATE+KEY+".count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, let id = NoteVerifierKey.parseHex(parts[1]), let blob = Base64.decode(parts[2]),
-      blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.problem(String(parts[0])) == nil
+      blob.count == 33, blob[0] == NoteVerifierKey.ed25519, NoteName.readingProblem(String(parts[0])) == nil
     else { throw LedgerError(.invalidInput, "invalid \(source): \(expected)") }
+    // A key whose name the ledger would not issue (one made before a rule was added, or
+    // by hand) is named as such: the key itself is sound.
+    if let problem = NoteName.problem(String(parts[0])) {
+      throw LedgerError(.invalidInput,
+        "invalid \(source): its name '\(Identifier.printable(String(parts[0])))' cannot sign: \(problem); make a new key with 'policy-ledger keygen'")
+    }
     try self.init(name: String(parts[0]), seed: Array(blob[1...]))
     guard verifier.keyID == id else {
       throw LedgerError(.invalidInput, "invalid \(source): its hash \(parts[1]) does not match its name and key (\(NoteVerifierKey.hex(verifier.keyID))); the key was altered")

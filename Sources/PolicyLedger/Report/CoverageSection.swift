@@ -39,6 +39,8 @@ extension Ledger {
 struct CoverageSection {
   let key: String
   let coverage: ReportedCoverage?
+  /// Whether a roster is known in the view (what a nil `coverage` means).
+  let rosterKnown: Bool
   let when: String
   let command: [String]
 
@@ -53,7 +55,12 @@ struct CoverageSection {
   func body(into out: inout HTMLText) {
     out.line("h3", "Coverage")
     guard let coverage else {
-      return out.line("p", "No roster is recorded in this view, or nothing is in force: no coverage to show.")
+      guard rosterKnown else { return out.line("p", "No roster is recorded in this view: no coverage to show.") }
+      return out.line(
+        "p",
+        "Nothing is in force at \(when) in this view: coverage counts whom a version in force was meant for, so there is "
+          + "none to show. Who still holds a withdrawn or changed notice is under Outstanding recipients; what one "
+          + "employee believes, 'in-force --as-told-to'.")
     }
     out.line(
       "p",

@@ -152,7 +152,7 @@ public struct HTMLReport: Sendable {
     acknowledgements(policy, into: &out)
     outstanding(policy, into: &out)
     CoverageSection(
-      key: policy.key, coverage: policy.coverage, when: time(data.statusAt),
+      key: policy.key, coverage: policy.coverage, rosterKnown: policy.rosterKnown, when: time(data.statusAt),
       command: ["policy-ledger", "coverage", policy.key] + ledgerArguments + viewArguments
         + ["--at", data.statusAt.iso8601(), "--format", "csv"]
     ).render(into: &out)

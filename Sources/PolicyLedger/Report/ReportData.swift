@@ -76,8 +76,12 @@ public struct PolicyReport: Sendable {
   /// For each notice in `events`, its acknowledgements known in the view, the first
   /// `outstandingLimit` of them listed.
   public var acknowledgements: [AcknowledgementGroup] = []
-  /// `coverage` at the status instant (Report/CoverageSection.swift); nil without a roster.
+  /// `coverage` at the status instant (Report/CoverageSection.swift); nil without a roster
+  /// known in the view, or with nothing in force then.
   public var coverage: ReportedCoverage? = nil
+  /// Whether a roster entry is known in the report's view: which of the two a nil
+  /// `coverage` means.
+  public var rosterKnown = false
 }
 
 /// A version's body and the period it was first recorded with (before any amendment).
@@ -264,6 +268,7 @@ extension Ledger {
       knownPeriods: try knownPeriods(key, from: request.from, to: request.to, view: view), outstanding: groups,
       coverage: try reportedCoverage(key, at: statusAt, view: view, limit: request.outstandingLimit))
     report.acknowledgements = acknowledgements
+    report.rosterKnown = try store.hasRoster(knownAt: view.knownAt, recordedAt: view.recordedAt)
     return report
   }
 }

@@ -81,10 +81,17 @@ package struct Migrator {
     for record in applied {
       guard let migration = migrations.first(where: { $0.name == record.name }) else {
         // Migrations are numbered in the order they ship: a newer binary's sort after this
-        // one's last. A name that sorts before it was never shipped; the table was changed.
+        // one's last, and a ledger it wrote has all of this one's too. A name that sorts
+        // before the last, or beside a shipped migration that is missing, was never shipped:
+        // the table was changed (a flipped byte of a name gives either).
         if let last = migrations.last, record.name <= last.name {
           throw LedgerError(.damaged,
             "'\(path)' records migration '\(Identifier.printable(record.name))', which no policy-ledger shipped (a newer one's sort after this binary's last, '\(last.name)'); its ledger_migrations table was changed outside policy-ledger"
+          )
+        }
+        if let missing = migrations.first(where: { shipped in !applied.contains { $0.name == shipped.name } }) {
+          throw LedgerError(.damaged,
+            "'\(path)' records migration '\(Identifier.printable(record.name))' but not '\(missing.name)', which every later ledger has; its ledger_migrations table was changed outside policy-ledger"
           )
         }
         throw LedgerError(.refused,

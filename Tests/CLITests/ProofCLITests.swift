@@ -22,6 +22,13 @@ import Testing
 
     func head() throws -> String { try CLI.run(["head", "--db", db]).stdout }
 
+    /// `ack` of the demo's notice by `employee` at 09:00 Pacific, with a receipt and `options`.
+    func ack(_ employee: String, receipt: String, _ options: [String]) throws -> CLIResult {
+      try run([
+        "ack", "--notice", "N-2020-07-10-0800", "--employee", employee, "--at", "2020-07-10T09:00:00-07:00", "--receipt", receipt,
+      ] + options)
+    }
+
     /// `checkpoint` output saved to `name`.
     func checkpoint(_ name: String, _ options: [String] = ["--sign-key", "hr.key"]) throws -> String {
       let result = try run(["checkpoint"] + options.map { $0 == "hr.key" ? key : $0 })
@@ -255,25 +262,16 @@ import Testing
     let s = try Setup()
     let before = try s.head()
     let receipt = s.dir.file("r")
-    let notRecipient = try s.run([
-      "ack", "--notice", "N-2020-07-10-0800", "--employee", "E2001", "--at", "2020-07-10T09:00:00-07:00",
-      "--receipt", receipt, "--sign-key", s.key,
-    ])
+    let notRecipient = try s.ack("E2001", receipt: receipt, ["--sign-key", s.key])
     #expect(notRecipient.status == 2)
     #expect(notRecipient.stderr == "policy-ledger: error: invalid --employee 'E2001': not a recipient of notice 'N-2020-07-10-0800'\n")
     #expect(!FileManager.default.fileExists(atPath: receipt))
 
-    let badKey = try s.run([
-      "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
-      "--receipt", receipt, "--sign-key", s.dir.file("missing.key"),
-    ])
+    let badKey = try s.ack("E1001", receipt: receipt, ["--sign-key", s.dir.file("missing.key")])
     #expect(badKey.status == 2)
     #expect(badKey.stderr == "policy-ledger: error: invalid --sign-key '\(s.dir.file("missing.key"))': cannot read it (No such file or directory)\n")
 
-    let badFolder = try s.run([
-      "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
-      "--receipt", s.dir.file("no/such/r"),
-    ])
+    let badFolder = try s.ack("E1001", receipt: s.dir.file("no/such/r"), [])
     #expect(badFolder.status == 2)
     #expect(badFolder.stderr == "policy-ledger: error: invalid --receipt '\(s.dir.file("no/such/r"))': there is no folder '\(s.dir.file("no/such"))'\n")
 
@@ -312,10 +310,7 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: manifest) && !FileManager.default.fileExists(atPath: output))
     let before = try s.head()
     let receipt = s.dir.file("r")
-    let ack = try s.run([
-      "ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00",
-      "--receipt", receipt, "--sign-key", s.key,
-    ])
+    let ack = try s.ack("E1001", receipt: receipt, ["--sign-key", s.key])
     #expect(ack.status == 2)
     #expect(ack.stderr == "policy-ledger: error: recorded E1001's acknowledgement of N-2020-07-10-0800, but wrote no receipt: \(reason)\n")
     #expect(try s.head() != before)

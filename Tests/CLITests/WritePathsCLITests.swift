@@ -87,6 +87,53 @@ import Testing
     #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
   }
 
+  /// A `-wal` or `-journal` left beside a missing ledger (the file removed alone while
+  /// Litestream or a killed writer kept its `-wal`) would be applied by SQLite to a new
+  /// ledger, and the entry just reported recorded lost behind the old pages: creating the
+  /// ledger is refused, nothing is written, and the file left is untouched.
+  @Test func aNewLedgerBesideALeftoverWALOrJournalIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("l.db")
+    // A real WAL with a committed frame: an sqlite3 shell killed before it checkpointed.
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    shell.arguments = ["sqlite3", dir.file("old.db")]
+    let input = Pipe()
+    shell.standardInput = input
+    shell.standardOutput = FileHandle.nullDevice
+    try shell.run()
+    input.fileHandleForWriting.write(Data("PRAGMA journal_mode=WAL;\nPRAGMA wal_autocheckpoint=0;\nCREATE TABLE t(a);\nINSERT INTO t VALUES (1);\n".utf8))
+    let deadline = Date().addingTimeInterval(30)
+    while (try? FileManager.default.attributesOfItem(atPath: dir.file("old.db-wal"))[.size] as? Int) ?? 0 == 0 && Date() < deadline {
+      usleep(10_000)
+    }
+    kill(shell.processIdentifier, SIGKILL)
+    shell.waitUntilExit()
+    try FileManager.default.moveItem(atPath: dir.file("old.db-wal"), toPath: path + "-wal")
+    try? FileManager.default.removeItem(atPath: dir.file("old.db-shm"))
+    let wal = LedgerFiles.sha256(path + "-wal")
+    let add = ["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01", "--db", path]
+    for suffix in ["-wal", "-journal"] {
+      if suffix == "-journal" {
+        try FileManager.default.removeItem(atPath: path + "-wal")
+        _ = try dir.write("l.db-journal", "left by a process killed mid-transaction")
+      }
+      let refused = try CLI.run(add)
+      #expect(refused.status == 2)
+      #expect(
+        refused.stderr
+          == "policy-ledger: error: cannot create a ledger at \(path): \(path)\(suffix) is left from an earlier database at that path, and SQLite would apply it to the new one; if that database is gone for good, remove \(path)\(suffix) and \(path)-shm, else put the database back; nothing was recorded\n"
+      )
+      #expect(!LedgerFiles.exists(path))
+      if suffix == "-wal" { #expect(LedgerFiles.sha256(path + "-wal") == wal) }
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["l.db-journal", "old.db"])
+    // Removed as the message says, the ledger is created and holds the entry.
+    try FileManager.default.removeItem(atPath: path + "-journal")
+    #expect(try CLI.run(add).stdout == "p@1\n")
+    #expect(try CLI.run(["history", "p", "--format", "csv", "--db", path]).stdout.contains("p,1,T,"))
+  }
+
   /// The first checkpoint or manifest stores the ledger's origin for good: when its output
   /// then fails, the message says the origin is stored, and a second run uses it.
   @Test func aFailureAfterTheOriginIsStoredSaysSo() throws {

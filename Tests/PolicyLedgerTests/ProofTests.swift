@@ -132,6 +132,27 @@ import Testing
     #expect(try ledger.origin() == nil)
   }
 
+  /// A copy of a ledger from before its first checkpoint has the history but no origin
+  /// (the origin is not in the journal): it is told how to take the published one, and
+  /// with it the checkpoint checks.
+  @Test func aCopyFromBeforeTheFirstCheckpointIsToldHowToTakeItsOrigin() throws {
+    let primary = try ledger(entries: 3)
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("policy-ledger-copy-\(UUID().uuidString).db").path
+    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) } }
+    try primary.db.execute("VACUUM INTO '\(copy)'")
+    let checkpoint = try primary.checkpoint(origin: try primary.establishOrigin("example.com/hr"))
+    let restored = try Ledger(path: copy, access: .readWrite)
+    let hint = "a copy restored from before its first checkpoint has no origin: 'policy-ledger checkpoint --origin example.com/hr' gives it that one"
+    #expect(
+      try restored.verify(checkpoint: checkpoint).failure?.message
+        == "the checkpoint is for example.com/hr, but this ledger has never issued a checkpoint (\(hint))")
+    expectLedgerError("--checkpoint is the checkpoint of example.com/hr at size 3, but this ledger has never issued a checkpoint (\(hint))") {
+      try restored.proof(seq: 1, in: checkpoint)
+    }
+    _ = try restored.establishOrigin("example.com/hr")
+    #expect(try restored.verify(checkpoint: checkpoint).isValid)
+  }
+
   /// An origin stored before format characters were refused is still the ledger's own:
   /// repeated, it is taken; another is held to the rules.
   @Test func anOriginStoredUnderEarlierRulesIsStillTheLedgersOwn() throws {
@@ -308,7 +329,7 @@ import Testing
     _ = try short.establishOrigin("example.com/a")
     #expect(
       try short.verify(checkpoint: checkpoints[0]).failure?.message
-        == "the checkpoint of example.com/a at size 5 has 5 entries, but the ledger only 3 (entries were dropped from the end)")
+        == "the checkpoint of example.com/a at size 5 has 5 entries, but the ledger only 3 (entries were dropped from the end, or this is an older copy)")
   }
 
   @Test func verifyNamesATamperedTreeNode() throws {

@@ -150,7 +150,7 @@ final class Verifier {
     guard let hash = try store.entryHash(expect.seq) else {
       throw VerifyFailure(
         expect.seq,
-        "missing: the ledger has \(result.entries) entries, fewer than the \(expect.seq) expected (entries were dropped from the end)")
+        "missing: the ledger has \(result.entries) entries, fewer than the \(expect.seq) expected (entries were dropped from the end, or this is an older copy)")
     }
     if hash != expect.hash {
       throw VerifyFailure(expect.seq, "its hash is \(Hex.encode(hash)), not the expected \(Hex.encode(expect.hash))")

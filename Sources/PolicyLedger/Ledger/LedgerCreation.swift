@@ -54,6 +54,11 @@ struct Creation {
       close(lock)
       return nil
     }
+    if let leftover = leftover(besideLedgerAt: path) {
+      unlink(lockPath)
+      close(lock)
+      throw leftover
+    }
     removeAbandoned(folder: folder, name: name)
     let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
     let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
@@ -93,6 +98,7 @@ struct Creation {
   /// there, and the hidden name is removed. The caller has folded the `-wal` into the file.
   func publish(at path: String) throws {
     defer { abandon() }
+    if let leftover = Creation.leftover(besideLedgerAt: path) { throw leftover }
     if link(temporary, path) != 0 {
       let code = errno
       throw LedgerError(
@@ -113,6 +119,23 @@ struct Creation {
 
   /// The hidden file and SQLite's files beside it.
   private static let suffixes = ["", "-wal", "-shm", "-journal"]
+
+  /// The refusal for a `-wal` or `-journal` with content beside a path where no ledger
+  /// is: an earlier database's, left by a process killed or still running (Litestream
+  /// keeps one open), or by `rm` of the file alone. SQLite would take it for the new
+  /// file's own and apply it, and the entry just recorded would be lost behind the old
+  /// database's pages. Nil when there is none.
+  static func leftover(besideLedgerAt path: String) -> LedgerError? {
+    for suffix in ["-wal", "-journal"] {
+      var info = stat()
+      guard lstat(path + suffix, &info) == 0, info.st_size > 0 || info.st_mode & S_IFMT != S_IFREG else { continue }
+      return LedgerError(
+        .conflict,
+        "cannot create a ledger at \(path): \(path)\(suffix) is left from an earlier database at that path, and SQLite would apply it to the new one; if that database is gone for good, remove \(path)\(suffix) and \(path)-shm, else put the database back; nothing was recorded"
+      )
+    }
+    return nil
+  }
 
   private static func split(_ path: String) -> (folder: String, name: String) {
     (OutputFile.folder(of: path), OutputFile.lastComponent(of: path))

@@ -24,6 +24,13 @@ extension Ledger {
     try read { try store.origin() }
   }
 
+  /// What a ledger without an origin asked about a checkpoint may be: a copy restored from
+  /// before the first checkpoint (the origin is not part of the journal), which takes the
+  /// origin once given.
+  static func noOriginHint(_ origin: String) -> String {
+    "a copy restored from before its first checkpoint has no origin: 'policy-ledger checkpoint --origin \(HTMLReport.shellQuoted(origin))' gives it that one"
+  }
+
   /// Refuses `requested` when the ledger already has a different origin.
   public func checkOrigin(_ requested: String?) throws {
     // The ledger's own origin, repeated, is taken as stored, even one stored before a
@@ -102,7 +109,8 @@ extension Ledger {
     try read {
       let c = checkpoint.checkpoint
       guard let origin = try origin() else {
-        throw LedgerError(.notFound, "\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint")
+        throw LedgerError(.notFound,
+          "\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint (\(Self.noOriginHint(checkpoint.checkpoint.origin)))")
       }
       guard c.origin == origin else {
         throw LedgerError(.invalidInput, "\(field) is \(checkpoint.summary), but this ledger is \(origin)")
@@ -110,7 +118,7 @@ extension Ledger {
       let size = try store.journalHead()?.seq ?? 0
       guard c.size <= size else {
         throw LedgerError(.invalidInput,
-          "\(field) is \(checkpoint.summary), but this ledger has only \(size) entries (entries were dropped from the end)")
+          "\(field) is \(checkpoint.summary), but this ledger has only \(size) entries (entries were dropped from the end, or this is an older copy)")
       }
       let root = try store.storedTree(size: c.size).root()
       guard root == c.root else {
@@ -195,12 +203,13 @@ extension Ledger {
   func checkConsistency(with checkpoint: SignedCheckpoint, current: TreeHead) throws {
     let c = checkpoint.checkpoint
     guard let origin = try origin() else {
-      throw LedgerError(.notFound, "the checkpoint is for \(c.origin), but this ledger has never issued a checkpoint")
+      throw LedgerError(.notFound,
+        "the checkpoint is for \(Identifier.printable(c.origin)), but this ledger has never issued a checkpoint (\(Self.noOriginHint(c.origin)))")
     }
     guard c.origin == origin else { throw LedgerError(.invalidInput, "the checkpoint is for \(c.origin), but this ledger is \(origin)") }
     guard c.size <= current.size else {
       throw LedgerError(.damaged,
-        "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end)")
+        "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end, or this is an older copy)")
     }
     let proof = try store.storedTree(size: current.size).consistencyProof(from: c.size)
     do {

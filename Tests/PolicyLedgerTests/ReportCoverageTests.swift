@@ -28,6 +28,20 @@ struct ReportCoverageTests {
     #expect(section.contains("contractors: 2 not told") && section.contains("staff: 3 told"))
   }
 
+  /// `--outstanding-limit 0` lists nobody but still counts, and never says everyone was told.
+  @Test func aLimitOfZeroCountsThoseNotToldAndListsNone() throws {
+    let ledger = try Ledger.temporary()
+    try W.record(into: ledger)
+    try W.recordRoster(into: ledger)
+    let data = try ledger.reportData(ReportRequest(knownAt: W.july10(12), outstandingLimit: 0))
+    let coverage = try #require(data.policies[0].coverage)
+    #expect(coverage.attention.isEmpty && coverage.attentionCount == 3)
+    let html = HTMLReport(data: data, timeZone: nil, command: [], ledgerArguments: ["--db", "x.db"]).render()
+    #expect(!html.contains("Everyone it applies to was told"))
+    #expect(html.contains("Not told, or believing another version: 3"))
+    #expect(html.contains("The first 0 of 3, in employee-id order. All of them: "))
+  }
+
   @Test func withoutARosterTheSectionSaysSo() throws {
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)

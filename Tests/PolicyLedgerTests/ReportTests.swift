@@ -144,6 +144,53 @@ struct ReportTests {
     #expect(check.text.contains("reason: <svg onload=alert(1)>"))
   }
 
+  /// Text that HTML would show otherwise than stored: a bidi override in a reason would
+  /// turn the report's own text after it around, a lone carriage return would read as a
+  /// line break. Both show as the terminal shows them.
+  @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
+  func bidiControlsAndCarriageReturnsShowAsStored() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(
+      NewVersion(policy: "p", title: "Leave policy\u{202E}", body: Array("cap: 5000\rbonus: none\n".utf8), effectiveFrom: Self.newYear),
+      actor: "t")
+    try ledger.sendNotice(
+      NewNotice(id: "N1", subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: "p", number: 1)),
+      recipients: RecipientList(["E1", "E2"]), actor: "t")
+    try ledger.correct(
+      NewCorrection(id: "R1", kind: .retraction, target: .notice("N1"), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
+        statement: "st", reason: "typo\u{2067}\u{202B}"),
+      recipients: .named(RecipientList(["E1"])), actor: "t")
+    let html = try render(ledger)
+    for control in ["\u{202E}", "\u{2067}", "\u{202B}", "\r"] { #expect(!html.contains(control)) }
+    let check = try #require(try HTMLCheck.parse(html))
+    #expect(check.errors == [])
+    #expect(check.text.contains("Leave policy\\u{202E}"))
+    #expect(check.text.contains("typo\\u{2067}\\u{202B}"))
+    #expect(check.text.contains("cap: 5000\u{240D}bonus: none"))
+  }
+
+  /// The commands a report prints run as printed: an id or key that begins with `-` comes
+  /// last, after `--`; the others keep their place.
+  @Test func printedCommandsTakeAnIdThatBeginsWithADash() throws {
+    let ledger = try Ledger.temporary()
+    try ledger.addVersion(NewVersion(policy: "-x", title: "T", body: Array("b\n".utf8), effectiveFrom: Self.newYear), actor: "t")
+    for employee in ["E1", "E3"] {
+      try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: Instant(microseconds: 0)), actor: "t")
+    }
+    try ledger.sendNotice(
+      NewNotice(id: "-n1", subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: "-x", number: 1)),
+      recipients: RecipientList(["E1", "E2"]), actor: "t")
+    try ledger.correct(
+      NewCorrection(id: "-r1", kind: .retraction, target: .notice("-n1"), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
+        statement: "st", reason: "r"),
+      recipients: .named(RecipientList(["E1"])), actor: "t")
+    let html = try render(ledger)
+    #expect(html.contains("<span>--format</span> <span>csv</span> <span>--</span> <span>-n1</span>"))
+    #expect(html.contains("<span>--notice=-n1</span>"))
+    #expect(html.contains("<span>--format</span> <span>csv</span> <span>--</span> <span>-x</span>"))
+    #expect(html.contains("code.command span { white-space: pre; }"))
+  }
+
   @Test func theSameLedgerAndArgumentsGiveTheSameBytes() throws {
     let ledger = try Ledger.temporary()
     try W.record(into: ledger)

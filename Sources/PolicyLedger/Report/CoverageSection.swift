@@ -67,7 +67,7 @@ struct CoverageSection {
       "Who version \(coverage.version), in force at \(when), was meant for (its groups, among the employees employed then), "
         + "who was told of it and who acknowledged it.")
     out.raw(chart(coverage.groups))
-    if coverage.attention.isEmpty {
+    if coverage.attentionCount == 0 {
       out.line("p", "Everyone it applies to was told, and believes the version in force.")
     } else {
       out.raw("<h4>")

@@ -153,8 +153,8 @@ public struct HTMLReport: Sendable {
     outstanding(policy, into: &out)
     CoverageSection(
       key: policy.key, coverage: policy.coverage, rosterKnown: policy.rosterKnown, when: time(data.statusAt),
-      command: ["policy-ledger", "coverage", policy.key] + ledgerArguments + viewArguments
-        + ["--at", data.statusAt.iso8601(), "--format", "csv"]
+      command: Self.withPositional(
+        policy.key, ["policy-ledger", "coverage"], ledgerArguments + viewArguments + ["--at", data.statusAt.iso8601(), "--format", "csv"])
     ).render(into: &out)
     versions(policy, id: id, into: &out)
     out.raw("</section>\n")
@@ -263,7 +263,8 @@ public struct HTMLReport: Sendable {
       } else {
         out.text("Every recipient, with acknowledgement status: ")
       }
-      out.command(["policy-ledger", "recipients"] + ledgerArguments + viewArguments + [group.notice, "--format", "csv"])
+      out.command(
+        Self.withPositional(group.notice, ["policy-ledger", "recipients"] + ledgerArguments + viewArguments, ["--format", "csv"]))
       out.raw("</p>\n</div>\n")
     }
   }
@@ -293,7 +294,7 @@ public struct HTMLReport: Sendable {
       } else {
         out.text("As CSV: ")
       }
-      out.command(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + ["--notice", group.notice, "--format", "csv"])
+      out.command(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + (group.notice.hasPrefix("-") ? ["--notice=" + group.notice] : ["--notice", group.notice]) + ["--format", "csv"])
       out.raw("</p>\n</div>\n")
     }
   }
@@ -416,7 +417,7 @@ public struct HTMLReport: Sendable {
     h5 { font-size: 14px; margin: 12px 0 4px; color: #444; }
     code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; }
     code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
-    code.command span { white-space: nowrap; }
+    code.command span { white-space: pre; }
     td.time, td.word { white-space: nowrap; }
     .lede { color: #333; margin: 4px 0 12px; }
     table { border-collapse: collapse; margin: 6px 0 12px; width: 100%; }
@@ -484,10 +485,23 @@ struct HTMLText {
   }
 }
 
+extension HTMLReport {
+  /// A printed command with a key or id as its argument: `before`, the value, `after`; or,
+  /// when the value begins with `-` (the parser would read it as an option), `before`,
+  /// `after`, `--` and the value last.
+  static func withPositional(_ value: String, _ before: [String], _ after: [String]) -> [String] {
+    value.hasPrefix("-") ? before + after + ["--", value] : before + [value] + after
+  }
+}
+
 enum HTML {
   /// Escapes text for an HTML text node or a quoted attribute value: `& < > " '` become
-  /// references, and control characters other than tab, line feed and carriage return
-  /// show as their Unicode control pictures (␀, ␛ …) so that every byte stays visible.
+  /// references, and control characters other than tab and line feed show as their
+  /// Unicode control pictures (␀, ␛, ␍ …) so that every byte stays visible (a carriage
+  /// return, which HTML reads as a line break, too). The bidi controls that embed, override
+  /// or isolate (U+202A–U+202E, U+2066–U+2069) show as `\u{202E}`, as the terminal shows
+  /// them: raw, one in a stored reason or title would turn the report's own text after it
+  /// (dates, counts, statuses) around.
   static func escape(_ value: String) -> String {
     var result = ""
     result.reserveCapacity(value.utf8.count)
@@ -498,7 +512,9 @@ enum HTML {
       case ">": result += "&gt;"
       case "\"": result += "&quot;"
       case "'": result += "&#39;"
-      case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+      case "\t", "\n": result.unicodeScalars.append(scalar)
+      case "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
+        result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
       default:
         if scalar.value < 0x20 {
           result.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value)!)

@@ -116,7 +116,7 @@ public enum Bitemporal {
   /// `sent_at` ≤ k and `recorded_at` ≤ r; the notice's own entry (its first delivery) is
   /// the one to look at, because a resend is never sent earlier (rule 16) nor recorded
   /// earlier (journal order). ReplayModel checks this against every delivery.
-  static func knows(_ v: VersionFacts, notices: [NoticeFacts], in view: View) -> Bool {
+  static func knows(_ v: VersionFacts, notices: ArraySlice<NoticeFacts>, in view: View) -> Bool {
     guard view.recorded(v.recordedAt) else { return false }
     let announcing = notices.filter { $0.announces == v.seq && view.recorded($0.recordedAt) }
     if view.toldTo != nil && !announcing.isEmpty {
@@ -125,6 +125,20 @@ public enum Bitemporal {
     }
     return view.knows(businessTime: v.announcedAt, recordedAt: v.recordedAt)
       || announcing.contains { view.knows(businessTime: $0.sentAt, recordedAt: $0.recordedAt) }
+  }
+
+  /// The run of `sorted` (notices sorted by the version they announce) that announces
+  /// version `seq`.
+  static func notices(announcing seq: Int64, in sorted: [NoticeFacts]) -> ArraySlice<NoticeFacts> {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle].announces! < seq { low = middle + 1 } else { high = middle }
+    }
+    var end = low
+    while end < sorted.count && sorted[end].announces == seq { end += 1 }
+    return sorted[low..<end]
   }
 
   /// Rule 4: the effective period after every amendment in `corrections` that affects
@@ -143,8 +157,12 @@ public enum Bitemporal {
   /// and its corrections (rules 1–4 and 12), in version order.
   package static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
     let counted = facts.corrections.filter { counts($0, in: view) }.sorted { $0.seq < $1.seq }
+    // Each version's notices, found by binary search in one copy sorted by the version they
+    // announce: filtering every notice for every version made a view of a policy with
+    // thousands of versions and notices quadratic, and a report (a view per event) cubic.
+    let byVersion = facts.notices.filter { $0.announces != nil }.sorted { $0.announces! < $1.announces! }
     return facts.versions.sorted { $0.number < $1.number }.compactMap { v in
-      guard knows(v, notices: facts.notices, in: view) else { return nil }
+      guard knows(v, notices: notices(announcing: v.seq, in: byVersion), in: view) else { return nil }
       let mine = counted.filter { affects($0, version: v.seq) }
       let (from, until) = period(of: v, amendments: mine)
       return ViewedVersion(

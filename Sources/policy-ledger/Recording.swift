@@ -82,6 +82,7 @@ enum Interrupts {
     for number in [SIGINT, SIGTERM] {
       _ = signal(number) { number in
         TemporaryOutputs.removeAllInSignalHandler()
+        if Interrupts.onTerminal { TemporaryOutputs.pauseForTheTerminalsFlush() }
         let text = Interrupts.onTerminal ? Interrupts.clearingMessage : Interrupts.message
         _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
         _exit(128 + number)
@@ -109,6 +110,7 @@ enum Interrupts {
         // A receipt half written is removed, as the outputs' own handler would (this one
         // is installed in its place).
         TemporaryOutputs.removeAllInSignalHandler()
+        if Interrupts.onTerminal { TemporaryOutputs.pauseForTheTerminalsFlush() }
         let text = Interrupts.onTerminal ? Interrupts.clearingRecordedMessage : Interrupts.recordedMessage
         _ = write(2, text.utf8Start, text.utf8CodeUnitCount)
         _exit(2)

@@ -314,13 +314,19 @@ final class Terminal {
   /// typed before the shell has handled the interrupt may be thrown away with the old line.
   func clearLine() throws {
     try tmux(["send-keys", "-t", Self.session, "C-c"])
-    let deadline = Date().addingTimeInterval(30)
+    try waitForPrompt(">")
+  }
+
+  /// Waits for the shell's fresh prompt, `prompt` alone on the last line: the command
+  /// before it has ended, and keys typed now go to the shell.
+  func waitForPrompt(_ prompt: String, seconds: Double = 30) throws {
+    let deadline = Date().addingTimeInterval(seconds)
     repeat {
       Thread.sleep(forTimeInterval: 0.1)
       let last = try screen().split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }
-      if last.map({ $0.trimmingCharacters(in: .whitespaces) == ">" }) == true { return }
+      if last.map({ $0.trimmingCharacters(in: .whitespaces) == prompt }) == true { return }
     } while Date() < deadline
-    Issue.record("no fresh prompt 30 s after Ctrl-C\n\(try screen())")
+    Issue.record("no fresh prompt '\(prompt)' after \(seconds) s\n\(try screen())")
   }
 
   /// The screen as text.

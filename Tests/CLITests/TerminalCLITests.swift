@@ -113,7 +113,9 @@ struct TerminalCLITests {
       try s.terminal.type(command, enter: true)
       #expect(try s.terminal.waitFor("rows/s", seconds: 60))
       try s.terminal.tmux(["send-keys", "-t", Terminal.session, "C-c"])
-      // (bash ends a command list whose command died of SIGINT, so the status is asked apart.)
+      // (bash ends a command list whose command died of SIGINT, so the status is asked apart,
+      // once the command has ended: typed before, its echo could come before the clearing.)
+      try s.terminal.waitForPrompt("$")
       try s.terminal.type("echo STATUS-$?", enter: true)
       #expect(try s.terminal.waitFor("STATUS-130", seconds: 30))
       let screen = try s.terminal.screen()

@@ -591,6 +591,16 @@ public enum TemporaryOutputs {
     free(path)
   }
 
+  /// Waits 20 ms, in a signal handler (nanosleep(2) is safe there), before writing to a
+  /// terminal. Ctrl-C makes the terminal flush its output queue as it sends SIGINT; on a
+  /// busy machine the handler's bytes could reach the queue before that flush and be
+  /// discarded with it, leaving the progress line on the screen (seen once in a loaded
+  /// run of `tmuxAnInterruptedImportOrExportClearsItsProgressLine`).
+  public static func pauseForTheTerminalsFlush() {
+    var pause = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+    _ = nanosleep(&pause, nil)
+  }
+
   /// Unblocks `signals` for this thread. A process can start with them blocked (a
   /// parent's mask is inherited across exec, as Foundation's `Process` passes it on), and
   /// they would then wait until it ends. Call it once their handlers are in place, so that
@@ -627,6 +637,7 @@ public enum TemporaryOutputs {
       _ = signal(number) { number in
         TemporaryOutputs.removeAllInSignalHandler()
         if TemporaryOutputs.clearsLine {
+          TemporaryOutputs.pauseForTheTerminalsFlush()
           let clear: StaticString = "\r\u{1B}[K"
           _ = write(2, clear.utf8Start, clear.utf8CodeUnitCount)
         }

@@ -144,22 +144,32 @@ struct ReportTests {
     #expect(check.text.contains("reason: <svg onload=alert(1)>"))
   }
 
+  /// Version 1 of `policy` from the new year, notice `notice` of it then to E1 and E2, and
+  /// its retraction `correction` a day later, to E1 alone.
+  func recordRetractedNotice(
+    _ ledger: Ledger, policy: String, title: String = "T", body: String = "b\n", notice: String, correction: String,
+    reason: String = "r"
+  ) throws {
+    try ledger.addVersion(NewVersion(policy: policy, title: title, body: Array(body.utf8), effectiveFrom: Self.newYear), actor: "t")
+    try ledger.sendNotice(
+      NewNotice(id: notice, subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: policy, number: 1)),
+      recipients: RecipientList(["E1", "E2"]), actor: "t")
+    try ledger.correct(
+      NewCorrection(
+        id: correction, kind: .retraction, target: .notice(notice), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
+        statement: "st", reason: reason),
+      recipients: .named(RecipientList(["E1"])), actor: "t")
+  }
+
   /// Text that HTML would show otherwise than stored: a bidi override in a reason would
   /// turn the report's own text after it around, a lone carriage return would read as a
   /// line break. Both show as the terminal shows them.
   @Test(.enabled(if: HTMLCheck.available, "python3 is needed to parse the HTML"))
   func bidiControlsAndCarriageReturnsShowAsStored() throws {
     let ledger = try Ledger.temporary()
-    try ledger.addVersion(
-      NewVersion(policy: "p", title: "Leave policy\u{202E}", body: Array("cap: 5000\rbonus: none\n".utf8), effectiveFrom: Self.newYear),
-      actor: "t")
-    try ledger.sendNotice(
-      NewNotice(id: "N1", subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: "p", number: 1)),
-      recipients: RecipientList(["E1", "E2"]), actor: "t")
-    try ledger.correct(
-      NewCorrection(id: "R1", kind: .retraction, target: .notice("N1"), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
-        statement: "st", reason: "typo\u{2067}\u{202B}"),
-      recipients: .named(RecipientList(["E1"])), actor: "t")
+    try recordRetractedNotice(
+      ledger, policy: "p", title: "Leave policy\u{202E}", body: "cap: 5000\rbonus: none\n", notice: "N1", correction: "R1",
+      reason: "typo\u{2067}\u{202B}")
     let html = try render(ledger)
     for control in ["\u{202E}", "\u{2067}", "\u{202B}", "\r"] { #expect(!html.contains(control)) }
     let check = try #require(try HTMLCheck.parse(html))
@@ -173,17 +183,10 @@ struct ReportTests {
   /// last, after `--`; the others keep their place.
   @Test func printedCommandsTakeAnIdThatBeginsWithADash() throws {
     let ledger = try Ledger.temporary()
-    try ledger.addVersion(NewVersion(policy: "-x", title: "T", body: Array("b\n".utf8), effectiveFrom: Self.newYear), actor: "t")
     for employee in ["E1", "E3"] {
       try ledger.recordRosterEntry(RosterEntry(employee: employee, event: .join, at: Instant(microseconds: 0)), actor: "t")
     }
-    try ledger.sendNotice(
-      NewNotice(id: "-n1", subject: "s", body: [], sentAt: Self.newYear, sender: "hr", announces: VersionRef(policy: "-x", number: 1)),
-      recipients: RecipientList(["E1", "E2"]), actor: "t")
-    try ledger.correct(
-      NewCorrection(id: "-r1", kind: .retraction, target: .notice("-n1"), issuedAt: Instant(microseconds: Self.newYear.microseconds + Self.day),
-        statement: "st", reason: "r"),
-      recipients: .named(RecipientList(["E1"])), actor: "t")
+    try recordRetractedNotice(ledger, policy: "-x", notice: "-n1", correction: "-r1")
     let html = try render(ledger)
     #expect(html.contains("<span>--format</span> <span>csv</span> <span>--</span> <span>-n1</span>"))
     #expect(html.contains("<span>--notice=-n1</span>"))

@@ -218,12 +218,16 @@ extension Ledger {
     -> PolicyReport
   {
     let history = try history(key, at: statusAt, view: view)
+    // The version as recorded (its bounds before any amendment), read alone: `show`'s
+    // amended bounds and status take the policy's whole view again for each version, which
+    // made a report of thousands of versions quadratic, and `history` has them already.
     let versions = try history.map { row in
-      let record = try show("\(key)@\(row.version)")
+      let ref = VersionRef(policy: key, number: row.version)
+      guard let record = try store.shownVersion(ref, timeZone: nil) else { throw try unknownVersion(ref) }
       return ReportedVersion(
         number: row.version, body: record.text("body") ?? "", bodySHA256: record.text("body_sha256") ?? "",
-        recordedFrom: record.instant("recorded_effective_from") ?? row.effectiveFrom,
-        recordedUntil: record.instant("recorded_effective_until"), by: record.text("by") ?? "")
+        recordedFrom: record.instant("effective_from") ?? row.effectiveFrom,
+        recordedUntil: record.instant("effective_until"), by: record.text("by") ?? "")
     }
     // Versions have their own section of the report; the events are messages.
     let events = try timeline(policy: key, from: request.from, to: request.to, view: view).filter { $0.kind != .version }.map { row in

@@ -244,7 +244,7 @@ extension PolicyLedgerCommand {
       // Everything the receipt needs is checked before the acknowledgement is recorded.
       let signer = try signing.signer()
       let receiptFile = try receipt.map { try OutputFile($0, field: "--receipt", ledger: ledger.path) }
-      try OutputFile.checkNotInputs([receiptFile], [("--sign-key", signing.signKey)])
+      try OutputFile.checkNotSigningKey([receiptFile], signingKey: signing.signKey)
       if let receipt, signer == nil, !unsigned { throw UnsignedProof.refusal(field: "--receipt", path: receipt) }
       let ledgerFile = try record(ledger) { ledgerFile in
         if receipt != nil { try ledgerFile.checkOrigin(signing.origin) }

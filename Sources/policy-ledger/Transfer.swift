@@ -57,7 +57,7 @@ extension PolicyLedgerCommand {
       let data = try output.map { try OutputFile($0, field: "--output", ledger: ledger.path) } ?? OutputFile.standardOutput
       let manifestFile = try manifest.map { try OutputFile($0, field: "--manifest", ledger: ledger.path) }
       try OutputFile.checkDistinct([data, manifestFile])
-      try OutputFile.checkNotInputs([data, manifestFile], [("--sign-key", signing.signKey)])
+      try OutputFile.checkNotSigningKey([data, manifestFile], signingKey: signing.signKey)
       let source = try ledger.openForQuery()
       // A manifest's key and origin are checked before anything is exported.
       let signer = try signing.signer()

@@ -255,22 +255,21 @@ public struct OutputFile: Sendable {
     throw LedgerError(.invalidInput, "invalid \(name): it is \(first.ledgerName); send the output elsewhere")
   }
 
-  /// Refuses an output that is one of the command's own input files (a signing key, a
-  /// checkpoint, a body or recipients file): writing it would destroy what the command
-  /// reads, as `ack --receipt hr.key --sign-key hr.key` would replace the private key. A
-  /// signing key's public key beside it (`KEY.pub`, as `keygen` writes it) is refused too:
-  /// no command can write it again from the private key.
+  /// Refuses an output that is one of the command's own input files: writing it would
+  /// destroy what the command reads, as `ack --receipt hr.key --sign-key hr.key` would
+  /// replace the private key. The signing key's public key beside it (`KEY.pub`, as
+  /// `keygen` writes it) is refused too: no command can write it again from the private key.
   /// Compared by device and inode, so links are caught; a new output is no input.
-  /// - Throws: `LedgerError` "invalid FIELD 'PATH': it is the file given to OTHER; choose another file".
-  public static func checkNotInputs(_ outputs: [OutputFile?], _ inputs: [(field: String, path: String?)]) throws {
-    let files = inputs.flatMap { field, path -> [(what: String, path: String)] in
-      guard let path else { return [] }
-      let given = (what: "the file given to \(field)", path: path)
-      return field == "--sign-key" ? [given, (what: "the public key of the file given to \(field)", path: path + ".pub")] : [given]
-    }
+  /// - Throws: `LedgerError` "invalid FIELD 'PATH': it is the file given to --sign-key; choose another file".
+  public static func checkNotSigningKey(_ outputs: [OutputFile?], signingKey: String?) throws {
+    guard let signingKey else { return }
+    let inputs = [
+      (what: "the file given to --sign-key", path: signingKey),
+      (what: "the public key of the file given to --sign-key", path: signingKey + ".pub"),
+    ]
     for output in outputs.compactMap({ $0 }) {
       guard let identity = output.identity else { continue }
-      for (what, path) in files {
+      for (what, path) in inputs {
         guard let input = FileIdentity(path: path), input == identity else { continue }
         throw LedgerError(.invalidInput, "invalid \(output.field) '\(output.path)': it is \(what); choose another file")
       }

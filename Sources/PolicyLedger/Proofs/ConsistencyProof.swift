@@ -104,14 +104,7 @@ public struct ConsistencyProof: Equatable, Sendable {
     if let trusted, trusted.checkpoint != o, trusted.checkpoint != n {
       throw LedgerError(.invalidInput, "the proof is between \(old.summary) and \(new.summary), neither of which is \(trusted.summary) with root \(Base64.encode(trusted.checkpoint.root))")
     }
-    // A trusted copy that carries the key's signature is held to it, as for an entry's proof.
-    if let trusted {
-      do {
-        try trusted.note.verifyAnySignature(by: key)
-      } catch let error as LedgerError {
-        throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the trusted copy: \(error)")
-      }
-    }
+    try trusted?.note.checkAsKeptCopy(by: key)
     for (name, checkpoint) in [("old", old), ("new", new)] {
       do {
         try checkpoint.note.verify(key)

@@ -325,16 +325,9 @@ public struct TlogProof: Equatable, Sendable {
     }
     // The key must have signed the checkpoint: the proof's copy or, given one, the trusted
     // copy (the same origin, size and root, so either signature covers them). A trusted
-    // copy kept without its signature then still checks the proof.
-    // A trusted copy that carries the key's signature is held to it, whatever the proof's
-    // copy carries: a signature by the expected key that does not verify rejects the note.
-    if let trusted {
-      do {
-        try trusted.note.verifyAnySignature(by: key)
-      } catch let theirs as LedgerError {
-        throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the trusted copy: \(theirs)")
-      }
-    }
+    // copy kept without its signature then still checks the proof; one with a broken
+    // signature by the key does not.
+    try trusted?.note.checkAsKeptCopy(by: key)
     do {
       try self.checkpoint.note.verify(key)
     } catch let own as LedgerError {

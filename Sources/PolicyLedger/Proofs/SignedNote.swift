@@ -53,10 +53,16 @@ public struct SignedNote: Equatable, Sendable {
     }
   }
 
-  /// Checks the note's signatures by `key`, when it carries any: a kept copy that lost its
-  /// signature line passes, one whose signature by the key does not verify does not.
-  public func verifyAnySignature(by key: NoteVerifierKey) throws {
-    if signatures.contains(where: { $0.name == key.name && $0.keyID == key.keyID }) { try verify(key) }
+  /// Checks a checkpoint's kept copy (`check-proof --checkpoint KEPT`) against `key`: one
+  /// that lost its signature line passes (the proof's own copy is then the one signed), one
+  /// whose signature by the key does not verify is refused, as any such note is.
+  func checkAsKeptCopy(by key: NoteVerifierKey) throws {
+    guard signatures.contains(where: { $0.name == key.name && $0.keyID == key.keyID }) else { return }
+    do {
+      try verify(key)
+    } catch let error as LedgerError {
+      throw LedgerError(.invalidInput, "the checkpoint cannot be trusted: the trusted copy: \(error)")
+    }
   }
 
   /// Parses a note. The text is everything up to the last blank line; without one, the

@@ -294,7 +294,7 @@ public struct HTMLReport: Sendable {
       } else {
         out.text("As CSV: ")
       }
-      out.command(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + (group.notice.hasPrefix("-") ? ["--notice=" + group.notice] : ["--notice", group.notice]) + ["--format", "csv"])
+      out.command(["policy-ledger", "outstanding"] + ledgerArguments + viewArguments + Self.option("--notice", group.notice) + ["--format", "csv"])
       out.raw("</p>\n</div>\n")
     }
   }
@@ -491,6 +491,12 @@ extension HTMLReport {
   /// `after`, `--` and the value last.
   static func withPositional(_ value: String, _ before: [String], _ after: [String]) -> [String] {
     value.hasPrefix("-") ? before + after + ["--", value] : before + [value] + after
+  }
+
+  /// An option and its value in a printed command: `--name=VALUE` when the value begins
+  /// with `-` (as a separate word the parser would take it for an option), else two words.
+  static func option(_ name: String, _ value: String) -> [String] {
+    value.hasPrefix("-") ? [name + "=" + value] : [name, value]
   }
 }
 

@@ -24,6 +24,34 @@ struct ReportLayoutTests {
     return (Int(title.output.1)!, Int(title.output.2)!)
   }
 
+  /// The lanes' labels and notes, the widest with a time of day and seconds, end inside the
+  /// picture's label column (150 pixels), as Chromium measures their text.
+  @Test(.tags(.slow)) func theLaneNotesFitTheirColumnInChromium() throws {
+    let dir = try TemporaryDirectory()
+    let demo = dir.file("demo.db")
+    try #require(try CLI.run(["demo", "--db", demo]).status == 0)
+    for knownAt in ["2020-07-10T12:34:56Z", "2020-07-10T00:00:00Z"] {
+      let report = try CLI.run(["report", "--db", demo, "--as-known-at", knownAt, "--output", "-"])
+      try #require(report.status == 0, "\(report.stderr)")
+      let note = knownAt.hasSuffix("12:34:56Z") ? ">known 2020-07-10 12:34:56<" : ">as known at 2020-07-10<"
+      #expect(report.stdout.contains(note), "\(knownAt)")
+      let probe = report.stdout.replacingOccurrences(
+        of: "</body>",
+        with: """
+          <script>var m = 0, n = 0; for (const t of document.querySelectorAll('svg text[x="8"][font-size="9.5"], svg text[x="8"][font-weight="700"]:not([font-size])')) \
+          { n += 1; m = Math.max(m, 8 + t.getComputedTextLength()); } document.title = "lanes " + n + " " + Math.ceil(m);</script></body>
+          """)
+      let file = try dir.write("probe.html", probe)
+      let dom = try Shell.run(
+        "/usr/bin/env",
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000", "--dump-dom", "file://" + file],
+        path: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", in: dir.path)
+      let title = try #require(dom.firstMatch(of: /<title>lanes (\d+) (\d+)<\/title>/), "\(dom.prefix(500))")
+      #expect(Int(title.output.1)! == 4, "\(knownAt): the two lanes' labels and notes")
+      #expect(Int(title.output.2)! <= 150, "\(knownAt): the widest ends at \(title.output.2) px")
+    }
+  }
+
   @Test(.tags(.slow)) func headlessChromiumShowsTheReportWithoutSidewaysScroll() throws {
     let dir = try TemporaryDirectory()
     let demo = dir.file("demo.db")

@@ -218,6 +218,27 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     )
   }
 
+  /// `verify`'s recipient checks read the deliveries through `all_deliveries`: a view
+  /// changed, dropped or replaced by a table is named itself, not the table it makes look
+  /// wrong (`outstanding_people`), nor a failed read.
+  @Test(arguments: [
+    "DROP VIEW all_deliveries; CREATE VIEW all_deliveries (message, employee, via) AS SELECT message, employee, via FROM resent_deliveries",
+    "DROP VIEW all_deliveries",
+    "DROP VIEW all_deliveries; CREATE TABLE all_deliveries (message INTEGER, employee INTEGER, via INTEGER)",
+  ])
+  func aChangedViewIsNamedItself(_ sql: String) throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("ledger.db")
+    try LedgerFiles.makeFullLedger(at: path)
+    try LedgerFiles.sqlite3(path, sql)
+    let verify = try CLI.run(["verify", "--db", path])
+    #expect(verify.status == 1)
+    #expect(
+      verify.stderr
+        == "policy-ledger: error: verify failed: the schema does not match the migrations: view 'all_deliveries' is missing or was altered\n"
+    )
+  }
+
   @Test func anAddedIndexIsCaught() throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("ledger.db")

@@ -311,6 +311,26 @@ import Testing
     }
   }
 
+  /// A foreign note's origin and signer names may hold any character; a message shows its
+  /// invisible and direction-changing ones escaped, as it shows ids.
+  @Test func aForeignNotesNamesAreShownWithTheirInvisibleCharactersEscaped() throws {
+    let verifier = try NoteVerifierKey(parsing: ProofTests.goVerifier, source: "key")
+    let foreign = SignedNote(
+      text: ProofTests.goText,
+      signatures: [NoteSignature(name: "Peter\u{200B}Neumann", keyID: 0xc74f_20a3, signature: Array(repeating: 0, count: 64))])
+    expectLedgerError("it is not signed by the key PeterNeumann+c74f20a3 (it is signed by Peter\\u{200B}Neumann+c74f20a3)") {
+      try foreign.verify(verifier)
+    }
+    let ledger = try ledger(entries: 4)
+    _ = try ledger.establishOrigin("example.com/b")
+    let text = "example.com/\u{202E}a\n4\n\(Base64.encode(Array(repeating: 0, count: 32)))\n"
+    let checkpoint = try SignedCheckpoint(parsing: Array(text.utf8), source: "cp")
+    #expect(checkpoint.summary == "the checkpoint of example.com/\\u{202E}a at size 4")
+    expectLedgerError("--checkpoint is the checkpoint of example.com/\\u{202E}a at size 4, but this ledger is example.com/b") {
+      try ledger.proof(seq: 1, in: checkpoint)
+    }
+  }
+
   @Test func verifyProvesTheLedgerExtendsAnEarlierCheckpoint() throws {
     let ledger = try ledger(entries: 5)
     let origin = try ledger.establishOrigin("example.com/a")

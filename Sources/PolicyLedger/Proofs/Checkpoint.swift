@@ -107,6 +107,7 @@ extension Signed where Body == Checkpoint {
     set { body = newValue }
   }
 
-  /// `ORIGIN at size N`, for messages.
-  public var summary: String { "the checkpoint of \(checkpoint.origin) at size \(checkpoint.size)" }
+  /// `ORIGIN at size N`, for messages (a foreign note's control and format characters
+  /// escaped).
+  public var summary: String { "the checkpoint of \(Identifier.printable(checkpoint.origin)) at size \(checkpoint.size)" }
 }

@@ -38,7 +38,7 @@ extension Ledger {
     if let requested, try origin() != requested { try NoteName.check(requested, field: "--origin") }
     if let requested, let stored = try origin(), stored != requested {
       throw LedgerError(.conflict,
-        "invalid --origin '\(requested)': this ledger's origin is '\(stored)' (set at its first checkpoint; it never changes)")
+        "invalid --origin '\(Identifier.printable(requested))': this ledger's origin is '\(Identifier.printable(stored))' (set at its first checkpoint; it never changes)")
     }
   }
 
@@ -113,7 +113,7 @@ extension Ledger {
           "\(field) is \(checkpoint.summary), but this ledger has never issued a checkpoint (\(Self.noOriginHint(checkpoint.checkpoint.origin)))")
       }
       guard c.origin == origin else {
-        throw LedgerError(.invalidInput, "\(field) is \(checkpoint.summary), but this ledger is \(origin)")
+        throw LedgerError(.invalidInput, "\(field) is \(checkpoint.summary), but this ledger is \(Identifier.printable(origin))")
       }
       let size = try store.journalHead()?.seq ?? 0
       guard c.size <= size else {
@@ -206,7 +206,7 @@ extension Ledger {
       throw LedgerError(.notFound,
         "the checkpoint is for \(Identifier.printable(c.origin)), but this ledger has never issued a checkpoint (\(Self.noOriginHint(c.origin)))")
     }
-    guard c.origin == origin else { throw LedgerError(.invalidInput, "the checkpoint is for \(c.origin), but this ledger is \(origin)") }
+    guard c.origin == origin else { throw LedgerError(.invalidInput, "the checkpoint is for \(Identifier.printable(c.origin)), but this ledger is \(Identifier.printable(origin))") }
     guard c.size <= current.size else {
       throw LedgerError(.damaged,
         "\(checkpoint.summary) has \(c.size) entries, but the ledger only \(current.size) (entries were dropped from the end, or this is an older copy)")

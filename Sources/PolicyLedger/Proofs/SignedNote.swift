@@ -43,13 +43,13 @@ public struct SignedNote: Equatable, Sendable {
   public func verify(_ key: NoteVerifierKey) throws {
     let mine = signatures.filter { $0.name == key.name && $0.keyID == key.keyID }
     guard !mine.isEmpty else {
-      let others = signatures.map { "\($0.name)+\(NoteVerifierKey.hex($0.keyID))" }
+      let others = signatures.map { "\(Identifier.printable($0.name))+\(NoteVerifierKey.hex($0.keyID))" }
       throw LedgerError(.invalidInput,
-        "it is not signed by the key \(key.name)+\(NoteVerifierKey.hex(key.keyID))"
+        "it is not signed by the key \(Identifier.printable(key.name))+\(NoteVerifierKey.hex(key.keyID))"
           + (others.isEmpty ? " (it carries no signature)" : " (it is signed by \(others.joined(separator: ", ")))"))
     }
     for signature in mine where !key.isValid(signature.signature, for: text) {
-      throw LedgerError(.invalidInput, "its signature by \(key.name)+\(NoteVerifierKey.hex(key.keyID)) does not verify: the text was changed after signing")
+      throw LedgerError(.invalidInput, "its signature by \(Identifier.printable(key.name))+\(NoteVerifierKey.hex(key.keyID)) does not verify: the text was changed after signing")
     }
   }
 

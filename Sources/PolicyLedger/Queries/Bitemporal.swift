@@ -156,13 +156,33 @@ public enum Bitemporal {
   /// Every version of the policy that the view knows, with its void flag, its period
   /// and its corrections (rules 1–4 and 12), in version order.
   package static func view(_ facts: PolicyFacts, _ view: View) -> [ViewedVersion] {
-    let counted = facts.corrections.filter { counts($0, in: view) }.sorted { $0.seq < $1.seq }
-    // Each version's notices, found by binary search in one copy sorted by the version they
-    // announce: filtering every notice for every version made a view of a policy with
-    // thousands of versions and notices quadratic, and a report (a view per event) cubic.
-    let byVersion = facts.notices.filter { $0.announces != nil }.sorted { $0.announces! < $1.announces! }
-    return facts.versions.sorted { $0.number < $1.number }.compactMap { v in
-      guard knows(v, notices: notices(announcing: v.seq, in: byVersion), in: view) else { return nil }
+    self.view(SortedFacts(facts), view)
+  }
+
+  /// A policy's facts in the orders ``view(_:_:)`` reads them, sorted once for many views
+  /// of one policy (``Ledger/knownPeriods(_:from:to:view:)`` takes one at each change
+  /// point): versions by number, notices by the version they announce, corrections in
+  /// journal order.
+  package struct SortedFacts {
+    fileprivate let versions: [VersionFacts]
+    /// Each version's notices are found by binary search here (``notices(announcing:in:)``):
+    /// filtering every notice for every version made a view of a policy with thousands of
+    /// versions and notices quadratic, and a report (a view per event) cubic.
+    fileprivate let noticesByVersion: [NoticeFacts]
+    fileprivate let corrections: [CorrectionFacts]
+
+    package init(_ facts: PolicyFacts) {
+      versions = facts.versions.sorted { $0.number < $1.number }
+      noticesByVersion = facts.notices.filter { $0.announces != nil }.sorted { $0.announces! < $1.announces! }
+      corrections = facts.corrections.sorted { $0.seq < $1.seq }
+    }
+  }
+
+  /// ``view(_:_:)`` of facts already sorted.
+  package static func view(_ facts: SortedFacts, _ view: View) -> [ViewedVersion] {
+    let counted = facts.corrections.filter { counts($0, in: view) }
+    return facts.versions.compactMap { v in
+      guard knows(v, notices: notices(announcing: v.seq, in: facts.noticesByVersion), in: view) else { return nil }
       let mine = counted.filter { affects($0, version: v.seq) }
       let (from, until) = period(of: v, amendments: mine)
       return ViewedVersion(
@@ -179,10 +199,37 @@ public enum Bitemporal {
   /// The history status of `v` at `t` (spec section 5, `history`): the first that applies
   /// of void, in_force, scheduled, superseded, expired.
   package static func status(of v: ViewedVersion, among versions: [ViewedVersion], at t: Instant) -> Status {
+    status(of: v, StatusContext(versions, at: t))
+  }
+
+  /// ``status(of:among:at:)`` of each of `versions`, in their order: what the statuses
+  /// share is found once, so a history of n versions costs n steps, not n².
+  package static func statuses(of versions: [ViewedVersion], at t: Instant) -> [Status] {
+    let context = StatusContext(versions, at: t)
+    return versions.map { status(of: $0, context) }
+  }
+
+  /// What every version's status at `t` compares it with: the version in force, and the
+  /// highest-ranking non-void version that had begun. Rule 6's order is total (no two
+  /// versions of a policy share a number), so "some such version outranks v" is "the
+  /// highest outranks v".
+  private struct StatusContext {
+    var t: Instant
+    var inForce: ViewedVersion?
+    var highestBegun: ViewedVersion?
+
+    init(_ versions: [ViewedVersion], at t: Instant) {
+      self.t = t
+      inForce = Bitemporal.inForce(versions, at: t)
+      highestBegun = versions.filter { !$0.isVoid && $0.effectiveFrom <= t }.max { $1.outranks($0) }
+    }
+  }
+
+  private static func status(of v: ViewedVersion, _ context: StatusContext) -> Status {
     if v.isVoid { return .void }
-    if inForce(versions, at: t)?.facts.seq == v.facts.seq { return .inForce }
-    if v.effectiveFrom > t { return .scheduled }
-    if versions.contains(where: { !$0.isVoid && $0.outranks(v) && $0.effectiveFrom <= t }) { return .superseded }
+    if context.inForce?.facts.seq == v.facts.seq { return .inForce }
+    if v.effectiveFrom > context.t { return .scheduled }
+    if context.highestBegun?.outranks(v) ?? false { return .superseded }
     return .expired
   }
 

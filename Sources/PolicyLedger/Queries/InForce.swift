@@ -106,11 +106,11 @@ extension Ledger {
       let facts = try store.loadFacts(policyID: id, key: policy, viewer: view.toldTo)
       let versions = Bitemporal.view(facts, view)
       let at = t ?? view.knownAt ?? .now()
-      return versions.map { v in
+      return zip(versions, Bitemporal.statuses(of: versions, at: at)).map { v, status in
         HistoryRow(
           policy: policy, version: v.facts.number, title: v.facts.title, effectiveFrom: v.effectiveFrom,
           effectiveUntil: v.effectiveUntil, announcedAt: v.facts.announcedAt,
-          status: Bitemporal.status(of: v, among: versions, at: at), correctedBy: v.correctedBy,
+          status: status, correctedBy: v.correctedBy,
           appliesTo: v.facts.appliesTo ?? [Groups.all])
       }
     }

@@ -70,9 +70,10 @@ extension Ledger {
         changes += [c.issuedAt, recorded(c.viewerDelivery), c.effectiveFrom, c.effectiveUntil].compactMap { $0 }
       }
       let end = [to, view.knownAt].compactMap { $0 }.min()
+      let sorted = Bitemporal.SortedFacts(facts)
       return Ledger.periods(at: changes, from: from, to: end) { x in
         let asOf = Bitemporal.View(knownAt: x, recordedAt: view.recordedAt, toldTo: view.toldTo)
-        return Bitemporal.inForce(Bitemporal.view(facts, asOf), at: x)?.facts.number
+        return Bitemporal.inForce(Bitemporal.view(sorted, asOf), at: x)?.facts.number
       }
     }
   }

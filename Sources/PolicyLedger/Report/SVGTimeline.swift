@@ -117,7 +117,7 @@ struct SVGTimeline {
       "text", [("x", "8"), ("y", fmt(lanesTitleY)), ("font-weight", "700"), ("font-size", "12")],
       text: "In force at each instant, as known \(knownPhrase()) — and as it was known at the time")
     drawLane(
-      policy.inForcePeriods, top: inForceTop, end: scale.x(until: nil), label: "in force", note: "as known \(shortKnownPhrase())",
+      policy.inForcePeriods, top: inForceTop, end: scale.x(until: nil), label: "in force", note: laneNote(),
       believed: false, scale: scale, into: &svg)
     drawLane(
       policy.knownPeriods, top: knownTop, end: data.knownAt.map { min(scale.x($0), scale.x(until: nil)) } ?? scale.x(until: nil),
@@ -491,8 +491,13 @@ struct SVGTimeline {
     data.knownAt.map { "at \(time($0))" } ?? "at the ledger's head"
   }
 
-  func shortKnownPhrase() -> String {
-    data.knownAt.map { "at \(dateAndClock($0).0)" } ?? "at the head"
+  /// The upper lane's note: `as known at DAY` when `--as-known-at` is a day's start, else
+  /// `known DAY CLOCK`, shorter so that the clock, seconds and all, fits the label column
+  /// (``ReportLayoutTests`` measures it in Chromium).
+  func laneNote() -> String {
+    guard let knownAt = data.knownAt else { return "as known at the head" }
+    let (date, clock) = dateAndClock(knownAt)
+    return clock == "00:00" || clock.isEmpty ? "as known at \(date)" : "known \(date) \(clock)"
   }
 
   func zoneName() -> String { timeZone.map { $0.identifier } ?? "UTC" }

@@ -225,6 +225,8 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     "DROP VIEW all_deliveries; CREATE VIEW all_deliveries (message, employee, via) AS SELECT message, employee, via FROM resent_deliveries",
     "DROP VIEW all_deliveries",
     "DROP VIEW all_deliveries; CREATE TABLE all_deliveries (message INTEGER, employee INTEGER, via INTEGER)",
+    // With a difference that sorts first, the view is still the one named.
+    "DROP TRIGGER acks_no_delete; DROP VIEW all_deliveries; CREATE VIEW all_deliveries (message, employee, via) AS SELECT message, employee, via FROM resent_deliveries",
   ])
   func aChangedViewIsNamedItself(_ sql: String) throws {
     let dir = try TemporaryDirectory()

@@ -45,8 +45,8 @@ final class Verifier {
   private var findings: [VerifyFailure] = []
   /// The notice and correction ids replayed so far: the replay does not trust UNIQUE indexes.
   private var ids = ReplayIDs()
-  /// Step 6's finding, looked for once: step 5 needs it first when a view differs.
-  private var schemaDifference: (missing: Bool, type: String, name: String)?? = nil
+  /// Step 6's findings, looked for once: step 5 needs them first when a view differs.
+  private var schemaDifferences: [LedgerStore.SchemaDifference]? = nil
 
   init(ledger: Ledger, progress: ((Int64) -> Void)?) throws {
     self.ledger = ledger
@@ -185,7 +185,7 @@ final class Verifier {
     // that is not the migrations' (altered, dropped, or a table in its place) would make a
     // table it reads look wrong, or fail the read: it is named as what it is, step 6's
     // failure, taken early. A difference step 4 found in a table still comes first.
-    if let object = try firstSchemaDifference(), object.type == "view" {
+    if let object = try differencesFromTheMigrations().first(where: { $0.type == "view" }) {
       if findings.isEmpty { throw schemaFailure(object) }
       return
     }
@@ -286,17 +286,18 @@ final class Verifier {
   /// for the query planner, not schema; any other object of such a name is schema.) The migrations
   /// are run on an empty scratch database to have the schema they create.
   private func checkSchema() throws {
-    if let object = try firstSchemaDifference() { throw schemaFailure(object) }
+    if let object = try differencesFromTheMigrations().first { throw schemaFailure(object) }
   }
 
-  private func firstSchemaDifference() throws -> (missing: Bool, type: String, name: String)? {
-    if let schemaDifference { return schemaDifference }
-    let found = try store.firstSchemaDifference(path: ledger.path)
-    schemaDifference = .some(found)
+  /// Every object that differs, missing ones first, then by name.
+  private func differencesFromTheMigrations() throws -> [LedgerStore.SchemaDifference] {
+    if let schemaDifferences { return schemaDifferences }
+    let found = try store.schemaDifferences(path: ledger.path)
+    schemaDifferences = found
     return found
   }
 
-  private func schemaFailure(_ object: (missing: Bool, type: String, name: String)) -> VerifyFailure {
+  private func schemaFailure(_ object: LedgerStore.SchemaDifference) -> VerifyFailure {
     let what = object.missing ? "is missing or was altered" : "was added or altered"
     return VerifyFailure(nil, "the schema does not match the migrations: \(object.type) '\(object.name)' \(what)")
   }

@@ -210,14 +210,15 @@ extension LedgerStore {
 // MARK: - The schema
 
 extension LedgerStore {
-  /// The first schema object (triggers included) that differs from what the migrations
-  /// create, or nil when none does: `missing` when the migrations create it and the ledger
-  /// at `path` lacks it (or holds it altered), else the ledger has one they do not create.
+  /// The schema objects (triggers included) that differ from what the migrations create,
+  /// those missing first, then by name; none when the schema is theirs. `missing` when the
+  /// migrations create it and the ledger at `path` lacks it (or holds it altered), else
+  /// the ledger has one they do not create.
   /// ANALYZE's sqlite_stat tables (``statisticsTables``, exactly) are statistics for the
   /// query planner, not schema, and
   /// Litestream's bookkeeping tables (``replicatorTables``) are accepted as they are. The
   /// migrations are run on an empty scratch database to have the schema they create.
-  func firstSchemaDifference(path: String) throws -> (missing: Bool, type: String, name: String)? {
+  func schemaDifferences(path: String) throws -> [SchemaDifference] {
     let scratch = try Connection(path: "", mode: .temporary)
     try scratch.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
     try Migrator().migrate(scratch, path: "(verify scratch)")
@@ -239,9 +240,17 @@ extension LedgerStore {
         SELECT 'missing' AS side, * FROM (\(replayedSchema) EXCEPT \(storedSchema))
         UNION ALL
         SELECT 'changed', * FROM (\(storedSchema) EXCEPT \(replayedSchema))
-      ) ORDER BY side = 'changed', name LIMIT 1
+      ) ORDER BY side = 'changed', name
       """
-    ).first({ (missing: $0.string(0) == "missing", type: $0.string(1), name: $0.string(2)) })
+    ).map([], { SchemaDifference(missing: $0.string(0) == "missing", type: $0.string(1), name: $0.string(2)) })
+  }
+
+  /// One object of the schema that differs from the migrations': `missing` when the
+  /// migrations' object is absent or altered, else one the file has besides.
+  struct SchemaDifference {
+    var missing: Bool
+    var type: String
+    var name: String
   }
 
   /// The tables Litestream adds to a database it replicates, exactly as version 0.5.17

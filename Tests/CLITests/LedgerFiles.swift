@@ -58,6 +58,16 @@ enum LedgerFiles {
     try! Instant.parse(text)
   }
 
+  /// `verify` of a full ledger (``makeFullLedger(at:)``) after the sqlite3 shell ran `sql`
+  /// on it, as someone holding the file would.
+  static func verifyFullLedger(after sql: String) throws -> CLIResult {
+    let dir = try TemporaryDirectory()
+    let path = dir.file("ledger.db")
+    try makeFullLedger(at: path)
+    try sqlite3(path, sql)
+    return try CLI.run(["verify", "--db", path])
+  }
+
   /// Runs the system `sqlite3` shell on `path` with `sql`, behind the ledger's back.
   @discardableResult
   static func sqlite3(_ path: String, _ sql: String, options: [String] = []) throws -> String {

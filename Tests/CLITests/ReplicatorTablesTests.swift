@@ -35,11 +35,7 @@ import Testing
     ("CREATE VIEW _litestream_seq AS SELECT 1 AS id, 2 AS seq", "view '_litestream_seq'"),
   ])
   func anyOtherForeignObjectStillFailsVerify(sql: String, object: String) throws {
-    let dir = try TemporaryDirectory()
-    let path = dir.file("ledger.db")
-    try LedgerFiles.makeFullLedger(at: path)
-    try LedgerFiles.sqlite3(path, sql)
-    let verify = try CLI.run(["verify", "--db", path])
+    let verify = try LedgerFiles.verifyFullLedger(after: sql)
     #expect(verify.status == 1)
     #expect(verify.stdout.isEmpty)
     #expect(

@@ -206,11 +206,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
   }
 
   @Test func aDroppedTriggerIsCaughtEvenWithNoDataChanged() throws {
-    let dir = try TemporaryDirectory()
-    let path = dir.file("ledger.db")
-    try LedgerFiles.makeFullLedger(at: path)
-    try LedgerFiles.sqlite3(path, "DROP TRIGGER deliveries_no_delete")
-    let verify = try CLI.run(["verify", "--db", path])
+    let verify = try LedgerFiles.verifyFullLedger(after: "DROP TRIGGER deliveries_no_delete")
     #expect(verify.isOneLineError)
     #expect(
       verify.stderr
@@ -229,11 +225,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     "DROP TRIGGER acks_no_delete; DROP VIEW all_deliveries; CREATE VIEW all_deliveries (message, employee, via) AS SELECT message, employee, via FROM resent_deliveries",
   ])
   func aChangedViewIsNamedItself(_ sql: String) throws {
-    let dir = try TemporaryDirectory()
-    let path = dir.file("ledger.db")
-    try LedgerFiles.makeFullLedger(at: path)
-    try LedgerFiles.sqlite3(path, sql)
-    let verify = try CLI.run(["verify", "--db", path])
+    let verify = try LedgerFiles.verifyFullLedger(after: sql)
     #expect(verify.status == 1)
     #expect(
       verify.stderr
@@ -242,11 +234,7 @@ struct Tampering: Sendable, CustomTestStringConvertible {
   }
 
   @Test func anAddedIndexIsCaught() throws {
-    let dir = try TemporaryDirectory()
-    let path = dir.file("ledger.db")
-    try LedgerFiles.makeFullLedger(at: path)
-    try LedgerFiles.sqlite3(path, "CREATE INDEX sneaky ON journal (actor)")
-    let verify = try CLI.run(["verify", "--db", path])
+    let verify = try LedgerFiles.verifyFullLedger(after: "CREATE INDEX sneaky ON journal (actor)")
     #expect(
       verify.stderr
         == "policy-ledger: error: verify failed: the schema does not match the migrations: index 'sneaky' was added or altered\n"

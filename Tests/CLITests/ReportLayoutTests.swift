@@ -30,10 +30,13 @@ struct ReportLayoutTests {
     let dir = try TemporaryDirectory()
     let demo = dir.file("demo.db")
     try #require(try CLI.run(["demo", "--db", demo]).status == 0)
-    for knownAt in ["2020-07-10T12:34:56Z", "2020-07-10T00:00:00Z"] {
+    for (knownAt, note) in [
+      ("2020-07-10T12:34:56Z", ">known 2020-07-10 12:34:56<"),
+      ("2020-07-10T12:34:56.123456Z", ">known 2020-07-10 12:34:56<"),
+      ("2020-07-10T00:00:00Z", ">as known at 2020-07-10<"),
+    ] {
       let report = try CLI.run(["report", "--db", demo, "--as-known-at", knownAt, "--output", "-"])
       try #require(report.status == 0, "\(report.stderr)")
-      let note = knownAt.hasSuffix("12:34:56Z") ? ">known 2020-07-10 12:34:56<" : ">as known at 2020-07-10<"
       #expect(report.stdout.contains(note), "\(knownAt)")
       let probe = report.stdout.replacingOccurrences(
         of: "</body>",

@@ -233,6 +233,21 @@ struct Tampering: Sendable, CustomTestStringConvertible {
     )
   }
 
+  /// Only `all_deliveries`, which the recipient checks read, is named before them: another
+  /// added view waits for the schema step, so a forged delivery is still named first, and a
+  /// table replaced by a view is judged by its rows, as a table is.
+  @Test(arguments: [
+    ("INSERT INTO deliveries (message, employee) VALUES (3, (SELECT max(id) FROM employees)); CREATE VIEW zzz AS SELECT 1",
+     "entry 3: its recipients do not match"),
+    ("DROP TABLE outstanding_people; CREATE VIEW outstanding_people (correction, employee) AS SELECT 0, 0 WHERE 0",
+     "entry 5: the outstanding_people table does not match the deliveries"),
+  ])
+  func anotherViewWaitsForTheSchemaStep(sql: String, failure: String) throws {
+    let verify = try LedgerFiles.verifyFullLedger(after: sql)
+    #expect(verify.status == 1)
+    #expect(verify.stderr.hasPrefix("policy-ledger: error: verify failed: " + failure), "\(verify.stderr)")
+  }
+
   @Test func anAddedIndexIsCaught() throws {
     let verify = try LedgerFiles.verifyFullLedger(after: "CREATE INDEX sneaky ON journal (actor)")
     #expect(

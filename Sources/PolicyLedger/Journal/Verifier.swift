@@ -181,11 +181,12 @@ final class Verifier {
   /// Every recipient list against the count and digest its entry recorded; no delivery or
   /// employee that no entry accounts for; `outstanding_people` as the deliveries give it.
   private func checkRecipients() throws {
-    // Some of these checks read the deliveries through the view `all_deliveries`. A view
-    // that is not the migrations' (altered, dropped, or a table in its place) would make a
-    // table it reads look wrong, or fail the read: it is named as what it is, step 6's
-    // failure, taken early. A difference step 4 found in a table still comes first.
-    if let object = try differencesFromTheMigrations().first(where: { $0.type == "view" }) {
+    // Some of these checks read the deliveries through the view `all_deliveries`. That view
+    // not as the migrations create it (altered, dropped, or a table in its place) would
+    // make a table it reads look wrong, or fail the read: it is named as what it is, step
+    // 6's failure, taken early. Any other object waits for step 6, and a difference step 4
+    // found in a table still comes first.
+    if let object = try differencesFromTheMigrations().first(where: { $0.name == "all_deliveries" }) {
       if findings.isEmpty { throw schemaFailure(object) }
       return
     }

@@ -492,12 +492,13 @@ struct SVGTimeline {
   }
 
   /// The upper lane's note: `as known at DAY` when `--as-known-at` is a day's start, else
-  /// `known DAY CLOCK`, shorter so that the clock, seconds and all, fits the label column
-  /// (``ReportLayoutTests`` measures it in Chromium).
+  /// `known DAY HH:MM[:SS]`, shorter so that the clock fits the label column
+  /// (``ReportLayoutTests`` measures it in Chromium); a fraction of a second is left to
+  /// the lanes' title above, which gives the instant whole.
   func laneNote() -> String {
     guard let knownAt = data.knownAt else { return "as known at the head" }
     let (date, clock) = dateAndClock(knownAt)
-    return clock == "00:00" || clock.isEmpty ? "as known at \(date)" : "known \(date) \(clock)"
+    return clock == "00:00" || clock.isEmpty ? "as known at \(date)" : "known \(date) \(clock.prefix(8))"
   }
 
   func zoneName() -> String { timeZone.map { $0.identifier } ?? "UTC" }

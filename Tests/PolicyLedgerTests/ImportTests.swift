@@ -474,7 +474,8 @@ import Testing
     let refusals: [(String, String)] = [
       ("N1,E1,,0\nN1,E2,,\n", "recipients.csv line 3: invalid delivery '': \(numbers)"),
       ("N1,E1,,-1\n", "recipients.csv line 2: invalid delivery '-1': \(numbers)"),
-      ("N1,E1,,+1\n", "recipients.csv line 2: invalid delivery '+1': \(numbers)"),
+      ("N1,E1,,+1\n", "recipients.csv line 2: invalid delivery '+1': a number is written without a sign"),
+      ("N1,E1,,+\n", "recipients.csv line 2: invalid delivery '+': \(numbers)"),
       ("N1,E1,,one\n", "recipients.csv line 2: invalid delivery 'one': \(numbers)"),
       ("N1,E1,,01\n", "recipients.csv line 2: invalid delivery '01': a number is written without leading zeros"),
       ("N1,E1,,99999999999999999999\n", "recipients.csv line 2: invalid delivery '99999999999999999999': out of range"),

@@ -139,9 +139,13 @@ final class ImportRecipients {
   /// A `delivery` field: 0, or a whole number from 1 written as `export` writes it (no sign,
   /// no leading zero).
   static func deliveryNumber(_ text: String, line: Int, file: String) throws -> Int64 {
-    let digits = !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    func isNumber(_ text: Substring) -> Bool {
+      !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
     let reason: String
-    if !digits {
+    if text.first == "+" && isNumber(text.dropFirst()) {
+      reason = "a number is written without a sign"
+    } else if !isNumber(text[...]) {
       reason = "must be 0 for the message's own delivery or 1 and up for its resends"
     } else if text.utf8.count > 1, text.utf8.first == UInt8(ascii: "0") {
       reason = "a number is written without leading zeros"

@@ -64,7 +64,7 @@ struct PolicyLedgerCommand: ParsableCommand {
       let db = LeadingArguments.values(of: "--db", in: Array(CommandLine.arguments.dropFirst())).first
       try OutputFile.checkStandardStreams(ledger: LedgerSettings(db: db, tz: nil).path)
     } catch {
-      fail("\(error)")
+      fail(own: "\(error)")
     }
     TemporaryOutputs.removesOnSignals = true
     TemporaryOutputs.clearsLineOnSignals = true
@@ -82,20 +82,20 @@ struct PolicyLedgerCommand: ParsableCommand {
       } else {
         try run(arguments)
       }
-      if let changed = LedgerSettings.changedWhileRead() { fail(changed.description) }
+      if let changed = LedgerSettings.changedWhileRead() { fail(own: changed.description) }
     } catch _ where LedgerSettings.changedWhileRead() != nil {
       // (readWithoutLocks is the ledger that changed, and stays set.)
-      fail(LedgerSettings.readWithoutLocks!.changedWhileReadError.description)
+      fail(own: LedgerSettings.readWithoutLocks!.changedWhileReadError.description)
     } catch let mismatch as Mismatch {
-      fail(mismatch.description, status: ExitStatus.mismatch)
+      fail(own: mismatch.description, status: ExitStatus.mismatch)
     } catch let error as LedgerError {
-      fail(error.description)
+      fail(own: error.description)
     } catch let error as SQLiteError {
-      fail(error.description)
+      fail(own: error.description)
     } catch let error as CSVError {
-      fail(error.description)
+      fail(own: error.description)
     } catch let error as OutputError {
-      fail(error.description)
+      fail(own: error.description)
     } catch {
       // ArgumentParser's own errors (usage: 64, help and version: 0) keep their status;
       // anything else is an error like the ones above. A usage error with a misspelt
@@ -208,8 +208,19 @@ struct PolicyLedgerCommand: ParsableCommand {
 
   /// Prints `message` as the one line of an error and exits with `status` (default 2: an error).
   static func fail(_ message: String, status: Int32 = ExitStatus.error) -> Never {
+    fail(line: oneLine(message), status: status)
+  }
+
+  /// ``fail(_:status:)`` for the project's own messages, which are one line as made: a line
+  /// feed in one comes from a value it quotes (a path given to `--db`), and is shown as
+  /// `\n`, as an id's is, rather than as a space that names another file.
+  static func fail(own message: String, status: Int32 = ExitStatus.error) -> Never {
+    fail(line: escapingControls(message, lineFeed: "\\n"), status: status)
+  }
+
+  private static func fail(line: String, status: Int32) -> Never {
     try? ByteSink.standardOutput.flush()
-    StandardStreams.writeError("policy-ledger: error: \(oneLine(message))\n")
+    StandardStreams.writeError("policy-ledger: error: \(line)\n")
     Foundation.exit(status)
   }
 

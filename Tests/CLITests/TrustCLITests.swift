@@ -482,6 +482,37 @@ import Testing
     }
   }
 
+  /// A loop of symbolic links names no file: a recording command and a query each say so,
+  /// and nothing is created.
+  @Test func aLoopOfLinksIsNamedAsOne() throws {
+    let dir = try TemporaryDirectory()
+    let (one, two) = (dir.file("one.db"), dir.file("two.db"))
+    try FileManager.default.createSymbolicLink(atPath: one, withDestinationPath: two)
+    try FileManager.default.createSymbolicLink(atPath: two, withDestinationPath: one)
+    for arguments in [["policy", "add", "p", "--title", "T", "--body", "B", "--effective-from", "2020-01-01"], ["history", "p"]] {
+      let result = try CLI.run(arguments + ["--db", one])
+      #expect(result.isRefusal, "\(result)")
+      #expect(
+        result.stderr
+          == "policy-ledger: error: '\(one)' is a symbolic link that leads back to itself through other links; point it at a ledger, or remove it\n")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["one.db", "two.db"])
+    }
+  }
+
+  /// A line feed in a path given to `--db` is shown as `\n`, as in an id: as a space it
+  /// would name another file.
+  @Test func aLineFeedInTheLedgersPathIsShownEscaped() throws {
+    let dir = try TemporaryDirectory()
+    let folder = dir.file("d\nir.db")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let shown = dir.file("d\\nir.db")
+    let query = try CLI.run(["history", "p", "--db", folder])
+    #expect(query.isRefusal && query.stderr == "policy-ledger: error: '\(shown)' is a directory, not a ledger file\n", "\(query)")
+    let missing = try CLI.run(["history", "p", "--db", dir.file("mi\nss.db")])
+    #expect(missing.isRefusal && missing.stderr == "policy-ledger: error: no ledger at \(dir.file("mi\\nss.db"))\n", "\(missing)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["d\nir.db"])
+  }
+
   /// Sends `signal` to a `notice send` reading its recipients from a pipe, once it is inside
   /// its transaction (it has taken a megabyte of recipients that a pipe holds 64 KiB of).
   @Test(.tags(.slow), arguments: [SIGINT, SIGTERM])

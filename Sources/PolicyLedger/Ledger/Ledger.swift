@@ -71,7 +71,7 @@ public final class Ledger {
       // stat(2), as `FileManager.fileExists(atPath:)` does it (a broken symbolic link is
       // missing), without building `FileManager.default` on a query's start-up.
       var info = stat()
-      guard stat(path, &info) == 0 else { throw LedgerError(.notFound, "no ledger at \(path)") }
+      guard stat(path, &info) == 0 else { throw Ledger.linkLoop(path, errno) ?? LedgerError(.notFound, "no ledger at \(path)") }
       try Ledger.checkFileType(path)
       (db, unlockedSnapshot) = try Ledger.openReadOnly(path)
     case .readWrite:
@@ -407,5 +407,15 @@ struct FileSnapshot: Equatable {
 
   static func == (a: FileSnapshot, b: FileSnapshot) -> Bool {
     a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+  }
+}
+
+extension Ledger {
+  /// The refusal of a path that is a loop of symbolic links (`stat` failed with `code`
+  /// ELOOP), or nil: such a path names no file, and no ledger can be created through it.
+  static func linkLoop(_ path: String, _ code: Int32) -> LedgerError? {
+    guard code == ELOOP else { return nil }
+    return LedgerError(
+      .invalidInput, "'\(path)' is a symbolic link that leads back to itself through other links; point it at a ledger, or remove it")
   }
 }

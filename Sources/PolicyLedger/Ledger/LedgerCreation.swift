@@ -30,6 +30,7 @@ struct Creation {
     var info = stat()
     if lstat(path, &info) == 0 {
       if info.st_mode & S_IFMT == S_IFLNK && stat(path, &info) != 0 {
+        if let loop = Ledger.linkLoop(path, errno) { throw loop }
         throw LedgerError(
           .invalidInput,
           "'\(path)' is a symbolic link to a file that does not exist; create the ledger where it points, or remove the link")

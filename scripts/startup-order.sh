@@ -13,7 +13,8 @@
 # copy without debug information, which valgrind 3.19 cannot read for Swift 6.3), and lists
 # every function that ran, most instructions first, the in-force question's before the
 # others'. A name the linker no longer finds is skipped, so a stale list costs only speed;
-# run this after a change to what a query runs, then rebuild.
+# run this after a change to what a query runs, then remove the binary and build it again
+# (SwiftPM does not link again for a changed list alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,3 +62,5 @@ count=$(wc -l <"$work/order")
 (( count > 500 )) || { echo "startup-order: only $count functions listed; is $binary a release build with symbols?" >&2; exit 70; }
 mv "$work/order" Sources/policy-ledger/startup.order
 echo "startup-order: $count functions in Sources/policy-ledger/startup.order" >&2
+# SwiftPM links again for changed sources, not for a changed list: say how to use it.
+echo "startup-order: remove $binary and run the README's install step again to link with it" >&2

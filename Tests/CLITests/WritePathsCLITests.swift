@@ -22,6 +22,78 @@ import Testing
     #expect(try CLI.run(["keygen", "--name", "example.com/hr", "--out", plain + suffix]).status == 0)
   }
 
+  /// A new ledger at an existing database's `-wal`, `-shm` or `-journal` name was recorded,
+  /// then removed by the next write to that database. Refused now, and the reverse too: a
+  /// ledger made at `x.db-SUFFIX` while no `x.db` existed is never taken for `x.db`'s file.
+  @Test(arguments: ["-journal", "-wal", "-shm"])
+  func noLedgerIsCreatedWhereSQLiteKeepsAnotherDatabasesFiles(_ suffix: String) throws {
+    let demo = try DemoLedger()
+    let bytes = LedgerFiles.sha256(demo.db)
+    let add = ["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01"]
+    let beside = try CLI.run(add + ["--db", demo.db + suffix])
+    #expect(beside.status == 2)
+    #expect(
+      beside.stderr
+        == "policy-ledger: error: cannot create a ledger at \(demo.db)\(suffix): it is where SQLite keeps the \(suffix) file of the database '\(demo.db)', whose next writer would destroy the new ledger; choose another name; nothing was recorded\n"
+    )
+    #expect(!LedgerFiles.exists(demo.db + suffix), "nothing was written at that name")
+    #expect(try CLI.run(add + ["--db", demo.db]).status == 0, "the database's own writer goes on")
+    #expect(LedgerFiles.sha256(demo.db) != bytes)
+    // Beside a file that is no SQLite database, the name is an ordinary one.
+    let plain = try demo.dir.write("notes.txt", "n")
+    #expect(try CLI.run(add + ["--db", plain + suffix]).status == 0)
+    // The reverse: a ledger at x.db-SUFFIX first, then x.db.
+    let x = demo.dir.file("x.db")
+    #expect(try CLI.run(add + ["--db", x + suffix]).status == 0)
+    let first = LedgerFiles.sha256(x + suffix)
+    let created = try CLI.run(add + ["--db", x])
+    #expect(created.status == 2)
+    #expect(
+      created.stderr
+        == "policy-ledger: error: cannot create a ledger at \(x): \(x)\(suffix) is an SQLite database of its own, which SQLite would take for the new ledger's \(suffix) file and destroy; give one of the two another name; nothing was recorded\n"
+    )
+    #expect(!LedgerFiles.exists(x))
+    #expect(LedgerFiles.sha256(x + suffix) == first, "the other ledger is untouched")
+    let verify = try CLI.run(["verify", "--db", x + suffix])
+    #expect(verify.status == 0 && verify.stdout.hasPrefix("ok: 1 entries verified"), "\(verify)")
+  }
+
+  /// Two writers through two hard-link names of one ledger each kept their own `-wal` and
+  /// `-shm`, so neither saw the other's lock: about half of 80 entries reported recorded
+  /// were lost, and the file was sometimes damaged. Recording through a file of several
+  /// names is refused, through every name, with nothing written; a symbolic link is one name
+  /// and records; removing the second name makes the ledger writable again. Queries answer.
+  @Test func noEntryIsRecordedThroughAFileOfSeveralNames() throws {
+    let demo = try DemoLedger()
+    let add = ["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01"]
+    let hard = demo.dir.file("hard.db")
+    #expect(link(demo.db, hard) == 0)
+    let bytes = LedgerFiles.sha256(demo.db)
+    for name in [demo.db, hard] {
+      for command in [add, ["ack", "--notice", "N-2020-07-10-0800", "--employee", "E1001", "--at", "2020-07-10T09:00:00-07:00"]] {
+        let result = try CLI.run(command + ["--db", name])
+        #expect(result.status == 2, "\(result)")
+        #expect(
+          result.stderr
+            == "policy-ledger: error: cannot record in the ledger at \(name): the file has 2 names (hard links), and SQLite keeps a writer's log beside the name it opened, so entries recorded through two names would be lost; record through one name and remove the others (find them with 'find / -xdev -samefile \(name)'), or use a symbolic link; nothing was recorded\n"
+        )
+      }
+    }
+    #expect(LedgerFiles.sha256(demo.db) == bytes, "nothing was written")
+    #expect(!LedgerFiles.exists(demo.db + "-wal") && !LedgerFiles.exists(hard + "-wal"))
+    let head = try CLI.run(["head", "--db", hard])
+    #expect(head.status == 0 && head.stdout.hasPrefix("14:"), "\(head)")
+    #expect(try CLI.run(["verify", "--db", demo.db]).status == 0)
+    // One name: through a symbolic link too.
+    #expect(unlink(hard) == 0)
+    let symbolic = demo.dir.file("link.db")
+    #expect(symlink(demo.db, symbolic) == 0)
+    #expect(try CLI.run(add + ["--db", symbolic]).status == 0)
+    #expect(try CLI.run(add + ["--db", demo.db]).status == 0)
+    let after = try CLI.run(["verify", "--db", demo.db])
+    #expect(after.status == 0 && after.stdout.hasPrefix("ok: 16 entries verified"), "\(after)")
+  }
+
   @Test(arguments: ["-journal", "-wal", "-shm", "-journal/", ""])
   func exportAllNeverMakesAFolderOfTheLedgersName(_ suffix: String) throws {
     let demo = try DemoLedger()

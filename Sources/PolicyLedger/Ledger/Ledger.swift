@@ -58,7 +58,9 @@ public final class Ledger {
 
   /// Opens the ledger at `path`.
   /// - Throws: `LedgerError` "no ledger at PATH" for a read-only open of a missing file,
-  ///   and a clear error for a file that is not a ledger or comes from a newer version.
+  ///   and a clear error for a file that is not a ledger or comes from a newer version;
+  ///   for recording, also for a file of more than one name (hard links) and for a missing
+  ///   file named as SQLite's `-wal`, `-shm` or `-journal` of a database beside it.
   ///
   /// A missing file is created whole, never half: with `createsOnFirstCommit`, it appears at
   /// `path` only when the first transaction commits (a refused first entry leaves no file, as
@@ -92,6 +94,7 @@ public final class Ledger {
         if !createsOnFirstCommit { try publishIfNew() }
         return
       }
+      try Ledger.checkOneName(path)
       // An empty file is no ledger: writing the schema into it before the command's own
       // transaction would leave it changed even when that transaction is refused. (A
       // ledger's main file is never empty: it is linked in place only once it holds its
@@ -247,6 +250,22 @@ public final class Ledger {
       default: "not a regular file"
       }
     if let kind { throw LedgerError(.invalidInput, "'\(path)' is \(kind), not a ledger file") }
+  }
+
+  /// Refuses to record in a ledger file that has more than one name (hard links). SQLite
+  /// keeps a writer's log and shared memory beside the name it opened, so writers through
+  /// two names do not see each other's locks or uncheckpointed entries: each commits over
+  /// the other's, and entries reported recorded are lost. A symbolic link is one name
+  /// (SQLite follows it to the file). The creator of a new ledger gives it a second name
+  /// for a moment (``Creation/publish(at:)``): that one is waited for.
+  static func checkOneName(_ path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_nlink > 1 else { return }
+    Creation.waitForCreator(of: path)
+    guard stat(path, &info) == 0, info.st_nlink > 1 else { return }
+    throw LedgerError(
+      .refused,
+      "cannot record in the ledger at \(path): the file has \(info.st_nlink) names (hard links), and SQLite keeps a writer's log beside the name it opened, so entries recorded through two names would be lost; record through one name and remove the others (find them with 'find / -xdev -samefile \(path)'), or use a symbolic link; nothing was recorded")
   }
 
   static func describe(_ error: SQLiteError, path: String, recording: Bool = false) -> any Error {

@@ -37,6 +37,11 @@ struct Creation {
       }
       return nil
     }
+    if let (database, suffix) = SQLiteNames.database(besideWhich: path) {
+      throw LedgerError(
+        .conflict,
+        "cannot create a ledger at \(path): it is where SQLite keeps the \(suffix) file of the database '\(database)', whose next writer would destroy the new ledger; choose another name; nothing was recorded")
+    }
     let (folder, name) = split(path)
     func failure(_ code: Int32) -> LedgerError {
       var info = stat()
@@ -126,7 +131,15 @@ struct Creation {
   /// keeps one open), or by `rm` of the file alone. SQLite would take it for the new
   /// file's own and apply it, and the entry just recorded would be lost behind the old
   /// database's pages. Nil when there is none.
+  /// A database of its own under one of those names (a ledger created there while no file
+  /// was at `path`) is refused too: SQLite would delete it as a stale log, or overwrite it
+  /// as the new file's shared memory.
   static func leftover(besideLedgerAt path: String) -> LedgerError? {
+    for suffix in SQLiteNames.suffixes where SQLiteNames.isDatabase(path + suffix) {
+      return LedgerError(
+        .conflict,
+        "cannot create a ledger at \(path): \(path)\(suffix) is an SQLite database of its own, which SQLite would take for the new ledger's \(suffix) file and destroy; give one of the two another name; nothing was recorded")
+    }
     for suffix in ["-wal", "-journal"] {
       var info = stat()
       guard lstat(path + suffix, &info) == 0, info.st_size > 0 || info.st_mode & S_IFMT != S_IFREG else { continue }
@@ -136,6 +149,17 @@ struct Creation {
       )
     }
     return nil
+  }
+
+  /// Waits while a creator of `path` holds `.NAME.lock`: between linking its file in place
+  /// and removing the hidden name, the ledger has two names (``publish(at:)``), and that
+  /// creator removes the lock file only after the hidden name.
+  static func waitForCreator(of path: String) {
+    let (folder, name) = split(path)
+    let lock = open("\(folder)/.\(name).lock", O_RDWR | O_CLOEXEC)
+    guard lock >= 0 else { return }
+    defer { close(lock) }
+    while flock(lock, LOCK_EX) != 0, errno == EINTR {}
   }
 
   private static func split(_ path: String) -> (folder: String, name: String) {
@@ -210,5 +234,35 @@ enum AbandonedFiles {
   /// Whether no process of id `pid` exists here (never this one).
   static func isGone(_ pid: pid_t) -> Bool {
     pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+  }
+}
+
+
+/// SQLite's own files beside a database `DB`: `DB-wal`, `DB-shm` and `DB-journal`. SQLite
+/// reads whatever is at those names as its own: it deletes or truncates a log that is not
+/// one, and rewrites the shared memory, so nothing of the project's may live there.
+enum SQLiteNames {
+  static let suffixes = ["-wal", "-shm", "-journal"]
+
+  /// For a path named as one of SQLite's files beside an SQLite database (`l.db-wal` beside
+  /// `l.db`): that database and the suffix. Nil otherwise.
+  static func database(besideWhich path: String) -> (database: String, suffix: String)? {
+    for suffix in suffixes where path.hasSuffix(suffix) {
+      let database = String(decoding: path.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
+      if isDatabase(database) { return (database, suffix) }
+    }
+    return nil
+  }
+
+  /// Whether `path` is a regular file that begins with SQLite's 16-byte header.
+  static func isDatabase(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 16 else { return false }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var header = [UInt8](repeating: 0, count: 16)
+    guard read(fd, &header, 16) == 16 else { return false }
+    return header == Array("SQLite format 3\0".utf8)
   }
 }

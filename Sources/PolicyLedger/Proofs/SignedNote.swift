@@ -370,15 +370,9 @@ extension NoteSigningKey {
       throw LedgerError(.conflict, "invalid --out '\(path)': '\(file)' exists; keygen never overwrites a key")
     }
     // `l.db-journal` beside an SQLite file is SQLite's: its next writer would delete the key.
-    for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) {
-      let database = String(path.dropLast(suffix.utf8.count))
-      if let handle = FileHandle(forReadingAtPath: database) {
-        defer { try? handle.close() }
-        if let header = try? handle.read(upToCount: 16), header == Data("SQLite format 3\0".utf8) {
-          throw LedgerError(
-            .conflict, "invalid --out '\(path)': it is where SQLite keeps the \(suffix) file of '\(database)', which would delete the key; choose another name")
-        }
-      }
+    if let (database, suffix) = SQLiteNames.database(besideWhich: path) {
+      throw LedgerError(
+        .conflict, "invalid --out '\(path)': it is where SQLite keeps the \(suffix) file of '\(database)', which would delete the key; choose another name")
     }
     try createNewFile(path, contents: encoded + "\n", mode: 0o600, field: "--out")
     do {

@@ -94,6 +94,30 @@ import Testing
     #expect(after.status == 0 && after.stdout.hasPrefix("ok: 16 entries verified"), "\(after)")
   }
 
+  /// A new ledger has two names for a moment: its creator's hidden file, linked in place,
+  /// until the creator removes that name, holding `.NAME.lock` all the while. A writer that
+  /// comes then waits for the creator, rather than refusing the ledger as a file of two
+  /// names. Here the test plays the creator, and lets go after half a second.
+  @Test func aWriterWaitsWhileACreatorStillHoldsItsSecondName() throws {
+    let demo = try DemoLedger()
+    let hidden = demo.dir.file(".demo.db.\(getpid()).1.new")
+    let lockPath = demo.dir.file(".demo.db.lock")
+    #expect(link(demo.db, hidden) == 0)
+    let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
+    // As `Creation.abandon()` does: the hidden name, then the lock file, then the lock.
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
+      unlink(hidden)
+      unlink(lockPath)
+      close(lock)
+    }
+    let start = Date()
+    let added = try CLI.run(["policy", "add", "p", "--title", "T", "--body", "b", "--effective-from", "2020-01-01", "--db", demo.db])
+    #expect(added.status == 0 && added.stdout == "p@1\n", "\(added)")
+    #expect(Date().timeIntervalSince(start) >= 0.4, "it waited for the creator")
+    #expect(!LedgerFiles.exists(hidden) && !LedgerFiles.exists(lockPath))
+  }
+
   @Test(arguments: ["-journal", "-wal", "-shm", "-journal/", ""])
   func exportAllNeverMakesAFolderOfTheLedgersName(_ suffix: String) throws {
     let demo = try DemoLedger()

@@ -464,7 +464,6 @@ struct FileIdentity: Equatable, Sendable {
 
 /// The ledger's file and the files SQLite keeps beside it, which no output may be.
 private struct LedgerFiles {
-  static let suffixes = ["", "-wal", "-shm", "-journal"]
   var identities: [(FileIdentity, String)] = []
   var paths: [(String, String)] = []
 
@@ -480,7 +479,7 @@ private struct LedgerFiles {
       bases.append(folder + "/" + OutputFile.lastComponent(of: path))
     }
     for base in bases {
-      for suffix in LedgerFiles.suffixes {
+      for suffix in SQLiteNames.everyFile {
         let name = suffix.isEmpty ? "the ledger (\(path))" : "the ledger's \(suffix) file"
         if let identity = FileIdentity(path: base + suffix) { identities.append((identity, name)) }
         paths.append((base + suffix, name))
@@ -496,11 +495,8 @@ private struct LedgerFiles {
   /// replacing it would drop committed entries.
   func sidecarName(ofPath path: String) -> String? {
     guard let ledger = identities.first?.0, identities.first?.1.hasPrefix("the ledger (") == true else { return nil }
-    for suffix in LedgerFiles.suffixes.dropFirst() where path.hasSuffix(suffix) {
-      guard let base = FileIdentity(path: String(path.dropLast(suffix.utf8.count))), base == ledger else { continue }
-      return "the ledger's \(suffix) file (beside another name of the ledger)"
-    }
-    return nil
+    guard let (database, suffix) = SQLiteNames.sidecar(path), FileIdentity(path: database) == ledger else { return nil }
+    return "the ledger's \(suffix) file (beside another name of the ledger)"
   }
 }
 

@@ -154,7 +154,7 @@ public final class Ledger {
   deinit {
     creation?.abandon()
     guard removesFilesOnDeinit else { return }
-    for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+    for suffix in SQLiteNames.everyFile { unlink(path + suffix) }
   }
 
   /// The ledger file as it was when it was opened without locks (the immutable fallback of

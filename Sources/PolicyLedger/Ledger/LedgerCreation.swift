@@ -75,7 +75,7 @@ struct Creation {
     }
     close(fd)
     var creation = Creation(temporary: temporary, lockPath: lockPath, lock: lock)
-    creation.slots = (suffixes.map { temporary + $0 } + [lockPath]).map { TemporaryOutputs.register($0) }
+    creation.slots = (SQLiteNames.everyFile.map { temporary + $0 } + [lockPath]).map { TemporaryOutputs.register($0) }
     return creation
   }
 
@@ -118,24 +118,22 @@ struct Creation {
   /// Removes the hidden file and the lock file, and releases the lock.
   func abandon() {
     for slot in slots { TemporaryOutputs.unregister(slot) }
-    for suffix in Creation.suffixes { unlink(temporary + suffix) }
+    for suffix in SQLiteNames.everyFile { unlink(temporary + suffix) }
     unlink(lockPath)
     close(lock)
   }
-
-  /// The hidden file and SQLite's files beside it.
-  private static let suffixes = ["", "-wal", "-shm", "-journal"]
 
   /// The refusal for a `-wal` or `-journal` with content beside a path where no ledger
   /// is: an earlier database's, left by a process killed or still running (Litestream
   /// keeps one open), or by `rm` of the file alone. SQLite would take it for the new
   /// file's own and apply it, and the entry just recorded would be lost behind the old
   /// database's pages. Nil when there is none.
+  ///
   /// A database of its own under one of those names (a ledger created there while no file
   /// was at `path`) is refused too: SQLite would delete it as a stale log, or overwrite it
   /// as the new file's shared memory.
   static func leftover(besideLedgerAt path: String) -> LedgerError? {
-    for suffix in SQLiteNames.suffixes where SQLiteNames.isDatabase(path + suffix) {
+    for suffix in SQLiteNames.sidecars where SQLiteNames.isDatabase(path + suffix) {
       return LedgerError(
         .conflict,
         "cannot create a ledger at \(path): \(path)\(suffix) is an SQLite database of its own, which SQLite would take for the new ledger's \(suffix) file and destroy; give one of the two another name; nothing was recorded")
@@ -234,35 +232,5 @@ enum AbandonedFiles {
   /// Whether no process of id `pid` exists here (never this one).
   static func isGone(_ pid: pid_t) -> Bool {
     pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
-  }
-}
-
-
-/// SQLite's own files beside a database `DB`: `DB-wal`, `DB-shm` and `DB-journal`. SQLite
-/// reads whatever is at those names as its own: it deletes or truncates a log that is not
-/// one, and rewrites the shared memory, so nothing of the project's may live there.
-enum SQLiteNames {
-  static let suffixes = ["-wal", "-shm", "-journal"]
-
-  /// For a path named as one of SQLite's files beside an SQLite database (`l.db-wal` beside
-  /// `l.db`): that database and the suffix. Nil otherwise.
-  static func database(besideWhich path: String) -> (database: String, suffix: String)? {
-    for suffix in suffixes where path.hasSuffix(suffix) {
-      let database = String(decoding: path.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
-      if isDatabase(database) { return (database, suffix) }
-    }
-    return nil
-  }
-
-  /// Whether `path` is a regular file that begins with SQLite's 16-byte header.
-  static func isDatabase(_ path: String) -> Bool {
-    var info = stat()
-    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 16 else { return false }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var header = [UInt8](repeating: 0, count: 16)
-    guard read(fd, &header, 16) == 16 else { return false }
-    return header == Array("SQLite format 3\0".utf8)
   }
 }

@@ -254,7 +254,7 @@ struct ReplayModel {
       return nil
 
     case .ack(let noticeID, let employee, let at):
-      guard let n = notice(noticeID) else { return "no notice '\(noticeID)'" }
+      guard notice(noticeID) != nil else { return "no notice '\(noticeID)'" }
       guard let reached = deliveries(of: noticeID).first(where: { $0.recipients.contains(employee) }) else {
         return "'\(employee)' is not a recipient of '\(noticeID)'"
       }

@@ -13,7 +13,10 @@ extension PolicyLedgerCommand {
         ledger) exits 2. --expect SEQ:HASH (as 'head' printed it earlier) also proves the ledger \
         still begins with that history, so entries dropped from the end are caught. --checkpoint \
         FILE (as 'checkpoint' printed it earlier) proves, by an RFC 9162 consistency proof, that \
-        the ledger is that checkpoint's tree with entries appended and nothing else changed.
+        the ledger is that checkpoint's tree with entries appended and nothing else changed. \
+        --format prints the verdict as one record instead of the line (verified, entries, head, \
+        checkpoint_size, failed_entry, problem), a mismatch's too, whose line still goes to \
+        stderr.
 
           policy-ledger verify --expect 4:9f2c…
           policy-ledger verify --checkpoint 2024-06.checkpoint --public-key hr.key.pub
@@ -23,6 +26,8 @@ extension PolicyLedgerCommand {
     @Option(help: "A head printed earlier (SEQ:HASH) that the ledger must still contain.") var expect: String?
     @Option(help: "A checkpoint printed earlier that the ledger must extend.", completion: .file()) var checkpoint: String?
     @Option(help: "The public key (FILE.pub) that must have signed --checkpoint.", completion: .file()) var publicKey: String?
+    @Option(help: "Print the verdict as one record in this format: table, csv, tsv, json or jsonl (default: the line 'ok: …').")
+    var format: OutputFormat?
 
     /// How many times a ledger read without SQLite's locks that changed meanwhile is
     /// verified before the change is reported (``LedgerSettings/changedWhileRead()``).
@@ -33,9 +38,25 @@ extension PolicyLedgerCommand {
     }
 
     func run() throws {
+      var checked: VerifyResult?
+      var checkpointSize: Int64?
+      do {
+        try check(&checked, &checkpointSize)
+      } catch let mismatch as Mismatch {
+        if let format {
+          try OutputSettings(format: format, excelSafe: false).write(record: verdict(checked, checkpointSize, mismatch: mismatch))
+        }
+        throw mismatch
+      }
+    }
+
+    /// Verifies, setting `checked` once the ledger was read and `checkpointSize` once
+    /// `--checkpoint` was; a mismatch is thrown.
+    private func check(_ checked: inout VerifyResult?, _ checkpointSize: inout Int64?) throws {
       let expected = try expect.map { try VerifyResult.Head.parse($0, field: "--expect") }
       // The checkpoint is read, and its signature checked, before the ledger is opened.
       let earlier = try checkpoint.map { try SignedCheckpoint(file: $0, field: "--checkpoint") }
+      checkpointSize = earlier?.checkpoint.size
       if let earlier, let publicKey {
         do {
           try earlier.note.verify(try NoteVerifierKey(file: publicKey, field: "--public-key"))
@@ -64,13 +85,33 @@ extension PolicyLedgerCommand {
         throw Mismatch(error.description)
       }
       progress.finish()
+      checked = result
       if let failure = result.failure { throw Mismatch("verify failed: \(failure)") }
-      var line = "ok: \(result.entries) entries verified; head \(result.head?.description ?? "0:" + String(repeating: "0", count: 64))"
-      if let earlier { line += "; extends \(earlier.summary)" }
-      try printLine(line)
+      if let format {
+        try OutputSettings(format: format, excelSafe: false).write(record: verdict(result, checkpointSize, mismatch: nil))
+      } else {
+        var line = "ok: \(result.entries) entries verified; head \(result.head ?? .empty)"
+        if let earlier { line += "; extends \(earlier.summary)" }
+        try printLine(line)
+      }
       // As check-export says it: a signature that nobody checked proves nothing, and a
       // checkpoint's worth is its signature.
       if let earlier, publicKey == nil { warnUnchecked(earlier.note, "checkpoint") }
+    }
+
+    /// The verdict as one record (`--format`): what the line says, in columns a script
+    /// reads. `entries` and `head` are null when the ledger could not be read (a file too
+    /// damaged, a checkpoint not signed by `--public-key`); `checkpoint_size` without
+    /// `--checkpoint`; `failed_entry` when the problem belongs to no one entry.
+    private func verdict(_ result: VerifyResult?, _ checkpointSize: Int64?, mismatch: Mismatch?) -> EntryRecord {
+      let problem = result?.failure?.message ?? mismatch?.description
+      return EntryRecord(
+        columns: ["verified", "entries", "head", "checkpoint_size", "failed_entry", "problem"],
+        values: [
+          .boolean(mismatch == nil), result.map { .integer($0.entries) } ?? .null,
+          result.map { .text(($0.head ?? .empty).description) } ?? .null, checkpointSize.map { .integer($0) } ?? .null,
+          result?.failure?.seq.map { .integer($0) } ?? .null, problem.map { .text($0) } ?? .null,
+        ])
     }
   }
 
@@ -81,18 +122,25 @@ extension PolicyLedgerCommand {
       discussion: "Keep it somewhere safe; 'verify --expect SEQ:HASH' later proves nothing before it changed.")
 
     @OptionGroup var ledger: LedgerOptions
+    @Option(help: "Print the head as one record (seq, entry_hash, head) in this format: table, csv, tsv, json or jsonl (default: SEQ:HASH).")
+    var format: OutputFormat?
 
-    var values: Values { Values(ledger: ledger.settings) }
+    var values: Values { Values(ledger: ledger.settings, format: format) }
     func validate() throws { try values.validate() }
     func run() throws { try values.run() }
 
     /// The arguments as plain data, which the fast path builds without ArgumentParser.
     struct Values: QuickValues {
       var ledger: LedgerSettings
+      var format: OutputFormat?
 
       func run() throws {
-        let head = try ledger.openForQuery().head()
-        try printLine(head?.description ?? "0:" + String(repeating: "0", count: 64))
+        let head = try ledger.openForQuery().head() ?? .empty
+        if let format {
+          try OutputSettings(format: format, excelSafe: false).write(record: head.record)
+        } else {
+          try printLine(head.description)
+        }
       }
     }
   }
@@ -100,10 +148,16 @@ extension PolicyLedgerCommand {
 
 /// The fast path's table for `Head` (QuickCommandLine.swift), beside the command it mirrors.
 extension PolicyLedgerCommand.Head.Values {
-  static let quickSyntax = QuickSyntax(options: []).with(LedgerSettings.quickSyntax)
+  static let quickSyntax = QuickSyntax(options: ["--format"]).with(LedgerSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    self.init(ledger: LedgerSettings(quick: &arguments))
+    var format: OutputFormat?
+    if let text = arguments.value("--format") {
+      // The conversion ArgumentParser itself uses for `--format`.
+      guard let given = OutputFormat(argument: text) else { return nil }
+      format = given
+    }
+    self.init(ledger: LedgerSettings(quick: &arguments), format: format)
   }
 }
 

@@ -24,10 +24,23 @@ public struct VerifyResult: Sendable, Equatable {
       self.hash = hash
     }
 
-    /// Parses `SEQ:HASH` (hash in hex).
+    /// The head of a ledger with no entry: `0:` and 64 zeros, the first entry's previous
+    /// hash. Every ledger begins with that history.
+    public static let empty = Head(seq: 0, hash: [UInt8](repeating: 0, count: 32))
+
+    /// The head as one record, as `head --format` prints it: `seq`, `entry_hash` (the
+    /// journal export's names) and `head` (`SEQ:HASH`, as `verify --expect` takes it).
+    public var record: EntryRecord {
+      EntryRecord(columns: ["seq", "entry_hash", "head"], values: [.integer(seq), .text(Hex.encode(hash)), .text(description)])
+    }
+
+    /// Parses `SEQ:HASH` (hash in hex); `0:` and 64 zeros is ``empty``, as `head` prints it
+    /// for a ledger with no entry.
     public static func parse(_ text: String, field: String) throws -> Head {
       let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-      guard parts.count == 2, let seq = Int64(parts[0]), seq >= 1, let hash = Hex.decode(String(parts[1])), hash.count == 32 else {
+      guard parts.count == 2, let seq = Int64(parts[0]), let hash = Hex.decode(String(parts[1])), hash.count == 32,
+        seq >= 1 || (seq == 0 && hash == empty.hash)
+      else {
         throw LedgerError(.invalidInput, "invalid \(field) '\(Identifier.printable(text))': expected SEQ:HASH, as 'policy-ledger head' prints it")
       }
       return Head(seq: seq, hash: hash)

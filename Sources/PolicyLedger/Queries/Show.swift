@@ -7,6 +7,13 @@ public struct EntryRecord: Sendable, Equatable {
   public var columns: [String]
   /// The field values, `values[i]` for `columns[i]`.
   public var values: [Cell]
+
+  /// A record of `columns` and their `values` (as many of each).
+  public init(columns: [String], values: [Cell]) {
+    precondition(columns.count == values.count, "a record has as many values as columns")
+    self.columns = columns
+    self.values = values
+  }
 }
 
 extension Ledger {

@@ -93,7 +93,8 @@ struct LedgerSettings {
       return try Instant.parse("9999-12-31T23:59:59.999999Z")
     }
     // The next day's first instant: its 00:00, or where the clocks skip that 00:00 (moving
-    // forward at midnight), the instant they moved; the day typed is valid either way.
+    // forward at midnight), the instant they moved. (The day typed was read above as any
+    // bare date is: one whose own 00:00 is skipped is refused, as `--from` refuses it.)
     let end: Instant
     do {
       end = try Instant.startOfDay(next.text, timeZone: zone)

@@ -44,7 +44,12 @@ extension PolicyLedgerCommand {
         try check(&checked, &checkpointSize)
       } catch let mismatch as Mismatch {
         if let format {
-          try OutputSettings(format: format, excelSafe: false).write(record: verdict(checked, checkpointSize, mismatch: mismatch))
+          do {
+            try OutputSettings(format: format, excelSafe: false).write(record: verdict(checked, checkpointSize, mismatch: mismatch))
+          } catch {
+            // An output that fails is an error (exit 2), and its message keeps the verdict.
+            throw LedgerError("\(mismatch), but \(failureAfterTheFact(error))")
+          }
         }
         throw mismatch
       }
@@ -100,17 +105,20 @@ extension PolicyLedgerCommand {
     }
 
     /// The verdict as one record (`--format`): what the line says, in columns a script
-    /// reads. `entries` and `head` are null when the ledger could not be read (a file too
-    /// damaged, a checkpoint not signed by `--public-key`); `checkpoint_size` without
-    /// `--checkpoint`; `failed_entry` when the problem belongs to no one entry.
+    /// reads. `entries` and `head` are those of a ledger that verified, null otherwise (a
+    /// failed check stops at its first problem, so its count and last entry would be of
+    /// the part read, not of the ledger); `checkpoint_size` is null without `--checkpoint`;
+    /// `failed_entry` when the problem belongs to no one entry; `problem` is the stderr
+    /// line, without `policy-ledger: error: `, escaped as it is.
     private func verdict(_ result: VerifyResult?, _ checkpointSize: Int64?, mismatch: Mismatch?) -> EntryRecord {
-      let problem = result?.failure?.message ?? mismatch?.description
+      let verified = mismatch == nil ? result : nil
       return EntryRecord(
         columns: ["verified", "entries", "head", "checkpoint_size", "failed_entry", "problem"],
         values: [
-          .boolean(mismatch == nil), result.map { .integer($0.entries) } ?? .null,
-          result.map { .text(($0.head ?? .empty).description) } ?? .null, checkpointSize.map { .integer($0) } ?? .null,
-          result?.failure?.seq.map { .integer($0) } ?? .null, problem.map { .text($0) } ?? .null,
+          .boolean(mismatch == nil), verified.map { .integer($0.entries) } ?? .null,
+          verified.map { .text(($0.head ?? .empty).description) } ?? .null, checkpointSize.map { .integer($0) } ?? .null,
+          result?.failure?.seq.map { .integer($0) } ?? .null,
+          mismatch.map { .text(PolicyLedgerCommand.shown(own: $0.description)) } ?? .null,
         ])
     }
   }

@@ -215,8 +215,12 @@ struct PolicyLedgerCommand: ParsableCommand {
   /// feed in one comes from a value it quotes (a path given to `--db`), and is shown as
   /// `\n`, as an id's is, rather than as a space that names another file.
   static func fail(own message: String, status: Int32 = ExitStatus.error) -> Never {
-    fail(line: escapingControls(message, lineFeed: "\\n"), status: status)
+    fail(line: shown(own: message), status: status)
   }
+
+  /// One of the project's own messages as ``fail(own:status:)`` shows it after
+  /// `policy-ledger: error: ` (`verify --format` puts it in its `problem` column).
+  static func shown(own message: String) -> String { escapingControls(message, lineFeed: "\\n") }
 
   private static func fail(line: String, status: Int32) -> Never {
     try? ByteSink.standardOutput.flush()

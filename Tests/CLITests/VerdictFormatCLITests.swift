@@ -54,23 +54,84 @@ import Testing
         == "verified,entries,head,checkpoint_size,failed_entry,problem\ntrue,\(head.seq),\(head),,,\n")
 
     // A mismatch: the record on stdout, the line on stderr as without --format, exit 1.
+    // `entries` and `head` are a verified ledger's only; `problem` is the stderr line.
     let before = try #require(LedgerFiles.sha256(db))
     let wrong = try CLI.run(["verify", "--db", db, "--expect", "3:" + Self.zeros, "--format", "json"])
     #expect(wrong.status == 1)
     #expect(wrong.stderr.hasPrefix("policy-ledger: error: verify failed: entry 3: its hash is "))
     let failed = try Self.object(wrong.stdout)
     #expect(failed["verified"] as? Bool == false)
-    #expect(failed["entries"] as? Int == Int(head.seq))
+    #expect(failed["entries"] is NSNull && failed["head"] is NSNull)
     #expect(failed["failed_entry"] as? Int == 3)
-    #expect((failed["problem"] as? String)?.hasPrefix("its hash is ") == true)
+    #expect("policy-ledger: error: \(try #require(failed["problem"] as? String))\n" == wrong.stderr)
     #expect(LedgerFiles.sha256(db) == before)
 
     // A table changed behind the ledger's back.
     try LedgerFiles.tamper(db, table: "versions", "UPDATE versions SET title = 'Changed' WHERE seq = 2")
     let tampered = try CLI.run(["verify", "--db", db, "--format", "csv"])
     #expect(tampered.status == 1)
-    #expect(tampered.stdout == "verified,entries,head,checkpoint_size,failed_entry,problem\nfalse,\(head.seq),\(head),,2,the versions table does not match the journal\n")
+    #expect(
+      tampered.stdout
+        == "verified,entries,head,checkpoint_size,failed_entry,problem\nfalse,,,,2,verify failed: entry 2: the versions table does not match the journal\n")
     #expect(tampered.stderr == "policy-ledger: error: verify failed: entry 2: the versions table does not match the journal\n")
+  }
+
+  /// A journal whose pages cannot be read: no count and no head (the empty history's would
+  /// pass any `--expect`), the problem as the stderr line says it.
+  @Test func aJournalThatCannotBeReadHasNoHead() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    _ = try LedgerFiles.makeFullLedger(at: db)
+    let page = try VerifyTrustCLITests.rootPage(db, "journal")
+    try VerifyTrustCLITests.edit(db) { bytes in
+      for at in page { bytes[at] = 0xFF }
+    }
+    let result = try CLI.run(["verify", "--db", db, "--format", "csv"])
+    #expect(result.status == 1)
+    let lines = result.lines
+    try #require(lines.count == 2, "\(result.stdout)")
+    #expect(lines[1].hasPrefix("false,,,,,"), "\(lines[1])")
+    #expect(result.stderr == "policy-ledger: error: \(lines[1].dropFirst("false,,,,,".count))\n")
+  }
+
+  /// A verdict that cannot be printed is an error (exit 2) whose one line keeps the verdict.
+  @Test(arguments: [(">&-", "Bad file descriptor"), (">/dev/full", "No space left on device")])
+  func aVerdictThatCannotBePrintedStillSaysWhatWasFound(_ redirection: String, _ reason: String) throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    _ = try LedgerFiles.makeFullLedger(at: db)
+    let wrong = "3:" + Self.zeros
+    let result = try CLI.run(["verify", "--db", db, "--expect", wrong, "--format", "csv"], launcher: StandardStreamsCLITests.launcher(redirection))
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix("policy-ledger: error: verify failed: entry 3: its hash is "))
+    #expect(result.stderr.hasSuffix(", not the expected \(Self.zeros), but cannot write to standard output: \(reason)\n"))
+    // A verdict of "ok" that cannot be printed is the same error as any query's.
+    let ok = try CLI.run(["verify", "--db", db, "--format", "csv"], launcher: StandardStreamsCLITests.launcher(redirection))
+    #expect(ok.status == 2)
+    #expect(ok.stderr == "policy-ledger: error: cannot write to standard output: \(reason)\n")
+  }
+
+  /// `problem` holds the message as stderr shows it: a value it quotes (here a checkpoint's
+  /// file name) with its control, format and direction-changing characters escaped, in
+  /// every format, so that no table or script shows them raw.
+  @Test func theProblemIsEscapedAsTheMessageIs() throws {
+    let dir = try TemporaryDirectory()
+    let db = dir.file("l.db")
+    let key = dir.file("hr.key"), other = dir.file("other.key")
+    _ = try LedgerFiles.makeFullLedger(at: db)
+    #expect(try CLI.run(["keygen", "--name", "example.com/hr", "--out", key]).status == 0)
+    #expect(try CLI.run(["keygen", "--name", "example.com/other", "--out", other]).status == 0)
+    let checkpoint = try CLI.run(["checkpoint", "--db", db, "--sign-key", key, "--origin", "example.com/ledger"])
+    try #require(checkpoint.status == 0, "\(checkpoint.stderr)")
+    let file = dir.file("cp\u{200F}\u{202E}\u{200B}\nx")
+    try checkpoint.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+    for format in ["table", "csv", "json"] {
+      let result = try CLI.run(["verify", "--db", db, "--checkpoint", file, "--public-key", other + ".pub", "--format", format])
+      #expect(result.status == 1, "\(format)")
+      #expect(result.stderr.contains("cp\\u{200F}\\u{202E}\\u{200B}\\nx"), "\(result.stderr)")
+      for raw in ["\u{200F}", "\u{202E}", "\u{200B}"] { #expect(!result.stdout.contains(raw), "\(format)") }
+      #expect(result.stdout.contains(format == "json" ? "cp\\\\u{200F}" : "cp\\u{200F}"), "\(format): \(result.stdout)")
+    }
   }
 
   @Test func aFileTooDamagedToReadIsAVerdictWithNothingRead() throws {

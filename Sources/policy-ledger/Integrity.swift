@@ -159,12 +159,7 @@ extension PolicyLedgerCommand.Head.Values {
   static let quickSyntax = QuickSyntax(options: ["--format"]).with(LedgerSettings.quickSyntax)
 
   init?(quick arguments: inout QuickArguments) {
-    var format: OutputFormat?
-    if let text = arguments.value("--format") {
-      // The conversion ArgumentParser itself uses for `--format`.
-      guard let given = OutputFormat(argument: text) else { return nil }
-      format = given
-    }
+    guard let format = arguments.format() else { return nil }
     self.init(ledger: LedgerSettings(quick: &arguments), format: format)
   }
 }

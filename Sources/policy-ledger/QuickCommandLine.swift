@@ -184,6 +184,14 @@ struct QuickArguments {
     return values[index].value
   }
 
+  /// The value of `--format`: `.some(nil)` when it is not given, nil when it names no
+  /// format (the fast path then declines, and ArgumentParser's message lists the formats).
+  mutating func format() -> OutputFormat?? {
+    guard let text = value("--format") else { return .some(nil) }
+    // The conversion ArgumentParser itself uses for `--format`.
+    return OutputFormat(argument: text).map { .some($0) }
+  }
+
   /// Whether flag `name` was given.
   mutating func flag(_ name: String) -> Bool {
     guard let index = flags.firstIndex(where: { $0.name == name }) else { return false }
@@ -244,13 +252,10 @@ extension OutputSettings {
   static let quickSyntax = QuickSyntax(options: ["--format"], flags: ["--excel-safe", "--no-headers"])
 
   init?(quick arguments: inout QuickArguments) {
-    var format = OutputOptions.defaultFormat
-    if let text = arguments.value("--format") {
-      // The conversion ArgumentParser itself uses for `--format`.
-      guard let given = OutputFormat(argument: text) else { return nil }
-      format = given
-    }
-    self.init(format: format, excelSafe: arguments.flag("--excel-safe"), noHeaders: arguments.flag("--no-headers"))
+    guard let format = arguments.format() else { return nil }
+    self.init(
+      format: format ?? OutputOptions.defaultFormat, excelSafe: arguments.flag("--excel-safe"),
+      noHeaders: arguments.flag("--no-headers"))
   }
 }
 

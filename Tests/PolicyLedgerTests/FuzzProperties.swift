@@ -1,7 +1,7 @@
-// The properties the fuzzers check (docs/reliability.md), in one place: the libFuzzer
-// harnesses in Fuzz/ compile this file together with the library sources (scripts/fuzz.sh),
-// and FuzzRegressionTests replays the seed corpora and every input the fuzzers found through
-// it in `swift test`. Each check returns nil when every property holds, else what failed.
+// The properties the fuzzers check (docs/reliability.md), in one place: the time and CSV
+// libFuzzer harnesses in Fuzz/Harnesses compile this file in (each target holds a link to it;
+// scripts/fuzz.sh builds them), and FuzzRegressionTests replays the seed corpora and every
+// input the fuzzers found through it in `swift test`. Each check returns nil when every property holds, else what failed.
 
 import Foundation
 

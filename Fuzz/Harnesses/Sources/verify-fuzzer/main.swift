@@ -4,9 +4,10 @@
 // The property is the contract's (section 7): whatever the bytes, opening the file either
 // fails with an error or gives a ledger whose `verify` ends with a verdict. A trap (an
 // index out of range, an overflow, a force unwrap) is a crash, which libFuzzer reports and
-// saves; scripts/fuzz.sh builds it with `-sanitize=fuzzer`.
+// saves. Built and run by scripts/fuzz.sh verify.
 
 import Foundation
+import FuzzDriver
 import PolicyLedger
 
 /// One file for every input, on a RAM disk when there is one.
@@ -15,17 +16,7 @@ private let path: String = {
   return "\(folder)/policy-ledger-verify-fuzz-\(getpid()).db"
 }()
 
-/// libFuzzer's entry point without its `main` (libclang_rt.fuzzer_no_main): SwiftPM gives an
-/// executable target a main of its own, which calls this.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzVerify(data, size) })
+runFuzzer { data, size in fuzzVerify(data, size) }
 
 func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let data else { return 0 }
@@ -38,13 +29,11 @@ func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let result = try ledger.verify()
     // A verdict either way; a valid one must also describe what it checked.
     if result.isValid, result.entries > 0, result.head == nil {
-      FileHandle.standardError.write(Data("property violated: valid with \(result.entries) entries and no head\n".utf8))
-      abort()
+      propertyViolated("valid with \(result.entries) entries and no head")
     }
   } catch {
     // verify ends with a verdict; an error is left only for the machine (busy, I/O).
-    FileHandle.standardError.write(Data("property violated: verify threw instead of a verdict: \(error)\n".utf8))
-    abort()
+    propertyViolated("verify threw instead of a verdict: \(error)")
   }
   return 0
 }

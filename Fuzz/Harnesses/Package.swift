@@ -19,22 +19,12 @@ let package = Package(
   dependencies: [
     .package(name: "policy-ledger", path: "../..")
   ],
-  targets: [
-    .target(name: "FuzzDriver"),
-    .executableTarget(
-      name: "verify-fuzzer",
-      dependencies: ["FuzzDriver", .product(name: "PolicyLedger", package: "policy-ledger")],
-      linkerSettings: [.linkedLibrary("stdc++")]
-    ),
-    .executableTarget(
-      name: "time-fuzzer",
-      dependencies: ["FuzzDriver", .product(name: "PolicyLedger", package: "policy-ledger")],
-      linkerSettings: [.linkedLibrary("stdc++")]
-    ),
-    .executableTarget(
-      name: "csv-fuzzer",
-      dependencies: ["FuzzDriver", .product(name: "PolicyLedger", package: "policy-ledger")],
-      linkerSettings: [.linkedLibrary("stdc++")]
-    ),
-  ]
+  targets: [.target(name: "FuzzDriver")]
+    + ["verify", "time", "csv"].map { target in
+      .executableTarget(
+        name: "\(target)-fuzzer",
+        dependencies: ["FuzzDriver", .product(name: "PolicyLedger", package: "policy-ledger")],
+        linkerSettings: [.linkedLibrary("stdc++")]  // libFuzzer is C++
+      )
+    }
 )

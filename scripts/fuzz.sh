@@ -14,7 +14,7 @@
 # from the seeds in Fuzz/corpus/<target>/ and the inputs earlier runs found in
 # Fuzz/regressions/<target>/. New inputs go to .build-fuzz/corpus/<target>/ (the committed
 # seeds are never changed); a crashing input is written to .build-fuzz/crashes/ and the script
-# exits non-zero. Not run by `swift test` or CI.
+# exits non-zero. CI runs each target for 5 s so that none can rot; `swift test` runs none.
 #
 # The time and csv harnesses check the properties of Tests/PolicyLedgerTests/FuzzProperties.swift
 # (each target links to that file; FuzzRegressionTests replays them in `swift test`), which

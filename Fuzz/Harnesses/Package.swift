@@ -6,8 +6,8 @@ import PackageDescription
 // every harness is built with coverage instrumentation and AddressSanitizer, and links
 // libFuzzer without its main (libclang_rt.fuzzer_no_main, whose path depends on the
 // toolchain): all three come from the command line, scripts/fuzz.sh, since -sanitize=fuzzer
-// would link libFuzzer's main into SwiftPM's build tools too. Not part of the main package,
-// `swift test` or CI.
+// would link libFuzzer's main into SwiftPM's build tools too. Not part of the main package or
+// `swift test`; CI runs each harness for a few seconds (.ci/run).
 //
 // The time and CSV harnesses check the properties that FuzzRegressionTests replays in
 // `swift test`: each target holds a link to Tests/PolicyLedgerTests/FuzzProperties.swift,

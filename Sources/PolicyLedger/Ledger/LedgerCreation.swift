@@ -51,52 +51,89 @@ struct Creation {
       return LedgerError(.ioFailure, "cannot create a ledger at \(path): \(String(cString: strerror(code)))")
     }
     let lockPath = "\(folder)/.\(name).lock"
-    let lock = try takeLock(lockPath, failure)
+    let (lock, lockSlot) = try takeLock(lockPath, failure)
     // Another creator may have finished while this one waited: append to its ledger. The
     // lock file this one holds was made after that creator removed its own (takeLock made
     // it anew), so it is removed here too; a waiter on it finds it gone and looks again.
     if lstat(path, &info) == 0 {
-      unlink(lockPath)
-      close(lock)
+      releaseLock(lockPath, lock, lockSlot)
       return nil
     }
     if let leftover = leftover(besideLedgerAt: path) {
-      unlink(lockPath)
-      close(lock)
+      releaseLock(lockPath, lock, lockSlot)
       throw leftover
     }
     removeAbandoned(folder: folder, name: name)
     let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
-    let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-    guard fd >= 0 else {
-      let code = errno
-      close(lock)
-      throw failure(code)
+    // Made and put in the signal handlers' table with SIGINT and SIGTERM held: a signal
+    // comes before the file exists or after the handler knows to remove it.
+    return try Connection.holdingInterrupts {
+      let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        let code = errno
+        releaseLock(lockPath, lock, lockSlot)
+        throw failure(code)
+      }
+      close(fd)
+      var creation = Creation(temporary: temporary, lockPath: lockPath, lock: lock)
+      creation.slots = [lockSlot] + SQLiteNames.everyFile.map { TemporaryOutputs.register(temporary + $0) }
+      return creation
     }
-    close(fd)
-    var creation = Creation(temporary: temporary, lockPath: lockPath, lock: lock)
-    creation.slots = (SQLiteNames.everyFile.map { temporary + $0 } + [lockPath]).map { TemporaryOutputs.register($0) }
-    return creation
   }
 
   /// Opens and locks `.NAME.lock`, waiting for another creator; retries when the file it
-  /// locked was removed meanwhile by the creator it waited for.
-  private static func takeLock(_ lockPath: String, _ failure: (Int32) -> LedgerError) throws -> Int32 {
+  /// locked was removed meanwhile by the creator it waited for. The lock file is made,
+  /// locked and put in the signal handlers' table with SIGINT and SIGTERM held, so that a
+  /// signal never leaves a lock file this process made; the wait for another creator's lock
+  /// is outside that, where a signal ends the wait and leaves that creator's file alone.
+  /// Returns the descriptor and the file's place in the table.
+  private static func takeLock(_ lockPath: String, _ failure: (Int32) -> LedgerError) throws -> (Int32, Int?) {
+    enum Attempt { case held(Int32, Int?), busy(Int32), replaced }
     while true {
-      let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { throw failure(errno) }
-      while flock(fd, LOCK_EX) != 0 {
-        guard errno == EINTR else {
-          let code = errno
-          close(fd)
-          throw failure(code)
+      let attempt: Attempt = try Connection.holdingInterrupts {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure(errno) }
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+          if errno == EWOULDBLOCK { return .busy(fd) }
+          guard errno == EINTR else {
+            let code = errno
+            close(fd)
+            throw failure(code)
+          }
         }
+        var held = stat(), named = stat()
+        if fstat(fd, &held) == 0, stat(lockPath, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino {
+          return .held(fd, TemporaryOutputs.register(lockPath))
+        }
+        close(fd)
+        return .replaced
       }
-      var held = stat(), named = stat()
-      if fstat(fd, &held) == 0, stat(lockPath, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino {
-        return fd
+      switch attempt {
+      case .held(let fd, let slot): return (fd, slot)
+      case .replaced: continue
+      case .busy(let fd):
+        // Another creator holds it: wait for it, then look again, since it removes the
+        // file when it is done.
+        while flock(fd, LOCK_EX) != 0 {
+          guard errno == EINTR else {
+            let code = errno
+            close(fd)
+            throw failure(code)
+          }
+        }
+        close(fd)
       }
-      close(fd)
+    }
+  }
+
+  /// Removes the lock file this process made and holds, and releases it, with SIGINT and
+  /// SIGTERM held: out of the handlers' table and off the disk together, so that a signal
+  /// cannot remove a lock file another creator has made under the same name since.
+  private static func releaseLock(_ lockPath: String, _ lock: Int32, _ slot: Int?) {
+    try? Connection.holdingInterrupts {
+      TemporaryOutputs.unregister(slot)
+      unlink(lockPath)
+      close(lock)
     }
   }
 
@@ -115,12 +152,15 @@ struct Creation {
     }
   }
 
-  /// Removes the hidden file and the lock file, and releases the lock.
+  /// Removes the hidden file and the lock file, and releases the lock: with SIGINT and
+  /// SIGTERM held, so that a signal finds them either in the handlers' table or gone.
   func abandon() {
-    for slot in slots { TemporaryOutputs.unregister(slot) }
-    for suffix in SQLiteNames.everyFile { unlink(temporary + suffix) }
-    unlink(lockPath)
-    close(lock)
+    try? Connection.holdingInterrupts {
+      for slot in slots { TemporaryOutputs.unregister(slot) }
+      for suffix in SQLiteNames.everyFile { unlink(temporary + suffix) }
+      unlink(lockPath)
+      close(lock)
+    }
   }
 
   /// The refusal for a `-wal` or `-journal` with content beside a path where no ledger

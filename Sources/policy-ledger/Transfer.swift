@@ -96,17 +96,22 @@ extension PolicyLedgerCommand {
       let zone = try ledger.timeZone()
       var isFolder: ObjCBool = false
       var created = false
+      var folderSlot: Int? = nil
       try OutputFile.checkOutputFolder(folder, field: "--all", ledger: ledger.path)
       if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
         guard isFolder.boolValue else { throw LedgerError("invalid --all '\(folder)': it is not a folder") }
       } else {
-        guard mkdir(folder, 0o777) == 0 else {
-          throw LedgerError("invalid --all '\(folder)': cannot create the folder (\(String(cString: strerror(errno))))")
+        // A signal before the files are in place removes the folder with them: it is made
+        // and put in the handler's list with SIGINT and SIGTERM held, so that a signal
+        // comes before it exists or after the handler knows it.
+        folderSlot = try TemporaryOutputs.holdingSignals {
+          guard mkdir(folder, 0o777) == 0 else {
+            throw LedgerError("invalid --all '\(folder)': cannot create the folder (\(String(cString: strerror(errno))))")
+          }
+          created = true
+          return TemporaryOutputs.register(folder: folder)
         }
-        created = true
       }
-      // A signal before the files are in place removes the folder with them.
-      let folderSlot = created ? TemporaryOutputs.register(folder: folder) : nil
       defer { TemporaryOutputs.unregister(folder: folderSlot) }
       do {
         let files = try WholeLedger.kinds.map {

@@ -567,6 +567,16 @@ public enum TemporaryOutputs {
   /// Takes the folder out of the table once the outputs are in place.
   public static func unregister(folder slot: Int?) { release(slot, in: folders) }
 
+  /// Runs `body`, which makes a file or folder and registers it, with SIGINT and SIGTERM
+  /// held: a signal is then handled before the thing exists or once the handler knows to
+  /// remove it, never between the two. The handlers are installed first, since installing
+  /// them unblocks the two signals (a pending one would run a handler whose table does not
+  /// yet name the thing).
+  public static func holdingSignals<T>(_ body: () throws -> T) throws -> T {
+    installHandlers()
+    return try Connection.holdingInterrupts(body)
+  }
+
   private static func claim(_ path: String, in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int? {
     guard removesOnSignals else { return nil }
     lock.lock()
@@ -610,7 +620,9 @@ public enum TemporaryOutputs {
   /// Installs the SIGINT and SIGTERM handlers now, for a command that writes no file but
   /// draws a progress line (`verify`): Ctrl-C then clears the line, as it does for an
   /// export, instead of leaving it with the shell's prompt run on after it.
-  public static func clearLineOnSignals() {
+  public static func clearLineOnSignals() { installHandlers() }
+
+  private static func installHandlers() {
     guard removesOnSignals else { return }
     lock.lock()
     defer { lock.unlock() }

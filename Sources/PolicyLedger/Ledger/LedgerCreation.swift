@@ -67,7 +67,7 @@ struct Creation {
     let temporary = "\(folder)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
     // Made and put in the signal handlers' table with SIGINT and SIGTERM held: a signal
     // comes before the file exists or after the handler knows to remove it.
-    return try Connection.holdingInterrupts {
+    return try TemporaryOutputs.holdingSignals {
       let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
       guard fd >= 0 else {
         let code = errno
@@ -90,7 +90,7 @@ struct Creation {
   private static func takeLock(_ lockPath: String, _ failure: (Int32) -> LedgerError) throws -> (Int32, Int?) {
     enum Attempt { case held(Int32, Int?), busy(Int32), replaced }
     while true {
-      let attempt: Attempt = try Connection.holdingInterrupts {
+      let attempt: Attempt = try TemporaryOutputs.holdingSignals {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure(errno) }
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -130,7 +130,7 @@ struct Creation {
   /// SIGTERM held: out of the handlers' table and off the disk together, so that a signal
   /// cannot remove a lock file another creator has made under the same name since.
   private static func releaseLock(_ lockPath: String, _ lock: Int32, _ slot: Int?) {
-    try? Connection.holdingInterrupts {
+    try? TemporaryOutputs.holdingSignals {
       TemporaryOutputs.unregister(slot)
       unlink(lockPath)
       close(lock)
@@ -155,7 +155,7 @@ struct Creation {
   /// Removes the hidden file and the lock file, and releases the lock: with SIGINT and
   /// SIGTERM held, so that a signal finds them either in the handlers' table or gone.
   func abandon() {
-    try? Connection.holdingInterrupts {
+    try? TemporaryOutputs.holdingSignals {
       for slot in slots { TemporaryOutputs.unregister(slot) }
       for suffix in SQLiteNames.everyFile { unlink(temporary + suffix) }
       unlink(lockPath)
@@ -241,7 +241,7 @@ extension Ledger {
       // The path holds the ledger from the link on: a signal is handled before it, or after
       // the host has learnt that the entry exists.
       if let afterCommit {
-        try Connection.holdingInterrupts {
+        try TemporaryOutputs.holdingSignals {
           try creation.publish(at: path)
           afterCommit()
         }

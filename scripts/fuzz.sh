@@ -40,8 +40,8 @@ esac
 mkdir -p "$out/corpus/$target" "$out/crashes" "Fuzz/regressions/$target"
 binary=$out/$target-fuzzer
 echo "building $binary" >&2
-toolchain=$(dirname "$(dirname "$(command -v swiftc)")")
-runtime=$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
+toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swiftc)")")")
+runtime=$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-"$(uname -m)".a | head -1)
 swift build -c release --package-path Fuzz/Harnesses --scratch-path "$out/build" --product "$target-fuzzer" \
   -Xswiftc -enable-testing \
   -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \

@@ -12,10 +12,11 @@
 #                      amendment, a retraction delivered again to those it missed, an
 #                      acknowledgement; and a checkpoint's origin
 set -euo pipefail
+binary=${1:+$(realpath "$1")}
 cd "$(dirname "$0")/.."
 
-if [ $# -ge 1 ]; then
-  cli=$(realpath "$1")
+if [ -n "$binary" ]; then
+  cli=$binary
 else
   swift build --product policy-ledger
   cli=$(swift build --show-bin-path)/policy-ledger

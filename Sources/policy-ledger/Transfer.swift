@@ -113,6 +113,8 @@ extension PolicyLedgerCommand {
         }
       }
       defer { TemporaryOutputs.unregister(folder: folderSlot) }
+      var renames: TemporaryOutputs.SignalHold? = nil
+      defer { renames?.release() }
       do {
         let files = try WholeLedger.kinds.map {
           ($0.kind, try OutputFile(folder + "/" + $0.fileName, field: "--all", ledger: ledger.path))
@@ -122,7 +124,13 @@ extension PolicyLedgerCommand {
         // Nested, so that each file is renamed into place only after every later one was
         // written: a failure leaves every file as it was.
         func write(_ rest: ArraySlice<(ExportKind, OutputFile)>) throws {
-          guard let (kind, file) = rest.first else { return }
+          guard let (kind, file) = rest.first else {
+            // Every file is written. Their renames, the last file's first, run as these
+            // calls return; SIGINT and SIGTERM wait until all are done, so that a signal
+            // leaves every file new or every file as it was, never a mix of two snapshots.
+            renames = TemporaryOutputs.SignalHold()
+            return
+          }
           try file.write { sink in
             let progress = Progress(label: "export \(kind.rawValue)")
             defer { progress.finish() }
@@ -136,6 +144,7 @@ extension PolicyLedgerCommand {
         // Two exports into one folder take turns, each reading its snapshot in its turn:
         // their renames would otherwise interleave, leaving files of two snapshots.
         try OutputFile.takingTurns(in: folder, field: "--all '\(folder)'") { try source.snapshot { try write(files[...]) } }
+        renames?.release()
         let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
         StandardStreams.writeError("exported \(summary) to \(folder)\n")
       } catch {

@@ -571,7 +571,9 @@ public enum TemporaryOutputs {
   /// held: a signal is then handled before the thing exists or once the handler knows to
   /// remove it, never between the two. The handlers are installed first, since installing
   /// them unblocks the two signals (a pending one would run a handler whose table does not
-  /// yet name the thing).
+  /// yet name the thing). The signals are held in the calling thread, which is enough for
+  /// a program of one thread, as the command line is; in a program of several, another
+  /// thread can still take them.
   public static func holdingSignals<T>(_ body: () throws -> T) throws -> T {
     installHandlers()
     return try Connection.holdingInterrupts(body)
@@ -621,6 +623,33 @@ public enum TemporaryOutputs {
   /// draws a progress line (`verify`): Ctrl-C then clears the line, as it does for an
   /// export, instead of leaving it with the shell's prompt run on after it.
   public static func clearLineOnSignals() { installHandlers() }
+
+  /// SIGINT and SIGTERM held from its making until ``release()`` (or its end), for a span
+  /// that is not one closure: the renames of `export --all`, which run as its nested
+  /// writes return. The handlers are installed first (installing them unblocks the two).
+  /// Held in the calling thread, as ``holdingSignals(_:)`` holds them.
+  public final class SignalHold {
+    private var previous = sigset_t()
+    private var held = true
+
+    public init() {
+      TemporaryOutputs.installHandlers()
+      var set = sigset_t()
+      sigemptyset(&set)
+      sigaddset(&set, SIGINT)
+      sigaddset(&set, SIGTERM)
+      pthread_sigmask(SIG_BLOCK, &set, &previous)
+    }
+
+    /// Restores the signal mask; a signal that came meanwhile is handled now.
+    public func release() {
+      guard held else { return }
+      held = false
+      pthread_sigmask(SIG_SETMASK, &previous, nil)
+    }
+
+    deinit { release() }
+  }
 
   private static func installHandlers() {
     guard removesOnSignals else { return }

@@ -57,11 +57,9 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no hidden file of a new ledger")
   }
 
-  /// A signal while the first command of a new ledger waits for its recipients: its hidden
-  /// file is not linked in place yet, and is removed with SQLite's files and the lock file.
-  @Test(arguments: [SIGINT, SIGTERM])
-  func aSignalBeforeANewLedgerIsLinkedLeavesNoHiddenFile(_ number: Int32) throws {
-    let dir = try TemporaryDirectory()
+  /// `notice send` as the first command of a new ledger in `dir`, not started: it reads its
+  /// recipients from `input`, which the test holds open, and writes its messages to `err`.
+  func firstSend(in dir: TemporaryDirectory) -> (process: Process, input: Pipe, err: Pipe) {
     let process = Process()
     process.executableURL = CLI.binary
     process.arguments = [
@@ -72,6 +70,15 @@ import Testing
     process.standardInput = input
     process.standardOutput = FileHandle.nullDevice
     process.standardError = err
+    return (process, input, err)
+  }
+
+  /// A signal while the first command of a new ledger waits for its recipients: its hidden
+  /// file is not linked in place yet, and is removed with SQLite's files and the lock file.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalBeforeANewLedgerIsLinkedLeavesNoHiddenFile(_ number: Int32) throws {
+    let dir = try TemporaryDirectory()
+    let (process, input, err) = firstSend(in: dir)
     try process.run()
     writeAll(Data("E1\nE2\n".utf8), to: input.fileHandleForWriting)
     func hidden() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".new") } }
@@ -129,16 +136,7 @@ import Testing
       let number = round % 4 < 2 ? SIGINT : SIGTERM
       let context = Comment(rawValue: "round \(round): signal \(number) as a file ending \(suffix) appears")
       let dir = try TemporaryDirectory()
-      let process = Process()
-      process.executableURL = CLI.binary
-      process.arguments = [
-        "notice", "send", "--subject", "S", "--body", "b", "--sent-at", "2021-01-02", "--sender", "hr", "--recipients-file", "-",
-        "--db", dir.file("n.db"),
-      ]
-      let input = Pipe(), err = Pipe()
-      process.standardInput = input
-      process.standardOutput = FileHandle.nullDevice
-      process.standardError = err
+      let (process, input, err) = firstSend(in: dir)
       let signalled = try signal(process, number, asSomethingEndingIn: suffix, appearsIn: dir.path)
       if !signalled { try input.fileHandleForWriting.close() }
       let message = String(decoding: readToEnd(err.fileHandleForReading), as: UTF8.self)

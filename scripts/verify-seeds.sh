@@ -31,7 +31,7 @@ export POLICY_LEDGER_ACTOR=seed POLICY_LEDGER_TZ=UTC
 
 export POLICY_LEDGER_DB=$work/workforce.db
 printf 'employee,at,event,groups,by\nE1,2020-01-01T00:00:00Z,join,staff,hr\nE2,2020-01-01T00:00:00Z,join,staff;it,hr\nE3,2020-01-01T00:00:00Z,join,it,hr\n' > employees.csv
-"$cli" import employees employees.csv 2> /dev/null
+"$cli" import employees employees.csv
 "$cli" employee join E4 --at 2020-03-01 --groups staff > /dev/null
 "$cli" employee leave E3 --at 2020-06-30 > /dev/null
 "$cli" policy add mobile --title "Mobile devices" --body "No restriction on apps." --effective-from 2020-01-01 > /dev/null

@@ -128,6 +128,8 @@ extension PolicyLedgerCommand {
             // Every file is written. Their renames, the last file's first, run as these
             // calls return; SIGINT and SIGTERM wait until all are done, so that a signal
             // leaves every file new or every file as it was, never a mix of two snapshots.
+            // Each export flushed its bytes as it ended, so nothing held here waits on a
+            // reader (a FIFO among the targets is only closed).
             renames = TemporaryOutputs.SignalHold()
             return
           }

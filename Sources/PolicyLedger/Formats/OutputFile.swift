@@ -629,16 +629,12 @@ public enum TemporaryOutputs {
   /// writes return. The handlers are installed first (installing them unblocks the two).
   /// Held in the calling thread, as ``holdingSignals(_:)`` holds them.
   public final class SignalHold {
-    private var previous = sigset_t()
+    private var previous: sigset_t
     private var held = true
 
     public init() {
       TemporaryOutputs.installHandlers()
-      var set = sigset_t()
-      sigemptyset(&set)
-      sigaddset(&set, SIGINT)
-      sigaddset(&set, SIGTERM)
-      pthread_sigmask(SIG_BLOCK, &set, &previous)
+      previous = Connection.blockInterrupts()
     }
 
     /// Restores the signal mask; a signal that came meanwhile is handled now.

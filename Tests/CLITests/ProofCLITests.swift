@@ -319,6 +319,23 @@ import Testing
 
   // MARK: export --manifest and check-export
 
+  /// The manifest is written before either file replaces its target: when it cannot be
+  /// written (/dev/full stands for a full disk), the earlier export stays as it was, and
+  /// no hidden file is left. Before, the export was replaced first and then the manifest
+  /// failed, leaving a new export without one.
+  @Test func aManifestThatCannotBeWrittenLeavesTheExportAsItWas() throws {
+    let s = try Setup()
+    _ = try s.checkpoint("first.cp")  // the ledger's origin is stored: the export writes nothing to the ledger
+    let csv = try s.dir.write("v.csv", "an earlier export\n")
+    let before = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).sorted()
+    let full = try s.run(["export", "versions", "--output", csv, "--manifest", "/dev/full", "--sign-key", s.key])
+    #expect(full.status == 2)
+    #expect(full.stdout.isEmpty)
+    #expect(full.stderr == "policy-ledger: error: cannot write to '/dev/full': No space left on device\n")
+    #expect(try Self.read(csv) == "an earlier export\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: s.dir.path).sorted() == before)
+  }
+
   @Test func anExportManifestCatchesATruncatedOrEditedExport() throws {
     let s = try Setup()
     let csv = s.dir.file("recipients.csv"), manifest = s.dir.file("recipients.manifest")

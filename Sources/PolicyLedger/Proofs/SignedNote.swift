@@ -374,9 +374,14 @@ extension NoteSigningKey {
       throw LedgerError(
         .conflict, "invalid --out '\(path)': it is where SQLite keeps the \(suffix) file of '\(database)', which would delete the key; choose another name")
     }
-    try createNewFile(path, contents: encoded + "\n", mode: 0o600, field: "--out")
+    // Each file stays in the signal handler's list until both are whole: SIGINT or SIGTERM
+    // meanwhile removes what was made, since a half-written key, or a key without its public
+    // half, could sign nothing and would make the next keygen of the name refuse.
+    var listed: [Int?] = []
+    defer { for slot in listed { TemporaryOutputs.unregister(slot) } }
+    try createNewFile(path, contents: encoded + "\n", mode: 0o600, field: "--out", listed: &listed)
     do {
-      try createNewFile(publicPath, contents: verifier.encoded + "\n", mode: 0o644, field: "--out")
+      try createNewFile(publicPath, contents: verifier.encoded + "\n", mode: 0o644, field: "--out", listed: &listed)
     } catch {
       unlink(path)
       throw error
@@ -384,9 +389,15 @@ extension NoteSigningKey {
   }
 }
 
-/// Creates `path`, which must not exist, with `mode` and `contents`.
-private func createNewFile(_ path: String, contents: String, mode: mode_t, field: String) throws {
-  let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+/// Creates `path`, which must not exist, with `mode` and `contents`. The file is made and
+/// put in the signal handler's list (its slot appended to `listed`) with SIGINT and SIGTERM
+/// held, so that a signal comes before it exists or once the handler knows to remove it.
+private func createNewFile(_ path: String, contents: String, mode: mode_t, field: String, listed: inout [Int?]) throws {
+  let (fd, slot) = try TemporaryOutputs.holdingSignals { () -> (Int32, Int?) in
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    return (fd, fd >= 0 ? TemporaryOutputs.register(path) : nil)
+  }
+  listed.append(slot)
   guard fd >= 0 else { throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot create it (\(String(cString: strerror(errno))))") }
   let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
   sink.write(contents)

@@ -15,8 +15,8 @@ extension PolicyLedgerCommand {
         (created when missing) as KIND.csv, all read at one instant, for 'import --all DIR'; \
         every file is written or none. --manifest M also writes what was exported, its row \
         count, the SHA-256 of the bytes written and the checkpoint they were read at (signed \
-        with --sign-key), for 'check-export'; the two replace their targets together or not \
-        at all.
+        with --sign-key), for 'check-export'; both are written before either replaces its \
+        target.
 
           policy-ledger export recipients --format csv --output recipients.csv
           policy-ledger export recipients --output recipients.csv \\
@@ -75,27 +75,28 @@ extension PolicyLedgerCommand {
       // Two such exports into one folder take turns: the export of one and the manifest of
       // the other would not match.
       // (An export to standard output puts one file in the folder, its manifest: no turn.)
-      var renames: TemporaryOutputs.SignalHold? = nil
-      defer { renames?.release() }
       try data.takingTurns {
         try withOrigin(of: source, signing.origin) { origin in
-          // Nested, as the files of --all are: the manifest is written inside the export's
-          // write, and the two are renamed into place (the manifest first) as the calls
-          // return, with SIGINT and SIGTERM held from the moment both are written. A signal,
-          // or a failure to write either, leaves both new or both as they were, never a
-          // manifest beside an export it does not describe. Both are flushed before the signals are held, so
-          // nothing held waits on a reader (a FIFO among the targets is only closed).
-          try data.write { sink in
-            let written = try source.export(
+          // Both files are written whole first (the manifest describes the export), then
+          // renamed over their targets one after the other with SIGINT and SIGTERM held: a
+          // failure to write either, or a signal, leaves both new or both as they were,
+          // never a manifest beside an export it does not describe. Nothing held waits on a
+          // reader or the disk: both files are closed before. (An export to standard output
+          // or a FIFO has gone out as it was written; only its manifest waits.)
+          var exported: SignedManifest? = nil
+          let writtenData = try data.prepare { sink in
+            exported = try source.export(
               kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
               signedBy: signer, progress: report)
-            try sink.flush()
-            try manifestFile.write { manifestSink in
-              manifestSink.write(written.note.serialized)
-              try manifestSink.flush()
-              renames = TemporaryOutputs.SignalHold()
-            }
           }
+          guard let manifest = exported else { return }
+          let writtenManifest = try manifestFile.prepare { sink in sink.write(manifest.note.serialized) }
+          try TemporaryOutputs.holdingSignals {
+            try writtenData.putInPlace()
+            try writtenManifest.putInPlace()
+          }
+          writtenData.removeAbandonedTemporaries()
+          writtenManifest.removeAbandonedTemporaries()
         }
       }
     }

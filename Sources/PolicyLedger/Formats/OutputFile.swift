@@ -289,6 +289,18 @@ public struct OutputFile: Sendable {
   /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
   ///   for another reason.
   public func write(_ body: (ByteSink) throws -> Void) throws {
+    let written = try prepare(body)
+    try written.putInPlace()
+    written.removeAbandonedTemporaries()
+  }
+
+  /// Writes what `body` writes, like ``write(_:)-(ByteSink)->Void``, but leaves a regular
+  /// file beside its target, written whole and closed, until ``WrittenOutput/putInPlace()``:
+  /// so that several outputs are all written before any replaces its target. Standard
+  /// output and special files are written through at once.
+  /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
+  ///   for another reason. The temporary file is then removed.
+  public func prepare(_ body: (ByteSink) throws -> Void) throws -> WrittenOutput {
     switch destination {
     case .standardOutput:
       let sink = ByteSink.standardOutput
@@ -308,17 +320,20 @@ public struct OutputFile: Sendable {
         try sink.close()
       }
     case .regularFile(let target):
-      try replace(target, body)
+      return try prepareReplacement(of: target, body)
     }
+    return WrittenOutput(name: name, temporary: nil, target: path, slot: nil)
   }
 
-  private func replace(_ target: String, _ body: (ByteSink) throws -> Void) throws {
+  private func prepareReplacement(of target: String, _ body: (ByteSink) throws -> Void) throws -> WrittenOutput {
     let folder = OutputFile.folder(of: target)
     let temporary = "\(folder)/.\(OutputFile.temporaryStem(of: target)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
     var existing = stat()
     let keepsMode = stat(target, &existing) == 0
     let slot = TemporaryOutputs.register(temporary)
-    defer { TemporaryOutputs.unregister(slot) }
+    // From here the temporary file is the result's to remove (or rename), and its slot
+    // the result's to release.
+    let result = WrittenOutput(name: name, temporary: temporary, target: target, slot: slot)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
     let sink = ByteSink(fileDescriptor: fd, closesDescriptor: false)
@@ -336,21 +351,9 @@ public struct OutputFile: Sendable {
       }
     } catch {
       _ = close(fd)
-      unlink(temporary)
       throw error
     }
-    do {
-      try OutputFile.beforeReplacing?()
-    } catch {
-      unlink(temporary)
-      throw error
-    }
-    guard rename(temporary, target) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw OutputError(name: name, reason: reason)
-    }
-    OutputFile.removeAbandonedTemporaries(of: target, in: folder)
+    return result
   }
 
   /// Removes the temporary files that writers of `target` killed outright (SIGKILL, a
@@ -679,4 +682,67 @@ public enum TemporaryOutputs {
       unblock([number])
     }
   }
+}
+
+/// An output that ``OutputFile/prepare(_:)`` wrote whole: for a regular file, a temporary
+/// file beside its target, closed, which ``putInPlace()`` renames over the target; dropped
+/// without that, the temporary file is removed and the target left as it was. Standard
+/// output and special files were written through already: putting them in place does
+/// nothing.
+public final class WrittenOutput {
+  let name: String
+  /// The temporary file while it waits; nil once renamed or removed, or for an output
+  /// written through.
+  private var temporary: String?
+  private let target: String
+  private var slot: Int?
+  /// Whether ``putInPlace()`` renamed a temporary file over the target.
+  private var replaced = false
+
+  init(name: String, temporary: String?, target: String, slot: Int?) {
+    self.name = name
+    self.temporary = temporary
+    self.target = target
+    self.slot = slot
+  }
+
+  /// Renames the temporary file over the target, after ``OutputFile/beforeReplacing``. A
+  /// rename and nothing else: the folder's abandoned files are left for
+  /// ``removeAbandonedTemporaries()``, so that the renames of several outputs can follow one
+  /// another with the signals held and no folder scan between them.
+  /// - Throws: ``OutputError`` when the rename fails; what `beforeReplacing` throws. The
+  ///   temporary file is then removed.
+  public func putInPlace() throws {
+    guard let temporary else { return }
+    do {
+      try OutputFile.beforeReplacing?()
+    } catch {
+      discard()
+      throw error
+    }
+    guard rename(temporary, target) == 0 else {
+      let reason = String(cString: strerror(errno))
+      discard()
+      throw OutputError(name: name, reason: reason)
+    }
+    self.temporary = nil
+    replaced = true
+    TemporaryOutputs.unregister(slot)
+    slot = nil
+  }
+
+  /// Once in place, removes the temporary files that writers of the same target killed
+  /// outright left beside it (``OutputFile``'s `removeAbandonedTemporaries(of:in:)`).
+  public func removeAbandonedTemporaries() {
+    if replaced { OutputFile.removeAbandonedTemporaries(of: target, in: OutputFile.folder(of: target)) }
+  }
+
+  private func discard() {
+    if let temporary { unlink(temporary) }
+    temporary = nil
+    TemporaryOutputs.unregister(slot)
+    slot = nil
+  }
+
+  deinit { discard() }
 }

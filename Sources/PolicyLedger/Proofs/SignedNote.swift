@@ -376,7 +376,8 @@ extension NoteSigningKey {
     }
     // Each file stays in the signal handler's list until both are whole: SIGINT or SIGTERM
     // meanwhile removes what was made, since a half-written key, or a key without its public
-    // half, could sign nothing and would make the next keygen of the name refuse.
+    // half, could sign nothing and would make the next keygen of the name refuse. (Where the
+    // handler is not the library's, in a program that keeps its own, the list stays empty.)
     var listed: [Int?] = []
     defer { for slot in listed { TemporaryOutputs.unregister(slot) } }
     try createNewFile(path, contents: encoded + "\n", mode: 0o600, field: "--out", listed: &listed)
@@ -393,12 +394,12 @@ extension NoteSigningKey {
 /// put in the signal handler's list (its slot appended to `listed`) with SIGINT and SIGTERM
 /// held, so that a signal comes before it exists or once the handler knows to remove it.
 private func createNewFile(_ path: String, contents: String, mode: mode_t, field: String, listed: inout [Int?]) throws {
-  let (fd, slot) = try TemporaryOutputs.holdingSignals { () -> (Int32, Int?) in
+  let (fd, slot, failure) = try TemporaryOutputs.holdingSignals { () -> (Int32, Int?, Int32) in
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-    return (fd, fd >= 0 ? TemporaryOutputs.register(path) : nil)
+    return fd >= 0 ? (fd, TemporaryOutputs.register(path), 0) : (fd, nil, errno)
   }
   listed.append(slot)
-  guard fd >= 0 else { throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot create it (\(String(cString: strerror(errno))))") }
+  guard fd >= 0 else { throw LedgerError(.ioFailure, "invalid \(field) '\(path)': cannot create it (\(String(cString: strerror(failure))))") }
   let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
   sink.write(contents)
   do {

@@ -294,7 +294,7 @@ public struct OutputFile: Sendable {
     written.removeAbandonedTemporaries()
   }
 
-  /// Writes what `body` writes, like ``write(_:)-(ByteSink)->Void``, but leaves a regular
+  /// Writes what `body` writes, like ``write(_:)-((ByteSink)->Void)``, but leaves a regular
   /// file beside its target, written whole and closed, until ``WrittenOutput/putInPlace()``:
   /// so that several outputs are all written before any replaces its target. Standard
   /// output and special files are written through at once.

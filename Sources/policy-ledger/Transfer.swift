@@ -127,40 +127,36 @@ extension PolicyLedgerCommand {
         }
       }
       defer { TemporaryOutputs.unregister(folder: folderSlot) }
-      var renames: TemporaryOutputs.SignalHold? = nil
-      defer { renames?.release() }
       do {
         let files = try WholeLedger.kinds.map {
           ($0.kind, try OutputFile(folder + "/" + $0.fileName, field: "--all", ledger: ledger.path))
         }
         try OutputFile.checkDistinct(files.map(\.1))
         var counts: [(ExportKind, Int64)] = []
-        // Nested, so that each file is renamed into place only after every later one was
-        // written: a failure leaves every file as it was.
-        func write(_ rest: ArraySlice<(ExportKind, OutputFile)>) throws {
-          guard let (kind, file) = rest.first else {
-            // Every file is written. Their renames, the last file's first, run as these
-            // calls return; SIGINT and SIGTERM wait until all are done, so that a signal
-            // leaves every file new or every file as it was, never a mix of two snapshots.
-            // Each export flushed its bytes as it ended, so nothing held here waits on a
-            // reader (a FIFO among the targets is only closed).
-            renames = TemporaryOutputs.SignalHold()
-            return
+        // Every file is written whole and closed before any replaces its target: a failure
+        // removes them all and leaves every file as it was. Their renames then follow one
+        // another with SIGINT and SIGTERM held, so that a signal leaves every file new or
+        // every file as it was, never a mix of two snapshots; nothing held waits on a
+        // reader or the disk (a FIFO among the targets has had its bytes, and is closed).
+        func exportEach() throws {
+          var written: [WrittenOutput] = []
+          for (kind, file) in files {
+            written.append(
+              try file.prepare { sink in
+                let progress = Progress(label: "export \(kind.rawValue)")
+                defer { progress.finish() }
+                let rows = try source.export(
+                  kind, to: makeRowWriter(.csv, sink: sink, excelSafe: false, headers: true), timeZone: zone,
+                  progress: { progress($0) })
+                counts.append((kind, rows))
+              })
           }
-          try file.write { sink in
-            let progress = Progress(label: "export \(kind.rawValue)")
-            defer { progress.finish() }
-            let rows = try source.export(
-              kind, to: makeRowWriter(.csv, sink: sink, excelSafe: false, headers: true), timeZone: zone,
-              progress: { progress($0) })
-            counts.append((kind, rows))
-            try write(rest.dropFirst())
-          }
+          try TemporaryOutputs.holdingSignals { for output in written { try output.putInPlace() } }
+          for output in written { output.removeAbandonedTemporaries() }
         }
         // Two exports into one folder take turns, each reading its snapshot in its turn:
         // their renames would otherwise interleave, leaving files of two snapshots.
-        try OutputFile.takingTurns(in: folder, field: "--all '\(folder)'") { try source.snapshot { try write(files[...]) } }
-        renames?.release()
+        try OutputFile.takingTurns(in: folder, field: "--all '\(folder)'") { try source.snapshot { try exportEach() } }
         let summary = counts.map { WholeLedger.count($0.1, $0.0) }.joined(separator: ", ")
         StandardStreams.writeError("exported \(summary) to \(folder)\n")
       } catch {

@@ -298,6 +298,36 @@ import Testing
     }
   }
 
+  /// A signal between `export --all`'s renames over an earlier export: the export runs
+  /// under strace, which holds each rename(2) 100 ms after it returns, and the signal is
+  /// sent as the first file is renamed. The renames run with the signals held, so every
+  /// file is new once the signal takes the process.
+  @Test(.enabled(if: straceWorks, "strace cannot trace here"))
+  func aSignalBetweenExportAllsRenamesLeavesTheNewSnapshotWhole() throws {
+    let demo = try DemoLedger()
+    let earlier = demo.dir.file("earlier"), later = demo.dir.file("later")
+    try #require(try CLI.run(["export", "--all", earlier, "--db", demo.db]).status == 0)
+    let added = try CLI.run(["policy", "add", "extra", "--title", "T", "--body", "b", "--effective-from", "2021-01-01", "--db", demo.db])
+    try #require(added.status == 0)
+    try #require(try CLI.run(["export", "--all", later, "--db", demo.db]).status == 0)
+    let before = try contents(of: earlier), after = try contents(of: later)
+    try #require(before.keys.sorted() == after.keys.sorted() && before != after)
+    for number in [SIGINT, SIGTERM] {
+      let context = Comment(rawValue: "signal \(number)")
+      let dir = try TemporaryDirectory()
+      let copy = dir.file("copy")
+      try FileManager.default.copyItem(atPath: earlier, toPath: copy)
+      let process = traced(["export", "--all", copy, "--db", demo.db], inject: "rename,renameat,renameat2:delay_exit=100000")
+      try #require(try signal(process, number, asSomethingEndingIn: ".csv", appearsIn: copy, event: IN_MOVED_TO), context)
+      process.waitUntilExit()
+      #expect(
+        process.terminationReason == .uncaughtSignal && process.terminationStatus == number
+          || process.terminationReason == .exit && process.terminationStatus == 128 + number, context)
+      let found = try contents(of: copy)
+      #expect(found == after, "\(context): \(found.keys.sorted().filter { found[$0] == after[$0] }) new, the rest not")
+    }
+  }
+
   /// A signal the moment `keygen` creates the private key's file or the public key's:
   /// each is listed for the signal handler as it is made, so an interrupted keygen leaves
   /// neither (a lone or half-written key could sign nothing, and would make the next

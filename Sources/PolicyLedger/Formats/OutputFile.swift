@@ -627,29 +627,6 @@ public enum TemporaryOutputs {
   /// export, instead of leaving it with the shell's prompt run on after it.
   public static func clearLineOnSignals() { installHandlers() }
 
-  /// SIGINT and SIGTERM held from its making until ``release()`` (or its end), for a span
-  /// that is not one closure: the renames of `export --all`, which run as its nested
-  /// writes return. The handlers are installed first (installing them unblocks the two).
-  /// Held in the calling thread, as ``holdingSignals(_:)`` holds them.
-  public final class SignalHold {
-    private var previous: sigset_t
-    private var held = true
-
-    public init() {
-      TemporaryOutputs.installHandlers()
-      previous = Connection.blockInterrupts()
-    }
-
-    /// Restores the signal mask; a signal that came meanwhile is handled now.
-    public func release() {
-      guard held else { return }
-      held = false
-      pthread_sigmask(SIG_SETMASK, &previous, nil)
-    }
-
-    deinit { release() }
-  }
-
   private static func installHandlers() {
     guard removesOnSignals else { return }
     lock.lock()

@@ -89,14 +89,9 @@ extension PolicyLedgerCommand {
               kind, format: format, excelSafe: excelSafe, timeZone: try ledger.timeZone(), to: sink, origin: origin,
               signedBy: signer, progress: report)
           }
-          guard let manifest = exported else { return }
+          guard let manifest = exported else { preconditionFailure("an export returned without its manifest") }
           let writtenManifest = try manifestFile.prepare { sink in sink.write(manifest.note.serialized) }
-          try TemporaryOutputs.holdingSignals {
-            try writtenData.putInPlace()
-            try writtenManifest.putInPlace()
-          }
-          writtenData.removeAbandonedTemporaries()
-          writtenManifest.removeAbandonedTemporaries()
+          try WrittenOutput.putInPlace([writtenData, writtenManifest])
         }
       }
     }
@@ -151,8 +146,7 @@ extension PolicyLedgerCommand {
                 counts.append((kind, rows))
               })
           }
-          try TemporaryOutputs.holdingSignals { for output in written { try output.putInPlace() } }
-          for output in written { output.removeAbandonedTemporaries() }
+          try WrittenOutput.putInPlace(written)
         }
         // Two exports into one folder take turns, each reading its snapshot in its turn:
         // their renames would otherwise interleave, leaving files of two snapshots.

@@ -193,20 +193,26 @@ import Testing
     #expect(interrupted >= 3, "signals that came while the export ran")
   }
 
+  /// `export --all` of `demo` into `earlier`, then, after one more policy, into `later`:
+  /// the earlier folder and both exports' files by name.
+  func twoExportAlls(of demo: DemoLedger) throws -> (earlier: String, before: [String: Data], after: [String: Data]) {
+    let earlier = demo.dir.file("earlier"), later = demo.dir.file("later")
+    try #require(try CLI.run(["export", "--all", earlier, "--db", demo.db]).status == 0)
+    let added = try CLI.run(["policy", "add", "extra", "--title", "T", "--body", "b", "--effective-from", "2021-01-01", "--db", demo.db])
+    try #require(added.status == 0)
+    try #require(try CLI.run(["export", "--all", later, "--db", demo.db]).status == 0)
+    let before = try contents(of: earlier), after = try contents(of: later)
+    try #require(before.keys.sorted() == after.keys.sorted() && before != after)
+    return (earlier, before, after)
+  }
+
   /// A signal the moment `export --all DIR` renames its first file into a folder that holds
   /// an earlier export: its renames run with the signals held, so the folder holds the
   /// earlier export or the new one, whole. Before, 98 trials in 100 here left a mix of the
   /// two snapshots (the files already renamed new, the rest old).
   @Test func aSignalAsExportAllRenamesLeavesOneSnapshotOrTheOther() throws {
     let demo = try DemoLedger()
-    let earlier = demo.dir.file("earlier"), later = demo.dir.file("later")
-    try #require(try CLI.run(["export", "--all", earlier, "--db", demo.db]).status == 0)
-    let before = try contents(of: earlier)
-    let added = try CLI.run(["policy", "add", "extra", "--title", "T", "--body", "b", "--effective-from", "2021-01-01", "--db", demo.db])
-    try #require(added.status == 0)
-    try #require(try CLI.run(["export", "--all", later, "--db", demo.db]).status == 0)
-    let after = try contents(of: later)
-    try #require(before.keys.sorted() == after.keys.sorted() && before != after)
+    let (earlier, before, after) = try twoExportAlls(of: demo)
     for round in 0..<10 {
       let number = round % 2 == 0 ? SIGINT : SIGTERM
       let context = Comment(rawValue: "round \(round): signal \(number)")
@@ -305,13 +311,7 @@ import Testing
   @Test(.enabled(if: straceWorks, "strace cannot trace here"))
   func aSignalBetweenExportAllsRenamesLeavesTheNewSnapshotWhole() throws {
     let demo = try DemoLedger()
-    let earlier = demo.dir.file("earlier"), later = demo.dir.file("later")
-    try #require(try CLI.run(["export", "--all", earlier, "--db", demo.db]).status == 0)
-    let added = try CLI.run(["policy", "add", "extra", "--title", "T", "--body", "b", "--effective-from", "2021-01-01", "--db", demo.db])
-    try #require(added.status == 0)
-    try #require(try CLI.run(["export", "--all", later, "--db", demo.db]).status == 0)
-    let before = try contents(of: earlier), after = try contents(of: later)
-    try #require(before.keys.sorted() == after.keys.sorted() && before != after)
+    let (earlier, before, after) = try twoExportAlls(of: demo)
     for number in [SIGINT, SIGTERM] {
       let context = Comment(rawValue: "signal \(number)")
       let dir = try TemporaryDirectory()

@@ -289,15 +289,14 @@ public struct OutputFile: Sendable {
   /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
   ///   for another reason.
   public func write(_ body: (ByteSink) throws -> Void) throws {
-    let written = try prepare(body)
-    try written.putInPlace()
-    written.removeAbandonedTemporaries()
+    try WrittenOutput.putInPlace([prepare(body)])
   }
 
   /// Writes what `body` writes, like ``write(_:)-((ByteSink)->Void)``, but leaves a regular
-  /// file beside its target, written whole and closed, until ``WrittenOutput/putInPlace()``:
-  /// so that several outputs are all written before any replaces its target. Standard
-  /// output and special files are written through at once.
+  /// file beside its target, written whole and closed, until
+  /// ``WrittenOutput/putInPlace(_:)`` renames it: so that several outputs are all written
+  /// before any replaces its target. Standard output and special files are written through
+  /// at once.
   /// - Throws: ``OutputError`` when the bytes cannot be written; whatever `body` throws
   ///   for another reason. The temporary file is then removed.
   public func prepare(_ body: (ByteSink) throws -> Void) throws -> WrittenOutput {
@@ -662,7 +661,7 @@ public enum TemporaryOutputs {
 }
 
 /// An output that ``OutputFile/prepare(_:)`` wrote whole: for a regular file, a temporary
-/// file beside its target, closed, which ``putInPlace()`` renames over the target; dropped
+/// file beside its target, closed, which ``putInPlace(_:)`` renames over the target; dropped
 /// without that, the temporary file is removed and the target left as it was. Standard
 /// output and special files were written through already: putting them in place does
 /// nothing.
@@ -673,8 +672,6 @@ public final class WrittenOutput {
   private var temporary: String?
   private let target: String
   private var slot: Int?
-  /// Whether ``putInPlace()`` renamed a temporary file over the target.
-  private var replaced = false
 
   init(name: String, temporary: String?, target: String, slot: Int?) {
     self.name = name
@@ -683,35 +680,48 @@ public final class WrittenOutput {
     self.slot = slot
   }
 
-  /// Renames the temporary file over the target, after ``OutputFile/beforeReplacing``. A
-  /// rename and nothing else: the folder's abandoned files are left for
-  /// ``removeAbandonedTemporaries()``, so that the renames of several outputs can follow one
-  /// another with the signals held and no folder scan between them.
-  /// - Throws: ``OutputError`` when the rename fails; what `beforeReplacing` throws. The
-  ///   temporary file is then removed.
-  public func putInPlace() throws {
-    guard let temporary else { return }
+  /// Puts `outputs` in place: after ``OutputFile/beforeReplacing``, each temporary file is
+  /// renamed over its target, one after the other, with SIGINT and SIGTERM held, so that a
+  /// signal leaves every target new or every target as it was (the outputs are written and
+  /// closed already: nothing held waits on a reader or the disk). Then the temporary files
+  /// that writers of the same targets killed outright left behind are removed. What can
+  /// still part the targets: a rename failing after an earlier one succeeded, or the
+  /// process killed outright (SIGKILL) between two renames.
+  /// - Throws: what `beforeReplacing` throws, before any rename; ``OutputError`` when a
+  ///   rename fails. The temporary files not yet renamed are then removed.
+  public static func putInPlace(_ outputs: [WrittenOutput]) throws {
+    let waiting = outputs.filter { $0.temporary != nil }
+    guard !waiting.isEmpty else { return }
     do {
       try OutputFile.beforeReplacing?()
     } catch {
-      discard()
+      for output in waiting { output.discard() }
       throw error
     }
+    try TemporaryOutputs.holdingSignals {
+      do {
+        for output in waiting { try output.moveIntoPlace() }
+      } catch {
+        for output in waiting { output.discard() }
+        throw error
+      }
+    }
+    for output in waiting {
+      OutputFile.removeAbandonedTemporaries(of: output.target, in: OutputFile.folder(of: output.target))
+    }
+  }
+
+  /// Renames the temporary file over the target.
+  private func moveIntoPlace() throws {
+    guard let temporary else { return }
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
       throw OutputError(name: name, reason: reason)
     }
     self.temporary = nil
-    replaced = true
     TemporaryOutputs.unregister(slot)
     slot = nil
-  }
-
-  /// Once in place, removes the temporary files that writers of the same target killed
-  /// outright left beside it (``OutputFile``'s `removeAbandonedTemporaries(of:in:)`).
-  public func removeAbandonedTemporaries() {
-    if replaced { OutputFile.removeAbandonedTemporaries(of: target, in: OutputFile.folder(of: target)) }
   }
 
   private func discard() {

@@ -311,7 +311,7 @@ import Testing
   @Test(.enabled(if: straceWorks, "strace cannot trace here"))
   func aSignalBetweenExportAllsRenamesLeavesTheNewSnapshotWhole() throws {
     let demo = try DemoLedger()
-    let (earlier, before, after) = try twoExportAlls(of: demo)
+    let (earlier, _, after) = try twoExportAlls(of: demo)
     for number in [SIGINT, SIGTERM] {
       let context = Comment(rawValue: "signal \(number)")
       let dir = try TemporaryDirectory()

@@ -104,7 +104,7 @@ import Testing
   @Test func aRepeatedListOptionAddsToTheEntry() throws {
     let dir = try TemporaryDirectory()
     let db = dir.file("l.db")
-    func run(_ arguments: [String]) throws -> CLIResult {
+    @discardableResult func run(_ arguments: [String]) throws -> CLIResult {
       let result = try CLI.run(arguments + ["--db", db])
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
       return result

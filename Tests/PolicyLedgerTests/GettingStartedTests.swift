@@ -50,7 +50,8 @@ import Testing
     try ledger.recordRosterEntry(RosterEntry(employee: "E2001", event: .join, at: try pacific("2020-07-06"), groups: ["staff"]), actor: "hr")
 
     func version(at t: String, _ view: Bitemporal.View = .init()) throws -> Int64? {
-      try ledger.inForce("mobile-devices", at: try pacific(t), view: view).first?.version
+      let rows = try ledger.inForce("mobile-devices", at: pacific(t), view: view)
+      return rows.first?.version
     }
     let noon = try pacific("2020-07-10T12:00")
     let answers = [

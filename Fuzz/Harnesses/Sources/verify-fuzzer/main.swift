@@ -16,8 +16,6 @@ private let path: String = {
   return "\(folder)/policy-ledger-verify-fuzz-\(getpid()).db"
 }()
 
-runFuzzer { data, size in fuzzVerify(data, size) }
-
 func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let data else { return 0 }
   for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
@@ -37,3 +35,5 @@ func fuzzVerify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   }
   return 0
 }
+
+runFuzzer { data, size in fuzzVerify(data, size) }

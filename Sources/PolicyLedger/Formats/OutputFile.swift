@@ -330,11 +330,16 @@ public struct OutputFile: Sendable {
     var existing = stat()
     let keepsMode = stat(target, &existing) == 0
     let slot = TemporaryOutputs.register(temporary)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      // Nothing was made, so nothing is removed: a file already there is not this one's.
+      let reason = String(cString: strerror(errno))
+      TemporaryOutputs.unregister(slot)
+      throw OutputError(name: name, reason: reason)
+    }
     // From here the temporary file is the result's to remove (or rename), and its slot
     // the result's to release.
     let result = WrittenOutput(name: name, temporary: temporary, target: target, slot: slot)
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
     let sink = ByteSink(fileDescriptor: fd, closesDescriptor: false)
     do {
       try written(sink) {

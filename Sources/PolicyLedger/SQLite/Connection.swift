@@ -142,21 +142,14 @@ import PolicyLedgerSQLite
   /// one while it records); one that arrives meanwhile is delivered when `body` returns or
   /// throws.
   package static func holdingInterrupts<T>(_ body: () throws -> T) throws -> T {
-    var previous = blockInterrupts()
-    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-    return try body()
-  }
-
-  /// Blocks SIGINT and SIGTERM in this thread; returns the mask to restore with
-  /// `pthread_sigmask(SIG_SETMASK, …)`.
-  package static func blockInterrupts() -> sigset_t {
     var held = sigset_t()
     var previous = sigset_t()
     sigemptyset(&held)
     sigaddset(&held, SIGINT)
     sigaddset(&held, SIGTERM)
     pthread_sigmask(SIG_BLOCK, &held, &previous)
-    return previous
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    return try body()
   }
 
   /// A `file:` URI for a path, with the characters that URIs reserve escaped.

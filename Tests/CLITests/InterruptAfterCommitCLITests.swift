@@ -149,6 +149,15 @@ import Testing
     }
   }
 
+  /// Expects that `process` ended by signal `number`: killed by it, or exiting 128 +
+  /// `number` from its handler.
+  func expectEnded(by number: Int32, _ process: Process, _ context: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(
+      process.terminationReason == .uncaughtSignal && process.terminationStatus == number
+        || process.terminationReason == .exit && process.terminationStatus == 128 + number, context,
+      sourceLocation: sourceLocation)
+  }
+
   /// The files of `folder` by name, with their bytes.
   func contents(of folder: String) throws -> [String: Data] {
     var files: [String: Data] = [:]
@@ -183,9 +192,7 @@ import Testing
       // An export that finished before the signal came has written its folder whole.
       if process.terminationReason == .exit && process.terminationStatus == 0 { continue }
       interrupted += 1
-      #expect(
-        process.terminationReason == .uncaughtSignal && process.terminationStatus == number
-          || process.terminationReason == .exit && process.terminationStatus == 128 + number, context)
+      expectEnded(by: number, process, context)
       if FileManager.default.fileExists(atPath: dir.file("copy")) {
         #expect(try contents(of: dir.file("copy")) == expected, context)
       }
@@ -295,9 +302,7 @@ import Testing
       let process = traced(export(copy.0, copy.1), inject: "rename,renameat,renameat2:delay_exit=100000")
       try #require(try signal(process, number, asSomethingEndingIn: "", appearsIn: dir.path, event: IN_MOVED_TO), context)
       process.waitUntilExit()
-      #expect(
-        process.terminationReason == .uncaughtSignal && process.terminationStatus == number
-          || process.terminationReason == .exit && process.terminationStatus == 128 + number, context)
+      expectEnded(by: number, process, context)
       let found = try pair(copy)
       #expect(found == after, "\(context): export \(found[0] == after[0] ? "new" : "old"), manifest \(found[1] == after[1] ? "new" : "old")")
       #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["v.csv", "v.manifest"], context)
@@ -320,9 +325,7 @@ import Testing
       let process = traced(["export", "--all", copy, "--db", demo.db], inject: "rename,renameat,renameat2:delay_exit=100000")
       try #require(try signal(process, number, asSomethingEndingIn: ".csv", appearsIn: copy, event: IN_MOVED_TO), context)
       process.waitUntilExit()
-      #expect(
-        process.terminationReason == .uncaughtSignal && process.terminationStatus == number
-          || process.terminationReason == .exit && process.terminationStatus == 128 + number, context)
+      expectEnded(by: number, process, context)
       let found = try contents(of: copy)
       #expect(found == after, "\(context): \(found.keys.sorted().filter { found[$0] == after[$0] }) new, the rest not")
     }
@@ -345,9 +348,7 @@ import Testing
         ["keygen", "--name", "example.com/hr", "--out", dir.file("hr.key")], inject: "write:delay_enter=100000")
       try #require(try signal(process, number, asSomethingEndingIn: made, appearsIn: dir.path), context)
       process.waitUntilExit()
-      #expect(
-        process.terminationReason == .uncaughtSignal && process.terminationStatus == number
-          || process.terminationReason == .exit && process.terminationStatus == 128 + number, context)
+      expectEnded(by: number, process, context)
       let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
       #expect(files == [], "\(context): \(files) left")
     }

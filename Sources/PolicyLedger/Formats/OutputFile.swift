@@ -340,22 +340,18 @@ public struct OutputFile: Sendable {
     // From here the temporary file is the result's to remove (or rename), and its slot
     // the result's to release.
     let result = WrittenOutput(name: name, temporary: temporary, target: target, slot: slot)
-    let sink = ByteSink(fileDescriptor: fd, closesDescriptor: false)
-    do {
-      try written(sink) {
-        if keepsMode { _ = fchmod(fd, existing.st_mode & 0o7777) }
-        try body(sink)
-        try sink.flush()
-        // No fsync: an export is measured against `sqlite3 -csv`, which does none, and
-        // every output can be made again from the ledger. A process stopped midway by
-        // SIGINT or SIGTERM removes the temporary file (``TemporaryOutputs``); one killed
-        // with SIGKILL leaves the target as it was and a hidden temporary file beside it,
-        // which the next write of the same target removes.
-        if close(fd) != 0 && errno != EINTR { throw OutputError(name: name, reason: String(cString: strerror(errno))) }
-      }
-    } catch {
-      _ = close(fd)
-      throw error
+    // The sink closes the descriptor, once (close(2) releases it even when it fails, and the
+    // number may then be another thread's file), here or, on a failure, as it goes.
+    let sink = ByteSink(fileDescriptor: fd, closesDescriptor: true)
+    try written(sink) {
+      if keepsMode { _ = fchmod(fd, existing.st_mode & 0o7777) }
+      try body(sink)
+      // No fsync: an export is measured against `sqlite3 -csv`, which does none, and
+      // every output can be made again from the ledger. A process stopped midway by
+      // SIGINT or SIGTERM removes the temporary file (``TemporaryOutputs``); one killed
+      // with SIGKILL leaves the target as it was and a hidden temporary file beside it,
+      // which the next write of the same target removes.
+      try sink.close()
     }
     return result
   }
